@@ -1,0 +1,107 @@
+/**
+ * The one client for chaos actions, used by `npm run chaos` and the load test. It talks to the
+ * proxy only: `/_cluster/*` reaches `npm start`'s launcher (signals, revive, Redis); where there is
+ * no launcher (a compose cluster), kill and slow fall back to the proxy's `/_lb/clerks/:id/crash`
+ * and `/slow`, which call the clerk's own admin endpoints.
+ *
+ * @example
+ *   const chaos = createChaosClient({ proxyUrl: 'http://127.0.0.1:8080', adminToken })
+ *   await chaos.act('kill', 'clerk-b')
+ *   await chaos.act('slow', 'clerk-b', 300)
+ *   await chaos.act('stop', 'redis')
+ */
+export const CLERK_VERBS = ['kill', 'terminate', 'pause', 'resume', 'revive', 'slow'] as const
+export const REDIS_VERBS = ['stop', 'start'] as const
+export type ClerkVerb = (typeof CLERK_VERBS)[number]
+export type RedisVerb = (typeof REDIS_VERBS)[number]
+export type ChaosVerb = ClerkVerb | RedisVerb
+
+export interface ChaosClientOptions {
+  proxyUrl: string
+  adminToken?: string | undefined
+  /** per call deadline, ms */
+  timeoutMs?: number
+}
+
+export interface ChaosResult {
+  ok: boolean
+  status: number
+  /** which API carried it out */
+  via: 'launcher' | 'clerk-admin'
+  body: unknown
+}
+
+export interface ChaosClient {
+  act(verb: ChaosVerb, target: string, arg?: number): Promise<ChaosResult>
+  /** true when `npm start`'s launcher API answers through the proxy */
+  hasLauncher(): Promise<boolean>
+}
+
+export class ChaosError extends Error {
+  override name = 'ChaosError'
+}
+
+export function createChaosClient({ proxyUrl, adminToken, timeoutMs = 10_000 }: ChaosClientOptions): ChaosClient {
+  const base = proxyUrl.replace(/\/+$/, '')
+  const headers: Record<string, string> = { 'content-type': 'application/json' }
+  if (adminToken) headers.authorization = `Bearer ${adminToken}`
+  let launcher: Promise<boolean> | undefined
+
+  async function post(path: string, body: unknown): Promise<{ status: number; body: unknown }> {
+    const res = await fetch(base + path, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify(body ?? {}),
+      signal: AbortSignal.timeout(timeoutMs),
+    })
+    const text = await res.text()
+    let parsed: unknown = text
+    try {
+      parsed = JSON.parse(text)
+    } catch {
+      // not JSON: keep the text, the caller prints it
+    }
+    return { status: res.status, body: parsed }
+  }
+
+  function hasLauncher(): Promise<boolean> {
+    launcher ??= fetch(`${base}/_cluster/status`, { headers, signal: AbortSignal.timeout(timeoutMs) })
+      .then(async (res) => {
+        await res.arrayBuffer()
+        return res.ok
+      })
+      .catch(() => false)
+    return launcher
+  }
+
+  async function act(verb: ChaosVerb, target: string, arg?: number): Promise<ChaosResult> {
+    const id = encodeURIComponent(target)
+    if (target === 'redis') {
+      if (!(REDIS_VERBS as readonly string[]).includes(verb)) {
+        throw new ChaosError(`redis takes "stop" or "start", got "${verb}"`)
+      }
+      if (!(await hasLauncher())) {
+        throw new ChaosError('stopping Redis needs the launcher of `npm start` (in compose: docker compose stop redis)')
+      }
+      const r = await post(`/_cluster/redis/${verb}`, {})
+      return { ok: r.status < 300, via: 'launcher', ...r }
+    }
+    if (!(CLERK_VERBS as readonly string[]).includes(verb)) {
+      throw new ChaosError(`unknown chaos verb "${verb}": use one of ${CLERK_VERBS.join(', ')}`)
+    }
+    const body = verb === 'slow' ? { ms: arg ?? 0 } : {}
+    if (await hasLauncher()) {
+      const r = await post(`/_cluster/clerks/${id}/${verb}`, body)
+      return { ok: r.status < 300, via: 'launcher', ...r }
+    }
+    if (verb === 'kill' || verb === 'slow') {
+      const r = await post(`/_lb/clerks/${id}/${verb === 'kill' ? 'crash' : 'slow'}`, body)
+      return { ok: r.status < 300, via: 'clerk-admin', ...r }
+    }
+    throw new ChaosError(
+      `"${verb}" needs the launcher of \`npm start\`; without it only kill and slow work (compose: docker compose ${verb === 'revive' ? 'start' : verb} ${target})`,
+    )
+  }
+
+  return { act, hasLauncher }
+}
