@@ -1,0 +1,27 @@
+# One image for every Node service of clerk-cluster; the command picks which one runs:
+#   node dist/services/clerk/main.js   (the default)
+#   node dist/proxy/main.js
+# docker-compose.yml builds it once and runs it as clerk-a, clerk-b, clerk-c and the proxy.
+
+# --- build: every dependency, TypeScript compiled into dist/ ---------------------------------
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY services ./services
+COPY proxy ./proxy
+COPY loadtest ./loadtest
+RUN npm run build
+
+# --- run: production dependencies, the compiled code and the dashboard's static files ---------
+FROM node:20-bookworm-slim
+ENV NODE_ENV=production
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+COPY --from=build /app/dist ./dist
+COPY --from=build /app/proxy/dashboard/static ./proxy/dashboard/static
+USER node
+EXPOSE 3000 8080
+CMD ["node", "dist/services/clerk/main.js"]

@@ -1,0 +1,122 @@
+import { pathToFileURL } from 'node:url'
+import { ConfigError, readPort, readString } from '../common/env-checks.js'
+import { CLERK_ACTIONS, REDIS_ACTIONS } from './actions.js'
+import { ChaosError, createChaosClient, type ChaosVerb } from './chaos-client.js'
+import { CHAOS_USAGE } from './chaos-usage.js'
+import type { ClusterStatus } from './launcher.js'
+import { readStateFile, stateFilePath } from './state-file.js'
+import { formatStatus } from './status-text.js'
+
+/**
+ * `npm run chaos -- kill clerk-b`: one chaos action against `npm start`'s cluster, through the
+ * proxy (chaos-client.ts). parseArguments is pure and tested without spawning.
+ */
+export type ChaosCommand =
+  | { kind: 'help' }
+  | { kind: 'status' }
+  | { kind: 'act'; verb: ChaosVerb; target: string; arg?: number }
+
+export class UsageError extends Error {
+  override name = 'UsageError'
+}
+
+const MAX_SLOW_MS = 60_000 // 60 s
+
+export function parseArguments(argv: readonly string[]): ChaosCommand {
+  const [verb, target, extra, ...rest] = argv
+  if (verb === undefined || verb === 'help' || verb === '-h' || verb === '--help') return { kind: 'help' }
+  if (verb === 'status') {
+    if (target !== undefined) throw new UsageError(`status takes no argument, got "${target}"`)
+    return { kind: 'status' }
+  }
+  if (verb === 'redis') {
+    if (target === undefined || !(REDIS_ACTIONS as readonly string[]).includes(target)) {
+      throw new UsageError(`redis takes "stop" or "start"${target === undefined ? '' : `, got "${target}"`}`)
+    }
+    if (extra !== undefined) throw new UsageError(`redis ${target} takes nothing more, got "${extra}"`)
+    return { kind: 'act', verb: target as ChaosVerb, target: 'redis' }
+  }
+  if (!(CLERK_ACTIONS as readonly string[]).includes(verb)) {
+    throw new UsageError(`unknown command "${verb}": use one of ${[...CLERK_ACTIONS, 'redis', 'status'].join(', ')}`)
+  }
+  if (target === undefined) throw new UsageError(`${verb} needs a clerk id, e.g. ${verb} clerk-b${verb === 'slow' ? ' 300' : ''}`)
+  if (!/^[a-z0-9][a-z0-9_-]{0,62}$/i.test(target)) {
+    throw new UsageError(`"${target}" is not a clerk id (letters, digits, "-" or "_", e.g. clerk-b)`)
+  }
+  if (verb === 'slow') {
+    if (extra === undefined || !/^\d+$/.test(extra) || Number(extra) > MAX_SLOW_MS) {
+      throw new UsageError(`slow needs a delay in milliseconds from 0 to ${MAX_SLOW_MS}, e.g. slow ${target} 300`)
+    }
+    if (rest.length > 0) throw new UsageError(`slow takes a clerk and a delay, got more: "${rest.join(' ')}"`)
+    return { kind: 'act', verb: 'slow', target, arg: Number(extra) }
+  }
+  if (extra !== undefined) throw new UsageError(`${verb} takes one clerk id, got more: "${[extra, ...rest].join(' ')}"`)
+  return { kind: 'act', verb: verb as ChaosVerb, target }
+}
+
+async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  let command: ChaosCommand
+  let proxyPort: number
+  try {
+    command = parseArguments(argv)
+    proxyPort = readPort(env, 'PROXY_PORT', 8080)
+  } catch (err) {
+    if (err instanceof UsageError || err instanceof ConfigError) {
+      console.error(`chaos: ${err.message}\n\n${CHAOS_USAGE}`)
+      return 2
+    }
+    throw err
+  }
+  if (command.kind === 'help') {
+    console.log(CHAOS_USAGE)
+    return 0
+  }
+  const proxyUrl = readString(env, 'PROXY_URL', `http://127.0.0.1:${proxyPort}`)
+  const adminToken = readString(env, 'ADMIN_TOKEN') ?? readStateFile(stateFilePath(proxyPort))?.adminToken
+  const noCluster = `no cluster answers on ${proxyUrl}: start one with \`npm start\` (or set PROXY_PORT to the port it uses)`
+
+  try {
+    const probe = await fetch(`${proxyUrl}/_lb/status`, { signal: AbortSignal.timeout(5_000) })
+    await probe.arrayBuffer()
+  } catch {
+    console.error(`chaos: ${noCluster}`)
+    return 1
+  }
+
+  if (command.kind === 'status') {
+    const res = await fetch(`${proxyUrl}/_cluster/status`, { signal: AbortSignal.timeout(5_000) })
+    if (!res.ok) {
+      await res.arrayBuffer()
+      console.error(`chaos: ${proxyUrl} answers, but not with npm start's launcher (HTTP ${res.status} on /_cluster/status); see ${proxyUrl}/_lb/status`)
+      return 1
+    }
+    console.log(formatStatus((await res.json()) as ClusterStatus))
+    return 0
+  }
+
+  const client = createChaosClient({ proxyUrl, adminToken, timeoutMs: 30_000 })
+  try {
+    const result = await client.act(command.verb, command.target, command.arg)
+    const body = (result.body ?? {}) as { detail?: string; message?: string; error?: string }
+    if (result.ok) {
+      console.log(`${command.verb} ${command.target}: ${body.detail ?? 'done'} (via ${result.via})`)
+      return 0
+    }
+    const hint = result.status === 401 && !adminToken ? ' (no admin token: set ADMIN_TOKEN)' : ''
+    console.error(
+      `chaos: ${command.verb} ${command.target} failed (HTTP ${result.status}${body.error ? ` ${body.error}` : ''}): ${body.message ?? JSON.stringify(result.body)}${hint}`,
+    )
+    return 1
+  } catch (err) {
+    if (err instanceof ChaosError) {
+      console.error(`chaos: ${err.message}`)
+      return 1
+    }
+    console.error(`chaos: ${noCluster} (${(err as Error).message})`)
+    return 1
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  process.exitCode = await main(process.argv.slice(2), process.env)
+}

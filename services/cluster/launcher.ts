@@ -1,0 +1,281 @@
+import { existsSync, rmSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { join } from 'node:path'
+import { redisServerAvailable } from '../common/redis-server.js'
+import { projectRoot } from '../common/project-root.js'
+import type { ClerkAction, RedisAction } from './actions.js'
+import { buildChaosApi } from './chaos-api.js'
+import type { ClusterEvent } from './cluster-events.js'
+import { ClusterErrors } from './errors.js'
+import type { ClusterOptions } from './options.js'
+import { planCluster, planRedis } from './plan.js'
+import { RedisNotManagedError, startRedisControl, type RedisControl, type RedisStatus } from './redis-control.js'
+import { StateError, SupervisedProcess, type ProcessStatus } from './supervised-process.js'
+
+/**
+ * `npm start`'s engine: Redis (private, external or none), the clerks, then the proxy, each a
+ * supervised child; the chaos API the proxy forwards `/_cluster/*` to; and an ordered stop.
+ *
+ * @example
+ *   const cluster = await startCluster(readClusterOptions(process.env), { onEvent: print })
+ *   await cluster.act('kill', 'clerk-b')
+ *   await cluster.stop()
+ */
+export interface ClusterStatus {
+  processes: ProcessStatus[]
+  redis: RedisStatus
+}
+
+export interface ActionResult {
+  ok: true
+  verb: string
+  target: string
+  detail: string
+  process?: ProcessStatus
+  redis?: RedisStatus
+}
+
+export interface Cluster {
+  readonly proxyUrl: string
+  readonly launcherUrl: string
+  readonly redis: RedisControl
+  status(): ClusterStatus
+  /** every live child's pid by id (plus `redis` when the launcher runs it) */
+  pids(): Record<string, number>
+  clerkAction(verb: ClerkAction, id: string, ms?: number): Promise<ActionResult>
+  redisAction(verb: RedisAction): Promise<ActionResult>
+  /** ordered stop: proxy, clerks, redis, chaos API */
+  stop(): Promise<void>
+  /** SIGKILL every child now (second Ctrl-C, or the launcher exiting); synchronous */
+  forceStop(): void
+}
+
+export interface StartClusterOptions {
+  onEvent: (event: ClusterEvent) => void
+  onOutput?: (id: string, line: string, stream: 'stdout' | 'stderr') => void
+  /** defaults to the project's dist/ */
+  distDir?: string
+  baseEnv?: NodeJS.ProcessEnv
+  /** called as soon as the cluster object exists, before any child starts (so a Ctrl-C during
+   *  start-up can still stop what was started) */
+  onCreated?: (cluster: Cluster) => void
+}
+
+const SLOW_CALL_TIMEOUT_MS = 5_000 // 5 s
+
+export async function startCluster(options: ClusterOptions, start: StartClusterOptions): Promise<Cluster> {
+  const root = projectRoot(import.meta.url)
+  const distDir = start.distDir ?? join(root, 'dist')
+  const onEvent = start.onEvent
+  const firstPlan = planCluster({ ...planInput(options, 'redis://unused', 'http://unused') })
+  for (const spec of [...firstPlan.clerks, firstPlan.proxy]) {
+    if (!existsSync(join(distDir, spec.script))) {
+      throw new Error(`${join(distDir, spec.script)} is missing: build first (npm run build), or run npm start`)
+    }
+  }
+  for (const spec of [firstPlan.proxy, ...firstPlan.clerks]) {
+    if (!(await portIsFree(spec.port))) {
+      throw new Error(
+        `port ${spec.port} (for ${spec.id}) is already in use: stop what uses it or choose another PROXY_PORT (clerks take the ports after it)`,
+      )
+    }
+  }
+
+  const redis = await startRedisControl(planRedis(options.redisUrl, redisServerAvailable()), onEvent)
+  const processes = new Map<string, SupervisedProcess>()
+  let stopping: Promise<void> | undefined
+
+  const cluster: Cluster = {
+    proxyUrl: `http://127.0.0.1:${options.proxyPort}`,
+    launcherUrl: '',
+    redis,
+    status,
+    pids,
+    clerkAction,
+    redisAction,
+    stop,
+    forceStop,
+  }
+  start.onCreated?.(cluster)
+  const api = buildChaosApi({ cluster, adminToken: options.adminToken, logLevel: options.childLogLevel })
+  try {
+    await api.listen({ port: 0, host: '127.0.0.1' })
+    const address = api.server.address()
+    const launcherUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`
+    Object.assign(cluster, { launcherUrl })
+
+    const plan = planCluster(planInput(options, redis.url, launcherUrl))
+    const childOptions = {
+      distDir,
+      cwd: root,
+      baseEnv: start.baseEnv ?? process.env,
+      onEvent,
+      ...(start.onOutput ? { onOutput: start.onOutput } : {}),
+    }
+    for (const spec of [...plan.clerks, plan.proxy]) processes.set(spec.id, new SupervisedProcess(spec, childOptions))
+    await Promise.all(plan.clerks.map((spec) => processes.get(spec.id)?.start()))
+    await processes.get(plan.proxy.id)?.start()
+  } catch (err) {
+    await stop()
+    throw err
+  }
+  return cluster
+
+  function status(): ClusterStatus {
+    return { processes: [...processes.values()].map((p) => p.status()), redis: redis.status() }
+  }
+
+  function pids(): Record<string, number> {
+    const out: Record<string, number> = {}
+    for (const p of processes.values()) if (p.pid !== undefined) out[p.spec.id] = p.pid
+    const redisPid = redis.status().pid
+    if (redisPid !== null) out.redis = redisPid
+    return out
+  }
+
+  function clerk(id: string): SupervisedProcess {
+    const p = processes.get(id)
+    if (!p || p.spec.kind !== 'clerk') {
+      const names = [...processes.values()].filter((c) => c.spec.kind === 'clerk').map((c) => c.spec.id)
+      throw new ClusterErrors.CLUSTER_ERR_UNKNOWN_CLERK(id, names.join(', '))
+    }
+    return p
+  }
+
+  async function clerkAction(verb: ClerkAction, id: string, ms?: number): Promise<ActionResult> {
+    const p = clerk(id)
+    let detail: string
+    try {
+      detail = await perform(p, verb, ms)
+    } catch (err) {
+      if (err instanceof StateError) throw new ClusterErrors.CLUSTER_ERR_WRONG_STATE(err.message)
+      throw err
+    }
+    onEvent({ type: 'chaos', verb, target: id, detail })
+    return { ok: true, verb, target: id, detail, process: p.status() }
+  }
+
+  async function perform(p: SupervisedProcess, verb: ClerkAction, ms?: number): Promise<string> {
+    const pid = p.pid
+    switch (verb) {
+      case 'kill':
+        await p.kill()
+        return `SIGKILL; pid ${pid} is gone and stays down until revive`
+      case 'terminate': {
+        const exit = await p.terminate()
+        return `SIGTERM; pid ${pid} drained and exited (${exit.signal ?? `code ${exit.code}`})`
+      }
+      case 'pause':
+        p.pause()
+        return `SIGSTOP; pid ${pid} hangs (its port accepts but never answers) until resume`
+      case 'resume':
+        p.resume()
+        return `SIGCONT; pid ${pid} answers again`
+      case 'revive':
+        try {
+          await p.revive()
+        } catch (err) {
+          if (err instanceof StateError) throw err
+          throw new ClusterErrors.CLUSTER_ERR_START_FAILED(`${p.spec.id} did not start: ${(err as Error).message}`)
+        }
+        return `started again on port ${p.spec.port} (pid ${p.pid})`
+      case 'slow':
+        await setSlow(p, ms ?? 0)
+        return `every answer now waits ${p.slowMs} ms`
+    }
+  }
+
+  async function setSlow(p: SupervisedProcess, ms: number): Promise<void> {
+    if (p.state !== 'running') {
+      throw new StateError(`${p.spec.id} is ${p.state}: it cannot be slowed down (resume or revive it first)`)
+    }
+    let res: Response
+    try {
+      res = await fetch(`${p.url}/_admin/slow`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${options.adminToken}` },
+        body: JSON.stringify({ ms }),
+        signal: AbortSignal.timeout(SLOW_CALL_TIMEOUT_MS),
+      })
+    } catch (err) {
+      throw new ClusterErrors.CLUSTER_ERR_CLERK_UNREACHABLE(
+        `${p.spec.id} did not take the slow setting: ${(err as Error).message}`,
+      )
+    }
+    const text = await res.text()
+    if (!res.ok) {
+      throw new ClusterErrors.CLUSTER_ERR_CLERK_UNREACHABLE(
+        `${p.spec.id} refused the slow setting with HTTP ${res.status}: ${text.slice(0, 200)}`,
+      )
+    }
+    let slowMs = ms
+    try {
+      const body = JSON.parse(text) as { slowMs?: unknown }
+      if (typeof body.slowMs === 'number') slowMs = body.slowMs
+    } catch {
+      // the clerk said 2xx; trust the value we sent
+    }
+    p.slowMs = slowMs
+  }
+
+  async function redisAction(verb: RedisAction): Promise<ActionResult> {
+    try {
+      if (verb === 'stop') await redis.stop()
+      else await redis.start()
+    } catch (err) {
+      if (err instanceof RedisNotManagedError) throw new ClusterErrors.CLUSTER_ERR_REDIS_NOT_MANAGED(err.message)
+      throw err
+    }
+    const detail =
+      verb === 'stop'
+        ? 'redis-server shut down (data saved): shared mode and payments answer 503'
+        : `redis-server back on ${redis.url}`
+    onEvent({ type: 'chaos', verb, target: 'redis', detail })
+    return { ok: true, verb, target: 'redis', detail, redis: redis.status() }
+  }
+
+  function stop(): Promise<void> {
+    stopping ??= (async () => {
+      const proxy = [...processes.values()].filter((p) => p.spec.kind === 'proxy')
+      const clerks = [...processes.values()].filter((p) => p.spec.kind === 'clerk')
+      await Promise.all(proxy.map((p) => p.shutdown()))
+      await Promise.all(clerks.map((p) => p.shutdown()))
+      await redis.close()
+      await api.close()
+    })()
+    return stopping
+  }
+
+  function forceStop(): void {
+    for (const p of processes.values()) p.forceKill()
+    const redisPid = redis.status().pid
+    if (redisPid !== null) {
+      try {
+        process.kill(redisPid, 'SIGKILL')
+      } catch {
+        // already gone
+      }
+    }
+    if (redis.dataDir) rmSync(redis.dataDir, { recursive: true, force: true })
+  }
+}
+
+function planInput(options: ClusterOptions, redisUrl: string, launcherUrl: string) {
+  return {
+    proxyPort: options.proxyPort,
+    clerkCount: options.clerkCount,
+    redisUrl,
+    adminToken: options.adminToken,
+    sessionSecret: options.sessionSecret,
+    launcherUrl,
+    logLevel: options.childLogLevel,
+  }
+}
+
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createServer()
+    probe.once('error', () => resolve(false))
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)))
+  })
+}

@@ -1,0 +1,96 @@
+import { ConfigError } from '../common/env-checks.js'
+import { renderBanner } from './banner.js'
+import { describeEvent, type ClusterEvent } from './cluster-events.js'
+import { startCluster, type Cluster } from './launcher.js'
+import { readClusterOptions, type ClusterOptions } from './options.js'
+import { removeStateFile, stateFilePath, writeStateFile } from './state-file.js'
+
+// `npm start`: reads the environment, starts the cluster, prints the banner, stops it on Ctrl-C.
+
+let options: ClusterOptions
+try {
+  options = readClusterOptions(process.env)
+} catch (err) {
+  if (!(err instanceof ConfigError)) throw err
+  console.error(`clerk-cluster: ${err.message}`)
+  process.exit(1)
+}
+
+const statePath = stateFilePath(options.proxyPort)
+let cluster: Cluster | undefined
+let ready = false
+
+const report = (message: string) => console.log(`[cluster ${new Date().toISOString().slice(11, 19)}] ${message}`)
+
+function onEvent(event: ClusterEvent): void {
+  report(describeEvent(event))
+  if (ready && event.type === 'started') saveState()
+}
+
+function saveState(): void {
+  if (!cluster) return
+  writeStateFile(statePath, {
+    adminToken: options.adminToken,
+    launcherUrl: cluster.launcherUrl,
+    proxyUrl: cluster.proxyUrl,
+    pids: { launcher: process.pid, ...cluster.pids() },
+  })
+}
+
+// the safety net: whatever ends this process, no child and no temp file outlive it
+process.on('exit', () => {
+  cluster?.forceStop()
+  removeStateFile(statePath)
+})
+
+let firstSignalAt = 0
+async function onSignal(signal: NodeJS.Signals): Promise<void> {
+  const now = Date.now()
+  if (firstSignalAt !== 0) {
+    // npm and the shell may pass one Ctrl-C on twice within a moment; a person presses again later
+    if (now - firstSignalAt < 500) return
+    report(`${signal} again: killing everything now`)
+    process.exit(130)
+  }
+  firstSignalAt = now
+  onEvent({ type: 'stopping', reason: signal })
+  try {
+    await cluster?.stop()
+  } finally {
+    removeStateFile(statePath)
+  }
+  onEvent({ type: 'stopped' })
+  process.exit(0)
+}
+process.on('SIGINT', (s) => void onSignal(s))
+process.on('SIGTERM', (s) => void onSignal(s))
+
+try {
+  await startCluster(options, {
+    onEvent,
+    onOutput: (id, line, stream) => (stream === 'stderr' ? process.stderr : process.stdout).write(`[${id}] ${line}\n`),
+    onCreated: (c) => {
+      cluster = c
+    },
+  })
+} catch (err) {
+  console.error(`clerk-cluster could not start: ${(err as Error).message}`)
+  process.exit(1)
+}
+
+if (cluster && firstSignalAt === 0) {
+  ready = true
+  saveState()
+  const status = cluster.status()
+  console.log(
+    renderBanner({
+      proxyPort: options.proxyPort,
+      clerks: status.processes.filter((p) => p.kind === 'clerk').map((p) => ({ id: p.id, port: p.port })),
+      redis: cluster.redis.plan,
+      redisUrl: cluster.redis.url,
+      adminToken: options.adminToken,
+      adminTokenGenerated: options.adminTokenGenerated,
+      stateFile: statePath,
+    }),
+  )
+}

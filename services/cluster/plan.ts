@@ -1,0 +1,111 @@
+/**
+ * Pure: what `npm start` runs, as data. The launcher turns these specs into processes; tests read
+ * them without starting anything.
+ *
+ * @example
+ *   planCluster({ proxyPort: 8080, clerkCount: 3, redisUrl: 'redis://127.0.0.1:41234', … })
+ *   // → clerks clerk-a:8081, clerk-b:8082, clerk-c:8083, proxy:8080 with CLERKS pointing at them
+ */
+export type ProcessKind = 'clerk' | 'proxy'
+
+export interface ProcessSpec {
+  readonly id: string
+  readonly kind: ProcessKind
+  /** the built script, relative to dist/ */
+  readonly script: string
+  readonly port: number
+  /** environment on top of the launcher's own (which every child inherits) */
+  readonly env: Readonly<Record<string, string>>
+  /** answers 2xx once the process serves */
+  readonly readyPath: string
+}
+
+export interface ClusterPlanInput {
+  proxyPort: number
+  clerkCount: number
+  /** where the clerks find Redis (a URL that refuses when there is none: shared mode answers 503) */
+  redisUrl: string
+  adminToken: string
+  sessionSecret: string
+  /** the launcher's chaos API, which the proxy forwards `/_cluster/*` to */
+  launcherUrl: string
+  logLevel: string
+  host?: string
+}
+
+export interface ClusterPlan {
+  readonly clerks: readonly ProcessSpec[]
+  readonly proxy: ProcessSpec
+}
+
+export type RedisPlan =
+  | { readonly kind: 'external'; readonly url: string }
+  | { readonly kind: 'private' }
+  | { readonly kind: 'absent'; readonly url: string }
+
+/**
+ * Nothing listens on port 1 of loopback (binding it needs root and nobody does): clerks pointed
+ * there see Redis as down at once and answer 503 in shared mode, instead of finding some other
+ * Redis that happens to run on 6379.
+ */
+export const NO_REDIS_URL = 'redis://127.0.0.1:1'
+
+export const CLERK_SCRIPT = 'services/clerk/main.js'
+export const PROXY_SCRIPT = 'proxy/main.js'
+
+export function clerkId(index: number): string {
+  if (!Number.isInteger(index) || index < 0 || index > 25) {
+    throw new RangeError(`clerk index must be 0..25, got ${index}`)
+  }
+  return `clerk-${String.fromCharCode(97 + index)}`
+}
+
+/** REDIS_URL wins; else a private redis-server if one is on PATH; else none. */
+export function planRedis(redisUrl: string | undefined, redisServerOnPath: boolean): RedisPlan {
+  if (redisUrl !== undefined) return { kind: 'external', url: redisUrl }
+  if (redisServerOnPath) return { kind: 'private' }
+  return { kind: 'absent', url: NO_REDIS_URL }
+}
+
+export function planCluster(input: ClusterPlanInput): ClusterPlan {
+  const host = input.host ?? '127.0.0.1'
+  const clerks: ProcessSpec[] = []
+  for (let i = 0; i < input.clerkCount; i++) {
+    const id = clerkId(i)
+    const port = input.proxyPort + 1 + i
+    clerks.push(
+      Object.freeze({
+        id,
+        kind: 'clerk' as const,
+        script: CLERK_SCRIPT,
+        port,
+        readyPath: '/healthz',
+        env: Object.freeze({
+          PORT: String(port),
+          HOST: host,
+          CLERK_ID: id,
+          REDIS_URL: input.redisUrl,
+          SESSION_SECRET: input.sessionSecret,
+          ADMIN_TOKEN: input.adminToken,
+          LOG_LEVEL: input.logLevel,
+        }),
+      }),
+    )
+  }
+  const proxy: ProcessSpec = Object.freeze({
+    id: 'proxy',
+    kind: 'proxy' as const,
+    script: PROXY_SCRIPT,
+    port: input.proxyPort,
+    readyPath: '/_lb/status',
+    env: Object.freeze({
+      PORT: String(input.proxyPort),
+      HOST: host,
+      CLERKS: clerks.map((c) => `${c.id}=http://${host}:${c.port}`).join(','),
+      ADMIN_TOKEN: input.adminToken,
+      LAUNCHER_URL: input.launcherUrl,
+      LOG_LEVEL: input.logLevel,
+    }),
+  })
+  return Object.freeze({ clerks: Object.freeze(clerks), proxy })
+}

@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest'
+import { ConfigError } from '../../../services/common/env-checks.js'
+import { readClusterOptions } from '../../../services/cluster/options.js'
+
+const token = (bytes?: number) => `generated-${bytes ?? 24}-${'x'.repeat(40)}`
+
+describe('readClusterOptions', () => {
+  it('defaults to the proxy on 8080, three clerks and a made-up token and secret', () => {
+    const options = readClusterOptions({}, token)
+    expect(options).toMatchObject({ proxyPort: 8080, clerkCount: 3, redisUrl: undefined, childLogLevel: 'warn' })
+    expect(options.adminTokenGenerated).toBe(true)
+    expect(options.sessionSecretGenerated).toBe(true)
+    expect(options.sessionSecret.length).toBeGreaterThanOrEqual(32)
+    expect(Object.isFrozen(options)).toBe(true)
+  })
+
+  it('takes what the environment gives', () => {
+    const options = readClusterOptions(
+      {
+        PROXY_PORT: '9000',
+        CLERK_COUNT: '5',
+        REDIS_URL: 'redis://127.0.0.1:6390',
+        ADMIN_TOKEN: 'secret-token',
+        SESSION_SECRET: 'y'.repeat(32),
+        LOG_LEVEL: 'info',
+      },
+      token,
+    )
+    expect(options).toMatchObject({
+      proxyPort: 9000,
+      clerkCount: 5,
+      redisUrl: 'redis://127.0.0.1:6390',
+      adminToken: 'secret-token',
+      adminTokenGenerated: false,
+      sessionSecret: 'y'.repeat(32),
+      childLogLevel: 'info',
+    })
+  })
+
+  it.each([
+    [{ PROXY_PORT: 'eighty' }, /PROXY_PORT must be a whole number/],
+    [{ PROXY_PORT: '0' }, /PROXY_PORT must be a fixed port/],
+    [{ PROXY_PORT: '65534' }, /PROXY_PORT 65534 leaves no room for 3 clerks/],
+    [{ CLERK_COUNT: '0' }, /CLERK_COUNT must be between 1 and 26/],
+    [{ CLERK_COUNT: '27' }, /CLERK_COUNT must be between 1 and 26/],
+    [{ REDIS_URL: 'http://x' }, /REDIS_URL must use redis:/],
+    [{ SESSION_SECRET: 'short' }, /SESSION_SECRET must be at least 32 characters/],
+  ])('refuses %j with a sentence naming the variable', (env, message) => {
+    expect(() => readClusterOptions(env, token)).toThrow(ConfigError)
+    expect(() => readClusterOptions(env, token)).toThrow(message)
+  })
+})
