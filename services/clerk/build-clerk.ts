@@ -1,0 +1,137 @@
+import fastifyCookie from '@fastify/cookie'
+import Fastify, { LogController, type FastifyInstance } from 'fastify'
+import type { Redis } from 'ioredis'
+import { registerAdminRoutes } from './admin-routes.js'
+import { registerDialogueRoutes } from './dialogue-routes.js'
+import { clerkError } from './errors.js'
+import { installErrorHandling, sendError } from './error-handler.js'
+import { Ledger } from './ledger.js'
+import { createClerkMetrics } from './metrics.js'
+import { MemorySessionStore } from './modes/memory-session-store.js'
+import { useSharedSessions } from './modes/shared.js'
+import { useStatefulSessions } from './modes/stateful.js'
+import { statelessCarrier } from './modes/stateless.js'
+import { resolveClerkOptions, type ClerkOptions } from './options.js'
+import { registerOpsRoutes } from './ops-routes.js'
+import { registerOrderRoutes } from './order-routes.js'
+import { createRedisClient, redisIsUp } from './redis-client.js'
+import type { ClerkRuntime, DialogueRouteConfig } from './runtime.js'
+import { WorkGate } from './work-gate.js'
+
+export interface ClerkDependencies {
+  /** an ioredis client to use instead of connecting to options.redisUrl (it is closed with the app) */
+  redis?: Redis
+  /** what POST /_admin/crash does after answering; default SIGKILLs this process */
+  crash?: () => void
+}
+
+// Routes that must keep answering while the clerk drains, so the proxy can see it draining.
+const OPERATIONS = new Set(['/healthz', '/readyz', '/metrics'])
+
+/**
+ * One clerk: a Fastify app serving all three modes, not listening yet (main.ts listens).
+ * Redis need not be up: stateful and stateless work without it; shared and pay answer 503.
+ *
+ * @example
+ *   const app = await buildClerk({ clerkId: 'clerk-a', redisUrl: redis.url, logLevel: 'silent' })
+ *   const res = await app.inject({ method: 'POST', url: '/stateless/ask', payload: { product: 'laptop' } })
+ *   await app.close()
+ */
+export async function buildClerk(
+  partial: Partial<ClerkOptions> = {},
+  deps: ClerkDependencies = {},
+): Promise<FastifyInstance> {
+  const options = resolveClerkOptions(partial)
+  const statefulSessions = new MemorySessionStore({ ttlMs: options.sessionTtlMs, maxEntries: options.memorySessionsMax })
+  let redis: Redis | undefined = deps.redis
+  const runtime: ClerkRuntime = {
+    options,
+    get redis() {
+      redis ??= createRedisClient(options.redisUrl, options.redisTimeoutMs, (msg) => app.log.warn(msg))
+      return redis
+    },
+    get ledger() {
+      ledger ??= new Ledger(runtime.redis)
+      return ledger
+    },
+    gate: new WorkGate({ concurrency: options.concurrency, workMs: options.workMs }),
+    metrics: createClerkMetrics({
+      statefulSessions: () => statefulSessions.size,
+      redisUp: () => redisIsUp(redis),
+    }),
+    statefulSessions,
+    draining: false,
+    inFlight: 0,
+    crash: deps.crash ?? (() => process.kill(process.pid, 'SIGKILL')),
+  }
+  let ledger: Ledger | undefined
+
+  const app = Fastify({
+    logger: { level: options.logLevel },
+    // no log line per request: a clerk under load would spend its time logging
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: options.bodyLimit,
+    // we answer requests that arrive while closing ourselves, in the contract's error shape
+    return503OnClosing: false,
+    frameworkErrors: (err, request, reply) => sendError(err, request, reply, runtime),
+  })
+  app.decorate('clerk', runtime)
+  // connect now, so /readyz tells the truth from the first request
+  void runtime.redis
+
+  // Only JSON bodies: without this, text/plain would be parsed and reach the dialogue as a string.
+  app.removeContentTypeParser(['text/plain'])
+  installErrorHandling(app, runtime)
+
+  app.addHook('onRequest', async (request, reply) => {
+    runtime.inFlight++
+    reply.header('x-clerk', options.clerkId)
+    if (runtime.draining && !OPERATIONS.has(request.routeOptions.url ?? '')) {
+      throw clerkError('CLERK_ERR_SHUTTING_DOWN')
+    }
+  })
+  app.addHook('onSend', async (_request, reply) => {
+    // in-flight answers finished during a drain close their connection, so the drain can end
+    if (runtime.draining) reply.header('connection', 'close')
+  })
+  app.addHook('onResponse', async (request, reply) => {
+    runtime.inFlight--
+    const config = (request.routeOptions.config ?? {}) as DialogueRouteConfig
+    const mode = config.mode ?? 'none'
+    const step = config.step ?? request.routeOptions.url ?? 'unmatched'
+    runtime.metrics.requests.inc({ mode, step, status: String(reply.statusCode) })
+    if (config.mode !== undefined) runtime.metrics.duration.observe({ mode, step }, reply.elapsedTime / 1000)
+  })
+  app.addHook('onClose', async () => {
+    statefulSessions.close()
+    if (redis) await closeRedis(redis)
+  })
+
+  await app.register(fastifyCookie)
+  await app.register(
+    async (scope) => registerDialogueRoutes(scope, await useStatefulSessions(scope, options, statefulSessions), runtime),
+    { prefix: '/stateful' },
+  )
+  await app.register(async (scope) => registerDialogueRoutes(scope, statelessCarrier(options), runtime), {
+    prefix: '/stateless',
+  })
+  await app.register(
+    async (scope) => registerDialogueRoutes(scope, await useSharedSessions(scope, options, runtime.redis), runtime),
+    { prefix: '/shared' },
+  )
+  registerOrderRoutes(app, runtime)
+  registerOpsRoutes(app, runtime)
+  registerAdminRoutes(app, runtime)
+  return app
+}
+
+// QUIT lets Redis finish what we sent; if it is down, QUIT fails fast and we just disconnect.
+async function closeRedis(redis: Redis): Promise<void> {
+  try {
+    if (redis.status === 'ready') await redis.quit()
+  } catch {
+    // already gone
+  } finally {
+    redis.disconnect()
+  }
+}

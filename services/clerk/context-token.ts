@@ -1,0 +1,51 @@
+import { createHmac, timingSafeEqual } from 'node:crypto'
+import { isDialogueState, type DialogueState } from './dialogue.js'
+
+/**
+ * The stateless mode's context: the whole dialogue state, carried by the client as an opaque
+ * token `v1.<payload>.<signature>` (base64url JSON, HMAC-SHA256 with SESSION_SECRET). Any clerk
+ * with the same secret can carry on; a client that edits one byte gets context_tampered, and an
+ * old token context_expired. Prices are never in the token: the clerk takes them from its catalog.
+ *
+ * @example
+ *   const token = signContext(state, secret, Date.now())
+ *   const result = verifyContext(token, secret, Date.now(), 30 * 60_000)
+ */
+export type VerifiedContext =
+  | { ok: true; state: Exclude<DialogueState, { step: 'none' }>; issuedAt: number }
+  | { ok: false; reason: 'tampered' | 'expired' }
+
+const PREFIX = 'v1.'
+/** tokens longer than this are refused before any work (a 4 KiB body caps them anyway) */
+const MAX_TOKEN_LENGTH = 2048
+
+function mac(secret: string, payload: string): Buffer {
+  return createHmac('sha256', secret).update(payload).digest()
+}
+
+export function signContext(state: DialogueState, secret: string, now: number): string {
+  const payload = Buffer.from(JSON.stringify({ ...state, iat: now })).toString('base64url')
+  return `${PREFIX}${payload}.${mac(secret, payload).toString('base64url')}`
+}
+
+export function verifyContext(token: string, secret: string, now: number, ttlMs: number): VerifiedContext {
+  if (token.length > MAX_TOKEN_LENGTH || !token.startsWith(PREFIX)) return { ok: false, reason: 'tampered' }
+  const dot = token.indexOf('.', PREFIX.length)
+  if (dot === -1) return { ok: false, reason: 'tampered' }
+  const payload = token.slice(PREFIX.length, dot)
+  const given = Buffer.from(token.slice(dot + 1), 'base64url')
+  const expected = mac(secret, payload)
+  // compare in constant time, so the signature cannot be guessed byte by byte from timings
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: 'tampered' }
+  let decoded: unknown
+  try {
+    decoded = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'))
+  } catch {
+    return { ok: false, reason: 'tampered' }
+  }
+  if (typeof decoded !== 'object' || decoded === null) return { ok: false, reason: 'tampered' }
+  const { iat, ...state } = decoded as { iat?: unknown }
+  if (typeof iat !== 'number' || !isDialogueState(state) || state.step === 'none') return { ok: false, reason: 'tampered' }
+  if (now - iat > ttlMs || iat - now > 60_000) return { ok: false, reason: 'expired' }
+  return { ok: true, state, issuedAt: iat }
+}

@@ -1,0 +1,67 @@
+import { randomUUID } from 'node:crypto'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { ask, buy, paid, pay, type Step, type StepResult } from './dialogue.js'
+import { clerkError } from './errors.js'
+import { failureError } from './failure-error.js'
+import type { Order } from './ledger.js'
+import type { StateCarrier } from './modes/carrier.js'
+import type { ClerkRuntime, DialogueRouteConfig } from './runtime.js'
+
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/
+
+/**
+ * POST /ask, /buy, /pay of one mode (the scope carries the mode's prefix). The same pure
+ * dialogue in every mode; `carrier` only says where the state comes from and goes to.
+ */
+export function registerDialogueRoutes(scope: FastifyInstance, carrier: StateCarrier, runtime: ClerkRuntime): void {
+  for (const step of ['ask', 'buy', 'pay'] as const) {
+    const config: DialogueRouteConfig = { mode: carrier.mode, step }
+    scope.post(`/${step}`, { config }, (request, reply) => runtime.gate.run(() => answer(step, request, reply)))
+  }
+
+  async function answer(step: Step, request: FastifyRequest, reply: FastifyReply): Promise<object> {
+    const idempotencyKey = step === 'pay' ? readIdempotencyKey(request) : null
+    const loaded = await carrier.load(request, step)
+    let result: StepResult
+    let order: Order | undefined
+    let replayed = false
+    if (step === 'ask') {
+      result = ask(loaded.state, loaded.line, randomUUID())
+    } else if (step === 'buy') {
+      result = buy(loaded.state, loaded.line)
+    } else {
+      const charge = pay(loaded.state, loaded.line)
+      if (!charge.ok) throw failureError(charge.failure, loaded.lostReason)
+      const written = await runtime.ledger.charge(charge.charge, {
+        mode: carrier.mode,
+        clerk: runtime.options.clerkId,
+        idempotencyKey,
+      })
+      order = written.order
+      replayed = written.replayed
+      if (!replayed) runtime.metrics.orders.inc({ mode: carrier.mode })
+      result = { ok: true, ...paid(charge.charge, order.id) }
+    }
+    if (!result.ok) throw failureError(result.failure, loaded.lostReason)
+    const saved = await carrier.save(request, reply, result.state)
+    return {
+      clerk: runtime.options.clerkId,
+      mode: carrier.mode,
+      ...result.reply,
+      ...(order && { order, replayed }),
+      ...saved,
+    }
+  }
+}
+
+function readIdempotencyKey(request: FastifyRequest): string | null {
+  const value = request.headers['idempotency-key']
+  if (value === undefined) return null
+  if (typeof value !== 'string' || !IDEMPOTENCY_KEY.test(value)) {
+    throw clerkError('CLERK_ERR_INVALID_BODY', {
+      message: 'The Idempotency-Key header must be 1-200 visible ASCII characters.',
+      field: 'Idempotency-Key',
+    })
+  }
+  return value
+}

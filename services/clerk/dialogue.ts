@@ -1,0 +1,362 @@
+/**
+ * The laptop-shop dialogue, once, with no I/O: given where a conversation stands and what the
+ * customer just said (a request body), it answers with the clerk's reply and where the
+ * conversation stands next, or with a failure naming the registry error to answer with.
+ *
+ *   ask  {"product":"laptop"}  → "1,000,000 won."
+ *   buy  {"quantity":2}        → "2,000,000 won. Credit card or cash?"
+ *   pay  {"method":"card"}     → a charge for the ledger; after it, paid() → "Payment of … completed."
+ *
+ * Nothing here throws on any input (property tests hold it to that); nothing here knows where the
+ * state is kept (clerk memory, the client's token, Redis): that is the session modes' job.
+ */
+import {
+  findProduct,
+  formatWon,
+  formatWonKo,
+  MAX_QUANTITY,
+  MIN_QUANTITY,
+  PAYMENT_METHODS,
+  type PaymentMethod,
+  type Product,
+} from './catalog.js'
+import type { ClerkErrorCode } from './errors.js'
+
+export type Step = 'ask' | 'buy' | 'pay'
+export const STEPS: readonly Step[] = ['ask', 'buy', 'pay']
+
+/** Where a conversation stands: the last step that succeeded and what it settled. */
+export type DialogueState =
+  | { readonly step: 'none' }
+  | { readonly step: 'ask'; readonly dialogueId: string; readonly productId: string }
+  | { readonly step: 'buy'; readonly dialogueId: string; readonly productId: string; readonly quantity: number }
+  | {
+      readonly step: 'pay'
+      readonly dialogueId: string
+      readonly productId: string
+      readonly quantity: number
+      readonly method: PaymentMethod
+      readonly orderId: string
+    }
+
+export const NO_DIALOGUE: DialogueState = Object.freeze({ step: 'none' })
+
+/** Which steps may follow which (ask always starts over; a paid pay may be replayed). */
+export const ALLOWED_AFTER: Readonly<Record<DialogueState['step'], readonly Step[]>> = Object.freeze({
+  none: ['ask'],
+  ask: ['ask', 'buy'],
+  buy: ['ask', 'buy', 'pay'],
+  pay: ['ask', 'pay'],
+})
+
+export interface ProductView {
+  id: string
+  name: string
+  unitPrice: number
+}
+
+export interface DialogueReply {
+  step: Step
+  say: string
+  sayKo: string
+  product: ProductView
+  quantity?: number
+  total?: number
+  method?: PaymentMethod
+  /** the step the customer is expected to take next */
+  next: Step[]
+}
+
+export interface DialogueFailure {
+  code: ClerkErrorCode
+  message: string
+  say?: string
+  sayKo?: string
+  field?: string
+  expected?: readonly Step[]
+}
+
+/** What pay asks the ledger to write (idempotent per dialogueId). */
+export interface Charge {
+  dialogueId: string
+  productId: string
+  quantity: number
+  unitPrice: number
+  total: number
+  method: PaymentMethod
+}
+
+export type StepResult = { ok: true; reply: DialogueReply; state: DialogueState } | { ok: false; failure: DialogueFailure }
+export type PayResult = { ok: true; charge: Charge } | { ok: false; failure: DialogueFailure }
+
+// ---------------------------------------------------------------------------------------------
+// Reading what the customer said. A body is a JSON object with exactly the fields of its step;
+// `unitPrice` and `total` may be stated as claims, and a claim that is not the catalog's price is
+// refused (price_mismatch), so a client can never talk the clerk into a cheaper laptop.
+
+type Body = Record<string, unknown>
+type Parsed<T> = { ok: true; value: T } | { ok: false; failure: DialogueFailure }
+
+function fail(code: ClerkErrorCode, message: string, extra: Partial<DialogueFailure> = {}): { ok: false; failure: DialogueFailure } {
+  return { ok: false, failure: { code, message, ...extra } }
+}
+
+function isPlainObject(body: unknown): body is Body {
+  return typeof body === 'object' && body !== null && !Array.isArray(body)
+}
+
+/** quotes a customer's value in a sentence without letting a huge or odd value through */
+export function quote(value: unknown): string {
+  let text: string
+  try {
+    text = typeof value === 'string' ? JSON.stringify(value) : (JSON.stringify(value) ?? String(value))
+  } catch {
+    text = typeof value
+  }
+  return text.length > 40 ? `${text.slice(0, 40)}…` : text
+}
+
+function checkShape(body: unknown, step: Step, required: readonly string[], optional: readonly string[]): Parsed<Body> {
+  if (!isPlainObject(body)) {
+    return fail('CLERK_ERR_INVALID_BODY', `The body of ${step} must be a JSON object such as ${EXAMPLES[step]}.`)
+  }
+  for (const key of Object.keys(body)) {
+    if (!required.includes(key) && !optional.includes(key)) {
+      return fail('CLERK_ERR_INVALID_BODY', `${step} does not take the field ${quote(key)}; send ${EXAMPLES[step]}.`, {
+        field: key,
+      })
+    }
+  }
+  for (const key of required) {
+    if (!Object.hasOwn(body, key)) {
+      return fail('CLERK_ERR_INVALID_BODY', `${step} needs the field "${key}", as in ${EXAMPLES[step]}.`, { field: key })
+    }
+  }
+  return { ok: true, value: body }
+}
+
+const EXAMPLES: Record<Step, string> = {
+  ask: '{"product":"laptop"}',
+  buy: '{"quantity":2}',
+  pay: '{"method":"card"}',
+}
+
+export function readProduct(value: unknown): Parsed<Product> {
+  if (typeof value !== 'string') {
+    return fail('CLERK_ERR_INVALID_BODY', 'product must be a string such as "laptop".', { field: 'product' })
+  }
+  const product = findProduct(value.trim().toLowerCase())
+  if (!product) {
+    return fail('CLERK_ERR_UNKNOWN_PRODUCT', `We do not sell ${quote(value)}; try laptop, monitor, keyboard or mouse.`, {
+      say: `Sorry, we do not sell ${quote(value)}.`,
+      sayKo: '죄송합니다, 그 상품은 팔지 않습니다.',
+      field: 'product',
+    })
+  }
+  return { ok: true, value: product }
+}
+
+export function readQuantity(value: unknown): Parsed<number> {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < MIN_QUANTITY || value > MAX_QUANTITY) {
+    return fail(
+      'CLERK_ERR_INVALID_QUANTITY',
+      `quantity must be a whole number from ${MIN_QUANTITY} to ${MAX_QUANTITY}, got ${quote(value)}.`,
+      { field: 'quantity' },
+    )
+  }
+  return { ok: true, value }
+}
+
+export function readMethod(value: unknown): Parsed<PaymentMethod> {
+  if (typeof value !== 'string' || !(PAYMENT_METHODS as readonly string[]).includes(value)) {
+    return fail('CLERK_ERR_INVALID_METHOD', `method must be "card" or "cash", got ${quote(value)}.`, {
+      say: 'Credit card or cash?',
+      sayKo: '신용카드, 현금 중에 어떤 걸로 구매하시겠어요?',
+      field: 'method',
+    })
+  }
+  return { ok: true, value: value as PaymentMethod }
+}
+
+/** A stated unitPrice/total must be exactly the clerk's own figure. */
+function checkClaims(body: Body, unitPrice: number, total: number | undefined): Parsed<true> {
+  if (Object.hasOwn(body, 'unitPrice') && body.unitPrice !== unitPrice) {
+    return fail('CLERK_ERR_PRICE_MISMATCH', `The unit price is ${formatWon(unitPrice)}, not ${quote(body.unitPrice)}.`, {
+      field: 'unitPrice',
+    })
+  }
+  if (total !== undefined && Object.hasOwn(body, 'total') && body.total !== total) {
+    return fail('CLERK_ERR_PRICE_MISMATCH', `The total is ${formatWon(total)}, not ${quote(body.total)}.`, {
+      field: 'total',
+    })
+  }
+  return { ok: true, value: true }
+}
+
+function view(product: Product): ProductView {
+  return { id: product.id, name: product.name, unitPrice: product.unitPrice }
+}
+
+const METHOD_WORDS: Record<PaymentMethod, { en: string; ko: string }> = {
+  card: { en: 'credit card', ko: '신용카드' },
+  cash: { en: 'cash', ko: '현금' },
+}
+
+// ---------------------------------------------------------------------------------------------
+// The three steps.
+
+/**
+ * ask: the price of one. Always starts a new dialogue (an unpaid earlier one is dropped), so the
+ * caller supplies the new dialogue's id.
+ */
+export function ask(_state: DialogueState, body: unknown, dialogueId: string): StepResult {
+  const shape = checkShape(body, 'ask', ['product'], ['unitPrice'])
+  if (!shape.ok) return shape
+  const product = readProduct(shape.value.product)
+  if (!product.ok) return product
+  const claims = checkClaims(shape.value, product.value.unitPrice, undefined)
+  if (!claims.ok) return claims
+  const p = product.value
+  return {
+    ok: true,
+    reply: {
+      step: 'ask',
+      say: `${formatWon(p.unitPrice)}.`,
+      sayKo: `${formatWonKo(p.unitPrice)} 입니다.`,
+      product: view(p),
+      next: ['buy'],
+    },
+    state: { step: 'ask', dialogueId, productId: p.id },
+  }
+}
+
+/** buy: the total for a quantity; may be repeated before pay to change the quantity. */
+export function buy(state: DialogueState, body: unknown): StepResult {
+  const shape = checkShape(body, 'buy', ['quantity'], ['unitPrice', 'total'])
+  if (!shape.ok) return shape
+  const quantity = readQuantity(shape.value.quantity)
+  if (!quantity.ok) return quantity
+  const q = quantity.value
+  if (state.step === 'none') {
+    return fail('CLERK_ERR_CONTEXT_LOST', 'This clerk has no record of your dialogue.', {
+      say: `${q} of what? What would you like to buy?`,
+      sayKo: `무엇을 ${q}개 구매하시겠어요?`,
+    })
+  }
+  if (state.step === 'pay') {
+    return outOfOrder('buy', state)
+  }
+  const product = findProduct(state.productId)
+  if (!product) return lostProduct()
+  const total = product.unitPrice * q
+  const claims = checkClaims(shape.value, product.unitPrice, total)
+  if (!claims.ok) return claims
+  return {
+    ok: true,
+    reply: {
+      step: 'buy',
+      say: `${formatWon(total)}. Credit card or cash?`,
+      sayKo: `${formatWonKo(total)} 입니다. 신용카드, 현금 중에 어떤 걸로 구매하시겠어요?`,
+      product: view(product),
+      quantity: q,
+      total,
+      next: ['pay'],
+    },
+    state: { step: 'buy', dialogueId: state.dialogueId, productId: product.id, quantity: q },
+  }
+}
+
+/**
+ * pay: what to charge. The ledger writes it (once per dialogueId); paid() then words the answer.
+ * A dialogue already paid yields the same charge again, so the ledger replays the same order.
+ */
+export function pay(state: DialogueState, body: unknown): PayResult {
+  const shape = checkShape(body, 'pay', ['method'], ['unitPrice', 'total'])
+  if (!shape.ok) return shape
+  const method = readMethod(shape.value.method)
+  if (!method.ok) return method
+  if (state.step === 'none') {
+    const words = METHOD_WORDS[method.value]
+    return fail('CLERK_ERR_CONTEXT_LOST', 'This clerk has no record of your dialogue.', {
+      say: `Pay by ${words.en} for what? What would you like to buy?`,
+      sayKo: `무엇을 ${words.ko}로 결제하시겠어요? 무엇을 구매하시겠어요?`,
+    })
+  }
+  if (state.step === 'ask') return outOfOrder('pay', state)
+  const product = findProduct(state.productId)
+  if (!product) return lostProduct()
+  const total = product.unitPrice * state.quantity
+  const claims = checkClaims(shape.value, product.unitPrice, total)
+  if (!claims.ok) return claims
+  return {
+    ok: true,
+    charge: {
+      dialogueId: state.dialogueId,
+      productId: product.id,
+      quantity: state.quantity,
+      unitPrice: product.unitPrice,
+      total,
+      // a replayed pay keeps the method it was paid with
+      method: state.step === 'pay' ? state.method : method.value,
+    },
+  }
+}
+
+/** The answer after the ledger wrote (or replayed) the order for a charge. */
+export function paid(charge: Charge, orderId: string): { reply: DialogueReply; state: DialogueState } {
+  const product = findProduct(charge.productId)
+  const p: ProductView = product ? view(product) : { id: charge.productId, name: charge.productId, unitPrice: charge.unitPrice }
+  return {
+    reply: {
+      step: 'pay',
+      say: `Payment of ${formatWon(charge.total)} completed.`,
+      sayKo: `${formatWonKo(charge.total)} 결제 완료되었습니다.`,
+      product: p,
+      quantity: charge.quantity,
+      total: charge.total,
+      method: charge.method,
+      next: ['ask'],
+    },
+    state: {
+      step: 'pay',
+      dialogueId: charge.dialogueId,
+      productId: charge.productId,
+      quantity: charge.quantity,
+      method: charge.method,
+      orderId,
+    },
+  }
+}
+
+function outOfOrder(step: Step, state: Exclude<DialogueState, { step: 'none' }>): { ok: false; failure: DialogueFailure } {
+  // only two cases reach here: buy after a finished payment, and pay before any buy
+  const afterPayment = state.step === 'pay'
+  const next: Step[] = afterPayment ? ['ask'] : ['buy']
+  return fail('CLERK_ERR_STEP_OUT_OF_ORDER', `${step} cannot follow ${state.step}; expected ${next.join(' or ')}.`, {
+    say: afterPayment
+      ? 'Your payment is already complete. What would you like to buy next?'
+      : 'How many would you like? Tell me before paying.',
+    sayKo: afterPayment ? '이미 결제가 완료되었습니다. 무엇을 더 구매하시겠어요?' : '몇 개 구매하시겠어요?',
+    expected: next,
+  })
+}
+
+// A state naming a product the catalog no longer has (an old token, a catalog change): start over.
+function lostProduct(): { ok: false; failure: DialogueFailure } {
+  return fail('CLERK_ERR_CONTEXT_LOST', 'The product of your dialogue is no longer sold; start again with ask.', {
+    say: 'What would you like to buy?',
+    sayKo: '무엇을 구매하시겠어요?',
+  })
+}
+
+/** true when `value` has the shape of a DialogueState (for state read back from a store or token) */
+export function isDialogueState(value: unknown): value is DialogueState {
+  if (!isPlainObject(value)) return false
+  const v = value as Record<string, unknown>
+  if (v.step === 'none') return true
+  if (typeof v.dialogueId !== 'string' || typeof v.productId !== 'string') return false
+  if (v.step === 'ask') return true
+  if (typeof v.quantity !== 'number' || !Number.isInteger(v.quantity)) return false
+  if (v.step === 'buy') return true
+  return v.step === 'pay' && (v.method === 'card' || v.method === 'cash') && typeof v.orderId === 'string'
+}

@@ -1,0 +1,39 @@
+import { ConfigError } from '../common/env-checks.js'
+import { buildClerk } from './build-clerk.js'
+import { readClerkOptions, type ClerkOptions } from './options.js'
+
+// `npm run clerk`: read the environment, build, listen, drain on SIGTERM/SIGINT.
+let options: Readonly<ClerkOptions>
+try {
+  options = readClerkOptions(process.env)
+} catch (err) {
+  if (!(err instanceof ConfigError)) throw err
+  process.stderr.write(`clerk: ${err.message}\n`)
+  process.exit(1)
+}
+
+const app = await buildClerk(options)
+if (options.sessionSecretIsDefault) {
+  app.log.warn('SESSION_SECRET is not set: using the fixed development secret (set one shared by all clerks)')
+}
+try {
+  await app.listen({ port: options.port, host: options.host })
+} catch (err) {
+  process.stderr.write(`clerk: cannot listen on ${options.host}:${options.port}: ${(err as Error).message}\n`)
+  process.exit(1)
+}
+
+let stopping = false
+async function drain(signal: string): Promise<void> {
+  if (stopping) return
+  stopping = true
+  app.clerk.draining = true
+  app.log.info({ signal, inFlight: app.clerk.inFlight }, 'draining: finishing in-flight requests')
+  // a connection that never finishes must not keep the clerk alive forever
+  const force = setTimeout(() => app.server.closeAllConnections(), options.shutdownTimeoutMs)
+  force.unref()
+  await app.close()
+  process.exit(0)
+}
+process.once('SIGTERM', () => void drain('SIGTERM'))
+process.once('SIGINT', () => void drain('SIGINT'))

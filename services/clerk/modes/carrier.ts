@@ -1,0 +1,31 @@
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { DialogueState, Step } from '../dialogue.js'
+
+export const MODES = ['stateful', 'stateless', 'shared'] as const
+export type Mode = (typeof MODES)[number]
+
+/**
+ * What a session mode decides, and nothing more: where a dialogue's state is read from and
+ * written to. The routes run the same dialogue in every mode through this.
+ */
+export interface StateCarrier {
+  readonly mode: Mode
+  /**
+   * The state this request continues and the customer's line for the step (the body, without
+   * what only carries state, such as a stateless context). `lostReason` says why there is none.
+   * Throws a ClerkError when the carried state itself is bad (tampered token, Redis down).
+   */
+  load(request: FastifyRequest, step: Step): Promise<Loaded> | Loaded
+  /** keeps `next`; returns fields to add to the answer (the stateless context token) */
+  save(request: FastifyRequest, reply: FastifyReply, next: DialogueState): Promise<SavedFields> | SavedFields
+}
+
+export interface Loaded {
+  state: DialogueState
+  line: unknown
+  lostReason?: 'no_session' | 'session_unknown' | 'no_context'
+}
+
+export interface SavedFields {
+  context?: string
+}

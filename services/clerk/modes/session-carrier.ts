@@ -1,0 +1,46 @@
+import type { FastifyRequest } from 'fastify'
+import { isDialogueState, NO_DIALOGUE, type DialogueState, type Step } from '../dialogue.js'
+import type { Loaded, Mode, StateCarrier } from './carrier.js'
+
+declare module 'fastify' {
+  interface Session {
+    dialogue?: DialogueState
+  }
+}
+
+/**
+ * State in the @fastify/session session (stateful: this clerk's memory; shared: Redis). The
+ * session is saved here, inside the handler, rather than by the plugin's onSend hook: a store
+ * that fails (Redis down) then becomes this request's 503 through the error handler, and the
+ * session is put back as it was so the error answer does not try to save it a second time.
+ */
+export function sessionCarrier(mode: Mode, cookieName: string): StateCarrier {
+  return {
+    mode,
+    load(request: FastifyRequest, step: Step): Loaded {
+      const stored = request.session.get('dialogue')
+      if (isDialogueState(stored)) return { state: stored, line: request.body }
+      // A cookie we cannot match to a session: another clerk's, a forged one, an expired one.
+      const cookie = request.cookies[cookieName]
+      if (step !== 'ask') {
+        // buy/pay without a dialogue fail and save nothing. Left alone, the plugin would answer
+        // with a Set-Cookie clearing the customer's cookie, which may belong to a dialogue another
+        // clerk behind the same proxy still holds: leave the cookie as it is.
+        ;(request as { session: unknown }).session = null
+      }
+      return { state: NO_DIALOGUE, line: request.body, lostReason: cookie ? 'session_unknown' : 'no_session' }
+    },
+    async save(request, _reply, next) {
+      const session = request.session
+      const previous = session.get('dialogue')
+      session.set('dialogue', next)
+      try {
+        await session.save()
+      } catch (err) {
+        session.set('dialogue', previous)
+        throw err
+      }
+      return {}
+    },
+  }
+}

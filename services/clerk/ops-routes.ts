@@ -1,0 +1,40 @@
+import type { FastifyInstance } from 'fastify'
+import { clerkError } from './errors.js'
+import { MODES } from './modes/carrier.js'
+import { redisIsUp } from './redis-client.js'
+import type { ClerkRuntime } from './runtime.js'
+
+/**
+ * GET /healthz (alive), GET /readyz (ready to take customers; `?mode=shared` also needs Redis),
+ * GET /metrics (Prometheus text).
+ */
+export function registerOpsRoutes(app: FastifyInstance, runtime: ClerkRuntime): void {
+  const clerk = runtime.options.clerkId
+
+  app.get('/healthz', async () => ({ status: 'ok', clerk }))
+
+  app.get('/readyz', async (request, reply) => {
+    const query = request.query as { mode?: unknown }
+    if (query.mode !== undefined && !(MODES as readonly unknown[]).includes(query.mode)) {
+      throw clerkError('CLERK_ERR_INVALID_BODY', { message: `mode must be one of ${MODES.join(', ')}.`, field: 'mode' })
+    }
+    const redisUp = redisIsUp(runtime.redis)
+    const modes = { stateful: true, stateless: true, shared: redisUp }
+    const ready = !runtime.draining && (query.mode === undefined || modes[query.mode as keyof typeof modes])
+    reply.code(ready ? 200 : 503)
+    return {
+      status: runtime.draining ? 'draining' : ready ? 'ready' : 'unavailable',
+      clerk,
+      redis: redisUp ? 'up' : 'down',
+      modes,
+      sessions: { stateful: runtime.statefulSessions.size },
+      inFlight: runtime.inFlight,
+      slowMs: runtime.gate.slowMs,
+    }
+  })
+
+  app.get('/metrics', async (_request, reply) => {
+    reply.type(runtime.metrics.registry.contentType)
+    return runtime.metrics.registry.metrics()
+  })
+}

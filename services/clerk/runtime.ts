@@ -1,0 +1,34 @@
+import type { Redis } from 'ioredis'
+import type { Ledger } from './ledger.js'
+import type { ClerkMetrics } from './metrics.js'
+import type { MemorySessionStore } from './modes/memory-session-store.js'
+import type { ClerkOptions } from './options.js'
+import type { WorkGate } from './work-gate.js'
+
+/** What one clerk's routes share; `app.clerk` on the app buildClerk returns. */
+export interface ClerkRuntime {
+  readonly options: Readonly<ClerkOptions>
+  readonly redis: Redis
+  readonly ledger: Ledger
+  readonly gate: WorkGate
+  readonly metrics: ClerkMetrics
+  readonly statefulSessions: MemorySessionStore
+  /** true after SIGTERM: readyz answers 503, new requests get 503 shutting_down */
+  draining: boolean
+  /** requests being answered right now */
+  inFlight: number
+  /** what POST /_admin/crash does once its 202 is sent (default: SIGKILL this process) */
+  readonly crash: () => void
+}
+
+/** Route config of dialogue routes: which mode and step a request is, for errors and metrics. */
+export interface DialogueRouteConfig {
+  mode?: string
+  step?: string
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    clerk: ClerkRuntime
+  }
+}
