@@ -1,0 +1,72 @@
+import type { Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { createAdminHandler } from './admin-api.js'
+import { dashboardDir } from './dashboard-files.js'
+import { createEngine } from './engines/create-engine.js'
+import type { ForwardEngine } from './engines/engine.js'
+import { HealthChecker } from './health-checker.js'
+import { createHttpFront, type HttpFront } from './http-front.js'
+import { createMetrics } from './metrics.js'
+import type { ProxyOptions } from './options.js'
+import { ProxyState } from './proxy-state.js'
+
+export interface Proxy {
+  readonly options: ProxyOptions
+  readonly server: Server
+  readonly state: ProxyState
+  readonly engine: ForwardEngine
+  /** starts health checks and the stats ticker, then listens; resolves with the bound port */
+  listen(): Promise<number>
+  /** stops accepting, finishes in-flight requests (up to `graceMs`), stops checks, closes pools */
+  close(graceMs?: number): Promise<void>
+}
+
+/**
+ * A single-process proxy, not yet listening: the truth (state), its health checker, the engine
+ * and the HTTP front, wired together.
+ *
+ * @example
+ *   const proxy = buildProxy(buildOptions({ port: 0, clerks: parseClerks('clerk-a=http://127.0.0.1:3001') }))
+ *   const port = await proxy.listen()
+ *   await proxy.close()
+ */
+export function buildProxy(options: ProxyOptions, { dashboard = dashboardDir() }: { dashboard?: string } = {}): Proxy {
+  const state = ProxyState.fromOptions(options)
+  const engine = createEngine(options.engine, options)
+  const health = new HealthChecker(state, { intervalMs: options.healthIntervalMs, timeoutMs: options.healthTimeoutMs })
+  const admin = createAdminHandler({
+    state,
+    metrics: createMetrics(state),
+    adminToken: options.adminToken,
+    launcherUrl: options.launcherUrl,
+    callTimeoutMs: 10_000, // 10 s
+  })
+  const front: HttpFront = createHttpFront(
+    { view: state, recorder: state, admin, events: { subscribe: (l) => state.events.subscribe(l), status: () => state.status() } },
+    engine,
+    { bodyCapBytes: options.bodyCapBytes, dashboardDir: dashboard },
+  )
+  return {
+    options,
+    server: front.server,
+    state,
+    engine,
+    listen() {
+      health.start()
+      state.startStats(options.statsIntervalMs)
+      return new Promise((resolve, reject) => {
+        front.server.once('error', reject)
+        front.server.listen(options.port, options.host, () => {
+          front.server.removeListener('error', reject)
+          resolve((front.server.address() as AddressInfo).port)
+        })
+      })
+    },
+    async close(graceMs = options.upstreamTimeoutMs + 1_000) {
+      await front.shutdown(graceMs)
+      health.stop()
+      state.stop()
+      await engine.close()
+    },
+  }
+}

@@ -1,0 +1,27 @@
+import type { AdminRequest, AdminResponse } from '../admin-api.js'
+import type { ProxyEvent } from '../events.js'
+import type { PolicyName } from '../policies/policy.js'
+import type { ClerkDelta, ProxyStatus } from '../proxy-state.js'
+import type { RouteKey } from '../route-key.js'
+import type { FailureKind } from '../upstream-failure.js'
+
+/** IPC between the cluster primary (the one truth) and its workers (the HTTP fronts). */
+export type WorkerToPrimary =
+  | { t: 'delta'; clerks: Record<string, ClerkDelta>; unrouted: { requests: number; errors: number } }
+  | { t: 'retried'; from: string; to: string; reason: FailureKind }
+  | { t: 'redispatched'; from: string; to: string }
+  | { t: 'passive'; clerk: string; kind: FailureKind; reason: string }
+  | { t: 'admin'; id: number; request: AdminRequest }
+  | { t: 'status'; id: number }
+
+export interface RoutingState {
+  upstreams: { id: string; healthy: boolean; drained: boolean }[]
+  policies: Record<RouteKey, PolicyName>
+}
+
+export type PrimaryToWorker =
+  | ({ t: 'routing' } & RoutingState)
+  | { t: 'event'; event: ProxyEvent }
+  | { t: 'admin-reply'; id: number; response: AdminResponse }
+  | { t: 'status-reply'; id: number; status: ProxyStatus }
+  | { t: 'shutdown' }

@@ -1,0 +1,112 @@
+import cluster, { type Worker } from 'node:cluster'
+import { createAdminHandler } from '../admin-api.js'
+import { HealthChecker } from '../health-checker.js'
+import { createMetrics } from '../metrics.js'
+import type { ProxyOptions } from '../options.js'
+import { ProxyState } from '../proxy-state.js'
+import type { PrimaryToWorker, RoutingState, WorkerToPrimary } from './messages.js'
+
+/**
+ * The cluster primary: it serves no HTTP itself. It holds the one truth (health, drain, policies,
+ * counters, events), runs the health checks and the admin API, and keeps PROXY_WORKERS workers
+ * running, telling each every routing change and every event.
+ */
+export async function runPrimary(options: ProxyOptions, log: (msg: string) => void): Promise<void> {
+  const state = ProxyState.fromOptions(options)
+  const admin = createAdminHandler({
+    state,
+    metrics: createMetrics(state),
+    adminToken: options.adminToken,
+    launcherUrl: options.launcherUrl,
+    callTimeoutMs: 10_000, // 10 s
+  })
+  const health = new HealthChecker(state, { intervalMs: options.healthIntervalMs, timeoutMs: options.healthTimeoutMs })
+  let stopping = false
+
+  const routing = (): RoutingState => ({
+    upstreams: state.upstreams.map((u) => ({ id: u.id, healthy: u.healthy, drained: u.drained })),
+    policies: { ...state.policies },
+  })
+  const send = (worker: Worker, message: PrimaryToWorker) => {
+    if (worker.isConnected()) worker.send(message)
+  }
+  const broadcast = (message: PrimaryToWorker) => {
+    for (const worker of Object.values(cluster.workers ?? {})) if (worker) send(worker, message)
+  }
+  state.onRoutingChange = () => broadcast({ t: 'routing', ...routing() })
+  state.events.subscribe((event) => broadcast({ t: 'event', event }))
+
+  function onMessage(worker: Worker, message: WorkerToPrimary): void {
+    switch (message.t) {
+      case 'delta':
+        state.mergeDelta(worker.id, message.clerks, message.unrouted)
+        return
+      case 'retried': {
+        const from = state.byId.get(message.from)
+        const to = state.byId.get(message.to)
+        if (from && to) state.retried(from, to, message.reason)
+        return
+      }
+      case 'redispatched': {
+        const from = state.byId.get(message.from)
+        const to = state.byId.get(message.to)
+        if (from && to) state.redispatched(from, to)
+        return
+      }
+      case 'passive': {
+        const u = state.byId.get(message.clerk)
+        if (u) state.passiveFailure(u, message.kind, message.reason)
+        return
+      }
+      case 'status':
+        send(worker, { t: 'status-reply', id: message.id, status: state.status() })
+        return
+      case 'admin':
+        admin(message.request).then(
+          (response) => send(worker, { t: 'admin-reply', id: message.id, response }),
+          (err: Error) =>
+            send(worker, {
+              t: 'admin-reply',
+              id: message.id,
+              response: { status: 500, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ error: 'internal_error', message: err.message }) },
+            }),
+        )
+        return
+    }
+  }
+
+  function fork(): void {
+    const worker = cluster.fork()
+    worker.on('message', (message: WorkerToPrimary) => onMessage(worker, message))
+    worker.once('online', () => send(worker, { t: 'routing', ...routing() }))
+  }
+
+  cluster.on('exit', (worker, code, signal) => {
+    state.forgetWorker(worker.id)
+    if (stopping) {
+      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0)
+      return
+    }
+    log(`worker ${worker.process.pid} exited (${signal ?? code}); starting another`)
+    fork()
+  })
+
+  health.start()
+  state.startStats(options.statsIntervalMs)
+  for (let i = 0; i < options.workers; i++) fork()
+  log(`proxy primary: ${options.workers} workers (${options.engine}) on http://${options.host}:${options.port}`)
+
+  const stop = (signal: string) => {
+    if (stopping) return
+    stopping = true
+    log(`${signal}: workers finish their in-flight requests`)
+    health.stop()
+    state.stop()
+    broadcast({ t: 'shutdown' })
+    if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0)
+    // a worker that does not finish in time is killed; its customers get a closed connection
+    setTimeout(() => process.exit(0), options.upstreamTimeoutMs + 5_000).unref()
+  }
+  process.on('SIGTERM', () => stop('SIGTERM'))
+  process.on('SIGINT', () => stop('SIGINT'))
+}

@@ -1,0 +1,123 @@
+import { Pool, type Dispatcher } from 'undici'
+import { EngineError, type EngineOptions, type ForwardCallbacks, type ForwardEngine, type ForwardRequest, type ForwardTarget } from './engine.js'
+
+/**
+ * A handler in undici's dispatch protocol for one attempt. It buffers the whole answer (clerk
+ * answers are small), so it never pauses the connection: a paused connection whose customer has
+ * gone would never go back to the pool, and the proxy would stall once every connection is stuck.
+ * A customer who leaves calls abort(): before the request got a connection we remember it and
+ * abort as soon as undici hands us the connection (onConnect); after, we abort at once.
+ */
+class AttemptHandler implements Dispatcher.DispatchHandler {
+  private written = false
+  private aborted = false
+  private abortUpstream: ((err: Error) => void) | undefined
+  private statusCode = 0
+  private rawHeaders: string[] = []
+  private chunks: Buffer[] = []
+  private size = 0
+  private settled = false
+
+  constructor(
+    private readonly callbacks: ForwardCallbacks,
+    private readonly responseCapBytes: number,
+  ) {}
+
+  abort = (): void => {
+    if (this.settled) return
+    this.settled = true // no callback after an abort
+    this.aborted = true
+    this.abortUpstream?.(new EngineError('PROXY_ABORTED', 'the customer went away'))
+  }
+
+  onConnect(abort: (err?: Error) => void): void {
+    if (this.aborted) {
+      abort(new EngineError('PROXY_ABORTED', 'the customer went away'))
+      return
+    }
+    this.abortUpstream = abort
+    // from here undici writes the request on a connected socket: the clerk may see it
+    this.written = true
+  }
+
+  onHeaders(statusCode: number, rawHeaders: Buffer[]): boolean {
+    this.statusCode = statusCode
+    const headers = new Array<string>(rawHeaders.length)
+    for (let i = 0; i < rawHeaders.length; i++) headers[i] = (rawHeaders[i] as Buffer).toString('latin1')
+    this.rawHeaders = headers
+    return true
+  }
+
+  onData(chunk: Buffer): boolean {
+    this.size += chunk.length
+    if (this.size > this.responseCapBytes) {
+      this.abortUpstream?.(new EngineError('PROXY_RESPONSE_TOO_LARGE', `answer over ${this.responseCapBytes} bytes`))
+      return true
+    }
+    this.chunks.push(chunk)
+    return true
+  }
+
+  onComplete(): void {
+    if (this.settled) return
+    this.settled = true
+    const body = this.chunks.length === 1 ? (this.chunks[0] as Buffer) : Buffer.concat(this.chunks, this.size)
+    this.callbacks.onResponse(this.statusCode, this.rawHeaders, body)
+  }
+
+  onError(err: Error): void {
+    if (this.settled) return
+    this.settled = true
+    this.callbacks.onError(err, this.written)
+  }
+}
+
+/**
+ * The undici engine: one Pool per clerk, driven with `dispatch` (the cheapest way through undici:
+ * no stream or promise per request).
+ */
+export function createUndiciEngine(options: EngineOptions): ForwardEngine {
+  const pools = new Map<string, Pool>()
+
+  function poolFor(target: ForwardTarget): Pool {
+    let pool = pools.get(target.id)
+    if (pool === undefined) {
+      pool = new Pool(target.url.origin, {
+        connections: options.connectionsPerClerk,
+        pipelining: 1,
+        keepAliveTimeout: options.keepAliveIdleMs,
+        // undici also honours the clerk's Keep-Alive hint (minus 1 s), whichever is shorter
+        keepAliveMaxTimeout: options.keepAliveIdleMs,
+        headersTimeout: options.upstreamTimeoutMs,
+        bodyTimeout: options.upstreamTimeoutMs,
+        connect: { timeout: options.connectTimeoutMs },
+      })
+      // a pool emits 'connectionError' and 'disconnect'; errors reach each request's handler
+      pool.on('connectionError', () => {})
+      pools.set(target.id, pool)
+    }
+    return pool
+  }
+
+  return {
+    name: 'undici',
+    forward(target: ForwardTarget, request: ForwardRequest, callbacks: ForwardCallbacks) {
+      const handler = new AttemptHandler(callbacks, options.responseCapBytes)
+      poolFor(target).dispatch(
+        {
+          origin: target.url.origin,
+          path: request.path,
+          method: request.method as Dispatcher.HttpMethod,
+          headers: request.headers,
+          body: request.body ?? null,
+        },
+        handler,
+      )
+      return handler.abort
+    },
+    async close() {
+      await Promise.all([...pools.values()].map((p) => p.close().catch(() => p.destroy())))
+      pools.clear()
+    },
+  }
+}

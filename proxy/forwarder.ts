@@ -1,0 +1,218 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { performance } from 'node:perf_hooks'
+import type { ForwardCallbacks, ForwardEngine, ForwardRequest } from './engines/engine.js'
+import { ProxyErrors, sendError, type ProxyErrorLike } from './errors.js'
+import { requestHeadersForClerk, responseHeadersForCustomer } from './hop-headers.js'
+import { pickLeastConnections } from './policies/least-connections.js'
+import { eligibleForNew, type PolicyName } from './policies/policy.js'
+import { pickRoundRobin } from './policies/round-robin.js'
+import { pickSticky, readStickyCookie, stickySetCookie } from './policies/sticky.js'
+import type { Recorder } from './recorder.js'
+import { readRequestBody } from './request-body.js'
+import { decideRetry } from './retry-policy.js'
+import type { RouteKey } from './route-key.js'
+import type { Upstream } from './upstream.js'
+import { classifyFailure, failureToError } from './upstream-failure.js'
+
+/** What the forwarder reads to route: the clerks' state and the policy per route. */
+export interface RoutingView {
+  readonly upstreams: readonly Upstream[]
+  readonly policies: Readonly<Record<RouteKey, PolicyName>>
+}
+
+export interface ForwarderDeps {
+  view: RoutingView
+  recorder: Recorder
+  engine: ForwardEngine
+  bodyCapBytes: number
+}
+
+export type Forward = (req: IncomingMessage, res: ServerResponse, route: RouteKey) => void
+
+/**
+ * The hot path: buffer the body, pick a clerk by the route's policy, forward, and on failure ask
+ * the retry rules whether another clerk may have it. Every path ends the customer's response.
+ */
+export function createForwarder(deps: ForwarderDeps): Forward {
+  const turns: Record<RouteKey, number> = { stateful: 0, stateless: 0, shared: 0, orders: 0 }
+
+  function nextTurn(route: RouteKey): number {
+    const t = turns[route]
+    turns[route] = t >= 0x3fffffff ? 0 : t + 1
+    return t
+  }
+
+  return function forward(req, res, route) {
+    const method = req.method ?? 'GET'
+    if (method === 'CONNECT' || req.headers.upgrade !== undefined) {
+      deps.recorder.unrouted(400)
+      sendError(res, new ProxyErrors.PROXY_ERR_BAD_REQUEST('The proxy does not forward CONNECT or protocol upgrades'))
+      return
+    }
+    readRequestBody(req, deps.bodyCapBytes, (result) => {
+      if (!result.ok) {
+        if (result.tooLarge) {
+          deps.recorder.unrouted(413)
+          // the rest of the body is never read: close the connection after this answer
+          sendError(res, new ProxyErrors.PROXY_ERR_BODY_TOO_LARGE(deps.bodyCapBytes), {}, { connection: 'close' })
+        } else {
+          res.destroy() // the customer's request broke off: nobody to answer
+        }
+        return
+      }
+      new Exchange(deps, req, res, route, method, result.body, nextTurn).start()
+    })
+  }
+}
+
+/** One customer request and its attempts. */
+class Exchange implements ForwardCallbacks {
+  private readonly startedAt = performance.now()
+  private readonly tried = new Set<string>()
+  private readonly request: ForwardRequest
+  private readonly policy: PolicyName
+  private attempts = 0
+  private retries = 0
+  private current: Upstream | undefined
+  private abortAttempt: (() => void) | undefined
+  private setCookie: string | undefined
+  private redispatched = false
+  private finished = false
+
+  constructor(
+    private readonly deps: ForwarderDeps,
+    private readonly req: IncomingMessage,
+    private readonly res: ServerResponse,
+    private readonly route: RouteKey,
+    private readonly method: string,
+    body: Buffer | undefined,
+    private readonly nextTurn: (route: RouteKey) => number,
+  ) {
+    this.policy = deps.view.policies[route]
+    this.request = {
+      method,
+      path: req.url ?? '/',
+      headers: requestHeadersForClerk(req.rawHeaders, body?.length ?? 0, req.socket.remoteAddress),
+      body,
+      incoming: req,
+      outgoing: res,
+    }
+  }
+
+  start(): void {
+    // a customer who leaves while we wait for a clerk: abort the attempt, free its connection
+    this.res.once('close', this.onCustomerGone)
+    this.next()
+  }
+
+  private onCustomerGone = (): void => {
+    if (this.finished) return
+    this.finished = true
+    this.abortAttempt?.()
+    this.release()
+  }
+
+  private release(): void {
+    if (this.current !== undefined) {
+      this.current.inFlight--
+      this.current = undefined
+    }
+  }
+
+  private pick(): Upstream | undefined {
+    const { upstreams } = this.deps.view
+    const turn = this.nextTurn(this.route)
+    switch (this.policy) {
+      case 'sticky': {
+        const decision = pickSticky(upstreams, readStickyCookie(this.req.headers.cookie), turn, this.tried)
+        if (decision.kind === 'none') return undefined
+        if (decision.kind === 'pinned') return decision.upstream
+        if (decision.kind === 'redispatched' && !this.redispatched) {
+          this.redispatched = true
+          this.deps.recorder.redispatched(decision.from, decision.upstream)
+        }
+        this.setCookie = stickySetCookie(decision.upstream.cookieId)
+        return decision.upstream
+      }
+      case 'least-connections':
+        return pickLeastConnections(eligibleForNew(upstreams, this.tried), turn)
+      default:
+        return pickRoundRobin(eligibleForNew(upstreams, this.tried), turn)
+    }
+  }
+
+  private next(): void {
+    const upstream = this.pick()
+    if (upstream === undefined) {
+      this.deps.recorder.unrouted(503)
+      this.fail(new ProxyErrors.PROXY_ERR_NO_UPSTREAM(describeNoUpstream(this.deps.view.upstreams)), 'no clerk is healthy and undrained')
+      return
+    }
+    this.send(upstream)
+  }
+
+  private send(upstream: Upstream): void {
+    this.attempts++
+    this.tried.add(upstream.id)
+    this.current = upstream
+    upstream.inFlight++
+    this.abortAttempt = this.deps.engine.forward(upstream, this.request, this)
+  }
+
+  onResponse(statusCode: number, rawHeaders: string[], body: Buffer): void {
+    const upstream = this.current
+    this.release()
+    if (this.finished || upstream === undefined) return
+    this.finished = true
+    if (this.setCookie !== undefined) this.deps.recorder.pinned(upstream)
+    this.deps.recorder.answered(upstream, statusCode, (performance.now() - this.startedAt) / 1000)
+    const headers = responseHeadersForCustomer(rawHeaders)
+    if (this.retries > 0) headers.push('x-retried', String(this.retries))
+    if (this.redispatched) headers.push('x-redispatched', '1')
+    if (this.setCookie !== undefined) headers.push('set-cookie', this.setCookie)
+    headers.push('content-length', String(body.length))
+    try {
+      this.res.writeHead(statusCode, headers)
+      this.res.end(body)
+    } catch {
+      // a header the clerk sent that node refuses to write: not the customer's fault, but all we can do
+      this.res.destroy()
+    }
+  }
+
+  onError(err: unknown, written: boolean): void {
+    const upstream = this.current
+    this.release()
+    if (this.finished || upstream === undefined) return
+    const failure = classifyFailure(err, written, upstream.id)
+    const error = failureToError(failure)
+    this.deps.recorder.attemptFailed(upstream, failure, error.statusCode ?? 502)
+    const hasIdempotencyKey = this.req.headers['idempotency-key'] !== undefined
+    const decision = decideRetry({ attempt: this.attempts, failure, method: this.method, hasIdempotencyKey })
+    if (decision.retry) {
+      const next = this.pick()
+      if (next !== undefined) {
+        this.retries++
+        this.deps.recorder.retried(upstream, next, failure.kind)
+        this.send(next)
+        return
+      }
+    }
+    this.fail(error, failure.reason, upstream.id)
+  }
+
+  private fail(error: ProxyErrorLike, reason: string, clerk?: string): void {
+    if (this.finished) return
+    this.finished = true
+    const headers: Record<string, string> = {}
+    if (this.retries > 0) headers['x-retried'] = String(this.retries)
+    if (this.redispatched) headers['x-redispatched'] = '1'
+    sendError(this.res, error, clerk === undefined ? { reason } : { reason, clerk }, headers)
+  }
+}
+
+function describeNoUpstream(upstreams: readonly Upstream[]): string {
+  const down = upstreams.filter((u) => !u.healthy).length
+  const drained = upstreams.filter((u) => u.healthy && u.drained).length
+  return `${upstreams.length} clerk(s): ${down} down, ${drained} drained`
+}

@@ -1,0 +1,50 @@
+/**
+ * Hop-by-hop headers (RFC 9110 §7.6.1) belong to one connection and are never forwarded; the
+ * length headers are dropped because the proxy re-frames every body it forwards (it buffers it).
+ */
+const REQUEST_DROP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'expect', // the proxy has already read the body; undici refuses Expect
+  'content-length',
+])
+
+const RESPONSE_DROP = new Set(['connection', 'keep-alive', 'proxy-connection', 'trailer', 'transfer-encoding', 'upgrade', 'content-length'])
+
+/** the customer's raw headers, cleaned for the clerk, with content-length and x-forwarded-for set */
+export function requestHeadersForClerk(rawHeaders: string[], bodyLength: number, remoteAddress: string | undefined): string[] {
+  const out: string[] = []
+  let forwardedFor: string | undefined
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i] as string
+    const lower = name.toLowerCase()
+    if (REQUEST_DROP.has(lower)) continue
+    if (lower === 'x-forwarded-for') {
+      forwardedFor = forwardedFor === undefined ? (rawHeaders[i + 1] as string) : `${forwardedFor}, ${rawHeaders[i + 1] as string}`
+      continue
+    }
+    out.push(name, rawHeaders[i + 1] as string)
+  }
+  if (remoteAddress !== undefined) {
+    out.push('x-forwarded-for', forwardedFor === undefined ? remoteAddress : `${forwardedFor}, ${remoteAddress}`)
+  }
+  if (bodyLength > 0) out.push('content-length', String(bodyLength))
+  return out
+}
+
+/** the clerk's raw headers, cleaned for the customer (content-length is set by the forwarder) */
+export function responseHeadersForCustomer(rawHeaders: string[]): string[] {
+  const out: string[] = []
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i] as string
+    if (RESPONSE_DROP.has(name.toLowerCase())) continue
+    out.push(name, rawHeaders[i + 1] as string)
+  }
+  return out
+}

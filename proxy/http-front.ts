@@ -1,0 +1,168 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import { ADMIN_HEADER_NAMES, type AdminHandler, type AdminRequest } from './admin-api.js'
+import { serveDashboard } from './dashboard-files.js'
+import type { ForwardEngine } from './engines/engine.js'
+import { ProxyErrors, sendError } from './errors.js'
+import { serveEventStream, type EventSource } from './event-stream.js'
+import { createForwarder, type RoutingView } from './forwarder.js'
+import type { Recorder } from './recorder.js'
+import { classifyPath } from './route-key.js'
+
+/**
+ * What the HTTP front needs from the rest of the proxy. In a single process these are the truth
+ * itself; in a cluster worker they are replicas and IPC bridges to the primary.
+ */
+export interface ProxyPlane {
+  view: RoutingView
+  recorder: Recorder
+  admin: AdminHandler
+  events: EventSource
+}
+
+export interface FrontOptions {
+  bodyCapBytes: number
+  dashboardDir: string
+}
+
+export interface HttpFront {
+  readonly server: Server
+  /** stop accepting, let in-flight requests finish (up to `graceMs`), then close every connection */
+  shutdown(graceMs: number): Promise<void>
+}
+
+const ADMIN_BODY_CAP = 64 * 1024 // 64 KiB
+
+/**
+ * The proxy's HTTP server: a plain node:http handler (no framework on the hot path). Dialogue
+ * routes and /orders go to the forwarder; /_lb, /_cluster and /metrics to the admin handler;
+ * / and /dashboard/* to the static files; anything else is a 404 JSON.
+ */
+export function createHttpFront(plane: ProxyPlane, engine: ForwardEngine, options: FrontOptions): HttpFront {
+  const forward = createForwarder({ view: plane.view, recorder: plane.recorder, engine, bodyCapBytes: options.bodyCapBytes })
+  let inFlight = 0
+  let closing = false
+  let onIdle: (() => void) | undefined
+  const streams = new Set<ServerResponse>()
+
+  const done = () => {
+    inFlight--
+    if (inFlight === 0 && onIdle) onIdle()
+  }
+
+  const server = createServer((req, res) => {
+    if (closing) res.shouldKeepAlive = false
+    const url = req.url ?? '/'
+    const kind = classifyPath(url)
+    try {
+      switch (kind) {
+        case 'stateless':
+        case 'stateful':
+        case 'shared':
+        case 'orders':
+          inFlight++
+          res.once('close', done)
+          forward(req, res, kind)
+          return
+        case 'dashboard':
+          serveDashboard(req, res, options.dashboardDir)
+          return
+        case 'admin':
+          if (url === '/_lb/events' || url.startsWith('/_lb/events?')) {
+            if (req.method !== 'GET') {
+              sendError(res, new ProxyErrors.PROXY_ERR_METHOD_NOT_ALLOWED('GET /_lb/events only'))
+              return
+            }
+            streams.add(res)
+            res.once('close', () => streams.delete(res))
+            serveEventStream(req, res, plane.events)
+            return
+          }
+          answerAdmin(req, res)
+          return
+        case 'metrics':
+        case 'cluster':
+          answerAdmin(req, res)
+          return
+        default:
+          plane.recorder.unrouted(404)
+          sendError(res, new ProxyErrors.PROXY_ERR_NOT_FOUND(`No route ${req.method} ${url.split('?')[0]}: the proxy serves /stateful, /stateless, /shared, /orders, /_lb, /_cluster, /metrics and the dashboard at /`))
+      }
+    } catch (err) {
+      sendError(res, new ProxyErrors.PROXY_ERR_INTERNAL((err as Error).message))
+    }
+  })
+  // longer than any client's idle keep-alive, so the proxy is not the one closing a reused socket
+  server.keepAliveTimeout = 65_000 // 65 s
+  server.headersTimeout = 66_000 // 66 s
+  // a client error (bad HTTP from the customer) gets a 400 and a closed socket, never a crash
+  server.on('clientError', (_err, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n')
+    else socket.destroy()
+  })
+
+  function answerAdmin(req: IncomingMessage, res: ServerResponse): void {
+    inFlight++
+    res.once('close', done)
+    const chunks: Buffer[] = []
+    let size = 0
+    let tooLarge = false
+    req.on('data', (c: Buffer) => {
+      size += c.length
+      if (size > ADMIN_BODY_CAP) tooLarge = true
+      else chunks.push(c)
+    })
+    req.once('end', () => {
+      if (tooLarge) {
+        sendError(res, new ProxyErrors.PROXY_ERR_BODY_TOO_LARGE(ADMIN_BODY_CAP))
+        return
+      }
+      const url = req.url ?? '/'
+      const q = url.indexOf('?')
+      const headers: Record<string, string | undefined> = {}
+      for (const name of ADMIN_HEADER_NAMES) {
+        const v = req.headers[name]
+        headers[name] = Array.isArray(v) ? v[0] : v
+      }
+      const request: AdminRequest = {
+        method: req.method ?? 'GET',
+        path: q === -1 ? url : url.slice(0, q),
+        query: q === -1 ? '' : url.slice(q + 1),
+        headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+      }
+      plane.admin(request).then(
+        (answer) => {
+          if (res.destroyed) return
+          res.writeHead(answer.status, { ...answer.headers, 'content-length': Buffer.byteLength(answer.body) })
+          res.end(req.method === 'HEAD' ? undefined : answer.body)
+        },
+        (err: Error) => sendError(res, new ProxyErrors.PROXY_ERR_INTERNAL(err.message)),
+      )
+    })
+    req.once('error', () => res.destroy())
+  }
+
+  return {
+    server,
+    shutdown(graceMs: number) {
+      closing = true
+      return new Promise<void>((resolve) => {
+        let finished = false
+        const finish = () => {
+          if (finished) return
+          finished = true
+          clearTimeout(timer)
+          server.closeAllConnections()
+          resolve()
+        }
+        const timer = setTimeout(finish, graceMs)
+        timer.unref()
+        server.close(() => finish())
+        // streams never end by themselves; idle keep-alive sockets are closed by close()
+        for (const res of streams) res.end()
+        if (inFlight === 0) finish()
+        else onIdle = finish
+      })
+    },
+  }
+}

@@ -1,0 +1,45 @@
+import cluster from 'node:cluster'
+import { ConfigError } from '../services/common/env-checks.js'
+import { buildProxy } from './build-proxy.js'
+import { runPrimary } from './cluster/primary.js'
+import { runWorker } from './cluster/worker.js'
+import { readProxyOptions, type ProxyOptions } from './options.js'
+
+// `npm run proxy`: read the environment, build, listen, handle signals. PROXY_WORKERS > 1 runs
+// node:cluster: the primary holds the truth, the workers serve.
+let options: ProxyOptions
+try {
+  options = readProxyOptions(process.env)
+} catch (err) {
+  if (err instanceof ConfigError) {
+    process.stderr.write(`proxy: ${err.message}\n`)
+    process.exit(1)
+  }
+  throw err
+}
+
+const log = (msg: string) => {
+  if (process.env.LOG_LEVEL !== 'silent') process.stdout.write(`${JSON.stringify({ level: 30, time: Date.now(), msg })}\n`)
+}
+
+if (options.workers > 1 && cluster.isPrimary) {
+  await runPrimary(options, log)
+} else if (cluster.isWorker) {
+  await runWorker(options)
+} else {
+  const proxy = buildProxy(options)
+  const port = await proxy.listen()
+  log(`proxy (${options.engine}) listening on http://${options.host}:${port} for ${options.clerks.map((c) => c.id).join(', ')}`)
+  let stopping = false
+  const stop = (signal: string) => {
+    if (stopping) return
+    stopping = true
+    log(`${signal}: finishing in-flight requests`)
+    proxy.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    )
+  }
+  process.on('SIGTERM', () => stop('SIGTERM'))
+  process.on('SIGINT', () => stop('SIGINT'))
+}

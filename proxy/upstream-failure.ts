@@ -1,0 +1,105 @@
+import { ProxyErrors, type ProxyErrorLike } from './errors.js'
+
+/**
+ * THE one place where what went wrong between the proxy and a clerk becomes (a) a kind the retry
+ * rules understand, (b) whether the request may have reached the clerk, and (c) the status the
+ * customer sees. Both engines report raw errors here; nothing else maps socket errors.
+ */
+export type FailureKind =
+  /** the clerk's port refused the connection: nothing was sent */
+  | 'refused'
+  /** the TCP connect did not finish in time: nothing was sent */
+  | 'connect_timeout'
+  /** the connection broke before any byte of the request was written */
+  | 'reset_before_send'
+  /** no answer (headers or body) before UPSTREAM_TIMEOUT_MS */
+  | 'timeout'
+  /** the connection broke after the request was (maybe) written, before a whole answer came back */
+  | 'reset'
+  /** the clerk answered something that is not valid HTTP */
+  | 'bad_response'
+  /** the answer was larger than the proxy buffers */
+  | 'response_too_large'
+
+export interface UpstreamFailure {
+  kind: FailureKind
+  /** false only when we know the clerk cannot have seen the request */
+  mayHaveBeenSent: boolean
+  /** the raw code (ECONNREFUSED, UND_ERR_SOCKET, HPE_INVALID_CONSTANT, ...) for logs */
+  code: string
+  /** a sentence for the JSON body */
+  reason: string
+}
+
+const NEVER_SENT: ReadonlySet<FailureKind> = new Set(['refused', 'connect_timeout', 'reset_before_send'])
+
+const REFUSED_CODES = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'ENOTFOUND', 'EAI_AGAIN'])
+const CONNECT_TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'PROXY_CONNECT_TIMEOUT'])
+const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'PROXY_UPSTREAM_TIMEOUT', 'ETIMEDOUT'])
+const TOO_LARGE_CODES = new Set(['PROXY_RESPONSE_TOO_LARGE'])
+
+/**
+ * @param err     what the engine caught
+ * @param written whether the engine had started writing the request on a connected socket
+ */
+export function classifyFailure(err: unknown, written: boolean, clerk: string): UpstreamFailure {
+  const code = errorCode(err)
+  let kind: FailureKind
+  if (REFUSED_CODES.has(code)) kind = 'refused'
+  else if (CONNECT_TIMEOUT_CODES.has(code)) kind = 'connect_timeout'
+  else if (TIMEOUT_CODES.has(code)) kind = 'timeout'
+  else if (TOO_LARGE_CODES.has(code)) kind = 'response_too_large'
+  else if (code.startsWith('HPE_') || code === 'UND_ERR_INFO' || code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH') kind = 'bad_response'
+  else kind = written ? 'reset' : 'reset_before_send'
+  const mayHaveBeenSent = !NEVER_SENT.has(kind)
+  return { kind, mayHaveBeenSent, code, reason: describe(kind, clerk, code) }
+}
+
+export function errorCode(err: unknown): string {
+  if (err && typeof err === 'object') {
+    const e = err as { code?: unknown; cause?: { code?: unknown } }
+    if (typeof e.code === 'string' && e.code !== 'UND_ERR_SOCKET') return e.code
+    // undici wraps "other side closed" as UND_ERR_SOCKET; the cause may say more
+    if (e.cause && typeof e.cause.code === 'string') return e.cause.code
+    if (typeof e.code === 'string') return e.code
+  }
+  return 'UNKNOWN'
+}
+
+function describe(kind: FailureKind, clerk: string, code: string): string {
+  switch (kind) {
+    case 'refused':
+      return `${clerk} refused the connection (${code})`
+    case 'connect_timeout':
+      return `${clerk} did not accept the connection in time`
+    case 'reset_before_send':
+      return `the connection to ${clerk} broke before the request was written (${code})`
+    case 'timeout':
+      return `${clerk} did not answer in time`
+    case 'reset':
+      return `the connection to ${clerk} broke before a whole answer came back (${code})`
+    case 'bad_response':
+      return `${clerk} answered something that is not valid HTTP (${code})`
+    case 'response_too_large':
+      return `${clerk}'s answer is larger than the proxy buffers`
+  }
+}
+
+/** The answer the customer gets when this failure is final (no retry left). */
+export function failureToError(failure: UpstreamFailure): ProxyErrorLike {
+  switch (failure.kind) {
+    case 'timeout':
+    case 'connect_timeout':
+      return new ProxyErrors.PROXY_ERR_GATEWAY_TIMEOUT(failure.reason)
+    case 'refused':
+      // every clerk we could try refused: none is there to take it
+      return new ProxyErrors.PROXY_ERR_NO_UPSTREAM(failure.reason)
+    default:
+      return new ProxyErrors.PROXY_ERR_BAD_GATEWAY(failure.reason)
+  }
+}
+
+/** The short label used in proxy_errors_total{reason} and in events. */
+export function failureLabel(failure: UpstreamFailure): string {
+  return failure.kind
+}
