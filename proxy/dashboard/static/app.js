@@ -1,0 +1,236 @@
+// Wires the page: reads the admin token, builds the views, polls the status APIs, listens to the
+// proxy's event stream and turns clicks into API calls. Views draw; the store computes; this file
+// only connects them.
+import { adoptTokenFromLocation, readToken, saveToken } from './admin-token.js'
+import { createApi } from './api.js'
+import { registerClerks, colorOf } from './clerk-colors.js'
+import { createClusterCards } from './cluster-cards.js'
+import { createClusterStore, HISTORY_MS } from './cluster-store.js'
+import { createDialogueColumn } from './dialogue-column.js'
+import { h } from './dom.js'
+import { createEventLog } from './event-log.js'
+import { createLineChart } from './line-chart.js'
+import { createLoadtestPanel } from './loadtest-panel.js'
+
+const POLL_MS = 2000 // status refresh; the event stream carries the fast changes
+const EVENT_TYPES = ['hello', 'health', 'redispatch', 'retry', 'policy', 'drain', 'chaos', 'stats', 'loadtest']
+const MODES = [
+  { mode: 'stateful', title: 'Stateful', explain: 'The clerk keeps the dialogue in its own memory. Only sticky routing brings you back to it.' },
+  { mode: 'stateless', title: 'Stateless', explain: 'The client carries the whole dialogue as a signed token. Any clerk can answer.' },
+  { mode: 'shared', title: 'Shared', explain: 'The dialogue lives in Redis. Any clerk can answer, as long as Redis is up.' },
+]
+
+const $ = (id) => document.getElementById(id)
+let token = adoptTokenFromLocation()
+let tokenRejected = false
+const api = createApi({ getToken: () => token })
+const store = createClusterStore()
+const log = createEventLog($('event-log'))
+const loadtest = createLoadtestPanel($('loadtest-body'))
+
+const columns = new Map()
+for (const m of MODES) {
+  const column = createDialogueColumn({ ...m, api, onPolicy: changePolicy })
+  columns.set(m.mode, column)
+  $('chat-grid').append(column.element)
+}
+
+const cards = createClusterCards({ container: $('card-grid'), onAction: chaos, onRedis: redisChaos })
+const charts = [
+  createLineChart($('chart-rps'), { valueKey: 'rps', windowMs: HISTORY_MS, minTop: 5, emptyText: 'waiting for the proxy’s per-second stats…' }),
+  createLineChart($('chart-eps'), { valueKey: 'eps', windowMs: HISTORY_MS, minTop: 1, emptyText: 'waiting for the proxy’s per-second stats…' }),
+]
+
+store.onChange((what, state) => {
+  registerClerks([...state.clerks.keys()])
+  cards.update(state)
+  for (const [mode, column] of columns) column.setPolicy(state.policies[mode])
+  if (what === 'stats' || what === 'event' || what === 'policy' || what === 'status') for (const c of charts) c.schedule(state)
+  if (what === 'loadtest') loadtest.render(state.loadtest)
+  renderLegend(state)
+  renderHeader(state)
+})
+
+// ---- admin token -------------------------------------------------------------------------
+
+$('token-input').value = token ? '••••••••' : ''
+$('token-form').addEventListener('submit', (e) => {
+  e.preventDefault()
+  const value = $('token-input').value.trim()
+  if (!value || value === '••••••••') return
+  setToken(value)
+  $('token-input').value = '••••••••'
+  log.add({ kind: 'you', text: 'admin token set for this tab' })
+})
+$('token-forget').addEventListener('click', () => {
+  setToken('')
+  $('token-input').value = ''
+  log.add({ kind: 'you', text: 'admin token forgotten' })
+})
+
+function setToken(value) {
+  token = value
+  tokenRejected = false
+  saveToken(value)
+  if (readToken() !== value) token = value // storage disabled: keep it in memory for this page
+  syncAdmin()
+  refresh()
+}
+
+function syncAdmin() {
+  const enabled = Boolean(token) && !tokenRejected
+  cards.setAdmin(enabled)
+  for (const column of columns.values()) column.setAdmin(enabled)
+  const note = $('admin-note')
+  if (enabled) {
+    note.hidden = true
+    note.textContent = ''
+  } else {
+    note.hidden = false
+    note.textContent = tokenRejected
+      ? 'The admin token was rejected (401). Chaos and policy buttons are off until you paste the right one above.'
+      : 'No admin token: you can talk to the clerks, but chaos and policy buttons are off. Open the link npm start printed (it ends in #token=…) or paste the token above.'
+  }
+  renderChaosNote()
+}
+
+function renderChaosNote() {
+  const launcher = store.state.launcher
+  $('chaos-note').textContent =
+    launcher === false
+      ? 'No launcher here (compose?): Kill and Slow go through the clerks’ own admin endpoints; Terminate, Pause, Resume, Revive and Redis need npm start (in compose: docker compose stop/start <clerk>).'
+      : 'Kill = SIGKILL, Terminate = SIGTERM (graceful), Pause = SIGSTOP, Revive = start again. Drain keeps pinned customers, sends new ones elsewhere.'
+}
+
+// ---- actions -------------------------------------------------------------------------------
+
+async function changePolicy(route, policy) {
+  const result = await api.setPolicy(route, policy)
+  if (!checkAdmin(result)) return
+  if (result.ok) {
+    const policies = result.body?.policies ?? result.body
+    if (policies && typeof policies === 'object' && typeof policies[route] === 'string') {
+      store.applyStatus({ ...(store.state.status ?? {}), clerks: store.state.status?.clerks ?? [], policies })
+    }
+    log.add({ kind: 'you', text: `you set /${route} to ${policy}` })
+  } else {
+    log.add({ kind: 'bad', text: `setting /${route} to ${policy} failed: ${reason(result)}` })
+  }
+}
+
+async function chaos(id, verb, arg) {
+  const ms = Number.isFinite(arg) ? Math.max(0, Math.round(arg)) : 0
+  const body = verb === 'slow' ? { ms } : {}
+  let result
+  if (verb === 'drain' || verb === 'undrain') result = await api.lb(id, verb)
+  else if (store.state.launcher) result = await api.launcher(id, verb, body)
+  else if (verb === 'kill') result = await api.lb(id, 'crash')
+  else if (verb === 'slow') result = await api.lb(id, 'slow', body)
+  else {
+    log.add({ kind: 'bad', clerk: id, text: `${verb} needs npm start’s launcher; it is not there` })
+    return
+  }
+  if (!checkAdmin(result)) return
+  const what = verb === 'slow' ? `slow ${id} by ${ms} ms` : `${verb} ${id}`
+  if (result.ok) {
+    store.noteLocal(`you: ${what}`, 'bad', id)
+    log.add({ kind: 'you', clerk: id, text: `you: ${what} (${result.status})` })
+  } else {
+    log.add({ kind: 'bad', clerk: id, text: `${what} failed: ${reason(result)}` })
+  }
+  refresh()
+}
+
+async function redisChaos(verb) {
+  const result = await api.redis(verb)
+  if (!checkAdmin(result)) return
+  log.add(result.ok ? { kind: 'you', text: `you: ${verb} Redis (${result.status})` } : { kind: 'bad', text: `${verb} Redis failed: ${reason(result)}` })
+  refresh()
+}
+
+/** false (and the banner says why) when the proxy refused the admin token */
+function checkAdmin(result) {
+  if (result.status !== 401) return true
+  tokenRejected = true
+  syncAdmin()
+  log.add({ kind: 'bad', text: 'the admin token was rejected (401)' })
+  return false
+}
+
+function reason(result) {
+  if (result.status === 0) return result.error
+  return `${result.status} ${result.body?.message ?? result.body?.error ?? ''}`.trim()
+}
+
+// ---- data in: polling and the event stream ------------------------------------------------
+
+let refreshing = false
+async function refresh() {
+  if (refreshing) return
+  refreshing = true
+  try {
+    const status = await api.lbStatus()
+    if (status.ok) store.applyStatus(status.body)
+    setPill('engine-state', status.ok ? `proxy: ${status.body?.engine ?? 'up'}` : 'proxy: unreachable', status.ok ? 'pill-ok' : 'pill-bad')
+    if (store.state.launcher !== false) {
+      const cluster = await api.clusterStatus()
+      if (cluster.ok) store.applyClusterStatus(cluster.body)
+      else if (cluster.status === 404 && store.state.launcher === null) store.setLauncher(false)
+    }
+  } finally {
+    refreshing = false
+  }
+}
+
+function connectEvents() {
+  const source = new EventSource('/_lb/events')
+  const handle = (message) => {
+    let event
+    try {
+      event = JSON.parse(message.data)
+    } catch {
+      return
+    }
+    event.type ??= message.type
+    const line = store.applyEvent(event)
+    if (line) log.add({ ...line, at: event.at })
+  }
+  for (const type of EVENT_TYPES) source.addEventListener(type, handle)
+  source.onmessage = handle
+  source.onopen = () => setPill('stream-state', 'live', 'pill-live')
+  source.onerror = () => setPill('stream-state', 'reconnecting…', 'pill-wait')
+}
+
+// ---- small header pieces ------------------------------------------------------------------
+
+function setPill(id, text, cls) {
+  const el = $(id)
+  if (el.textContent !== text) el.textContent = text
+  el.className = `pill ${cls}`
+}
+
+function renderHeader(state) {
+  const launcher = state.launcher
+  setPill('launcher-state', launcher === null ? 'launcher: …' : launcher ? 'launcher: npm start' : 'launcher: none',
+    launcher ? 'pill-ok' : 'pill-muted')
+  renderChaosNote()
+}
+
+let legendKey = ''
+function renderLegend(state) {
+  const ids = [...state.clerks.keys()]
+  const key = ids.join(',')
+  if (key === legendKey) return
+  legendKey = key
+  $('chart-legend').replaceChildren(
+    ...ids.map((id) => h('span', { class: 'legend-item' }, h('span', { class: 'legend-line', style: { background: colorOf(id) } }), id)),
+    h('span', { class: 'legend-item' }, h('span', { class: 'legend-mark mark-chaos' }), 'chaos'),
+    h('span', { class: 'legend-item' }, h('span', { class: 'legend-mark mark-policy' }), 'policy'),
+    h('span', { class: 'legend-item' }, h('span', { class: 'legend-mark mark-health' }), 'clerk down'),
+  )
+}
+
+syncAdmin()
+refresh()
+setInterval(refresh, POLL_MS)
+connectEvents()

@@ -1,0 +1,162 @@
+// The cluster as cards: one per clerk and one for Redis. Cards are built once per id and then only
+// updated in place, so a button keeps keyboard focus while the numbers change under it.
+import { h } from './dom.js'
+import { colorOf } from './clerk-colors.js'
+import { clock, count, rate } from './format.js'
+
+/** verbs and where they can run: `launcher` = npm start's /_cluster API; `lb` = the proxy alone */
+export const CLERK_ACTIONS = [
+  { verb: 'kill', label: 'Kill', help: 'SIGKILL: dies at once, mid-request', needs: 'any' },
+  { verb: 'terminate', label: 'Terminate', help: 'SIGTERM: finishes in-flight requests, then exits', needs: 'launcher' },
+  { verb: 'pause', label: 'Pause', help: 'SIGSTOP: frozen, sockets stay open', needs: 'launcher' },
+  { verb: 'resume', label: 'Resume', help: 'SIGCONT: wakes a paused clerk', needs: 'launcher' },
+  { verb: 'revive', label: 'Revive', help: 'starts the clerk again (its memory starts empty)', needs: 'launcher' },
+  { verb: 'drain', label: 'Drain', help: 'no new customers; pinned customers finish', needs: 'lb' },
+]
+
+/**
+ * What a clerk's card says about it, from the proxy's view (healthy) and the launcher's (process).
+ * Pure, so the rule is in one place: a dead or paused process wins over a stale health flag.
+ */
+export function clerkCondition(c) {
+  const p = c.process?.state
+  if (p === 'dead') return { key: 'dead', text: 'dead' }
+  if (p === 'stopped') return { key: 'dead', text: 'stopped' }
+  if (p === 'paused') return { key: 'paused', text: 'paused' }
+  if (c.healthy === false) return { key: 'down', text: p === 'running' ? 'unhealthy' : 'down' }
+  if (c.healthy === true) return c.drained ? { key: 'draining', text: 'draining' } : { key: 'healthy', text: 'healthy' }
+  return { key: 'unknown', text: 'checking…' }
+}
+
+/**
+ * @param {{ container: HTMLElement, onAction: (id: string, verb: string, arg?: number) => void,
+ *           onRedis: (verb: 'stop'|'start') => void }} options
+ */
+export function createClusterCards({ container, onAction, onRedis }) {
+  const cards = new Map()
+  let admin = false
+  let launcher = false
+  const redis = createRedisCard(onRedis)
+
+  function card(id) {
+    let view = cards.get(id)
+    if (view) return view
+    const color = colorOf(id)
+    const stat = (label, help) => {
+      const dd = h('dd', {}, '–')
+      return { wrap: h('div', { class: 'stat', title: help }, h('dt', {}, label), dd), dd }
+    }
+    const stats = {
+      rps: stat('requests/s', 'requests the proxy sent it in the last second'),
+      eps: stat('failures/s', 'failed requests in the last second'),
+      inFlight: stat('in flight', 'requests it is answering right now'),
+      sessions: stat('sessions', 'stateful sessions held in this clerk’s memory'),
+      pinned: stat('pinned', 'customers whose sticky cookie points at this clerk'),
+      slow: stat('delay', 'simulated delay on every answer (Slow)'),
+    }
+    const state = h('span', { class: 'state', dataset: { state: id } }, 'checking…')
+    const lastEvent = h('p', { class: 'last-event' }, '\u00a0')
+    const buttons = new Map()
+    for (const a of CLERK_ACTIONS) {
+      buttons.set(a.verb, h('button', { type: 'button', class: `act act-${a.verb}`, title: a.help,
+        onclick: () => onAction(id, a.verb === 'drain' && view.drained ? 'undrain' : a.verb) }, a.label))
+    }
+    const slowInput = h('input', { type: 'number', min: 0, max: 60000, step: 100, value: 500, id: `slow-${id}`,
+      'aria-label': `delay in ms for ${id}`, inputmode: 'numeric' })
+    const slowButton = h('button', { type: 'button', class: 'act act-slow', title: 'every answer waits this long (0 = normal)',
+      onclick: () => onAction(id, 'slow', Number(slowInput.value)) }, 'Slow')
+    const element = h('article', { class: 'card clerk-card', style: { '--clerk': color }, dataset: { clerk: id },
+      'aria-labelledby': `card-${id}` },
+      h('header', { class: 'card-head' },
+        h('h3', { id: `card-${id}` }, h('span', { class: 'swatch', style: { background: color } }), id),
+        state),
+      h('dl', { class: 'stats' }, Object.values(stats).map((s) => s.wrap)),
+      lastEvent,
+      h('div', { class: 'actions', role: 'group', 'aria-label': `chaos for ${id}` },
+        [...buttons.values()],
+        h('span', { class: 'slow-group' }, slowInput, h('span', { class: 'unit' }, 'ms'), slowButton)),
+    )
+    view = { element, state, stats, lastEvent, buttons, slowButton, drained: false }
+    cards.set(id, view)
+    container.insertBefore(element, redis.element)
+    return view
+  }
+
+  function update(storeState) {
+    launcher = storeState.launcher === true
+    if (!redis.element.isConnected) container.append(redis.element)
+    for (const c of storeState.clerks.values()) {
+      const view = card(c.id)
+      const condition = clerkCondition(c)
+      view.element.dataset.condition = condition.key
+      view.state.textContent = condition.text
+      view.state.dataset.condition = condition.key
+      view.stats.rps.dd.textContent = rate(c.rps)
+      view.stats.eps.dd.textContent = rate(c.eps)
+      view.stats.inFlight.dd.textContent = count(c.inFlight)
+      view.stats.sessions.dd.textContent = count(c.sessions)
+      view.stats.pinned.dd.textContent = count(c.pinned)
+      const slow = c.process?.slowMs ?? c.slowMs
+      view.stats.slow.dd.textContent = typeof slow === 'number' ? `${slow} ms` : '–'
+      view.drained = c.drained
+      view.buttons.get('drain').textContent = c.drained ? 'Undrain' : 'Drain'
+      view.buttons.get('drain').setAttribute('aria-pressed', String(c.drained))
+      if (c.lastEvent) {
+        view.lastEvent.textContent = `${clock(c.lastEvent.at)} ${c.lastEvent.text}`
+        view.lastEvent.dataset.kind = c.lastEvent.kind
+      }
+    }
+    redis.update(storeState.redis, launcher && admin)
+    syncButtons()
+  }
+
+  function syncButtons() {
+    for (const view of cards.values()) {
+      for (const a of CLERK_ACTIONS) {
+        const b = view.buttons.get(a.verb)
+        const allowed = admin && (a.needs !== 'launcher' || launcher)
+        b.disabled = !allowed
+        b.title = !admin ? `${a.help} (needs the admin token)` : allowed ? a.help : `${a.help} (needs npm start's launcher)`
+      }
+      view.slowButton.disabled = !admin
+    }
+  }
+
+  return {
+    update,
+    setAdmin(enabled) {
+      admin = enabled
+      syncButtons()
+    },
+  }
+}
+
+function createRedisCard(onRedis) {
+  const state = h('span', { class: 'state', dataset: { state: 'redis' } }, 'checking…')
+  const note = h('p', { class: 'last-event' }, '\u00a0')
+  const stop = h('button', { type: 'button', class: 'act act-kill', onclick: () => onRedis('stop') }, 'Stop Redis')
+  const start = h('button', { type: 'button', class: 'act', onclick: () => onRedis('start') }, 'Start Redis')
+  const element = h('article', { class: 'card redis-card', dataset: { redis: '' }, 'aria-labelledby': 'card-redis' },
+    h('header', { class: 'card-head' }, h('h3', { id: 'card-redis' }, h('span', { class: 'swatch redis-swatch' }), 'Redis'), state),
+    h('p', { class: 'redis-help' }, 'Shared sessions (/shared) and the order ledger of every mode live here.'),
+    note,
+    h('div', { class: 'actions', role: 'group', 'aria-label': 'chaos for Redis' }, stop, start),
+  )
+  const TEXT = { running: 'running', up: 'up', stopped: 'stopped', down: 'down', absent: 'absent', unknown: 'checking…' }
+  return {
+    element,
+    update(redis, canAct) {
+      const key = ['running', 'up'].includes(redis.state) ? 'healthy' : redis.state === 'unknown' ? 'unknown' : 'dead'
+      element.dataset.condition = key
+      state.textContent = TEXT[redis.state] ?? redis.state
+      state.dataset.condition = key
+      note.textContent = redis.state === 'absent'
+        ? 'No redis-server found: /shared and payments answer 503.'
+        : redis.source === 'clerks' ? 'as the clerks see it' : redis.source === 'launcher' ? 'as the launcher sees it' : '\u00a0'
+      for (const b of [stop, start]) {
+        b.disabled = !canAct
+        b.title = canAct ? '' : "needs npm start's launcher and the admin token"
+      }
+    },
+  }
+}

@@ -1,0 +1,219 @@
+// One chat column: the customer's lines as buttons, the clerks' answers as bubbles. It talks to
+// the cluster only through the proxy (POST /{mode}/ask|buy|pay) and draws exactly what came back,
+// including the clerk who answered (body.clerk or the X-Clerk header).
+import { h } from './dom.js'
+import { colorOf } from './clerk-colors.js'
+import { decodeContextToken } from './context-token.js'
+import { clock, shorten, won } from './format.js'
+import { canRenderHangul } from './hangul-support.js'
+
+export const PRODUCTS = ['laptop', 'monitor', 'keyboard', 'mouse']
+export const POLICIES = ['sticky', 'round-robin', 'least-connections']
+const POLICY_LABELS = { sticky: 'sticky', 'round-robin': 'round-robin', 'least-connections': 'least-conn' }
+const MAX_BUBBLES = 60
+
+/**
+ * @param {{ mode: 'stateful'|'stateless'|'shared', title: string, explain: string,
+ *           api: ReturnType<import('./api.js').createApi>, onPolicy: (route: string, policy: string) => void,
+ *           onAnswer?: (mode: string, result: object) => void }} options
+ * @returns {{ element: HTMLElement, setPolicy(policy: string): void, setAdmin(enabled: boolean): void }}
+ */
+export function createDialogueColumn({ mode, title, explain, api, onPolicy, onAnswer }) {
+  let context = null // stateless only: the token the client carries to the next request
+  let busy = false
+  let answers = 0 // counted on the element (data-answers), so a test or a screen reader knows an answer landed
+
+  const chat = h('ol', { class: 'chat', 'aria-live': 'polite', 'aria-label': `Dialogue in ${mode} mode`, dataset: { chat: mode } })
+  const product = h('select', { id: `${mode}-product` }, PRODUCTS.map((p) => h('option', { value: p }, p)))
+  const quantity = h('input', { id: `${mode}-quantity`, type: 'number', min: 1, max: 100, step: 1, value: 2, inputmode: 'numeric' })
+  const policyButtons = POLICIES.map((policy) =>
+    h('button', { type: 'button', class: 'seg', 'aria-pressed': 'false', dataset: { policy }, onclick: () => onPolicy(mode, policy) },
+      POLICY_LABELS[policy]),
+  )
+  const talkingTo = h('span', { class: 'talking-to', dataset: { talkingTo: mode } }, 'no clerk yet')
+  const carried = mode === 'stateless' ? h('div', { class: 'carried', 'aria-live': 'polite' }) : null
+
+  const buttons = {
+    ask: h('button', { type: 'button', class: 'say', onclick: () => ask() }, 'Ask the price'),
+    buy: h('button', { type: 'button', class: 'say', onclick: () => buy() }, 'Buy'),
+    card: h('button', { type: 'button', class: 'say', onclick: () => pay('card') }, 'Pay by card'),
+    cash: h('button', { type: 'button', class: 'say', onclick: () => pay('cash') }, 'Pay cash'),
+    fresh: h('button', { type: 'button', class: 'quiet', onclick: () => newCustomer() }, 'New customer'),
+  }
+
+  const element = h('article', { class: `chat-col mode-${mode}`, dataset: { mode, answers: '0' }, 'aria-labelledby': `${mode}-title` },
+    h('header', { class: 'chat-head' },
+      h('div', { class: 'chat-title-row' }, h('h3', { id: `${mode}-title` }, title), talkingTo),
+      h('p', { class: 'explain' }, explain),
+      h('div', { class: 'policy', role: 'group', 'aria-label': `Routing policy for /${mode}` },
+        h('span', { class: 'policy-label' }, 'routing'), policyButtons),
+    ),
+    chat,
+    carried,
+    h('div', { class: 'controls' },
+      h('div', { class: 'control-row' }, h('label', { for: product.id, class: 'sr-only' }, 'Product'), product, buttons.ask),
+      h('div', { class: 'control-row' }, h('label', { for: quantity.id, class: 'sr-only' }, 'Quantity'), quantity, buttons.buy),
+      h('div', { class: 'control-row' }, buttons.card, buttons.cash, buttons.fresh),
+    ),
+  )
+  renderCarried()
+  system('A customer walks in.')
+
+  async function ask() {
+    const item = product.value
+    await exchange('ask', `How much is this ${item}?`, { product: item })
+  }
+
+  async function buy() {
+    const n = Number(quantity.value)
+    const body = { quantity: Number.isFinite(n) ? n : quantity.value }
+    await exchange('buy', `I'll buy ${quantity.value}.`, withContext(body))
+  }
+
+  async function pay(method) {
+    await exchange('pay', method === 'card' ? 'Credit card.' : 'Cash.', withContext({ method }))
+  }
+
+  // stateless: the client, not the clerk, remembers the dialogue; it sends the token back
+  function withContext(body) {
+    return mode === 'stateless' && context ? { context, ...body } : body
+  }
+
+  function newCustomer() {
+    chat.replaceChildren()
+    context = null
+    renderCarried()
+    system(mode === 'stateless'
+      ? 'A new customer walks in, carrying nothing yet.'
+      : 'A new customer walks in. Their first question starts a fresh dialogue (this browser keeps its cookies; see the docs).')
+  }
+
+  async function exchange(step, line, body) {
+    if (busy) return
+    busy = true
+    element.setAttribute('aria-busy', 'true')
+    customer(line, mode === 'stateless' ? body : null)
+    const result = await api.say(mode, step, body)
+    busy = false
+    element.removeAttribute('aria-busy')
+    answer(step, result)
+    element.dataset.answers = String(++answers)
+    if (mode === 'stateless' && result.ok && typeof result.body?.context === 'string') {
+      context = result.body.context
+      renderCarried()
+    }
+    onAnswer?.(mode, result)
+  }
+
+  function customer(line, sent) {
+    add(h('li', { class: 'bubble customer' },
+      h('span', { class: 'who' }, 'customer'),
+      h('p', { class: 'line' }, line),
+      sent ? h('p', { class: 'meta mono' }, `sends ${describeBody(sent)}`) : null,
+    ))
+  }
+
+  function answer(step, { ok, status, body, headers, error }) {
+    if (status === 0) {
+      add(h('li', { class: 'bubble system bad', dataset: { status: 0 } }, h('p', { class: 'line' }, `No answer: ${error}.`)))
+      return
+    }
+    const clerk = body?.clerk ?? headers.get('x-clerk')
+    const notes = []
+    if (headers.get('x-redispatched')) notes.push('redispatched: its clerk was gone')
+    const retried = headers.get('x-retried')
+    if (retried) notes.push(`retried ×${retried}`)
+    if (!clerk) {
+      // no clerk answered: the proxy speaks (503 no healthy clerk, 502, 504)
+      add(h('li', { class: 'bubble system bad', dataset: { status, error: body?.error ?? '' } },
+        h('span', { class: 'who' }, `proxy · ${status}`),
+        h('p', { class: 'line' }, body?.message ?? `HTTP ${status}`),
+      ))
+      return
+    }
+    setTalkingTo(clerk)
+    const lost = status === 409 && body?.error === 'context_lost'
+    const kind = ok ? 'ok' : lost ? 'lost' : 'warn'
+    const color = colorOf(clerk)
+    add(h('li', { class: `bubble clerk ${kind}`, style: { '--clerk': color }, dataset: { clerk, status, error: body?.error ?? '' } },
+      h('span', { class: 'who' }, h('span', { class: 'badge', style: { background: color } }, clerk), ` ${status} · ${clock()}`),
+      h('p', { class: 'line' }, body?.say ?? body?.message ?? `HTTP ${status}`),
+      body?.sayKo && canRenderHangul() ? h('p', { class: 'ko', lang: 'ko' }, body.sayKo) : null,
+      h('p', { class: 'meta' }, detail(step, status, body), notes.length ? ` · ${notes.join(' · ')}` : ''),
+    ))
+  }
+
+  function detail(step, status, body) {
+    if (status === 409 && body?.error === 'context_lost') {
+      return `context lost: ${body.clerk} has no record of this dialogue${body.reason ? ` (${body.reason.replace(/_/g, ' ')})` : ''}`
+    }
+    if (status >= 400) return `${body?.error ?? 'error'}${body?.say && body?.message ? `: ${body.message}` : ''}`
+    if (step === 'ask' && body?.product) return `${body.product.name ?? body.product.id}: ${won(body.product.unitPrice)} each`
+    if (step === 'buy' && typeof body?.total === 'number') return `${body.quantity} × ${won(body.product?.unitPrice ?? 0)} = ${won(body.total)}`
+    if (step === 'pay' && body?.order) return `order ${body.order.id}${body.replayed ? ' (replayed, not charged twice)' : ''}`
+    return ''
+  }
+
+  function setTalkingTo(clerk) {
+    talkingTo.replaceChildren('answered by ', h('span', { class: 'badge', style: { background: colorOf(clerk) } }, clerk))
+    talkingTo.dataset.clerk = clerk
+  }
+
+  function system(text) {
+    add(h('li', { class: 'bubble system' }, h('p', { class: 'line' }, text)))
+  }
+
+  function add(li) {
+    chat.append(li)
+    while (chat.children.length > MAX_BUBBLES) chat.firstElementChild?.remove()
+    chat.scrollTop = chat.scrollHeight
+  }
+
+  function renderCarried() {
+    if (!carried) return
+    if (!context) {
+      carried.replaceChildren(
+        h('h4', {}, 'The client carries'),
+        h('p', { class: 'carried-empty' }, 'nothing yet: the clerk hands over a signed context token with its first answer'),
+      )
+      return
+    }
+    const { payload } = decodeContextToken(context)
+    carried.replaceChildren(
+      h('h4', {}, 'The client carries'),
+      h('p', { class: 'mono token', title: context }, `token ${shorten(context, 18, 8)} (${context.length} chars, signed)`),
+      payload
+        ? h('p', { class: 'mono payload' }, payloadFields(payload))
+        : h('p', { class: 'carried-empty' }, 'opaque to the client; only the clerks can read it'),
+    )
+  }
+
+  return {
+    element,
+    setPolicy(policy) {
+      for (const b of policyButtons) b.setAttribute('aria-pressed', String(b.dataset.policy === policy))
+    },
+    setAdmin(enabled) {
+      for (const b of policyButtons) {
+        b.disabled = !enabled
+        b.title = enabled ? '' : 'needs the admin token'
+      }
+    },
+  }
+}
+
+function describeBody(body) {
+  const shown = { ...body }
+  if (typeof shown.context === 'string') shown.context = shorten(shown.context, 10, 4)
+  return JSON.stringify(shown)
+}
+
+function payloadFields(payload) {
+  // key: value chips that wrap, prices readable, long ids shortened, so the panel keeps its size
+  return Object.entries(payload).map(([k, v]) => {
+      let text = typeof v === 'string' ? shorten(v, 16, 4) : JSON.stringify(v)
+      if (typeof v === 'number' && /price|total/i.test(k)) text = won(v)
+      if (typeof v === 'number' && /^(exp|iat|expires|issued)/i.test(k)) text = clock(v > 1e12 ? v : v * 1000)
+    return h('span', { class: 'field' }, h('b', {}, `${k}:`), ` ${text}`)
+  })
+}

@@ -1,0 +1,205 @@
+import { existsSync, mkdirSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { fileURLToPath } from 'node:url'
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { freePort } from '../../services/common/free-port.js'
+import { waitFor } from '../../services/common/wait-for.js'
+import { spawnService, type SpawnedService } from '../helpers/spawn-service.js'
+
+// The dashboard end to end: a real `npm start` cluster (launcher, Redis, three clerks, the proxy)
+// and the page in headless Chromium, clicked like a presenter would. Screenshots of the moments
+// that matter go to test-artifacts/dashboard/ (gitignored) for a person to look at.
+
+const CHROMIUM = '/usr/bin/chromium'
+const hasChromium = existsSync(CHROMIUM)
+if (!hasChromium) {
+  console.warn(`[dashboard e2e] SKIPPED: ${CHROMIUM} is missing (apt-get install chromium; .ci/run installs it)`)
+}
+
+const ADMIN_TOKEN = 'dashboard-e2e-token-0123456789'
+const CLERK_COUNT = 3
+const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/dashboard/', import.meta.url))
+const UI_TIMEOUT_MS = 15_000 // 15 s: a health flip is ~2 checks of 1 s; the rest is margin for a busy machine
+
+describe.skipIf(!hasChromium)('the dashboard in a browser, against a real npm start cluster', () => {
+  let cluster: SpawnedService | undefined
+  let browser: Browser | undefined
+  let context: BrowserContext | undefined
+  let page: Page
+  let base = ''
+
+  beforeAll(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true })
+    // the clerks take the ports right after the proxy's, so the whole range must be free
+    const port = await freePortRange(CLERK_COUNT + 1)
+    base = `http://127.0.0.1:${port}`
+    cluster = await spawnService(
+      'services/cluster/main.js',
+      { PROXY_PORT: String(port), CLERK_COUNT: String(CLERK_COUNT), ADMIN_TOKEN },
+      `${base}/_lb/status`,
+      { timeoutMs: 45_000 },
+    )
+    await waitFor(
+      async () => {
+        const status = (await (await fetch(`${base}/_lb/status`)).json()) as { clerks: Array<{ healthy: boolean }> }
+        return status.clerks.length === CLERK_COUNT && status.clerks.every((c) => c.healthy)
+      },
+      { what: 'every clerk healthy behind the proxy', timeoutMs: 30_000 },
+    )
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      // without the background-networking flags Chromium stalls on this closed network
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+        '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    })
+    context = await browser.newContext({ viewport: { width: 1920, height: 1080 } })
+    page = await context.newPage()
+    page.setDefaultTimeout(UI_TIMEOUT_MS)
+    await page.goto(`${base}/#token=${ADMIN_TOKEN}`)
+    await page.locator('#stream-state', { hasText: 'live' }).waitFor()
+    await page.locator(`.clerk-card[data-condition="healthy"]`).nth(CLERK_COUNT - 1).waitFor()
+  })
+
+  afterAll(async () => {
+    await browser?.close()
+    if (cluster && !cluster.exited()) {
+      // SIGTERM lets npm start stop its clerks and Redis; SIGKILL would leave them behind
+      await Promise.race([cluster.signal('SIGTERM'), new Promise((resolve) => setTimeout(resolve, 15_000).unref())])
+      await cluster.stop()
+    }
+  })
+
+  it('takes the admin token from the link and hides it from the address bar', async () => {
+    expect(page.url()).not.toContain(ADMIN_TOKEN)
+    expect(await page.locator('#admin-note').isHidden()).toBe(true)
+    expect(await page.locator('.clerk-card').first().getByRole('button', { name: 'Kill' }).isEnabled()).toBe(true)
+  })
+
+  it('plays the whole dialogue in each mode', async () => {
+    for (const mode of ['stateful', 'stateless', 'shared'] as const) {
+      const col = column(page, mode)
+      await col.getByLabel('Product').selectOption('laptop')
+      expect(await say(col, 'Ask the price')).toMatchObject({ status: '200', line: '1,000,000 won.' })
+      await col.getByLabel('Quantity').fill('2')
+      expect(await say(col, 'Buy')).toMatchObject({ status: '200', line: '2,000,000 won. Credit card or cash?' })
+      expect(await say(col, 'Pay by card')).toMatchObject({ status: '200', line: 'Payment of 2,000,000 won completed.' })
+    }
+    // the stateless client shows the context it carries: the raw token and what is inside it
+    const carried = column(page, 'stateless').locator('.carried')
+    expect(await carried.textContent()).toMatch(/token v1\..*signed/)
+    expect(await carried.textContent()).toContain('laptop')
+    await page.screenshot({ path: `${ARTIFACTS}01-dialogue-each-mode.png` })
+  })
+
+  it('switching stateful to round-robin loses the context: "2 of what?"', async () => {
+    const col = column(page, 'stateful')
+    await setPolicy(col, 'round-robin')
+    await col.getByRole('button', { name: 'New customer' }).click()
+    const asked = await say(col, 'Ask the price')
+    expect(asked.status).toBe('200')
+    // round-robin sends the next line to the next clerk, who never heard of this dialogue
+    const lost = await say(col, 'Buy')
+    expect(lost).toMatchObject({ status: '409', error: 'context_lost', line: '2 of what? What would you like to buy?' })
+    expect(lost.clerk).not.toBe(asked.clerk)
+    await page.screenshot({ path: `${ARTIFACTS}02-round-robin-context-lost.png` })
+    await setPolicy(col, 'sticky')
+  })
+
+  it('killing the pinned clerk from the page turns its card dead, and another clerk answers', async () => {
+    const col = column(page, 'stateful')
+    await col.getByRole('button', { name: 'New customer' }).click()
+    const asked = await say(col, 'Ask the price')
+    expect(asked.status).toBe('200')
+    const pinned = asked.clerk
+    const card = page.locator(`.clerk-card[data-clerk="${pinned}"]`)
+
+    await card.getByRole('button', { name: 'Kill' }).click()
+    await page.locator(`.clerk-card[data-clerk="${pinned}"][data-condition="dead"]`).waitFor()
+    expect(await card.locator('.state').textContent()).toBe('dead')
+    await page.locator('.event-log', { hasText: `chaos: kill ${pinned}` }).waitFor()
+    await page.screenshot({ path: `${ARTIFACTS}03-pinned-clerk-killed.png` })
+
+    const next = await say(col, 'Buy')
+    expect(next.clerk).not.toBe(pinned)
+    expect(next).toMatchObject({ status: '409', error: 'context_lost', line: '2 of what? What would you like to buy?' })
+    await page.screenshot({ path: `${ARTIFACTS}04-another-clerk-answers.png` })
+  })
+
+  it('reviving the clerk from the page turns its card healthy again', async () => {
+    const dead = page.locator('.clerk-card[data-condition="dead"]')
+    const id = await dead.getAttribute('data-clerk')
+    await dead.getByRole('button', { name: 'Revive' }).click()
+    await page.locator(`.clerk-card[data-clerk="${id}"][data-condition="healthy"]`).waitFor({ timeout: 30_000 })
+    await page.locator('.event-log', { hasText: `${id} is healthy again` }).waitFor()
+    await page.screenshot({ path: `${ARTIFACTS}05-clerk-revived.png` })
+    await page.screenshot({ path: `${ARTIFACTS}06-whole-page.png`, fullPage: true })
+  })
+
+  it('without a token, chaos and policy buttons are off and the page says why (laptop screen)', async () => {
+    const laptop = await browser!.newContext({ viewport: { width: 1366, height: 768 } })
+    try {
+      const bare = await laptop.newPage()
+      await bare.goto(`${base}/`)
+      await bare.locator('.clerk-card').first().waitFor()
+      expect(await bare.locator('#admin-note').textContent()).toContain('No admin token')
+      expect(await bare.locator('.clerk-card').first().getByRole('button', { name: 'Kill' }).isDisabled()).toBe(true)
+      expect(await column(bare, 'stateful').getByRole('button', { name: 'round-robin' }).isDisabled()).toBe(true)
+      // talking to the clerks needs no token
+      expect(await say(column(bare, 'shared'), 'Ask the price')).toMatchObject({ status: '200' })
+      await bare.screenshot({ path: `${ARTIFACTS}07-laptop-without-token.png` })
+    } finally {
+      await laptop.close()
+    }
+  })
+})
+
+function column(page: Page, mode: string): Locator {
+  return page.locator(`.chat-col[data-mode="${mode}"]`)
+}
+
+interface Answer {
+  clerk: string | null
+  status: string | null
+  error: string | null
+  line: string | null
+}
+
+/** clicks one of the customer's lines and waits for the answer bubble it produces */
+async function say(col: Locator, button: string): Promise<Answer> {
+  const before = Number(await col.getAttribute('data-answers'))
+  await col.getByRole('button', { name: button, exact: true }).click()
+  await col.page().locator(`.chat-col[data-mode="${await col.getAttribute('data-mode')}"][data-answers="${before + 1}"]`).waitFor()
+  const bubble = col.locator('.bubble[data-status]').last()
+  return {
+    clerk: await bubble.getAttribute('data-clerk'),
+    status: await bubble.getAttribute('data-status'),
+    error: (await bubble.getAttribute('data-error')) || null,
+    line: await bubble.locator('.line').textContent(),
+  }
+}
+
+async function setPolicy(col: Locator, policy: string): Promise<void> {
+  const button = col.getByRole('button', { name: policy, exact: true })
+  await button.click()
+  await col.locator(`button[data-policy="${policy}"][aria-pressed="true"]`).waitFor()
+}
+
+/** a port p such that p … p+count-1 are all free on loopback (npm start uses PROXY_PORT+1… for clerks) */
+async function freePortRange(count: number): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const first = await freePort()
+    if (first + count > 65_535) continue
+    const rest = await Promise.all(Array.from({ length: count - 1 }, (_, i) => canBind(first + 1 + i)))
+    if (rest.every(Boolean)) return first
+  }
+  throw new Error(`no run of ${count} free ports found on 127.0.0.1`)
+}
+
+function canBind(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer()
+    server.once('error', () => resolve(false))
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)))
+  })
+}
