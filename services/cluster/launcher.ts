@@ -31,6 +31,8 @@ export interface ActionResult {
   verb: string
   target: string
   detail: string
+  /** terminate: how the process ended (code 0 = it drained and exited cleanly) */
+  exit?: { code: number | null; signal: string | null }
   process?: ProcessStatus
   redis?: RedisStatus
 }
@@ -145,17 +147,25 @@ export async function startCluster(options: ClusterOptions, start: StartClusterO
   async function clerkAction(verb: ClerkAction, id: string, ms?: number): Promise<ActionResult> {
     const p = clerk(id)
     let detail: string
+    let exit: ActionResult['exit']
     try {
-      detail = await perform(p, verb, ms)
+      detail = await perform(p, verb, ms, (e) => {
+        exit = e
+      })
     } catch (err) {
       if (err instanceof StateError) throw new ClusterErrors.CLUSTER_ERR_WRONG_STATE(err.message)
       throw err
     }
     onEvent({ type: 'chaos', verb, target: id, detail })
-    return { ok: true, verb, target: id, detail, process: p.status() }
+    return { ok: true, verb, target: id, detail, ...(exit ? { exit } : {}), process: p.status() }
   }
 
-  async function perform(p: SupervisedProcess, verb: ClerkAction, ms?: number): Promise<string> {
+  async function perform(
+    p: SupervisedProcess,
+    verb: ClerkAction,
+    ms: number | undefined,
+    onExit: (exit: NonNullable<ActionResult['exit']>) => void,
+  ): Promise<string> {
     const pid = p.pid
     switch (verb) {
       case 'kill':
@@ -163,6 +173,7 @@ export async function startCluster(options: ClusterOptions, start: StartClusterO
         return `SIGKILL; pid ${pid} is gone and stays down until revive`
       case 'terminate': {
         const exit = await p.terminate()
+        onExit(exit)
         return `SIGTERM; pid ${pid} drained and exited (${exit.signal ?? `code ${exit.code}`})`
       }
       case 'pause':

@@ -68,7 +68,7 @@ export class SupervisedProcess {
     this.spec = spec
     this.options = {
       readyTimeoutMs: 20_000, // 20 s: two noisy cores, several Node processes starting at once
-      graceMs: 10_000, // 10 s: a clerk finishes its in-flight answers well within this
+      graceMs: 8_000, // 8 s: a clerk drains well within this, and the proxy's 10 s call deadline still covers it
       ...options,
     }
   }
