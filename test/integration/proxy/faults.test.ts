@@ -1,0 +1,204 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { buildProxy, type Proxy } from '../../../proxy/build-proxy.js'
+import { ENGINE_NAMES, buildOptions, parseClerks, type EngineName, type ProxyOptions } from '../../../proxy/options.js'
+import { waitFor } from '../../../services/common/wait-for.js'
+import {
+  closesReusedSocketFake,
+  deadUrl,
+  garbageFake,
+  goodFake,
+  hangingFake,
+  httpFake,
+  resetMidResponseFake,
+  type Fake,
+} from './fake-upstreams.js'
+
+// Every fault the proxy must survive, against small fake clerks on real sockets, for each engine.
+// The proxy runs in this process (real node:http server, real engine) so the test can read its
+// state; the fakes are what a real clerk cannot be made to do on demand.
+
+const cleanups: (() => Promise<void>)[] = []
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c()
+})
+
+async function fake(make: Promise<Fake>): Promise<Fake> {
+  const f = await make
+  cleanups.push(() => f.close())
+  return f
+}
+
+async function startProxy(engine: EngineName, clerks: Record<string, string>, extra: Partial<ProxyOptions> = {}) {
+  const spec = Object.entries(clerks).map(([id, url]) => `${id}=${url}`).join(',')
+  const proxy: Proxy = buildProxy(
+    buildOptions({
+      port: 0,
+      clerks: parseClerks(spec),
+      engine,
+      upstreamTimeoutMs: 1_000,
+      connectTimeoutMs: 500,
+      healthIntervalMs: 60_000, // one check at start; these tests are about passive behaviour
+      healthTimeoutMs: 300,
+      ...extra,
+    }),
+  )
+  const port = await proxy.listen()
+  cleanups.push(() => proxy.close(500))
+  return { proxy, base: `http://127.0.0.1:${port}` }
+}
+
+async function call(base: string, path: string, init: RequestInit = {}) {
+  const res = await fetch(base + path, { signal: AbortSignal.timeout(10_000), ...init })
+  const text = await res.text()
+  let body: Record<string, unknown> = {}
+  try {
+    body = JSON.parse(text) as Record<string, unknown>
+  } catch {
+    body = { text }
+  }
+  return { status: res.status, headers: res.headers, body }
+}
+
+const post = (body: unknown, headers: Record<string, string> = {}): RequestInit => ({
+  method: 'POST',
+  headers: { 'content-type': 'application/json', ...headers },
+  body: JSON.stringify(body),
+})
+
+describe.each(ENGINE_NAMES)('the %s engine', (engine) => {
+  it('sends a request a clerk refused to another clerk, whatever its method', async () => {
+    const good = await fake(goodFake('good'))
+    const { base, proxy } = await startProxy(engine, { dead: await deadUrl(), good: good.url })
+    const answers = []
+    for (let i = 0; i < 4; i++) answers.push(await call(base, '/stateless/ask', post({ product: 'laptop' })))
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200])
+    expect(answers.every((a) => a.body.clerk === 'good')).toBe(true)
+    expect(answers.some((a) => a.headers.get('x-retried') === '1')).toBe(true)
+    expect(proxy.state.byId.get('dead')?.healthy).toBe(false)
+  })
+
+  it('answers 503 no_upstream with a reason when no clerk is there', async () => {
+    const { base } = await startProxy(engine, { a: await deadUrl(), b: await deadUrl() })
+    const first = await call(base, '/stateless/ask', post({ product: 'laptop' }))
+    expect(first.status).toBe(503)
+    expect(first.body).toMatchObject({ error: 'no_upstream', code: 'PROXY_ERR_NO_UPSTREAM', statusCode: 503 })
+    expect(typeof first.body.message).toBe('string')
+    const again = await call(base, '/stateless/ask', post({ product: 'laptop' }))
+    expect(again.status).toBe(503)
+  })
+
+  it('answers 504 gateway_timeout when a clerk accepts and never answers, and keeps serving', async () => {
+    const hang = await fake(hangingFake())
+    const good = await fake(goodFake('good'))
+    const { base } = await startProxy(engine, { hang: hang.url, good: good.url }, { upstreamTimeoutMs: 400 })
+    const statuses = new Set<number>()
+    for (let i = 0; i < 2; i++) {
+      const a = await call(base, '/stateless/buy', post({ quantity: 2 }))
+      statuses.add(a.status)
+      if (a.status === 504) expect(a.body).toMatchObject({ error: 'gateway_timeout', code: 'PROXY_ERR_GATEWAY_TIMEOUT' })
+    }
+    expect([...statuses].sort()).toEqual([200, 504])
+  })
+
+  it('answers 502 bad_gateway when a clerk answers garbage, and retries an idempotent request elsewhere', async () => {
+    const garbage = await fake(garbageFake())
+    const good = await fake(goodFake('good'))
+    const { base } = await startProxy(engine, { garbage: garbage.url, good: good.url })
+    const posts = [await call(base, '/stateless/ask', post({})), await call(base, '/stateless/ask', post({}))]
+    const broken = posts.find((p) => p.status !== 200)
+    expect(broken?.status).toBe(502)
+    expect(broken?.body).toMatchObject({ error: 'bad_gateway', code: 'PROXY_ERR_BAD_GATEWAY' })
+    expect(String(broken?.body.reason)).toMatch(/garbage/)
+    const gets = [await call(base, '/orders?after=0'), await call(base, '/orders?after=0')]
+    expect(gets.map((g) => g.status)).toEqual([200, 200])
+  })
+
+  it('answers 502 when a clerk resets mid-response, and retries a request with an Idempotency-Key', async () => {
+    const reset = await fake(resetMidResponseFake())
+    const good = await fake(goodFake('good'))
+    const { base } = await startProxy(engine, { reset: reset.url, good: good.url })
+    const plain = [await call(base, '/stateless/pay', post({ method: 'card' })), await call(base, '/stateless/pay', post({ method: 'card' }))]
+    expect(plain.map((p) => p.status).sort()).toEqual([200, 502])
+    const keyed = []
+    for (let i = 0; i < 2; i++) keyed.push(await call(base, '/stateless/pay', post({ method: 'card' }, { 'idempotency-key': `k-${i}` })))
+    expect(keyed.map((k) => k.status)).toEqual([200, 200])
+    expect(keyed.some((k) => k.headers.get('x-retried') === '1')).toBe(true)
+  })
+
+  it('survives a clerk closing a keep-alive socket just as it is reused', async () => {
+    const closer = await fake(closesReusedSocketFake('closer'))
+    const good = await fake(goodFake('good'))
+    const { base } = await startProxy(engine, { closer: closer.url, good: good.url })
+    // round-robin: closer (new socket), good, closer (reused socket → closed under the request), ...
+    const gets = []
+    for (let i = 0; i < 4; i++) gets.push(await call(base, '/orders/o-1'))
+    expect(gets.map((g) => g.status)).toEqual([200, 200, 200, 200])
+    expect(gets.some((g) => g.headers.get('x-retried') === '1')).toBe(true)
+    const posts = []
+    for (let i = 0; i < 4; i++) posts.push(await call(base, '/stateless/ask', post({ product: 'laptop' })))
+    // a POST without Idempotency-Key that may have reached the clerk is not repeated: a clean 502
+    for (const p of posts) expect([200, 502]).toContain(p.status)
+    const refused = posts.filter((p) => p.status === 502)
+    expect(refused.length).toBeGreaterThan(0)
+    expect(refused[0]?.body).toMatchObject({ error: 'bad_gateway', code: 'PROXY_ERR_BAD_GATEWAY' })
+    const after = await call(base, '/stateless/ask', post({ product: 'laptop' }, { 'idempotency-key': 'again' }))
+    expect(after.status).toBe(200)
+  })
+
+  it('aborts the upstream request when the customer leaves, so the connection goes back to the pool', async () => {
+    let held = 0
+    const slow = await fake(
+      httpFake('slow', (req, res) => {
+        if (req.url?.startsWith('/stateless/hold')) {
+          held++
+          return // never answers; the proxy must give the connection back when the customer leaves
+        }
+        res.writeHead(200, { 'content-type': 'application/json' })
+        res.end(JSON.stringify({ clerk: 'slow', path: req.url }))
+      }),
+    )
+    const { base, proxy } = await startProxy(engine, { slow: slow.url }, { connectionsPerClerk: 1, upstreamTimeoutMs: 5_000 })
+    for (let i = 0; i < 3; i++) {
+      const controller = new AbortController()
+      const pending = fetch(`${base}/stateless/hold`, { method: 'POST', body: '{}', signal: controller.signal }).catch(() => undefined)
+      await waitFor(() => held === i + 1, { what: 'the clerk to hold the request' })
+      controller.abort()
+      await pending
+      await waitFor(() => proxy.state.byId.get('slow')?.inFlight === 0, { what: 'in-flight back to 0' })
+    }
+    const after = await call(base, '/stateless/ask', post({ product: 'laptop' }))
+    expect(after.status).toBe(200)
+  })
+
+  it('answers 413 body_too_large above the replay buffer cap', async () => {
+    const good = await fake(goodFake('good'))
+    const { base } = await startProxy(engine, { good: good.url }, { bodyCapBytes: 1024 })
+    const big = await call(base, '/stateless/ask', { method: 'POST', body: 'x'.repeat(5000), headers: { 'content-type': 'application/json' } })
+    expect(big.status).toBe(413)
+    expect(big.body).toMatchObject({ error: 'body_too_large', code: 'PROXY_ERR_BODY_TOO_LARGE' })
+    expect((await call(base, '/stateless/ask', post({ product: 'laptop' }))).status).toBe(200)
+  })
+
+  it('forwards the body and headers, and drops hop-by-hop headers', async () => {
+    let seenHeaders: Record<string, unknown> = {}
+    const echo = await fake(
+      httpFake('echo', (req, res, body) => {
+        seenHeaders = req.headers
+        res.writeHead(201, { 'content-type': 'application/json', 'x-clerk': 'echo', 'set-cookie': 'stateful_sid=abc; Path=/stateful' })
+        res.end(JSON.stringify({ got: body }))
+      }),
+    )
+    const { base } = await startProxy(engine, { echo: echo.url })
+    const res = await call(base, '/stateful/ask', post({ product: 'laptop' }, { 'x-custom': 'yes', 'idempotency-key': 'k1' }))
+    expect(res.status).toBe(201)
+    expect(res.body.got).toBe('{"product":"laptop"}')
+    expect(res.headers.get('x-clerk')).toBe('echo')
+    // the clerk's session cookie and the sticky cookie both reach the customer
+    expect(res.headers.getSetCookie().some((c) => c.startsWith('stateful_sid=abc'))).toBe(true)
+    expect(res.headers.getSetCookie().some((c) => /^lb_clerk=[A-Za-z0-9_-]+; Path=\/; HttpOnly; SameSite=Lax$/.test(c))).toBe(true)
+    expect(seenHeaders['x-custom']).toBe('yes')
+    expect(seenHeaders['idempotency-key']).toBe('k1')
+    expect(seenHeaders['content-length']).toBe('20')
+    expect(seenHeaders['x-forwarded-for']).toBe('127.0.0.1')
+  })
+})
