@@ -36,7 +36,7 @@ const state: fc.Arbitrary<DialogueState> = fc.oneof(
 )
 
 function statusOf(code: keyof typeof errors): number {
-  return new errors[code]().statusCode
+  return new errors[code]().statusCode ?? 500
 }
 
 describe('the dialogue, given any body in any state', () => {
