@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest'
+import { ERROR_NAMES, ProxyErrors, errorBody } from '../../../proxy/errors.js'
+
+describe('the proxy error registry', () => {
+  it.each(Object.entries(ProxyErrors))('%s carries its own key as code', (key, Ctor) => {
+    const err = new Ctor('x')
+    expect(err.code).toBe(key)
+    expect(ERROR_NAMES[key as keyof typeof ERROR_NAMES]).toMatch(/^[a-z_]+$/)
+  })
+
+  it.each([
+    ['PROXY_ERR_BAD_GATEWAY', 502, 'bad_gateway'],
+    ['PROXY_ERR_GATEWAY_TIMEOUT', 504, 'gateway_timeout'],
+    ['PROXY_ERR_NO_UPSTREAM', 503, 'no_upstream'],
+    ['PROXY_ERR_BODY_TOO_LARGE', 413, 'body_too_large'],
+    ['PROXY_ERR_NOT_FOUND', 404, 'not_found'],
+    ['PROXY_ERR_UNAUTHORIZED', 401, 'unauthorized'],
+  ] as const)('%s answers %i %s as in the contract', (code, status, name) => {
+    const body = errorBody(new ProxyErrors[code]('because'))
+    expect(body).toMatchObject({ error: name, code, statusCode: status })
+    expect(body.message.length).toBeGreaterThan(3)
+  })
+})

@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest'
+import { ConfigError } from '../../../services/common/env-checks.js'
+import { defaultOptions, parseClerks, readProxyOptions } from '../../../proxy/options.js'
+
+describe('reading the proxy environment', () => {
+  it('reads CLERKS as ids and origins', () => {
+    const clerks = parseClerks('clerk-a=http://127.0.0.1:3001, clerk-b=http://127.0.0.1:3002')
+    expect(clerks.map((c) => [c.id, c.url.origin])).toEqual([
+      ['clerk-a', 'http://127.0.0.1:3001'],
+      ['clerk-b', 'http://127.0.0.1:3002'],
+    ])
+  })
+
+  it.each([
+    [undefined, /CLERKS is required/],
+    ['', /CLERKS is required/],
+    ['http://127.0.0.1:3001', /must look like id=http/],
+    ['clerk-a=nope', /not a URL/],
+    ['clerk-a=https://127.0.0.1:3001', /must use http:/],
+    ['clerk-a=http://127.0.0.1:3001/x', /bare origin/],
+    ['clerk a=http://127.0.0.1:3001', /letters, digits/],
+    ['a=http://127.0.0.1:1,a=http://127.0.0.1:2', /twice/],
+  ])('explains what is wrong with CLERKS=%j', (value, message) => {
+    expect(() => parseClerks(value)).toThrow(ConfigError)
+    expect(() => parseClerks(value)).toThrow(message)
+  })
+
+  it('uses the contract defaults', () => {
+    const o = readProxyOptions({ CLERKS: 'a=http://127.0.0.1:1' })
+    expect(o).toMatchObject({ port: 8080, host: '127.0.0.1', workers: 1, upstreamTimeoutMs: 10_000, healthIntervalMs: 1_000, healthRise: 2, healthFall: 2, adminToken: undefined })
+    expect(o.policies).toEqual(defaultOptions.policies)
+    expect(Object.isFrozen(o)).toBe(true)
+  })
+
+  it('reads every variable', () => {
+    const o = readProxyOptions({
+      CLERKS: 'a=http://127.0.0.1:1',
+      PORT: '0',
+      PROXY_ENGINE: 'http-proxy',
+      PROXY_WORKERS: '2',
+      POLICY_STATEFUL: 'round-robin',
+      POLICY_SHARED: 'least-connections',
+      UPSTREAM_TIMEOUT_MS: '250',
+      HEALTH_INTERVAL_MS: '100',
+      HEALTH_RISE: '1',
+      HEALTH_FALL: '3',
+      ADMIN_TOKEN: 'secret',
+      LAUNCHER_URL: 'http://127.0.0.1:9999',
+    })
+    expect(o).toMatchObject({ port: 0, engine: 'http-proxy', workers: 2, upstreamTimeoutMs: 250, healthIntervalMs: 100, healthRise: 1, healthFall: 3, adminToken: 'secret' })
+    expect(o.policies).toMatchObject({ stateful: 'round-robin', stateless: 'round-robin', shared: 'least-connections' })
+    expect(o.launcherUrl?.origin).toBe('http://127.0.0.1:9999')
+  })
+
+  it.each([
+    [{ PROXY_ENGINE: 'nginx' }, /PROXY_ENGINE must be one of undici, http-proxy/],
+    [{ PROXY_WORKERS: '0' }, /PROXY_WORKERS must be between 1/],
+    [{ POLICY_STATEFUL: 'random' }, /POLICY_STATEFUL must be one of/],
+    [{ UPSTREAM_TIMEOUT_MS: 'soon' }, /UPSTREAM_TIMEOUT_MS must be a whole number/],
+    [{ HEALTH_FALL: '0' }, /HEALTH_FALL must be between 1/],
+    [{ LAUNCHER_URL: 'ftp://x' }, /LAUNCHER_URL must use http:/],
+  ])('refuses %j with a sentence naming the variable', (env, message) => {
+    expect(() => readProxyOptions({ CLERKS: 'a=http://127.0.0.1:1', ...env })).toThrow(message)
+  })
+})

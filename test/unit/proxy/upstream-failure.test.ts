@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest'
+import { classifyFailure, failureToError } from '../../../proxy/upstream-failure.js'
+
+const err = (code: string) => Object.assign(new Error(code), { code })
+
+describe('mapping upstream errors (the one place)', () => {
+  it.each([
+    // code, written, kind, may have been sent, status
+    ['ECONNREFUSED', false, 'refused', false, 503],
+    ['UND_ERR_CONNECT_TIMEOUT', false, 'connect_timeout', false, 504],
+    ['PROXY_CONNECT_TIMEOUT', false, 'connect_timeout', false, 504],
+    ['ECONNRESET', false, 'reset_before_send', false, 502],
+    ['ECONNRESET', true, 'reset', true, 502],
+    ['UND_ERR_SOCKET', true, 'reset', true, 502],
+    ['UND_ERR_HEADERS_TIMEOUT', true, 'timeout', true, 504],
+    ['UND_ERR_BODY_TIMEOUT', true, 'timeout', true, 504],
+    ['PROXY_UPSTREAM_TIMEOUT', true, 'timeout', true, 504],
+    ['HPE_INVALID_CONSTANT', true, 'bad_response', true, 502],
+    ['PROXY_RESPONSE_TOO_LARGE', true, 'response_too_large', true, 502],
+  ] as const)('%s (written: %s) is a %s', (code, written, kind, mayHaveBeenSent, status) => {
+    const failure = classifyFailure(err(code), written, 'clerk-a')
+    expect(failure).toMatchObject({ kind, mayHaveBeenSent, code })
+    expect(failure.reason).toContain('clerk-a')
+    expect(failureToError(failure).statusCode).toBe(status)
+  })
+
+  it('looks through undici socket errors to their cause', () => {
+    const wrapped = Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET', cause: { code: 'ECONNRESET' } })
+    expect(classifyFailure(wrapped, true, 'b').code).toBe('ECONNRESET')
+  })
+})
