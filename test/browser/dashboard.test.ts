@@ -147,6 +147,7 @@ describe.skipIf(!hasChromium)('the dashboard in a browser, against a real npm st
       expect(await column(bare, 'stateful').getByRole('button', { name: 'round-robin' }).isDisabled()).toBe(true)
       // talking to the clerks needs no token
       expect(await say(column(bare, 'shared'), 'Ask the price')).toMatchObject({ status: '200' })
+      await bare.evaluate('window.scrollTo(0, 0)')
       await bare.screenshot({ path: `${ARTIFACTS}07-laptop-without-token.png` })
     } finally {
       await laptop.close()

@@ -14,6 +14,24 @@ export const CLERK_ACTIONS = [
   { verb: 'drain', label: 'Drain', help: 'no new customers; pinned customers finish', needs: 'lb' },
 ]
 
+/** which launcher verbs make sense in each process state (the launcher refuses the others) */
+const VERBS_BY_PROCESS_STATE = {
+  running: ['kill', 'terminate', 'pause', 'slow'],
+  starting: ['kill', 'terminate'],
+  paused: ['kill', 'terminate', 'resume'],
+  dead: ['revive'],
+  stopped: ['revive'],
+}
+
+/** whether a verb can be offered now; `why` is the tooltip when it cannot */
+export function verbAvailability({ verb, needs, admin, launcher, processState }) {
+  if (!admin) return { allowed: false, why: 'needs the admin token' }
+  if (needs === 'launcher' && !launcher) return { allowed: false, why: "needs npm start's launcher" }
+  if (needs === 'lb' || !launcher || !processState) return { allowed: true, why: '' }
+  const allowed = (VERBS_BY_PROCESS_STATE[processState] ?? []).includes(verb)
+  return { allowed, why: allowed ? '' : `not while it is ${processState}` }
+}
+
 /**
  * What a clerk's card says about it, from the proxy's view (healthy) and the launcher's (process).
  * Pure, so the rule is in one place: a dead or paused process wins over a stale health flag.
@@ -76,7 +94,7 @@ export function createClusterCards({ container, onAction, onRedis }) {
         [...buttons.values()],
         h('span', { class: 'slow-group' }, slowInput, h('span', { class: 'unit' }, 'ms'), slowButton)),
     )
-    view = { element, state, stats, lastEvent, buttons, slowButton, drained: false }
+    view = { element, state, stats, lastEvent, buttons, slowButton, drained: false, processState: undefined }
     cards.set(id, view)
     container.insertBefore(element, redis.element)
     return view
@@ -99,6 +117,7 @@ export function createClusterCards({ container, onAction, onRedis }) {
       const slow = c.process?.slowMs ?? c.slowMs
       view.stats.slow.dd.textContent = typeof slow === 'number' ? `${slow} ms` : '–'
       view.drained = c.drained
+      view.processState = c.process?.state
       view.buttons.get('drain').textContent = c.drained ? 'Undrain' : 'Drain'
       view.buttons.get('drain').setAttribute('aria-pressed', String(c.drained))
       if (c.lastEvent) {
@@ -112,13 +131,13 @@ export function createClusterCards({ container, onAction, onRedis }) {
 
   function syncButtons() {
     for (const view of cards.values()) {
-      for (const a of CLERK_ACTIONS) {
-        const b = view.buttons.get(a.verb)
-        const allowed = admin && (a.needs !== 'launcher' || launcher)
-        b.disabled = !allowed
-        b.title = !admin ? `${a.help} (needs the admin token)` : allowed ? a.help : `${a.help} (needs npm start's launcher)`
+      const actions = [...CLERK_ACTIONS.map((a) => [a, view.buttons.get(a.verb)]),
+        [{ verb: 'slow', needs: 'any', help: 'every answer waits this long (0 = normal)' }, view.slowButton]]
+      for (const [a, button] of actions) {
+        const { allowed, why } = verbAvailability({ verb: a.verb, needs: a.needs, admin, launcher, processState: view.processState })
+        if (button.disabled !== !allowed) button.disabled = !allowed
+        button.title = why ? `${a.help} (${why})` : a.help
       }
-      view.slowButton.disabled = !admin
     }
   }
 

@@ -1,6 +1,6 @@
 // What the page knows about the cluster, merged from three sources:
 //   GET /_lb/status        (polled)  health, drain, in-flight, pinned customers, each clerk's /readyz
-//   GET /_cluster/status   (polled, only with the launcher and a token)  process state, restarts
+//   GET /_cluster/status   (polled while npm start's launcher is there)  process state, restarts
 //   GET /_lb/events        (SSE)     health, drain, chaos, policy, stats every second, load test
 // The store computes; the views (cluster-cards.js, charts, event-log.js) only draw what it holds.
 

@@ -11,6 +11,13 @@ export const PRODUCTS = ['laptop', 'monitor', 'keyboard', 'mouse']
 export const POLICIES = ['sticky', 'round-robin', 'least-connections']
 const POLICY_LABELS = { sticky: 'sticky', 'round-robin': 'round-robin', 'least-connections': 'least-conn' }
 const MAX_BUBBLES = 60
+// A page cannot clear HttpOnly cookies, so a "new customer" in the cookie modes is a new dialogue
+// from the same browser (docs/dashboard.md); the note says so instead of pretending otherwise.
+const NEW_CUSTOMER = {
+  stateful: 'A new customer walks in. Same browser, same cookies: sticky routing keeps them with the same clerk.',
+  stateless: 'A new customer walks in, carrying nothing yet.',
+  shared: 'A new customer walks in. Their first question starts a fresh dialogue in Redis.',
+}
 
 /**
  * @param {{ mode: 'stateful'|'stateless'|'shared', title: string, explain: string,
@@ -38,7 +45,7 @@ export function createDialogueColumn({ mode, title, explain, api, onPolicy, onAn
     buy: h('button', { type: 'button', class: 'say', onclick: () => buy() }, 'Buy'),
     card: h('button', { type: 'button', class: 'say', onclick: () => pay('card') }, 'Pay by card'),
     cash: h('button', { type: 'button', class: 'say', onclick: () => pay('cash') }, 'Pay cash'),
-    fresh: h('button', { type: 'button', class: 'quiet', onclick: () => newCustomer() }, 'New customer'),
+    fresh: h('button', { type: 'button', class: 'quiet fresh', onclick: () => newCustomer() }, 'New customer'),
   }
 
   const element = h('article', { class: `chat-col mode-${mode}`, dataset: { mode, answers: '0' }, 'aria-labelledby': `${mode}-title` },
@@ -52,8 +59,8 @@ export function createDialogueColumn({ mode, title, explain, api, onPolicy, onAn
     carried,
     h('div', { class: 'controls' },
       h('div', { class: 'control-row' }, h('label', { for: product.id, class: 'sr-only' }, 'Product'), product, buttons.ask),
-      h('div', { class: 'control-row' }, h('label', { for: quantity.id, class: 'sr-only' }, 'Quantity'), quantity, buttons.buy),
-      h('div', { class: 'control-row' }, buttons.card, buttons.cash, buttons.fresh),
+      h('div', { class: 'control-row' }, h('label', { for: quantity.id, class: 'sr-only' }, 'Quantity'), quantity, buttons.buy, buttons.fresh),
+      h('div', { class: 'control-row' }, buttons.card, buttons.cash),
     ),
   )
   renderCarried()
@@ -83,9 +90,7 @@ export function createDialogueColumn({ mode, title, explain, api, onPolicy, onAn
     chat.replaceChildren()
     context = null
     renderCarried()
-    system(mode === 'stateless'
-      ? 'A new customer walks in, carrying nothing yet.'
-      : 'A new customer walks in. Their first question starts a fresh dialogue (this browser keeps its cookies; see the docs).')
+    system(NEW_CUSTOMER[mode])
   }
 
   async function exchange(step, line, body) {
@@ -211,7 +216,7 @@ function describeBody(body) {
 function payloadFields(payload) {
   // key: value chips that wrap, prices readable, long ids shortened, so the panel keeps its size
   return Object.entries(payload).map(([k, v]) => {
-      let text = typeof v === 'string' ? shorten(v, 16, 4) : JSON.stringify(v)
+      let text = typeof v === 'string' ? shorten(v, 8, 4) : JSON.stringify(v)
       if (typeof v === 'number' && /price|total/i.test(k)) text = won(v)
       if (typeof v === 'number' && /^(exp|iat|expires|issued)/i.test(k)) text = clock(v > 1e12 ? v : v * 1000)
     return h('span', { class: 'field' }, h('b', {}, `${k}:`), ` ${text}`)

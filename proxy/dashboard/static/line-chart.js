@@ -6,8 +6,9 @@ import { colorOf } from './clerk-colors.js'
 const MARKER_COLORS = { chaos: '#B3261E', policy: '#1D4ED8', drain: '#8A6100', health: '#555555' }
 const INK = '#1a1a1a'
 const GRID = '#d9d9d2'
-const PAD = { left: 54, right: 14, top: 30, bottom: 30 } // CSS px
-const FONT = '600 15px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif'
+const PAD = { left: 54, right: 14, top: 36, bottom: 30 } // CSS px
+const MIN_WINDOW_MS = 60_000 // 1 min
+const FONT = '600 14px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif'
 
 /**
  * @param {HTMLCanvasElement} canvas
@@ -47,15 +48,19 @@ export function createLineChart(canvas, { valueKey, windowMs, minTop, emptyText 
 
     const series = [...state.history.entries()]
     const newest = Math.max(0, ...series.map(([, points]) => points.at(-1)?.t ?? 0))
+    const oldest = Math.min(Infinity, ...series.map(([, points]) => points[0]?.t ?? Infinity))
     const now = newest || Date.now()
-    const from = now - windowMs
-    let top = minTop
-    for (const [, points] of series) for (const p of points) if (p.t >= from) top = Math.max(top, p[valueKey])
-    top = niceCeil(top)
+    // the window grows with the data, from 1 min up to `windowMs`, so the first minute of a demo
+    // is not squeezed against the right edge
+    const span = Number.isFinite(oldest) ? Math.min(windowMs, Math.max(MIN_WINDOW_MS, now - oldest)) : MIN_WINDOW_MS
+    const from = now - span
+    let max = 0
+    for (const [, points] of series) for (const p of points) if (p.t >= from) max = Math.max(max, p[valueKey])
+    const { top, step } = yScale(Math.max(max, minTop))
 
     const plotW = width - PAD.left - PAD.right
     const plotH = height - PAD.top - PAD.bottom
-    const x = (t) => PAD.left + ((t - from) / windowMs) * plotW
+    const x = (t) => PAD.left + ((t - from) / span) * plotW
     const y = (v) => PAD.top + plotH - (v / top) * plotH
 
     // grid and axis labels
@@ -64,8 +69,7 @@ export function createLineChart(canvas, { valueKey, windowMs, minTop, emptyText 
     ctx.fillStyle = INK
     ctx.textAlign = 'right'
     ctx.textBaseline = 'middle'
-    for (let i = 0; i <= 4; i++) {
-      const v = (top / 4) * i
+    for (let v = 0; v <= top + step / 2; v += step) {
       const yy = Math.round(y(v)) + 0.5
       ctx.beginPath()
       ctx.moveTo(PAD.left, yy)
@@ -75,31 +79,37 @@ export function createLineChart(canvas, { valueKey, windowMs, minTop, emptyText 
     }
     ctx.textAlign = 'center'
     ctx.textBaseline = 'top'
-    const minutes = Math.round(windowMs / 60_000)
-    for (let m = minutes; m >= 0; m--) {
-      ctx.fillText(m === 0 ? 'now' : `−${m} min`, Math.min(x(now - m * 60_000), PAD.left + plotW - 16), PAD.top + plotH + 8)
+    const tickMs = span <= 60_000 ? 15_000 : span <= 120_000 ? 30_000 : 60_000
+    for (let ago = 0; ago <= span; ago += tickMs) {
+      const label = ago === 0 ? 'now' : ago % 60_000 === 0 ? `−${ago / 60_000} min` : `−${ago / 1000} s`
+      ctx.fillText(label, Math.max(PAD.left + 20, Math.min(x(now - ago), PAD.left + plotW - 16)), PAD.top + plotH + 8)
     }
 
-    // event markers first, so the data lines stay on top
-    let labelRow = 0
+    // event markers first, so the data lines stay on top. Labels go in two rows above the plot;
+    // a label that would overlap another is left out (its line stays), so bursts stay readable.
+    const rowEnds = [-Infinity, -Infinity]
     ctx.textBaseline = 'top'
     ctx.textAlign = 'left'
     for (const m of state.markers) {
       if (m.t < from) continue
       const xx = Math.round(x(m.t)) + 0.5
-      ctx.strokeStyle = MARKER_COLORS[m.kind] ?? INK
+      const color = MARKER_COLORS[m.kind] ?? INK
+      ctx.strokeStyle = color
       ctx.lineWidth = 2
       ctx.setLineDash([6, 5])
       ctx.beginPath()
-      ctx.moveTo(xx, PAD.top - 4)
+      ctx.moveTo(xx, PAD.top - 2)
       ctx.lineTo(xx, PAD.top + plotH)
       ctx.stroke()
       ctx.setLineDash([])
-      ctx.fillStyle = MARKER_COLORS[m.kind] ?? INK
-      const label = m.label.length > 22 ? `${m.label.slice(0, 21)}…` : m.label
+      const label = m.label.length > 24 ? `${m.label.slice(0, 23)}…` : m.label
       const textW = ctx.measureText(label).width
-      ctx.fillText(label, Math.min(xx + 4, width - PAD.right - textW), 4 + (labelRow % 2) * 13 - 2)
-      labelRow++
+      const start = xx + 4 + textW <= width - PAD.right ? xx + 4 : xx - 4 - textW
+      const row = rowEnds.findIndex((end) => start > end + 8)
+      if (row === -1) continue
+      rowEnds[row] = start + textW
+      ctx.fillStyle = color
+      ctx.fillText(label, start, 2 + row * 15)
     }
 
     // one line per clerk
@@ -126,14 +136,14 @@ export function createLineChart(canvas, { valueKey, windowMs, minTop, emptyText 
   return { schedule }
 }
 
-/** the smallest 1-2-5 × 10^k at or above v, so gridlines land on round numbers */
-export function niceCeil(v) {
-  if (!(v > 0)) return 1
-  const exp = 10 ** Math.floor(Math.log10(v))
-  for (const step of [1, 2, 5, 10]) if (step * exp >= v) return step * exp
-  return 10 * exp
+/** gridlines every 1-2-5 × 10^k, at most 5 of them above zero, the top one at or above `max` */
+export function yScale(max) {
+  const rough = max / 4
+  const exp = 10 ** Math.floor(Math.log10(rough))
+  const step = [1, 2, 5, 10].map((m) => m * exp).find((s) => s >= rough) ?? 10 * exp
+  return { top: Math.ceil(max / step - 1e-9) * step, step }
 }
 
 function formatTick(v) {
-  return Number.isInteger(v) ? String(v) : v.toFixed(1)
+  return Number.isInteger(Math.round(v * 1000) / 1000) ? String(Math.round(v)) : v.toFixed(1)
 }
