@@ -5,7 +5,8 @@
  * another; every dialogue starts as a new customer (empty cookie jar, no token), carries its
  * context from answer to answer (cookies from `set-cookie` sent back — the clerk's
  * `stateful_sid`/`shared_sid` and the proxy's sticky `lb_clerk` — or the stateless `context` token
- * of the previous JSON answer), sends an `Idempotency-Key` unique to the dialogue on pay, and ends
+ * of the previous JSON answer), sends an `Idempotency-Key` unique to the dialogue on pay (and
+ * step keys on ask and buy, see `retrySafeSteps`), and ends
  * with exactly one call of `onDialogue` (completed, context_lost or failed, with the step it ended
  * at and the clerks that served it). Dialogues still open when autocannon stops are closed as
  * `unfinished` by `closeOpen()`.
@@ -79,6 +80,13 @@ export interface DialogueRequestsOptions {
   idlePath?: string
   /** the autocannon `timeout` in seconds, to tell a timeout from a reset (default 10) */
   timeoutSeconds?: number
+  /**
+   * ask and buy carry an Idempotency-Key of their own (`<key>-ask`, `<key>-buy`; the clerk only
+   * reads the key on pay) so the proxy may retry them on another clerk when one dies mid-answer:
+   * repeating them charges nothing. false: only pay has a key, and a clerk dying under an ask or
+   * buy shows up as a 502 (default true)
+   */
+  retrySafeSteps?: boolean
   /** called once per dialogue, when it ends */
   onDialogue?: (record: DialogueRecord) => void
   /** called for each answer of a step (also after the dialogue ended, under pipelining) */
@@ -147,6 +155,7 @@ export function dialogueRequests(options: DialogueRequestsOptions): DialogueTraf
   const now = options.now ?? Date.now
   const onDialogue = options.onDialogue ?? (() => {})
   const onAnswer = options.onAnswer ?? (() => {})
+  const retrySafeSteps = options.retrySafeSteps ?? true
 
   let nextId = 1
   const openDialogues = new Set<Dialogue>()
@@ -220,6 +229,7 @@ export function dialogueRequests(options: DialogueRequestsOptions): DialogueTraf
     const cookie = dialogue.customer.jar.header()
     if (cookie) headers.cookie = cookie
     if (step === 'pay') headers['idempotency-key'] = dialogue.record.idempotencyKey
+    else if (retrySafeSteps) headers['idempotency-key'] = `${dialogue.record.idempotencyKey}-${step}`
     remember({ dialogue, step, sentAt: now() })
     return { ...request, method: 'POST', path, headers: connectionHeaders(headers), body: JSON.stringify(body) }
   }
