@@ -1,6 +1,7 @@
 import { ConfigError } from '../common/env-checks.js'
 import { buildClerk } from './build-clerk.js'
 import { readClerkOptions, type ClerkOptions } from './options.js'
+import { redisReady } from './redis-client.js'
 
 // `npm run clerk`: read the environment, build, listen, drain on SIGTERM/SIGINT.
 let options: Readonly<ClerkOptions>
@@ -13,6 +14,11 @@ try {
 }
 
 const app = await buildClerk(options)
+// Give Redis a moment before taking customers, so the first shared dialogues do not meet a 503
+// just because the connection was still opening. A missing Redis never stops the clerk.
+if (!(await redisReady(app.clerk.redis, 1000))) {
+  app.log.warn(`Redis at ${options.redisUrl} is not reachable yet: shared mode and pay answer 503 until it is`)
+}
 if (options.sessionSecretIsDefault) {
   app.log.warn('SESSION_SECRET is not set: using the fixed development secret (set one shared by all clerks)')
 }

@@ -40,3 +40,18 @@ export function createRedisClient(url: string, timeoutMs: number, warn: (message
 export function redisIsUp(redis: Redis | undefined): boolean {
   return redis?.status === 'ready'
 }
+
+/** resolves true once the client is ready, false if it is not within `timeoutMs` */
+export function redisReady(redis: Redis, timeoutMs: number): Promise<boolean> {
+  if (redis.status === 'ready') return Promise.resolve(true)
+  return new Promise((resolve) => {
+    const done = (ok: boolean) => {
+      clearTimeout(timer)
+      redis.off('ready', onReady)
+      resolve(ok)
+    }
+    const onReady = () => done(true)
+    const timer = setTimeout(() => done(false), timeoutMs)
+    redis.on('ready', onReady)
+  })
+}

@@ -1,0 +1,164 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startRedisServer, type RedisServer } from '../../../services/common/redis-server.js'
+import { Customer, dialogue, getJson, startClerk, type RunningClerk } from './clerk-harness.js'
+
+// Two real clerks sharing one real Redis: the seed story, the clerk switch, a crash mid-dialogue.
+let redis: RedisServer
+let a: RunningClerk
+let b: RunningClerk
+
+beforeAll(async () => {
+  redis = await startRedisServer()
+  ;[a, b] = await Promise.all([
+    startClerk('clerk-a', { REDIS_URL: redis.url }),
+    startClerk('clerk-b', { REDIS_URL: redis.url }),
+  ])
+})
+afterAll(async () => {
+  await Promise.all([a?.service.stop(), b?.service.stop()])
+  await redis?.stop()
+})
+
+describe.each(['stateful', 'stateless', 'shared'])('the seed dialogue in %s mode', (mode) => {
+  it('goes ask → buy → pay with one clerk, in its words, and the order is in the ledger', async () => {
+    const [asked, bought, paid] = await dialogue(mode, [a.url, a.url, a.url])
+    expect(asked.status).toBe(200)
+    expect(asked.headers.get('x-clerk')).toBe('clerk-a')
+    expect(asked.body).toMatchObject({ clerk: 'clerk-a', mode, step: 'ask', say: '1,000,000 won.', sayKo: '100만원 입니다.' })
+    expect(bought.body).toMatchObject({ step: 'buy', say: '2,000,000 won. Credit card or cash?', total: 2_000_000 })
+    expect(paid.status).toBe(200)
+    expect(paid.body).toMatchObject({ step: 'pay', say: 'Payment of 2,000,000 won completed.', replayed: false })
+    const order = paid.body.order
+    expect(order).toMatchObject({ product: 'laptop', quantity: 2, unitPrice: 1_000_000, total: 2_000_000, method: 'card', mode, clerk: 'clerk-a' })
+    // any clerk reads it back
+    const read = await getJson(`${b.url}/orders/${order.id}`)
+    expect(read.status).toBe(200)
+    expect(read.body).toEqual({ clerk: 'clerk-b', order })
+  })
+})
+
+describe('the clerk switch (ask at clerk A, buy at clerk B)', () => {
+  it('stateful: clerk B has no record and answers 409 context_lost, "2 of what?"', async () => {
+    const customer = new Customer()
+    await customer.post(`${a.url}/stateful/ask`, { product: 'laptop' })
+    const atB = await customer.post(`${b.url}/stateful/buy`, { quantity: 2 })
+    expect(atB.status).toBe(409)
+    expect(atB.headers.get('x-clerk')).toBe('clerk-b')
+    expect(atB.body).toMatchObject({
+      error: 'context_lost', code: 'CLERK_ERR_CONTEXT_LOST', reason: 'session_unknown', clerk: 'clerk-b',
+      mode: 'stateful', step: 'buy', say: '2 of what? What would you like to buy?',
+    })
+    // clerk A still holds the dialogue: back there the customer carries on
+    const backAtA = await customer.post(`${a.url}/stateful/buy`, { quantity: 2 })
+    expect(backAtA.status).toBe(200)
+  })
+
+  it.each(['stateless', 'shared'])('%s: clerk B carries on, and clerk A takes the payment', async (mode) => {
+    const [asked, bought, paid] = await dialogue(mode, [a.url, b.url, a.url])
+    expect([asked.status, bought.status, paid.status]).toEqual([200, 200, 200])
+    expect(bought.body).toMatchObject({ clerk: 'clerk-b', total: 2_000_000 })
+    expect(paid.body.order).toMatchObject({ clerk: 'clerk-a', total: 2_000_000 })
+  })
+})
+
+describe('a clerk SIGKILLed between two steps', () => {
+  it('shared carries on at another clerk; stateful loses the dialogue', async () => {
+    const victim = await startClerk('clerk-v', { REDIS_URL: redis.url })
+    const sharedCustomer = new Customer()
+    const statefulCustomer = new Customer()
+    expect((await sharedCustomer.post(`${victim.url}/shared/ask`, { product: 'monitor' })).status).toBe(200)
+    expect((await statefulCustomer.post(`${victim.url}/stateful/ask`, { product: 'monitor' })).status).toBe(200)
+    await victim.service.signal('SIGKILL')
+
+    const shared = await sharedCustomer.post(`${b.url}/shared/buy`, { quantity: 1 })
+    expect(shared.status).toBe(200)
+    expect(shared.body).toMatchObject({ total: 300_000, clerk: 'clerk-b' })
+    const stateful = await statefulCustomer.post(`${b.url}/stateful/buy`, { quantity: 1 })
+    expect(stateful.status).toBe(409)
+    expect(stateful.body.error).toBe('context_lost')
+
+    // even the same clerk, restarted on the same port, has forgotten it: it lived in memory
+    const revived = await startClerk('clerk-v', { REDIS_URL: redis.url }, victim.port)
+    try {
+      const again = await statefulCustomer.post(`${revived.url}/stateful/buy`, { quantity: 1 })
+      expect(again.body).toMatchObject({ error: 'context_lost', reason: 'session_unknown' })
+    } finally {
+      await revived.service.stop()
+    }
+  })
+})
+
+describe('idempotent pay', () => {
+  it('returns the same order when the same dialogue pays twice', async () => {
+    for (const mode of ['stateful', 'shared']) {
+      const customer = new Customer()
+      const [, , first] = await dialogue(mode, [a.url, a.url, a.url], customer)
+      const second = await customer.post(`${a.url}/${mode}/pay`, { method: 'card' })
+      expect(second.status).toBe(200)
+      expect(second.body).toMatchObject({ replayed: true, order: { id: first.body.order.id } })
+    }
+    // stateless: the same token paid twice, at two clerks
+    const customer = new Customer()
+    const asked = await customer.post(`${a.url}/stateless/ask`, { product: 'mouse' })
+    const bought = await customer.post(`${a.url}/stateless/buy`, { context: asked.body.context, quantity: 4 })
+    const first = await customer.post(`${a.url}/stateless/pay`, { context: bought.body.context, method: 'cash' })
+    const second = await customer.post(`${b.url}/stateless/pay`, { context: bought.body.context, method: 'cash' })
+    expect(second.body).toMatchObject({ replayed: true, order: { id: first.body.order.id } })
+  })
+
+  it('returns the same order for the same Idempotency-Key, even from explicit stateless fields', async () => {
+    const key = `key-${Date.now()}-${Math.random()}`
+    const body = { product: 'keyboard', quantity: 1, method: 'card' }
+    const first = await new Customer().post(`${a.url}/stateless/pay`, body, { 'idempotency-key': key })
+    const second = await new Customer().post(`${b.url}/stateless/pay`, body, { 'idempotency-key': key })
+    expect(first.body).toMatchObject({ replayed: false, order: { idempotencyKey: key } })
+    expect(second.body).toMatchObject({ replayed: true, order: { id: first.body.order.id } })
+    // without a key, explicit fields make a new order each time (there is no dialogue to match)
+    const third = await new Customer().post(`${a.url}/stateless/pay`, body)
+    expect(third.body.order.id).not.toBe(first.body.order.id)
+  })
+
+  it('writes one order when many pays of one dialogue race at two clerks', async () => {
+    const customer = new Customer()
+    await customer.post(`${a.url}/shared/ask`, { product: 'laptop' })
+    await customer.post(`${a.url}/shared/buy`, { quantity: 3 })
+    const pays = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => customer.post(`${(i % 2 ? a : b).url}/shared/pay`, { method: 'card' })),
+    )
+    expect(pays.map((p) => p.status)).toEqual(Array(12).fill(200))
+    const ids = new Set(pays.map((p) => p.body.order.id))
+    expect(ids.size).toBe(1)
+    expect(pays.filter((p) => p.body.replayed === false)).toHaveLength(1)
+    const dialogueId = pays[0]?.body.order.dialogueId
+    const ledger = await allOrders(a.url)
+    expect(ledger.filter((o) => o.dialogueId === dialogueId)).toHaveLength(1)
+  })
+})
+
+describe('the ledger listing', () => {
+  it('pages through every order in seq order', async () => {
+    const all = await allOrders(b.url, 3)
+    const seqs = all.map((o) => o.seq)
+    expect(seqs).toEqual([...seqs].sort((x, y) => x - y))
+    expect(new Set(all.map((o) => o.id)).size).toBe(all.length)
+    expect(all.length).toBeGreaterThan(5)
+  })
+
+  it('answers an unknown order with 404 order_not_found and a bad id with 400', async () => {
+    expect((await getJson(`${a.url}/orders/o-999999999`)).body).toMatchObject({ error: 'order_not_found' })
+    expect((await getJson(`${a.url}/orders/nope`)).status).toBe(400)
+    expect((await getJson(`${a.url}/orders?limit=5000`)).status).toBe(400)
+  })
+})
+
+async function allOrders(url: string, limit = 1000): Promise<Array<{ id: string; seq: number; dialogueId: string }>> {
+  const orders = []
+  let after = 0
+  for (let page = 0; page < 1000; page++) {
+    const res = await getJson(`${url}/orders?after=${after}&limit=${limit}`)
+    orders.push(...res.body.orders)
+    if (res.body.next === null) return orders
+    after = res.body.next
+  }
+  throw new Error('too many pages')
+}
