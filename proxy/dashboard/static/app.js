@@ -109,9 +109,7 @@ async function changePolicy(route, policy) {
   if (!checkAdmin(result)) return
   if (result.ok) {
     const policies = result.body?.policies ?? result.body
-    if (policies && typeof policies === 'object' && typeof policies[route] === 'string') {
-      store.applyStatus({ ...(store.state.status ?? {}), clerks: store.state.status?.clerks ?? [], policies })
-    }
+    if (policies && typeof policies === 'object' && typeof policies[route] === 'string') store.setPolicies(policies)
     log.add({ kind: 'you', text: `you set /${route} to ${policy}` })
   } else {
     log.add({ kind: 'bad', text: `setting /${route} to ${policy} failed: ${reason(result)}` })

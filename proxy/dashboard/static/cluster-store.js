@@ -82,6 +82,12 @@ export function createClusterStore() {
     notify('cluster')
   }
 
+  /** the answer of PUT /_lb/policy (all routes' policies), applied before its `policy` event arrives */
+  function setPolicies(policies) {
+    state.policies = { ...state.policies, ...policies }
+    notify('policy')
+  }
+
   function setLauncher(present) {
     state.launcher = present
     if (!present) state.cluster = null
@@ -191,6 +197,7 @@ export function createClusterStore() {
     applyStatus,
     applyClusterStatus,
     setLauncher,
+    setPolicies,
     applyEvent,
     noteLocal,
     onChange: (listener) => listeners.add(listener),
