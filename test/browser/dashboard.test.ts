@@ -155,6 +155,63 @@ describe.skipIf(!hasChromium)('the dashboard in a browser, against a real npm st
   })
 })
 
+describe.skipIf(!hasChromium)('the dashboard without npm start’s launcher (as in docker compose)', () => {
+  const services: SpawnedService[] = []
+  let browser: Browser | undefined
+  let base = ''
+
+  beforeAll(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true })
+    const [proxyPort, portA, portB, closedPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()])
+    // Redis is not needed here: the stateful dialogue and the chaos fallbacks do not use it
+    const clerkEnv = { ADMIN_TOKEN, REDIS_URL: `redis://127.0.0.1:${closedPort}` }
+    services.push(
+      ...(await Promise.all([
+        spawnService('services/clerk/main.js', { ...clerkEnv, PORT: String(portA), CLERK_ID: 'clerk-a' }, `http://127.0.0.1:${portA}/healthz`),
+        spawnService('services/clerk/main.js', { ...clerkEnv, PORT: String(portB), CLERK_ID: 'clerk-b' }, `http://127.0.0.1:${portB}/healthz`),
+      ])),
+    )
+    base = `http://127.0.0.1:${proxyPort}`
+    services.push(
+      await spawnService(
+        'proxy/main.js',
+        { PORT: String(proxyPort), ADMIN_TOKEN, CLERKS: `clerk-a=http://127.0.0.1:${portA},clerk-b=http://127.0.0.1:${portB}` },
+        `${base}/_lb/status`,
+      ),
+    )
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+        '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    })
+  })
+
+  afterAll(async () => {
+    await browser?.close()
+    await Promise.all(services.map((s) => s.stop()))
+  })
+
+  it('offers only what the proxy can do, says why, and kills through the clerk’s admin endpoint', async () => {
+    const page = await browser!.newPage({ viewport: { width: 1920, height: 1080 } })
+    page.setDefaultTimeout(UI_TIMEOUT_MS)
+    await page.goto(`${base}/#token=${ADMIN_TOKEN}`)
+    await page.locator('#launcher-state', { hasText: 'launcher: none' }).waitFor()
+    await page.locator('.clerk-card[data-condition="healthy"]').nth(1).waitFor()
+    expect(await page.locator('#chaos-note').textContent()).toContain('No launcher here')
+    const card = page.locator('.clerk-card[data-clerk="clerk-b"]')
+    for (const verb of ['Terminate', 'Pause', 'Resume', 'Revive']) {
+      expect(await card.getByRole('button', { name: verb }).isDisabled()).toBe(true)
+    }
+    expect(await card.getByRole('button', { name: 'Kill' }).isEnabled()).toBe(true)
+
+    await card.getByRole('button', { name: 'Kill' }).click()
+    await page.locator('.event-log', { hasText: 'chaos: crash clerk-b' }).waitFor()
+    await page.locator('.clerk-card[data-clerk="clerk-b"][data-condition="down"]').waitFor()
+    expect(await say(column(page, 'stateless'), 'Ask the price')).toMatchObject({ status: '200', clerk: 'clerk-a' })
+    await page.screenshot({ path: `${ARTIFACTS}08-without-launcher.png` })
+  })
+})
+
 function column(page: Page, mode: string): Locator {
   return page.locator(`.chat-col[data-mode="${mode}"]`)
 }
