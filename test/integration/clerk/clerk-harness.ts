@@ -15,14 +15,18 @@ export interface RunningClerk {
   readonly service: SpawnedService
 }
 
-export async function startClerk(id: string, env: Record<string, string> = {}, port?: number): Promise<RunningClerk> {
+export async function startClerk(
+  id: string,
+  env: Record<string, string> = {},
+  { port, waitForShared = env.REDIS_URL !== undefined }: { port?: number; waitForShared?: boolean } = {},
+): Promise<RunningClerk> {
   const chosen = port ?? (await freePort())
   const url = `http://127.0.0.1:${chosen}`
   const service = await spawnService(
     'services/clerk/main.js',
     { PORT: String(chosen), HOST: '127.0.0.1', CLERK_ID: id, SESSION_SECRET: TEST_SECRET, ...env },
     // with a Redis to talk to, wait until shared mode is ready too, so no test meets a cold start
-    env.REDIS_URL ? `${url}/readyz?mode=shared` : `${url}/healthz`,
+    waitForShared ? `${url}/readyz?mode=shared` : `${url}/healthz`,
   )
   return { id, url, port: chosen, service }
 }

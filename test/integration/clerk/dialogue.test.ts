@@ -78,7 +78,7 @@ describe('a clerk SIGKILLed between two steps', () => {
     expect(stateful.body.error).toBe('context_lost')
 
     // even the same clerk, restarted on the same port, has forgotten it: it lived in memory
-    const revived = await startClerk('clerk-v', { REDIS_URL: redis.url }, victim.port)
+    const revived = await startClerk('clerk-v', { REDIS_URL: redis.url }, { port: victim.port })
     try {
       const again = await statefulCustomer.post(`${revived.url}/stateful/buy`, { quantity: 1 })
       expect(again.body).toMatchObject({ error: 'context_lost', reason: 'session_unknown' })

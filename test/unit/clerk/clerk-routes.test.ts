@@ -135,6 +135,19 @@ describe('the clerk app', () => {
     expect(crashes).toBe(1)
   })
 
+  it('while draining, says so on readyz and answers new dialogue requests 503 shutting_down', async () => {
+    const draining = await buildClerk({ clerkId: 'clerk-d', redisUrl: redis.url, logLevel: 'silent' })
+    draining.clerk.draining = true
+    const ready = await draining.inject({ url: '/readyz' })
+    const refused = await draining.inject({ method: 'POST', url: '/stateless/ask', payload: { product: 'laptop' } })
+    await draining.close()
+    expect(ready.statusCode).toBe(503)
+    expect(ready.json().status).toBe('draining')
+    expect(refused.statusCode).toBe(503)
+    expect(refused.headers.connection).toBe('close')
+    expect(refused.json()).toMatchObject({ error: 'shutting_down', code: 'CLERK_ERR_SHUTTING_DOWN', clerk: 'clerk-d' })
+  })
+
   it('has no admin routes at all without ADMIN_TOKEN', async () => {
     const bare = await buildClerk({ clerkId: 'clerk-n', redisUrl: redis.url, logLevel: 'silent' })
     const res = await bare.inject({ method: 'POST', url: '/_admin/crash' })

@@ -1,0 +1,117 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { freePort } from '../../../services/common/free-port.js'
+import { startRedisServer, type RedisServer } from '../../../services/common/redis-server.js'
+import { waitFor } from '../../../services/common/wait-for.js'
+import { Customer, dialogue, getJson, startClerk, type RunningClerk } from './clerk-harness.js'
+
+// A real redis-server killed and restarted under a real clerk. The fetches in Customer give up
+// after 10 s: a hang fails the test, a fast 503 passes it (speed itself lives in the benchmark).
+let redis: RedisServer
+let clerk: RunningClerk
+
+beforeAll(async () => {
+  redis = await startRedisServer({ appendOnly: true })
+  clerk = await startClerk('clerk-r', { REDIS_URL: redis.url })
+})
+afterAll(async () => {
+  await clerk?.service.stop()
+  await redis?.stop()
+})
+
+async function orderCount(): Promise<number> {
+  const res = await getJson(`${clerk.url}/orders?limit=1000`)
+  return res.body.orders.length
+}
+
+describe('Redis killed under a clerk', () => {
+  it('answers shared mode and pay with 503 at once, keeps stateful and stateless going, and recovers when Redis returns', async () => {
+    const [, , paidBefore] = await dialogue('stateful', [clerk.url, clerk.url, clerk.url])
+    expect(paidBefore.status).toBe(200)
+    const orderBefore = paidBefore.body.order
+    const sharedCustomer = new Customer()
+    expect((await sharedCustomer.post(`${clerk.url}/shared/ask`, { product: 'mouse' })).status).toBe(200)
+    const ordersBefore = await orderCount()
+
+    await redis.kill()
+
+    const shared = await sharedCustomer.post(`${clerk.url}/shared/buy`, { quantity: 2 })
+    expect(shared.status).toBe(503)
+    expect(shared.body).toMatchObject({ error: 'redis_unavailable', code: 'CLERK_ERR_REDIS_UNAVAILABLE', clerk: 'clerk-r', mode: 'shared' })
+    expect((await new Customer().post(`${clerk.url}/shared/ask`, { product: 'mouse' })).status).toBe(503)
+
+    const stateful = new Customer()
+    expect((await stateful.post(`${clerk.url}/stateful/ask`, { product: 'laptop' })).status).toBe(200)
+    expect((await stateful.post(`${clerk.url}/stateful/buy`, { quantity: 2 })).status).toBe(200)
+    const refused = await stateful.post(`${clerk.url}/stateful/pay`, { method: 'card' })
+    expect(refused.status).toBe(503)
+    expect(refused.body.message).toContain('Nothing was charged')
+
+    const stateless = new Customer()
+    const asked = await stateless.post(`${clerk.url}/stateless/ask`, { product: 'laptop' })
+    const bought = await stateless.post(`${clerk.url}/stateless/buy`, { context: asked.body.context, quantity: 1 })
+    expect([asked.status, bought.status]).toEqual([200, 200])
+    expect((await stateless.post(`${clerk.url}/stateless/pay`, { context: bought.body.context, method: 'cash' })).status).toBe(503)
+
+    const ready = await getJson(`${clerk.url}/readyz`)
+    expect(ready.status).toBe(200)
+    expect(ready.body).toMatchObject({ redis: 'down', modes: { stateful: true, stateless: true, shared: false } })
+    expect((await getJson(`${clerk.url}/readyz?mode=shared`)).status).toBe(503)
+    const metrics = await getJson(`${clerk.url}/metrics`)
+    expect(metrics.body).toContain('clerk_redis_up 0')
+
+    await redis.start()
+    await waitFor(async () => (await getJson(`${clerk.url}/readyz?mode=shared`)).status === 200, {
+      what: 'the clerk to see Redis again', timeoutMs: 10_000,
+    })
+
+    // orders written before the crash survived it (appendonly), and nothing was charged meanwhile
+    expect((await getJson(`${clerk.url}/orders/${orderBefore.id}`)).body.order).toEqual(orderBefore)
+    expect(await orderCount()).toBe(ordersBefore)
+    // the shared dialogue, kept in Redis, carries on; the refused stateful pay now goes through once
+    expect((await sharedCustomer.post(`${clerk.url}/shared/buy`, { quantity: 2 })).body).toMatchObject({ total: 60_000 })
+    const retried = await stateful.post(`${clerk.url}/stateful/pay`, { method: 'card' })
+    expect(retried.body).toMatchObject({ replayed: false, order: { total: 2_000_000 } })
+    expect(await orderCount()).toBe(ordersBefore + 1)
+  })
+
+  it('answers 503 instead of hanging when Redis stops answering (SIGSTOP)', async () => {
+    const customer = new Customer()
+    expect((await customer.post(`${clerk.url}/shared/ask`, { product: 'laptop' })).status).toBe(200)
+    const pid = redis.pid()
+    if (pid === undefined) throw new Error('redis is not running')
+    process.kill(pid, 'SIGSTOP')
+    try {
+      const res = await customer.post(`${clerk.url}/shared/buy`, { quantity: 1 })
+      expect(res.status).toBe(503)
+      expect(res.body.error).toBe('redis_unavailable')
+    } finally {
+      process.kill(pid, 'SIGCONT')
+    }
+    await waitFor(async () => (await customer.post(`${clerk.url}/shared/buy`, { quantity: 1 })).status === 200, {
+      what: 'shared mode back after SIGCONT', timeoutMs: 10_000,
+    })
+  })
+})
+
+describe('a clerk started while Redis is missing', () => {
+  it('still serves stateful and stateless, refuses shared and pay with 503, and says shared is not ready', async () => {
+    const nowhere = `redis://127.0.0.1:${await freePort()}`
+    const lonely = await startClerk('clerk-l', { REDIS_URL: nowhere }, { waitForShared: false })
+    try {
+      for (const mode of ['stateful', 'stateless'] as const) {
+        const [asked, bought, paid] = await dialogue(mode, [lonely.url, lonely.url, lonely.url])
+        expect([asked.status, bought.status, paid.status]).toEqual([200, 200, 503])
+        expect(paid.body.error).toBe('redis_unavailable')
+      }
+      const shared = await new Customer().post(`${lonely.url}/shared/ask`, { product: 'laptop' })
+      expect(shared.status).toBe(503)
+      const ready = await getJson(`${lonely.url}/readyz`)
+      expect(ready.status).toBe(200)
+      expect(ready.body).toMatchObject({ status: 'ready', redis: 'down', modes: { shared: false } })
+      expect((await getJson(`${lonely.url}/readyz?mode=shared`)).status).toBe(503)
+      expect((await getJson(`${lonely.url}/orders?limit=1`)).status).toBe(503)
+    } finally {
+      await lonely.service.stop()
+    }
+  })
+})
