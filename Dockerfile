@@ -17,6 +17,12 @@ RUN npm run build
 # --- run: production dependencies, the compiled code and the dashboard's static files ---------
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production
+# tini runs as PID 1 and the service as its child. Without it node is PID 1, and the kernel drops
+# every signal PID 1 sends itself: the clerk's POST /_admin/crash (a SIGKILL to itself) would do
+# nothing, and the restart policy would never get to show a crashed clerk coming back.
+RUN apt-get update -qq \
+ && apt-get install -y -qq --no-install-recommends tini \
+ && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
@@ -24,4 +30,5 @@ COPY --from=build /app/dist ./dist
 COPY --from=build /app/proxy/dashboard/static ./proxy/dashboard/static
 USER node
 EXPOSE 3000 8080
+ENTRYPOINT ["/usr/bin/tini", "--"]
 CMD ["node", "dist/services/clerk/main.js"]

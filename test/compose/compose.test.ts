@@ -1,0 +1,180 @@
+import { execFile, spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
+import { Agent, fetch as undiciFetch } from 'undici'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { freePort } from '../../services/common/free-port.js'
+import { waitFor } from '../../services/common/wait-for.js'
+import { Customer } from '../integration/cluster/dialogue-client.js'
+
+// The real docker-compose.yml and Dockerfile, run with docker-compose (v1) against the Docker API
+// that ../shared/tools/container-engine provides (podman; see its header). Builds the image, brings
+// the stack up under a project name of its own with the proxy published on a free port, plays the
+// dialogue, breaks clerks the two ways the README shows, and ALWAYS tears everything down.
+const root = fileURLToPath(new URL('../../', import.meta.url))
+const engine = fileURLToPath(new URL('../../../shared/tools/container-engine', import.meta.url))
+const run = promisify(execFile)
+const project = `clerkcompose${process.pid}`
+const adminToken = 'compose-test-admin-token'
+let env: NodeJS.ProcessEnv = {}
+let baseUrl = ''
+let engineWasRunning = true
+let upOutput = ''
+
+interface ProxyStatus {
+  clerks: Array<{ id: string; healthy: boolean }>
+}
+
+/** docker-compose with this test's project, environment and a deadline; resolves with its output */
+function compose(args: string[], timeoutMs = 120_000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('docker-compose', ['-p', project, ...args], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] })
+    let out = ''
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()))
+    child.stderr.on('data', (c: Buffer) => (out += c.toString()))
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs)
+    child.once('error', reject)
+    child.once('exit', (code) => {
+      clearTimeout(timer)
+      if (code === 0) resolve(out)
+      else reject(new Error(`docker-compose ${args.join(' ')} exited with ${code}:\n${out.slice(-4000)}`))
+    })
+  })
+}
+
+/** the Docker API itself (podman's compat API), for what docker-compose does not print */
+async function inspect(service: string): Promise<{ RestartCount: number; State: { Running: boolean } }> {
+  const socketPath = (env.DOCKER_HOST ?? '').replace(/^unix:\/\//, '')
+  const dispatcher = new Agent({ connect: { socketPath } })
+  try {
+    const res = await undiciFetch(`http://docker/containers/${project}_${service}_1/json`, {
+      dispatcher,
+      signal: AbortSignal.timeout(10_000),
+    })
+    return (await res.json()) as { RestartCount: number; State: { Running: boolean } }
+  } finally {
+    await dispatcher.close()
+  }
+}
+
+async function proxyStatus(): Promise<ProxyStatus> {
+  const res = await fetch(`${baseUrl}/_lb/status`, { signal: AbortSignal.timeout(3_000) })
+  return (await res.json()) as ProxyStatus
+}
+
+function clerkHealth(id: string, healthy: boolean, what: string) {
+  return waitFor(
+    async () => (await proxyStatus()).clerks.find((c) => c.id === id)?.healthy === healthy,
+    { what, timeoutMs: 120_000, intervalMs: 250 },
+  )
+}
+
+beforeAll(async () => {
+  if (!existsSync(engine)) {
+    throw new Error(`${engine} is missing: the compose test needs the shared tools beside the repo (../shared)`)
+  }
+  engineWasRunning = (await run(engine, ['status']).then(() => true, () => false))
+  // installs podman and docker-compose on first use (~2 min), then prints `export DOCKER_HOST=...`
+  const { stdout } = await run(engine, ['up'], { maxBuffer: 16 * 1024 * 1024, timeout: 600_000 })
+  const exported: Record<string, string> = {}
+  for (const [, name, value] of stdout.matchAll(/([A-Z_]+)=(\S+)/g)) exported[name as string] = value as string
+  expect(exported.DOCKER_HOST, `container-engine up printed: ${stdout}`).toMatch(/^unix:\/\//)
+  const port = await freePort()
+  env = { ...process.env, ...exported, PROXY_PUBLISH_PORT: String(port), ADMIN_TOKEN: adminToken }
+  baseUrl = `http://127.0.0.1:${port}`
+
+  upOutput = await compose(['up', '-d', '--build'], 840_000)
+  try {
+    await waitFor(
+      async () => {
+        const s = await proxyStatus()
+        return s.clerks.length === 3 && s.clerks.every((c) => c.healthy)
+      },
+      { what: `the proxy on ${baseUrl} with three healthy clerks`, timeoutMs: 120_000, intervalMs: 500 },
+    )
+  } catch (err) {
+    const logs = await compose(['logs', '--tail', '30']).catch((e: Error) => e.message)
+    throw new Error(`${(err as Error).message}\n--- up ---\n${upOutput.slice(-3000)}\n--- logs ---\n${logs}`)
+  }
+}, 900_000)
+
+afterAll(async () => {
+  // whatever happened above: no container, network or volume of this project survives
+  if (env.DOCKER_HOST) await compose(['down', '-v', '--remove-orphans'], 180_000)
+  if (!engineWasRunning) await run(engine, ['down']).catch(() => undefined)
+}, 240_000)
+
+describe('docker-compose up', () => {
+  it('runs redis, three clerks and the proxy, all healthy, from the one image', async () => {
+    const services = ['redis', 'clerk-a', 'clerk-b', 'clerk-c', 'proxy']
+    const healthy = (ps: string, service: string) => new RegExp(`${project}_${service}_1 .*Up \\(healthy\\)`).test(ps)
+    // docker's own healthchecks run every second; the proxy's may lag its first answer a little
+    const ps = await waitFor(
+      async () => {
+        const out = await compose(['ps'])
+        return services.every((s) => healthy(out, s)) ? out : undefined
+      },
+      { what: 'every container healthy in docker-compose ps', timeoutMs: 60_000, intervalMs: 1_000 },
+    )
+    for (const service of services) expect(healthy(ps, service), service).toBe(true)
+  })
+
+  it.each(['stateful', 'stateless', 'shared'] as const)('plays the whole %s dialogue through the published port', async (mode) => {
+    const { ask, buy, pay } = await new Customer(baseUrl).play(mode)
+    expect([ask.status, buy.status, pay.status]).toEqual([200, 200, 200])
+    expect(pay.body.say).toBe('Payment of 2,000,000 won completed.')
+    expect(pay.clerk).toMatch(/^clerk-[abc]$/)
+  })
+
+  it('carries on in shared mode while clerk-b is killed, and takes it back after start', async () => {
+    await compose(['kill', 'clerk-b'])
+    expect((await inspect('clerk-b')).State.Running).toBe(false)
+    await clerkHealth('clerk-b', false, 'the proxy to eject clerk-b')
+    const served = new Set<string>()
+    for (let i = 0; i < 6; i++) {
+      const { pay } = await new Customer(baseUrl).play('shared')
+      expect(pay.status).toBe(200)
+      served.add(pay.clerk ?? '')
+    }
+    expect(served.has('clerk-b')).toBe(false)
+
+    await compose(['start', 'clerk-b'])
+    await clerkHealth('clerk-b', true, 'clerk-b healthy again at the proxy')
+    expect((await inspect('clerk-b')).State.Running).toBe(true)
+  })
+
+  it('brings a crashed clerk back by its restart policy (POST /_admin/crash through the proxy)', async () => {
+    const before = (await inspect('clerk-a')).RestartCount
+    const res = await fetch(`${baseUrl}/_lb/clerks/clerk-a/crash`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+      body: '{}',
+      signal: AbortSignal.timeout(10_000),
+    })
+    expect(res.status).toBeLessThan(300)
+    await waitFor(async () => (await inspect('clerk-a')).RestartCount > before, {
+      what: 'docker to restart clerk-a',
+      timeoutMs: 60_000,
+      intervalMs: 250,
+    })
+    await clerkHealth('clerk-a', true, 'clerk-a healthy again at the proxy')
+    const { pay } = await new Customer(baseUrl).play('shared')
+    expect(pay.status).toBe(200)
+  })
+
+  it('keeps confirmed orders across a Redis restart (appendonly)', async () => {
+    const { pay } = await new Customer(baseUrl).play('shared')
+    const order = pay.body.order as { id: string }
+    expect(order.id).toBeTruthy()
+    await compose(['restart', 'redis'])
+    const found = await waitFor(
+      async () => {
+        const res = await fetch(`${baseUrl}/orders/${encodeURIComponent(order.id)}`, { signal: AbortSignal.timeout(3_000) })
+        return res.status === 200 ? ((await res.json()) as { order: { id: string } }) : undefined
+      },
+      { what: `order ${order.id} after the Redis restart`, timeoutMs: 60_000, intervalMs: 250 },
+    )
+    expect(found.order.id).toBe(order.id)
+  })
+})
