@@ -120,12 +120,14 @@ export function createClusterCards({ container, onAction, onRedis }) {
       view.processState = c.process?.state
       view.buttons.get('drain').textContent = c.drained ? 'Undrain' : 'Drain'
       view.buttons.get('drain').setAttribute('aria-pressed', String(c.drained))
-      if (c.lastEvent) {
+      if (c.lastEvent && c.lastEvent !== view.shownEvent) {
+        view.shownEvent = c.lastEvent
         view.lastEvent.textContent = `${clock(c.lastEvent.at)} ${c.lastEvent.text}`
         view.lastEvent.dataset.kind = c.lastEvent.kind
+        flash(view.element)
       }
     }
-    redis.update(storeState.redis, launcher && admin)
+    redis.update(storeState.redis, storeState.redisEvent, launcher && admin)
     syncButtons()
   }
 
@@ -150,6 +152,13 @@ export function createClusterCards({ container, onAction, onRedis }) {
   }
 }
 
+/** a short highlight, so the audience sees which card an event just touched */
+function flash(element) {
+  element.classList.remove('flash')
+  void element.offsetWidth // restart the animation if it is still running
+  element.classList.add('flash')
+}
+
 function createRedisCard(onRedis) {
   const state = h('span', { class: 'state', dataset: { state: 'redis' } }, 'checking…')
   const note = h('p', { class: 'last-event' }, '\u00a0')
@@ -161,20 +170,28 @@ function createRedisCard(onRedis) {
     note,
     h('div', { class: 'actions', role: 'group', 'aria-label': 'chaos for Redis' }, stop, start),
   )
+  let shown = null
   const TEXT = { running: 'running', up: 'up', stopped: 'stopped', down: 'down', absent: 'absent', unknown: 'checking…' }
   return {
     element,
-    update(redis, canAct) {
+    update(redis, lastEvent, canAct) {
       const key = ['running', 'up'].includes(redis.state) ? 'healthy' : redis.state === 'unknown' ? 'unknown' : 'dead'
       element.dataset.condition = key
       state.textContent = TEXT[redis.state] ?? redis.state
       state.dataset.condition = key
+      const seenBy = redis.source === 'clerks' ? 'as the clerks see it' : redis.source === 'launcher' ? 'as the launcher sees it' : ''
       note.textContent = redis.state === 'absent'
         ? 'No redis-server found: /shared and payments answer 503.'
-        : redis.source === 'clerks' ? 'as the clerks see it' : redis.source === 'launcher' ? 'as the launcher sees it' : '\u00a0'
-      for (const b of [stop, start]) {
-        b.disabled = !canAct
-        b.title = canAct ? '' : "needs npm start's launcher and the admin token"
+        : [lastEvent ? `${clock(lastEvent.at)} ${lastEvent.text}` : '', seenBy].filter(Boolean).join(' · ') || '\u00a0'
+      if (lastEvent && lastEvent !== shown) {
+        shown = lastEvent
+        flash(element)
+      }
+      // the launcher refuses to stop a stopped Redis or start a running one: offer only the other
+      for (const [b, when] of [[stop, 'running'], [start, 'stopped']]) {
+        const allowed = canAct && redis.state === when
+        if (b.disabled !== !allowed) b.disabled = !allowed
+        b.title = canAct ? (allowed ? '' : `Redis is ${redis.state}`) : "needs npm start's launcher and the admin token"
       }
     },
   }

@@ -25,6 +25,8 @@ export function createClusterStore() {
     /** last `loadtest` event */
     loadtest: null,
     redis: { state: 'unknown', source: null },
+    /** the last chaos event aimed at Redis, for its card */
+    redisEvent: null,
   }
   const listeners = new Set()
   const notify = (what) => {
@@ -122,6 +124,7 @@ export function createClusterStore() {
       }
       case 'chaos': {
         const target = event.target ?? event.clerk ?? '?'
+        if (target === 'redis') state.redisEvent = { text: `${event.verb}${event.by ? ` by ${event.by}` : ''}`, at: t, kind: 'bad' }
         if (state.clerks.has(target)) {
           clerk(target).lastEvent = { text: `${event.verb}${event.ms !== undefined ? ` ${event.ms} ms` : ''}`, at: t, kind: 'bad' }
         }
@@ -143,6 +146,9 @@ export function createClusterStore() {
           text: `redispatch: a customer pinned to ${event.from} now goes to ${event.to} (who has never met them)` }
       }
       case 'retry': {
+        if (event.from) {
+          clerk(event.from).lastEvent = { text: `failed a request${event.reason ? ` (${event.reason})` : ''}; retried on ${event.to}`, at: t, kind: 'bad' }
+        }
         notify('event')
         return { kind: 'warn', clerk: event.to,
           text: `retry: ${event.from} failed${event.reason ? ` (${event.reason})` : ''}, sent again to ${event.to}` }
