@@ -63,7 +63,7 @@ export function renderBanner(info: BannerInfo): string {
     `  ${chaos} pause ${other}       SIGSTOP: a hung clerk (resume ${other} wakes it)`,
     `  ${chaos} revive ${other}      starts it again, same id and port`,
     `  ${chaos} slow ${other} 300    every answer 300 ms late (slow ${other} 0 undoes it)`,
-    `  ${chaos} redis stop           shared mode and payments answer 503 (redis start)`,
+    `  ${chaos} redis stop          shared mode and payments answer 503 (redis start)`,
     `  ${chaos} status`,
     '',
     `Stop: Ctrl-C (twice to force). Token and pids for the chaos command: ${info.stateFile}`,

@@ -24,7 +24,7 @@ const report = (message: string) => console.log(`[cluster ${new Date().toISOStri
 
 function onEvent(event: ClusterEvent): void {
   report(describeEvent(event))
-  if (ready && event.type === 'started') saveState()
+  if (ready) saveState() // a restart, a revive or a Redis start may change a pid
 }
 
 function saveState(): void {
@@ -53,6 +53,7 @@ async function onSignal(signal: NodeJS.Signals): Promise<void> {
     process.exit(130)
   }
   firstSignalAt = now
+  ready = false // from here on the state file only goes away
   onEvent({ type: 'stopping', reason: signal })
   try {
     await cluster?.stop()

@@ -30,6 +30,7 @@ export const clusterDefaults = Object.freeze({
 /** clerk ids run from clerk-a to clerk-z */
 export const MAX_CLERKS = 26
 const MIN_SECRET_LENGTH = 32 // characters, as the clerk requires
+const MIN_TOKEN_LENGTH = 8 // characters, as the clerk requires
 
 type Env = Record<string, string | undefined>
 
@@ -55,6 +56,9 @@ export function readClusterOptions(env: Env, makeToken: (bytes?: number) => stri
     throw new ConfigError(
       `SESSION_SECRET must be at least ${MIN_SECRET_LENGTH} characters, got ${givenSecret.length}`,
     )
+  }
+  if (givenToken !== undefined && givenToken.length < MIN_TOKEN_LENGTH) {
+    throw new ConfigError(`ADMIN_TOKEN must be at least ${MIN_TOKEN_LENGTH} characters long, got ${givenToken.length}`)
   }
   return Object.freeze({
     proxyPort,

@@ -61,6 +61,8 @@ export class SupervisedProcess {
   private restartCount = 0
   private crashStreak = 0
   private startedAt = 0
+  /** a child that never got ready (bad configuration, missing build) is not restarted in a loop */
+  private everReady = false
   /** the clerk's current /_admin/slow, as last set through the launcher (0 after a restart) */
   slowMs = 0
 
@@ -128,19 +130,28 @@ export class SupervisedProcess {
       // spawn failures also emit 'exit' (or nothing when the binary is missing, which cannot
       // happen for process.execPath); the readiness wait below reports it
     })
+    // waitFor keeps polling through errors, so an exit during start-up is raced in separately:
+    // a clerk that refuses its configuration fails the start at once, not after the deadline
+    const exitedEarly = this.exit.then(() => {
+      throw new Error(`${this.spec.id} exited while starting (code ${child.exitCode ?? child.signalCode})`)
+    })
+    exitedEarly.catch(() => {})
+    let gaveUp = false
     try {
-      await waitFor(
-        async () => {
-          if (child !== this.child || !this.alive()) {
-            throw new Error(`${this.spec.id} exited while starting`)
-          }
-          const res = await fetch(this.url + this.spec.readyPath, { signal: AbortSignal.timeout(1000) })
-          await res.arrayBuffer()
-          return res.ok
-        },
-        { what: `${this.spec.id} on port ${this.spec.port}`, timeoutMs: this.options.readyTimeoutMs, intervalMs: 50 },
-      )
+      await Promise.race([
+        exitedEarly,
+        waitFor(
+          async () => {
+            if (gaveUp) return true // the race is lost already: stop polling
+            const res = await fetch(this.url + this.spec.readyPath, { signal: AbortSignal.timeout(1000) })
+            await res.arrayBuffer()
+            return res.ok
+          },
+          { what: `${this.spec.id} on port ${this.spec.port}`, timeoutMs: this.options.readyTimeoutMs, intervalMs: 50 },
+        ),
+      ])
     } catch (err) {
+      gaveUp = true
       if (child === this.child && this.alive()) {
         this.intent = this.intent === 'none' ? 'kill' : this.intent
         child.kill('SIGKILL')
@@ -150,6 +161,7 @@ export class SupervisedProcess {
     }
     if (child === this.child && this.currentState === 'starting') {
       this.currentState = 'running'
+      this.everReady = true
       this.options.onEvent({ type: 'started', id: this.spec.id, pid: child.pid ?? -1, port: this.spec.port })
     }
   }
@@ -242,7 +254,7 @@ export class SupervisedProcess {
       return
     }
     this.currentState = 'dead'
-    this.scheduleRestart()
+    if (this.everReady) this.scheduleRestart()
   }
 
   private scheduleRestart(): void {

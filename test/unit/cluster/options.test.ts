@@ -44,6 +44,7 @@ describe('readClusterOptions', () => {
     [{ CLERK_COUNT: '0' }, /CLERK_COUNT must be between 1 and 26/],
     [{ CLERK_COUNT: '27' }, /CLERK_COUNT must be between 1 and 26/],
     [{ REDIS_URL: 'http://x' }, /REDIS_URL must use redis:/],
+    [{ ADMIN_TOKEN: 'abc' }, /ADMIN_TOKEN must be at least 8 characters long, got 3/],
     [{ SESSION_SECRET: 'short' }, /SESSION_SECRET must be at least 32 characters/],
   ])('refuses %j with a sentence naming the variable', (env, message) => {
     expect(() => readClusterOptions(env, token)).toThrow(ConfigError)
