@@ -93,6 +93,7 @@ describe('the cluster store', () => {
     expect(store.applyEvent({ type: 'loadtest', running: false, counts }).text).toBe(
       'load test finished: 90 completed, 8 context lost, 2 failed',
     )
+    expect(store.applyEvent({ type: 'loadtest', running: false, counts })).toBeNull()
   })
 })
 

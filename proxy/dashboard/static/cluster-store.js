@@ -158,10 +158,12 @@ export function createClusterStore() {
         return null
       }
       case 'loadtest': {
+        const before = state.loadtest
         state.loadtest = { ...event, receivedAt: t }
         notify('loadtest')
         const c = event.counts ?? {}
-        return event.running
+        // a finished run is logged once, however often its final counts are repeated
+        return event.running || (before && !before.running)
           ? null // running counts show in the load-test panel; one log line per second would drown the log
           : { kind: 'info', text: `load test finished: ${c.completed ?? 0} completed, ${c.context_lost ?? 0} context lost, ${c.failed ?? 0} failed` }
       }
