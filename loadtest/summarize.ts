@@ -102,13 +102,15 @@ export interface Summary {
   pipelining: number
   startedAt: string
   durationMs: number
+  /** from the start to the last dialogue's end, ms: the window rates are computed over */
+  activeMs: number
   stoppedBy: string
   dialogues: Record<Outcome, number> & { total: number }
   /** (context_lost + failed) / ended dialogues, 0..1 */
   lossRate: number
-  /** completed dialogues per second of the run */
+  /** completed dialogues per second of activeMs */
   dialoguesPerSec: number
-  /** dialogue answers per second of the run (ask, buy and pay answers) */
+  /** dialogue answers (ask, buy and pay) per second of activeMs */
   answersPerSec: number
   latencyMs: Record<Step, LatencyStats>
   /** latency of a whole completed dialogue: ask sent → pay answered */
@@ -179,13 +181,17 @@ export function exposureTo(event: ChaosEventRecord, records: readonly DialogueRe
 
 export function summarize(run: SummaryInput, extras: SummaryExtras = {}): Summary {
   const durationMs = Math.max(1, run.endedAt - run.startedAt)
+  // Rates are taken over the time dialogues were ending, not the idle tail while autocannon
+  // notices every customer has left (up to a second).
+  const lastEnd = run.records.reduce((max, r) => Math.max(max, r.endedAt ?? 0), 0)
+  const activeMs = Math.max(1, Math.min(durationMs, lastEnd > 0 ? lastEnd - run.startedAt : durationMs))
   const dialogues = { ...outcomeCounts(), total: run.records.length }
   const endedAt = { context_lost: stepCounts(), failed: stepCounts() }
   const failedReasons: Record<string, number> = {}
   const byClerk: Summary['byClerk'] = {}
   const stepLatencies: Record<Step, number[]> = { ask: [], buy: [], pay: [] }
   const dialogueLatencies: number[] = []
-  const seconds = Math.ceil(durationMs / 1000)
+  const seconds = Math.max(1, Math.ceil(activeMs / 1000))
   const timeline: TimelineSecond[] = Array.from({ length: seconds }, (_, second) => ({
     second,
     started: 0,
@@ -237,8 +243,9 @@ export function summarize(run: SummaryInput, extras: SummaryExtras = {}): Summar
     stoppedBy: run.stoppedBy,
     dialogues,
     lossRate: ended === 0 ? 0 : (dialogues.context_lost + dialogues.failed) / ended,
-    dialoguesPerSec: Math.round((dialogues.completed / (durationMs / 1000)) * 10) / 10,
-    answersPerSec: Math.round((answers / (durationMs / 1000)) * 10) / 10,
+    activeMs,
+    dialoguesPerSec: Math.round((dialogues.completed / (activeMs / 1000)) * 10) / 10,
+    answersPerSec: Math.round((answers / (activeMs / 1000)) * 10) / 10,
     latencyMs: {
       ask: latencyStats(stepLatencies.ask),
       buy: latencyStats(stepLatencies.buy),

@@ -1,0 +1,201 @@
+/**
+ * The steps every load-test command takes around one run, in one place: get a cluster (a local
+ * one, or --target), set the route's policy, wait for healthy clerks, note the ledger head and the
+ * sockets in TIME_WAIT, run with live progress (stderr and the dashboard's /_lb/loadtest), then
+ * reconcile with the ledger, summarize, and put the cluster back as it was (revive, resume,
+ * unslow, Redis up) so the next run starts from the same state.
+ *
+ * @example
+ *   const cluster = await openCluster({ clerks: 3 })
+ *   try {
+ *     const { summary } = await measuredRun(cluster, { mode: 'stateful', policy: 'sticky', customers: 20,
+ *       durationMs: 9000, chaos: [parseChaosFlag('kill', 'clerk-b@33%')] })
+ *   } finally { await cluster.close() }
+ */
+import { createChaosClient, type ChaosClient } from '../services/cluster/chaos-client.js'
+import { resolveSchedule, type ChaosStep } from './chaos-schedule.js'
+import { createClusterApi, type ClusterApi, type Policy } from './cluster-api.js'
+import type { Mode } from './customer.js'
+import { startLocalCluster, type LocalCluster } from './local-cluster.js'
+import { fetchLedger, ledgerHead, reconcile, type ReconcileResult } from './reconcile.js'
+import { createProgressPrinter } from './report-text.js'
+import { runLoad, type RunResult } from './run-load.js'
+import { summarize, type Summary } from './summarize.js'
+import { readTimeWait, type TimeWaitCount } from './tcp-states.js'
+
+export interface ClusterHandle {
+  readonly proxyUrl: string
+  readonly proxyPort: number
+  readonly adminToken: string | undefined
+  readonly api: ClusterApi
+  readonly chaos: ChaosClient
+  /** set when this process started the cluster */
+  readonly local: LocalCluster | undefined
+  close(): Promise<void>
+}
+
+export interface OpenClusterOptions {
+  /** an already running cluster's proxy; else a local one is started */
+  target?: string | undefined
+  clerks?: number
+  env?: Record<string, string>
+  log?: (line: string) => void
+}
+
+export async function openCluster(options: OpenClusterOptions): Promise<ClusterHandle> {
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`))
+  let local: LocalCluster | undefined
+  let proxyUrl: string
+  let adminToken: string | undefined
+  if (options.target) {
+    proxyUrl = options.target
+    adminToken = process.env.ADMIN_TOKEN || undefined
+    if (!adminToken) log('ADMIN_TOKEN is not set: the policy stays as the cluster has it and chaos cannot run')
+  } else {
+    log(`starting a local cluster (${options.clerks ?? 3} clerks) …`)
+    local = await startLocalCluster({ clerkCount: options.clerks ?? 3, ...(options.env ? { env: options.env } : {}) })
+    proxyUrl = local.proxyUrl
+    adminToken = local.adminToken
+    log(`local cluster ready at ${proxyUrl}`)
+  }
+  const api = createClusterApi({ proxyUrl, adminToken })
+  await api.waitHealthy(undefined, 30_000)
+  return {
+    proxyUrl,
+    proxyPort: Number(new URL(proxyUrl).port || 80),
+    adminToken,
+    api,
+    chaos: createChaosClient({ proxyUrl, adminToken }),
+    local,
+    async close() {
+      await local?.stop()
+    },
+  }
+}
+
+export interface MeasuredRunOptions {
+  mode: Mode
+  policy: Policy
+  customers: number
+  dialogues?: number | undefined
+  durationMs?: number | undefined
+  keepAlive?: boolean
+  pipelining?: number
+  timeoutSeconds?: number
+  chaos?: readonly ChaosStep[]
+  /** e.g. `stateful + sticky`; default from mode and policy */
+  label?: string
+  /** live progress line on stderr (default true) */
+  progress?: boolean
+}
+
+export interface MeasuredRun {
+  summary: Summary
+  run: RunResult
+  timeWaitBefore: TimeWaitCount | undefined
+  timeWaitAfter: TimeWaitCount | undefined
+}
+
+export async function measuredRun(cluster: ClusterHandle, options: MeasuredRunOptions): Promise<MeasuredRun> {
+  let policy: string = options.policy
+  if (cluster.adminToken) {
+    await cluster.api.setPolicy(options.mode, options.policy)
+  } else {
+    policy = (await cluster.api.status()).policies[options.mode] ?? 'unknown'
+  }
+  await cluster.api.waitHealthy(undefined, 30_000)
+  const label = options.label ?? (options.mode === 'stateful' ? `stateful + ${policy}` : options.mode)
+  let head: number | undefined
+  let reconcileError: string | undefined
+  try {
+    head = await ledgerHead(cluster.proxyUrl)
+  } catch (err) {
+    reconcileError = `the ledger could not be read before the run: ${(err as Error).message}`
+  }
+  const chaos = resolveSchedule(options.chaos ?? [], options.durationMs)
+  const printer = options.progress === false ? undefined : createProgressPrinter()
+  const timeWaitBefore = readTimeWait(cluster.proxyPort)
+  let run: RunResult
+  try {
+    run = await runLoad({
+      target: cluster.proxyUrl,
+      mode: options.mode,
+      customers: options.customers,
+      dialogues: options.dialogues,
+      durationMs: options.durationMs,
+      keepAlive: options.keepAlive ?? true,
+      pipelining: options.pipelining ?? 1,
+      timeoutSeconds: options.timeoutSeconds ?? 10,
+      chaos,
+      chaosClient: cluster.chaos,
+      onProgress(p) {
+        printer?.update(label, p)
+        void cluster.api.beat({
+          running: true,
+          mode: options.mode,
+          policy,
+          counts: { completed: p.counts.completed, context_lost: p.counts.context_lost, failed: p.counts.failed },
+          dialoguesPerSec: p.dialoguesPerSec,
+        })
+      },
+      onChaos(event) {
+        printer?.done()
+        process.stderr.write(`  chaos ${event.text}: ${event.ok ? 'done' : `FAILED (${event.error ?? event.status})`}\n`)
+      },
+    })
+  } finally {
+    printer?.done()
+  }
+  const timeWaitAfter = readTimeWait(cluster.proxyPort)
+  await restoreCluster(cluster, options.chaos ?? [])
+  let reconciled: ReconcileResult | undefined
+  if (head !== undefined) {
+    try {
+      reconciled = reconcile(run.records, await fetchLedger(cluster.proxyUrl, head), run.keyPrefix)
+    } catch (err) {
+      reconcileError = (err as Error).message
+    }
+  }
+  const counts = run.records.reduce(
+    (acc, r) => {
+      if (r.outcome === 'completed' || r.outcome === 'context_lost' || r.outcome === 'failed') acc[r.outcome]++
+      return acc
+    },
+    { completed: 0, context_lost: 0, failed: 0 },
+  )
+  void cluster.api.beat({ running: false, mode: options.mode, policy, counts, dialoguesPerSec: 0 })
+  const summary = summarize(run, { label, policy, reconcile: reconciled, reconcileError })
+  return { summary, run, timeWaitBefore, timeWaitAfter }
+}
+
+/**
+ * Undoes what the chaos schedule did, so the next run (a matrix row, a test) starts with every
+ * clerk alive, awake, fast, and Redis up. Needs the launcher (`/_cluster/status`); against a
+ * cluster without one it only waits for health.
+ */
+export async function restoreCluster(cluster: ClusterHandle, chaos: readonly ChaosStep[]): Promise<void> {
+  if (chaos.length === 0 || !cluster.adminToken) return
+  const headers = { authorization: `Bearer ${cluster.adminToken}` }
+  let status: { processes?: { id: string; kind: string; state: string; slowMs?: number }[]; redis?: { state: string } }
+  try {
+    const res = await fetch(`${cluster.proxyUrl}/_cluster/status`, { headers, signal: AbortSignal.timeout(5_000) })
+    if (!res.ok) {
+      await res.arrayBuffer()
+      await cluster.api.waitHealthy(undefined, 30_000).catch(() => undefined)
+      return
+    }
+    status = (await res.json()) as typeof status
+  } catch {
+    return
+  }
+  const actions: Promise<unknown>[] = []
+  if (status.redis?.state === 'stopped') actions.push(cluster.chaos.act('start', 'redis').catch(() => undefined))
+  for (const p of status.processes ?? []) {
+    if (p.kind !== 'clerk') continue
+    if (p.state === 'dead' || p.state === 'stopped') actions.push(cluster.chaos.act('revive', p.id).catch(() => undefined))
+    else if (p.state === 'paused') actions.push(cluster.chaos.act('resume', p.id).catch(() => undefined))
+    if ((p.slowMs ?? 0) > 0) actions.push(cluster.chaos.act('slow', p.id, 0).catch(() => undefined))
+  }
+  await Promise.all(actions)
+  await cluster.api.waitHealthy(undefined, 30_000).catch(() => undefined)
+}

@@ -1,0 +1,68 @@
+/**
+ * CPU time of processes from /proc/<pid>/stat (Linux): utime + stime, in seconds. Two readings
+ * around a run give each process's CPU use during it, which tells whether the proxy, the clerks or
+ * the machine is the limit.
+ *
+ * @example
+ *   const before = readCpuSeconds(pids)
+ *   … run …
+ *   const used = cpuShare(before, readCpuSeconds(pids), wallSeconds)   // { proxy: 0.93, 'clerk-a': 0.2 }
+ */
+import { execFileSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+
+let ticksPerSecond: number | undefined
+function clockTicks(): number {
+  if (ticksPerSecond === undefined) {
+    try {
+      ticksPerSecond = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100
+    } catch {
+      ticksPerSecond = 100 // the Linux default (USER_HZ)
+    }
+  }
+  return ticksPerSecond
+}
+
+/** utime + stime of the text of /proc/<pid>/stat, in clock ticks */
+export function parseStatTicks(stat: string): number | undefined {
+  // the command name (field 2) is in parentheses and may hold spaces: read after the last ')'
+  const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  // rest[0] is field 3 (state); utime and stime are fields 14 and 15
+  const utime = Number(rest[11])
+  const stime = Number(rest[12])
+  return Number.isFinite(utime) && Number.isFinite(stime) ? utime + stime : undefined
+}
+
+export function readCpuSeconds(pids: Record<string, number>): Record<string, number> {
+  const out: Record<string, number> = {}
+  for (const [name, pid] of Object.entries(pids)) {
+    try {
+      const ticks = parseStatTicks(readFileSync(`/proc/${pid}/stat`, 'utf8'))
+      if (ticks !== undefined) out[name] = ticks / clockTicks()
+    } catch {
+      // the process is gone (killed by chaos): it simply has no reading
+    }
+  }
+  return out
+}
+
+/** CPU used per process between two readings, as a share of one core (1 = one core busy). */
+export function cpuShare(
+  before: Record<string, number>,
+  after: Record<string, number>,
+  wallSeconds: number,
+): Record<string, number> {
+  const out: Record<string, number> = {}
+  for (const [name, end] of Object.entries(after)) {
+    const start = before[name]
+    if (start === undefined || wallSeconds <= 0) continue
+    out[name] = Math.round(((end - start) / wallSeconds) * 100) / 100
+  }
+  return out
+}
+
+/** CPU time of this very process (the load generator), in seconds */
+export function ownCpuSeconds(): number {
+  const usage = process.cpuUsage()
+  return (usage.user + usage.system) / 1e6
+}
