@@ -247,6 +247,7 @@ export async function startCluster(options: ClusterOptions, start: StartClusterO
 
   function stop(): Promise<void> {
     stopping ??= (async () => {
+      redis.stopWatching()
       const proxy = [...processes.values()].filter((p) => p.spec.kind === 'proxy')
       const clerks = [...processes.values()].filter((p) => p.spec.kind === 'clerk')
       await Promise.all(proxy.map((p) => p.shutdown()))

@@ -32,6 +32,9 @@ export interface RedisControl {
   status(): RedisStatus
   stop(): Promise<void>
   start(): Promise<void>
+  /** the cluster is stopping: a Redis that goes away now is not restarted (on a terminal's
+   *  Ctrl-C redis-server, in the launcher's process group, gets the SIGINT too) */
+  stopWatching(): void
   /** shuts a private server down for good and removes its data dir */
   close(): Promise<void>
 }
@@ -64,6 +67,7 @@ export async function startRedisControl(
       }),
       stop: () => Promise.reject(new RedisNotManagedError(why)),
       start: () => Promise.reject(new RedisNotManagedError(why)),
+      stopWatching: () => {},
       close: async () => {},
     }
   }
@@ -107,6 +111,10 @@ export async function startRedisControl(
     async start() {
       stoppedOnPurpose = false
       await server.start()
+    },
+    stopWatching() {
+      closing = true
+      clearInterval(watch)
     },
     async close() {
       closing = true
