@@ -14,6 +14,7 @@ import { randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { freePort } from '../services/common/free-port.js'
+import { waitFor } from '../services/common/wait-for.js'
 import { projectRoot } from '../services/common/project-root.js'
 import { readStateFile, stateFilePath } from '../services/cluster/state-file.js'
 import { createClusterApi } from './cluster-api.js'
@@ -103,7 +104,14 @@ async function startOnce(root: string, options: LocalClusterOptions): Promise<Lo
   const api = createClusterApi({ proxyUrl, adminToken })
   try {
     await Promise.race([
-      api.waitHealthy(clerkCount, options.timeoutMs ?? 40_000),
+      (async () => {
+        await api.waitHealthy(clerkCount, options.timeoutMs ?? 40_000)
+        // the launcher writes its state file (pids, for CPU readings) once everything answers
+        await waitFor(() => readStateFile(stateFilePath(proxyPort))?.pids.proxy, {
+          what: 'the launcher state file',
+          timeoutMs: 10_000,
+        })
+      })(),
       exited.then(() => {
         throw new Error('the launcher exited during start-up')
       }),

@@ -1,0 +1,129 @@
+/**
+ * `npm run loadtest:scale`: the same load against 1, 2, … N clerks, each made small on purpose
+ * (CLERK_WORK_MS per answer, at most CLERK_CONCURRENCY at once) so the curve shows on a small
+ * machine; CPU per process from /proc tells where the proxy or the CPU becomes the limit. Wires.
+ */
+import { isLoadtestError } from './errors.js'
+import { isMain } from './is-main.js'
+import { measuredRun, openCluster } from './measured-run.js'
+import { cpuShare, ownCpuSeconds, readCpuSeconds } from './proc-cpu.js'
+import { writeHtmlReport } from './report-html.js'
+import { buildReport, writeJsonReport, type ScalePoint, type ScaleReport } from './report-json.js'
+import { parseScaleArguments, type ScaleOptions } from './scale-arguments.js'
+import { oneClerkCapacity, scaleVerdict } from './scale-verdict.js'
+import type { Summary } from './summarize.js'
+import { scaleUsage } from './usage.js'
+import { cpus } from 'node:os'
+
+export { parseScaleArguments }
+
+export async function runScale(options: ScaleOptions): Promise<{ summaries: Summary[]; scale: ScaleReport }> {
+  const capacity = oneClerkCapacity(options.workMs, options.concurrency)
+  const summaries: Summary[] = []
+  const points: ScalePoint[] = []
+  for (let clerks = 1; clerks <= options.maxClerks; clerks++) {
+    const cluster = await openCluster({
+      clerks,
+      env: { CLERK_WORK_MS: String(options.workMs), CLERK_CONCURRENCY: String(options.concurrency) },
+    })
+    try {
+      const pids = cluster.local?.pids() ?? {}
+      delete pids.launcher // it only supervises
+      const before = readCpuSeconds(pids)
+      const ownBefore = ownCpuSeconds()
+      const startedAt = Date.now()
+      const { summary } = await measuredRun(cluster, {
+        mode: options.mode,
+        policy: options.mode === 'stateful' ? 'sticky' : 'round-robin',
+        label: `${clerks} clerk${clerks === 1 ? '' : 's'}`,
+        customers: options.customers,
+        durationMs: options.durationMs,
+        progress: !options.quiet,
+      })
+      const wallSeconds = (Date.now() - startedAt) / 1000
+      const cpu = cpuShare(before, readCpuSeconds(pids), wallSeconds)
+      cpu.loadgen = Math.round(((ownCpuSeconds() - ownBefore) / wallSeconds) * 100) / 100
+      summaries.push(summary)
+      points.push({
+        clerks,
+        run: summaries.length - 1,
+        completedPerSec: summary.dialoguesPerSec,
+        answersPerSec: summary.answersPerSec,
+        dialogueP50: summary.dialogueLatencyMs.p50,
+        dialogueP99: summary.dialogueLatencyMs.p99,
+        cpu,
+        efficiency: Math.round((summary.dialoguesPerSec / (clerks * capacity)) * 100) / 100,
+      })
+      process.stderr.write(`${clerks} clerk(s): ${summary.dialoguesPerSec} dialogues/s, CPU ${JSON.stringify(cpu)}\n`)
+    } finally {
+      await cluster.close()
+    }
+  }
+  const machineCores = cpus().length
+  return {
+    summaries,
+    scale: {
+      workMs: options.workMs,
+      concurrency: options.concurrency,
+      customers: options.customers,
+      oneClerkCapacity: capacity,
+      machineCores,
+      points,
+      verdict: scaleVerdict(points, machineCores),
+    },
+  }
+}
+
+/** `1 ████████ 66.1` per clerk count, bars scaled to the largest value */
+export function renderScaleText(scale: ScaleReport): string {
+  const max = Math.max(1, ...scale.points.map((p) => Math.max(p.completedPerSec, p.clerks * scale.oneClerkCapacity)))
+  const width = 40
+  const lines = [
+    `Scale-out: completed dialogues/s against clerks (each clerk: ${scale.workMs} ms per answer, ${scale.concurrency} at once → at most ${scale.oneClerkCapacity} dialogues/s; ${scale.customers} customers; ${scale.machineCores} cores)`,
+  ]
+  for (const p of scale.points) {
+    const bar = '█'.repeat(Math.round((p.completedPerSec / max) * width))
+    const ideal = p.clerks * scale.oneClerkCapacity
+    const cpu = Object.entries(p.cpu).map(([name, c]) => `${name} ${c}`).join(', ')
+    lines.push(
+      `  ${String(p.clerks).padStart(2)} │${bar.padEnd(width)}│ ${String(p.completedPerSec).padStart(6)}/s (ideal ${Math.round(ideal)}, ${Math.round(p.efficiency * 100)}%)  CPU cores: ${cpu}`,
+    )
+  }
+  lines.push(scale.verdict)
+  return lines.join('\n') + '\n'
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  let options: ScaleOptions
+  try {
+    options = parseScaleArguments(argv)
+  } catch (err) {
+    if (!isLoadtestError(err)) throw err
+    process.stderr.write(`loadtest:scale: ${err.message}\n`)
+    return 2
+  }
+  if (options.help) {
+    process.stdout.write(scaleUsage)
+    return 0
+  }
+  const { summaries, scale } = await runScale(options)
+  process.stdout.write('\n' + renderScaleText(scale))
+  const report = buildReport('scale', summaries, { scale })
+  writeHtmlReport(options.htmlFile, report, 'clerk-cluster: scale-out')
+  process.stdout.write(`HTML report: ${options.htmlFile}\n`)
+  if (options.jsonFile) {
+    writeJsonReport(options.jsonFile, report)
+    process.stdout.write(`JSON report: ${options.jsonFile}\n`)
+  }
+  return 0
+}
+
+if (isMain(import.meta.url)) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      process.stderr.write(`loadtest:scale: ${isLoadtestError(err) ? err.message : ((err as Error).stack ?? String(err))}\n`)
+      process.exit(1)
+    },
+  )
+}
