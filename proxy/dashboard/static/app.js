@@ -225,6 +225,7 @@ function renderLegend(state) {
     h('span', { class: 'legend-item' }, h('span', { class: 'legend-mark mark-chaos' }), 'chaos'),
     h('span', { class: 'legend-item' }, h('span', { class: 'legend-mark mark-policy' }), 'policy'),
     h('span', { class: 'legend-item' }, h('span', { class: 'legend-mark mark-health' }), 'clerk down'),
+    h('span', { class: 'legend-item' }, h('span', { class: 'legend-mark mark-loadtest' }), 'load test'),
   )
 }
 

@@ -160,6 +160,8 @@ export function createClusterStore() {
       case 'loadtest': {
         const before = state.loadtest
         state.loadtest = { ...event, receivedAt: t }
+        if (event.running && !before?.running) mark(t, `load test: ${event.mode ?? ''} ${event.policy ?? ''}`.trim(), 'loadtest')
+        if (!event.running && before?.running) mark(t, 'load test ends', 'loadtest')
         notify('loadtest')
         const c = event.counts ?? {}
         // a finished run is logged once, however often its final counts are repeated

@@ -3,7 +3,7 @@
 // each time; nothing is kept between draws except the canvas itself.
 import { colorOf } from './clerk-colors.js'
 
-const MARKER_COLORS = { chaos: '#B3261E', policy: '#1D4ED8', drain: '#8A6100', health: '#555555' }
+const MARKER_COLORS = { chaos: '#B3261E', policy: '#1D4ED8', drain: '#8A6100', health: '#555555', loadtest: '#6B4C9A' }
 const INK = '#1a1a1a'
 const GRID = '#d9d9d2'
 const PAD = { left: 54, right: 14, top: 36, bottom: 30 } // CSS px
