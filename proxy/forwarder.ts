@@ -27,7 +27,8 @@ export interface ForwarderDeps {
   bodyCapBytes: number
 }
 
-export type Forward = (req: IncomingMessage, res: ServerResponse, route: RouteKey) => void
+/** forwards one request; `done` is called once, when the customer's response is closed */
+export type Forward = (req: IncomingMessage, res: ServerResponse, route: RouteKey, done: () => void) => void
 
 /**
  * The hot path: buffer the body, pick a clerk by the route's policy, forward, and on failure ask
@@ -42,7 +43,13 @@ export function createForwarder(deps: ForwarderDeps): Forward {
     return t
   }
 
-  return function forward(req, res, route) {
+  return function forward(req, res, route, done) {
+    let exchange: Exchange | undefined
+    // one listener per request: the end of the response, or a customer who left before it
+    res.once('close', () => {
+      exchange?.customerGone()
+      done()
+    })
     const method = req.method ?? 'GET'
     if (method === 'CONNECT' || req.headers.upgrade !== undefined) {
       deps.recorder.unrouted(400)
@@ -60,7 +67,8 @@ export function createForwarder(deps: ForwarderDeps): Forward {
         }
         return
       }
-      new Exchange(deps, req, res, route, method, result.body, nextTurn).start()
+      exchange = new Exchange(deps, req, res, route, method, result.body, nextTurn)
+      exchange.start()
     })
   }
 }
@@ -100,12 +108,11 @@ class Exchange implements ForwardCallbacks {
   }
 
   start(): void {
-    // a customer who leaves while we wait for a clerk: abort the attempt, free its connection
-    this.res.once('close', this.onCustomerGone)
     this.next()
   }
 
-  private onCustomerGone = (): void => {
+  /** a customer who leaves while we wait for a clerk: abort the attempt, free its connection */
+  customerGone(): void {
     if (this.finished) return
     this.finished = true
     this.abortAttempt?.()

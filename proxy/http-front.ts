@@ -60,8 +60,7 @@ export function createHttpFront(plane: ProxyPlane, engine: ForwardEngine, option
         case 'shared':
         case 'orders':
           inFlight++
-          res.once('close', done)
-          forward(req, res, kind)
+          forward(req, res, kind, done)
           return
         case 'dashboard':
           serveDashboard(req, res, options.dashboardDir)
