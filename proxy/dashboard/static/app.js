@@ -1,7 +1,7 @@
 // Wires the page: reads the admin token, builds the views, polls the status APIs, listens to the
 // proxy's event stream and turns clicks into API calls. Views draw; the store computes; this file
 // only connects them.
-import { adoptTokenFromLocation, readToken, saveToken } from './admin-token.js'
+import { adoptTokenFromLocation, saveToken } from './admin-token.js'
 import { createApi } from './api.js'
 import { registerClerks, colorOf } from './clerk-colors.js'
 import { createClusterCards } from './cluster-cards.js'
@@ -53,31 +53,35 @@ store.onChange((what, state) => {
 
 // ---- admin token -------------------------------------------------------------------------
 
-$('token-input').value = token ? '••••••••' : ''
+// the field never shows the token (it may be on a projector); its placeholder says whether one is set
 $('token-form').addEventListener('submit', (e) => {
   e.preventDefault()
   const value = $('token-input').value.trim()
-  if (!value || value === '••••••••') return
+  if (!value) return
   setToken(value)
-  $('token-input').value = '••••••••'
   log.add({ kind: 'you', text: 'admin token set for this tab' })
 })
 $('token-forget').addEventListener('click', () => {
   setToken('')
-  $('token-input').value = ''
   log.add({ kind: 'you', text: 'admin token forgotten' })
 })
 
 function setToken(value) {
-  token = value
+  token = value // kept in memory too, so the page works when sessionStorage is disabled
   tokenRejected = false
   saveToken(value)
-  if (readToken() !== value) token = value // storage disabled: keep it in memory for this page
   syncAdmin()
   refresh()
 }
 
+function syncTokenField() {
+  const input = $('token-input')
+  input.value = ''
+  input.placeholder = token ? (tokenRejected ? 'rejected: paste the right one' : 'set (paste to replace)') : 'paste it here'
+}
+
 function syncAdmin() {
+  syncTokenField()
   const enabled = Boolean(token) && !tokenRejected
   cards.setAdmin(enabled)
   for (const column of columns.values()) column.setAdmin(enabled)
@@ -163,8 +167,12 @@ function reason(result) {
 // ---- data in: polling and the event stream ------------------------------------------------
 
 let refreshing = false
+let refreshAgain = false // a chaos click during a poll: poll once more right after, not 2 s later
 async function refresh() {
-  if (refreshing) return
+  if (refreshing) {
+    refreshAgain = true
+    return
+  }
   refreshing = true
   try {
     const status = await api.lbStatus()
@@ -177,6 +185,10 @@ async function refresh() {
     }
   } finally {
     refreshing = false
+  }
+  if (refreshAgain) {
+    refreshAgain = false
+    refresh()
   }
 }
 
