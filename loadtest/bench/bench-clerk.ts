@@ -1,0 +1,342 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import autocannon from 'autocannon'
+import Table from 'cli-table3'
+import { freePort } from '../../services/common/free-port.js'
+import { projectRoot } from '../../services/common/project-root.js'
+import { startRedisServer } from '../../services/common/redis-server.js'
+import { waitFor } from '../../services/common/wait-for.js'
+
+/**
+ * `npm run bench:clerk`: one real clerk process per mode (stateful, stateless, shared), one real
+ * redis-server (shared sessions and the ledger every pay writes to), and autocannon running WHOLE
+ * dialogues ask → buy → pay on every connection, carrying the session cookie or the stateless
+ * context token from answer to answer. Modes take turns in rounds so a noisy machine hurts them
+ * alike. Prints requests/s, p50/p99, dialogues/s and each mode's ratio to stateless and stateful.
+ *
+ *   npm run bench:clerk -- --duration 4 --rounds 3 --connections 10
+ */
+export const MODES = ['stateful', 'stateless', 'shared'] as const
+export type Mode = (typeof MODES)[number]
+
+export interface BenchArguments {
+  /** seconds per mode per round */
+  durationSeconds: number
+  rounds: number
+  connections: number
+  /** seconds of unmeasured traffic per clerk before the first round */
+  warmupSeconds: number
+}
+
+export const benchDefaults: Readonly<BenchArguments> = Object.freeze({
+  durationSeconds: 4, // s
+  rounds: 3,
+  connections: 10,
+  warmupSeconds: 2, // s
+})
+
+const USAGE = 'usage: bench-clerk [--duration S] [--rounds N] [--connections N] [--warmup S]'
+
+export function parseArguments(argv: string[]): BenchArguments {
+  const args: BenchArguments = { ...benchDefaults }
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i]
+    const value = argv[i + 1]
+    const whole = (name: string, min: number, max: number) => {
+      const n = Number(value)
+      if (!Number.isInteger(n) || n < min || n > max) {
+        throw new Error(`${name} must be a whole number from ${min} to ${max}, got "${value}"\n${USAGE}`)
+      }
+      i++
+      return n
+    }
+    if (flag === '--duration') args.durationSeconds = whole('--duration', 1, 120)
+    else if (flag === '--rounds') args.rounds = whole('--rounds', 1, 20)
+    else if (flag === '--connections') args.connections = whole('--connections', 1, 1000)
+    else if (flag === '--warmup') args.warmupSeconds = whole('--warmup', 0, 60)
+    else if (flag === '--help' || flag === '-h') throw new Error(USAGE)
+    else throw new Error(`unknown argument "${flag}"\n${USAGE}`)
+  }
+  return args
+}
+
+// ---------------------------------------------------------------------------------------------
+// Whole dialogues as autocannon requests. autocannon keeps one `context` per connection and
+// resets it when the request list starts over, so each loop is one fresh customer.
+
+interface CustomerContext {
+  cookie?: string
+  token?: string
+}
+
+export interface DialogueCounters {
+  completed: number
+  failed: number
+}
+
+const JSON_HEADERS = { 'content-type': 'application/json' }
+
+export function dialogueRequests(mode: Mode, counters: DialogueCounters): autocannon.Request[] {
+  const carry = (context: CustomerContext) =>
+    context.cookie === undefined ? JSON_HEADERS : { ...JSON_HEADERS, cookie: context.cookie }
+  const remember = (body: string, context: CustomerContext, headers: Record<string, unknown>) => {
+    if (mode === 'stateless') {
+      context.token = (JSON.parse(body) as { context?: string }).context
+      return
+    }
+    const setCookie = headers['set-cookie'] ?? headers['Set-Cookie']
+    const first = Array.isArray(setCookie) ? setCookie[0] : setCookie
+    if (typeof first === 'string') context.cookie = first.slice(0, first.indexOf(';'))
+  }
+  const step = (
+    name: 'ask' | 'buy' | 'pay',
+    body: (context: CustomerContext) => object,
+  ): autocannon.Request => ({
+    method: 'POST',
+    path: `/${mode}/${name}`,
+    setupRequest: ((request: autocannon.Request, context: CustomerContext) => ({
+      ...request,
+      headers: carry(context),
+      body: JSON.stringify(body(context)),
+    })) as unknown as autocannon.Request['setupRequest'],
+    onResponse: ((status: number, responseBody: string, context: CustomerContext, headers: Record<string, unknown>) => {
+      if (status !== 200) {
+        counters.failed++
+        return
+      }
+      if (name === 'pay') counters.completed++
+      else remember(responseBody, context, headers)
+    }) as unknown as autocannon.Request['onResponse'],
+  })
+  const stateless = mode === 'stateless'
+  return [
+    step('ask', () => ({ product: 'laptop' })),
+    step('buy', (c) => (stateless ? { context: c.token, quantity: 2 } : { quantity: 2 })),
+    step('pay', (c) => (stateless ? { context: c.token, method: 'card' } : { method: 'card' })),
+  ]
+}
+
+// ---------------------------------------------------------------------------------------------
+// Measuring (I/O) and summarizing (pure).
+
+export interface RoundResult {
+  mode: Mode
+  seconds: number
+  /** CPU seconds the clerk process spent in this round */
+  clerkCpu: number
+  /** CPU seconds redis-server spent in this round */
+  redisCpu: number
+  requests: number
+  dialogues: number
+  p50Ms: number
+  p99Ms: number
+  non2xx: number
+  errors: number
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux); 0 elsewhere */
+function cpuSeconds(pid: number | undefined): number {
+  if (pid === undefined) return 0
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    return (Number(fields[11]) + Number(fields[12])) / 100 // clock ticks of 10 ms
+  } catch {
+    return 0
+  }
+}
+
+async function runRound(
+  mode: Mode,
+  url: string,
+  seconds: number,
+  connections: number,
+  pids: { clerk: number | undefined; redis: number | undefined },
+): Promise<RoundResult> {
+  const counters: DialogueCounters = { completed: 0, failed: 0 }
+  const clerkBefore = cpuSeconds(pids.clerk)
+  const redisBefore = cpuSeconds(pids.redis)
+  const result = await autocannon({
+    url,
+    connections,
+    pipelining: 1, // a step needs the previous answer's cookie or token
+    duration: seconds,
+    requests: dialogueRequests(mode, counters),
+  })
+  return {
+    mode,
+    seconds,
+    clerkCpu: cpuSeconds(pids.clerk) - clerkBefore,
+    redisCpu: cpuSeconds(pids.redis) - redisBefore,
+    requests: result.requests.total,
+    dialogues: counters.completed,
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    non2xx: result.non2xx,
+    errors: result.errors + result.timeouts,
+  }
+}
+
+export interface ModeSummary {
+  mode: Mode
+  requestsPerSec: number
+  dialoguesPerSec: number
+  p50Ms: number
+  p99Ms: number
+  non2xx: number
+  errors: number
+  /** CPU the clerk spent per request, µs */
+  clerkCpuMicros: number
+  /** CPU redis-server spent per request, µs */
+  redisCpuMicros: number
+  vsStateless: number
+  vsStateful: number
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  const mid = Math.floor(sorted.length / 2)
+  return sorted.length % 2 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2
+}
+
+/** pure: rounds → one row per mode (throughput over all rounds, median latencies, ratios) */
+export function summarize(rounds: RoundResult[]): ModeSummary[] {
+  const base = MODES.map((mode) => {
+    const mine = rounds.filter((r) => r.mode === mode)
+    const seconds = mine.reduce((sum, r) => sum + r.seconds, 0)
+    const requests = mine.reduce((sum, r) => sum + r.requests, 0)
+    const perRequest = (cpu: number) => (requests === 0 ? 0 : (cpu / requests) * 1e6)
+    return {
+      mode,
+      requestsPerSec: seconds === 0 ? 0 : mine.reduce((sum, r) => sum + r.requests, 0) / seconds,
+      dialoguesPerSec: seconds === 0 ? 0 : mine.reduce((sum, r) => sum + r.dialogues, 0) / seconds,
+      p50Ms: median(mine.map((r) => r.p50Ms)),
+      p99Ms: median(mine.map((r) => r.p99Ms)),
+      non2xx: mine.reduce((sum, r) => sum + r.non2xx, 0),
+      errors: mine.reduce((sum, r) => sum + r.errors, 0),
+      clerkCpuMicros: perRequest(mine.reduce((sum, r) => sum + r.clerkCpu, 0)),
+      redisCpuMicros: perRequest(mine.reduce((sum, r) => sum + r.redisCpu, 0)),
+    }
+  })
+  const rate = (mode: Mode) => base.find((b) => b.mode === mode)?.requestsPerSec ?? 0
+  const ratio = (x: number, y: number) => (y === 0 ? 0 : x / y)
+  return base.map((b) => ({
+    ...b,
+    vsStateless: ratio(b.requestsPerSec, rate('stateless')),
+    vsStateful: ratio(b.requestsPerSec, rate('stateful')),
+  }))
+}
+
+/** the issue's targets: shared ≥ 0.8× stateful, stateless ≥ 0.9× stateful */
+export function targets(rows: ModeSummary[]): Array<{ what: string; ratio: number; goal: number; met: boolean }> {
+  const of = (mode: Mode) => rows.find((r) => r.mode === mode)?.vsStateful ?? 0
+  return [
+    { what: 'shared / stateful', ratio: of('shared'), goal: 0.8, met: of('shared') >= 0.8 },
+    { what: 'stateless / stateful', ratio: of('stateless'), goal: 0.9, met: of('stateless') >= 0.9 },
+  ]
+}
+
+export function renderReport(rows: ModeSummary[], args: BenchArguments): string {
+  const table = new Table({
+    head: [
+      'mode', 'requests/s', 'dialogues/s', 'p50 ms', 'p99 ms', '× stateless', '× stateful',
+      'clerk CPU µs/req', 'redis CPU µs/req', 'non-2xx', 'errors',
+    ],
+    style: { head: [] },
+  })
+  for (const r of rows) {
+    table.push([
+      r.mode, r.requestsPerSec.toFixed(0), r.dialoguesPerSec.toFixed(0), r.p50Ms.toFixed(1), r.p99Ms.toFixed(1),
+      r.vsStateless.toFixed(2), r.vsStateful.toFixed(2), r.clerkCpuMicros.toFixed(0), r.redisCpuMicros.toFixed(0),
+      String(r.non2xx), String(r.errors),
+    ])
+  }
+  const goals = targets(rows).map(
+    (t) => `${t.met ? 'met ' : 'MISS'}  ${t.what} = ${t.ratio.toFixed(2)} (target ≥ ${t.goal})`,
+  )
+  return [
+    `bench:clerk: one clerk per mode, whole dialogues (ask → buy → pay), ${args.connections} connections,` +
+      ` ${args.rounds} round(s) × ${args.durationSeconds} s per mode`,
+    table.toString(),
+    ...goals,
+  ].join('\n')
+}
+
+// ---------------------------------------------------------------------------------------------
+// Wiring: Redis, one clerk per mode, rounds, report.
+
+interface Clerk {
+  url: string
+  child: ChildProcess
+}
+
+async function startClerk(id: string, redisUrl: string): Promise<Clerk> {
+  const port = await freePort()
+  const url = `http://127.0.0.1:${port}`
+  const child = spawn(process.execPath, [join(projectRoot(import.meta.url), 'dist/services/clerk/main.js')], {
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      CLERK_ID: id,
+      REDIS_URL: redisUrl,
+      SESSION_SECRET: 'bench-clerk-secret-0123456789abcdefghij',
+      LOG_LEVEL: 'warn',
+    },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  })
+  await waitFor(
+    async () => {
+      if (child.exitCode !== null) throw new Error(`clerk ${id} exited with ${child.exitCode}`)
+      const res = await fetch(`${url}/readyz?mode=shared`, { signal: AbortSignal.timeout(1000) })
+      await res.arrayBuffer()
+      return res.ok
+    },
+    { what: `clerk ${id} ready at ${url}`, timeoutMs: 20_000 },
+  )
+  return { url, child }
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const args = parseArguments(argv)
+  const redis = await startRedisServer({ appendOnly: true })
+  const clerks = new Map<Mode, Clerk>()
+  const stop = () => {
+    for (const clerk of clerks.values()) clerk.child.kill('SIGKILL')
+  }
+  process.once('exit', stop)
+  const pidsOf = (mode: Mode) => ({ clerk: clerks.get(mode)?.child.pid, redis: redis.pid() })
+  try {
+    for (const mode of MODES) clerks.set(mode, await startClerk(`bench-${mode}`, redis.url))
+    if (args.warmupSeconds > 0) {
+      for (const mode of MODES) {
+        await runRound(mode, clerks.get(mode)!.url, args.warmupSeconds, args.connections, pidsOf(mode))
+      }
+    }
+    const rounds: RoundResult[] = []
+    for (let round = 0; round < args.rounds; round++) {
+      // rotate the order, so no mode always runs right after the same neighbour
+      const order = MODES.map((_, i) => MODES[(i + round) % MODES.length] as Mode)
+      for (const mode of order) {
+        const result = await runRound(mode, clerks.get(mode)!.url, args.durationSeconds, args.connections, pidsOf(mode))
+        process.stderr.write(
+          `round ${round + 1}/${args.rounds} ${mode.padEnd(9)} ${(result.requests / result.seconds).toFixed(0)} req/s\n`,
+        )
+        rounds.push(result)
+      }
+    }
+    process.stdout.write(`${renderReport(summarize(rounds), args)}\n`)
+  } finally {
+    stop()
+    await redis.stop()
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  main(process.argv.slice(2)).catch((err: unknown) => {
+    process.stderr.write(`bench:clerk: ${(err as Error).message}\n`)
+    process.exit(1)
+  })
+}
