@@ -69,7 +69,7 @@ export function createClusterCards({ container, onAction, onRedis }) {
       eps: stat('failures/s', 'failed requests in the last second'),
       inFlight: stat('in flight', 'requests it is answering right now'),
       sessions: stat('sessions', 'stateful sessions held in this clerk’s memory'),
-      pinned: stat('pinned', 'customers whose sticky cookie points at this clerk'),
+      pinned: stat('pinned', 'customers the proxy has pinned to this clerk (sticky cookies issued for it)'),
       slow: stat('delay', 'simulated delay on every answer (Slow)'),
     }
     const state = h('span', { class: 'state', dataset: { state: id } }, 'checking…')
