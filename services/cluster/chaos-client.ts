@@ -64,6 +64,8 @@ export function createChaosClient({ proxyUrl, adminToken, timeoutMs = 10_000 }: 
     return { status: res.status, body: parsed }
   }
 
+  // A yes is kept; a no is asked again next time: a proxy that was restarting, or a launcher
+  // slow to answer under load, must not switch the client to the compose fallback for good.
   function hasLauncher(): Promise<boolean> {
     launcher ??= fetch(`${base}/_cluster/status`, { headers, signal: AbortSignal.timeout(timeoutMs) })
       .then(async (res) => {
@@ -71,6 +73,10 @@ export function createChaosClient({ proxyUrl, adminToken, timeoutMs = 10_000 }: 
         return res.ok
       })
       .catch(() => false)
+      .then((found) => {
+        if (!found) launcher = undefined
+        return found
+      })
     return launcher
   }
 

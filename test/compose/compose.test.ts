@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { Agent, fetch as undiciFetch } from 'undici'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createChaosClient } from '../../services/cluster/chaos-client.js'
 import { freePort } from '../../services/common/free-port.js'
 import { waitFor } from '../../services/common/wait-for.js'
 import { Customer } from '../integration/cluster/dialogue-client.js'
@@ -144,15 +145,13 @@ describe('docker-compose up', () => {
     expect((await inspect('clerk-b')).State.Running).toBe(true)
   })
 
-  it('brings a crashed clerk back by its restart policy (POST /_admin/crash through the proxy)', async () => {
+  it('brings a crashed clerk back by its restart policy (the chaos client, through /_admin/crash)', async () => {
     const before = (await inspect('clerk-a')).RestartCount
-    const res = await fetch(`${baseUrl}/_lb/clerks/clerk-a/crash`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
-      body: '{}',
-      signal: AbortSignal.timeout(10_000),
-    })
-    expect(res.status).toBeLessThan(300)
+    // no launcher in compose: the shared chaos client falls back to the proxy's /_lb/clerks/:id/crash
+    const chaos = createChaosClient({ proxyUrl: baseUrl, adminToken })
+    expect(await chaos.hasLauncher()).toBe(false)
+    const result = await chaos.act('kill', 'clerk-a')
+    expect(result).toMatchObject({ ok: true, via: 'clerk-admin' })
     await waitFor(async () => (await inspect('clerk-a')).RestartCount > before, {
       what: 'docker to restart clerk-a',
       timeoutMs: 60_000,
