@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest'
+import { parseArguments, renderTable, summarize, type Measurement } from '../../../loadtest/bench/bench-proxy.js'
+
+const m = (name: string, requestsPerSec: number, requests: number, cpuSeconds: number | undefined): Measurement => ({
+  name,
+  requestsPerSec,
+  p50Ms: 1,
+  p99Ms: 5,
+  errors: 0,
+  non2xx: 0,
+  requests,
+  cpuSeconds,
+})
+
+describe('bench:proxy', () => {
+  it('reads its arguments, with 5 s and 50 connections by default', () => {
+    expect(parseArguments([])).toMatchObject({ durationSeconds: 5, connections: 50, clerks: 2, rounds: 1, only: undefined })
+    expect(parseArguments(['--duration', '2', '--only', 'undici-1,haproxy', '--rounds', '3'])).toMatchObject({
+      durationSeconds: 2,
+      only: ['undici-1', 'haproxy'],
+      rounds: 3,
+    })
+    expect(() => parseArguments(['--duration', '0'])).toThrow(/--duration must be a whole number/)
+    expect(() => parseArguments(['--fast'])).toThrow(/unknown argument/)
+  })
+
+  it('computes CPU per request and ratios to HAProxy', () => {
+    const rows = summarize([m('direct', 5000, 25000, undefined), m('proxy', 3000, 15000, 1.5), m('haproxy', 5000, 25000, 0.75)])
+    expect(rows[1]).toMatchObject({ cpuMicrosPerRequest: 100, throughputVsHaproxy: 0.6, cpuVsHaproxy: 100 / 30 })
+    expect(rows[0]?.cpuMicrosPerRequest).toBeUndefined()
+    expect(rows[2]).toMatchObject({ throughputVsHaproxy: 1, cpuVsHaproxy: 1 })
+    const table = renderTable(rows, parseArguments([]))
+    expect(table).toContain('× HAProxy req/s')
+    expect(table).toMatch(/proxy\s+3000/)
+  })
+
+  it('leaves ratios out when HAProxy was not measured', () => {
+    const rows = summarize([m('proxy', 3000, 15000, 1.5)])
+    expect(rows[0]?.throughputVsHaproxy).toBeUndefined()
+  })
+})
