@@ -126,6 +126,8 @@ interface Track {
   waiting: Sent[]
   /** the dialogue this connection is in (undefined: none, or idle) */
   current: Dialogue | undefined
+  /** the step of the last request built for this connection */
+  lastStep: Step | undefined
   /** the request autocannon built in the Client constructor, before setupClient ran */
   first: Sent | undefined
   /** the last answer said the connection closes */
@@ -204,6 +206,7 @@ export function dialogueRequests(options: DialogueRequestsOptions): DialogueTraf
     if (building) {
       building.waiting.push(sent)
       building.current = sent.dialogue
+      building.lastStep = sent.step
       building = undefined
     } else {
       builtBeforeSetup = sent
@@ -271,6 +274,7 @@ export function dialogueRequests(options: DialogueRequestsOptions): DialogueTraf
     const track: Track = {
       waiting: [],
       current: builtBeforeSetup?.dialogue,
+      lastStep: builtBeforeSetup?.step,
       first: builtBeforeSetup,
       closeAfter: false,
       lastError: undefined,
@@ -324,9 +328,11 @@ export function dialogueRequests(options: DialogueRequestsOptions): DialogueTraf
       }
       // A customer with nothing left to say leaves: when no new dialogue may start, the
       // connection closes instead of spinning; autocannon ends the run once every one has left.
-      const busy = track.current !== undefined && track.current.record.outcome === undefined
-      if (track.waiting.length === 0 && !busy && !mayStart()) {
-        internals.destroy()
+      // With pipelining it first waits for the answers still on the wire.
+      const current = track.current
+      const nextIsNew = !current || current.record.outcome !== undefined || track.lastStep === 'pay'
+      if (nextIsNew && !mayStart()) {
+        if (track.waiting.length === 0) internals.destroy()
         return
       }
       doRequest()

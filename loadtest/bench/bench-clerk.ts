@@ -4,7 +4,6 @@ import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import autocannon from 'autocannon'
 import Table from 'cli-table3'
-import { freePort } from '../../services/common/free-port.js'
 import { projectRoot } from '../../services/common/project-root.js'
 import { startRedisServer } from '../../services/common/redis-server.js'
 import { waitFor } from '../../services/common/wait-for.js'
@@ -74,6 +73,8 @@ interface CustomerContext {
 export interface DialogueCounters {
   completed: number
   failed: number
+  /** answers other than 200, by "step status error", e.g. "buy 409 context_lost" */
+  failures: Record<string, number>
 }
 
 const JSON_HEADERS = { 'content-type': 'application/json' }
@@ -104,6 +105,8 @@ export function dialogueRequests(mode: Mode, counters: DialogueCounters): autoca
     onResponse: ((status: number, responseBody: string, context: CustomerContext, headers: Record<string, unknown>) => {
       if (status !== 200) {
         counters.failed++
+        const key = `${name} ${status} ${errorName(responseBody)}`
+        counters.failures[key] = (counters.failures[key] ?? 0) + 1
         return
       }
       if (name === 'pay') counters.completed++
@@ -116,6 +119,14 @@ export function dialogueRequests(mode: Mode, counters: DialogueCounters): autoca
     step('buy', (c) => (stateless ? { context: c.token, quantity: 2 } : { quantity: 2 })),
     step('pay', (c) => (stateless ? { context: c.token, method: 'card' } : { method: 'card' })),
   ]
+}
+
+function errorName(body: string): string {
+  try {
+    return String((JSON.parse(body) as { error?: unknown }).error ?? '')
+  } catch {
+    return ''
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -134,6 +145,7 @@ export interface RoundResult {
   p99Ms: number
   non2xx: number
   errors: number
+  failures: Record<string, number>
 }
 
 /** CPU seconds (user + system) a process has used so far, from /proc (Linux); 0 elsewhere */
@@ -155,7 +167,7 @@ async function runRound(
   connections: number,
   pids: { clerk: number | undefined; redis: number | undefined },
 ): Promise<RoundResult> {
-  const counters: DialogueCounters = { completed: 0, failed: 0 }
+  const counters: DialogueCounters = { completed: 0, failed: 0, failures: {} }
   const clerkBefore = cpuSeconds(pids.clerk)
   const redisBefore = cpuSeconds(pids.redis)
   const result = await autocannon({
@@ -176,6 +188,7 @@ async function runRound(
     p99Ms: result.latency.p99,
     non2xx: result.non2xx,
     errors: result.errors + result.timeouts,
+    failures: counters.failures,
   }
 }
 
@@ -238,7 +251,21 @@ export function targets(rows: ModeSummary[]): Array<{ what: string; ratio: numbe
   ]
 }
 
-export function renderReport(rows: ModeSummary[], args: BenchArguments): string {
+/** pure: every answer other than 200, summed per mode over the rounds */
+export function failuresByMode(rounds: RoundResult[]): string[] {
+  const lines: string[] = []
+  for (const mode of MODES) {
+    const sums: Record<string, number> = {}
+    for (const r of rounds.filter((x) => x.mode === mode)) {
+      for (const [key, n] of Object.entries(r.failures)) sums[key] = (sums[key] ?? 0) + n
+    }
+    const parts = Object.entries(sums).map(([key, n]) => `${n}× ${key}`)
+    if (parts.length > 0) lines.push(`${mode}: ${parts.join(', ')}`)
+  }
+  return lines
+}
+
+export function renderReport(rows: ModeSummary[], args: BenchArguments, failures: string[] = []): string {
   const table = new Table({
     head: [
       'mode', 'requests/s', 'dialogues/s', 'p50 ms', 'p99 ms', '× stateless', '× stateful',
@@ -261,6 +288,7 @@ export function renderReport(rows: ModeSummary[], args: BenchArguments): string 
       ` ${args.rounds} round(s) × ${args.durationSeconds} s per mode`,
     table.toString(),
     ...goals,
+    ...failures.map((line) => `not 200: ${line}`),
   ].join('\n')
 }
 
@@ -272,38 +300,53 @@ interface Clerk {
   child: ChildProcess
 }
 
+// The clerk binds port 0 and we read its address from its "Server listening at" log line: other
+// benchmarks and tests run on this machine at the same time, and a port picked in advance can be
+// taken by one of them before the clerk binds it.
 async function startClerk(id: string, redisUrl: string): Promise<Clerk> {
-  const port = await freePort()
-  const url = `http://127.0.0.1:${port}`
   const child = spawn(process.execPath, [join(projectRoot(import.meta.url), 'dist/services/clerk/main.js')], {
     env: {
       ...process.env,
-      PORT: String(port),
+      PORT: '0',
       HOST: '127.0.0.1',
       CLERK_ID: id,
       REDIS_URL: redisUrl,
       SESSION_SECRET: 'bench-clerk-secret-0123456789abcdefghij',
-      LOG_LEVEL: 'warn',
+      LOG_LEVEL: 'info',
     },
-    stdio: ['ignore', 'inherit', 'inherit'],
+    stdio: ['ignore', 'pipe', 'inherit'],
   })
-  await waitFor(
+  let output = ''
+  let url: string | undefined
+  child.stdout?.on('data', (chunk: Buffer) => {
+    if (url !== undefined) return
+    output += chunk.toString()
+    url = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1]
+  })
+  child.once('exit', (code, signal) => {
+    if (!stopping) process.stderr.write(`bench:clerk: clerk ${id} exited (${code ?? signal}) during the benchmark\n`)
+  })
+  const ready = await waitFor(
     async () => {
-      if (child.exitCode !== null) throw new Error(`clerk ${id} exited with ${child.exitCode}`)
+      if (child.exitCode !== null) throw new Error(`clerk ${id} exited with ${child.exitCode}: ${output}`)
+      if (url === undefined) return undefined
       const res = await fetch(`${url}/readyz?mode=shared`, { signal: AbortSignal.timeout(1000) })
       await res.arrayBuffer()
-      return res.ok
+      return res.ok ? url : undefined
     },
-    { what: `clerk ${id} ready at ${url}`, timeoutMs: 20_000 },
+    { what: `clerk ${id} ready`, timeoutMs: 20_000 },
   )
-  return { url, child }
+  return { url: ready, child }
 }
+
+let stopping = false
 
 export async function main(argv: string[]): Promise<void> {
   const args = parseArguments(argv)
   const redis = await startRedisServer({ appendOnly: true })
   const clerks = new Map<Mode, Clerk>()
   const stop = () => {
+    stopping = true
     for (const clerk of clerks.values()) clerk.child.kill('SIGKILL')
   }
   process.once('exit', stop)
@@ -327,7 +370,7 @@ export async function main(argv: string[]): Promise<void> {
         rounds.push(result)
       }
     }
-    process.stdout.write(`${renderReport(summarize(rounds), args)}\n`)
+    process.stdout.write(`${renderReport(summarize(rounds), args, failuresByMode(rounds))}\n`)
   } finally {
     stop()
     await redis.stop()
