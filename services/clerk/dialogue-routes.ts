@@ -3,7 +3,6 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { ask, buy, paid, pay, type Step, type StepResult } from './dialogue.js'
 import { clerkError } from './errors.js'
 import { failureError } from './failure-error.js'
-import type { Order } from './ledger.js'
 import type { StateCarrier } from './modes/carrier.js'
 import type { ClerkRuntime, DialogueRouteConfig } from './runtime.js'
 
@@ -23,8 +22,6 @@ export function registerDialogueRoutes(scope: FastifyInstance, carrier: StateCar
     const idempotencyKey = step === 'pay' ? readIdempotencyKey(request) : null
     const loaded = await carrier.load(request, step)
     let result: StepResult
-    let order: Order | undefined
-    let replayed = false
     if (step === 'ask') {
       result = ask(loaded.state, loaded.line, randomUUID())
     } else if (step === 'buy') {
@@ -32,15 +29,23 @@ export function registerDialogueRoutes(scope: FastifyInstance, carrier: StateCar
     } else {
       const charge = pay(loaded.state, loaded.line)
       if (!charge.ok) throw failureError(charge.failure, loaded.lostReason)
-      const written = await runtime.ledger.charge(charge.charge, {
-        mode: carrier.mode,
+      const done = paid(charge.charge)
+      // The ledger write and the state write go out together (in shared mode, one round trip to
+      // Redis instead of two). Whichever fails, a retried pay yields the same charge, and the
+      // ledger (one order per dialogue) never charges twice.
+      const [written, savedFields] = await Promise.all([
+        runtime.ledger.charge(charge.charge, { mode: carrier.mode, clerk: runtime.options.clerkId, idempotencyKey }),
+        carrier.save(request, reply, done.state),
+      ])
+      if (!written.replayed) runtime.metrics.orders.inc({ mode: carrier.mode })
+      return {
         clerk: runtime.options.clerkId,
-        idempotencyKey,
-      })
-      order = written.order
-      replayed = written.replayed
-      if (!replayed) runtime.metrics.orders.inc({ mode: carrier.mode })
-      result = { ok: true, ...paid(charge.charge, order.id) }
+        mode: carrier.mode,
+        ...done.reply,
+        order: written.order,
+        replayed: written.replayed,
+        ...savedFields,
+      }
     }
     if (!result.ok) throw failureError(result.failure, loaded.lostReason)
     const saved = await carrier.save(request, reply, result.state)
@@ -48,7 +53,6 @@ export function registerDialogueRoutes(scope: FastifyInstance, carrier: StateCar
       clerk: runtime.options.clerkId,
       mode: carrier.mode,
       ...result.reply,
-      ...(order && { order, replayed }),
       ...saved,
     }
   }

@@ -5,7 +5,7 @@
  *
  *   ask  {"product":"laptop"}  → "1,000,000 won."
  *   buy  {"quantity":2}        → "2,000,000 won. Credit card or cash?"
- *   pay  {"method":"card"}     → a charge for the ledger; after it, paid() → "Payment of … completed."
+ *   pay  {"method":"card"}     → a charge for the ledger, and paid() → "Payment of … completed."
  *
  * Nothing here throws on any input (property tests hold it to that); nothing here knows where the
  * state is kept (clerk memory, the client's token, Redis): that is the session modes' job.
@@ -36,7 +36,6 @@ export type DialogueState =
       readonly productId: string
       readonly quantity: number
       readonly method: PaymentMethod
-      readonly orderId: string
     }
 
 export const NO_DIALOGUE: DialogueState = Object.freeze({ step: 'none' })
@@ -302,8 +301,13 @@ export function pay(state: DialogueState, body: unknown): PayResult {
   }
 }
 
-/** The answer after the ledger wrote (or replayed) the order for a charge. */
-export function paid(charge: Charge, orderId: string): { reply: DialogueReply; state: DialogueState } {
+/**
+ * The answer to a charge and the state after it. The state does not hold the order id, so the
+ * caller can keep it while the ledger writes (one Redis round trip instead of two in shared
+ * mode): a state that says "paid" before the order exists is harmless, because paying again
+ * yields the same charge and the ledger writes it once.
+ */
+export function paid(charge: Charge): { reply: DialogueReply; state: DialogueState } {
   const product = findProduct(charge.productId)
   const p: ProductView = product ? view(product) : { id: charge.productId, name: charge.productId, unitPrice: charge.unitPrice }
   return {
@@ -323,7 +327,6 @@ export function paid(charge: Charge, orderId: string): { reply: DialogueReply; s
       productId: charge.productId,
       quantity: charge.quantity,
       method: charge.method,
-      orderId,
     },
   }
 }
@@ -358,5 +361,5 @@ export function isDialogueState(value: unknown): value is DialogueState {
   if (v.step === 'ask') return true
   if (typeof v.quantity !== 'number' || !Number.isInteger(v.quantity)) return false
   if (v.step === 'buy') return true
-  return v.step === 'pay' && (v.method === 'card' || v.method === 'cash') && typeof v.orderId === 'string'
+  return v.step === 'pay' && (v.method === 'card' || v.method === 'cash')
 }

@@ -59,7 +59,9 @@ export const clerkDefaults: Readonly<ClerkOptions> = Object.freeze({
   sessionTtlMs: 30 * 60_000, // 30 min
   contextTtlMs: 30 * 60_000, // 30 min
   bodyLimit: 4096, // 4 KiB
-  redisTimeoutMs: 300, // 0.3 s
+  // a hung Redis answers 503 after this; a dead one at once (refused). Under heavy CPU contention
+  // a healthy Redis can take a few hundred ms, so this stays well above that and well under 1 s
+  redisTimeoutMs: 500, // 0.5 s
   memorySessionsMax: 100_000,
   shutdownTimeoutMs: 10_000, // 10 s
 })

@@ -20,6 +20,8 @@ export function createRedisClient(url: string, timeoutMs: number, warn: (message
     commandTimeout: timeoutMs, // ms
     maxRetriesPerRequest: 0,
     autoResendUnfulfilledCommands: false,
+    // commands issued in the same tick by concurrent requests go out in one write
+    enableAutoPipelining: true,
     // reconnect every 50..500 ms, forever: recovery must not need a restart
     retryStrategy: (attempt) => Math.min(50 * attempt, 500),
   })

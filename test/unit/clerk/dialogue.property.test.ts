@@ -31,7 +31,6 @@ const state: fc.Arbitrary<DialogueState> = fc.oneof(
   fc.record({
     step: fc.constant('pay' as const), dialogueId: fc.string(), productId: fc.constantFrom('laptop', 'gone'),
     quantity: fc.integer({ min: 1, max: 100 }), method: fc.constantFrom('card' as const, 'cash' as const),
-    orderId: fc.string(),
   }),
 )
 

@@ -4,7 +4,7 @@ import { ask, buy, NO_DIALOGUE, paid, pay, type DialogueState } from '../../../s
 const asked = (productId = 'laptop'): DialogueState => ({ step: 'ask', dialogueId: 'd-1', productId })
 const bought = (quantity = 2): DialogueState => ({ step: 'buy', dialogueId: 'd-1', productId: 'laptop', quantity })
 const settled: DialogueState = {
-  step: 'pay', dialogueId: 'd-1', productId: 'laptop', quantity: 2, method: 'card', orderId: 'o-7',
+  step: 'pay', dialogueId: 'd-1', productId: 'laptop', quantity: 2, method: 'card',
 }
 
 describe('the seed dialogue', () => {
@@ -37,7 +37,7 @@ describe('the seed dialogue', () => {
       charge: { dialogueId: 'd-1', productId: 'laptop', quantity: 2, unitPrice: 1_000_000, total: 2_000_000, method: 'card' },
     })
     if (!charge.ok) return
-    const done = paid(charge.charge, 'o-7')
+    const done = paid(charge.charge)
     expect(done.reply).toMatchObject({ step: 'pay', say: 'Payment of 2,000,000 won completed.', next: ['ask'] })
     expect(done.reply.sayKo).toBe('200만원 결제 완료되었습니다.')
     expect(done.state).toEqual(settled)
