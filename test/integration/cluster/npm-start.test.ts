@@ -1,8 +1,11 @@
+import { execFile } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createChaosClient, type ChaosClient } from '../../../services/cluster/chaos-client.js'
 import type { ClusterStatus } from '../../../services/cluster/launcher.js'
 import { readStateFile, stateFilePath } from '../../../services/cluster/state-file.js'
+import { freePort } from '../../../services/common/free-port.js'
 import { waitFor } from '../../../services/common/wait-for.js'
 import { spawnService, type SpawnedService } from '../../helpers/spawn-service.js'
 import { Customer } from './dialogue-client.js'
@@ -17,6 +20,18 @@ let proxyPort: number
 let proxyUrl: string
 let chaos: ChaosClient
 const seenPids = new Set<number>()
+
+const root = fileURLToPath(new URL('../../../', import.meta.url))
+
+/** runs a built script the way `npm run chaos` does; resolves with its exit code and output */
+function runNode(args: string[], env: Record<string, string>): Promise<{ code: number; output: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, args, { cwd: root, env: { ...process.env, ...env }, timeout: 60_000 }, (err, stdout, stderr) => {
+      const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0
+      resolve({ code, output: stdout + stderr })
+    })
+  })
+}
 
 async function status(): Promise<ClusterStatus> {
   const res = await fetch(`${proxyUrl}/_cluster/status`, { signal: AbortSignal.timeout(5_000) })
@@ -223,6 +238,27 @@ describe('npm start', () => {
       { what: 'a shared dialogue after Redis is back', timeoutMs: 30_000, intervalMs: 200 },
     )
     expect(after.pay.body.say).toBe('Payment of 2,000,000 won completed.')
+  })
+
+  it('npm run chaos finds the cluster by PROXY_PORT and the token in the state file', async () => {
+    const cli = (args: string[], port = proxyPort) =>
+      runNode(['dist/services/cluster/chaos-cli.js', ...args], { PROXY_PORT: String(port), ADMIN_TOKEN: '' })
+    const slow = await cli(['slow', 'clerk-c', '25'])
+    expect(slow.code, slow.output).toBe(0)
+    expect(slow.output).toContain('slow clerk-c: every answer now waits 25 ms (via launcher)')
+    expect((await clerk('clerk-c')).slowMs).toBe(25)
+    const table = await cli(['status'])
+    expect(table.code).toBe(0)
+    expect(table.output).toMatch(/clerk-c\s+clerk\s+\d+\s+\d+\s+running\s+\d+\s+25/)
+    const refused = await cli(['resume', 'clerk-c'])
+    expect(refused.code).toBe(1)
+    expect(refused.output).toContain('failed (HTTP 409 wrong_state): clerk-c is not paused')
+    const nobody = await cli(['kill', 'clerk-b'], await freePort())
+    expect(nobody.code).toBe(1)
+    expect(nobody.output).toContain('no cluster answers on')
+    const usage = await cli(['explode'])
+    expect(usage.code).toBe(2)
+    expect(usage.output).toContain('Usage: npm run chaos -- <command>')
   })
 
   it('answers chaos without the token with 401', async () => {
