@@ -66,3 +66,34 @@ export function ownCpuSeconds(): number {
   const usage = process.cpuUsage()
   return (usage.user + usage.system) / 1e6
 }
+
+export interface MachineCpu {
+  busy: number
+  total: number
+}
+
+/** the first line of /proc/stat (`cpu  user nice system idle iowait irq softirq steal …`) */
+export function parseProcStat(text: string): MachineCpu | undefined {
+  const line = text.split('\n').find((l) => l.startsWith('cpu '))
+  if (!line) return undefined
+  const fields = line.trim().split(/\s+/).slice(1).map(Number)
+  if (fields.length < 4 || fields.some((n) => !Number.isFinite(n))) return undefined
+  // guest time is already counted in user; idle + iowait is time nobody could use
+  const total = fields.slice(0, 8).reduce((a, b) => a + b, 0)
+  const idle = (fields[3] ?? 0) + (fields[4] ?? 0)
+  return { busy: total - idle, total }
+}
+
+export function readMachineCpu(): MachineCpu | undefined {
+  try {
+    return parseProcStat(readFileSync('/proc/stat', 'utf8'))
+  } catch {
+    return undefined
+  }
+}
+
+/** cores kept busy, machine-wide (every process, ours and others'), between two readings */
+export function busyCores(before: MachineCpu | undefined, after: MachineCpu | undefined, cores: number): number | undefined {
+  if (!before || !after || after.total <= before.total) return undefined
+  return Math.round(((after.busy - before.busy) / (after.total - before.total)) * cores * 100) / 100
+}

@@ -28,7 +28,8 @@ const SERIES = ['completed', 'context_lost', 'failed', 'unfinished'] as const
 function tableHtml(head: string[], rows: (string | number)[][], className = ''): string {
   const th = head.map((h) => `<th>${escapeHtml(h)}</th>`).join('')
   const trs = rows.map((r) => `<tr>${r.map((c) => `<td>${escapeHtml(c)}</td>`).join('')}</tr>`).join('\n')
-  return `<table class="${className}"><thead><tr>${th}</tr></thead><tbody>\n${trs}\n</tbody></table>`
+  // a wide table scrolls inside its own box instead of pushing the page sideways
+  return `<div class="scroll"><table class="${className}"><thead><tr>${th}</tr></thead><tbody>\n${trs}\n</tbody></table></div>`
 }
 
 function niceMax(n: number): number {
@@ -220,7 +221,8 @@ table{border-collapse:collapse;margin:.8rem 0;font-size:.9rem}
 th,td{border:1px solid #ddd;padding:.25rem .6rem;text-align:right}
 th:first-child,td:first-child{text-align:left}
 thead{background:#f0f0f0}
-table.headline{font-size:1rem}
+table.headline{font-size:.95rem}
+div.scroll{overflow-x:auto}
 p.note{color:#555;font-size:.9rem}
 svg{display:block;margin:.5rem 0}
 `
@@ -267,13 +269,15 @@ export function renderHtmlReport(report: LoadtestReport, title = 'clerk-cluster 
     parts.push(scaleSvg(sc))
     parts.push(
       tableHtml(
-        ['clerks', 'completed/s', 'efficiency', 'p50 ms', 'p99 ms', 'CPU (cores) per process'],
+        ['clerks', 'completed/s', 'of linear', 'of nominal', 'p50 ms', 'p99 ms', 'machine cores busy', 'CPU (cores) per process'],
         sc.points.map((p) => [
           p.clerks,
           p.completedPerSec,
+          `${Math.round(p.scaling * 100)}%`,
           `${Math.round(p.efficiency * 100)}%`,
           p.dialogueP50,
           p.dialogueP99,
+          p.machineBusyCores ?? 'n/a',
           Object.entries(p.cpu).map(([name, c]) => `${name} ${c}`).join(', '),
         ]),
       ),

@@ -35,8 +35,12 @@ export interface ScalePoint {
   dialogueP99: number
   /** CPU used during the run as a share of one core, per process (proxy, clerk-a…, redis, loadgen) */
   cpu: Record<string, number>
-  /** completedPerSec / (clerks × one clerk's capacity in dialogues/s) */
+  /** cores kept busy machine-wide during the run (every process, other users' too) */
+  machineBusyCores: number | undefined
+  /** completedPerSec / (clerks × one clerk's nominal capacity) */
   efficiency: number
+  /** completedPerSec / (clerks × what the smallest cluster measured per clerk): how well it scales */
+  scaling: number
 }
 
 export interface ScaleReport {

@@ -6,11 +6,11 @@
 import { isLoadtestError } from './errors.js'
 import { isMain } from './is-main.js'
 import { measuredRun, openCluster } from './measured-run.js'
-import { cpuShare, ownCpuSeconds, readCpuSeconds } from './proc-cpu.js'
+import { busyCores, cpuShare, ownCpuSeconds, readCpuSeconds, readMachineCpu } from './proc-cpu.js'
 import { writeHtmlReport } from './report-html.js'
 import { buildReport, writeJsonReport, type ScalePoint, type ScaleReport } from './report-json.js'
 import { parseScaleArguments, type ScaleOptions } from './scale-arguments.js'
-import { oneClerkCapacity, scaleVerdict } from './scale-verdict.js'
+import { oneClerkCapacity, scaleVerdict, scalingOf } from './scale-verdict.js'
 import type { Summary } from './summarize.js'
 import { scaleUsage } from './usage.js'
 import { cpus } from 'node:os'
@@ -31,6 +31,7 @@ export async function runScale(options: ScaleOptions): Promise<{ summaries: Summ
       delete pids.launcher // it only supervises
       const before = readCpuSeconds(pids)
       const ownBefore = ownCpuSeconds()
+      const machineBefore = readMachineCpu()
       const startedAt = Date.now()
       const { summary } = await measuredRun(cluster, {
         mode: options.mode,
@@ -43,7 +44,9 @@ export async function runScale(options: ScaleOptions): Promise<{ summaries: Summ
       const wallSeconds = (Date.now() - startedAt) / 1000
       const cpu = cpuShare(before, readCpuSeconds(pids), wallSeconds)
       cpu.loadgen = Math.round(((ownCpuSeconds() - ownBefore) / wallSeconds) * 100) / 100
+      const machineBusyCores = busyCores(machineBefore, readMachineCpu(), cpus().length)
       summaries.push(summary)
+      const base = points[0] ?? { clerks, completedPerSec: summary.dialoguesPerSec }
       points.push({
         clerks,
         run: summaries.length - 1,
@@ -52,9 +55,13 @@ export async function runScale(options: ScaleOptions): Promise<{ summaries: Summ
         dialogueP50: summary.dialogueLatencyMs.p50,
         dialogueP99: summary.dialogueLatencyMs.p99,
         cpu,
+        machineBusyCores,
         efficiency: Math.round((summary.dialoguesPerSec / (clerks * capacity)) * 100) / 100,
+        scaling: scalingOf({ clerks, completedPerSec: summary.dialoguesPerSec }, base),
       })
-      process.stderr.write(`${clerks} clerk(s): ${summary.dialoguesPerSec} dialogues/s, CPU ${JSON.stringify(cpu)}\n`)
+      process.stderr.write(
+        `${clerks} clerk(s): ${summary.dialoguesPerSec} dialogues/s, CPU ${JSON.stringify(cpu)}, machine ${machineBusyCores ?? '?'} cores busy\n`,
+      )
     } finally {
       await cluster.close()
     }
@@ -86,7 +93,8 @@ export function renderScaleText(scale: ScaleReport): string {
     const ideal = p.clerks * scale.oneClerkCapacity
     const cpu = Object.entries(p.cpu).map(([name, c]) => `${name} ${c}`).join(', ')
     lines.push(
-      `  ${String(p.clerks).padStart(2)} │${bar.padEnd(width)}│ ${String(p.completedPerSec).padStart(6)}/s (ideal ${Math.round(ideal)}, ${Math.round(p.efficiency * 100)}%)  CPU cores: ${cpu}`,
+      `  ${String(p.clerks).padStart(2)} │${bar.padEnd(width)}│ ${String(p.completedPerSec).padStart(6)}/s  ${Math.round(p.scaling * 100)}% of linear, ${Math.round(p.efficiency * 100)}% of nominal ${Math.round(ideal)}  ` +
+        `machine ${p.machineBusyCores ?? '?'} cores busy; ours: ${cpu}`,
     )
   }
   lines.push(scale.verdict)

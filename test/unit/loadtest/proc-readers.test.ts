@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { countTimeWait, parseProcNetTcp } from '../../../loadtest/tcp-states.js'
-import { cpuShare, parseStatTicks } from '../../../loadtest/proc-cpu.js'
+import { busyCores, cpuShare, parseProcStat, parseStatTicks } from '../../../loadtest/proc-cpu.js'
 
 const procNetTcp = `  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
    0: 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1065 1 0 100 0 0 10 0
@@ -29,5 +29,16 @@ describe('CPU time from /proc/<pid>/stat', () => {
 
   it('turns two readings into a share of one core', () => {
     expect(cpuShare({ proxy: 10, 'clerk-a': 5 }, { proxy: 15, 'clerk-a': 5.5, redis: 1 }, 5)).toEqual({ proxy: 1, 'clerk-a': 0.1 })
+  })
+})
+
+describe('machine-wide CPU from /proc/stat', () => {
+  it('counts everything but idle and iowait as busy', () => {
+    expect(parseProcStat('cpu  100 0 50 800 50 0 0 0 0 0\ncpu0 1 2 3 4\n')).toEqual({ busy: 150, total: 1000 })
+  })
+
+  it('turns two readings into busy cores', () => {
+    expect(busyCores({ busy: 150, total: 1000 }, { busy: 1050, total: 2000 }, 2)).toBe(1.8)
+    expect(busyCores(undefined, { busy: 1, total: 2 }, 2)).toBeUndefined()
   })
 })

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import { LoadtestErrors } from '../../../loadtest/errors.js'
 import { renderHtmlReport } from '../../../loadtest/report-html.js'
-import { buildReport } from '../../../loadtest/report-json.js'
+import { buildReport, type ScalePoint } from '../../../loadtest/report-json.js'
 import { renderComparisonText, renderRunText, renderTimelineText } from '../../../loadtest/report-text.js'
-import { oneClerkCapacity, scaleVerdict } from '../../../loadtest/scale-verdict.js'
+import { oneClerkCapacity, scaleVerdict, scalingOf } from '../../../loadtest/scale-verdict.js'
 import { summarize } from '../../../loadtest/summarize.js'
 import { chaosEvent, record } from './records.js'
 
@@ -62,7 +62,7 @@ describe('the HTML report', () => {
 })
 
 describe('the scale-out verdict', () => {
-  const point = (clerks: number, completedPerSec: number, cpu: Record<string, number>) => ({
+  const point = (clerks: number, completedPerSec: number, cpu: Record<string, number>, machineBusyCores?: number): ScalePoint => ({
     clerks,
     run: clerks - 1,
     completedPerSec,
@@ -70,26 +70,29 @@ describe('the scale-out verdict', () => {
     dialogueP50: 1,
     dialogueP99: 2,
     cpu,
+    machineBusyCores,
     efficiency: completedPerSec / (clerks * 100),
+    scaling: scalingOf({ clerks, completedPerSec }, { clerks: 1, completedPerSec: 90 }),
   })
 
-  it('computes one clerk capacity from work time and concurrency', () => {
+  it('computes one clerk capacity from work time and concurrency, and scaling from the first point', () => {
     expect(oneClerkCapacity(20, 4)).toBe(66.7)
+    expect(scalingOf({ clerks: 3, completedPerSec: 150 }, { clerks: 1, completedPerSec: 60 })).toBe(0.83)
   })
 
-  it('names the proxy when it uses a whole core where the curve bends', () => {
-    const verdict = scaleVerdict([point(1, 100, { proxy: 0.3 }), point(2, 120, { proxy: 0.95, 'clerk-a': 0.2 })], 2)
-    expect(verdict).toMatch(/up to 1 clerk\(s\); at 2 clerks it reaches 60%.*the proxy is the limit/)
+  it('names the proxy when it keeps a whole core busy where the curve bends', () => {
+    const verdict = scaleVerdict([point(1, 90, { proxy: 0.3 }), point(2, 120, { proxy: 0.95, 'clerk-a': 0.2 })], 2)
+    expect(verdict).toMatch(/up to 1 clerk; at 2 clerks it reaches 67% of linear.*the proxy is the limit/)
   })
 
-  it('names the machine when all cores are busy', () => {
-    expect(scaleVerdict([point(1, 100, {}), point(2, 110, { proxy: 0.7, 'clerk-a': 0.6, 'clerk-b': 0.6 })], 2)).toMatch(
-      /machine's CPU is the limit/,
+  it('names the machine when all its cores are busy, even with other processes', () => {
+    expect(scaleVerdict([point(1, 90, {}), point(2, 110, { proxy: 0.4, 'clerk-a': 0.3 }, 1.9)], 2)).toMatch(
+      /machine's CPU is the limit: 1.9 of its 2 cores were busy/,
     )
   })
 
   it('says so when the curve follows all the way', () => {
-    expect(scaleVerdict([point(1, 95, {}), point(2, 190, {})], 2)).toMatch(/all the way to 2/)
+    expect(scaleVerdict([point(1, 90, {}), point(2, 175, {})], 2)).toMatch(/all the way to 2 clerks \(97% of linear\)/)
   })
 })
 
