@@ -45,7 +45,14 @@ function compose(args: string[], timeoutMs = 120_000): Promise<string> {
 }
 
 /** the Docker API itself (podman's compat API), for what docker-compose does not print */
-async function inspect(service: string): Promise<{ RestartCount: number; State: { Running: boolean } }> {
+interface ContainerInfo {
+  RestartCount: number
+  State: { Running: boolean }
+  Config: { User: string; Image: string }
+  Image: string
+}
+
+async function inspect(service: string): Promise<ContainerInfo> {
   const socketPath = (env.DOCKER_HOST ?? '').replace(/^unix:\/\//, '')
   const dispatcher = new Agent({ connect: { socketPath } })
   try {
@@ -53,7 +60,7 @@ async function inspect(service: string): Promise<{ RestartCount: number; State: 
       dispatcher,
       signal: AbortSignal.timeout(10_000),
     })
-    return (await res.json()) as { RestartCount: number; State: { Running: boolean } }
+    return (await res.json()) as ContainerInfo
   } finally {
     await dispatcher.close()
   }
@@ -119,6 +126,10 @@ describe('docker-compose up', () => {
       { what: 'every container healthy in docker-compose ps', timeoutMs: 60_000, intervalMs: 1_000 },
     )
     for (const service of services) expect(healthy(ps, service), service).toBe(true)
+    // one image for every Node service, running as the unprivileged node user
+    const nodeServices = await Promise.all(['clerk-a', 'clerk-b', 'clerk-c', 'proxy'].map(inspect))
+    expect(new Set(nodeServices.map((c) => c.Image)).size).toBe(1)
+    for (const c of nodeServices) expect(c.Config.User).toBe('node')
   })
 
   it.each(['stateful', 'stateless', 'shared'] as const)('plays the whole %s dialogue through the published port', async (mode) => {
