@@ -26,7 +26,7 @@ async function orderCount(): Promise<number> {
 describe('Redis killed under a clerk', () => {
   it('answers shared mode and pay with 503 at once, keeps stateful and stateless going, and recovers when Redis returns', async () => {
     const [, , paidBefore] = await dialogue('stateful', [clerk.url, clerk.url, clerk.url])
-    expect(paidBefore.status).toBe(200)
+    expect(paidBefore.status, JSON.stringify(paidBefore.body)).toBe(200)
     const orderBefore = paidBefore.body.order
     const sharedCustomer = new Customer()
     expect((await sharedCustomer.post(`${clerk.url}/shared/ask`, { product: 'mouse' })).status).toBe(200)
@@ -35,7 +35,7 @@ describe('Redis killed under a clerk', () => {
     await redis.kill()
 
     const shared = await sharedCustomer.post(`${clerk.url}/shared/buy`, { quantity: 2 })
-    expect(shared.status).toBe(503)
+    expect(shared.status, JSON.stringify(shared.body)).toBe(503)
     expect(shared.body).toMatchObject({ error: 'redis_unavailable', code: 'CLERK_ERR_REDIS_UNAVAILABLE', clerk: 'clerk-r', mode: 'shared' })
     expect((await new Customer().post(`${clerk.url}/shared/ask`, { product: 'mouse' })).status).toBe(503)
 
@@ -43,7 +43,7 @@ describe('Redis killed under a clerk', () => {
     expect((await stateful.post(`${clerk.url}/stateful/ask`, { product: 'laptop' })).status).toBe(200)
     expect((await stateful.post(`${clerk.url}/stateful/buy`, { quantity: 2 })).status).toBe(200)
     const refused = await stateful.post(`${clerk.url}/stateful/pay`, { method: 'card' })
-    expect(refused.status).toBe(503)
+    expect(refused.status, JSON.stringify(refused.body)).toBe(503)
     expect(refused.body.message).toContain('Nothing was charged')
 
     const stateless = new Customer()
@@ -53,7 +53,7 @@ describe('Redis killed under a clerk', () => {
     expect((await stateless.post(`${clerk.url}/stateless/pay`, { context: bought.body.context, method: 'cash' })).status).toBe(503)
 
     const ready = await getJson(`${clerk.url}/readyz`)
-    expect(ready.status).toBe(200)
+    expect(ready.status, JSON.stringify(ready.body)).toBe(200)
     expect(ready.body).toMatchObject({ redis: 'down', modes: { stateful: true, stateless: true, shared: false } })
     expect((await getJson(`${clerk.url}/readyz?mode=shared`)).status).toBe(503)
     const metrics = await getJson(`${clerk.url}/metrics`)
@@ -82,7 +82,7 @@ describe('Redis killed under a clerk', () => {
     process.kill(pid, 'SIGSTOP')
     try {
       const res = await customer.post(`${clerk.url}/shared/buy`, { quantity: 1 })
-      expect(res.status).toBe(503)
+      expect(res.status, JSON.stringify(res.body)).toBe(503)
       expect(res.body.error).toBe('redis_unavailable')
     } finally {
       process.kill(pid, 'SIGCONT')
@@ -104,9 +104,9 @@ describe('a clerk started while Redis is missing', () => {
         expect(paid.body.error).toBe('redis_unavailable')
       }
       const shared = await new Customer().post(`${lonely.url}/shared/ask`, { product: 'laptop' })
-      expect(shared.status).toBe(503)
+      expect(shared.status, JSON.stringify(shared.body)).toBe(503)
       const ready = await getJson(`${lonely.url}/readyz`)
-      expect(ready.status).toBe(200)
+      expect(ready.status, JSON.stringify(ready.body)).toBe(200)
       expect(ready.body).toMatchObject({ status: 'ready', redis: 'down', modes: { shared: false } })
       expect((await getJson(`${lonely.url}/readyz?mode=shared`)).status).toBe(503)
       expect((await getJson(`${lonely.url}/orders?limit=1`)).status).toBe(503)
