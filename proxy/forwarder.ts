@@ -12,7 +12,7 @@ import { readRequestBody } from './request-body.js'
 import { decideRetry } from './retry-policy.js'
 import type { RouteKey } from './route-key.js'
 import type { Upstream } from './upstream.js'
-import { classifyFailure, failureToError } from './upstream-failure.js'
+import { classifyFailure, failureToError, isClosingRefusal, type UpstreamFailure } from './upstream-failure.js'
 
 /** What the forwarder reads to route: the clerks' state and the policy per route. */
 export interface RoutingView {
@@ -168,11 +168,19 @@ class Exchange implements ForwardCallbacks {
 
   onResponse(statusCode: number, rawHeaders: string[], body: Buffer): void {
     const upstream = this.current
-    this.release()
     if (this.finished || upstream === undefined) return
+    const refusal = isClosingRefusal(statusCode, rawHeaders)
+    if (refusal !== undefined) {
+      // a clerk shutting down turned the request away: another clerk may take it; if none can,
+      // the customer gets the clerk's own 503
+      refusal.reason = `${upstream.id} is shutting down and turned the request away`
+      if (this.retryElsewhere(upstream, refusal)) return
+    }
+    this.release()
     this.finished = true
     if (this.setCookie !== undefined) this.deps.recorder.pinned(upstream)
-    this.deps.recorder.answered(upstream, statusCode, (performance.now() - this.startedAt) / 1000)
+    // a refusal passed through was already counted as a failed attempt
+    if (refusal === undefined) this.deps.recorder.answered(upstream, statusCode, (performance.now() - this.startedAt) / 1000)
     const headers = responseHeadersForCustomer(rawHeaders)
     if (this.retries > 0) headers.push('x-retried', String(this.retries))
     if (this.redispatched) headers.push('x-redispatched', '1')
@@ -189,23 +197,24 @@ class Exchange implements ForwardCallbacks {
 
   onError(err: unknown, written: boolean): void {
     const upstream = this.current
-    this.release()
     if (this.finished || upstream === undefined) return
     const failure = classifyFailure(err, written, upstream.id)
-    const error = failureToError(failure)
-    this.deps.recorder.attemptFailed(upstream, failure, error.statusCode ?? 502)
+    if (!this.retryElsewhere(upstream, failure)) this.fail(failureToError(failure), failure.reason, upstream.id)
+  }
+
+  /** counts the failed attempt; when the retry rules allow it and a clerk is left, sends it there */
+  private retryElsewhere(upstream: Upstream, failure: UpstreamFailure): boolean {
+    this.release()
+    this.deps.recorder.attemptFailed(upstream, failure, failureToError(failure).statusCode ?? 502)
     const hasIdempotencyKey = this.req.headers['idempotency-key'] !== undefined
     const decision = decideRetry({ attempt: this.attempts, failure, method: this.method, hasIdempotencyKey })
-    if (decision.retry) {
-      const next = this.pick()
-      if (next !== undefined) {
-        this.retries++
-        this.deps.recorder.retried(upstream, next, failure.kind)
-        this.send(next)
-        return
-      }
-    }
-    this.fail(error, failure.reason, upstream.id)
+    if (!decision.retry) return false
+    const next = this.pick()
+    if (next === undefined) return false
+    this.retries++
+    this.deps.recorder.retried(upstream, next, failure.kind)
+    this.send(next)
+    return true
   }
 
   private fail(error: ProxyErrorLike, reason: string, clerk?: string): void {

@@ -7,7 +7,7 @@ import { Upstream, addCount } from './upstream.js'
 import type { FailureKind, UpstreamFailure } from './upstream-failure.js'
 
 /** Failures that prove the clerk is not there: eject at once, without waiting for `fall`. */
-const EJECT_AT_ONCE: ReadonlySet<FailureKind> = new Set(['refused', 'connect_timeout', 'reset_before_send'])
+const EJECT_AT_ONCE: ReadonlySet<FailureKind> = new Set(['refused', 'connect_timeout', 'reset_before_send', 'closing'])
 /** Failures that count towards `fall`, like a failed check. */
 const COUNT_TOWARDS_FALL: ReadonlySet<FailureKind> = new Set(['timeout', 'reset', 'bad_response'])
 

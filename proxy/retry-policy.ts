@@ -4,7 +4,8 @@ import type { FailureKind, UpstreamFailure } from './upstream-failure.js'
  * When may a failed attempt be tried again on another clerk? The rules, written out:
  *
  * 1. A request that never reached a clerk (refused, connect timeout, connection broken before a
- *    byte was written) is retried whatever its method: no clerk can have acted on it.
+ *    byte was written) is retried whatever its method: no clerk can have acted on it. So is one a
+ *    clerk turned away with `503` + `Connection: close` because it is shutting down.
  * 2. A request that may have reached a clerk is retried only when repeating it is harmless: the
  *    method is idempotent (RFC 9110 §9.2.2), or the customer sent an Idempotency-Key (the clerks'
  *    ledger turns a repeated `pay` with the same key into the same order).
@@ -16,7 +17,7 @@ export const MAX_ATTEMPTS = 3
 
 export const IDEMPOTENT_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE'])
 
-export const RETRY_WHATEVER_THE_METHOD: ReadonlySet<FailureKind> = new Set(['refused', 'connect_timeout', 'reset_before_send'])
+export const RETRY_WHATEVER_THE_METHOD: ReadonlySet<FailureKind> = new Set(['refused', 'connect_timeout', 'reset_before_send', 'closing'])
 
 export const RETRY_WHEN_REPEATABLE: ReadonlySet<FailureKind> = new Set(['reset', 'bad_response'])
 

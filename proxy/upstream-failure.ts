@@ -20,6 +20,8 @@ export type FailureKind =
   | 'bad_response'
   /** the answer was larger than the proxy buffers */
   | 'response_too_large'
+  /** the clerk answered 503 and closed the connection: it is shutting down and did not take the request */
+  | 'closing'
 
 export interface UpstreamFailure {
   kind: FailureKind
@@ -31,7 +33,7 @@ export interface UpstreamFailure {
   reason: string
 }
 
-const NEVER_SENT: ReadonlySet<FailureKind> = new Set(['refused', 'connect_timeout', 'reset_before_send'])
+const NEVER_SENT: ReadonlySet<FailureKind> = new Set(['refused', 'connect_timeout', 'reset_before_send', 'closing'])
 
 const REFUSED_CODES = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'ENOTFOUND', 'EAI_AGAIN'])
 const CONNECT_TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'PROXY_CONNECT_TIMEOUT'])
@@ -82,6 +84,8 @@ function describe(kind: FailureKind, clerk: string, code: string): string {
       return `${clerk} answered something that is not valid HTTP (${code})`
     case 'response_too_large':
       return `${clerk}'s answer is larger than the proxy buffers`
+    case 'closing':
+      return `${clerk} is shutting down and turned the request away`
   }
 }
 
@@ -92,11 +96,28 @@ export function failureToError(failure: UpstreamFailure): ProxyErrorLike {
     case 'connect_timeout':
       return new ProxyErrors.PROXY_ERR_GATEWAY_TIMEOUT(failure.reason)
     case 'refused':
+    case 'closing':
       // every clerk we could try refused: none is there to take it
       return new ProxyErrors.PROXY_ERR_NO_UPSTREAM(failure.reason)
     default:
       return new ProxyErrors.PROXY_ERR_BAD_GATEWAY(failure.reason)
   }
+}
+
+/**
+ * A clerk that is shutting down answers new requests `503` with `Connection: close` before it
+ * does anything with them (docs/contract.md: shutting_down). That answer is a refusal, like a
+ * refused connection, so it may go to another clerk.
+ */
+export function isClosingRefusal(statusCode: number, rawHeaders: readonly string[]): UpstreamFailure | undefined {
+  if (statusCode !== 503) return undefined
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i] as string
+    if (name.length === 10 && name.toLowerCase() === 'connection' && /close/i.test(rawHeaders[i + 1] as string)) {
+      return { kind: 'closing', mayHaveBeenSent: false, code: 'HTTP_503_CLOSE', reason: '' }
+    }
+  }
+  return undefined
 }
 
 /** The short label used in proxy_errors_total{reason} and in events. */

@@ -13,7 +13,7 @@ import type { FailureKind, UpstreamFailure } from '../upstream-failure.js'
 import type { PrimaryToWorker, WorkerToPrimary } from './messages.js'
 
 const FLUSH_MS = 250 // counters reach the primary at most this late
-const EJECT_AT_ONCE: ReadonlySet<FailureKind> = new Set(['refused', 'connect_timeout', 'reset_before_send'])
+const EJECT_AT_ONCE: ReadonlySet<FailureKind> = new Set(['refused', 'connect_timeout', 'reset_before_send', 'closing'])
 
 function send(message: WorkerToPrimary): void {
   if (process.connected) process.send?.(message)

@@ -170,6 +170,25 @@ describe.each(ENGINE_NAMES)('the %s engine', (engine) => {
     expect(after.status).toBe(200)
   })
 
+  it('sends a request a shutting-down clerk turned away (503 + Connection: close) to another clerk', async () => {
+    const closing = await fake(
+      httpFake('closing', (req, res) => {
+        res.writeHead(503, { 'content-type': 'application/json', connection: 'close' })
+        res.end(JSON.stringify({ error: 'shutting_down', clerk: 'closing' }))
+      }),
+    )
+    const good = await fake(goodFake('good'))
+    const { base } = await startProxy(engine, { closing: closing.url, good: good.url })
+    const first = await call(base, '/stateless/pay', post({ method: 'card' }))
+    expect(first.status).toBe(200)
+    expect(first.body.clerk).toBe('good')
+    // alone, its own 503 reaches the customer
+    const { base: aloneBase } = await startProxy(engine, { closing: closing.url })
+    const alone = await call(aloneBase, '/stateless/pay', post({ method: 'card' }))
+    expect(alone.status).toBe(503)
+    expect(alone.body.error).toBe('shutting_down')
+  })
+
   it('answers 413 body_too_large above the replay buffer cap', async () => {
     const good = await fake(goodFake('good'))
     const { base } = await startProxy(engine, { good: good.url }, { bodyCapBytes: 1024 })

@@ -197,6 +197,21 @@ export function realClerkSuite(engine: EngineName): void {
       await waitForHealth(base, 'clerk-c', true)
     })
 
+    it('completes every dialogue while a clerk is stopped with SIGTERM mid-loop', async () => {
+      const a = cluster.clerks.find((k) => k.id === 'clerk-a')!
+      const failures: unknown[] = []
+      let exit: Promise<number | null> | undefined
+      for (let i = 0; i < 60; i++) {
+        if (i === 20) exit = a.service.signal('SIGTERM')
+        const outcome = await (i % 2 === 0 ? statelessDialogue : sharedDialogue)(base, `${engine}-term-${i}-${Date.now()}`)
+        if (!outcome.ok) failures.push(outcome)
+      }
+      expect(failures).toEqual([])
+      expect(await exit).toBe(0)
+      await cluster.restartClerk('clerk-a')
+      await waitForHealth(base, 'clerk-a', true)
+    })
+
     it('ejects a clerk that hangs (SIGSTOP) after a bounded number of failures, and uses it again after SIGCONT', async () => {
       const b = cluster.clerks.find((k) => k.id === 'clerk-b')!
       await b.service.signal('SIGSTOP')

@@ -6,6 +6,7 @@ describe('the retry rules', () => {
   it.each<[FailureKind, string, boolean, boolean]>([
     // kind, method, Idempotency-Key, retried?
     ['refused', 'POST', false, true],
+    ['closing', 'POST', false, true],
     ['connect_timeout', 'POST', false, true],
     ['reset_before_send', 'POST', false, true],
     ['reset', 'POST', false, false],

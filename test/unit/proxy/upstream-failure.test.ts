@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { classifyFailure, failureToError } from '../../../proxy/upstream-failure.js'
+import { classifyFailure, failureToError, isClosingRefusal } from '../../../proxy/upstream-failure.js'
 
 const err = (code: string) => Object.assign(new Error(code), { code })
 
@@ -27,5 +27,18 @@ describe('mapping upstream errors (the one place)', () => {
   it('looks through undici socket errors to their cause', () => {
     const wrapped = Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET', cause: { code: 'ECONNRESET' } })
     expect(classifyFailure(wrapped, true, 'b').code).toBe('ECONNRESET')
+  })
+})
+
+describe('a clerk turning a request away while it shuts down', () => {
+  it('is a 503 with Connection: close, and counts as never sent', () => {
+    expect(isClosingRefusal(503, ['Content-Type', 'application/json', 'Connection', 'close'])).toMatchObject({ kind: 'closing', mayHaveBeenSent: false })
+  })
+  it.each([
+    [503, ['connection', 'keep-alive']],
+    [503, []],
+    [500, ['connection', 'close']],
+  ])('is not any other answer (%i %j)', (status, headers) => {
+    expect(isClosingRefusal(status, headers)).toBeUndefined()
   })
 })
