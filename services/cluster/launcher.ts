@@ -69,13 +69,14 @@ export async function startCluster(options: ClusterOptions, start: StartClusterO
   const root = projectRoot(import.meta.url)
   const distDir = start.distDir ?? join(root, 'dist')
   const onEvent = start.onEvent
-  const firstPlan = planCluster({ ...planInput(options, 'redis://unused', 'http://unused') })
-  for (const spec of [...firstPlan.clerks, firstPlan.proxy]) {
+  // checked before anything starts: only the ids, ports and scripts of this plan matter
+  const layout = planCluster(planInput(options, 'redis://not-yet-known', 'http://not-yet-known'))
+  for (const spec of [...layout.clerks, layout.proxy]) {
     if (!existsSync(join(distDir, spec.script))) {
       throw new Error(`${join(distDir, spec.script)} is missing: build first (npm run build), or run npm start`)
     }
   }
-  for (const spec of [firstPlan.proxy, ...firstPlan.clerks]) {
+  for (const spec of [layout.proxy, ...layout.clerks]) {
     if (!(await portIsFree(spec.port))) {
       throw new Error(
         `port ${spec.port} (for ${spec.id}) is already in use: stop what uses it or choose another PROXY_PORT (clerks take the ports after it)`,
@@ -86,10 +87,13 @@ export async function startCluster(options: ClusterOptions, start: StartClusterO
   const redis = await startRedisControl(planRedis(options.redisUrl, redisServerAvailable()), onEvent)
   const processes = new Map<string, SupervisedProcess>()
   let stopping: Promise<void> | undefined
+  let launcherUrl = '' // known once the chaos API listens
 
   const cluster: Cluster = {
     proxyUrl: `http://127.0.0.1:${options.proxyPort}`,
-    launcherUrl: '',
+    get launcherUrl() {
+      return launcherUrl
+    },
     redis,
     status,
     pids,
@@ -103,8 +107,7 @@ export async function startCluster(options: ClusterOptions, start: StartClusterO
   try {
     await api.listen({ port: 0, host: '127.0.0.1' })
     const address = api.server.address()
-    const launcherUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`
-    Object.assign(cluster, { launcherUrl })
+    launcherUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`
 
     const plan = planCluster(planInput(options, redis.url, launcherUrl))
     const childOptions = {
