@@ -15,7 +15,7 @@ import { waitFor } from '../../services/common/wait-for.js'
  * context token from answer to answer. Modes take turns in rounds so a noisy machine hurts them
  * alike. Prints requests/s, p50/p99, dialogues/s and each mode's ratio to stateless and stateful.
  *
- *   npm run bench:clerk -- --duration 4 --rounds 3 --connections 10
+ *   npm run bench:clerk -- --duration 4 --rounds 3 --connections 50
  */
 export const MODES = ['stateful', 'stateless', 'shared'] as const
 export type Mode = (typeof MODES)[number]
@@ -32,7 +32,7 @@ export interface BenchArguments {
 export const benchDefaults: Readonly<BenchArguments> = Object.freeze({
   durationSeconds: 4, // s
   rounds: 3,
-  connections: 10,
+  connections: 50, // enough to keep one clerk busy while some requests wait on Redis
   warmupSeconds: 2, // s
 })
 
