@@ -28,8 +28,9 @@ describe('docker-compose.yml', () => {
       encoding: 'utf8',
       env: { ...process.env, DOCKER_HOST: process.env.DOCKER_HOST ?? 'unix:///nonexistent.sock' },
     })
-    expect(result.stderr).toBe('')
-    expect(result.status).toBe(0)
+    // stderr may carry Python deprecation warnings on some systems; the exit status is the verdict
+    expect(result.status, result.stderr).toBe(0)
+    expect(result.stderr).not.toMatch(/ERROR|Invalid|Unsupported/i)
   })
 
   it.skipIf(!hasDockerCompose)('resolves the clerks, healthchecks and the published port as intended', () => {
