@@ -89,6 +89,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(matrixUsage)
     return 0
   }
+  if (options.target && !process.env.ADMIN_TOKEN) {
+    // without the token every row would run under whatever policy the proxy has: the table would lie
+    process.stderr.write('loadtest:matrix: --target needs ADMIN_TOKEN in the environment: each row sets the proxy\'s policy and kills a clerk\n')
+    return 2
+  }
   const { summaries, keepAlive } = await runMatrix(options)
   const rows = summaries.slice(0, MATRIX_ROWS.length)
   process.stdout.write('\n' + renderComparisonText(rows) + '\n')
