@@ -101,6 +101,38 @@ describe('the proxy with PROXY_WORKERS=2 (node:cluster)', () => {
     await waitForHealth(base, 'clerk-b', true)
   })
 
+  it('streams the primary\'s events from any worker: hello with the status, then a policy change', async () => {
+    const controller = new AbortController()
+    const res = await fetch(`${base}/_lb/events`, { signal: controller.signal })
+    const reader = res.body!.getReader()
+    const decoder = new TextDecoder()
+    let text = ''
+    const next = async (type: string) =>
+      waitFor(
+        async () => {
+          const { value, done } = await reader.read()
+          if (done) throw new Error('stream ended')
+          text += decoder.decode(value, { stream: true })
+          const at = text.indexOf(`event: ${type}\n`)
+          if (at === -1) return undefined
+          const line = text.slice(at).split('\n')[1] ?? ''
+          text = text.slice(at + 1)
+          return JSON.parse(line.slice('data: '.length)) as Record<string, unknown>
+        },
+        { what: `a ${type} event`, intervalMs: 0 },
+      )
+    try {
+      const hello = await next('hello')
+      expect(hello).toMatchObject({ type: 'hello', workers: 2 })
+      await admin(base, 'PUT', '/_lb/policy', { route: 'shared', policy: 'least-connections' })
+      expect(await next('policy')).toMatchObject({ route: 'shared', policy: 'least-connections' })
+      expect(await next('stats')).toHaveProperty('clerks')
+    } finally {
+      controller.abort()
+      await admin(base, 'PUT', '/_lb/policy', { route: 'shared', policy: 'round-robin' })
+    }
+  })
+
   it('exits 0 on SIGTERM', async () => {
     expect(await cluster.proxy.signal('SIGTERM')).toBe(0)
   })
