@@ -3,6 +3,7 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildClerk } from '../../../services/clerk/build-clerk.js'
 import { startRedisServer, type RedisServer } from '../../../services/common/redis-server.js'
+import { waitFor } from '../../../services/common/wait-for.js'
 
 // Route behaviour through app.inject, against a real redis-server (shared sessions, the ledger).
 let redis: RedisServer
@@ -80,6 +81,23 @@ describe('the clerk app', () => {
     expect(res.statusCode).toBe(409)
     expect(res.json()).toMatchObject({ error: 'context_lost', reason: 'session_unknown' })
     expect(res.headers['set-cookie']).toBeUndefined()
+  })
+
+  it('forgets a stateful session after its lifetime: its cookie then gets context_lost', async () => {
+    const brief = await buildClerk({ clerkId: 'clerk-e', redisUrl: redis.url, logLevel: 'silent', sessionTtlMs: 1000 })
+    try {
+      const asked = await brief.inject({ method: 'POST', url: '/stateful/ask', payload: { product: 'laptop' } })
+      const jar = cookieOf(asked)
+      // poll (with a deadline) with a pay that cannot follow ask: 400 while the session lives,
+      // 409 once it is gone, and it never writes the session (which would keep it alive)
+      const lost = await waitFor(async () => {
+        const res = await brief.inject({ method: 'POST', url: '/stateful/pay', payload: { method: 'card' }, cookies: jar })
+        return res.statusCode === 409 ? res : undefined
+      }, { what: 'the session to expire', timeoutMs: 10_000, intervalMs: 100 })
+      expect(lost.json()).toMatchObject({ error: 'context_lost', reason: 'session_unknown' })
+    } finally {
+      await brief.close()
+    }
   })
 
   it('answers a forged cookie as context_lost', async () => {
