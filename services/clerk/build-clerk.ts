@@ -43,17 +43,13 @@ export async function buildClerk(
 ): Promise<FastifyInstance> {
   const options = resolveClerkOptions(partial)
   const statefulSessions = new MemorySessionStore({ ttlMs: options.sessionTtlMs, maxEntries: options.memorySessionsMax })
-  let redis: Redis | undefined = deps.redis
+  // Connects at once (so /readyz tells the truth from the first request) and never throws:
+  // with Redis away, commands fail fast and the clerk keeps serving stateful and stateless.
+  const redis = deps.redis ?? createRedisClient(options.redisUrl, options.redisTimeoutMs, (msg) => app.log.warn(msg))
   const runtime: ClerkRuntime = {
     options,
-    get redis() {
-      redis ??= createRedisClient(options.redisUrl, options.redisTimeoutMs, (msg) => app.log.warn(msg))
-      return redis
-    },
-    get ledger() {
-      ledger ??= new Ledger(runtime.redis)
-      return ledger
-    },
+    redis,
+    ledger: new Ledger(redis),
     gate: new WorkGate({ concurrency: options.concurrency, workMs: options.workMs }),
     metrics: createClerkMetrics({
       statefulSessions: () => statefulSessions.size,
@@ -64,7 +60,6 @@ export async function buildClerk(
     inFlight: 0,
     crash: deps.crash ?? (() => process.kill(process.pid, 'SIGKILL')),
   }
-  let ledger: Ledger | undefined
 
   const app = Fastify({
     logger: { level: options.logLevel },
@@ -76,8 +71,6 @@ export async function buildClerk(
     frameworkErrors: (err, request, reply) => sendError(err, request, reply, runtime),
   })
   app.decorate('clerk', runtime)
-  // connect now, so /readyz tells the truth from the first request
-  void runtime.redis
 
   // Only JSON bodies: without this, text/plain would be parsed and reach the dialogue as a string.
   app.removeContentTypeParser(['text/plain'])
@@ -104,7 +97,7 @@ export async function buildClerk(
   })
   app.addHook('onClose', async () => {
     statefulSessions.close()
-    if (redis) await closeRedis(redis)
+    await closeRedis(redis)
   })
 
   await app.register(fastifyCookie)
