@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis'
 import type { Charge } from './dialogue.js'
 import { clerkError } from './errors.js'
+import { describeRedisFailure } from './redis-client.js'
 
 /**
  * Orders are durable facts shared by every clerk: one Redis (appendonly) holds them. `charge`
@@ -123,7 +124,7 @@ export class Ledger {
       return await fn()
     } catch (err) {
       throw clerkError('CLERK_ERR_REDIS_UNAVAILABLE', {
-        message: `The ledger (Redis) is unavailable: ${(err as Error).message}.${consequence}`,
+        message: `The ledger (Redis) is unavailable: ${describeRedisFailure(err as Error)}.${consequence}`,
       })
     }
   }

@@ -57,3 +57,16 @@ export function redisReady(redis: Redis, timeoutMs: number): Promise<boolean> {
     redis.on('ready', onReady)
   })
 }
+
+/**
+ * Words a Redis failure for a customer's error answer. ioredis says "Stream isn't writeable and
+ * enableOfflineQueue options is false" when it is not connected; a person wants to hear that.
+ */
+export function describeRedisFailure(err: Error): string {
+  const reason = /enableOfflineQueue|Connection is closed|ECONNREFUSED/.test(err.message)
+    ? 'not connected'
+    : /timed? ?out/i.test(err.message)
+      ? 'no answer in time'
+      : err.message
+  return `${reason}; is Redis running at REDIS_URL? (Debian: apt-get install redis-server)`
+}

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis'
 import { clerkError } from '../errors.js'
+import { describeRedisFailure } from '../redis-client.js'
 
 /**
  * The shared mode's session store: one Redis key per session (`clerk:sess:<id>`, JSON, expiring
@@ -57,6 +58,6 @@ function parse(json: string): Record<string, unknown> | null {
 
 function unavailable(err: Error): Error {
   return clerkError('CLERK_ERR_REDIS_UNAVAILABLE', {
-    message: `Shared sessions live in Redis, which is unavailable: ${err.message}.`,
+    message: `Shared sessions live in Redis, which is unavailable: ${describeRedisFailure(err)}.`,
   })
 }
