@@ -13,7 +13,7 @@ let crashes = 0
 beforeAll(async () => {
   redis = await startRedisServer({ appendOnly: false })
   app = await buildClerk(
-    { clerkId: 'clerk-t', redisUrl: redis.url, logLevel: 'silent', adminToken: 'admin-token-1' },
+    { clerkId: 'clerk-t', redisUrl: redis.url, logLevel: 'silent', adminToken: 'admin-token-1', redisTimeoutMs: 2000 },
     { crash: () => crashes++ },
   )
   await app.ready()

@@ -17,12 +17,12 @@ describe('the clerk options', () => {
     const options = readClerkOptions({
       PORT: '3001', HOST: '0.0.0.0', CLERK_ID: 'clerk-a', REDIS_URL: 'redis://10.0.0.1:6380',
       SESSION_SECRET: 'x'.repeat(40), ADMIN_TOKEN: 'let-me-in', CLERK_WORK_MS: '20', CLERK_CONCURRENCY: '4',
-      LOG_LEVEL: 'warn',
+      LOG_LEVEL: 'warn', CLERK_REDIS_TIMEOUT_MS: '2000',
     })
     expect(options).toMatchObject({
       port: 3001, host: '0.0.0.0', clerkId: 'clerk-a', redisUrl: 'redis://10.0.0.1:6380',
       sessionSecret: 'x'.repeat(40), sessionSecretIsDefault: false, adminToken: 'let-me-in',
-      workMs: 20, concurrency: 4, logLevel: 'warn',
+      workMs: 20, concurrency: 4, logLevel: 'warn', redisTimeoutMs: 2000,
     })
   })
 
@@ -41,6 +41,7 @@ describe('the clerk options', () => {
     [{ CLERK_CONCURRENCY: '1.5' }, 'CLERK_CONCURRENCY'],
     [{ ADMIN_TOKEN: 'abc' }, 'ADMIN_TOKEN'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+    [{ CLERK_REDIS_TIMEOUT_MS: '5' }, 'CLERK_REDIS_TIMEOUT_MS'],
   ])('refuses %j with a sentence naming %s', (env, name) => {
     expect(() => readClerkOptions(env)).toThrow(ConfigError)
     expect(() => readClerkOptions(env)).toThrow(name)
