@@ -166,6 +166,19 @@ describe('the clerk app', () => {
     expect(refused.json()).toMatchObject({ error: 'shutting_down', code: 'CLERK_ERR_SHUTTING_DOWN', clerk: 'clerk-d' })
   })
 
+  it('with CLERK_CONCURRENCY and CLERK_WORK_MS, queues answers and still gives every one', async () => {
+    const busy = await buildClerk({ clerkId: 'clerk-w', redisUrl: redis.url, logLevel: 'silent', concurrency: 1, workMs: 5 })
+    try {
+      const answers = await Promise.all(
+        Array.from({ length: 4 }, () => busy.inject({ method: 'POST', url: '/stateless/ask', payload: { product: 'mouse' } })),
+      )
+      expect(answers.map((a) => a.statusCode)).toEqual([200, 200, 200, 200])
+      expect(busy.clerk.gate.waiting).toBe(0)
+    } finally {
+      await busy.close()
+    }
+  })
+
   it('has no admin routes at all without ADMIN_TOKEN', async () => {
     const bare = await buildClerk({ clerkId: 'clerk-n', redisUrl: redis.url, logLevel: 'silent' })
     const res = await bare.inject({ method: 'POST', url: '/_admin/crash' })
