@@ -15,7 +15,7 @@ const HEARTBEAT_MS = 15_000 // 15 s: keeps idle proxies and browsers from closin
  * event as it happens. A slow reader is not waited for: if its buffer grows past 1 MiB it is cut
  * off (the browser's EventSource reconnects and gets a fresh hello).
  */
-export function serveEventStream(req: IncomingMessage, res: ServerResponse, source: EventSource): void {
+export function serveEventStream(_req: IncomingMessage, res: ServerResponse, source: EventSource): void {
   res.writeHead(200, {
     'content-type': 'text/event-stream; charset=utf-8',
     'cache-control': 'no-cache, no-transform',
@@ -40,8 +40,8 @@ export function serveEventStream(req: IncomingMessage, res: ServerResponse, sour
     clearInterval(heartbeat)
     unsubscribe()
   }
+  // the response closes when the connection does (a request without a body may 'close' early)
   res.once('close', close)
-  req.once('close', close)
   Promise.resolve(source.status())
     .then((status) => {
       if (res.destroyed) return

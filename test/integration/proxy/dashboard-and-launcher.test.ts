@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { buildProxy } from '../../../proxy/build-proxy.js'
 import type { ProxyEvent } from '../../../proxy/events.js'
 import { buildOptions, parseClerks } from '../../../proxy/options.js'
+import { waitFor } from '../../../services/common/wait-for.js'
 import { goodFake, httpFake, type Fake } from './fake-upstreams.js'
 
 const cleanups: (() => Promise<void> | void)[] = []
@@ -110,5 +111,20 @@ describe('forwarding /_cluster/* to the launcher', () => {
     expect(seen).toEqual([{ method: 'POST', url: '/_cluster/clerks/clerk-a/slow?x=1', auth: 'Bearer launcher-token', body: '{"ms":300}' }])
     expect(events).toContainEqual(expect.objectContaining({ type: 'chaos', verb: 'slow', target: 'clerk-a', by: 'launcher' }))
     expect((await proxy.state.status()).launcher).toBe(true)
+  })
+})
+
+describe('the event stream', () => {
+  it('starts with hello and lets go of a customer who disconnects', async () => {
+    const { base, proxy } = await proxyWith({})
+    const before = proxy.state.events.size
+    const controller = new AbortController()
+    const res = await fetch(`${base}/_lb/events`, { signal: controller.signal })
+    const reader = res.body!.getReader()
+    const first = new TextDecoder().decode((await reader.read()).value)
+    expect(first).toMatch(/^event: hello\ndata: \{"type":"hello"/)
+    expect(proxy.state.events.size).toBe(before + 1)
+    controller.abort()
+    await waitFor(() => proxy.state.events.size === before, { what: 'the stream to unsubscribe' })
   })
 })
