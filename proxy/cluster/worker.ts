@@ -163,6 +163,9 @@ export async function runWorker(options: ProxyOptions): Promise<void> {
     process.exit(0)
   }
   process.on('SIGTERM', () => void stop())
+  // the primary is gone (killed): a worker alone has no truth to serve from, and must not linger
+  // holding the port
+  process.once('disconnect', () => void stop())
   process.on('SIGINT', () => {}) // the primary decides; Ctrl-C reaches the whole group
 
   await new Promise<void>((resolve, reject) => {
