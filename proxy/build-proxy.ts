@@ -9,6 +9,8 @@ import { createHttpFront, type HttpFront } from './http-front.js'
 import { createMetrics } from './metrics.js'
 import type { ProxyOptions } from './options.js'
 import { ProxyState } from './proxy-state.js'
+import type { EventBus } from './events.js'
+import type { Log } from './log.js'
 
 export interface Proxy {
   readonly options: ProxyOptions
@@ -69,4 +71,13 @@ export function buildProxy(options: ProxyOptions, { dashboard = dashboardDir() }
       await engine.close()
     },
   }
+}
+
+/** operators see a clerk leave and come back in the log, not only on the dashboard */
+export function logHealth(events: EventBus, log: Log): void {
+  events.subscribe((event) => {
+    if (event.type !== 'health') return
+    if (event.healthy) log.info(`${String(event.clerk)} is back in rotation`, { clerk: event.clerk, reason: event.reason })
+    else log.warn(`${String(event.clerk)} ejected`, { clerk: event.clerk, reason: event.reason })
+  })
 }

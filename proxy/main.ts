@@ -1,8 +1,9 @@
 import cluster from 'node:cluster'
 import { ConfigError } from '../services/common/env-checks.js'
-import { buildProxy } from './build-proxy.js'
+import { buildProxy, logHealth } from './build-proxy.js'
 import { runPrimary } from './cluster/primary.js'
 import { runWorker } from './cluster/worker.js'
+import { createLog } from './log.js'
 import { readProxyOptions, type ProxyOptions } from './options.js'
 
 // `npm run proxy`: read the environment, build, listen, handle signals. PROXY_WORKERS > 1 runs
@@ -18,16 +19,16 @@ try {
   throw err
 }
 
-const log = (msg: string) => {
-  if (process.env.LOG_LEVEL !== 'silent') process.stdout.write(`${JSON.stringify({ level: 30, time: Date.now(), msg })}\n`)
-}
+const logger = createLog(process.env.LOG_LEVEL)
+const log = (msg: string) => logger.info(msg)
 
 if (options.workers > 1 && cluster.isPrimary) {
-  await runPrimary(options, log)
+  await runPrimary(options, log, logger)
 } else if (cluster.isWorker) {
   await runWorker(options)
 } else {
   const proxy = buildProxy(options)
+  logHealth(proxy.state.events, logger)
   const port = await proxy.listen()
   log(`proxy (${options.engine}) listening on http://${options.host}:${port} for ${options.clerks.map((c) => c.id).join(', ')}`)
   let stopping = false

@@ -1,5 +1,7 @@
 import cluster, { type Worker } from 'node:cluster'
 import { createAdminHandler } from '../admin-api.js'
+import { logHealth } from '../build-proxy.js'
+import type { Log } from '../log.js'
 import { HealthChecker } from '../health-checker.js'
 import { createMetrics } from '../metrics.js'
 import type { ProxyOptions } from '../options.js'
@@ -11,8 +13,9 @@ import type { PrimaryToWorker, RoutingState, WorkerToPrimary } from './messages.
  * counters, events), runs the health checks and the admin API, and keeps PROXY_WORKERS workers
  * running, telling each every routing change and every event.
  */
-export async function runPrimary(options: ProxyOptions, log: (msg: string) => void): Promise<void> {
+export async function runPrimary(options: ProxyOptions, log: (msg: string) => void, logger?: Log): Promise<void> {
   const state = ProxyState.fromOptions(options)
+  if (logger) logHealth(state.events, logger)
   const admin = createAdminHandler({
     state,
     metrics: createMetrics(state),
