@@ -1,9 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import autocannon from 'autocannon'
 import Table from 'cli-table3'
+import { MODES, type Mode } from '../customer.js'
+import type { DialogueRecord } from '../dialogue-record.js'
+import { dialogueRequests, type DialogueTraffic } from '../dialogue-requests.js'
+import { readCpuSeconds } from '../proc-cpu.js'
 import { projectRoot } from '../../services/common/project-root.js'
 import { startRedisServer } from '../../services/common/redis-server.js'
 import { waitFor } from '../../services/common/wait-for.js'
@@ -17,9 +20,6 @@ import { waitFor } from '../../services/common/wait-for.js'
  *
  *   npm run bench:clerk -- --duration 4 --rounds 3 --connections 50
  */
-export const MODES = ['stateful', 'stateless', 'shared'] as const
-export type Mode = (typeof MODES)[number]
-
 export interface BenchArguments {
   /** seconds per mode per round */
   durationSeconds: number
@@ -62,71 +62,39 @@ export function parseArguments(argv: string[]): BenchArguments {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Whole dialogues as autocannon requests. autocannon keeps one `context` per connection and
-// resets it when the request list starts over, so each loop is one fresh customer.
-
-interface CustomerContext {
-  cookie?: string
-  token?: string
-}
+// Whole dialogues: loadtest/dialogue-requests.ts drives them (cookies, the stateless token, the
+// pay's Idempotency-Key, one record per dialogue); here we only count how they ended.
 
 export interface DialogueCounters {
   completed: number
   failed: number
-  /** answers other than 200, by "step status error", e.g. "buy 409 context_lost" */
+  /** dialogues that ended on an answer other than a confirmed order, by "step status reason",
+   *  e.g. "buy 409 context_lost", "pay 0 timeout" */
   failures: Record<string, number>
 }
 
-const JSON_HEADERS = { 'content-type': 'application/json' }
-
-export function dialogueRequests(mode: Mode, counters: DialogueCounters): autocannon.Request[] {
-  const carry = (context: CustomerContext) =>
-    context.cookie === undefined ? JSON_HEADERS : { ...JSON_HEADERS, cookie: context.cookie }
-  const remember = (body: string, context: CustomerContext, headers: Record<string, unknown>) => {
-    if (mode === 'stateless') {
-      context.token = (JSON.parse(body) as { context?: string }).context
-      return
-    }
-    const setCookie = headers['set-cookie'] ?? headers['Set-Cookie']
-    const first = Array.isArray(setCookie) ? setCookie[0] : setCookie
-    if (typeof first === 'string') context.cookie = first.slice(0, first.indexOf(';'))
-  }
-  const step = (
-    name: 'ask' | 'buy' | 'pay',
-    body: (context: CustomerContext) => object,
-  ): autocannon.Request => ({
-    method: 'POST',
-    path: `/${mode}/${name}`,
-    setupRequest: ((request: autocannon.Request, context: CustomerContext) => ({
-      ...request,
-      headers: carry(context),
-      body: JSON.stringify(body(context)),
-    })) as unknown as autocannon.Request['setupRequest'],
-    onResponse: ((status: number, responseBody: string, context: CustomerContext, headers: Record<string, unknown>) => {
-      if (status !== 200) {
-        counters.failed++
-        const key = `${name} ${status} ${errorName(responseBody)}`
-        counters.failures[key] = (counters.failures[key] ?? 0) + 1
-        return
-      }
-      if (name === 'pay') counters.completed++
-      else remember(responseBody, context, headers)
-    }) as unknown as autocannon.Request['onResponse'],
-  })
-  const stateless = mode === 'stateless'
-  return [
-    step('ask', () => ({ product: 'laptop' })),
-    step('buy', (c) => (stateless ? { context: c.token, quantity: 2 } : { quantity: 2 })),
-    step('pay', (c) => (stateless ? { context: c.token, method: 'card' } : { method: 'card' })),
-  ]
+export function newDialogueCounters(): DialogueCounters {
+  return { completed: 0, failed: 0, failures: {} }
 }
 
-function errorName(body: string): string {
-  try {
-    return String((JSON.parse(body) as { error?: unknown }).error ?? '')
-  } catch {
-    return ''
+/** pure: one ended dialogue into the counters; one cut by the end of the round is not a failure */
+export function countDialogue(counters: DialogueCounters, record: DialogueRecord): void {
+  if (record.outcome === 'completed') counters.completed++
+  else if (record.outcome === 'failed' || record.outcome === 'context_lost') {
+    counters.failed++
+    const key = `${record.step ?? '?'} ${record.status ?? 0} ${record.reason ?? ''}`
+    counters.failures[key] = (counters.failures[key] ?? 0) + 1
   }
+}
+
+/** the autocannon traffic of one round: whole dialogues in `mode`, each counted when it ends */
+export function benchTraffic(mode: Mode, counters: DialogueCounters): DialogueTraffic {
+  return dialogueRequests({
+    mode,
+    // no proxy stands between autocannon and the clerk to retry an ask or a buy: only pay needs its key
+    retrySafeSteps: false,
+    onDialogue: (record) => countDialogue(counters, record),
+  })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -148,40 +116,33 @@ export interface RoundResult {
   failures: Record<string, number>
 }
 
-/** CPU seconds (user + system) a process has used so far, from /proc (Linux); 0 elsewhere */
-function cpuSeconds(pid: number | undefined): number {
-  if (pid === undefined) return 0
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-    return (Number(fields[11]) + Number(fields[12])) / 100 // clock ticks of 10 ms
-  } catch {
-    return 0
-  }
-}
-
 async function runRound(
   mode: Mode,
   url: string,
   seconds: number,
   connections: number,
-  pids: { clerk: number | undefined; redis: number | undefined },
+  pids: { clerk?: number; redis?: number },
 ): Promise<RoundResult> {
-  const counters: DialogueCounters = { completed: 0, failed: 0, failures: {} }
-  const clerkBefore = cpuSeconds(pids.clerk)
-  const redisBefore = cpuSeconds(pids.redis)
+  const counters = newDialogueCounters()
+  const traffic = benchTraffic(mode, counters)
+  const known = Object.fromEntries(Object.entries(pids).filter((e): e is [string, number] => e[1] !== undefined))
+  const before = readCpuSeconds(known)
   const result = await autocannon({
     url,
     connections,
     pipelining: 1, // a step needs the previous answer's cookie or token
     duration: seconds,
-    requests: dialogueRequests(mode, counters),
+    requests: traffic.requests,
+    setupClient: traffic.setupClient,
   })
+  traffic.closeOpen() // dialogues cut by the end of the round: neither completed nor failed
+  const after = readCpuSeconds(known)
+  const used = (name: 'clerk' | 'redis') => (after[name] ?? 0) - (before[name] ?? after[name] ?? 0)
   return {
     mode,
     seconds,
-    clerkCpu: cpuSeconds(pids.clerk) - clerkBefore,
-    redisCpu: cpuSeconds(pids.redis) - redisBefore,
+    clerkCpu: used('clerk'),
+    redisCpu: used('redis'),
     requests: result.requests.total,
     dialogues: counters.completed,
     p50Ms: result.latency.p50,

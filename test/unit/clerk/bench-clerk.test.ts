@@ -1,8 +1,13 @@
+import { EventEmitter } from 'node:events'
+import type { Client, Request } from 'autocannon'
 import { describe, expect, it } from 'vitest'
+import type { DialogueRecord } from '../../../loadtest/dialogue-record.js'
 import {
   benchDefaults,
-  dialogueRequests,
+  benchTraffic,
+  countDialogue,
   failuresByMode,
+  newDialogueCounters,
   parseArguments,
   summarize,
   targets,
@@ -49,30 +54,87 @@ describe('bench:clerk', () => {
   })
 
   it('runs whole dialogues, carrying the stateless token from answer to answer', () => {
-    const counters = { completed: 0, failed: 0, failures: {} }
-    const [ask, buy, pay] = dialogueRequests('stateless', counters)
-    const context: Record<string, unknown> = {}
-    type Setup = (r: object, c: object) => { body: string; path: string }
-    type OnResponse = (status: number, body: string, c: object, headers: object) => void
-    expect((ask?.setupRequest as unknown as Setup)(ask ?? {}, context).body).toBe('{"product":"laptop"}')
-    ;(ask?.onResponse as unknown as OnResponse)(200, '{"context":"T1"}', context, {})
-    expect(JSON.parse((buy?.setupRequest as unknown as Setup)(buy ?? {}, context).body)).toEqual({ context: 'T1', quantity: 2 })
-    ;(buy?.onResponse as unknown as OnResponse)(200, '{"context":"T2"}', context, {})
-    const paid = (pay?.setupRequest as unknown as Setup)(pay ?? {}, context)
+    const counters = newDialogueCounters()
+    const connection = fakeConnection(benchTraffic('stateless', counters))
+    expect(connection.send('ask')).toMatchObject({ path: '/stateless/ask', body: '{"product":"laptop"}' })
+    connection.answer(200, '{"context":"T1"}')
+    expect(JSON.parse(connection.send('buy').body)).toEqual({ context: 'T1', quantity: 2 })
+    connection.answer(200, '{"context":"T2"}')
+    const paid = connection.send('pay')
     expect(paid.path).toBe('/stateless/pay')
     expect(JSON.parse(paid.body)).toEqual({ context: 'T2', method: 'card' })
-    ;(pay?.onResponse as unknown as OnResponse)(200, '{}', context, {})
-    expect(counters.completed).toBe(1)
+    expect(paid.headers['idempotency-key']).toMatch(/-1$/) // the clerk charges a dialogue once
+    connection.answer(200, '{"order":{"id":"o-1","total":2000000}}')
+    expect(counters).toEqual({ completed: 1, failed: 0, failures: {} })
   })
 
   it('carries the session cookie in stateful and shared', () => {
-    const counters = { completed: 0, failed: 0, failures: {} }
-    const [ask, buy] = dialogueRequests('shared', counters)
-    const context: Record<string, unknown> = {}
-    ;(ask?.onResponse as unknown as (s: number, b: string, c: object, h: object) => void)(
-      200, '{}', context, { 'set-cookie': 'shared_sid=abc.def; Path=/shared; HttpOnly' },
-    )
-    const setup = buy?.setupRequest as unknown as (r: object, c: object) => { headers: Record<string, string> }
-    expect(setup(buy ?? {}, context).headers.cookie).toBe('shared_sid=abc.def')
+    const connection = fakeConnection(benchTraffic('shared', newDialogueCounters()))
+    connection.send('ask')
+    connection.answer(200, '{}', { 'set-cookie': 'shared_sid=abc.def; Path=/shared; HttpOnly' })
+    expect(connection.send('buy').headers.cookie).toBe('shared_sid=abc.def')
+  })
+
+  it('counts a dialogue that ended on an error by step, status and reason, and one cut by the round not at all', () => {
+    const counters = newDialogueCounters()
+    const connection = fakeConnection(benchTraffic('stateful', counters))
+    connection.send('ask')
+    connection.answer(200, '{}', { 'set-cookie': 'stateful_sid=s1; Path=/stateful' })
+    connection.send('buy')
+    connection.answer(409, '{"error":"context_lost"}')
+    expect(counters).toEqual({ completed: 0, failed: 1, failures: { 'buy 409 context_lost': 1 } })
+    const ended = (fields: Partial<DialogueRecord>) => ({ ...fields }) as DialogueRecord
+    countDialogue(counters, ended({ outcome: 'failed', step: 'pay', status: 503, reason: 'redis_unavailable' }))
+    countDialogue(counters, ended({ outcome: 'unfinished', step: undefined, status: undefined, reason: 'run_ended' }))
+    countDialogue(counters, ended({ outcome: 'completed', step: 'pay', status: 200 }))
+    expect(counters).toEqual({
+      completed: 1,
+      failed: 2,
+      failures: { 'buy 409 context_lost': 1, 'pay 503 redis_unavailable': 1 },
+    })
   })
 })
+
+interface Built {
+  path: string
+  body: string
+  headers: Record<string, string>
+}
+
+/**
+ * One autocannon connection played by hand, in the order autocannon 8's Client calls the hooks:
+ * the first request is built before setupClient, later ones right after the `request` event;
+ * `onResponse` runs right before the `response` event.
+ */
+function fakeConnection(traffic: ReturnType<typeof benchTraffic>) {
+  const client = Object.assign(new EventEmitter(), {
+    _connect() {},
+    _doRequest() {},
+    _resetConnection() {},
+    destroy() {},
+  })
+  const context: object = {}
+  const stepIndex = { ask: 0, buy: 1, pay: 2 } as const
+  let last: Request | undefined
+  let first = true
+  return {
+    send(step: keyof typeof stepIndex): Built {
+      const request = traffic.requests[stepIndex[step]] as Request
+      if (!first) client.emit('request')
+      const setup = request.setupRequest as unknown as (r: Request, c: object) => Built
+      const built = setup(request, context)
+      if (first) {
+        traffic.setupClient(client as unknown as Client)
+        client.emit('request')
+        first = false
+      }
+      last = request
+      return built
+    },
+    answer(status: number, body: string, headers: Record<string, string> = {}): void {
+      const onResponse = last?.onResponse as unknown as (s: number, b: string, c: object, h: object) => void
+      onResponse(status, body, context, headers)
+      client.emit('response', status, body.length, 1)
+    },
+  }
+}
