@@ -3,6 +3,7 @@ import { checkAdminToken } from './admin-auth.js'
 import { isPolicyName, POLICY_NAMES } from './policies/policy.js'
 import type { ProxyState } from './proxy-state.js'
 import { isRouteKey, ROUTE_KEYS } from './route-key.js'
+import { NEW_CUSTOMER_PATH, newCustomer } from './new-customer.js'
 import type { Registry } from 'prom-client'
 
 /**
@@ -20,7 +21,8 @@ export interface AdminRequest {
 
 export interface AdminResponse {
   status: number
-  headers: Record<string, string>
+  /** a list for a header sent several times (Set-Cookie) */
+  headers: Record<string, string | string[]>
   body: string
 }
 
@@ -132,6 +134,17 @@ export function createAdminHandler(deps: AdminDeps): AdminHandler {
       return { status: 200, headers: { 'content-type': deps.metrics.contentType }, body: await deps.metrics.metrics() }
     }
     if (path.startsWith('/_cluster')) return clusterCall(request)
+
+    // open: it only expires the caller's own cookies (proxy/new-customer.ts)
+    if (path === NEW_CUSTOMER_PATH) {
+      if (method !== 'POST') return error(new ProxyErrors.PROXY_ERR_METHOD_NOT_ALLOWED(`POST ${NEW_CUSTOMER_PATH}[?mode=stateful|shared|stateless|all] only`))
+      const answer = newCustomer(request.query)
+      if (!answer.ok) return error(new ProxyErrors.PROXY_ERR_BAD_REQUEST(answer.message))
+      const response = json(200, { mode: answer.mode, expired: answer.expired })
+      response.headers['set-cookie'] = answer.setCookie
+      response.headers['cache-control'] = 'no-store'
+      return response
+    }
 
     if (path === '/_lb/status' || path === '/_lb/status/') {
       if (method !== 'GET' && method !== 'HEAD') return error(new ProxyErrors.PROXY_ERR_METHOD_NOT_ALLOWED('GET /_lb/status only'))
