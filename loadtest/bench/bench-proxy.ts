@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { accessSync, constants, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { delimiter, join } from 'node:path'
 import autocannon from 'autocannon'
 import { freePort } from '../../services/common/free-port.js'
 import { projectRoot } from '../../services/common/project-root.js'
@@ -15,8 +15,14 @@ import { waitFor } from '../../services/common/wait-for.js'
  * and through HAProxy (nbthread 1, roundrobin, same clerks), and prints requests/s, p50/p99 and the
  * CPU seconds each proxy process spent per request, with ratios to HAProxy.
  *
+ * The load generator is wrk when it is on PATH (a C program: it leaves the 2 cores to the proxies
+ * instead of taking most of one, as autocannon, a Node process, does), else autocannon. Every
+ * target of one run gets the same generator, connections, duration and request.
+ *
  *   npm run bench:proxy -- --duration 5 --connections 50 --only undici-1,haproxy
  */
+export type LoadGeneratorName = 'wrk' | 'autocannon'
+
 export interface BenchArguments {
   durationSeconds: number
   connections: number
@@ -25,10 +31,12 @@ export interface BenchArguments {
   warmupSeconds: number
   /** rounds over every target; each target keeps its best round (this machine is shared and noisy) */
   rounds: number
+  /** undefined: wrk when it is on PATH, else autocannon */
+  generator: LoadGeneratorName | undefined
 }
 
 export function parseArguments(argv: string[]): BenchArguments {
-  const args: BenchArguments = { durationSeconds: 5, connections: 50, clerks: 2, only: undefined, warmupSeconds: 1, rounds: 1 }
+  const args: BenchArguments = { durationSeconds: 5, connections: 50, clerks: 2, only: undefined, warmupSeconds: 1, rounds: 1, generator: undefined }
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]
     const value = argv[i + 1]
@@ -45,11 +53,15 @@ export function parseArguments(argv: string[]): BenchArguments {
     else if (flag === '--warmup') {
       args.warmupSeconds = Number(value)
       i++
+    } else if (flag === '--generator') {
+      if (value !== 'wrk' && value !== 'autocannon') throw new Error(`--generator must be wrk or autocannon, got "${value}"`)
+      args.generator = value
+      i++
     } else if (flag === '--only') {
       args.only = (value ?? '').split(',').filter(Boolean)
       i++
     } else if (flag === '--help' || flag === '-h') {
-      throw new Error('usage: bench-proxy [--duration S] [--connections N] [--clerks N] [--warmup S] [--rounds N] [--only direct,undici-1,undici-2,http-proxy-1,http-proxy-2,haproxy]')
+      throw new Error('usage: bench-proxy [--duration S] [--connections N] [--clerks N] [--warmup S] [--rounds N] [--generator wrk|autocannon] [--only direct,undici-1,undici-2,http-proxy-1,http-proxy-2,haproxy]')
     } else throw new Error(`unknown argument "${flag}"`)
   }
   return args
@@ -89,7 +101,7 @@ export function summarize(measurements: Measurement[]): Row[] {
   })
 }
 
-export function renderTable(rows: Row[], args: BenchArguments): string {
+export function renderTable(rows: Row[], args: BenchArguments, generator: LoadGeneratorName = 'autocannon'): string {
   const f = (n: number | undefined, digits = 0) => (n === undefined ? '-' : n.toFixed(digits))
   const header = ['target', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'CPU µs/req', '× HAProxy req/s', '× HAProxy CPU/req']
   const lines = rows.map((r) => [
@@ -105,7 +117,7 @@ export function renderTable(rows: Row[], args: BenchArguments): string {
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => (l[i] ?? '').length)))
   const fmt = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ')
   return [
-    `POST /stateless/ask, ${args.connections} connections, ${args.durationSeconds} s each, best of ${args.rounds} round(s), ${args.clerks} clerks, same machine`,
+    `POST /stateless/ask with ${generator}, ${args.connections} connections, ${args.durationSeconds} s each, best of ${args.rounds} round(s), ${args.clerks} clerks, same machine`,
     fmt(header),
     fmt(widths.map((w) => '-'.repeat(w))),
     ...lines.map(fmt),
@@ -166,32 +178,145 @@ async function waitUp(url: string, what: string): Promise<void> {
   )
 }
 
-function run(url: string, seconds: number, connections: number): Promise<autocannon.Result> {
-  return autocannon({
-    url: `${url}/stateless/ask`,
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ product: 'laptop' }),
-    connections,
-    duration: seconds,
-  })
+/** The one request every target gets: a stateless `ask` (the clerk prices it; no session). */
+const REQUEST = { path: '/stateless/ask', method: 'POST', contentType: 'application/json', body: JSON.stringify({ product: 'laptop' }) }
+
+/** What one load-generator run gives, whichever generator ran it. */
+export interface LoadResult {
+  requestsPerSec: number
+  p50Ms: number
+  p99Ms: number
+  errors: number
+  non2xx: number
+  requests: number
 }
 
-async function measure(name: string, url: string, pid: number | undefined, args: BenchArguments): Promise<Measurement> {
-  if (args.warmupSeconds > 0) await run(url, args.warmupSeconds, args.connections)
-  const before = pid === undefined ? 0 : cpuSecondsOfTree(pid)
-  const result = await run(url, args.durationSeconds, args.connections)
-  const after = pid === undefined ? 0 : cpuSecondsOfTree(pid)
-  const measurement: Measurement = {
-    name,
-    requestsPerSec: result.requests.average,
-    p50Ms: result.latency.p50,
-    p99Ms: result.latency.p99,
-    errors: result.errors + result.timeouts,
-    non2xx: result.non2xx,
-    requests: result.requests.total,
-    cpuSeconds: pid === undefined ? undefined : after - before,
+export interface LoadGenerator {
+  readonly name: LoadGeneratorName
+  run(url: string, seconds: number, connections: number): Promise<LoadResult>
+}
+
+/** the first `wrk` executable on PATH, or undefined */
+export function findOnPath(command: string, path = process.env.PATH ?? ''): string | undefined {
+  for (const dir of path.split(delimiter)) {
+    if (dir === '') continue
+    const candidate = join(dir, command)
+    try {
+      accessSync(candidate, constants.X_OK)
+      return candidate
+    } catch {
+      // not here
+    }
   }
+  return undefined
+}
+
+const WRK_MARK = 'BENCH_PROXY_WRK '
+
+/** The wrk script: the same POST as autocannon sends, and a summary as one JSON line. */
+export function wrkScript(): string {
+  const lua = (text: string) => `'${text.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`
+  return [
+    `wrk.method = ${lua(REQUEST.method)}`,
+    `wrk.body = ${lua(REQUEST.body)}`,
+    `wrk.headers["Content-Type"] = ${lua(REQUEST.contentType)}`,
+    'done = function(summary, latency, requests)',
+    '  local e = summary.errors',
+    `  io.write(string.format('${WRK_MARK}{"requests":%d,"durationUs":%d,"p50Us":%.0f,"p99Us":%.0f,` +
+      `"connect":%d,"read":%d,"write":%d,"status":%d,"timeout":%d}\\n',`,
+    '    summary.requests, summary.duration, latency:percentile(50), latency:percentile(99),',
+    '    e.connect, e.read, e.write, e.status, e.timeout))',
+    'end',
+    '',
+  ].join('\n')
+}
+
+/** pure: wrk's output (with our script's summary line) → a LoadResult */
+export function parseWrkOutput(stdout: string): LoadResult {
+  const line = stdout.split('\n').find((l) => l.startsWith(WRK_MARK))
+  if (line === undefined) throw new Error(`wrk printed no summary line; its output was:\n${stdout}`)
+  const s = JSON.parse(line.slice(WRK_MARK.length)) as Record<string, number>
+  const n = (k: string) => s[k] ?? 0
+  return {
+    requestsPerSec: n('durationUs') > 0 ? n('requests') / (n('durationUs') / 1e6) : 0,
+    p50Ms: n('p50Us') / 1000,
+    p99Ms: n('p99Us') / 1000,
+    errors: n('connect') + n('read') + n('write') + n('timeout'),
+    non2xx: n('status'),
+    requests: n('requests'),
+  }
+}
+
+function wrkGenerator(binary: string, scriptFile: string): LoadGenerator {
+  return {
+    name: 'wrk',
+    run(url, seconds, connections) {
+      // one thread: wrk keeps 50 connections busy from one core's fraction, leaving the rest to the proxy
+      const args = ['-t1', `-c${connections}`, `-d${seconds}s`, '--timeout', '10s', '-s', scriptFile, `${url}${REQUEST.path}`]
+      return new Promise((resolve, reject) => {
+        const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] })
+        let out = ''
+        let err = ''
+        child.stdout.on('data', (c: Buffer) => (out += c.toString()))
+        child.stderr.on('data', (c: Buffer) => (err += c.toString()))
+        child.once('error', reject)
+        child.once('close', (code) => {
+          if (code !== 0) reject(new Error(`wrk exited with ${code}: ${err || out}`))
+          else {
+            try {
+              resolve(parseWrkOutput(out))
+            } catch (e) {
+              reject(e as Error)
+            }
+          }
+        })
+      })
+    },
+  }
+}
+
+const autocannonGenerator: LoadGenerator = {
+  name: 'autocannon',
+  async run(url, seconds, connections) {
+    const result = await autocannon({
+      url: `${url}${REQUEST.path}`,
+      method: REQUEST.method as 'POST',
+      headers: { 'content-type': REQUEST.contentType },
+      body: REQUEST.body,
+      connections,
+      duration: seconds,
+    })
+    return {
+      requestsPerSec: result.requests.average,
+      p50Ms: result.latency.p50,
+      p99Ms: result.latency.p99,
+      errors: result.errors + result.timeouts,
+      non2xx: result.non2xx,
+      requests: result.requests.total,
+    }
+  },
+}
+
+/** wrk when asked for or on PATH; autocannon when asked for or wrk is missing */
+function chooseGenerator(wanted: LoadGeneratorName | undefined, tmp: string): LoadGenerator {
+  if (wanted === 'autocannon') return autocannonGenerator
+  const wrk = findOnPath('wrk')
+  if (wrk === undefined) {
+    if (wanted === 'wrk') throw new Error('--generator wrk: wrk is not on PATH (Debian: apt-get install wrk)')
+    process.stderr.write('  wrk is not on PATH (Debian: apt-get install wrk): using autocannon, which shares the cores with the proxy\n')
+    return autocannonGenerator
+  }
+  const scriptFile = join(tmp, 'bench-proxy.lua')
+  writeFileSync(scriptFile, wrkScript())
+  return wrkGenerator(wrk, scriptFile)
+}
+
+async function measure(name: string, url: string, pid: number | undefined, args: BenchArguments, load: LoadGenerator): Promise<Measurement> {
+  if (args.warmupSeconds > 0) await load.run(url, Math.max(1, Math.round(args.warmupSeconds)), args.connections)
+  const before = pid === undefined ? 0 : cpuSecondsOfTree(pid)
+  const result = await load.run(url, args.durationSeconds, args.connections)
+  const after = pid === undefined ? 0 : cpuSecondsOfTree(pid)
+  const measurement: Measurement = { name, ...result, cpuSeconds: pid === undefined ? undefined : after - before }
   process.stderr.write(`  ${name}: ${Math.round(measurement.requestsPerSec)} req/s\n`)
   return measurement
 }
@@ -218,7 +343,7 @@ function haproxyConfig(port: number, clerks: { id: string; port: number }[]): st
   ].join('\n')
 }
 
-async function measureProxy(name: string, engine: string, workers: number, clerkList: string, args: BenchArguments): Promise<Measurement> {
+async function measureProxy(name: string, engine: string, workers: number, clerkList: string, args: BenchArguments, load: LoadGenerator): Promise<Measurement> {
   const port = await freePort()
   const proxy = start(process.execPath, ['dist/proxy/main.js'], {
     PORT: String(port),
@@ -240,7 +365,7 @@ async function measureProxy(name: string, engine: string, workers: number, clerk
       .catch(() => {})
     const scrape = setInterval(() => void fetch(`${base}/metrics`).then((r) => r.text()).catch(() => {}), 1_000)
     try {
-      return await measure(name, base, proxy.pid, args)
+      return await measure(name, base, proxy.pid, args, load)
     } finally {
       clearInterval(scrape)
       events.abort()
@@ -250,14 +375,14 @@ async function measureProxy(name: string, engine: string, workers: number, clerk
   }
 }
 
-async function measureHaproxy(binary: string, clerks: { id: string; port: number }[], tmp: string, args: BenchArguments): Promise<Measurement> {
+async function measureHaproxy(binary: string, clerks: { id: string; port: number }[], tmp: string, args: BenchArguments, load: LoadGenerator): Promise<Measurement> {
   const port = await freePort()
   const cfg = join(tmp, 'haproxy.cfg')
   writeFileSync(cfg, haproxyConfig(port, clerks))
   const haproxy = start(binary, ['-f', cfg, '-db', '-q'], {})
   try {
     await waitUp(`http://127.0.0.1:${port}/readyz`, 'haproxy')
-    return await measure('haproxy', `http://127.0.0.1:${port}`, haproxy.pid, args)
+    return await measure('haproxy', `http://127.0.0.1:${port}`, haproxy.pid, args, load)
   } finally {
     await stop(haproxy)
   }
@@ -292,24 +417,25 @@ async function main(): Promise<void> {
       clerks.push({ id, port })
     }
     for (const c of clerks) await waitUp(`http://127.0.0.1:${c.port}/readyz`, `${c.id}`)
-    process.stderr.write('bench:proxy\n')
+    const load = chooseGenerator(args.generator, tmp)
+    process.stderr.write(`bench:proxy, load generator: ${load.name}\n`)
     const clerkList = clerks.map((c) => `${c.id}=http://127.0.0.1:${c.port}`).join(',')
     const targets: { key: string; name: string; run: () => Promise<Measurement | undefined> }[] = []
     if (wanted('direct')) {
-      targets.push({ key: 'direct', name: 'direct (one clerk)', run: () => measure('direct (one clerk)', `http://127.0.0.1:${clerks[0]!.port}`, undefined, args) })
+      targets.push({ key: 'direct', name: 'direct (one clerk)', run: () => measure('direct (one clerk)', `http://127.0.0.1:${clerks[0]!.port}`, undefined, args, load) })
     }
     for (const workers of [1, 2]) {
       for (const engine of ['undici', 'http-proxy']) {
         const key = `${engine}-${workers}`
         if (!wanted(key)) continue
         const name = `proxy ${engine}, ${workers} worker${workers > 1 ? 's' : ''}`
-        targets.push({ key, name, run: () => measureProxy(name, engine, workers, clerkList, args) })
+        targets.push({ key, name, run: () => measureProxy(name, engine, workers, clerkList, args, load) })
       }
     }
     if (wanted('haproxy')) {
       const binary = ['/usr/sbin/haproxy', '/usr/bin/haproxy'].find((p) => existsSync(p))
       if (binary === undefined) process.stderr.write('  haproxy: not installed (apt-get install haproxy); ratios left out\n')
-      else targets.push({ key: 'haproxy', name: 'haproxy', run: () => measureHaproxy(binary, clerks, tmp, args) })
+      else targets.push({ key: 'haproxy', name: 'haproxy', run: () => measureHaproxy(binary, clerks, tmp, args, load) })
     }
     const best = new Map<string, Measurement>()
     for (let round = 0; round < args.rounds; round++) {
@@ -324,8 +450,8 @@ async function main(): Promise<void> {
     }
     const measurements = targets.map((t) => best.get(t.key)).filter((m): m is Measurement => m !== undefined)
 
-    process.stdout.write(`${renderTable(summarize(measurements), args)}\n`)
-    process.stdout.write(`${JSON.stringify({ measurements })}\n`)
+    process.stdout.write(`${renderTable(summarize(measurements), args, load.name)}\n`)
+    process.stdout.write(`${JSON.stringify({ generator: load.name, measurements })}\n`)
   } finally {
     for (const child of children.reverse()) await stop(child)
     await redis.stop()

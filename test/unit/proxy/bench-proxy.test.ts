@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { parseArguments, renderTable, summarize, type Measurement } from '../../../loadtest/bench/bench-proxy.js'
+import { findOnPath, parseArguments, parseWrkOutput, renderTable, summarize, wrkScript, type Measurement } from '../../../loadtest/bench/bench-proxy.js'
 
 const m = (name: string, requestsPerSec: number, requests: number, cpuSeconds: number | undefined): Measurement => ({
   name,
@@ -22,6 +22,27 @@ describe('bench:proxy', () => {
     })
     expect(() => parseArguments(['--duration', '0'])).toThrow(/--duration must be a whole number/)
     expect(() => parseArguments(['--fast'])).toThrow(/unknown argument/)
+  })
+
+  it('takes wrk when it is on PATH unless told otherwise', () => {
+    expect(parseArguments([]).generator).toBeUndefined()
+    expect(parseArguments(['--generator', 'autocannon']).generator).toBe('autocannon')
+    expect(() => parseArguments(['--generator', 'ab'])).toThrow(/--generator must be wrk or autocannon/)
+    expect(findOnPath('sh', '/nowhere:/bin')).toBe('/bin/sh')
+    expect(findOnPath('surely-not-a-command', '/bin')).toBeUndefined()
+  })
+
+  it('sends the same POST with wrk as with autocannon and reads its summary line', () => {
+    const script = wrkScript()
+    expect(script).toContain(`wrk.method = 'POST'`)
+    expect(script).toContain(`wrk.body = '{"product":"laptop"}'`)
+    expect(script).toContain(`wrk.headers["Content-Type"] = 'application/json'`)
+    const out = [
+      'Running 5s test @ http://127.0.0.1:1234/stateless/ask',
+      'BENCH_PROXY_WRK {"requests":25000,"durationUs":5000000,"p50Us":8700,"p99Us":33900,"connect":0,"read":1,"write":0,"status":3,"timeout":2}',
+    ].join('\n')
+    expect(parseWrkOutput(out)).toEqual({ requestsPerSec: 5000, p50Ms: 8.7, p99Ms: 33.9, errors: 3, non2xx: 3, requests: 25000 })
+    expect(() => parseWrkOutput('unable to connect')).toThrow(/no summary line/)
   })
 
   it('computes CPU per request and ratios to HAProxy', () => {
