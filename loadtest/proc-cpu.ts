@@ -9,7 +9,7 @@
  *   const used = cpuShare(before, readCpuSeconds(pids), wallSeconds)   // { proxy: 0.93, 'clerk-a': 0.2 }
  */
 import { execFileSync } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { readFileSync, readdirSync } from 'node:fs'
 
 let ticksPerSecond: number | undefined
 function clockTicks(): number {
@@ -31,6 +31,38 @@ export function parseStatTicks(stat: string): number | undefined {
   const utime = Number(rest[11])
   const stime = Number(rest[12])
   return Number.isFinite(utime) && Number.isFinite(stime) ? utime + stime : undefined
+}
+
+/** the parent pid (field 4) of the text of /proc/<pid>/stat */
+export function parseStatParent(stat: string): number | undefined {
+  const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
+  return Number.isInteger(parent) ? parent : undefined
+}
+
+/**
+ * CPU seconds a process and all its descendants have used so far (a proxy with worker processes,
+ * HAProxy's children); 0 when the process is gone.
+ */
+export function readTreeCpuSeconds(pid: number): number {
+  const stats = new Map<number, { parent: number | undefined; ticks: number }>()
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8')
+      stats.set(Number(entry), { parent: parseStatParent(stat), ticks: parseStatTicks(stat) ?? 0 })
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  let ticks = 0
+  const visit = (p: number) => {
+    const stat = stats.get(p)
+    if (!stat) return
+    ticks += stat.ticks
+    for (const [child, s] of stats) if (s.parent === p) visit(child)
+  }
+  visit(pid)
+  return ticks / clockTicks()
 }
 
 export function readCpuSeconds(pids: Record<string, number>): Record<string, number> {

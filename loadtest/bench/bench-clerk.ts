@@ -1,5 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process'
-import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import autocannon from 'autocannon'
 import Table from 'cli-table3'
@@ -7,9 +5,8 @@ import { MODES, type Mode } from '../customer.js'
 import type { DialogueRecord } from '../dialogue-record.js'
 import { dialogueRequests, type DialogueTraffic } from '../dialogue-requests.js'
 import { readCpuSeconds } from '../proc-cpu.js'
-import { projectRoot } from '../../services/common/project-root.js'
 import { startRedisServer } from '../../services/common/redis-server.js'
-import { waitFor } from '../../services/common/wait-for.js'
+import { startBenchClerks, stopAll } from './bench-processes.js'
 
 /**
  * `npm run bench:clerk`: one real clerk process per mode (stateful, stateless, shared), one real
@@ -254,86 +251,39 @@ export function renderReport(rows: ModeSummary[], args: BenchArguments, failures
 }
 
 // ---------------------------------------------------------------------------------------------
-// Wiring: Redis, one clerk per mode, rounds, report.
-
-interface Clerk {
-  url: string
-  child: ChildProcess
-}
-
-// The clerk binds port 0 and we read its address from its "Server listening at" log line: other
-// benchmarks and tests run on this machine at the same time, and a port picked in advance can be
-// taken by one of them before the clerk binds it.
-async function startClerk(id: string, redisUrl: string): Promise<Clerk> {
-  const child = spawn(process.execPath, [join(projectRoot(import.meta.url), 'dist/services/clerk/main.js')], {
-    env: {
-      ...process.env,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      CLERK_ID: id,
-      REDIS_URL: redisUrl,
-      SESSION_SECRET: 'bench-clerk-secret-0123456789abcdefghij',
-      LOG_LEVEL: 'info',
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  })
-  let output = ''
-  let url: string | undefined
-  child.stdout?.on('data', (chunk: Buffer) => {
-    if (url !== undefined) return
-    output += chunk.toString()
-    url = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1]
-  })
-  child.once('exit', (code, signal) => {
-    if (!stopping) process.stderr.write(`bench:clerk: clerk ${id} exited (${code ?? signal}) during the benchmark\n`)
-  })
-  const ready = await waitFor(
-    async () => {
-      if (child.exitCode !== null) throw new Error(`clerk ${id} exited with ${child.exitCode}: ${output}`)
-      if (url === undefined) return undefined
-      const res = await fetch(`${url}/readyz?mode=shared`, { signal: AbortSignal.timeout(1000) })
-      await res.arrayBuffer()
-      return res.ok ? url : undefined
-    },
-    { what: `clerk ${id} ready`, timeoutMs: 20_000 },
-  )
-  return { url: ready, child }
-}
-
-let stopping = false
+// Wiring: Redis, one clerk per mode (bench-processes.ts), rounds, report.
 
 export async function main(argv: string[]): Promise<void> {
   const args = parseArguments(argv)
   const redis = await startRedisServer({ appendOnly: true })
-  const clerks = new Map<Mode, Clerk>()
-  const stop = () => {
-    stopping = true
-    for (const clerk of clerks.values()) clerk.child.kill('SIGKILL')
-  }
-  process.once('exit', stop)
-  const pidsOf = (mode: Mode) => ({ clerk: clerks.get(mode)?.child.pid, redis: redis.pid() })
   try {
-    for (const mode of MODES) clerks.set(mode, await startClerk(`bench-${mode}`, redis.url))
-    if (args.warmupSeconds > 0) {
-      for (const mode of MODES) {
-        await runRound(mode, clerks.get(mode)!.url, args.warmupSeconds, args.connections, pidsOf(mode))
+    const started = await startBenchClerks(MODES.map((mode) => `bench-${mode}`), redis.url)
+    const clerks = new Map(MODES.map((mode, i) => [mode, started[i]!] as const))
+    try {
+      const measure = (mode: Mode, seconds: number) => {
+        const clerk = clerks.get(mode)!
+        return runRound(mode, clerk.url, seconds, args.connections, { clerk: clerk.child.pid, redis: redis.pid() })
       }
-    }
-    const rounds: RoundResult[] = []
-    for (let round = 0; round < args.rounds; round++) {
-      // rotate the order, so no mode always runs right after the same neighbour
-      const order = MODES.map((_, i) => MODES[(i + round) % MODES.length] as Mode)
-      for (const mode of order) {
-        const result = await runRound(mode, clerks.get(mode)!.url, args.durationSeconds, args.connections, pidsOf(mode))
-        process.stderr.write(
-          `round ${round + 1}/${args.rounds} ${mode.padEnd(9)} ${(result.requests / result.seconds).toFixed(0)} req/s\n`,
-        )
-        rounds.push(result)
+      if (args.warmupSeconds > 0) {
+        for (const mode of MODES) await measure(mode, args.warmupSeconds)
       }
+      const rounds: RoundResult[] = []
+      for (let round = 0; round < args.rounds; round++) {
+        // rotate the order, so no mode always runs right after the same neighbour
+        const order = MODES.map((_, i) => MODES[(i + round) % MODES.length] as Mode)
+        for (const mode of order) {
+          const result = await measure(mode, args.durationSeconds)
+          process.stderr.write(
+            `round ${round + 1}/${args.rounds} ${mode.padEnd(9)} ${(result.requests / result.seconds).toFixed(0)} req/s\n`,
+          )
+          rounds.push(result)
+        }
+      }
+      process.stdout.write(`${renderReport(summarize(rounds), args, failuresByMode(rounds))}\n`)
+    } finally {
+      await stopAll(started.map((c) => c.child))
     }
-    process.stdout.write(`${renderReport(summarize(rounds), args, failuresByMode(rounds))}\n`)
   } finally {
-    stop()
     await redis.stop()
   }
 }

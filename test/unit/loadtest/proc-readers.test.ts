@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest'
 import { countTimeWait, parseProcNetTcp } from '../../../loadtest/tcp-states.js'
-import { busyCores, cpuShare, parseProcStat, parseStatTicks } from '../../../loadtest/proc-cpu.js'
+import {
+  busyCores,
+  cpuShare,
+  parseProcStat,
+  parseStatParent,
+  parseStatTicks,
+  readCpuSeconds,
+  readTreeCpuSeconds,
+} from '../../../loadtest/proc-cpu.js'
 
 const procNetTcp = `  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
    0: 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1065 1 0 100 0 0 10 0
@@ -25,6 +33,14 @@ describe('CPU time from /proc/<pid>/stat', () => {
   it('adds utime and stime, even when the command name has spaces and parentheses', () => {
     const stat = '4242 (node (worker) 1) S 1 4242 4242 0 -1 4194560 100 0 0 0 250 75 0 0 20 0 11 0 1000 0 0'
     expect(parseStatTicks(stat)).toBe(325)
+    expect(parseStatParent(stat)).toBe(1)
+  })
+
+  it('counts a process tree at least as much as its root, and a gone process as nothing', () => {
+    const own = readCpuSeconds({ me: process.pid }).me
+    if (own === undefined) return // not Linux: no /proc to read
+    expect(readTreeCpuSeconds(process.pid)).toBeGreaterThanOrEqual(own)
+    expect(readTreeCpuSeconds(2 ** 22 + 1)).toBe(0) // above Linux's pid_max
   })
 
   it('turns two readings into a share of one core', () => {
