@@ -3,32 +3,21 @@
  * --target, with the chaos schedule; prints the tables, writes --json and --html. Only wires:
  * cli-arguments.ts parses, measured-run.ts runs, report-*.ts render.
  */
-import { parseArguments, type LoadtestOptions } from './cli-arguments.js'
-import { isLoadtestError } from './errors.js'
-import { isMain } from './is-main.js'
+import { parseArguments } from './cli-arguments.js'
 import { keepAliveRow, renderKeepAliveText } from './keepalive-compare.js'
 import { measuredRun, openCluster } from './measured-run.js'
-import { writeHtmlReport } from './report-html.js'
-import { buildReport, writeJsonReport, type KeepAliveRow } from './report-json.js'
+import { writeReportFiles } from './report-files.js'
+import { buildReport, type KeepAliveRow } from './report-json.js'
 import { renderRunText } from './report-text.js'
+import { readCommandLine, runIfMain } from './run-main.js'
 import type { Summary } from './summarize.js'
 import { loadtestUsage } from './usage.js'
 
 export { parseArguments }
 
 export async function main(argv: readonly string[]): Promise<number> {
-  let options: LoadtestOptions
-  try {
-    options = parseArguments(argv)
-  } catch (err) {
-    if (!isLoadtestError(err)) throw err
-    process.stderr.write(`loadtest: ${err.message}\n`)
-    return 2
-  }
-  if (options.help) {
-    process.stdout.write(loadtestUsage)
-    return 0
-  }
+  const options = readCommandLine('loadtest', argv, parseArguments, loadtestUsage)
+  if (typeof options === 'number') return options
   const cluster = await openCluster({ target: options.target, clerks: options.clerks })
   try {
     const summaries: Summary[] = []
@@ -54,26 +43,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     if (options.compareKeepAlive) process.stdout.write(renderKeepAliveText(keepAlive))
     const report = buildReport('loadtest', summaries, options.compareKeepAlive ? { keepAlive } : {})
-    if (options.jsonFile) {
-      writeJsonReport(options.jsonFile, report)
-      process.stdout.write(`JSON report: ${options.jsonFile}\n`)
-    }
-    if (options.htmlFile) {
-      writeHtmlReport(options.htmlFile, report)
-      process.stdout.write(`HTML report: ${options.htmlFile}\n`)
-    }
+    writeReportFiles(report, options)
     return 0
   } finally {
     await cluster.close()
   }
 }
 
-if (isMain(import.meta.url)) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (err: unknown) => {
-      process.stderr.write(`loadtest: ${isLoadtestError(err) ? err.message : ((err as Error).stack ?? String(err))}\n`)
-      process.exit(1)
-    },
-  )
-}
+runIfMain(import.meta.url, 'loadtest', main)

@@ -7,14 +7,13 @@
 import { parseChaosFlag, type ChaosStep } from './chaos-schedule.js'
 import type { Policy } from './cluster-api.js'
 import type { Mode } from './customer.js'
-import { isLoadtestError } from './errors.js'
-import { isMain } from './is-main.js'
 import { keepAliveRow, renderKeepAliveText } from './keepalive-compare.js'
 import { parseMatrixArguments, type MatrixOptions } from './matrix-arguments.js'
 import { measuredRun, openCluster } from './measured-run.js'
-import { writeHtmlReport } from './report-html.js'
-import { buildReport, writeJsonReport, type KeepAliveRow } from './report-json.js'
+import { writeReportFiles } from './report-files.js'
+import { buildReport, type KeepAliveRow } from './report-json.js'
 import { renderComparisonText } from './report-text.js'
+import { readCommandLine, runIfMain } from './run-main.js'
 import type { Summary } from './summarize.js'
 import { matrixUsage } from './usage.js'
 
@@ -77,18 +76,8 @@ export async function runMatrix(options: MatrixOptions): Promise<{ summaries: Su
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
-  let options: MatrixOptions
-  try {
-    options = parseMatrixArguments(argv)
-  } catch (err) {
-    if (!isLoadtestError(err)) throw err
-    process.stderr.write(`loadtest:matrix: ${err.message}\n`)
-    return 2
-  }
-  if (options.help) {
-    process.stdout.write(matrixUsage)
-    return 0
-  }
+  const options = readCommandLine('loadtest:matrix', argv, parseMatrixArguments, matrixUsage)
+  if (typeof options === 'number') return options
   if (options.target && !process.env.ADMIN_TOKEN) {
     // without the token every row would run under whatever policy the proxy has: the table would lie
     process.stderr.write('loadtest:matrix: --target needs ADMIN_TOKEN in the environment: each row sets the proxy\'s policy and kills a clerk\n')
@@ -99,21 +88,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   process.stdout.write('\n' + renderComparisonText(rows) + '\n')
   if (keepAlive.length > 0) process.stdout.write(renderKeepAliveText(keepAlive) + '\n')
   const report = buildReport('matrix', summaries, keepAlive.length > 0 ? { keepAlive } : {})
-  writeHtmlReport(options.htmlFile, report, 'clerk-cluster: session designs under chaos')
-  process.stdout.write(`HTML report: ${options.htmlFile}\n`)
-  if (options.jsonFile) {
-    writeJsonReport(options.jsonFile, report)
-    process.stdout.write(`JSON report: ${options.jsonFile}\n`)
-  }
+  writeReportFiles(report, options, 'clerk-cluster: session designs under chaos')
   return 0
 }
 
-if (isMain(import.meta.url)) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (err: unknown) => {
-      process.stderr.write(`loadtest:matrix: ${isLoadtestError(err) ? err.message : ((err as Error).stack ?? String(err))}\n`)
-      process.exit(1)
-    },
-  )
-}
+runIfMain(import.meta.url, 'loadtest:matrix', main)

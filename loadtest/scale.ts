@@ -3,12 +3,11 @@
  * (CLERK_WORK_MS per answer, at most CLERK_CONCURRENCY at once) so the curve shows on a small
  * machine; CPU per process from /proc tells where the proxy or the CPU becomes the limit. Wires.
  */
-import { isLoadtestError } from './errors.js'
-import { isMain } from './is-main.js'
 import { measuredRun, openCluster } from './measured-run.js'
 import { busyCores, cpuShare, ownCpuSeconds, readCpuSeconds, readMachineCpu } from './proc-cpu.js'
-import { writeHtmlReport } from './report-html.js'
-import { buildReport, writeJsonReport, type ScalePoint, type ScaleReport } from './report-json.js'
+import { writeReportFiles } from './report-files.js'
+import { buildReport, type ScalePoint, type ScaleReport } from './report-json.js'
+import { readCommandLine, runIfMain } from './run-main.js'
 import { parseScaleArguments, type ScaleOptions } from './scale-arguments.js'
 import { oneClerkCapacity, scaleVerdict, scalingOf } from './scale-verdict.js'
 import type { Summary } from './summarize.js'
@@ -102,36 +101,13 @@ export function renderScaleText(scale: ScaleReport): string {
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
-  let options: ScaleOptions
-  try {
-    options = parseScaleArguments(argv)
-  } catch (err) {
-    if (!isLoadtestError(err)) throw err
-    process.stderr.write(`loadtest:scale: ${err.message}\n`)
-    return 2
-  }
-  if (options.help) {
-    process.stdout.write(scaleUsage)
-    return 0
-  }
+  const options = readCommandLine('loadtest:scale', argv, parseScaleArguments, scaleUsage)
+  if (typeof options === 'number') return options
   const { summaries, scale } = await runScale(options)
   process.stdout.write('\n' + renderScaleText(scale))
   const report = buildReport('scale', summaries, { scale })
-  writeHtmlReport(options.htmlFile, report, 'clerk-cluster: scale-out')
-  process.stdout.write(`HTML report: ${options.htmlFile}\n`)
-  if (options.jsonFile) {
-    writeJsonReport(options.jsonFile, report)
-    process.stdout.write(`JSON report: ${options.jsonFile}\n`)
-  }
+  writeReportFiles(report, options, 'clerk-cluster: scale-out')
   return 0
 }
 
-if (isMain(import.meta.url)) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (err: unknown) => {
-      process.stderr.write(`loadtest:scale: ${isLoadtestError(err) ? err.message : ((err as Error).stack ?? String(err))}\n`)
-      process.exit(1)
-    },
-  )
-}
+runIfMain(import.meta.url, 'loadtest:scale', main)
