@@ -1,9 +1,13 @@
 /**
- * A customer playing the whole dialogue over real HTTP, the way curl would: a cookie jar for
- * stateful and shared, the context token carried by hand for stateless. Used by the npm start
- * and compose tests.
+ * A customer playing the whole dialogue over real HTTP, the way curl would: its cookie jar carries
+ * the session cookies (stateful, shared, the proxy's sticky one) and each step's body, the
+ * stateless context token included, comes from loadtest/customer.ts, the one place that knows what
+ * a customer says at each step. Used by the npm start and compose tests.
  */
-export type Mode = 'stateful' | 'stateless' | 'shared'
+import { createCookieJar } from '../../../loadtest/cookie-jar.js'
+import { DEFAULT_ORDER, stepRequest, type CustomerState, type Mode } from '../../../loadtest/customer.js'
+
+export type { Mode }
 
 export interface Answer {
   status: number
@@ -18,23 +22,20 @@ export interface DialogueResult {
 }
 
 export class Customer {
-  private readonly cookies = new Map<string, string>()
+  private readonly jar = createCookieJar()
   constructor(private readonly baseUrl: string) {}
 
   async post(path: string, body: unknown, timeoutMs = 10_000): Promise<Answer> {
     const headers: Record<string, string> = { 'content-type': 'application/json' }
-    if (this.cookies.size > 0) headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ')
+    const cookie = this.jar.header()
+    if (cookie) headers.cookie = cookie
     const res = await fetch(this.baseUrl + path, {
       method: 'POST',
       headers,
       body: JSON.stringify(body),
       signal: AbortSignal.timeout(timeoutMs),
     })
-    for (const line of res.headers.getSetCookie()) {
-      const [pair] = line.split(';')
-      const eq = pair?.indexOf('=') ?? -1
-      if (pair && eq > 0) this.cookies.set(pair.slice(0, eq).trim(), pair.slice(eq + 1).trim())
-    }
+    this.jar.take(res.headers.getSetCookie())
     const text = await res.text()
     let parsed: Record<string, unknown> = {}
     try {
@@ -46,11 +47,17 @@ export class Customer {
   }
 
   async play(mode: Mode, quantity = 2): Promise<DialogueResult> {
-    const ask = await this.post(`/${mode}/ask`, { product: 'laptop' })
-    const withContext = (body: Record<string, unknown>, from: Answer) =>
-      mode === 'stateless' ? { context: from.body.context, ...body } : body
-    const buy = await this.post(`/${mode}/buy`, withContext({ quantity }, ask))
-    const pay = await this.post(`/${mode}/pay`, withContext({ method: 'card' }, buy))
+    const wish = { ...DEFAULT_ORDER, quantity }
+    const state: CustomerState = { jar: this.jar, token: undefined }
+    const say = async (step: 'ask' | 'buy' | 'pay') => {
+      const { path, body } = stepRequest(mode, step, state, wish)
+      const answer = await this.post(path, body)
+      if (typeof answer.body.context === 'string') state.token = answer.body.context
+      return answer
+    }
+    const ask = await say('ask')
+    const buy = await say('buy')
+    const pay = await say('pay')
     return { ask, buy, pay }
   }
 }
