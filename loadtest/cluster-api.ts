@@ -8,6 +8,7 @@
  *   await api.setPolicy('stateful', 'sticky')
  *   await api.waitHealthy(3)
  */
+import { createAdminCall } from '../services/common/admin-call.js'
 import { waitFor } from '../services/common/wait-for.js'
 import { LoadtestErrors } from './errors.js'
 
@@ -60,33 +61,14 @@ export function createClusterApi({
   adminToken?: string | undefined
   timeoutMs?: number
 }): ClusterApi {
-  const base = proxyUrl.replace(/\/+$/, '')
-  const headers: Record<string, string> = { 'content-type': 'application/json' }
-  if (adminToken) headers.authorization = `Bearer ${adminToken}`
-
-  async function call(method: string, path: string, body?: unknown): Promise<{ status: number; json: unknown }> {
-    const res = await fetch(base + path, {
-      method,
-      headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
-      signal: AbortSignal.timeout(timeoutMs),
-    })
-    const text = await res.text()
-    let json: unknown = text
-    try {
-      json = JSON.parse(text)
-    } catch {
-      // keep the text for the error message
-    }
-    return { status: res.status, json }
-  }
+  const { base, call } = createAdminCall({ proxyUrl, adminToken, timeoutMs })
 
   async function status(): Promise<LbStatus> {
     const res = await call('GET', '/_lb/status')
     if (res.status !== 200) {
-      throw new LoadtestErrors.LOADTEST_ERR_CLUSTER(`GET ${base}/_lb/status answered ${res.status}: ${JSON.stringify(res.json)}`)
+      throw new LoadtestErrors.LOADTEST_ERR_CLUSTER(`GET ${base}/_lb/status answered ${res.status}: ${JSON.stringify(res.body)}`)
     }
-    return res.json as LbStatus
+    return res.body as LbStatus
   }
 
   return {
@@ -97,7 +79,7 @@ export function createClusterApi({
       if (res.status !== 200) {
         const hint = res.status === 401 || res.status === 404 ? ' (is ADMIN_TOKEN set to the cluster\'s token?)' : ''
         throw new LoadtestErrors.LOADTEST_ERR_CLUSTER(
-          `could not set the ${route} policy to ${policy}: ${res.status} ${JSON.stringify(res.json)}${hint}`,
+          `could not set the ${route} policy to ${policy}: ${res.status} ${JSON.stringify(res.body)}${hint}`,
         )
       }
     },

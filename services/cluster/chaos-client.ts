@@ -10,6 +10,8 @@
  *   await chaos.act('slow', 'clerk-b', 300)
  *   await chaos.act('stop', 'redis')
  */
+import { createAdminCall } from '../common/admin-call.js'
+
 export const CLERK_VERBS = ['kill', 'terminate', 'pause', 'resume', 'revive', 'slow'] as const
 export const REDIS_VERBS = ['stop', 'start'] as const
 export type ClerkVerb = (typeof CLERK_VERBS)[number]
@@ -42,27 +44,9 @@ export class ChaosError extends Error {
 }
 
 export function createChaosClient({ proxyUrl, adminToken, timeoutMs = 10_000 }: ChaosClientOptions): ChaosClient {
-  const base = proxyUrl.replace(/\/+$/, '')
-  const headers: Record<string, string> = { 'content-type': 'application/json' }
-  if (adminToken) headers.authorization = `Bearer ${adminToken}`
+  const { base, headers, call } = createAdminCall({ proxyUrl, adminToken, timeoutMs })
+  const post = (path: string, body: unknown) => call('POST', path, body ?? {})
   let launcher: Promise<boolean> | undefined
-
-  async function post(path: string, body: unknown): Promise<{ status: number; body: unknown }> {
-    const res = await fetch(base + path, {
-      method: 'POST',
-      headers,
-      body: JSON.stringify(body ?? {}),
-      signal: AbortSignal.timeout(timeoutMs),
-    })
-    const text = await res.text()
-    let parsed: unknown = text
-    try {
-      parsed = JSON.parse(text)
-    } catch {
-      // not JSON: keep the text, the caller prints it
-    }
-    return { status: res.status, body: parsed }
-  }
 
   // A yes is kept; a no is asked again next time: a proxy that was restarting, or a launcher
   // slow to answer under load, must not switch the client to the compose fallback for good.
