@@ -56,6 +56,14 @@ export function readUrlOption(name: string, text: string | undefined): string | 
   return url.origin
 }
 
+/** the options every load-test command takes, with the same meaning: where the reports go, less progress, usage */
+export const REPORT_AND_HELP_OPTIONS = {
+  json: { type: 'string' },
+  html: { type: 'string' },
+  quiet: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const
+
 /**
  * node:util parseArgs, with its errors turned into our bad-option error and `--flag@value`
  * (as in `--redis-stop@5s`) read as `--flag=value`.

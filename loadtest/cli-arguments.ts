@@ -10,7 +10,7 @@ import { CHAOS_FLAGS, parseChaosFlag, resolveSchedule, type ChaosStep } from './
 import { MODES, type Mode } from './customer.js'
 import { POLICIES, type Policy } from './cluster-api.js'
 import { badOption } from './errors.js'
-import { parseArgv, readChoiceOption, readTime, readUrlOption, readWhole } from './argument-readers.js'
+import { parseArgv, REPORT_AND_HELP_OPTIONS, readChoiceOption, readTime, readUrlOption, readWhole } from './argument-readers.js'
 
 export interface LoadtestOptions {
   readonly help: boolean
@@ -62,10 +62,7 @@ const optionsConfig = {
   'compare-keepalive': { type: 'boolean' },
   pipelining: { type: 'string' },
   timeout: { type: 'string' },
-  json: { type: 'string' },
-  html: { type: 'string' },
-  quiet: { type: 'boolean' },
-  help: { type: 'boolean', short: 'h' },
+  ...REPORT_AND_HELP_OPTIONS,
   ...chaosOptions,
 } as const
 

@@ -4,7 +4,7 @@
  * @example
  *   parseMatrixArguments(['--duration', '12s', '--kill', 'clerk-c'])
  */
-import { parseArgv, readTime, readUrlOption, readWhole } from './argument-readers.js'
+import { parseArgv, REPORT_AND_HELP_OPTIONS, readTime, readUrlOption, readWhole } from './argument-readers.js'
 import { badOption } from './errors.js'
 
 export interface MatrixOptions {
@@ -38,10 +38,7 @@ export function parseMatrixArguments(argv: readonly string[]): MatrixOptions {
     'no-keepalive-compare': { type: 'boolean' },
     target: { type: 'string' },
     clerks: { type: 'string' },
-    json: { type: 'string' },
-    html: { type: 'string' },
-    quiet: { type: 'boolean' },
-    help: { type: 'boolean', short: 'h' },
+    ...REPORT_AND_HELP_OPTIONS,
   })
   if (values['no-chaos'] && values.kill !== undefined) throw badOption('--kill and --no-chaos contradict each other: choose one')
   const killTarget = values['no-chaos'] ? undefined : (values.kill ?? matrixDefaults.killTarget)

@@ -4,7 +4,7 @@
  * @example
  *   parseScaleArguments(['--max-clerks', '3', '--work-ms', '30'])
  */
-import { parseArgv, readChoiceOption, readTime, readWhole } from './argument-readers.js'
+import { parseArgv, REPORT_AND_HELP_OPTIONS, readChoiceOption, readTime, readWhole } from './argument-readers.js'
 import { MODES, type Mode } from './customer.js'
 
 export interface ScaleOptions {
@@ -38,10 +38,7 @@ export function parseScaleArguments(argv: readonly string[]): ScaleOptions {
     customers: { type: 'string' },
     duration: { type: 'string' },
     mode: { type: 'string' },
-    json: { type: 'string' },
-    html: { type: 'string' },
-    quiet: { type: 'boolean' },
-    help: { type: 'boolean', short: 'h' },
+    ...REPORT_AND_HELP_OPTIONS,
   })
   return Object.freeze({
     help: values.help ?? false,

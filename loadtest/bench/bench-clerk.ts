@@ -1,9 +1,9 @@
-import { pathToFileURL } from 'node:url'
 import autocannon from 'autocannon'
 import Table from 'cli-table3'
 import { MODES, type Mode } from '../customer.js'
 import type { DialogueRecord } from '../dialogue-record.js'
 import { dialogueRequests, type DialogueTraffic } from '../dialogue-requests.js'
+import { isMain } from '../is-main.js'
 import { readCpuSeconds } from '../proc-cpu.js'
 import { startRedisServer } from '../../services/common/redis-server.js'
 import { startBenchClerks, stopAll } from './bench-processes.js'
@@ -288,7 +288,7 @@ export async function main(argv: string[]): Promise<void> {
   }
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+if (isMain(import.meta.url)) {
   main(process.argv.slice(2)).catch((err: unknown) => {
     process.stderr.write(`bench:clerk: ${(err as Error).message}\n`)
     process.exit(1)
