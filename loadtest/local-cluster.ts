@@ -14,6 +14,7 @@ import { randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { createServer } from 'node:net'
+import { keepOutputTail } from '../services/common/output-tail.js'
 import { waitFor } from '../services/common/wait-for.js'
 import { projectRoot } from '../services/common/project-root.js'
 import { readStateFile, stateFilePath } from '../services/cluster/state-file.js'
@@ -78,13 +79,7 @@ async function startOnce(root: string, options: LocalClusterOptions): Promise<Lo
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
-  let out = ''
-  const keep = (chunk: Buffer) => {
-    out += chunk.toString()
-    if (out.length > 100_000) out = out.slice(-50_000)
-  }
-  child.stdout?.on('data', keep)
-  child.stderr?.on('data', keep)
+  const output = keepOutputTail(child, 100_000) // chars
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
   const gone = () => child.exitCode !== null || child.signalCode !== null
   const onExit = () => {
@@ -119,7 +114,7 @@ async function startOnce(root: string, options: LocalClusterOptions): Promise<Lo
   } catch (err) {
     await stop()
     throw new LoadtestErrors.LOADTEST_ERR_CLUSTER(
-      `could not start a local cluster on port ${proxyPort}: ${(err as Error).message}\n--- launcher output ---\n${out.slice(-4000)}`,
+      `could not start a local cluster on port ${proxyPort}: ${(err as Error).message}\n--- launcher output ---\n${output().slice(-4000)}`,
     )
   }
   return {
@@ -128,7 +123,7 @@ async function startOnce(root: string, options: LocalClusterOptions): Promise<Lo
     adminToken,
     launcherPid: child.pid ?? -1,
     pids: () => readStateFile(stateFilePath(proxyPort))?.pids ?? {},
-    output: () => out,
+    output,
     stop,
   }
 }

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { fileURLToPath } from 'node:url'
+import { keepOutputTail } from '../../services/common/output-tail.js'
+import { projectRoot } from '../../services/common/project-root.js'
 import { waitFor } from '../../services/common/wait-for.js'
 
 /**
@@ -23,7 +24,6 @@ export interface SpawnedService {
   stop(): Promise<void>
 }
 
-const projectRoot = fileURLToPath(new URL('../../', import.meta.url))
 const alive = new Set<ChildProcess>()
 process.once('exit', () => {
   for (const child of alive) child.kill('SIGKILL')
@@ -36,18 +36,12 @@ export async function spawnService(
   { timeoutMs = 15_000 }: { timeoutMs?: number } = {},
 ): Promise<SpawnedService> {
   const child = spawn(process.execPath, [`dist/${distScript}`], {
-    cwd: projectRoot,
+    cwd: projectRoot(import.meta.url),
     env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   alive.add(child)
-  let out = ''
-  const keep = (chunk: Buffer) => {
-    out += chunk.toString()
-    if (out.length > 200_000) out = out.slice(-100_000)
-  }
-  child.stdout?.on('data', keep)
-  child.stderr?.on('data', keep)
+  const output = keepOutputTail(child, 200_000) // chars
   const exitCode = new Promise<number | null>((resolve) =>
     child.once('exit', (code) => {
       alive.delete(child)
@@ -68,13 +62,13 @@ export async function spawnService(
       )
     } catch (err) {
       child.kill('SIGKILL')
-      throw new Error(`${(err as Error).message}\n--- output of ${distScript} ---\n${out}`)
+      throw new Error(`${(err as Error).message}\n--- output of ${distScript} ---\n${output()}`)
     }
   }
   return {
     child,
     pid: child.pid ?? -1,
-    output: () => out,
+    output,
     exited,
     async signal(sig) {
       if (exited()) return child.exitCode
