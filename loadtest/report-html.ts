@@ -39,27 +39,43 @@ function niceMax(n: number): number {
   return 10 * magnitude
 }
 
+interface PlotFrame {
+  plotW: number
+  plotH: number
+  /** value → SVG y of the plot area (0 at its bottom, max at its top) */
+  y(v: number): number
+  /** the plot area's background and five grid lines labelled 0 … max */
+  axis: string[]
+}
+
+/** the plot area inside the margins of a chart, shared by the timeline and the scale chart */
+function plotFrame(width: number, height: number, margin: { left: number; right: number; top: number; bottom: number }, max: number): PlotFrame {
+  const { left, top } = margin
+  const plotW = width - left - margin.right
+  const plotH = height - top - margin.bottom
+  const y = (v: number) => top + plotH - (v / max) * plotH
+  const axis = [`<rect x="${left}" y="${top}" width="${plotW}" height="${plotH}" fill="#fafafa" stroke="#ddd"/>`]
+  for (let i = 0; i <= 4; i++) {
+    const v = (max / 4) * i
+    axis.push(`<line x1="${left}" x2="${left + plotW}" y1="${y(v)}" y2="${y(v)}" stroke="#e0e0e0"/>`)
+    axis.push(`<text x="${left - 4}" y="${y(v) + 4}" text-anchor="end" font-size="10">${Math.round(v)}</text>`)
+  }
+  return { plotW, plotH, y, axis }
+}
+
 /** Stacked bars per second with chaos events marked; pure SVG text. */
 export function timelineSvg(s: Summary, width = 900, height = 240): string {
   const left = 44
-  const right = 12
   const top = 30
   const bottom = 28
-  const plotW = width - left - right
-  const plotH = height - top - bottom
   const seconds = Math.max(1, s.timeline.length)
   const totals = s.timeline.map((t) => t.completed + t.context_lost + t.failed + t.unfinished)
   const max = niceMax(Math.max(1, ...totals))
+  const { plotW, plotH, y, axis } = plotFrame(width, height, { left, right: 12, top, bottom }, max)
   const barW = plotW / seconds
-  const y = (v: number) => top + plotH - (v / max) * plotH
   const parts: string[] = []
   parts.push(`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="100%" role="img" aria-label="timeline of ${escapeHtml(s.label)}">`)
-  parts.push(`<rect x="${left}" y="${top}" width="${plotW}" height="${plotH}" fill="#fafafa" stroke="#ddd"/>`)
-  for (let i = 0; i <= 4; i++) {
-    const v = (max / 4) * i
-    parts.push(`<line x1="${left}" x2="${left + plotW}" y1="${y(v)}" y2="${y(v)}" stroke="#e0e0e0"/>`)
-    parts.push(`<text x="${left - 4}" y="${y(v) + 4}" text-anchor="end" font-size="10">${Math.round(v)}</text>`)
-  }
+  parts.push(...axis)
   s.timeline.forEach((t, i) => {
     let base = 0
     for (const key of SERIES) {
@@ -182,25 +198,16 @@ function runHtml(s: Summary, index: number): string {
 /** dialogues/s against clerks, with the ideal line (clerks × one clerk's capacity) */
 export function scaleSvg(scale: ScaleReport, width = 640, height = 280): string {
   const left = 50
-  const right = 20
-  const top = 20
   const bottom = 40
-  const plotW = width - left - right
-  const plotH = height - top - bottom
   const n = Math.max(1, ...scale.points.map((p) => p.clerks))
   const ideal = scale.points.map((p) => p.clerks * scale.oneClerkCapacity)
   const max = niceMax(Math.max(1, ...scale.points.map((p) => p.completedPerSec), ...ideal))
+  const { plotW, y, axis } = plotFrame(width, height, { left, right: 20, top: 20, bottom }, max)
   const x = (clerks: number) => left + (n === 1 ? plotW / 2 : ((clerks - 1) / (n - 1)) * plotW)
-  const y = (v: number) => top + plotH - (v / max) * plotH
   const parts: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" role="img" aria-label="dialogues per second against clerks">`,
-    `<rect x="${left}" y="${top}" width="${plotW}" height="${plotH}" fill="#fafafa" stroke="#ddd"/>`,
+    ...axis,
   ]
-  for (let i = 0; i <= 4; i++) {
-    const v = (max / 4) * i
-    parts.push(`<line x1="${left}" x2="${left + plotW}" y1="${y(v)}" y2="${y(v)}" stroke="#e0e0e0"/>`)
-    parts.push(`<text x="${left - 4}" y="${y(v) + 4}" text-anchor="end" font-size="10">${Math.round(v)}</text>`)
-  }
   const line = (values: { clerks: number; v: number }[], color: string, dash = '') =>
     `<polyline fill="none" stroke="${color}" stroke-width="2" ${dash ? `stroke-dasharray="${dash}"` : ''} points="${values.map((p) => `${x(p.clerks).toFixed(1)},${y(p.v).toFixed(1)}`).join(' ')}"/>`
   parts.push(line(scale.points.map((p) => ({ clerks: p.clerks, v: p.clerks * scale.oneClerkCapacity })), '#9e9e9e', '5 4'))
