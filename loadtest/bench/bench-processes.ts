@@ -10,6 +10,7 @@
  *   try { … autocannon at clerks[0].url … } finally { await stopAll(clerks.map((c) => c.child)); await redis.stop() }
  */
 import { spawn, type ChildProcess } from 'node:child_process'
+import { answersOk } from '../../services/common/answers-ok.js'
 import { projectRoot } from '../../services/common/project-root.js'
 import { waitFor } from '../../services/common/wait-for.js'
 
@@ -68,11 +69,7 @@ export async function stopAll(children: ChildProcess[]): Promise<void> {
 /** resolves once GET `url` answers 2xx (20 s at the most) */
 export async function waitUp(url: string, what: string): Promise<void> {
   await waitFor(
-    async () => {
-      const res = await fetch(url, { signal: AbortSignal.timeout(1_000) })
-      await res.arrayBuffer()
-      return res.ok
-    },
+    () => answersOk(url),
     { what, timeoutMs: READY_TIMEOUT_MS },
   )
 }
@@ -129,9 +126,7 @@ async function startBenchClerk(id: string, redisUrl: string, env: Record<string,
       async () => {
         if (child.exitCode !== null) throw new Error(`clerk ${id} exited with ${child.exitCode}: ${output}`)
         if (url === undefined) return undefined
-        const res = await fetch(`${url}/readyz?mode=shared`, { signal: AbortSignal.timeout(1_000) })
-        await res.arrayBuffer()
-        return res.ok ? url : undefined
+        return (await answersOk(`${url}/readyz?mode=shared`)) ? url : undefined
       },
       { what: `clerk ${id} ready`, timeoutMs: READY_TIMEOUT_MS },
     )

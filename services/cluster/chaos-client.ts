@@ -11,6 +11,7 @@
  *   await chaos.act('stop', 'redis')
  */
 import { createAdminCall } from '../common/admin-call.js'
+import { answersOk } from '../common/answers-ok.js'
 
 export const CLERK_VERBS = ['kill', 'terminate', 'pause', 'resume', 'revive', 'slow'] as const
 export const REDIS_VERBS = ['stop', 'start'] as const
@@ -51,11 +52,7 @@ export function createChaosClient({ proxyUrl, adminToken, timeoutMs = 10_000 }: 
   // A yes is kept; a no is asked again next time: a proxy that was restarting, or a launcher
   // slow to answer under load, must not switch the client to the compose fallback for good.
   function hasLauncher(): Promise<boolean> {
-    launcher ??= fetch(`${base}/_cluster/status`, { headers, signal: AbortSignal.timeout(timeoutMs) })
-      .then(async (res) => {
-        await res.arrayBuffer()
-        return res.ok
-      })
+    launcher ??= answersOk(`${base}/_cluster/status`, { headers, timeoutMs })
       .catch(() => false)
       .then((found) => {
         if (!found) launcher = undefined

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { join } from 'node:path'
+import { answersOk } from '../common/answers-ok.js'
 import { waitFor } from '../common/wait-for.js'
 import type { ClusterEvent } from './cluster-events.js'
 import type { ProcessSpec } from './plan.js'
@@ -143,9 +144,7 @@ export class SupervisedProcess {
         waitFor(
           async () => {
             if (gaveUp) return true // the race is lost already: stop polling
-            const res = await fetch(this.url + this.spec.readyPath, { signal: AbortSignal.timeout(1000) })
-            await res.arrayBuffer()
-            return res.ok
+            return answersOk(this.url + this.spec.readyPath)
           },
           { what: `${this.spec.id} on port ${this.spec.port}`, timeoutMs: this.options.readyTimeoutMs, intervalMs: 50 },
         ),

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process'
+import { answersOk } from '../../services/common/answers-ok.js'
 import { keepOutputTail } from '../../services/common/output-tail.js'
 import { projectRoot } from '../../services/common/project-root.js'
 import { waitFor } from '../../services/common/wait-for.js'
@@ -54,9 +55,7 @@ export async function spawnService(
       await waitFor(
         async () => {
           if (exited()) throw new Error(`exited early with ${child.exitCode ?? child.signalCode}`)
-          const res = await fetch(readyUrl, { signal: AbortSignal.timeout(1000) })
-          await res.arrayBuffer()
-          return res.ok
+          return answersOk(readyUrl)
         },
         { what: `${distScript} at ${readyUrl}`, timeoutMs },
       )
