@@ -13,8 +13,8 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import { createServer } from 'node:net'
 import { keepOutputTail } from '../services/common/output-tail.js'
+import { freePortRange } from '../services/common/free-port.js'
 import { waitFor } from '../services/common/wait-for.js'
 import { projectRoot } from '../services/common/project-root.js'
 import { readStateFile, stateFilePath } from '../services/cluster/state-file.js'
@@ -64,7 +64,10 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
 
 async function startOnce(root: string, options: LocalClusterOptions): Promise<LocalCluster> {
   const clerkCount = options.clerkCount ?? 3
-  const proxyPort = await freePortBlock(clerkCount + 1)
+  // the proxy takes the first port, the clerks the next ones
+  const proxyPort = await freePortRange(clerkCount + 1).catch((err: Error) => {
+    throw new LoadtestErrors.LOADTEST_ERR_CLUSTER(err.message)
+  })
   const adminToken = randomBytes(18).toString('base64url')
   const proxyUrl = `http://127.0.0.1:${proxyPort}`
   const child: ChildProcess = spawn(process.execPath, [launcherScript], {
@@ -126,27 +129,4 @@ async function startOnce(root: string, options: LocalClusterOptions): Promise<Lo
     output,
     stop,
   }
-}
-
-/**
- * A block of consecutive free loopback ports (the proxy takes the first, the clerks the next
- * ones), below the usual ephemeral range (32768+) so that the load's own outgoing connections do
- * not take a clerk's port, and at random so that runs side by side rarely meet.
- */
-async function freePortBlock(count: number, attempts = 50): Promise<number> {
-  for (let i = 0; i < attempts; i++) {
-    const base = 20_000 + Math.floor(Math.random() * 12_000)
-    let free = true
-    for (let port = base; port < base + count && free; port++) free = await portIsFree(port)
-    if (free) return base
-  }
-  throw new LoadtestErrors.LOADTEST_ERR_CLUSTER(`no ${count} consecutive free ports found between 20000 and 32000`)
-}
-
-function portIsFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const probe = createServer()
-    probe.once('error', () => resolve(false))
-    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)))
-  })
 }

@@ -1,6 +1,6 @@
 import { existsSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { join } from 'node:path'
+import { portIsFree } from '../common/free-port.js'
 import { redisServerAvailable } from '../common/redis-server.js'
 import { projectRoot } from '../common/project-root.js'
 import type { ClerkAction, RedisAction } from './actions.js'
@@ -285,12 +285,4 @@ function planInput(options: ClusterOptions, redisUrl: string, launcherUrl: strin
     launcherUrl,
     logLevel: options.childLogLevel,
   }
-}
-
-function portIsFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const probe = createServer()
-    probe.once('error', () => resolve(false))
-    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)))
-  })
 }

@@ -5,7 +5,7 @@ import { stateFilePath } from '../../../services/cluster/state-file.js'
 import { waitFor } from '../../../services/common/wait-for.js'
 import { spawnService, type SpawnedService } from '../../helpers/spawn-service.js'
 import { Customer } from './dialogue-client.js'
-import { freePortRange } from './port-range.js'
+import { freePortRange } from '../../../services/common/free-port.js'
 
 // A machine without redis-server (PATH hides it) and without REDIS_URL: the cluster still runs,
 // says how to get Redis, serves stateful and stateless, and answers shared mode with 503.

@@ -9,7 +9,7 @@ import { freePort } from '../../../services/common/free-port.js'
 import { waitFor } from '../../../services/common/wait-for.js'
 import { spawnService, type SpawnedService } from '../../helpers/spawn-service.js'
 import { Customer } from './dialogue-client.js'
-import { freePortRange } from './port-range.js'
+import { freePortRange } from '../../../services/common/free-port.js'
 
 // `npm start` as a user runs it: `node dist/services/cluster/main.js` as a real process with a
 // real redis-server, three real clerks and the real proxy; everything observed from outside
