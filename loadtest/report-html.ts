@@ -10,6 +10,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { formatDurationMs } from './durations.js'
+import { COMPARISON_COLUMNS, comparisonCells } from './report-comparison.js'
 import type { LoadtestReport, ScaleReport } from './report-json.js'
 import type { Summary } from './summarize.js'
 
@@ -105,24 +106,7 @@ export function timelineSvg(s: Summary, width = 900, height = 240): string {
 }
 
 function comparisonHtml(runs: readonly Summary[]): string {
-  return tableHtml(
-    ['mode + policy', 'dialogues', 'completed', 'context_lost', 'failed', 'lost %', 'ledger lost', 'doubled', 'charged_unconfirmed', 'completed/s', 'p50 ms', 'p99 ms'],
-    runs.map((s) => [
-      s.label,
-      s.dialogues.total,
-      s.dialogues.completed,
-      s.dialogues.context_lost,
-      s.dialogues.failed,
-      `${(s.lossRate * 100).toFixed(1)}%`,
-      s.reconcile?.lost ?? 'n/a',
-      s.reconcile?.doubled ?? 'n/a',
-      s.reconcile?.charged_unconfirmed ?? 'n/a',
-      s.dialoguesPerSec,
-      s.dialogueLatencyMs.p50,
-      s.dialogueLatencyMs.p99,
-    ]),
-    'headline',
-  )
+  return tableHtml([...COMPARISON_COLUMNS], runs.map((s) => comparisonCells(s)), 'headline')
 }
 
 function runHtml(s: Summary, index: number): string {

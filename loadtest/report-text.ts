@@ -10,6 +10,7 @@ import Table from 'cli-table3'
 import type { RunProgress } from './run-load.js'
 import type { LatencyStats, Summary } from './summarize.js'
 import { formatDurationMs } from './durations.js'
+import { COMPARISON_COLUMNS, comparisonCells } from './report-comparison.js'
 
 const plain = { head: [] as string[], border: [] as string[] } // no colours: output goes to files and READMEs too
 
@@ -24,42 +25,10 @@ function table(head: string[], alignRight = true): Table.Table {
 const ms = (n: number) => (n >= 100 ? n.toFixed(0) : n.toFixed(1))
 const pct = (ratio: number) => `${(ratio * 100).toFixed(1)}%`
 
-function ledgerCells(summary: Summary): string[] {
-  const r = summary.reconcile
-  if (!r) return ['n/a', 'n/a', 'n/a']
-  return [String(r.lost), String(r.doubled), String(r.charged_unconfirmed)]
-}
-
 /** The workshop headline: one row per session design, same load and chaos. */
 export function renderComparisonText(summaries: readonly Summary[], title = 'Session designs under the same load and chaos'): string {
-  const t = table([
-    'mode + policy',
-    'dialogues',
-    'completed',
-    'context_lost',
-    'failed',
-    'lost %',
-    'ledger lost',
-    'doubled',
-    'charged_unconfirmed',
-    'completed/s',
-    'p50 ms',
-    'p99 ms',
-  ])
-  for (const s of summaries) {
-    t.push([
-      s.label,
-      s.dialogues.total,
-      s.dialogues.completed,
-      s.dialogues.context_lost,
-      s.dialogues.failed,
-      pct(s.lossRate),
-      ...ledgerCells(s),
-      s.dialoguesPerSec,
-      ms(s.dialogueLatencyMs.p50),
-      ms(s.dialogueLatencyMs.p99),
-    ])
-  }
+  const t = table([...COMPARISON_COLUMNS])
+  for (const s of summaries) t.push(comparisonCells(s, ms))
   const chaos = summaries[0]?.chaos.map((c) => c.text).join(', ')
   const lines = [title, t.toString()]
   if (chaos) lines.push(`chaos in every row: ${chaos}`)
