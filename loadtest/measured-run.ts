@@ -15,11 +15,10 @@
 import { createChaosClient, type ChaosClient } from '../services/cluster/chaos-client.js'
 import { resolveSchedule, type ChaosStep } from './chaos-schedule.js'
 import { createClusterApi, type ClusterApi, type Policy } from './cluster-api.js'
-import type { Mode } from './customer.js'
 import { startLocalCluster, type LocalCluster } from './local-cluster.js'
 import { fetchLedger, ledgerHead, reconcile, type ReconcileResult } from './reconcile.js'
 import { createProgressPrinter } from './report-text.js'
-import { runLoad, type RunResult } from './run-load.js'
+import { runLoad, type RunLoadOptions, type RunResult } from './run-load.js'
 import { summarize, type Summary } from './summarize.js'
 import { readTimeWait, type TimeWaitCount } from './tcp-states.js'
 
@@ -79,15 +78,11 @@ export async function openCluster(options: OpenClusterOptions): Promise<ClusterH
   return handle
 }
 
-export interface MeasuredRunOptions {
-  mode: Mode
+/** the load's own options mean what they mean for runLoad (documented there) */
+export interface MeasuredRunOptions
+  extends Pick<RunLoadOptions, 'mode' | 'customers' | 'dialogues' | 'durationMs' | 'keepAlive' | 'pipelining' | 'timeoutSeconds'> {
   policy: Policy
-  customers: number
-  dialogues?: number | undefined
-  durationMs?: number | undefined
-  keepAlive?: boolean
-  pipelining?: number
-  timeoutSeconds?: number
+  /** chaos as written on the command line; resolved against the cluster's clerks here */
   chaos?: readonly ChaosStep[]
   /** e.g. `stateful + sticky`; default from mode and policy */
   label?: string
