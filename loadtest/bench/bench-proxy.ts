@@ -1,12 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { accessSync, constants, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { accessSync, constants, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { delimiter, join } from 'node:path'
 import autocannon from 'autocannon'
 import { freePort } from '../../services/common/free-port.js'
-import { projectRoot } from '../../services/common/project-root.js'
 import { startRedisServer } from '../../services/common/redis-server.js'
-import { waitFor } from '../../services/common/wait-for.js'
+import { readTreeCpuSeconds } from '../proc-cpu.js'
+import { startBenchClerks, startProcess, stopAll, stopProcess, waitUp } from './bench-processes.js'
 
 /**
  * `npm run bench:proxy`: in ONE run, with the same real clerks and a real redis-server, drives the
@@ -17,9 +17,14 @@ import { waitFor } from '../../services/common/wait-for.js'
  *
  * The load generator is wrk when it is on PATH (a C program: it leaves the 2 cores to the proxies
  * instead of taking most of one, as autocannon, a Node process, does), else autocannon. Every
- * target of one run gets the same generator, connections, duration and request.
+ * target of one run gets the same generator, connections, duration and request, and the targets
+ * take turns in slices (5 s of each target's 10 s; all of them started up front, each slice
+ * starting one target later), so a noisy minute on this shared machine falls on every target
+ * alike instead of on whichever ran then. Shorter slices open more connections (wrk connects at
+ * the start of every run), which costs a node:cluster proxy most: its primary hands every
+ * accepted connection to a worker.
  *
- *   npm run bench:proxy -- --duration 5 --connections 50 --only undici-1,haproxy
+ *   npm run bench:proxy -- --duration 10 --slice 5 --connections 50 --only undici-1,haproxy
  */
 export type LoadGeneratorName = 'wrk' | 'autocannon'
 
@@ -29,14 +34,14 @@ export interface BenchArguments {
   clerks: number
   only: string[] | undefined
   warmupSeconds: number
-  /** rounds over every target; each target keeps its best round (this machine is shared and noisy) */
-  rounds: number
+  /** each target's duration is measured in slices of this many seconds, the targets taking turns */
+  sliceSeconds: number
   /** undefined: wrk when it is on PATH, else autocannon */
   generator: LoadGeneratorName | undefined
 }
 
 export function parseArguments(argv: string[]): BenchArguments {
-  const args: BenchArguments = { durationSeconds: 5, connections: 50, clerks: 2, only: undefined, warmupSeconds: 1, rounds: 1, generator: undefined }
+  const args: BenchArguments = { durationSeconds: 10, connections: 50, clerks: 2, only: undefined, warmupSeconds: 1, sliceSeconds: 5, generator: undefined }
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]
     const value = argv[i + 1]
@@ -49,7 +54,7 @@ export function parseArguments(argv: string[]): BenchArguments {
     if (flag === '--duration') args.durationSeconds = int('--duration')
     else if (flag === '--connections') args.connections = int('--connections')
     else if (flag === '--clerks') args.clerks = int('--clerks')
-    else if (flag === '--rounds') args.rounds = int('--rounds')
+    else if (flag === '--slice') args.sliceSeconds = int('--slice')
     else if (flag === '--warmup') {
       args.warmupSeconds = Number(value)
       i++
@@ -61,7 +66,7 @@ export function parseArguments(argv: string[]): BenchArguments {
       args.only = (value ?? '').split(',').filter(Boolean)
       i++
     } else if (flag === '--help' || flag === '-h') {
-      throw new Error('usage: bench-proxy [--duration S] [--connections N] [--clerks N] [--warmup S] [--rounds N] [--generator wrk|autocannon] [--only direct,undici-1,undici-2,http-proxy-1,http-proxy-2,haproxy]')
+      throw new Error('usage: bench-proxy [--duration S] [--connections N] [--clerks N] [--warmup S] [--slice S] [--generator wrk|autocannon] [--only direct,undici-1,undici-2,http-proxy-1,http-proxy-2,haproxy]')
     } else throw new Error(`unknown argument "${flag}"`)
   }
   return args
@@ -117,65 +122,11 @@ export function renderTable(rows: Row[], args: BenchArguments, generator: LoadGe
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => (l[i] ?? '').length)))
   const fmt = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ')
   return [
-    `POST /stateless/ask with ${generator}, ${args.connections} connections, ${args.durationSeconds} s each, best of ${args.rounds} round(s), ${args.clerks} clerks, same machine`,
+    `POST /stateless/ask with ${generator}, ${args.connections} connections, ${args.durationSeconds} s each in ${args.sliceSeconds}-s slices taking turns, ${args.clerks} clerks, same machine`,
     fmt(header),
     fmt(widths.map((w) => '-'.repeat(w))),
     ...lines.map(fmt),
   ].join('\n')
-}
-
-// ---- processes -------------------------------------------------------------------------------
-
-const CLK_TCK = 100 // Linux USER_HZ
-
-/** utime + stime of a process and all its descendants, in seconds (from /proc) */
-function cpuSecondsOfTree(pid: number): number {
-  const stats = new Map<number, { ppid: number; ticks: number }>()
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue
-    try {
-      const text = readFileSync(`/proc/${entry}/stat`, 'utf8')
-      const fields = text.slice(text.lastIndexOf(')') + 2).split(' ')
-      // fields[0] is state (field 3); ppid is field 4, utime 14, stime 15
-      stats.set(Number(entry), { ppid: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]) })
-    } catch {
-      // the process ended meanwhile
-    }
-  }
-  let ticks = 0
-  const visit = (p: number) => {
-    const s = stats.get(p)
-    if (!s) return
-    ticks += s.ticks
-    for (const [child, cs] of stats) if (cs.ppid === p) visit(child)
-  }
-  visit(pid)
-  return ticks / CLK_TCK
-}
-
-function start(command: string, args: string[], env: Record<string, string>): ChildProcess {
-  const child = spawn(command, args, { cwd: projectRoot(import.meta.url), env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] })
-  return child
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return
-  const gone = new Promise((resolve) => child.once('exit', resolve))
-  child.kill('SIGTERM')
-  const timer = setTimeout(() => child.kill('SIGKILL'), 5_000)
-  await gone
-  clearTimeout(timer)
-}
-
-async function waitUp(url: string, what: string): Promise<void> {
-  await waitFor(
-    async () => {
-      const res = await fetch(url, { signal: AbortSignal.timeout(1_000) })
-      await res.arrayBuffer()
-      return res.ok
-    },
-    { what, timeoutMs: 20_000 },
-  )
 }
 
 /** The one request every target gets: a stateless `ask` (the clerk prices it; no session). */
@@ -311,14 +262,66 @@ function chooseGenerator(wanted: LoadGeneratorName | undefined, tmp: string): Lo
   return wrkGenerator(wrk, scriptFile)
 }
 
-async function measure(name: string, url: string, pid: number | undefined, args: BenchArguments, load: LoadGenerator): Promise<Measurement> {
-  if (args.warmupSeconds > 0) await load.run(url, Math.max(1, Math.round(args.warmupSeconds)), args.connections)
-  const before = pid === undefined ? 0 : cpuSecondsOfTree(pid)
-  const result = await load.run(url, args.durationSeconds, args.connections)
-  const after = pid === undefined ? 0 : cpuSecondsOfTree(pid)
-  const measurement: Measurement = { name, ...result, cpuSeconds: pid === undefined ? undefined : after - before }
-  process.stderr.write(`  ${name}: ${Math.round(measurement.requestsPerSec)} req/s\n`)
-  return measurement
+/** One slice of one target: what the load generator saw and the CPU its processes spent. */
+export interface Slice extends LoadResult {
+  cpuSeconds: number | undefined
+}
+
+/**
+ * pure: a target's slices → its measurement. Throughput is all requests over all slices' time;
+ * p50/p99 are the slices' percentiles weighted by their requests (an approximation: the
+ * generators report percentiles, not every latency).
+ */
+export function combineSlices(name: string, slices: readonly Slice[]): Measurement {
+  let requests = 0
+  let seconds = 0
+  let p50 = 0
+  let p99 = 0
+  let errors = 0
+  let non2xx = 0
+  let cpu: number | undefined
+  for (const s of slices) {
+    requests += s.requests
+    if (s.requestsPerSec > 0) seconds += s.requests / s.requestsPerSec
+    p50 += s.p50Ms * s.requests
+    p99 += s.p99Ms * s.requests
+    errors += s.errors
+    non2xx += s.non2xx
+    if (s.cpuSeconds !== undefined) cpu = (cpu ?? 0) + s.cpuSeconds
+  }
+  return {
+    name,
+    requestsPerSec: seconds > 0 ? requests / seconds : 0,
+    p50Ms: requests > 0 ? p50 / requests : 0,
+    p99Ms: requests > 0 ? p99 / requests : 0,
+    errors,
+    non2xx,
+    requests,
+    cpuSeconds: cpu,
+  }
+}
+
+/** pure: the order of the targets in slice `i`: each slice starts one target later */
+export function sliceOrder<T>(targets: readonly T[], i: number): T[] {
+  const k = targets.length === 0 ? 0 : i % targets.length
+  return [...targets.slice(k), ...targets.slice(0, k)]
+}
+
+/** A target, started and answering: where to send the load, whose CPU to count, how to stop it. */
+interface OpenTarget {
+  key: string
+  name: string
+  url: string
+  /** the process whose tree's CPU is counted (undefined: direct, nothing in between) */
+  pid: number | undefined
+  close(): Promise<void>
+}
+
+async function measureSlice(target: OpenTarget, seconds: number, args: BenchArguments, load: LoadGenerator): Promise<Slice> {
+  const before = target.pid === undefined ? 0 : readTreeCpuSeconds(target.pid)
+  const result = await load.run(target.url, seconds, args.connections)
+  const after = target.pid === undefined ? 0 : readTreeCpuSeconds(target.pid)
+  return { ...result, cpuSeconds: target.pid === undefined ? undefined : after - before }
 }
 
 function haproxyConfig(port: number, clerks: { id: string; port: number }[]): string {
@@ -343,9 +346,9 @@ function haproxyConfig(port: number, clerks: { id: string; port: number }[]): st
   ].join('\n')
 }
 
-async function measureProxy(name: string, engine: string, workers: number, clerkList: string, args: BenchArguments, load: LoadGenerator): Promise<Measurement> {
+async function openProxy(key: string, name: string, engine: string, workers: number, clerkList: string): Promise<OpenTarget> {
   const port = await freePort()
-  const proxy = start(process.execPath, ['dist/proxy/main.js'], {
+  const proxy = startProcess(process.execPath, ['dist/proxy/main.js'], {
     PORT: String(port),
     CLERKS: clerkList,
     PROXY_ENGINE: engine,
@@ -356,36 +359,43 @@ async function measureProxy(name: string, engine: string, workers: number, clerk
   const base = `http://127.0.0.1:${port}`
   try {
     await waitUp(`${base}/_lb/status`, `proxy ${name}`)
-    // the full feature set: a dashboard listening to the event stream, metrics scraped every second
-    const events = new AbortController()
-    void fetch(`${base}/_lb/events`, { signal: events.signal })
-      .then(async (res) => {
-        for await (const chunk of res.body ?? []) void chunk
-      })
-      .catch(() => {})
-    const scrape = setInterval(() => void fetch(`${base}/metrics`).then((r) => r.text()).catch(() => {}), 1_000)
-    try {
-      return await measure(name, base, proxy.pid, args, load)
-    } finally {
+  } catch (err) {
+    await stopProcess(proxy)
+    throw err
+  }
+  // the full feature set: a dashboard listening to the event stream, metrics scraped every second
+  const events = new AbortController()
+  void fetch(`${base}/_lb/events`, { signal: events.signal })
+    .then(async (res) => {
+      for await (const chunk of res.body ?? []) void chunk
+    })
+    .catch(() => {})
+  const scrape = setInterval(() => void fetch(`${base}/metrics`).then((r) => r.text()).catch(() => {}), 1_000)
+  return {
+    key,
+    name,
+    url: base,
+    pid: proxy.pid,
+    async close() {
       clearInterval(scrape)
       events.abort()
-    }
-  } finally {
-    await stop(proxy)
+      await stopProcess(proxy)
+    },
   }
 }
 
-async function measureHaproxy(binary: string, clerks: { id: string; port: number }[], tmp: string, args: BenchArguments, load: LoadGenerator): Promise<Measurement> {
+async function openHaproxy(binary: string, clerks: { id: string; port: number }[], tmp: string): Promise<OpenTarget> {
   const port = await freePort()
   const cfg = join(tmp, 'haproxy.cfg')
   writeFileSync(cfg, haproxyConfig(port, clerks))
-  const haproxy = start(binary, ['-f', cfg, '-db', '-q'], {})
+  const haproxy = startProcess(binary, ['-f', cfg, '-db', '-q'], {})
   try {
     await waitUp(`http://127.0.0.1:${port}/readyz`, 'haproxy')
-    return await measure('haproxy', `http://127.0.0.1:${port}`, haproxy.pid, args, load)
-  } finally {
-    await stop(haproxy)
+  } catch (err) {
+    await stopProcess(haproxy)
+    throw err
   }
+  return { key: 'haproxy', name: 'haproxy', url: `http://127.0.0.1:${port}`, pid: haproxy.pid, close: () => stopProcess(haproxy) }
 }
 
 async function main(): Promise<void> {
@@ -397,63 +407,46 @@ async function main(): Promise<void> {
     process.exit(1)
   }
   const wanted = (name: string) => args.only === undefined || args.only.includes(name)
-  const children: ChildProcess[] = []
   const redis = await startRedisServer({ appendOnly: false })
   const tmp = mkdtempSync(join(tmpdir(), 'bench-proxy-'))
+  const opened: OpenTarget[] = []
+  let clerkChildren: ChildProcess[] = []
   try {
-    const clerks: { id: string; port: number }[] = []
-    for (let i = 0; i < args.clerks; i++) {
-      const id = `clerk-${String.fromCharCode(97 + i)}`
-      const port = await freePort()
-      children.push(
-        start(process.execPath, ['dist/services/clerk/main.js'], {
-          PORT: String(port),
-          CLERK_ID: id,
-          REDIS_URL: redis.url,
-          SESSION_SECRET: 'bench-session-secret-of-at-least-32-chars',
-          LOG_LEVEL: 'warn',
-        }),
-      )
-      clerks.push({ id, port })
-    }
-    for (const c of clerks) await waitUp(`http://127.0.0.1:${c.port}/readyz`, `${c.id}`)
+    const ids = Array.from({ length: args.clerks }, (_, i) => `clerk-${String.fromCharCode(97 + i)}`)
+    const clerks = await startBenchClerks(ids, redis.url)
+    clerkChildren = clerks.map((c) => c.child)
     const load = chooseGenerator(args.generator, tmp)
     process.stderr.write(`bench:proxy, load generator: ${load.name}\n`)
-    const clerkList = clerks.map((c) => `${c.id}=http://127.0.0.1:${c.port}`).join(',')
-    const targets: { key: string; name: string; run: () => Promise<Measurement | undefined> }[] = []
+    const clerkList = clerks.map((c) => `${c.id}=${c.url}`).join(',')
+    // every target is started up front and idles (health checks, scrapes) while the others run
     if (wanted('direct')) {
-      targets.push({ key: 'direct', name: 'direct (one clerk)', run: () => measure('direct (one clerk)', `http://127.0.0.1:${clerks[0]!.port}`, undefined, args, load) })
+      opened.push({ key: 'direct', name: 'direct (one clerk)', url: clerks[0]!.url, pid: undefined, close: async () => {} })
     }
     for (const workers of [1, 2]) {
       for (const engine of ['undici', 'http-proxy']) {
         const key = `${engine}-${workers}`
-        if (!wanted(key)) continue
-        const name = `proxy ${engine}, ${workers} worker${workers > 1 ? 's' : ''}`
-        targets.push({ key, name, run: () => measureProxy(name, engine, workers, clerkList, args, load) })
+        if (wanted(key)) opened.push(await openProxy(key, `proxy ${engine}, ${workers} worker${workers > 1 ? 's' : ''}`, engine, workers, clerkList))
       }
     }
     if (wanted('haproxy')) {
       const binary = ['/usr/sbin/haproxy', '/usr/bin/haproxy'].find((p) => existsSync(p))
       if (binary === undefined) process.stderr.write('  haproxy: not installed (apt-get install haproxy); ratios left out\n')
-      else targets.push({ key: 'haproxy', name: 'haproxy', run: () => measureHaproxy(binary, clerks, tmp, args, load) })
+      else opened.push(await openHaproxy(binary, clerks, tmp))
     }
-    const best = new Map<string, Measurement>()
-    for (let round = 0; round < args.rounds; round++) {
-      // alternate the order so no target always runs in the same slot of a noisy minute
-      const order = round % 2 === 0 ? targets : [...targets].reverse()
-      for (const target of order) {
-        const m = await target.run()
-        if (m === undefined) continue
-        const before = best.get(target.key)
-        if (before === undefined || m.requestsPerSec > before.requestsPerSec) best.set(target.key, m)
-      }
+    const warmup = Math.max(1, Math.round(args.warmupSeconds))
+    if (args.warmupSeconds > 0) for (const t of opened) await load.run(t.url, warmup, args.connections)
+    const slices = new Map<string, Slice[]>(opened.map((t) => [t.key, []]))
+    const sliceCount = Math.max(1, Math.round(args.durationSeconds / args.sliceSeconds))
+    for (let i = 0; i < sliceCount; i++) {
+      for (const target of sliceOrder(opened, i)) slices.get(target.key)!.push(await measureSlice(target, args.sliceSeconds, args, load))
+      process.stderr.write(`  slice ${i + 1}/${sliceCount}\n`)
     }
-    const measurements = targets.map((t) => best.get(t.key)).filter((m): m is Measurement => m !== undefined)
-
+    const measurements = opened.map((t) => combineSlices(t.name, slices.get(t.key)!))
     process.stdout.write(`${renderTable(summarize(measurements), args, load.name)}\n`)
     process.stdout.write(`${JSON.stringify({ generator: load.name, measurements })}\n`)
   } finally {
-    for (const child of children.reverse()) await stop(child)
+    for (const t of opened.reverse()) await t.close()
+    await stopAll(clerkChildren)
     await redis.stop()
     rmSync(tmp, { recursive: true, force: true })
   }

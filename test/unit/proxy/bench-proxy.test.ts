@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { findOnPath, parseArguments, parseWrkOutput, renderTable, summarize, wrkScript, type Measurement } from '../../../loadtest/bench/bench-proxy.js'
+import { combineSlices, findOnPath, parseArguments, parseWrkOutput, renderTable, sliceOrder, summarize, wrkScript, type Measurement } from '../../../loadtest/bench/bench-proxy.js'
 
 const m = (name: string, requestsPerSec: number, requests: number, cpuSeconds: number | undefined): Measurement => ({
   name,
@@ -13,12 +13,12 @@ const m = (name: string, requestsPerSec: number, requests: number, cpuSeconds: n
 })
 
 describe('bench:proxy', () => {
-  it('reads its arguments, with 5 s and 50 connections by default', () => {
-    expect(parseArguments([])).toMatchObject({ durationSeconds: 5, connections: 50, clerks: 2, rounds: 1, only: undefined })
-    expect(parseArguments(['--duration', '2', '--only', 'undici-1,haproxy', '--rounds', '3'])).toMatchObject({
+  it('reads its arguments, with 10 s in 5-s slices and 50 connections by default', () => {
+    expect(parseArguments([])).toMatchObject({ durationSeconds: 10, connections: 50, clerks: 2, sliceSeconds: 5, only: undefined })
+    expect(parseArguments(['--duration', '2', '--only', 'undici-1,haproxy', '--slice', '2'])).toMatchObject({
       durationSeconds: 2,
       only: ['undici-1', 'haproxy'],
-      rounds: 3,
+      sliceSeconds: 2,
     })
     expect(() => parseArguments(['--duration', '0'])).toThrow(/--duration must be a whole number/)
     expect(() => parseArguments(['--fast'])).toThrow(/unknown argument/)
@@ -53,6 +53,29 @@ describe('bench:proxy', () => {
     const table = renderTable(rows, parseArguments([]))
     expect(table).toContain('× HAProxy req/s')
     expect(table).toMatch(/proxy\s+3000/)
+  })
+
+  it('lets every target start a slice in turn, so no target always runs first', () => {
+    expect(sliceOrder(['a', 'b', 'c'], 0)).toEqual(['a', 'b', 'c'])
+    expect(sliceOrder(['a', 'b', 'c'], 1)).toEqual(['b', 'c', 'a'])
+    expect(sliceOrder(['a', 'b', 'c'], 3)).toEqual(['a', 'b', 'c'])
+    expect(sliceOrder([], 2)).toEqual([])
+  })
+
+  it('adds a target\'s slices up: requests over time, CPU summed, percentiles weighted by requests', () => {
+    const slice = (requests: number, seconds: number, p50Ms: number, cpuSeconds: number | undefined) => ({
+      requestsPerSec: requests / seconds,
+      p50Ms,
+      p99Ms: p50Ms * 2,
+      errors: 1,
+      non2xx: 0,
+      requests,
+      cpuSeconds,
+    })
+    const m = combineSlices('proxy', [slice(3000, 1, 10, 0.3), slice(1000, 1, 30, 0.1)])
+    expect(m).toMatchObject({ name: 'proxy', requestsPerSec: 2000, requests: 4000, errors: 2, non2xx: 0, p50Ms: 15, p99Ms: 30 })
+    expect(m.cpuSeconds).toBeCloseTo(0.4)
+    expect(combineSlices('direct', [slice(1000, 1, 5, undefined)]).cpuSeconds).toBeUndefined()
   })
 
   it('leaves ratios out when HAProxy was not measured', () => {
