@@ -64,6 +64,16 @@ export function createHttpProxyEngine(options: EngineOptions): ForwardEngine {
       return
     }
     const socket = proxyReq.socket as Socket | null
+    if (socket && !socket.connecting && isClosedByClerk(socket)) {
+      // The agent handed out a kept-alive socket whose clerk has already closed it (a clerk that
+      // was just killed: its FIN was read, but the agent drops the socket only on 'close', a few
+      // ticks later). Nothing has been written yet, so this is "never sent" and may go to
+      // another clerk; without this check the write fails after the fact and a POST gets a 502.
+      attempt.cause = new EngineError('PROXY_STALE_SOCKET', 'the clerk had closed this kept-alive connection')
+      proxyReq.destroy()
+      fail(attempt, attempt.cause)
+      return
+    }
     if (socket && !socket.connecting) attempt.written = true // a reused keep-alive socket
     else socket?.once('connect', () => (attempt.written = true))
     proxyReq.once('response', (proxyRes: IncomingMessage) => collect(attempt, proxyRes))
@@ -167,4 +177,9 @@ export function createHttpProxyEngine(options: EngineOptions): ForwardEngine {
       agents.clear()
     },
   }
+}
+
+/** the clerk's side of a kept-alive socket is gone (its FIN was read), or we are closing it */
+function isClosedByClerk(socket: Socket): boolean {
+  return socket.destroyed || socket.readableEnded || socket.writableEnded
 }
