@@ -92,10 +92,36 @@ describe.skipIf(!hasChromium)('the dashboard in a browser, against a real npm st
     await page.screenshot({ path: `${ARTIFACTS}01-dialogue-each-mode.png` })
   })
 
+  it('"New customer" empties the cookie jar, so sticky routing picks a clerk afresh', async () => {
+    const col = column(page, 'stateful')
+    // the dialogue above left this browser with a session on one clerk and the sticky cookie to it
+    const pinned = await col.locator('.bubble[data-clerk]').last().getAttribute('data-clerk')
+    expect(await cookieNames(context!, base)).toEqual(['lb_clerk', 'shared_sid', 'stateful_sid'])
+
+    // The sticky policy sends a customer without a cookie round-robin over the healthy clerks,
+    // on the /stateful route's turn counter, which every /stateful request moves on by one. Two
+    // fresh customers in a row (nothing else asks /stateful in between) take consecutive turns,
+    // so with three healthy clerks they meet two different clerks: at most two tries, no luck.
+    const met: string[] = []
+    for (let tries = 0; tries < 2 && (met.length === 0 || met.at(-1) === pinned); tries++) {
+      await newCustomer(col)
+      // the jar is empty of this column's cookies; the shared column's dialogue keeps its own
+      expect(await cookieNames(context!, base)).toEqual(['shared_sid'])
+      expect(await col.locator('.bubble.system').last().textContent()).toContain('empty cookie jar')
+      const asked = await say(col, 'Ask the price')
+      expect(asked.status).toBe('200')
+      met.push(asked.clerk!)
+    }
+    expect(met.at(-1)).not.toBe(pinned)
+    // and the new customer stays with their new clerk
+    expect(await say(col, 'Buy')).toMatchObject({ status: '200', clerk: met.at(-1) })
+    await page.screenshot({ path: `${ARTIFACTS}01b-new-customer-another-clerk.png` })
+  })
+
   it('switching stateful to round-robin loses the context: "2 of what?"', async () => {
     const col = column(page, 'stateful')
     await setPolicy(col, 'round-robin')
-    await col.getByRole('button', { name: 'New customer' }).click()
+    await newCustomer(col)
     const asked = await say(col, 'Ask the price')
     expect(asked.status).toBe('200')
     // round-robin sends the next line to the next clerk, who never heard of this dialogue
@@ -108,7 +134,7 @@ describe.skipIf(!hasChromium)('the dashboard in a browser, against a real npm st
 
   it('killing the pinned clerk from the page turns its card dead, and another clerk answers', async () => {
     const col = column(page, 'stateful')
-    await col.getByRole('button', { name: 'New customer' }).click()
+    await newCustomer(col)
     const asked = await say(col, 'Ask the price')
     expect(asked.status).toBe('200')
     const pinned = asked.clerk
@@ -235,6 +261,20 @@ async function say(col: Locator, button: string): Promise<Answer> {
     error: (await bubble.getAttribute('data-error')) || null,
     line: await bubble.locator('.line').textContent(),
   }
+}
+
+/** presses "New customer" and waits until the proxy has emptied the jar and the column says so */
+async function newCustomer(col: Locator): Promise<void> {
+  const before = Number(await col.getAttribute('data-customers'))
+  await col.getByRole('button', { name: 'New customer', exact: true }).click()
+  await col.page().locator(`.chat-col[data-mode="${await col.getAttribute('data-mode')}"][data-customers="${before + 1}"]`).waitFor()
+}
+
+/** the names of the cookies this browser would send to the proxy (HttpOnly ones included), sorted */
+async function cookieNames(context: BrowserContext, base: string): Promise<string[]> {
+  const paths = ['/', '/stateful', '/shared', '/stateless']
+  const cookies = await context.cookies(paths.map((p) => base + p))
+  return [...new Set(cookies.map((c) => c.name))].sort()
 }
 
 async function setPolicy(col: Locator, policy: string): Promise<void> {

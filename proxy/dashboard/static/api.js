@@ -40,6 +40,11 @@ export function createApi({ getToken }) {
   return {
     /** POST /{mode}/{step} with the customer's line */
     say: (mode, step, body) => call('POST', `/${mode}/${step}`, body),
+    /**
+     * POST /_lb/new-customer?mode=…: the proxy answers with Set-Cookie headers that expire this
+     * browser's HttpOnly cookies (the page cannot), so the next line arrives with an empty jar
+     */
+    newCustomer: (mode) => call('POST', `/_lb/new-customer?mode=${encodeURIComponent(mode)}`),
     lbStatus: () => call('GET', '/_lb/status', undefined, { admin: true }),
     clusterStatus: () => call('GET', '/_cluster/status', undefined, { admin: true }),
     setPolicy: (route, policy) => call('PUT', '/_lb/policy', { route, policy }, { admin: true }),

@@ -11,12 +11,19 @@ export const PRODUCTS = ['laptop', 'monitor', 'keyboard', 'mouse']
 export const POLICIES = ['sticky', 'round-robin', 'least-connections']
 const POLICY_LABELS = { sticky: 'sticky', 'round-robin': 'round-robin', 'least-connections': 'least-conn' }
 const MAX_BUBBLES = 60
-// A page cannot clear HttpOnly cookies, so a "new customer" in the cookie modes is a new dialogue
-// from the same browser (docs/dashboard.md); the note says so instead of pretending otherwise.
+// "New customer" asks the proxy to expire this browser's cookies (POST /_lb/new-customer): the
+// page cannot, they are HttpOnly. lb_clerk is one cookie at Path=/ for the whole browser, so a new
+// customer in any column unpins the other columns too; the notes say so (docs/dashboard.md).
 const NEW_CUSTOMER = {
-  stateful: 'A new customer walks in. Same browser, same cookies: sticky routing keeps them with the same clerk.',
-  stateless: 'A new customer walks in, carrying nothing yet.',
-  shared: 'A new customer walks in. Their first question starts a fresh dialogue in Redis.',
+  stateful: 'A new customer walks in with an empty cookie jar: no session, no sticky cookie, so the proxy picks a clerk afresh. (The sticky cookie is one per browser: every column starts unpinned.)',
+  stateless: 'A new customer walks in, carrying nothing yet. (The sticky cookie went too: it is one per browser, so a stateful dialogue in progress loses its clerk.)',
+  shared: 'A new customer walks in with an empty cookie jar: their first question starts a fresh dialogue in Redis. (The sticky cookie went too: one per browser, so a stateful dialogue in progress loses its clerk.)',
+}
+// what happens when the proxy could not empty the jar (an older proxy, or none at all)
+const SAME_JAR = {
+  stateful: 'Same browser, same cookies: sticky routing keeps this customer with the same clerk.',
+  stateless: 'The client carries nothing now; the browser keeps its cookies.',
+  shared: 'Same browser, same cookies: the first question still starts a fresh dialogue in Redis.',
 }
 
 /**
@@ -28,6 +35,16 @@ const NEW_CUSTOMER = {
 export function createDialogueColumn({ mode, title, explain, api, onPolicy, onAnswer }) {
   let context = null // stateless only: the token the client carries to the next request
   let busy = false
+  // Lines and new customers take turns: a line said while the jar is being emptied waits for it
+  // (so it never carries the old cookies), and a new customer waits for the answer in flight (so
+  // its Set-Cookie cannot land after the jar was emptied).
+  let turns = Promise.resolve()
+  const inTurn = (work) => {
+    const done = turns.then(work)
+    turns = done.catch(() => {})
+    return done
+  }
+  let customers = 0 // data-customers: how many new customers have walked in (a test waits on it)
   let answers = 0 // counted on the element (data-answers), so a test or a screen reader knows an answer landed
 
   const chat = h('ol', { class: 'chat', 'aria-live': 'polite', 'aria-label': `Dialogue in ${mode} mode`, dataset: { chat: mode } })
@@ -48,7 +65,7 @@ export function createDialogueColumn({ mode, title, explain, api, onPolicy, onAn
     fresh: h('button', { type: 'button', class: 'quiet fresh', onclick: () => newCustomer() }, 'New customer'),
   }
 
-  const element = h('article', { class: `chat-col mode-${mode}`, dataset: { mode, answers: '0' }, 'aria-labelledby': `${mode}-title` },
+  const element = h('article', { class: `chat-col mode-${mode}`, dataset: { mode, answers: '0', customers: '0' }, 'aria-labelledby': `${mode}-title` },
     h('header', { class: 'chat-head' },
       h('div', { class: 'chat-title-row' }, h('h3', { id: `${mode}-title` }, title), talkingTo),
       h('p', { class: 'explain' }, explain),
@@ -74,11 +91,11 @@ export function createDialogueColumn({ mode, title, explain, api, onPolicy, onAn
   async function buy() {
     const n = Number(quantity.value)
     const body = { quantity: Number.isFinite(n) ? n : quantity.value }
-    await exchange('buy', `I'll buy ${quantity.value}.`, withContext(body))
+    await exchange('buy', `I'll buy ${quantity.value}.`, body)
   }
 
   async function pay(method) {
-    await exchange('pay', method === 'card' ? 'Credit card.' : 'Cash.', withContext({ method }))
+    await exchange('pay', method === 'card' ? 'Credit card.' : 'Cash.', { method })
   }
 
   // stateless: the client, not the clerk, remembers the dialogue; it sends the token back
@@ -87,27 +104,40 @@ export function createDialogueColumn({ mode, title, explain, api, onPolicy, onAn
   }
 
   function newCustomer() {
-    chat.replaceChildren()
-    context = null
-    renderCarried()
-    system(NEW_CUSTOMER[mode])
+    return inTurn(async () => {
+      const result = await api.newCustomer(mode)
+      chat.replaceChildren()
+      context = null
+      renderCarried()
+      if (result.ok) {
+        system(NEW_CUSTOMER[mode])
+      } else {
+        const why = result.status === 0 ? result.error : `HTTP ${result.status}${result.body?.message ? `: ${result.body.message}` : ''}`
+        system(`A new customer walks in, but the proxy did not empty the cookie jar (${why}). ${SAME_JAR[mode]}`)
+      }
+      element.dataset.customers = String(++customers)
+    })
   }
 
   async function exchange(step, line, body) {
     if (busy) return
     busy = true
     element.setAttribute('aria-busy', 'true')
-    customer(line, mode === 'stateless' ? body : null)
-    const result = await api.say(mode, step, body)
-    busy = false
-    element.removeAttribute('aria-busy')
-    answer(step, result)
-    element.dataset.answers = String(++answers)
-    if (mode === 'stateless' && result.ok && typeof result.body?.context === 'string') {
-      context = result.body.context
-      renderCarried()
-    }
-    onAnswer?.(mode, result)
+    await inTurn(async () => {
+      // the context is read in turn: a new customer just before carries nothing
+      const sent = step === 'ask' ? body : withContext(body)
+      customer(line, mode === 'stateless' ? sent : null)
+      const result = await api.say(mode, step, sent)
+      busy = false
+      element.removeAttribute('aria-busy')
+      answer(step, result)
+      element.dataset.answers = String(++answers)
+      if (mode === 'stateless' && result.ok && typeof result.body?.context === 'string') {
+        context = result.body.context
+        renderCarried()
+      }
+      onAnswer?.(mode, result)
+    })
   }
 
   function customer(line, sent) {
