@@ -5,6 +5,8 @@ import type { ProxyState } from './proxy-state.js'
 import { isRouteKey, ROUTE_KEYS } from './route-key.js'
 import { NEW_CUSTOMER_PATH, newCustomer } from './new-customer.js'
 import type { Registry } from 'prom-client'
+import { createMetrics } from './metrics.js'
+import type { ProxyOptions } from './options.js'
 
 /**
  * The admin API as plain data in, plain data out, so the same handler answers in a single proxy
@@ -62,6 +64,17 @@ function parseBody(body: string): { ok: true; value: Record<string, unknown> } |
 const CLERK_ACTION = /^\/_lb\/clerks\/([^/]+)\/(drain|undrain|crash|slow)$/
 const CLUSTER_CLERK_VERB = /^\/_cluster\/clerks\/([^/]+)\/([a-z]+)$/
 const CLUSTER_REDIS_VERB = /^\/_cluster\/redis\/([a-z]+)$/
+
+/** The admin handler of a proxy process that holds the state (single process, or the primary). */
+export function createAdminHandlerFor(state: AdminDeps['state'], options: ProxyOptions): AdminHandler {
+  return createAdminHandler({
+    state,
+    metrics: createMetrics(state),
+    adminToken: options.adminToken,
+    launcherUrl: options.launcherUrl,
+    callTimeoutMs: 10_000, // 10 s
+  })
+}
 
 export function createAdminHandler(deps: AdminDeps): AdminHandler {
   const { state } = deps

@@ -1,12 +1,11 @@
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { createAdminHandler } from './admin-api.js'
+import { createAdminHandlerFor } from './admin-api.js'
 import { dashboardDir } from './dashboard-files.js'
 import { createEngine } from './engines/create-engine.js'
 import type { ForwardEngine } from './engines/engine.js'
 import { HealthChecker } from './health-checker.js'
 import { createHttpFront, type HttpFront } from './http-front.js'
-import { createMetrics } from './metrics.js'
 import type { ProxyOptions } from './options.js'
 import { ProxyState } from './proxy-state.js'
 import type { EventBus } from './events.js'
@@ -36,13 +35,7 @@ export function buildProxy(options: ProxyOptions, { dashboard = dashboardDir() }
   const state = ProxyState.fromOptions(options)
   const engine = createEngine(options.engine, options)
   const health = new HealthChecker(state, { intervalMs: options.healthIntervalMs, timeoutMs: options.healthTimeoutMs })
-  const admin = createAdminHandler({
-    state,
-    metrics: createMetrics(state),
-    adminToken: options.adminToken,
-    launcherUrl: options.launcherUrl,
-    callTimeoutMs: 10_000, // 10 s
-  })
+  const admin = createAdminHandlerFor(state, options)
   const front: HttpFront = createHttpFront(
     { view: state, recorder: state, admin, events: { subscribe: (l) => state.events.subscribe(l), status: () => state.status() } },
     engine,

@@ -72,14 +72,8 @@ export function parseArguments(argv: string[]): BenchArguments {
   return args
 }
 
-export interface Measurement {
+export interface Measurement extends LoadResult {
   name: string
-  requestsPerSec: number
-  p50Ms: number
-  p99Ms: number
-  errors: number
-  non2xx: number
-  requests: number
   /** CPU seconds of the proxy processes (undefined for direct) */
   cpuSeconds: number | undefined
 }

@@ -1,9 +1,8 @@
 import cluster, { type Worker } from 'node:cluster'
-import { createAdminHandler } from '../admin-api.js'
+import { createAdminHandlerFor } from '../admin-api.js'
 import { logHealth } from '../build-proxy.js'
 import type { Log } from '../log.js'
 import { HealthChecker } from '../health-checker.js'
-import { createMetrics } from '../metrics.js'
 import type { ProxyOptions } from '../options.js'
 import { ProxyState } from '../proxy-state.js'
 import type { PrimaryToWorker, RoutingState, WorkerToPrimary } from './messages.js'
@@ -16,13 +15,7 @@ import type { PrimaryToWorker, RoutingState, WorkerToPrimary } from './messages.
 export async function runPrimary(options: ProxyOptions, log: (msg: string) => void, logger?: Log): Promise<void> {
   const state = ProxyState.fromOptions(options)
   if (logger) logHealth(state.events, logger)
-  const admin = createAdminHandler({
-    state,
-    metrics: createMetrics(state),
-    adminToken: options.adminToken,
-    launcherUrl: options.launcherUrl,
-    callTimeoutMs: 10_000, // 10 s
-  })
+  const admin = createAdminHandlerFor(state, options)
   const health = new HealthChecker(state, { intervalMs: options.healthIntervalMs, timeoutMs: options.healthTimeoutMs })
   let stopping = false
 
