@@ -113,9 +113,9 @@ describe.skipIf(!hasChromium)('the dashboard in a browser, against a real npm st
       met.push(asked.clerk!)
     }
     expect(met.at(-1)).not.toBe(pinned)
+    await page.screenshot({ path: `${ARTIFACTS}01b-new-customer-another-clerk.png` })
     // and the new customer stays with their new clerk
     expect(await say(col, 'Buy')).toMatchObject({ status: '200', clerk: met.at(-1) })
-    await page.screenshot({ path: `${ARTIFACTS}01b-new-customer-another-clerk.png` })
   })
 
   it('switching stateful to round-robin loses the context: "2 of what?"', async () => {

@@ -15,10 +15,12 @@ const MAX_BUBBLES = 60
 // page cannot, they are HttpOnly. lb_clerk is one cookie at Path=/ for the whole browser, so a new
 // customer in any column unpins the other columns too; the notes say so (docs/dashboard.md).
 const NEW_CUSTOMER = {
-  stateful: 'A new customer walks in with an empty cookie jar: no session, no sticky cookie, so the proxy picks a clerk afresh. (The sticky cookie is one per browser: every column starts unpinned.)',
-  stateless: 'A new customer walks in, carrying nothing yet. (The sticky cookie went too: it is one per browser, so a stateful dialogue in progress loses its clerk.)',
-  shared: 'A new customer walks in with an empty cookie jar: their first question starts a fresh dialogue in Redis. (The sticky cookie went too: one per browser, so a stateful dialogue in progress loses its clerk.)',
+  stateful: 'A new customer walks in with an empty cookie jar: the proxy picks their clerk afresh.',
+  stateless: 'A new customer walks in, carrying nothing yet.',
+  shared: 'A new customer walks in with an empty cookie jar: a fresh dialogue in Redis.',
 }
+// lb_clerk is one cookie for the whole browser: emptying the jar in one column unpins all three
+const ONE_STICKY_COOKIE = 'The sticky cookie went too: one per browser, so every column is unpinned.'
 // what happens when the proxy could not empty the jar (an older proxy, or none at all)
 const SAME_JAR = {
   stateful: 'Same browser, same cookies: sticky routing keeps this customer with the same clerk.',
@@ -109,8 +111,10 @@ export function createDialogueColumn({ mode, title, explain, api, onPolicy, onAn
       chat.replaceChildren()
       context = null
       renderCarried()
+      const before = talkingTo.dataset.clerk
       if (result.ok) {
-        system(NEW_CUSTOMER[mode])
+        system(`${NEW_CUSTOMER[mode]}${before ? ` The last one was served by ${before}.` : ''} ${ONE_STICKY_COOKIE}`)
+        setTalkingTo(null)
       } else {
         const why = result.status === 0 ? result.error : `HTTP ${result.status}${result.body?.message ? `: ${result.body.message}` : ''}`
         system(`A new customer walks in, but the proxy did not empty the cookie jar (${why}). ${SAME_JAR[mode]}`)
@@ -190,6 +194,11 @@ export function createDialogueColumn({ mode, title, explain, api, onPolicy, onAn
   }
 
   function setTalkingTo(clerk) {
+    if (clerk === null) {
+      talkingTo.replaceChildren('no clerk yet')
+      delete talkingTo.dataset.clerk
+      return
+    }
     talkingTo.replaceChildren('answered by ', h('span', { class: 'badge', style: { background: colorOf(clerk) } }, clerk))
     talkingTo.dataset.clerk = clerk
   }
