@@ -19,7 +19,7 @@ try {
   throw err
 }
 
-const logger = createLog(process.env.LOG_LEVEL)
+const logger = createLog(options.logLevel)
 const log = (msg: string) => logger.info(msg)
 
 if (options.workers > 1 && cluster.isPrimary) {

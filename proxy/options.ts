@@ -1,4 +1,5 @@
 import { ConfigError, assertId, readChoice, readInt, readPort, readString, readUrl } from '../services/common/env-checks.js'
+import { LOG_LEVELS, type LogLevel } from '../services/common/log-levels.js'
 import { POLICY_NAMES, type PolicyName } from './policies/policy.js'
 import { ROUTE_KEYS, type RouteKey } from './route-key.js'
 
@@ -38,6 +39,8 @@ export interface ProxyOptions {
   keepAliveIdleMs: number
   /** period of the `stats` event */
   statsIntervalMs: number
+  /** LOG_LEVEL: pino's level names */
+  logLevel: LogLevel
 }
 
 export const defaultOptions = Object.freeze({
@@ -45,6 +48,7 @@ export const defaultOptions = Object.freeze({
   host: '127.0.0.1',
   engine: 'undici' as EngineName, // measured faster: see README "Benchmark"
   workers: 1,
+  logLevel: 'info' as LogLevel,
   policies: Object.freeze({
     stateful: 'sticky',
     stateless: 'round-robin',
@@ -128,6 +132,7 @@ export function readProxyOptions(env: Env): ProxyOptions {
     healthFall: readInt(env, 'HEALTH_FALL', d.healthFall, { min: 1, max: 100 }),
     connectionsPerClerk: readInt(env, 'PROXY_CONNECTIONS', d.connectionsPerClerk, { min: 1, max: 10_000 }),
     keepAliveIdleMs: readInt(env, 'PROXY_KEEPALIVE_MS', d.keepAliveIdleMs, { min: 100, max: 600_000 }),
+    logLevel: readChoice(env, 'LOG_LEVEL', LOG_LEVELS, d.logLevel),
   })
 }
 
@@ -156,6 +161,7 @@ export function buildOptions(partial: Partial<ProxyOptions> & { clerks: readonly
     connectionsPerClerk: partial.connectionsPerClerk ?? d.connectionsPerClerk,
     keepAliveIdleMs: partial.keepAliveIdleMs ?? d.keepAliveIdleMs,
     statsIntervalMs: partial.statsIntervalMs ?? d.statsIntervalMs,
+    logLevel: partial.logLevel ?? d.logLevel,
   }
   assertOptions(options)
   return Object.freeze(options)

@@ -1,5 +1,6 @@
 import { ConfigError } from '../common/env-checks.js'
 import { renderBanner } from './banner.js'
+import { checkChildEnvironment } from './child-environment.js'
 import { describeEvent, type ClusterEvent } from './cluster-events.js'
 import { startCluster, type Cluster } from './launcher.js'
 import { readClusterOptions, type ClusterOptions } from './options.js'
@@ -10,6 +11,7 @@ import { removeStateFile, stateFilePath, writeStateFile } from './state-file.js'
 let options: ClusterOptions
 try {
   options = readClusterOptions(process.env)
+  checkChildEnvironment(process.env)
 } catch (err) {
   if (!(err instanceof ConfigError)) throw err
   console.error(`clerk-cluster: ${err.message}`)

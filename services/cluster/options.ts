@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
-import { ConfigError, readInt, readPort, readString, readUrl } from '../common/env-checks.js'
+import { ConfigError, readChoice, readInt, readPort, readString, readUrl } from '../common/env-checks.js'
+import { LOG_LEVELS, type LogLevel } from '../common/log-levels.js'
 
 /**
  * What `npm start` runs, read once from the environment, checked and frozen. A value that is
@@ -18,13 +19,13 @@ export interface ClusterOptions {
   readonly sessionSecret: string
   readonly sessionSecretGenerated: boolean
   /** LOG_LEVEL for the children; quieter than `info` by default so the banner stays readable */
-  readonly childLogLevel: string
+  readonly childLogLevel: LogLevel
 }
 
 export const clusterDefaults = Object.freeze({
   proxyPort: 8080,
   clerkCount: 3,
-  childLogLevel: 'warn',
+  childLogLevel: 'warn' as LogLevel,
 })
 
 /** clerk ids run from clerk-a to clerk-z */
@@ -68,6 +69,6 @@ export function readClusterOptions(env: Env, makeToken: (bytes?: number) => stri
     adminTokenGenerated: givenToken === undefined,
     sessionSecret: givenSecret ?? makeToken(32),
     sessionSecretGenerated: givenSecret === undefined,
-    childLogLevel: readString(env, 'LOG_LEVEL', clusterDefaults.childLogLevel),
+    childLogLevel: readChoice(env, 'LOG_LEVEL', LOG_LEVELS, clusterDefaults.childLogLevel),
   })
 }

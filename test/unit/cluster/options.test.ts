@@ -46,6 +46,7 @@ describe('readClusterOptions', () => {
     [{ REDIS_URL: 'http://x' }, /REDIS_URL must use redis:/],
     [{ ADMIN_TOKEN: 'abc' }, /ADMIN_TOKEN must be at least 8 characters long, got 3/],
     [{ SESSION_SECRET: 'short' }, /SESSION_SECRET must be at least 32 characters/],
+    [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "loud"/],
   ])('refuses %j with a sentence naming the variable', (env, message) => {
     expect(() => readClusterOptions(env, token)).toThrow(ConfigError)
     expect(() => readClusterOptions(env, token)).toThrow(message)
