@@ -15,6 +15,7 @@
 import { createChaosClient, type ChaosClient } from '../services/cluster/chaos-client.js'
 import { resolveSchedule, type ChaosStep } from './chaos-schedule.js'
 import { createClusterApi, type ClusterApi, type Policy } from './cluster-api.js'
+import { isLoadtestError, LoadtestErrors } from './errors.js'
 import { startLocalCluster, type LocalCluster } from './local-cluster.js'
 import { fetchLedger, ledgerHead, reconcile, type ReconcileResult } from './reconcile.js'
 import { createProgressPrinter } from './report-text.js'
@@ -114,6 +115,7 @@ export async function measuredRun(cluster: ClusterHandle, options: MeasuredRunOp
     reconcileError = `the ledger could not be read before the run: ${(err as Error).message}`
   }
   const chaos = resolveSchedule(options.chaos ?? [], options.durationMs)
+  await assertChaosTargetsExist(cluster, chaos)
   const printer = options.progress === false ? undefined : createProgressPrinter()
   const timeWaitBefore = readTimeWait(cluster.proxyPort)
   let run: RunResult
@@ -201,17 +203,41 @@ export async function restoreCluster(cluster: ClusterHandle, chaos: readonly Cha
   await waitForClerks(cluster)
 }
 
+/** a chaos step naming a clerk the cluster does not have stops the run before it starts */
+async function assertChaosTargetsExist(cluster: ClusterHandle, chaos: readonly ChaosStep[]): Promise<void> {
+  if (chaos.length === 0) return
+  const ids = new Set((await cluster.api.status()).clerks.map((c) => c.id))
+  const unknown = chaos.find((step) => step.target !== 'redis' && !ids.has(step.target))
+  if (unknown !== undefined) {
+    throw new LoadtestErrors.LOADTEST_ERR_BAD_CHAOS(`${unknown.text}: the cluster has no clerk "${unknown.target}" (it has ${[...ids].join(', ')})`)
+  }
+}
+
 /**
  * Every clerk healthy before a run, so runs compare fairly. A cluster this process does not own
  * (--target) may have a clerk down for good: after the deadline the run goes on with those that
  * are healthy, and says so.
  */
 async function waitForClerks(cluster: ClusterHandle): Promise<void> {
+  // a proxy that does not answer at all is said at once, not after the health deadlines
+  try {
+    await cluster.api.status()
+  } catch (err) {
+    if (isLoadtestError(err)) throw err
+    throw new LoadtestErrors.LOADTEST_ERR_CLUSTER(
+      `no proxy answers at ${cluster.proxyUrl} (${(err as Error).message}): start a cluster with \`npm start\` or check --target`,
+    )
+  }
   try {
     await cluster.api.waitHealthy(undefined, 30_000)
   } catch (err) {
     if (cluster.local) throw err
-    const status = await cluster.api.waitHealthy(1, 10_000)
+    let status
+    try {
+      status = await cluster.api.waitHealthy(1, 10_000)
+    } catch {
+      throw new LoadtestErrors.LOADTEST_ERR_CLUSTER(`no clerk behind ${cluster.proxyUrl} became healthy within 40 s: see ${cluster.proxyUrl}/_lb/status`)
+    }
     const down = status.clerks.filter((c) => !c.healthy).map((c) => c.id)
     process.stderr.write(`not every clerk is healthy (${down.join(', ')} down): running with the others\n`)
   }

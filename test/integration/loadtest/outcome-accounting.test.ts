@@ -23,6 +23,17 @@ afterAll(async () => {
 })
 
 describe('the load test counts what each session design loses', () => {
+  it('refuses a chaos step naming a clerk the cluster does not have, before any load', async () => {
+    await expect(
+      measuredRun(cluster, { mode: 'shared', policy: 'round-robin', customers: 2, dialogues: 10, chaos: [parseChaosFlag('kill', 'clerk-zz@1s')], progress: false }),
+    ).rejects.toThrow(/--kill clerk-zz@1s: the cluster has no clerk "clerk-zz" \(it has clerk-a, clerk-b, clerk-c\)/)
+  })
+
+  it('says at once that no proxy answers at a --target, instead of waiting for health deadlines', async () => {
+    // the health deadlines alone are 40 s: this sentence is said before any of them
+    await expect(openCluster({ target: 'http://127.0.0.1:1', log: () => {} })).rejects.toThrow(/no proxy answers at http:\/\/127\.0\.0\.1:1 .*start a cluster with `npm start` or check --target/)
+  })
+
   it('completes every shared dialogue without chaos: nothing lost, nothing doubled', async () => {
     const { summary } = await measuredRun(cluster, { mode: 'shared', policy: 'round-robin', customers: 12, dialogues: 200, progress: false })
     summaries.push(summary)
