@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { ask, buy, paid, pay, type Step, type StepResult } from './dialogue.js'
 import { clerkError } from './errors.js'
 import { failureError } from './failure-error.js'
+import { chargeOfOrder } from './order-replay.js'
 import type { StateCarrier } from './modes/carrier.js'
 import type { ClerkRuntime, DialogueRouteConfig } from './runtime.js'
 
@@ -29,15 +30,20 @@ export function registerDialogueRoutes(scope: FastifyInstance, carrier: StateCar
     } else {
       const charge = pay(loaded.state, loaded.line)
       if (!charge.ok) throw failureError(charge.failure, loaded.lostReason)
-      const done = paid(charge.charge)
-      // The ledger write and the state write go out together (in shared mode, one round trip to
-      // Redis instead of two). Whichever fails, a retried pay yields the same charge, and the
-      // ledger (one order per dialogue) never charges twice.
-      const [written, savedFields] = await Promise.all([
-        runtime.ledger.charge(charge.charge, { mode: carrier.mode, clerk: runtime.options.clerkId, idempotencyKey }),
-        carrier.save(request, reply, done.state),
-      ])
+      // The ledger first, the state only once the order exists: a "paid" state saved beside a
+      // charge that then fails (Redis down) would refuse the customer's next buy with "already
+      // complete" when nothing was charged. A save that fails after the charge is harmless: the
+      // state still says "buy", and a retried pay replays the order by its dialogue id. In shared
+      // mode this costs pay a second Redis round trip; that is the price of a true answer.
+      const written = await runtime.ledger.charge(charge.charge, {
+        mode: carrier.mode,
+        clerk: runtime.options.clerkId,
+        idempotencyKey,
+      })
       if (!written.replayed) runtime.metrics.orders.inc({ mode: carrier.mode })
+      // worded from the stored order: on a replay, that is what was paid
+      const done = paid(chargeOfOrder(written.order))
+      const savedFields = await carrier.save(request, reply, done.state)
       return {
         clerk: runtime.options.clerkId,
         mode: carrier.mode,

@@ -242,11 +242,14 @@ export function buy(state: DialogueState, body: unknown): StepResult {
       sayKo: `무엇을 ${q}개 구매하시겠어요?`,
     })
   }
-  if (state.step === 'pay') {
-    return outOfOrder('buy', state)
+  // defense in depth: whatever carrier passed the state in, it is checked here once more
+  const known = readDialogueState(state)
+  if (!known || known.step === 'none') return unusableState()
+  if (known.step === 'pay') {
+    return outOfOrder('buy', known)
   }
-  const product = findProduct(state.productId)
-  if (!product) return lostProduct()
+  const product = findProduct(known.productId)
+  if (!product) return unusableState()
   const total = product.unitPrice * q
   const claims = checkClaims(shape.value, product.unitPrice, total)
   if (!claims.ok) return claims
@@ -261,7 +264,7 @@ export function buy(state: DialogueState, body: unknown): StepResult {
       total,
       next: ['pay'],
     },
-    state: { step: 'buy', dialogueId: state.dialogueId, productId: product.id, quantity: q },
+    state: { step: 'buy', dialogueId: known.dialogueId, productId: product.id, quantity: q },
   }
 }
 
@@ -281,31 +284,33 @@ export function pay(state: DialogueState, body: unknown): PayResult {
       sayKo: `무엇을 ${words.ko}로 결제하시겠어요? 무엇을 구매하시겠어요?`,
     })
   }
-  if (state.step === 'ask') return outOfOrder('pay', state)
-  const product = findProduct(state.productId)
-  if (!product) return lostProduct()
-  const total = product.unitPrice * state.quantity
+  // defense in depth: a forged or corrupt state must never become a charge (quantity -5, 100000)
+  const known = readDialogueState(state)
+  if (!known || known.step === 'none') return unusableState()
+  if (known.step === 'ask') return outOfOrder('pay', known)
+  const product = findProduct(known.productId)
+  if (!product) return unusableState()
+  const total = product.unitPrice * known.quantity
   const claims = checkClaims(shape.value, product.unitPrice, total)
   if (!claims.ok) return claims
   return {
     ok: true,
     charge: {
-      dialogueId: state.dialogueId,
+      dialogueId: known.dialogueId,
       productId: product.id,
-      quantity: state.quantity,
+      quantity: known.quantity,
       unitPrice: product.unitPrice,
       total,
       // a replayed pay keeps the method it was paid with
-      method: state.step === 'pay' ? state.method : method.value,
+      method: known.step === 'pay' ? known.method : method.value,
     },
   }
 }
 
 /**
- * The answer to a charge and the state after it. The state does not hold the order id, so the
- * caller can keep it while the ledger writes (one Redis round trip instead of two in shared
- * mode): a state that says "paid" before the order exists is harmless, because paying again
- * yields the same charge and the ledger writes it once.
+ * The answer to a charge the ledger holds, and the state after it. Give it the charge of the
+ * order the ledger returned (not the one pay() asked for): on a replay the stored order is the
+ * truth, so the answer and the state describe what was actually paid, by the dialogue that paid.
  */
 export function paid(charge: Charge): { reply: DialogueReply; state: DialogueState } {
   const product = findProduct(charge.productId)
@@ -344,22 +349,41 @@ function outOfOrder(step: Step, state: Exclude<DialogueState, { step: 'none' }>)
   })
 }
 
-// A state naming a product the catalog no longer has (an old token, a catalog change): start over.
-function lostProduct(): { ok: false; failure: DialogueFailure } {
-  return fail('CLERK_ERR_CONTEXT_LOST', 'The product of your dialogue is no longer sold; start again with ask.', {
+// A state that does not pass readDialogueState (an old token, a catalog change, a store holding
+// something we never wrote): there is no dialogue to carry on, start over.
+function unusableState(): { ok: false; failure: DialogueFailure } {
+  return fail('CLERK_ERR_CONTEXT_LOST', 'Your dialogue cannot be carried on (its product or quantity is not valid); start again with ask.', {
     say: 'What would you like to buy?',
     sayKo: '무엇을 구매하시겠어요?',
   })
 }
 
-/** true when `value` has the shape of a DialogueState (for state read back from a store or token) */
-export function isDialogueState(value: unknown): value is DialogueState {
-  if (!isPlainObject(value)) return false
-  const v = value as Record<string, unknown>
-  if (v.step === 'none') return true
-  if (typeof v.dialogueId !== 'string' || typeof v.productId !== 'string') return false
-  if (v.step === 'ask') return true
-  if (typeof v.quantity !== 'number' || !Number.isInteger(v.quantity)) return false
-  if (v.step === 'buy') return true
-  return v.step === 'pay' && (v.method === 'card' || v.method === 'cash')
+// Dialogue ids are ours (randomUUID), but a token carries them back from the client: bound them
+// like an Idempotency-Key, as they end up in the ledger.
+const DIALOGUE_ID = /^[\x21-\x7e]{1,200}$/
+
+/**
+ * A state read back from a carrier (a stateless token, this clerk's memory, Redis), checked as
+ * strictly as a customer's own words: product in the catalog, quantity a whole number in 1..100,
+ * method card or cash, a known step. A signature only says who wrote a token, not that its
+ * contents are sane: with the published dev secret anyone can sign quantity -5, and a store may
+ * hold a record of an older clerk. Returns a fresh copy with only the state's fields, or
+ * undefined; each carrier decides what undefined means (stateless: tampered; sessions: lost).
+ *
+ * @example
+ *   readDialogueState({ step: 'buy', dialogueId: 'd-1', productId: 'laptop', quantity: -5 }) // undefined
+ */
+export function readDialogueState(value: unknown): DialogueState | undefined {
+  if (!isPlainObject(value)) return undefined
+  if (value.step === 'none') return NO_DIALOGUE
+  const { dialogueId, productId } = value
+  if (typeof dialogueId !== 'string' || !DIALOGUE_ID.test(dialogueId)) return undefined
+  if (typeof productId !== 'string' || !findProduct(productId)) return undefined
+  if (value.step === 'ask') return { step: 'ask', dialogueId, productId }
+  const quantity = readQuantity(value.quantity)
+  if (!quantity.ok) return undefined
+  if (value.step === 'buy') return { step: 'buy', dialogueId, productId, quantity: quantity.value }
+  const method = readMethod(value.method)
+  if (value.step !== 'pay' || !method.ok) return undefined
+  return { step: 'pay', dialogueId, productId, quantity: quantity.value, method: method.value }
 }

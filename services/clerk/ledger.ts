@@ -1,13 +1,17 @@
 import type { Redis } from 'ioredis'
+import type { PaymentMethod } from './catalog.js'
 import type { Charge } from './dialogue.js'
 import { clerkError } from './errors.js'
+import { replayConflict } from './order-replay.js'
 import { describeRedisFailure } from './redis-client.js'
 
 /**
  * Orders are durable facts shared by every clerk: one Redis (appendonly) holds them. `charge`
  * writes at most one order per dialogue id and per Idempotency-Key, and the check and the write
  * happen in ONE Lua script: Redis runs a script atomically, so two clerks paying the same
- * dialogue at the same moment cannot both find "no order yet" and charge twice.
+ * dialogue at the same moment cannot both find "no order yet" and charge twice. An order found
+ * again is a replay only when the pay asks for the same charge (order-replay.ts); otherwise the
+ * pay is refused (already_paid, idempotency_key_reused) and nothing is written.
  *
  * @example
  *   const { order, replayed } = await ledger.charge(charge, { mode: 'shared', clerk: 'clerk-a', idempotencyKey: null })
@@ -19,7 +23,7 @@ export interface Order {
   quantity: number
   unitPrice: number
   total: number
-  method: string
+  method: PaymentMethod
   mode: string
   clerk: string
   dialogueId: string
@@ -42,15 +46,32 @@ const KEYS = {
 } as const
 
 // KEYS: seq, orders, bySeq, byDialogue, byKey. ARGV: dialogueId, idempotencyKey ('' = none),
-// the order's JSON without its id and seq, starting after its opening brace.
-// Returns {orderJson, replayed (0|1)}.
+// the order's JSON without its id and seq, starting after its opening brace, and the deadline
+// (ms since the epoch, '' = none). Returns {status, orderJson}: see FOUND below.
+//
+// The deadline exists because a command the clerk gave up on is not a command Redis dropped: a
+// hung Redis (SIGSTOP, a long fork) keeps it in the socket and runs it when it wakes, long after
+// the customer read "503, nothing was charged". So the script reads Redis's own clock first and
+// refuses to do anything once the clerk can no longer be waiting. This assumes the clerk and
+// Redis share a clock (same host, or both on NTP; compose containers share the host's clock).
+// TIME in a script is fine on Redis 7 (effects replication: replicas get the writes, not the
+// script).
 const CHARGE_SCRIPT = `
-local existing = redis.call('HGET', KEYS[4], ARGV[1])
-if (not existing) and ARGV[2] ~= '' then
-  existing = redis.call('HGET', KEYS[5], ARGV[2])
+if ARGV[4] ~= '' then
+  local now = redis.call('TIME')
+  if tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000) > tonumber(ARGV[4]) then
+    return {-1, ''}
+  end
 end
+local existing = redis.call('HGET', KEYS[4], ARGV[1])
 if existing then
-  return {redis.call('HGET', KEYS[2], existing), 1}
+  return {1, redis.call('HGET', KEYS[2], existing)}
+end
+if ARGV[2] ~= '' then
+  existing = redis.call('HGET', KEYS[5], ARGV[2])
+  if existing then
+    return {2, redis.call('HGET', KEYS[2], existing)}
+  end
 end
 local seq = redis.call('INCR', KEYS[1])
 local id = 'o-' .. seq
@@ -61,11 +82,36 @@ redis.call('HSET', KEYS[4], ARGV[1], id)
 if ARGV[2] ~= '' then
   redis.call('HSET', KEYS[5], ARGV[2], id)
 end
-return {json, 0}
+return {0, json}
 `
 
+/** the script's status: a new order, one found by dialogue id or by key, or refused as late */
+const FOUND = { new: 0, byDialogue: 1, byKey: 2, late: -1 } as const
+
+// Every ledger 503 on pay says this, and it is true: Redis was not reached, or it refused the
+// script as late (the deadline). Two narrow cases remain where Redis did write the order: the
+// connection breaks after Redis ran the script, or this clerk is starved of CPU for longer than
+// the margin so its timer fires before it reads an answer already waiting. Then a retry of the
+// same dialogue or key replays that order, so retrying stays safe.
+const NOTHING_CHARGED =
+  ' Nothing was charged: a payment that reaches Redis after the clerk has given up is refused, so retrying is safe.'
+
+/**
+ * When Redis must refuse a charge: a little before this clerk's Redis client gives up on it
+ * (its commandTimeout), so a script Redis runs in time also answers in time. The margin (10 %,
+ * at least 20 ms, at most half the timeout) covers the millisecond clocks, the gap between
+ * reading Date.now() and writing the command, and the script's own run.
+ *
+ * @example
+ *   paymentDeadline(1_000_000, 500) // 1_000_450
+ */
+export function paymentDeadline(nowMs: number, timeoutMs: number): number {
+  const margin = Math.min(Math.max(20, Math.ceil(timeoutMs / 10)), Math.floor(timeoutMs / 2))
+  return nowMs + timeoutMs - margin
+}
+
 type LedgerRedis = Redis & {
-  clerkCharge(...args: string[]): Promise<[string, number]>
+  clerkCharge(...args: string[]): Promise<[number, string]>
 }
 
 export const ORDER_ID_PATTERN = /^o-[1-9]\d{0,14}$/
@@ -78,6 +124,11 @@ export class Ledger {
     this.#redis = redis as LedgerRedis
   }
 
+  /**
+   * Writes `charge` once, or returns the order already written for it (replayed). Throws
+   * already_paid / idempotency_key_reused when the order found is another charge, and
+   * redis_unavailable (nothing charged) when Redis cannot be reached or answers too late.
+   */
   async charge(charge: Charge, meta: ChargeMeta, now = new Date()): Promise<{ order: Order; replayed: boolean }> {
     const rest = JSON.stringify({
       product: charge.productId,
@@ -91,14 +142,27 @@ export class Ledger {
       idempotencyKey: meta.idempotencyKey,
       createdAt: now.toISOString(),
     }).slice(1)
-    const [json, replayed] = await this.#call(() =>
+    // the timeout this client really uses (ioredis: unset or 0 = it waits forever, so no deadline
+    // is needed); `now` is the clerk's clock, read just before the command is issued
+    const timeoutMs = this.#redis.options.commandTimeout
+    const deadline = timeoutMs ? String(paymentDeadline(now.getTime(), timeoutMs)) : ''
+    const [status, json] = await this.#call(() =>
       this.#redis.clerkCharge(
         KEYS.seq, KEYS.orders, KEYS.bySeq, KEYS.byDialogue, KEYS.byKey,
-        charge.dialogueId, meta.idempotencyKey ?? '', rest,
+        charge.dialogueId, meta.idempotencyKey ?? '', rest, deadline,
       ),
-      ' Nothing was charged.',
+      NOTHING_CHARGED,
     )
-    return { order: JSON.parse(json) as Order, replayed: replayed === 1 }
+    if (status === FOUND.late) {
+      throw clerkError('CLERK_ERR_REDIS_UNAVAILABLE', {
+        message: `The ledger (Redis) answered too late: it reached the payment after its deadline and refused it.${NOTHING_CHARGED}`,
+      })
+    }
+    const order = JSON.parse(json) as Order
+    if (status === FOUND.new) return { order, replayed: false }
+    const conflict = replayConflict(status === FOUND.byDialogue ? 'dialogue' : 'key', order, charge)
+    if (conflict) throw conflict
+    return { order, replayed: true }
   }
 
   async get(id: string): Promise<Order | undefined> {

@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify'
-import { isDialogueState, NO_DIALOGUE, type DialogueState, type Step } from '../dialogue.js'
+import { NO_DIALOGUE, readDialogueState, type DialogueState, type Step } from '../dialogue.js'
 import type { Loaded, Mode, StateCarrier } from './carrier.js'
 
 declare module 'fastify' {
@@ -18,8 +18,11 @@ export function sessionCarrier(mode: Mode, cookieName: string): StateCarrier {
   return {
     mode,
     load(request: FastifyRequest, step: Step): Loaded {
-      const stored = request.session.get('dialogue')
-      if (isDialogueState(stored)) return { state: stored, line: request.body }
+      // A stored state is checked like a customer's words: the store is ours, but a record written
+      // by an older clerk (or by hand in Redis) must not become a charge. One we cannot use is as
+      // good as no session (409 context_lost, session_unknown): the customer starts over with ask.
+      const stored = readDialogueState(request.session.get('dialogue'))
+      if (stored) return { state: stored, line: request.body }
       // A cookie we cannot match to a session: another clerk's, a forged one, an expired one.
       const cookie = request.cookies[cookieName]
       if (step !== 'ask') {

@@ -118,6 +118,76 @@ describe('idempotent pay', () => {
     expect(third.body.order.id).not.toBe(first.body.order.id)
   })
 
+  it('refuses an Idempotency-Key reused by another dialogue for another charge: 422, nothing charged, still unpaid', async () => {
+    const key = `reused-${Date.now()}-${Math.random()}`
+    const first = new Customer()
+    await first.post(`${a.url}/stateful/ask`, { product: 'laptop' })
+    await first.post(`${a.url}/stateful/buy`, { quantity: 2 })
+    const paidFirst = await first.post(`${a.url}/stateful/pay`, { method: 'card' }, { 'idempotency-key': key })
+    expect(paidFirst.body).toMatchObject({ replayed: false, order: { total: 2_000_000, idempotencyKey: key } })
+    const orderId = paidFirst.body.order.id
+
+    const second = new Customer()
+    await second.post(`${b.url}/shared/ask`, { product: 'mouse' })
+    await second.post(`${b.url}/shared/buy`, { quantity: 1 })
+    const reused = await second.post(`${b.url}/shared/pay`, { method: 'cash' }, { 'idempotency-key': key })
+    expect(reused.status, JSON.stringify(reused.body)).toBe(422)
+    expect(reused.body).toMatchObject({
+      error: 'idempotency_key_reused', code: 'CLERK_ERR_IDEMPOTENCY_KEY_REUSED', clerk: 'clerk-b', mode: 'shared', step: 'pay',
+      message: `This Idempotency-Key was already used for order ${orderId}: 2 × laptop, 2,000,000 won. Use a new key for a new payment.`,
+    })
+    expect(reused.body.order).toBeUndefined()
+    // the second dialogue was not marked paid: it may change its quantity and pay with a new key
+    expect((await second.post(`${b.url}/shared/buy`, { quantity: 3 })).body).toMatchObject({ total: 90_000 })
+    const paidSecond = await second.post(`${b.url}/shared/pay`, { method: 'cash' }, { 'idempotency-key': `${key}-new` })
+    expect(paidSecond.body).toMatchObject({ replayed: false, say: 'Payment of 90,000 won completed.', order: { total: 90_000 } })
+    expect((await allOrders(a.url)).filter((o) => o.idempotencyKey === key)).toHaveLength(1)
+  })
+
+  it('replays the order of an Idempotency-Key reused for the same charge, in that order\'s words', async () => {
+    const key = `same-${Date.now()}-${Math.random()}`
+    const body = { product: 'monitor', quantity: 3, method: 'card' }
+    const first = await new Customer().post(`${a.url}/stateless/pay`, body, { 'idempotency-key': key })
+    expect(first.body).toMatchObject({ replayed: false, order: { total: 900_000 } })
+
+    const customer = new Customer()
+    await customer.post(`${b.url}/stateful/ask`, { product: 'monitor' })
+    await customer.post(`${b.url}/stateful/buy`, { quantity: 3 })
+    const again = await customer.post(`${b.url}/stateful/pay`, { method: 'card' }, { 'idempotency-key': key })
+    expect(again.status, JSON.stringify(again.body)).toBe(200)
+    expect(again.body).toMatchObject({
+      replayed: true, order: first.body.order, say: 'Payment of 900,000 won completed.',
+      product: { id: 'monitor' }, quantity: 3, total: 900_000, method: 'card',
+    })
+    // paying that dialogue again (no key) replays the same order, never a second charge
+    const third = await customer.post(`${b.url}/stateful/pay`, { method: 'card' })
+    expect(third.body).toMatchObject({ replayed: true, order: { id: first.body.order.id } })
+    expect((await allOrders(a.url)).filter((o) => o.idempotencyKey === key)).toHaveLength(1)
+  })
+
+  it('refuses a stateless rebuy of a paid dialogue (an old token) with 409 already_paid, charging nothing', async () => {
+    const customer = new Customer()
+    const asked = await customer.post(`${a.url}/stateless/ask`, { product: 'laptop' })
+    const bought = await customer.post(`${a.url}/stateless/buy`, { context: asked.body.context, quantity: 2 })
+    const paidOnce = await customer.post(`${a.url}/stateless/pay`, { context: bought.body.context, method: 'card' })
+    expect(paidOnce.body).toMatchObject({ replayed: false, order: { total: 2_000_000 } })
+    const { id, dialogueId } = paidOnce.body.order
+
+    // the ask token still allows a buy (a token cannot be taken back), but not a second payment
+    const rebought = await customer.post(`${b.url}/stateless/buy`, { context: asked.body.context, quantity: 5 })
+    expect(rebought.body).toMatchObject({ total: 5_000_000 })
+    const repaid = await customer.post(`${b.url}/stateless/pay`, { context: rebought.body.context, method: 'card' })
+    expect(repaid.status, JSON.stringify(repaid.body)).toBe(409)
+    expect(repaid.body).toMatchObject({
+      error: 'already_paid', code: 'CLERK_ERR_ALREADY_PAID', mode: 'stateless', step: 'pay',
+      message: `This dialogue was already paid: order ${id}, 2 × laptop, 2,000,000 won. Start a new dialogue with ask.`,
+    })
+    // the original token still replays its own order
+    const replayed = await customer.post(`${b.url}/stateless/pay`, { context: bought.body.context, method: 'card' })
+    expect(replayed.body).toMatchObject({ replayed: true, say: 'Payment of 2,000,000 won completed.', order: { id } })
+    expect((await allOrders(a.url)).filter((o) => o.dialogueId === dialogueId)).toHaveLength(1)
+  })
+
   it('writes one order when many pays of one dialogue race at two clerks', async () => {
     const customer = new Customer()
     await customer.post(`${a.url}/shared/ask`, { product: 'laptop' })
@@ -151,7 +221,10 @@ describe('the ledger listing', () => {
   })
 })
 
-async function allOrders(url: string, limit = 1000): Promise<Array<{ id: string; seq: number; dialogueId: string }>> {
+async function allOrders(
+  url: string,
+  limit = 1000,
+): Promise<Array<{ id: string; seq: number; dialogueId: string; idempotencyKey: string | null }>> {
   const orders = []
   let after = 0
   for (let page = 0; page < 1000; page++) {

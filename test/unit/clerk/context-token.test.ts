@@ -31,6 +31,15 @@ describe('the stateless context token', () => {
     expect(verifyContext(token, secret, 2_000, TTL).ok).toBe(false)
   })
 
+  it.each([
+    ['quantity -5', { ...state, quantity: -5 }],
+    ['quantity 100000', { ...state, quantity: 100_000 }],
+    ['a product we do not sell', { ...state, productId: 'tablet' }],
+  ])('is refused as tampered when signed with the secret but carrying %s', (_name, forged) => {
+    const token = signContext(forged as DialogueState, secret, 1_000)
+    expect(verifyContext(token, secret, 2_000, TTL)).toEqual({ ok: false, reason: 'tampered' })
+  })
+
   it('is refused as expired after its lifetime', () => {
     const token = signContext(state, secret, 1_000)
     expect(verifyContext(token, secret, 1_000 + TTL + 1, TTL)).toEqual({ ok: false, reason: 'expired' })

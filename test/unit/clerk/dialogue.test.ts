@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { ask, buy, NO_DIALOGUE, paid, pay, type DialogueState } from '../../../services/clerk/dialogue.js'
+import { ask, buy, NO_DIALOGUE, paid, pay, readDialogueState, type DialogueState } from '../../../services/clerk/dialogue.js'
 
 const asked = (productId = 'laptop'): DialogueState => ({ step: 'ask', dialogueId: 'd-1', productId })
 const bought = (quantity = 2): DialogueState => ({ step: 'buy', dialogueId: 'd-1', productId: 'laptop', quantity })
@@ -146,5 +146,50 @@ describe('reading what the customer said', () => {
   it('quotes long or odd customer values briefly in its sentences', () => {
     const result = ask(NO_DIALOGUE, { product: 'x'.repeat(500) }, 'd')
     expect(!result.ok && result.failure.message.length).toBeLessThan(120)
+  })
+})
+
+describe('reading back a state a carrier kept (token, memory, Redis)', () => {
+  const good = { step: 'buy', dialogueId: 'd-1', productId: 'laptop', quantity: 2 }
+  const rejected: Array<[string, unknown]> = [
+    ['not an object', 'buy'],
+    ['an array', [good]],
+    ['an unknown step', { ...good, step: 'refund' }],
+    ['no step', { dialogueId: 'd-1', productId: 'laptop', quantity: 2 }],
+    ['an empty dialogue id', { ...good, dialogueId: '' }],
+    ['a dialogue id with spaces', { ...good, dialogueId: 'd 1' }],
+    ['a dialogue id of 201 characters', { ...good, dialogueId: 'd'.repeat(201) }],
+    ['a product we do not sell', { ...good, productId: 'tablet' }],
+    ['a product spelled as a customer might', { ...good, productId: 'Laptop' }],
+    ['a prototype key as product', { ...good, productId: '__proto__' }],
+    ['quantity -5', { ...good, quantity: -5 }],
+    ['quantity 0', { ...good, quantity: 0 }],
+    ['quantity 100000', { ...good, quantity: 100_000 }],
+    ['quantity 1.5', { ...good, quantity: 1.5 }],
+    ['quantity "2"', { ...good, quantity: '2' }],
+    ['a paid state without a method', { ...good, step: 'pay' }],
+    ['a paid state paid in bitcoin', { ...good, step: 'pay', method: 'bitcoin' }],
+  ]
+
+  it.each(rejected)('refuses %s', (_name, value) => {
+    expect(readDialogueState(value)).toBeUndefined()
+  })
+
+  it.each<[string, unknown, DialogueState]>([
+    ['no dialogue', { step: 'none' }, NO_DIALOGUE],
+    ['an asked dialogue', { step: 'ask', dialogueId: 'd-1', productId: 'mouse' }, { step: 'ask', dialogueId: 'd-1', productId: 'mouse' }],
+    ['a bought dialogue, dropping unknown fields', { ...good, total: 1, iat: 5 }, bought(2)],
+    ['a paid dialogue', settled, settled],
+  ])('accepts %s', (_name, value, expected) => {
+    expect(readDialogueState(value)).toEqual(expected)
+  })
+
+  it('never lets buy or pay use a state that fails it, however it got there', () => {
+    for (const quantity of [-5, 0, 100_000, 1.5]) {
+      const forged = { step: 'buy', dialogueId: 'd-1', productId: 'laptop', quantity } as DialogueState
+      expect(pay(forged, { method: 'card' })).toMatchObject({ ok: false, failure: { code: 'CLERK_ERR_CONTEXT_LOST' } })
+    }
+    const gone = { step: 'ask', dialogueId: 'd-1', productId: 'tablet' } as DialogueState
+    expect(buy(gone, { quantity: 1 })).toMatchObject({ ok: false, failure: { code: 'CLERK_ERR_CONTEXT_LOST' } })
   })
 })
