@@ -2,9 +2,11 @@ import fastifyCookie from '@fastify/cookie'
 import Fastify, { LogController, type FastifyInstance } from 'fastify'
 import type { Redis } from 'ioredis'
 import { registerAdminRoutes } from './admin-routes.js'
+import { clientErrorHandler } from './client-error.js'
 import { registerDialogueRoutes } from './dialogue-routes.js'
 import { clerkError } from './errors.js'
 import { installErrorHandling, sendError } from './error-handler.js'
+import { installJsonBodyParser } from './json-body-parser.js'
 import { Ledger } from './ledger.js'
 import { createClerkMetrics } from './metrics.js'
 import { MemorySessionStore } from './modes/memory-session-store.js'
@@ -14,8 +16,10 @@ import { statelessCarrier } from './modes/stateless.js'
 import { resolveClerkOptions, type ClerkOptions } from './options.js'
 import { registerOpsRoutes } from './ops-routes.js'
 import { registerOrderRoutes } from './order-routes.js'
+import { RedisBreaker } from './redis-breaker.js'
 import { createRedisClient, redisIsUp } from './redis-client.js'
-import type { ClerkRuntime, DialogueRouteConfig } from './runtime.js'
+import { trackRequest } from './request-tracking.js'
+import type { ClerkRuntime } from './runtime.js'
 import { WorkGate } from './work-gate.js'
 
 export interface ClerkDependencies {
@@ -27,6 +31,10 @@ export interface ClerkDependencies {
 
 // Routes that must keep answering while the clerk drains, so the proxy can see it draining.
 const OPERATIONS = new Set(['/healthz', '/readyz', '/metrics'])
+
+// While Redis is hung, one PING is out at a time (each bounded by the command timeout); this is the
+// pause after one fails, so a Redis that comes back is seen within about this long.
+const REDIS_PROBE_INTERVAL_MS = 100 // ms
 
 /**
  * One clerk: a Fastify app serving all three modes, not listening yet (main.ts listens).
@@ -46,14 +54,21 @@ export async function buildClerk(
   // Connects at once (so /readyz tells the truth from the first request) and never throws:
   // with Redis away, commands fail fast and the clerk keeps serving stateful and stateless.
   const redis = deps.redis ?? createRedisClient(options.redisUrl, options.redisTimeoutMs, (msg) => app.log.warn(msg))
+  // a hung Redis (connection still 'ready') fails fast and reads as down after one timeout
+  const redisBreaker = new RedisBreaker(redis, {
+    probeIntervalMs: REDIS_PROBE_INTERVAL_MS,
+    onChange: (responsive) =>
+      app.log.warn(responsive ? 'redis answers again' : `redis did not answer within ${options.redisTimeoutMs} ms: failing fast until it does`),
+  })
   const runtime: ClerkRuntime = {
     options,
     redis,
+    redisBreaker,
     ledger: new Ledger(redis),
     gate: new WorkGate({ concurrency: options.concurrency, workMs: options.workMs }),
     metrics: createClerkMetrics({
       statefulSessions: () => statefulSessions.size,
-      redisUp: () => redisIsUp(redis),
+      redisUp: () => redisIsUp(redis, redisBreaker),
     }),
     statefulSessions,
     draining: false,
@@ -69,15 +84,18 @@ export async function buildClerk(
     // we answer requests that arrive while closing ourselves, in the contract's error shape
     return503OnClosing: false,
     frameworkErrors: (err, request, reply) => sendError(err, request, reply, runtime),
+    // requests Node's HTTP parser refuses never reach Fastify: answer them in our shape too
+    clientErrorHandler: clientErrorHandler(options.clerkId),
   })
   app.decorate('clerk', runtime)
 
   // Only JSON bodies: without this, text/plain would be parsed and reach the dialogue as a string.
   app.removeContentTypeParser(['text/plain'])
+  installJsonBodyParser(app)
   installErrorHandling(app, runtime)
 
   app.addHook('onRequest', async (request, reply) => {
-    runtime.inFlight++
+    trackRequest(runtime, request, reply)
     reply.header('x-clerk', options.clerkId)
     if (runtime.draining && !OPERATIONS.has(request.routeOptions.url ?? '')) {
       throw clerkError('CLERK_ERR_SHUTTING_DOWN')
@@ -87,16 +105,9 @@ export async function buildClerk(
     // in-flight answers finished during a drain close their connection, so the drain can end
     if (runtime.draining) reply.header('connection', 'close')
   })
-  app.addHook('onResponse', async (request, reply) => {
-    runtime.inFlight--
-    const config = (request.routeOptions.config ?? {}) as DialogueRouteConfig
-    const mode = config.mode ?? 'none'
-    const step = config.step ?? request.routeOptions.url ?? 'unmatched'
-    runtime.metrics.requests.inc({ mode, step, status: String(reply.statusCode) })
-    if (config.mode !== undefined) runtime.metrics.duration.observe({ mode, step }, reply.elapsedTime / 1000)
-  })
   app.addHook('onClose', async () => {
     statefulSessions.close()
+    redisBreaker.stop()
     await closeRedis(redis)
   })
 

@@ -16,7 +16,7 @@ export function createClerkMetrics(read: { statefulSessions: () => number; redis
   collectDefaultMetrics({ register: registry })
   const requests = new Counter({
     name: 'clerk_requests_total',
-    help: 'Answers given, by mode, step and HTTP status',
+    help: 'Requests ended, by mode, step and HTTP status ("aborted": the client left before the answer)',
     labelNames: ['mode', 'step', 'status'] as const,
     registers: [registry],
   })
@@ -44,7 +44,7 @@ export function createClerkMetrics(read: { statefulSessions: () => number; redis
   })
   new Gauge({
     name: 'clerk_redis_up',
-    help: '1 when this clerk\'s Redis connection is ready',
+    help: '1 when this clerk\'s Redis connection is ready and answering (0 while it is down or hung)',
     registers: [registry],
     collect() {
       this.set(read.redisUp() ? 1 : 0)

@@ -18,7 +18,8 @@ export function registerOpsRoutes(app: FastifyInstance, runtime: ClerkRuntime): 
     if (query.mode !== undefined && !(MODES as readonly unknown[]).includes(query.mode)) {
       throw clerkError('CLERK_ERR_INVALID_BODY', { message: `mode must be one of ${MODES.join(', ')}.`, field: 'mode' })
     }
-    const redisUp = redisIsUp(runtime.redis)
+    // down also while the connection is open but Redis does not answer (hung: see redis-breaker.ts)
+    const redisUp = redisIsUp(runtime.redis, runtime.redisBreaker)
     const modes = { stateful: true, stateless: true, shared: redisUp }
     const ready = !runtime.draining && (query.mode === undefined || modes[query.mode as keyof typeof modes])
     reply.code(ready ? 200 : 503)
@@ -28,7 +29,8 @@ export function registerOpsRoutes(app: FastifyInstance, runtime: ClerkRuntime): 
       redis: redisUp ? 'up' : 'down',
       modes,
       sessions: { stateful: runtime.statefulSessions.size },
-      inFlight: runtime.inFlight,
+      // the others: this readyz is in flight too, and an idle clerk should read 0
+      inFlight: Math.max(0, runtime.inFlight - 1),
       slowMs: runtime.gate.slowMs,
     }
   })

@@ -1,5 +1,5 @@
 import { hostname } from 'node:os'
-import { assertId, ConfigError, readChoice, readInt, readPort, readString, readUrl } from '../common/env-checks.js'
+import { ConfigError, readChoice, readInt, readPort, readString, readUrl } from '../common/env-checks.js'
 
 /**
  * Everything a clerk can be told, with one defaults object. `readClerkOptions(process.env)` is
@@ -77,7 +77,7 @@ export function resolveClerkOptions(partial: Partial<ClerkOptions> = {}): Readon
   if (partial.sessionSecret !== undefined && partial.sessionSecretIsDefault === undefined) {
     options.sessionSecretIsDefault = partial.sessionSecret === DEV_SESSION_SECRET
   }
-  assertId('CLERK_ID', options.clerkId)
+  assertClerkId(options.clerkId)
   assertWhole('PORT', options.port, 0, 65535)
   assertWhole('CLERK_WORK_MS', options.workMs, 0, 60_000)
   assertWhole('CLERK_CONCURRENCY', options.concurrency, 0, 100_000)
@@ -119,6 +119,14 @@ export function readClerkOptions(env: Record<string, string | undefined>): Reado
     redisTimeoutMs: readInt(env, 'CLERK_REDIS_TIMEOUT_MS', clerkDefaults.redisTimeoutMs, { min: 10, max: 10_000 }),
     logLevel: readChoice(env, 'LOG_LEVEL', LOG_LEVELS, clerkDefaults.logLevel),
   })
+}
+
+// The contract's alphabet, lower case only: the id is compared as written in cookies (lb_clerk),
+// X-Clerk, order records and the proxy's CLERKS list, so "Clerk-A" and "clerk-a" must not both exist.
+function assertClerkId(value: string): void {
+  if (!/^[a-z0-9][a-z0-9_-]{0,62}$/.test(value)) {
+    throw new ConfigError(`CLERK_ID must be 1-63 lower-case letters, digits, "-" or "_", got "${value}"`)
+  }
 }
 
 function assertWhole(name: string, value: number, min: number, max: number): void {

@@ -1,10 +1,13 @@
 import { Redis } from 'ioredis'
+import type { RedisBreaker } from './redis-breaker.js'
 
 /**
  * The one ioredis connection a clerk uses for the ledger and shared sessions, configured so that a
  * dead Redis answers fast instead of hanging: without `enableOfflineQueue: false` every command
  * issued while Redis is down waits in a queue until it comes back (a request hangs for minutes);
  * without `commandTimeout` a Redis that stops answering (SIGSTOP, a full network) hangs it too.
+ * commandTimeout bounds one command, not a burst of them: buildClerk wraps this client in a
+ * RedisBreaker (redis-breaker.ts) so that every request of a burst fails within one timeout.
  * The retry strategy never gives up, so the clerk recovers by itself when Redis returns.
  *
  * @example
@@ -39,8 +42,12 @@ export function createRedisClient(url: string, timeoutMs: number, warn: (message
   return redis
 }
 
-export function redisIsUp(redis: Redis | undefined): boolean {
-  return redis?.status === 'ready'
+/**
+ * Connected and answering. The status alone is not enough: a SIGSTOPped Redis keeps the connection
+ * 'ready' while every command times out, which only the breaker sees.
+ */
+export function redisIsUp(redis: Redis, breaker: RedisBreaker): boolean {
+  return redis.status === 'ready' && breaker.responsive
 }
 
 /** resolves true once the client is ready, false if it is not within `timeoutMs` */

@@ -3,19 +3,22 @@ import type { Ledger } from './ledger.js'
 import type { ClerkMetrics } from './metrics.js'
 import type { MemorySessionStore } from './modes/memory-session-store.js'
 import type { ClerkOptions } from './options.js'
+import type { RedisBreaker } from './redis-breaker.js'
 import type { WorkGate } from './work-gate.js'
 
 /** What one clerk's routes share; `app.clerk` on the app buildClerk returns. */
 export interface ClerkRuntime {
   readonly options: Readonly<ClerkOptions>
   readonly redis: Redis
+  /** open (not responsive) after a Redis command timed out, until Redis answers again */
+  readonly redisBreaker: RedisBreaker
   readonly ledger: Ledger
   readonly gate: WorkGate
   readonly metrics: ClerkMetrics
   readonly statefulSessions: MemorySessionStore
   /** true after SIGTERM: readyz answers 503, new requests get 503 shutting_down */
   draining: boolean
-  /** requests being answered right now */
+  /** requests being answered right now (request-tracking.ts: each counted once however it ends) */
   inFlight: number
   /** what POST /_admin/crash does once its 202 is sent (default: SIGKILL this process) */
   readonly crash: () => void

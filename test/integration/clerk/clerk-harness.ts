@@ -7,6 +7,8 @@ import { spawnService, type SpawnedService } from '../../helpers/spawn-service.j
  */
 export const TEST_SECRET = 'integration-test-secret-0123456789abcdef'
 export const ADMIN_TOKEN = 'integration-admin-token'
+/** CLERK_REDIS_TIMEOUT_MS of every clerk started here (see startClerk); timing checks scale with it */
+export const REDIS_TIMEOUT_MS = 2000 // ms
 
 export interface RunningClerk {
   readonly id: string
@@ -31,7 +33,7 @@ export async function startClerk(
       SESSION_SECRET: TEST_SECRET,
       // other engineers' tests load this 2-core machine: a clerk starved of CPU for half a second
       // must not turn a healthy Redis into a 503 (a hung Redis still answers 503 within 2 s)
-      CLERK_REDIS_TIMEOUT_MS: '2000',
+      CLERK_REDIS_TIMEOUT_MS: String(REDIS_TIMEOUT_MS),
       ...env,
     },
     // with a Redis to talk to, wait until shared mode is ready too, so no test meets a cold start

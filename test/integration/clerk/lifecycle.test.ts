@@ -1,3 +1,4 @@
+import { request, type ClientRequest } from 'node:http'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startRedisServer, type RedisServer } from '../../../services/common/redis-server.js'
 import { waitFor } from '../../../services/common/wait-for.js'
@@ -22,13 +23,52 @@ describe('SIGTERM', () => {
     const customer = new Customer()
     expect((await customer.post(`${clerk.url}/_admin/slow`, { ms: 1500 }, admin)).body).toEqual({ clerk: 'clerk-t', slowMs: 1500 })
     const inFlight = customer.post(`${clerk.url}/stateless/ask`, { product: 'laptop' })
-    // readyz counts itself, so 2 means our slow ask is being answered
-    await waitFor(async () => (await getJson(`${clerk.url}/readyz`)).body.inFlight >= 2, { what: 'the slow ask in flight' })
+    // readyz does not count itself, so 1 means our slow ask is being answered
+    await waitFor(async () => (await getJson(`${clerk.url}/readyz`)).body.inFlight >= 1, { what: 'the slow ask in flight' })
     const exitCode = clerk.service.signal('SIGTERM')
     const answer = await inFlight
     expect(answer.status).toBe(200)
     expect(answer.body).toMatchObject({ step: 'ask', clerk: 'clerk-t' })
     expect(await exitCode).toBe(0)
+  })
+})
+
+// A stateless ask over its own connection, its body sent whole or only in part (then it stalls).
+function openAsk(port: number, { stall = false } = {}): ClientRequest {
+  const body = '{"product":"laptop"}'
+  const req = request({
+    host: '127.0.0.1', port, method: 'POST', path: '/stateless/ask', agent: false,
+    headers: { 'content-type': 'application/json', 'content-length': String(stall ? 100 : body.length) },
+  })
+  req.on('error', () => {}) // we destroy it ourselves
+  if (stall) req.write(body.slice(0, 6))
+  else req.end(body)
+  return req
+}
+
+describe('requests the client abandons', () => {
+  it('leave inFlight back at 0 on an idle clerk and are counted once, as "aborted"', async () => {
+    const clerk = await startClerk('clerk-q', { REDIS_URL: redis.url, ADMIN_TOKEN })
+    const readyz = async () => (await getJson(`${clerk.url}/readyz`)).body
+    try {
+      const customer = new Customer()
+      expect((await customer.post(`${clerk.url}/_admin/slow`, { ms: 5000 }, admin)).status).toBe(200)
+      expect((await readyz()).inFlight, 'an idle clerk, not counting the readyz itself').toBe(0)
+      const abandoned = [...Array.from({ length: 10 }, () => openAsk(clerk.port)), openAsk(clerk.port, { stall: true })]
+      await waitFor(async () => (await readyz()).inFlight === 11, { what: '11 requests in flight' })
+      for (const req of abandoned) req.destroy()
+      await waitFor(async () => (await readyz()).inFlight === 0, { what: 'inFlight back to 0' })
+
+      // asked after the abandoned ones, answered after their slow answers would have been sent
+      const later = await customer.post(`${clerk.url}/stateless/ask`, { product: 'laptop' })
+      expect(later.status).toBe(200)
+      expect((await readyz()).inFlight).toBe(0)
+      const metrics = (await getJson(`${clerk.url}/metrics`)).body as string
+      expect(metrics).toContain('clerk_requests_total{mode="stateless",step="ask",status="aborted"} 11')
+      expect(metrics).toContain('clerk_requests_total{mode="stateless",step="ask",status="200"} 1')
+    } finally {
+      await clerk.service.stop()
+    }
   })
 })
 

@@ -24,6 +24,11 @@ describe('the error registry', () => {
     expect(status('CLERK_ERR_UNSUPPORTED_MEDIA_TYPE')).toBe(415)
     expect(status('CLERK_ERR_CONTEXT_TAMPERED')).toBe(401)
     expect(status('CLERK_ERR_REDIS_UNAVAILABLE')).toBe(503)
+    expect(status('CLERK_ERR_BAD_REQUEST')).toBe(400)
+    expect(status('CLERK_ERR_HEADERS_TOO_LARGE')).toBe(431)
+    expect(status('CLERK_ERR_REQUEST_TIMEOUT')).toBe(408)
+    expect(status('CLERK_ERR_ALREADY_PAID')).toBe(409)
+    expect(status('CLERK_ERR_IDEMPOTENCY_KEY_REUSED')).toBe(422)
   })
 
   it('carries a custom sentence and details', () => {

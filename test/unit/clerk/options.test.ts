@@ -34,6 +34,7 @@ describe('the clerk options', () => {
     [{ PORT: 'eighty' }, 'PORT'],
     [{ PORT: '70000' }, 'PORT'],
     [{ CLERK_ID: 'Clerk A!' }, 'CLERK_ID'],
+    [{ CLERK_ID: 'Clerk-X' }, 'CLERK_ID'],
     [{ REDIS_URL: 'http://127.0.0.1:6379' }, 'REDIS_URL'],
     [{ REDIS_URL: 'not a url' }, 'REDIS_URL'],
     [{ SESSION_SECRET: 'short' }, 'SESSION_SECRET'],
