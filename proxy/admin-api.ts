@@ -65,6 +65,15 @@ const CLERK_ACTION = /^\/_lb\/clerks\/([^/]+)\/(drain|undrain|crash|slow)$/
 const CLUSTER_CLERK_VERB = /^\/_cluster\/clerks\/([^/]+)\/([a-z]+)$/
 const CLUSTER_REDIS_VERB = /^\/_cluster\/redis\/([a-z]+)$/
 
+/** a path segment, percent-decoded; undefined when its escapes are malformed (`%zz`) */
+function decodeSegment(raw: string): string | undefined {
+  try {
+    return decodeURIComponent(raw)
+  } catch {
+    return undefined
+  }
+}
+
 /** The admin handler of a proxy process that holds the state (single process, or the primary). */
 export function createAdminHandlerFor(state: AdminDeps['state'], options: ProxyOptions): AdminHandler {
   return createAdminHandler({
@@ -131,7 +140,7 @@ export function createAdminHandler(deps: AdminDeps): AdminHandler {
       if (res.ok && request.method === 'POST') {
         const clerkVerb = CLUSTER_CLERK_VERB.exec(request.path)
         const redisVerb = CLUSTER_REDIS_VERB.exec(request.path)
-        if (clerkVerb) state.events.emit('chaos', { verb: clerkVerb[2], target: decodeURIComponent(clerkVerb[1] as string), by: 'launcher' })
+        if (clerkVerb) state.events.emit('chaos', { verb: clerkVerb[2], target: decodeSegment(clerkVerb[1] as string) ?? (clerkVerb[1] as string), by: 'launcher' })
         else if (redisVerb) state.events.emit('chaos', { verb: redisVerb[1], target: 'redis', by: 'launcher' })
       }
       return { status: res.status, headers: { 'content-type': res.headers.get('content-type') ?? 'application/json; charset=utf-8' }, body: text }
@@ -186,7 +195,8 @@ export function createAdminHandler(deps: AdminDeps): AdminHandler {
       if (method !== 'POST') return error(new ProxyErrors.PROXY_ERR_METHOD_NOT_ALLOWED(`POST ${path} only`))
       const denied = requireToken(request)
       if (denied) return denied
-      const id = decodeURIComponent(action[1] as string)
+      const id = decodeSegment(action[1] as string)
+      if (id === undefined) return error(new ProxyErrors.PROXY_ERR_BAD_REQUEST(`The clerk id "${action[1] as string}" in the path is not valid percent-encoding`))
       const verb = action[2] as 'drain' | 'undrain' | 'crash' | 'slow'
       const upstream = state.byId.get(id)
       if (!upstream) return error(new ProxyErrors.PROXY_ERR_NOT_FOUND(`No clerk named "${id}"`))

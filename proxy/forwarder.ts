@@ -2,13 +2,13 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { performance } from 'node:perf_hooks'
 import type { ForwardCallbacks, ForwardEngine, ForwardRequest } from './engines/engine.js'
 import { ProxyErrors, sendError, type ProxyErrorLike } from './errors.js'
-import { requestHeadersForClerk, responseHeadersForCustomer } from './hop-headers.js'
+import { rawHeaderValue, requestHeadersForClerk, responseHeadersForCustomer } from './hop-headers.js'
 import { pickLeastConnections } from './policies/least-connections.js'
 import { eligibleForNew, type PolicyName } from './policies/policy.js'
 import { pickRoundRobin } from './policies/round-robin.js'
 import { pickSticky, readStickyCookie, stickySetCookie } from './policies/sticky.js'
 import type { Recorder } from './recorder.js'
-import { readRequestBody } from './request-body.js'
+import { discardRestOfBody, readRequestBody } from './request-body.js'
 import { decideRetry } from './retry-policy.js'
 import type { RouteKey } from './route-key.js'
 import type { Upstream } from './upstream.js'
@@ -60,8 +60,8 @@ export function createForwarder(deps: ForwarderDeps): Forward {
       if (!result.ok) {
         if (result.tooLarge) {
           deps.recorder.unrouted(413)
-          // the rest of the body is never read: close the connection after this answer
-          sendError(res, new ProxyErrors.PROXY_ERR_BODY_TOO_LARGE(deps.bodyCapBytes), {}, { connection: 'close' })
+          discardRestOfBody(req)
+          sendError(res, new ProxyErrors.PROXY_ERR_BODY_TOO_LARGE(deps.bodyCapBytes))
         } else {
           res.destroy() // the customer's request broke off: nobody to answer
         }
@@ -185,7 +185,9 @@ class Exchange implements ForwardCallbacks {
     if (this.retries > 0) headers.push('x-retried', String(this.retries))
     if (this.redispatched) headers.push('x-redispatched', '1')
     if (this.setCookie !== undefined) headers.push('set-cookie', this.setCookie)
-    headers.push('content-length', String(body.length))
+    // a HEAD answer has no body but the length a GET would have (RFC 9110 §9.3.2)
+    const length = this.method === 'HEAD' ? (rawHeaderValue(rawHeaders, 'content-length') ?? '0') : String(body.length)
+    headers.push('content-length', length)
     try {
       this.res.writeHead(statusCode, headers)
       this.res.end(body)

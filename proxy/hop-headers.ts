@@ -48,3 +48,12 @@ export function responseHeadersForCustomer(rawHeaders: string[]): string[] {
   }
   return out
 }
+
+/** the first value of header `lowerName` in raw headers, or undefined */
+export function rawHeaderValue(rawHeaders: readonly string[], lowerName: string): string | undefined {
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i] as string
+    if (name.length === lowerName.length && name.toLowerCase() === lowerName) return rawHeaders[i + 1]
+  }
+  return undefined
+}

@@ -68,6 +68,26 @@ export function createMetrics(state: ProxyState): Registry {
       for (const u of state.upstreams) this.set({ clerk: u.id }, u.inFlight)
     },
   })
+  // what the proxy answered itself, without a clerk: 404, 400, 413, and 503 no_upstream (the
+  // 5xx ones), so a total outage shows in /metrics as more than proxy_clerk_healthy 0
+  new Counter({
+    name: 'proxy_unrouted_requests_total',
+    help: 'Requests the proxy answered itself, without any clerk (not found, bad request, too large, no healthy clerk)',
+    registers: [registry],
+    collect() {
+      this.reset()
+      this.inc(state.unroutedRequests)
+    },
+  })
+  new Counter({
+    name: 'proxy_unrouted_errors_total',
+    help: 'Of those, the 5xx answers: 503 no_upstream when no clerk was healthy and undrained',
+    registers: [registry],
+    collect() {
+      this.reset()
+      this.inc(state.unroutedErrors)
+    },
+  })
   registry.registerMetric(latencyHistogram(state))
   return registry
 }

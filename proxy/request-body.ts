@@ -40,3 +40,27 @@ export function readRequestBody(req: IncomingMessage, capBytes: number, done: (r
   // a customer who leaves mid-body: the response's 'close' ends the exchange; this only says so
   req.once('error', () => finish({ ok: false, tooLarge: false }))
 }
+
+const DISCARD_CAP_BYTES = 32 * 1024 * 1024 // 32 MiB
+const DISCARD_DEADLINE_MS = 5_000 // 5 s
+
+/**
+ * Reads and throws away the rest of a request body the proxy has refused (413), so the customer
+ * reads the answer. Closing the connection with part of the body unread makes the kernel answer
+ * the rest with a reset, and most clients (fetch among them) then report EPIPE/ECONNRESET instead
+ * of the 413 that was already on its way. The connection stays usable afterwards; a body that
+ * goes on past DISCARD_CAP_BYTES or DISCARD_DEADLINE_MS gets the connection closed after all.
+ */
+export function discardRestOfBody(req: IncomingMessage): void {
+  if (req.complete) return
+  let discarded = 0
+  const giveUp = () => req.socket.destroy()
+  const timer = setTimeout(giveUp, DISCARD_DEADLINE_MS)
+  timer.unref()
+  req.on('data', (chunk: Buffer) => {
+    discarded += chunk.length
+    if (discarded > DISCARD_CAP_BYTES) giveUp()
+  })
+  req.once('close', () => clearTimeout(timer))
+  req.resume()
+}

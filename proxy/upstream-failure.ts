@@ -64,6 +64,8 @@ export function errorCode(err: unknown): string {
     // undici wraps "other side closed" as UND_ERR_SOCKET; the cause may say more
     if (e.cause && typeof e.cause.code === 'string') return e.cause.code
     if (typeof e.code === 'string') return e.code
+    // undici's parser error carries no code for some refusals (a status line that is not HTTP)
+    if ((err as { name?: unknown }).name === 'HTTPParserError') return 'HPE_INVALID_CONSTANT'
   }
   return 'UNKNOWN'
 }

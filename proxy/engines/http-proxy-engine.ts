@@ -141,9 +141,14 @@ export function createHttpProxyEngine(options: EngineOptions): ForwardEngine {
         connectTimer.unref()
       }
 
-      const headers: Record<string, string> = {}
+      // a header sent twice (two Cookie lines, say) must reach the clerk twice: node's client
+      // writes an array value as one line per item (and joins Cookie with "; ")
+      const headers: Record<string, string | string[]> = {}
       for (let i = 0; i < request.headers.length; i += 2) {
-        headers[request.headers[i] as string] = request.headers[i + 1] as string
+        const name = (request.headers[i] as string).toLowerCase()
+        const value = request.headers[i + 1] as string
+        const before = headers[name]
+        headers[name] = before === undefined ? value : Array.isArray(before) ? [...before, value] : [before, value]
       }
       const incoming = request.incoming
       // http-proxy copies the customer's headers; we send our cleaned set instead

@@ -17,17 +17,40 @@ class AttemptHandler implements Dispatcher.DispatchHandler {
   private chunks: Buffer[] = []
   private size = 0
   private settled = false
+  private readonly deadline: NodeJS.Timeout
 
   constructor(
     private readonly callbacks: ForwardCallbacks,
     private readonly responseCapBytes: number,
-  ) {}
+    upstreamTimeoutMs: number,
+  ) {
+    // Our own timer, not undici's headersTimeout/bodyTimeout: undici runs those on its coarse
+    // "fast timers" (500 ms ticks, about a second at the least), so UPSTREAM_TIMEOUT_MS=100 gave
+    // the customer a 504 after a second. One native timer per attempt costs well under a µs.
+    this.deadline = setTimeout(this.timeOut, upstreamTimeoutMs)
+    this.deadline.unref()
+  }
 
   abort = (): void => {
     if (this.settled) return
-    this.settled = true // no callback after an abort
+    this.settle() // no callback after an abort
     this.aborted = true
     this.abortUpstream?.(new EngineError('PROXY_ABORTED', 'the customer went away'))
+  }
+
+  private timeOut = (): void => {
+    if (this.settled) return
+    const err = new EngineError('PROXY_UPSTREAM_TIMEOUT', 'no whole answer in time')
+    // a request still waiting for a connection is aborted as soon as it gets one (onConnect)
+    this.aborted = true
+    this.abortUpstream?.(err)
+    this.settle()
+    this.callbacks.onError(err, this.written)
+  }
+
+  private settle(): void {
+    this.settled = true
+    clearTimeout(this.deadline)
   }
 
   onConnect(abort: (err?: Error) => void): void {
@@ -60,14 +83,14 @@ class AttemptHandler implements Dispatcher.DispatchHandler {
 
   onComplete(): void {
     if (this.settled) return
-    this.settled = true
+    this.settle()
     const body = this.chunks.length === 1 ? (this.chunks[0] as Buffer) : Buffer.concat(this.chunks, this.size)
     this.callbacks.onResponse(this.statusCode, this.rawHeaders, body)
   }
 
   onError(err: Error): void {
     if (this.settled) return
-    this.settled = true
+    this.settle()
     this.callbacks.onError(err, this.written)
   }
 }
@@ -88,8 +111,9 @@ export function createUndiciEngine(options: EngineOptions): ForwardEngine {
         keepAliveTimeout: options.keepAliveIdleMs,
         // undici also honours the clerk's Keep-Alive hint (minus 1 s), whichever is shorter
         keepAliveMaxTimeout: options.keepAliveIdleMs,
-        headersTimeout: options.upstreamTimeoutMs,
-        bodyTimeout: options.upstreamTimeoutMs,
+        // the attempt's own deadline answers first (see AttemptHandler); these are a backstop
+        headersTimeout: options.upstreamTimeoutMs + 1_000,
+        bodyTimeout: options.upstreamTimeoutMs + 1_000,
         connect: { timeout: options.connectTimeoutMs },
       })
       // a pool emits 'connectionError' and 'disconnect'; errors reach each request's handler
@@ -102,7 +126,7 @@ export function createUndiciEngine(options: EngineOptions): ForwardEngine {
   return {
     name: 'undici',
     forward(target: ForwardTarget, request: ForwardRequest, callbacks: ForwardCallbacks) {
-      const handler = new AttemptHandler(callbacks, options.responseCapBytes)
+      const handler = new AttemptHandler(callbacks, options.responseCapBytes, options.upstreamTimeoutMs)
       poolFor(target).dispatch(
         {
           origin: target.url.origin,

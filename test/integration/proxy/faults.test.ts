@@ -1,3 +1,4 @@
+import { connect } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import { buildProxy, type Proxy } from '../../../proxy/build-proxy.js'
 import { ENGINE_NAMES, buildOptions, parseClerks, type EngineName, type ProxyOptions } from '../../../proxy/options.js'
@@ -219,5 +220,89 @@ describe.each(ENGINE_NAMES)('the %s engine', (engine) => {
     expect(seenHeaders['idempotency-key']).toBe('k1')
     expect(seenHeaders['content-length']).toBe('20')
     expect(seenHeaders['x-forwarded-for']).toBe('127.0.0.1')
+  })
+
+  it('lets a customer who sends a body over the cap in one go read the 413, then serves that connection again', async () => {
+    const good = await fake(goodFake('good'))
+    const { base } = await startProxy(engine, { good: good.url }, { bodyCapBytes: 1024 })
+    const { port } = new URL(base)
+    const body = 'x'.repeat(2 * 1024 * 1024) // 2 MiB, written whole before reading anything
+    const request = (b: string) => `POST /stateless/ask HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(b)}\r\n\r\n${b}`
+    const answers = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(port), '127.0.0.1')
+      let text = ''
+      socket.setEncoding('utf8')
+      socket.on('data', (c: string) => {
+        text += c
+        // the 413 and then the second request's answer on the same connection
+        if ((text.match(/HTTP\/1\.1 /g) ?? []).length === 2 && text.endsWith('}')) {
+          socket.destroy()
+          resolve(text)
+        }
+      })
+      socket.once('error', reject)
+      socket.write(request(body))
+      socket.write(request('{"product":"laptop"}'))
+      setTimeout(() => reject(new Error(`no two answers in 10 s, got: ${text.slice(0, 300)}`)), 10_000).unref()
+    })
+    expect(answers).toMatch(/^HTTP\/1\.1 413 /)
+    expect(answers).toContain('"code":"PROXY_ERR_BODY_TOO_LARGE"')
+    expect(answers).toMatch(/HTTP\/1\.1 200 [\s\S]*"clerk":"good"/)
+  })
+
+  it('answers HEAD with the length a GET would have', async () => {
+    const sized = await fake(
+      httpFake('sized', (_req, res) => {
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': '43', 'x-clerk': 'sized' })
+        res.end()
+      }),
+    )
+    const { base } = await startProxy(engine, { sized: sized.url })
+    const res = await fetch(`${base}/orders`, { method: 'HEAD' })
+    expect(res.status).toBe(200)
+    expect(res.headers.get('content-length')).toBe('43')
+  })
+
+  it('forwards a header the customer sent twice, twice (two Cookie lines stay two cookies)', async () => {
+    let seen: string[] = []
+    const echo = await fake(
+      httpFake('echo', (req, res) => {
+        seen = req.rawHeaders
+        res.writeHead(200, { 'content-type': 'application/json', 'x-clerk': 'echo' })
+        res.end('{}')
+      }),
+    )
+    const { base } = await startProxy(engine, { echo: echo.url })
+    const { port } = new URL(base)
+    await new Promise<void>((resolve, reject) => {
+      const socket = connect(Number(port), '127.0.0.1')
+      socket.once('data', () => {
+        socket.destroy()
+        resolve()
+      })
+      socket.once('error', reject)
+      socket.write('GET /orders HTTP/1.1\r\nhost: x\r\nx-dup: one\r\nx-dup: two\r\ncookie: a=1\r\ncookie: b=2\r\n\r\n')
+    })
+    const values = (name: string) => seen.filter((_, i) => i % 2 === 1 && seen[i - 1]?.toLowerCase() === name)
+    expect(values('x-dup').join(', ')).toBe('one, two')
+    expect(values('cookie').join('; ')).toBe('a=1; b=2')
+  })
+
+  it('keeps to a short UPSTREAM_TIMEOUT_MS: the 504 comes before a slow answer would have', async () => {
+    // the clerk answers after 600 ms; a 150 ms deadline must answer 504 first (undici's own
+    // timers are coarse, about a second at the least: with them the customer got the 200).
+    // Both timers run in this process, the fake's started later, so their order is certain.
+    const slow = await fake(
+      httpFake('slow', (_req, res) => {
+        setTimeout(() => {
+          res.writeHead(200, { 'content-type': 'application/json', 'x-clerk': 'slow' })
+          res.end('{}')
+        }, 600).unref()
+      }),
+    )
+    const { base } = await startProxy(engine, { slow: slow.url }, { upstreamTimeoutMs: 150 })
+    const res = await call(base, '/stateless/buy', post({ quantity: 2 }))
+    expect(res.status).toBe(504)
+    expect(res.body).toMatchObject({ error: 'gateway_timeout' })
   })
 })

@@ -97,6 +97,9 @@ describe('the admin API', () => {
   it('answers 404 for an unknown clerk or route, and 400 for a bad slow value', async () => {
     const { call } = admin()
     expect((await call('POST', '/_lb/clerks/clerk-z/drain')).status).toBe(404)
+    const malformed = await call('POST', '/_lb/clerks/%zz/drain')
+    expect(malformed.status).toBe(400)
+    expect(malformed.json).toMatchObject({ error: 'bad_request', code: 'PROXY_ERR_BAD_REQUEST' })
     expect((await call('GET', '/_lb/nothing')).status).toBe(404)
     expect((await call('POST', '/_lb/clerks/clerk-a/slow', { ms: -1 })).status).toBe(400)
     expect((await call('POST', '/_lb/clerks/clerk-a/slow', { ms: 'slow' })).status).toBe(400)
@@ -121,7 +124,7 @@ describe('the admin API', () => {
     state.answered(state.byId.get('clerk-a')!, 200, 0.003)
     const res = await call('GET', '/metrics')
     expect(res.status).toBe(200)
-    for (const name of ['proxy_requests_total', 'proxy_errors_total', 'proxy_retries_total', 'proxy_redispatches_total', 'proxy_clerk_healthy', 'proxy_request_duration_seconds_bucket']) {
+    for (const name of ['proxy_requests_total', 'proxy_errors_total', 'proxy_retries_total', 'proxy_redispatches_total', 'proxy_clerk_healthy', 'proxy_unrouted_requests_total', 'proxy_unrouted_errors_total', 'proxy_request_duration_seconds_bucket']) {
       expect(res.text).toContain(name)
     }
     expect(res.text).toContain('proxy_requests_total{clerk="clerk-a",status="200"} 1')

@@ -28,6 +28,11 @@ describe('mapping upstream errors (the one place)', () => {
     const wrapped = Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET', cause: { code: 'ECONNRESET' } })
     expect(classifyFailure(wrapped, true, 'b').code).toBe('ECONNRESET')
   })
+
+  it('calls an answer that is not HTTP a bad response with either engine (undici leaves its code out)', () => {
+    const undiciParserError = Object.assign(new Error('Response does not match the HTTP/1.1 protocol'), { name: 'HTTPParserError', code: undefined })
+    expect(classifyFailure(undiciParserError, true, 'b')).toMatchObject({ kind: 'bad_response', code: 'HPE_INVALID_CONSTANT' })
+  })
 })
 
 describe('a clerk turning a request away while it shuts down', () => {
