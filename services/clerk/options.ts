@@ -1,5 +1,6 @@
 import { hostname } from 'node:os'
 import { ConfigError, readChoice, readInt, readPort, readString, readUrl } from '../common/env-checks.js'
+import { LOG_LEVELS, type LogLevel } from '../common/log-levels.js'
 
 /**
  * Everything a clerk can be told, with one defaults object. `readClerkOptions(process.env)` is
@@ -39,8 +40,7 @@ export interface ClerkOptions {
   shutdownTimeoutMs: number
 }
 
-export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
-export type LogLevel = (typeof LOG_LEVELS)[number]
+export { LOG_LEVELS, type LogLevel }
 
 /** Used only when SESSION_SECRET is unset, with a warning: fine on a laptop, never in production. */
 export const DEV_SESSION_SECRET = 'clerk-cluster-dev-secret-change-me-0123456789'
