@@ -18,6 +18,9 @@ export const ProxyErrors = {
   PROXY_ERR_UNAUTHORIZED: createError('PROXY_ERR_UNAUTHORIZED', '%s', 401),
   PROXY_ERR_BAD_REQUEST: createError('PROXY_ERR_BAD_REQUEST', '%s', 400),
   PROXY_ERR_METHOD_NOT_ALLOWED: createError('PROXY_ERR_METHOD_NOT_ALLOWED', '%s', 405),
+  PROXY_ERR_REQUEST_TIMEOUT: createError('PROXY_ERR_REQUEST_TIMEOUT', '%s', 408),
+  PROXY_ERR_EXPECTATION_FAILED: createError('PROXY_ERR_EXPECTATION_FAILED', '%s', 417),
+  PROXY_ERR_HEADERS_TOO_LARGE: createError('PROXY_ERR_HEADERS_TOO_LARGE', '%s', 431),
   PROXY_ERR_INTERNAL: createError('PROXY_ERR_INTERNAL', 'The proxy failed on this request: %s', 500),
 } as const
 
@@ -33,6 +36,9 @@ export const ERROR_NAMES: Readonly<Record<ProxyErrorCode, string>> = Object.free
   PROXY_ERR_UNAUTHORIZED: 'unauthorized',
   PROXY_ERR_BAD_REQUEST: 'bad_request',
   PROXY_ERR_METHOD_NOT_ALLOWED: 'method_not_allowed',
+  PROXY_ERR_REQUEST_TIMEOUT: 'request_timeout',
+  PROXY_ERR_EXPECTATION_FAILED: 'expectation_failed',
+  PROXY_ERR_HEADERS_TOO_LARGE: 'headers_too_large',
   PROXY_ERR_INTERNAL: 'internal_error',
 })
 

@@ -50,12 +50,8 @@ export function createForwarder(deps: ForwarderDeps): Forward {
       exchange?.customerGone()
       done()
     })
+    // CONNECT and upgrades never get here: the HTTP front refuses them (protocol-refusals.ts)
     const method = req.method ?? 'GET'
-    if (method === 'CONNECT' || req.headers.upgrade !== undefined) {
-      deps.recorder.unrouted(400)
-      sendError(res, new ProxyErrors.PROXY_ERR_BAD_REQUEST('The proxy does not forward CONNECT or protocol upgrades'))
-      return
-    }
     readRequestBody(req, deps.bodyCapBytes, (result) => {
       if (!result.ok) {
         if (result.tooLarge) {

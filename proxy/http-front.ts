@@ -2,9 +2,11 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { ADMIN_HEADER_NAMES, type AdminHandler, type AdminRequest } from './admin-api.js'
 import { serveDashboard } from './dashboard-files.js'
 import type { ForwardEngine } from './engines/engine.js'
+import { clientErrorHandler } from './client-errors.js'
 import { ProxyErrors, sendError } from './errors.js'
 import { serveEventStream, type EventSource } from './event-stream.js'
 import { createForwarder, type RoutingView } from './forwarder.js'
+import { continueUnderCap, refuseExpectation, refuseMissingHost, refuseTunnel, refuseUpgradeHeader } from './protocol-refusals.js'
 import type { Recorder } from './recorder.js'
 import { classifyPath } from './route-key.js'
 
@@ -49,8 +51,11 @@ export function createHttpFront(plane: ProxyPlane, engine: ForwardEngine, option
     if (inFlight === 0 && onIdle) onIdle()
   }
 
-  const server = createServer((req, res) => {
+  const count = (status: number) => plane.recorder.unrouted(status)
+
+  function handle(req: IncomingMessage, res: ServerResponse): void {
     if (closing) res.shouldKeepAlive = false
+    if (refuseMissingHost(req, res, count) || refuseUpgradeHeader(req, res, count)) return
     const url = req.url ?? '/'
     const kind = classifyPath(url)
     try {
@@ -89,15 +94,26 @@ export function createHttpFront(plane: ProxyPlane, engine: ForwardEngine, option
     } catch (err) {
       sendError(res, new ProxyErrors.PROXY_ERR_INTERNAL((err as Error).message))
     }
-  })
+  }
+
+  // node answers a missing Host with a bare 400 of its own; refuseMissingHost answers JSON
+  const server = createServer({ requireHostHeader: false }, handle)
   // longer than any client's idle keep-alive, so the proxy is not the one closing a reused socket
   server.keepAliveTimeout = 65_000 // 65 s
   server.headersTimeout = 66_000 // 66 s
-  // a client error (bad HTTP from the customer) gets a 400 and a closed socket, never a crash
-  server.on('clientError', (_err, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n')
-    else socket.destroy()
-  })
+  // What node:http would otherwise answer by itself, bare or not at all: bad HTTP (400/431 JSON
+  // and a closed socket, never a crash), CONNECT and upgrades (never forwarded), Expect.
+  server.on('clientError', clientErrorHandler(count))
+  server.on('connect', refuseTunnel('CONNECT', count))
+  server.on('upgrade', refuseTunnel('upgrade', count))
+  server.on('checkExpectation', refuseExpectation(count))
+  server.on('checkContinue', continueUnderCap(capFor, handle, count))
+
+  // the cap answerAdmin or the forwarder would apply to this request's body
+  function capFor(req: IncomingMessage): number {
+    const kind = classifyPath(req.url ?? '/')
+    return kind === 'admin' || kind === 'metrics' || kind === 'cluster' ? ADMIN_BODY_CAP : options.bodyCapBytes
+  }
 
   function answerAdmin(req: IncomingMessage, res: ServerResponse): void {
     inFlight++

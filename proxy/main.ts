@@ -3,6 +3,7 @@ import { ConfigError } from '../services/common/env-checks.js'
 import { buildProxy, logHealth } from './build-proxy.js'
 import { runPrimary } from './cluster/primary.js'
 import { runWorker } from './cluster/worker.js'
+import { listenFailure } from './listen-error.js'
 import { createLog } from './log.js'
 import { readProxyOptions, type ProxyOptions } from './options.js'
 
@@ -29,7 +30,11 @@ if (options.workers > 1 && cluster.isPrimary) {
 } else {
   const proxy = buildProxy(options)
   logHealth(proxy.state.events, logger)
-  const port = await proxy.listen()
+  // a busy PORT or a HOST that does not resolve: one sentence, not node's stack trace
+  const port = await proxy.listen().catch((err: unknown) => {
+    process.stderr.write(`proxy: ${listenFailure(err, options.host, options.port)}\n`)
+    process.exit(1)
+  })
   log(`proxy (${options.engine}) listening on http://${options.host}:${port} for ${options.clerks.map((c) => c.id).join(', ')}`)
   let stopping = false
   const stop = (signal: string) => {

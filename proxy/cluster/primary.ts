@@ -5,6 +5,7 @@ import type { Log } from '../log.js'
 import { HealthChecker } from '../health-checker.js'
 import type { ProxyOptions } from '../options.js'
 import { ProxyState } from '../proxy-state.js'
+import { isListenFailed, type ListenFailed } from './listen-report.js'
 import type { PrimaryToWorker, RoutingState, WorkerToPrimary } from './messages.js'
 
 /**
@@ -18,6 +19,11 @@ export async function runPrimary(options: ProxyOptions, log: (msg: string) => vo
   const admin = createAdminHandlerFor(state, options)
   const health = new HealthChecker(state, { intervalMs: options.healthIntervalMs, timeoutMs: options.healthTimeoutMs })
   let stopping = false
+  // set once a worker could not listen: the proxy is stopping with exit code 1
+  let failed = false
+  // workers that have listened; one that exits before it did is not replaced (it would fail again)
+  const listened = new Set<number>()
+  let allListened = false
 
   const routing = (): RoutingState => ({
     upstreams: state.upstreams.map((u) => ({ id: u.id, healthy: u.healthy, drained: u.drained })),
@@ -73,14 +79,49 @@ export async function runPrimary(options: ProxyOptions, log: (msg: string) => vo
 
   function fork(): void {
     const worker = cluster.fork()
-    worker.on('message', (message: WorkerToPrimary) => onMessage(worker, message))
+    worker.on('message', (message: WorkerToPrimary | ListenFailed) => {
+      if (isListenFailed(message)) fail(message.message)
+      else onMessage(worker, message)
+    })
     worker.once('online', () => send(worker, { t: 'routing', ...routing() }))
+    worker.once('listening', () => {
+      listened.add(worker.id)
+      if (listened.size === options.workers && !allListened) {
+        allListened = true
+        log(`proxy primary: ${options.workers} workers (${options.engine}) listening on http://${options.host}:${options.port}`)
+      }
+    })
+  }
+
+  const workerCount = () => Object.keys(cluster.workers ?? {}).length
+
+  /**
+   * Stops the whole proxy with exit code 1 and one sentence on stderr, printed once however many
+   * workers report. The other workers are told to stop (SIGTERM: they finish what they serve).
+   */
+  function fail(sentence: string): void {
+    if (failed) return
+    failed = true
+    stopping = true
+    process.stderr.write(`proxy: ${sentence}\n`)
+    health.stop()
+    state.stop()
+    for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGTERM')
+    if (workerCount() === 0) process.exit(1)
+    // a worker that does not stop is killed with the primary
+    setTimeout(() => process.exit(1), 5_000).unref()
   }
 
   cluster.on('exit', (worker, code, signal) => {
     state.forgetWorker(worker.id)
+    const hadListened = listened.delete(worker.id)
     if (stopping) {
-      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0)
+      if (workerCount() === 0) process.exit(failed ? 1 : 0)
+      return
+    }
+    if (!hadListened) {
+      // it died while starting (its own output says why): another would die the same way
+      fail(`a worker exited (${signal ?? code}) before it could listen on ${options.host}:${options.port}`)
       return
     }
     log(`worker ${worker.process.pid} exited (${signal ?? code}); starting another`)
@@ -90,7 +131,6 @@ export async function runPrimary(options: ProxyOptions, log: (msg: string) => vo
   health.start()
   state.startStats(options.statsIntervalMs)
   for (let i = 0; i < options.workers; i++) fork()
-  log(`proxy primary: ${options.workers} workers (${options.engine}) on http://${options.host}:${options.port}`)
 
   const stop = (signal: string) => {
     if (stopping) return
@@ -99,7 +139,7 @@ export async function runPrimary(options: ProxyOptions, log: (msg: string) => vo
     health.stop()
     state.stop()
     broadcast({ t: 'shutdown' })
-    if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0)
+    if (workerCount() === 0) process.exit(0)
     // a worker that does not finish in time is killed; its customers get a closed connection
     setTimeout(() => process.exit(0), options.upstreamTimeoutMs + 5_000).unref()
   }

@@ -3,6 +3,7 @@ import { dashboardDir } from '../dashboard-files.js'
 import { createEngine } from '../engines/create-engine.js'
 import { EventBus, type ProxyEvent } from '../events.js'
 import { createHttpFront } from '../http-front.js'
+import { listenFailure } from '../listen-error.js'
 import type { ProxyOptions } from '../options.js'
 import type { PolicyName } from '../policies/policy.js'
 import type { ClerkDelta, ProxyStatus } from '../proxy-state.js'
@@ -10,6 +11,7 @@ import type { Recorder } from '../recorder.js'
 import type { RouteKey } from '../route-key.js'
 import { Upstream, addCount } from '../upstream.js'
 import type { FailureKind, UpstreamFailure } from '../upstream-failure.js'
+import { reportListenFailure } from './listen-report.js'
 import type { PrimaryToWorker, WorkerToPrimary } from './messages.js'
 
 const FLUSH_MS = 250 // counters reach the primary at most this late
@@ -168,8 +170,17 @@ export async function runWorker(options: ProxyOptions): Promise<void> {
   process.once('disconnect', () => void stop())
   process.on('SIGINT', () => {}) // the primary decides; Ctrl-C reaches the whole group
 
-  await new Promise<void>((resolve, reject) => {
-    front.server.once('error', reject)
-    front.server.listen(options.port, options.host, () => resolve())
-  })
+  try {
+    await new Promise<void>((resolve, reject) => {
+      front.server.once('error', reject)
+      front.server.listen(options.port, options.host, () => {
+        front.server.removeListener('error', reject)
+        resolve()
+      })
+    })
+  } catch (err) {
+    // the primary stops every worker and exits 1; restarting this one would only fail again
+    clearInterval(flushTimer)
+    reportListenFailure(listenFailure(err, options.host, options.port))
+  }
 }

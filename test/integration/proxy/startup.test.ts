@@ -1,5 +1,10 @@
-import { describe, expect, it } from 'vitest'
-import { spawnService } from '../../helpers/spawn-service.js'
+import { execFileSync } from 'node:child_process'
+import { createServer, type AddressInfo, type Server } from 'node:net'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { freePort } from '../../../services/common/free-port.js'
+import { waitFor } from '../../../services/common/wait-for.js'
+import { spawnService, type SpawnedService } from '../../helpers/spawn-service.js'
+import { goodFake, type Fake } from './fake-upstreams.js'
 
 describe('starting the proxy with a bad environment', () => {
   it.each([
@@ -13,5 +18,103 @@ describe('starting the proxy with a bad environment', () => {
     expect(code).toBe(1)
     expect(proxy.output()).toMatch(message)
     expect(proxy.output().trim().split('\n')).toHaveLength(1)
+  })
+})
+
+/** resolves with the exit code, or fails (and kills it) if the proxy is still running after `ms` */
+function exitWithin(proxy: SpawnedService, ms: number): Promise<number | null> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      void proxy.stop()
+      reject(new Error(`the proxy did not exit within ${ms} ms:\n${proxy.output().slice(-2000)}`))
+    }, ms)
+    if (proxy.exited()) {
+      clearTimeout(timer)
+      resolve(proxy.child.exitCode)
+      return
+    }
+    proxy.child.once('exit', (code) => {
+      clearTimeout(timer)
+      resolve(code)
+    })
+  })
+}
+
+/** what the process writes on stderr (attached before it can write anything) */
+function stderrOf(proxy: SpawnedService): () => string {
+  let text = ''
+  proxy.child.stderr?.on('data', (chunk: Buffer) => (text += chunk.toString()))
+  return () => text
+}
+
+describe('starting the proxy where it cannot listen', () => {
+  let clerk: Fake
+  let holder: Server
+  let busyPort: number
+
+  beforeAll(async () => {
+    clerk = await goodFake('good')
+    holder = createServer()
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve))
+    busyPort = (holder.address() as AddressInfo).port
+  })
+  afterAll(async () => {
+    await new Promise<void>((resolve) => holder?.close(() => resolve()))
+    await clerk?.close()
+  })
+
+  it.each([
+    ['a single process', {}],
+    ['PROXY_WORKERS=2', { PROXY_WORKERS: '2' }],
+  ])('exits 1 with one sentence naming PORT/HOST when the port is taken (%s)', async (_mode, extra) => {
+    // info level: a primary restarting its workers would say so on stdout
+    const proxy = await spawnService('proxy/main.js', { CLERKS: `good=${clerk.url}`, PORT: String(busyPort), LOG_LEVEL: 'info', ...extra }, undefined)
+    const stderr = stderrOf(proxy)
+    expect(await exitWithin(proxy, 20_000)).toBe(1)
+    expect(stderr().trim().split('\n')).toEqual([`proxy: cannot listen on 127.0.0.1:${busyPort} (PORT/HOST): address already in use`])
+    expect(proxy.output()).not.toMatch(/starting another|EADDRINUSE|\n\s+at /)
+  })
+
+  it.each([
+    ['not-a-host.invalid', {}],
+    ['999.0.0.1', {}],
+    ['not-a-host.invalid', { PROXY_WORKERS: '2' }],
+  ])('exits 1 with one sentence when HOST %s does not resolve (%j)', async (host, extra) => {
+    const port = await freePort()
+    const proxy = await spawnService('proxy/main.js', { CLERKS: `good=${clerk.url}`, HOST: host, PORT: String(port), ...extra }, undefined)
+    const stderr = stderrOf(proxy)
+    expect(await exitWithin(proxy, 20_000)).toBe(1)
+    expect(stderr().trim().split('\n')).toEqual([`proxy: cannot listen on ${host}:${port} (HOST): HOST "${host}" does not resolve`])
+  })
+})
+
+describe('a cluster worker that dies after it listened', () => {
+  /** the primary's children: its workers */
+  const workersOf = (pid: number): number[] => {
+    try {
+      return execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number)
+    } catch {
+      return [] // pgrep exits 1 when there is none
+    }
+  }
+
+  it('is replaced, as before, and the proxy keeps serving', async () => {
+    const clerk = await goodFake('good')
+    const port = await freePort()
+    const base = `http://127.0.0.1:${port}`
+    const proxy = await spawnService('proxy/main.js', { CLERKS: `good=${clerk.url}`, PORT: String(port), PROXY_WORKERS: '2', LOG_LEVEL: 'info' }, `${base}/_lb/status`)
+    try {
+      const first = await waitFor(() => (workersOf(proxy.pid).length === 2 ? workersOf(proxy.pid) : undefined), { what: 'two workers' })
+      const victim = first[0] as number
+      process.kill(victim, 'SIGKILL')
+      await waitFor(() => { const now = workersOf(proxy.pid); return now.length === 2 && !now.includes(victim) }, { what: 'a new worker instead of the killed one' })
+      await waitFor(() => /starting another/.test(proxy.output()), { what: 'the primary to say it replaced the worker' })
+      const res = await fetch(`${base}/stateless/ask`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' }, signal: AbortSignal.timeout(10_000) })
+      expect(res.status).toBe(200)
+      expect(proxy.exited()).toBe(false)
+    } finally {
+      await proxy.stop()
+      await clerk.close()
+    }
   })
 })

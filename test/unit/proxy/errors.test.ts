@@ -15,6 +15,12 @@ describe('the proxy error registry', () => {
     ['PROXY_ERR_BODY_TOO_LARGE', 413, 'body_too_large'],
     ['PROXY_ERR_NOT_FOUND', 404, 'not_found'],
     ['PROXY_ERR_UNAUTHORIZED', 401, 'unauthorized'],
+    ['PROXY_ERR_BAD_REQUEST', 400, 'bad_request'],
+    ['PROXY_ERR_METHOD_NOT_ALLOWED', 405, 'method_not_allowed'],
+    ['PROXY_ERR_REQUEST_TIMEOUT', 408, 'request_timeout'],
+    ['PROXY_ERR_EXPECTATION_FAILED', 417, 'expectation_failed'],
+    ['PROXY_ERR_HEADERS_TOO_LARGE', 431, 'headers_too_large'],
+    ['PROXY_ERR_INTERNAL', 500, 'internal_error'],
   ] as const)('%s answers %i %s as in the contract', (code, status, name) => {
     const body = errorBody(new ProxyErrors[code]('because'))
     expect(body).toMatchObject({ error: name, code, statusCode: status })

@@ -1,0 +1,68 @@
+import type { Duplex } from 'node:stream'
+import type { ErrorBody } from './errors.js'
+import { answerOnSocket, frontError } from './front-errors.js'
+
+/** what node:http passes to 'clientError': a parser error (HPE_*, with rawPacket), a timeout or a socket error */
+export type ClientError = Error & { code?: string; reason?: string; rawPacket?: Buffer }
+
+// What each llhttp code means for the customer, in words; anything else falls back to the
+// parser's own `reason`. The code itself is always appended, so a client can search for it.
+const PROBLEMS: Readonly<Record<string, string>> = {
+  HPE_INVALID_CONTENT_LENGTH: 'the Content-Length is not a whole number',
+  HPE_UNEXPECTED_CONTENT_LENGTH: 'Content-Length appears twice, or next to Transfer-Encoding',
+  HPE_INVALID_TRANSFER_ENCODING: 'Transfer-Encoding comes with a Content-Length, or does not end with chunked',
+  HPE_INVALID_CHUNK_SIZE: 'a chunk size is not a hexadecimal number',
+  HPE_CHUNK_EXTENSIONS_OVERFLOW: 'the chunk extensions are too long',
+  HPE_INVALID_METHOD: 'the method is not one HTTP knows',
+  HPE_INVALID_VERSION: 'the version is not HTTP/1.0 or HTTP/1.1',
+  HPE_INVALID_CONSTANT: 'the request line is not "METHOD /path HTTP/1.1" (a space in the path?)',
+  HPE_INVALID_URL: 'the request target has characters a URL may not have',
+  HPE_INVALID_HEADER_TOKEN: 'a header name or value has characters HTTP does not allow',
+  HPE_LF_EXPECTED: 'a line does not end with CRLF',
+  HPE_CR_EXPECTED: 'a line does not end with CRLF',
+  HPE_PAUSED_H2_UPGRADE: 'it starts with the HTTP/2 preface (PRI * HTTP/2.0); the proxy speaks HTTP/1.1 only',
+}
+
+/** the answer for a request node's parser refused, or for one that did not arrive in time */
+export function clientErrorBody(err: ClientError): ErrorBody {
+  if (err.code === 'HPE_HEADER_OVERFLOW') {
+    return frontError('PROXY_ERR_HEADERS_TOO_LARGE', 'The request headers are over the 16 KiB the proxy reads (HPE_HEADER_OVERFLOW)')
+  }
+  if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+    return frontError('PROXY_ERR_REQUEST_TIMEOUT', 'The request did not arrive in time (ERR_HTTP_REQUEST_TIMEOUT)')
+  }
+  const what = PROBLEMS[err.code ?? ''] ?? (err.reason ?? err.message).toLowerCase()
+  return frontError('PROXY_ERR_BAD_REQUEST', `The request is not valid HTTP/1.1: ${what} (${err.code ?? 'no code'})`)
+}
+
+/**
+ * The server's 'clientError' handler: a request node's parser refuses gets a JSON answer and a
+ * closed connection (the parser cannot carry on after an error), never a crash and never node's
+ * bare 400. `onAnswered` hears the status, for the counters.
+ *
+ * Two cases get no answer, only a destroyed socket: a socket error (the client reset or left:
+ * nobody to answer), and a connection on which a response has already started, where writing
+ * another one into the middle of it would corrupt what the client reads (node's own rule).
+ *
+ * @example
+ *   server.on('clientError', clientErrorHandler((status) => recorder.unrouted(status)))
+ *   // "POST / HTTP/1.1\r\nContent-Length: abc\r\n\r\n" → 400 {"error":"bad_request","code":"PROXY_ERR_BAD_REQUEST",…}
+ */
+export function clientErrorHandler(onAnswered: (status: number) => void = () => {}): (err: ClientError, socket: Duplex) => void {
+  return (err, socket) => {
+    const httpProblem = err.code?.startsWith('HPE_') === true || err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+    if (!httpProblem || socket.destroyed || !socket.writable || responseStarted(socket)) {
+      socket.destroy()
+      return
+    }
+    const body = clientErrorBody(err)
+    onAnswered(body.statusCode)
+    answerOnSocket(socket, body)
+  }
+}
+
+// node:http keeps the response in progress on the socket (keep-alive: at most one is writing)
+function responseStarted(socket: Duplex): boolean {
+  const current = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } | null })._httpMessage
+  return current?.headersSent === true
+}

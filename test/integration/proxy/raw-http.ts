@@ -1,0 +1,81 @@
+import { connect } from 'node:net'
+
+/** what came back on one raw connection, until the proxy closed it */
+export interface RawAnswer {
+  /** every byte received, latin1 */
+  raw: string
+  /** status codes of the interim (1xx) answers, in order */
+  interim: number[]
+  status: number
+  headers: Record<string, string>
+  body: string
+  json: Record<string, unknown> | undefined
+}
+
+/**
+ * Writes `bytes` on a fresh TCP connection to 127.0.0.1:`port` and reads until the other side
+ * closes. With `bodyAfterContinue`, that body is written as soon as a `100 Continue` arrives
+ * (what a client that sent `Expect: 100-continue` does). Fails after `timeoutMs` instead of
+ * hanging: a proxy that keeps the socket open without answering is a bug here.
+ */
+export function rawRequest(
+  port: number,
+  bytes: string,
+  { bodyAfterContinue, timeoutMs = 10_000 }: { bodyAfterContinue?: string; timeoutMs?: number } = {},
+): Promise<RawAnswer> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => socket.write(bytes))
+    let raw = ''
+    let continued = false
+    const timer = setTimeout(() => {
+      socket.destroy()
+      reject(new Error(`no close within ${timeoutMs} ms; got ${JSON.stringify(raw.slice(0, 300))}`))
+    }, timeoutMs)
+    socket.on('data', (chunk: Buffer) => {
+      raw += chunk.toString('latin1')
+      if (bodyAfterContinue !== undefined && !continued && /^HTTP\/1\.1 100 /.test(raw) && raw.includes('\r\n\r\n')) {
+        continued = true
+        socket.write(bodyAfterContinue)
+      }
+    })
+    // a reset after the answer (the proxy closing while the client still writes) is still an answer
+    socket.on('error', () => {})
+    socket.on('close', () => {
+      clearTimeout(timer)
+      try {
+        resolve(parse(raw))
+      } catch (err) {
+        reject(err as Error)
+      }
+    })
+  })
+}
+
+function parse(raw: string): RawAnswer {
+  const interim: number[] = []
+  let rest = raw
+  for (;;) {
+    const end = rest.indexOf('\r\n\r\n')
+    if (end === -1) throw new Error(`not an HTTP answer: ${JSON.stringify(raw.slice(0, 300))}`)
+    const [statusLine = '', ...lines] = rest.slice(0, end).split('\r\n')
+    const status = Number(/^HTTP\/1\.[01] (\d{3})/.exec(statusLine)?.[1])
+    if (!status) throw new Error(`not an HTTP status line: ${JSON.stringify(statusLine)}`)
+    rest = rest.slice(end + 4)
+    if (status >= 100 && status < 200) {
+      interim.push(status)
+      continue
+    }
+    const headers: Record<string, string> = {}
+    for (const line of lines) {
+      const colon = line.indexOf(':')
+      headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim()
+    }
+    let json: Record<string, unknown> | undefined
+    try {
+      json = JSON.parse(rest) as Record<string, unknown>
+    } catch {
+      json = undefined
+    }
+    return { raw, interim, status, headers, body: rest, json }
+  }
+}
