@@ -3,6 +3,7 @@ import type { PolicyName } from './policies/policy.js'
 import type { Recorder } from './recorder.js'
 import type { RouteKey } from './route-key.js'
 import { EventBus } from './events.js'
+import { isFailingAnswer } from './failing-answer.js'
 import { Upstream, addCount } from './upstream.js'
 import type { FailureKind, UpstreamFailure } from './upstream-failure.js'
 
@@ -140,6 +141,12 @@ export class ProxyState implements Recorder {
       upstream.errors++
       addCount(upstream.errorsByReason, 'http_5xx')
     }
+    if (isFailingAnswer(status)) this.failingAnswer(upstream, status)
+  }
+
+  /** the clerk answered a status that says it is broken (failing-answer.ts): towards HEALTH_FALL */
+  failingAnswer(upstream: Upstream, status: number): void {
+    this.checkResult(upstream, false, undefined, `passive: ${upstream.id} answered ${status}`)
   }
 
   attemptFailed(upstream: Upstream, failure: UpstreamFailure, status: number): void {

@@ -11,6 +11,7 @@ export type WorkerToPrimary =
   | { t: 'retried'; from: string; to: string; reason: FailureKind }
   | { t: 'redispatched'; from: string; to: string }
   | { t: 'passive'; clerk: string; kind: FailureKind; reason: string }
+  | { t: 'failing-answer'; clerk: string; status: number }
   | { t: 'admin'; id: number; request: AdminRequest }
   | { t: 'status'; id: number }
 

@@ -60,6 +60,11 @@ export async function runPrimary(options: ProxyOptions, log: (msg: string) => vo
         if (u) state.passiveFailure(u, message.kind, message.reason)
         return
       }
+      case 'failing-answer': {
+        const u = state.byId.get(message.clerk)
+        if (u) state.failingAnswer(u, message.status)
+        return
+      }
       case 'status':
         send(worker, { t: 'status-reply', id: message.id, status: state.status() })
         return

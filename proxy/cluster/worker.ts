@@ -2,6 +2,7 @@ import type { AdminRequest, AdminResponse } from '../admin-api.js'
 import { dashboardDir } from '../dashboard-files.js'
 import { createEngine } from '../engines/create-engine.js'
 import { EventBus, type ProxyEvent } from '../events.js'
+import { isFailingAnswer } from '../failing-answer.js'
 import { createHttpFront } from '../http-front.js'
 import { listenFailure } from '../listen-error.js'
 import type { ProxyOptions } from '../options.js'
@@ -39,6 +40,7 @@ class WorkerRecorder implements Recorder {
       u.errors++
       addCount(u.errorsByReason, 'http_5xx')
     }
+    if (isFailingAnswer(status)) send({ t: 'failing-answer', clerk: u.id, status })
   }
 
   attemptFailed(u: Upstream, failure: UpstreamFailure, status: number): void {

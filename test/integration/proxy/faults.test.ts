@@ -250,6 +250,24 @@ describe.each(ENGINE_NAMES)('the %s engine', (engine) => {
     expect(answers).toMatch(/HTTP\/1\.1 200 [\s\S]*"clerk":"good"/)
   })
 
+  it('ejects a clerk whose answers are 500s though its /readyz says ready, but not one answering 503', async () => {
+    const answering = (id: string, status: number) =>
+      httpFake(id, (_req, res) => {
+        res.writeHead(status, { 'content-type': 'application/json', 'x-clerk': id })
+        res.end(JSON.stringify({ error: status === 503 ? 'redis_unavailable' : 'internal' }))
+      })
+    const broken = await fake(answering('broken', 500))
+    const noRedis = await fake(answering('no-redis', 503))
+    const good = await fake(goodFake('good'))
+    const { base, proxy } = await startProxy(engine, { broken: broken.url, 'no-redis': noRedis.url, good: good.url })
+    const statuses: number[] = []
+    for (let i = 0; i < 12; i++) statuses.push((await call(base, '/stateless/ask', post({ product: 'laptop' }))).status)
+    expect(proxy.state.byId.get('broken')?.healthy).toBe(false) // HEALTH_FALL (2) answers of 500
+    expect(proxy.state.byId.get('no-redis')?.healthy).toBe(true) // a Redis outage is not the clerk's fault
+    expect(statuses.filter((s) => s === 500)).toHaveLength(2)
+    expect(statuses.slice(-3).every((s) => s === 200 || s === 503)).toBe(true)
+  })
+
   it('answers HEAD with the length a GET would have', async () => {
     const sized = await fake(
       httpFake('sized', (_req, res) => {
