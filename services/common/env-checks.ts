@@ -48,7 +48,9 @@ export function readUrl(env: Env, name: string, protocols: string[]): URL | unde
   try {
     url = new URL(value)
   } catch {
-    throw new ConfigError(`${name} must be a URL such as ${protocols[0]}//127.0.0.1:6379, got "${value}"`)
+    // an example in the variable's own scheme: redis://127.0.0.1:6379, http://127.0.0.1:8080
+    const example = `${protocols[0]}//127.0.0.1:${protocols[0]?.startsWith('redis') ? 6379 : 8080}`
+    throw new ConfigError(`${name} must be a URL such as ${example}, got "${value}"`)
   }
   if (!protocols.includes(url.protocol)) {
     throw new ConfigError(`${name} must use ${protocols.join(' or ')}, got "${url.protocol}" in "${value}"`)

@@ -59,6 +59,7 @@ describe('reading the proxy environment', () => {
     [{ UPSTREAM_TIMEOUT_MS: 'soon' }, /UPSTREAM_TIMEOUT_MS must be a whole number/],
     [{ HEALTH_FALL: '0' }, /HEALTH_FALL must be between 1/],
     [{ LAUNCHER_URL: 'ftp://x' }, /LAUNCHER_URL must use http:/],
+    [{ LAUNCHER_URL: 'not a url' }, /LAUNCHER_URL must be a URL such as http:\/\/127\.0\.0\.1:8080, got "not a url"/],
     [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent/],
   ])('refuses %j with a sentence naming the variable', (env, message) => {
     expect(() => readProxyOptions({ CLERKS: 'a=http://127.0.0.1:1', ...env })).toThrow(message)
