@@ -301,8 +301,10 @@ export function pay(state: DialogueState, body: unknown): PayResult {
       quantity: known.quantity,
       unitPrice: product.unitPrice,
       total,
-      // a replayed pay keeps the method it was paid with
-      method: known.step === 'pay' ? known.method : method.value,
+      // a pay repeated after the dialogue was paid asks for this method too: the ledger replays
+      // the order when it is the same charge and answers already_paid when it is not, in every
+      // mode alike (order-replay.ts)
+      method: method.value,
     },
   }
 }

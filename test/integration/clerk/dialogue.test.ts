@@ -188,6 +188,20 @@ describe('idempotent pay', () => {
     expect((await allOrders(a.url)).filter((o) => o.dialogueId === dialogueId)).toHaveLength(1)
   })
 
+  it.each(['stateful', 'shared'] as const)('refuses, in %s mode, a paid dialogue paid again with the other method: 409 already_paid, like stateless', async (mode) => {
+    const customer = new Customer()
+    const url = mode === 'shared' ? b.url : a.url
+    await customer.post(`${url}/${mode}/ask`, { product: 'keyboard' })
+    await customer.post(`${url}/${mode}/buy`, { quantity: 2 })
+    const byCash = await customer.post(`${url}/${mode}/pay`, { method: 'cash' })
+    expect(byCash.body).toMatchObject({ replayed: false, order: { total: 160_000, method: 'cash' } })
+    const byCard = await customer.post(`${url}/${mode}/pay`, { method: 'card' })
+    expect(byCard.status, JSON.stringify(byCard.body)).toBe(409)
+    expect(byCard.body).toMatchObject({ error: 'already_paid', mode, step: 'pay' })
+    const again = await customer.post(`${url}/${mode}/pay`, { method: 'cash' })
+    expect(again.body).toMatchObject({ replayed: true, order: { id: byCash.body.order.id } })
+  })
+
   it('writes one order when many pays of one dialogue race at two clerks', async () => {
     const customer = new Customer()
     await customer.post(`${a.url}/shared/ask`, { product: 'laptop' })

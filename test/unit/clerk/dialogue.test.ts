@@ -96,10 +96,10 @@ describe('the state machine', () => {
     expect(!result.ok && result.failure).toMatchObject({ code: 'CLERK_ERR_STEP_OUT_OF_ORDER', expected: ['ask'] })
   })
 
-  it('replays a paid dialogue with the same charge, whatever method is named the second time', () => {
+  it('asks, for a paid dialogue paid again, for the charge as named now (the ledger replays it or says already_paid)', () => {
     const result = pay(settled, { method: 'cash' })
     expect(result.ok && result.charge).toEqual({
-      dialogueId: 'd-1', productId: 'laptop', quantity: 2, unitPrice: 1_000_000, total: 2_000_000, method: 'card',
+      dialogueId: 'd-1', productId: 'laptop', quantity: 2, unitPrice: 1_000_000, total: 2_000_000, method: 'cash',
     })
   })
 })
