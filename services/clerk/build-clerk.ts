@@ -72,6 +72,7 @@ export async function buildClerk(
     }),
     statefulSessions,
     draining: false,
+    lastCustomerRequestAt: 0,
     inFlight: 0,
     crash: deps.crash ?? (() => process.kill(process.pid, 'SIGKILL')),
   }
@@ -97,9 +98,9 @@ export async function buildClerk(
   app.addHook('onRequest', async (request, reply) => {
     trackRequest(runtime, request, reply)
     reply.header('x-clerk', options.clerkId)
-    if (runtime.draining && !OPERATIONS.has(request.routeOptions.url ?? '')) {
-      throw clerkError('CLERK_ERR_SHUTTING_DOWN')
-    }
+    if (OPERATIONS.has(request.routeOptions.url ?? '')) return
+    runtime.lastCustomerRequestAt = Date.now()
+    if (runtime.draining) throw clerkError('CLERK_ERR_SHUTTING_DOWN')
   })
   app.addHook('onSend', async (_request, reply) => {
     // in-flight answers finished during a drain close their connection, so the drain can end

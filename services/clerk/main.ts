@@ -1,5 +1,6 @@
 import { ConfigError } from '../common/env-checks.js'
 import { buildClerk } from './build-clerk.js'
+import { untilCustomersStop } from './lame-duck.js'
 import { readClerkOptions, type ClerkOptions } from './options.js'
 import { redisReady } from './redis-client.js'
 
@@ -29,15 +30,19 @@ try {
   process.exit(1)
 }
 
+// how long no customer request must have come before a draining clerk closes (lame-duck.ts)
+const LAME_DUCK_QUIET_MS = 500 // 0.5 s
+
 let stopping = false
 async function drain(signal: string): Promise<void> {
   if (stopping) return
   stopping = true
   app.clerk.draining = true
-  app.log.info({ signal, inFlight: app.clerk.inFlight }, 'draining: finishing in-flight requests')
+  app.log.info({ signal, inFlight: app.clerk.inFlight }, 'draining: turning customers away until they stop coming, finishing in-flight requests')
   // a connection that never finishes must not keep the clerk alive forever
   const force = setTimeout(() => app.server.closeAllConnections(), options.shutdownTimeoutMs)
   force.unref()
+  await untilCustomersStop(app.clerk, LAME_DUCK_QUIET_MS, options.shutdownTimeoutMs / 2)
   await app.close()
   process.exit(0)
 }

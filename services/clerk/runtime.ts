@@ -18,6 +18,8 @@ export interface ClerkRuntime {
   readonly statefulSessions: MemorySessionStore
   /** true after SIGTERM: readyz answers 503, new requests get 503 shutting_down */
   draining: boolean
+  /** when the last request that was not an operation (/healthz, /readyz, /metrics) arrived, ms */
+  lastCustomerRequestAt: number
   /** requests being answered right now (request-tracking.ts: each counted once however it ends) */
   inFlight: number
   /** what POST /_admin/crash does once its 202 is sent (default: SIGKILL this process) */

@@ -212,6 +212,34 @@ export function realClerkSuite(engine: EngineName): void {
       await waitForHealth(base, 'clerk-a', true)
     })
 
+    it('fails no POST without an Idempotency-Key while a clerk is stopped with SIGTERM under concurrent load', async () => {
+      // 16 customers, 1200 requests in all; the SIGTERM lands after the first 300. The clerk turns
+      // requests away (503 + close, retried elsewhere) until they stop coming, and only then closes
+      // its kept-alive connections: closing them at once reset requests already on their way.
+      const a = cluster.clerks.find((k) => k.id === 'clerk-a')!
+      const statuses = new Map<number, number>()
+      let sent = 0
+      let exit: Promise<number | null> | undefined
+      const customer = async () => {
+        while (sent < 1200) {
+          if (++sent === 300) exit = a.service.signal('SIGTERM')
+          const res = await fetch(`${base}/stateless/ask`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: '{"product":"laptop"}',
+            signal: AbortSignal.timeout(10_000),
+          })
+          await res.arrayBuffer()
+          statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1)
+        }
+      }
+      await Promise.all(Array.from({ length: 16 }, customer))
+      expect(Object.fromEntries(statuses)).toEqual({ 200: sent })
+      expect(await exit).toBe(0)
+      await cluster.restartClerk('clerk-a')
+      await waitForHealth(base, 'clerk-a', true)
+    })
+
     it('ejects a clerk that hangs (SIGSTOP) after a bounded number of failures, and uses it again after SIGCONT', async () => {
       const b = cluster.clerks.find((k) => k.id === 'clerk-b')!
       await b.service.signal('SIGSTOP')
