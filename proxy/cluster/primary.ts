@@ -108,6 +108,9 @@ export async function runPrimary(options: ProxyOptions, log: (msg: string) => vo
     if (failed) return
     failed = true
     stopping = true
+    // whichever way the primary ends from here (the last worker's exit, the deadline below, or an
+    // event loop that runs dry first, as the 5-s timer is unref'd), it ends with 1
+    process.exitCode = 1
     process.stderr.write(`proxy: ${sentence}\n`)
     health.stop()
     state.stop()
