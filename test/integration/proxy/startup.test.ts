@@ -104,6 +104,9 @@ describe('a cluster worker that dies after it listened', () => {
     const base = `http://127.0.0.1:${port}`
     const proxy = await spawnService('proxy/main.js', { CLERKS: `good=${clerk.url}`, PORT: String(port), PROXY_WORKERS: '2', LOG_LEVEL: 'info' }, `${base}/_lb/status`)
     try {
+      // both workers listening (the primary says so once): one killed while still starting would
+      // stop the proxy instead, by design (it would fail the same way again)
+      await waitFor(() => /2 workers \(.*\) listening on/.test(proxy.output()), { what: 'both workers listening' })
       const first = await waitFor(() => (workersOf(proxy.pid).length === 2 ? workersOf(proxy.pid) : undefined), { what: 'two workers' })
       const victim = first[0] as number
       process.kill(victim, 'SIGKILL')
