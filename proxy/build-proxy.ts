@@ -39,7 +39,7 @@ export function buildProxy(options: ProxyOptions, { dashboard = dashboardDir() }
   const front: HttpFront = createHttpFront(
     { view: state, recorder: state, admin, events: { subscribe: (l) => state.events.subscribe(l), status: () => state.status() } },
     engine,
-    { bodyCapBytes: options.bodyCapBytes, dashboardDir: dashboard },
+    { bodyCapBytes: options.bodyCapBytes, upstreamTimeoutMs: options.upstreamTimeoutMs, dashboardDir: dashboard },
   )
   return {
     options,

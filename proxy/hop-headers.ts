@@ -13,6 +13,7 @@ const REQUEST_DROP = new Set([
   'upgrade',
   'expect', // the proxy has already read the body; undici refuses Expect
   'content-length',
+  'x-request-deadline', // the proxy's own: set per attempt (forwarder.ts)
 ])
 
 const RESPONSE_DROP = new Set(['connection', 'keep-alive', 'proxy-connection', 'trailer', 'transfer-encoding', 'upgrade', 'content-length'])

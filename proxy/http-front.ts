@@ -23,6 +23,8 @@ export interface ProxyPlane {
 
 export interface FrontOptions {
   bodyCapBytes: number
+  /** each attempt's deadline, also told to the clerk (X-Request-Deadline) */
+  upstreamTimeoutMs: number
   dashboardDir: string
 }
 
@@ -40,7 +42,13 @@ const ADMIN_BODY_CAP = 64 * 1024 // 64 KiB
  * / and /dashboard/* to the static files; anything else is a 404 JSON.
  */
 export function createHttpFront(plane: ProxyPlane, engine: ForwardEngine, options: FrontOptions): HttpFront {
-  const forward = createForwarder({ view: plane.view, recorder: plane.recorder, engine, bodyCapBytes: options.bodyCapBytes })
+  const forward = createForwarder({
+    view: plane.view,
+    recorder: plane.recorder,
+    engine,
+    bodyCapBytes: options.bodyCapBytes,
+    upstreamTimeoutMs: options.upstreamTimeoutMs,
+  })
   let inFlight = 0
   let closing = false
   let onIdle: (() => void) | undefined

@@ -125,7 +125,7 @@ export async function runWorker(options: ProxyOptions): Promise<void> {
       },
     },
     createEngine(options.engine, options),
-    { bodyCapBytes: options.bodyCapBytes, dashboardDir: dashboardDir() },
+    { bodyCapBytes: options.bodyCapBytes, upstreamTimeoutMs: options.upstreamTimeoutMs, dashboardDir: dashboardDir() },
   )
 
   process.on('message', (message: PrimaryToWorker) => {

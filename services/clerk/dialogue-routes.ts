@@ -21,6 +21,7 @@ export function registerDialogueRoutes(scope: FastifyInstance, carrier: StateCar
 
   async function answer(step: Step, request: FastifyRequest, reply: FastifyReply): Promise<object> {
     const idempotencyKey = step === 'pay' ? readIdempotencyKey(request) : null
+    const customerDeadlineMs = step === 'pay' ? readRequestDeadline(request) : undefined
     const loaded = await carrier.load(request, step)
     let result: StepResult
     if (step === 'ask') {
@@ -39,6 +40,7 @@ export function registerDialogueRoutes(scope: FastifyInstance, carrier: StateCar
         mode: carrier.mode,
         clerk: runtime.options.clerkId,
         idempotencyKey,
+        customerDeadlineMs,
       })
       if (!written.replayed) runtime.metrics.orders.inc({ mode: carrier.mode })
       // worded from the stored order: on a replay, that is what was paid
@@ -62,6 +64,19 @@ export function registerDialogueRoutes(scope: FastifyInstance, carrier: StateCar
       ...saved,
     }
   }
+}
+
+/** X-Request-Deadline (ms since the epoch), set by the proxy for each attempt; undefined if absent */
+function readRequestDeadline(request: FastifyRequest): number | undefined {
+  const value = request.headers['x-request-deadline']
+  if (value === undefined) return undefined
+  if (typeof value !== 'string' || !/^\d{1,15}$/.test(value)) {
+    throw clerkError('CLERK_ERR_INVALID_BODY', {
+      message: 'The X-Request-Deadline header must be a time in milliseconds since the epoch.',
+      field: 'X-Request-Deadline',
+    })
+  }
+  return Number(value)
 }
 
 function readIdempotencyKey(request: FastifyRequest): string | null {

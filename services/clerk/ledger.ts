@@ -35,7 +35,17 @@ export interface ChargeMeta {
   mode: string
   clerk: string
   idempotencyKey: string | null
+  /**
+   * when the customer stops waiting (ms since the epoch): the proxy's X-Request-Deadline. Redis
+   * refuses the charge past it, so a clerk that got the request late (SIGSTOPped, starved) does not
+   * charge a customer who already got a 504.
+   */
+  customerDeadlineMs?: number | undefined
 }
+
+// what a charge must leave Redis before the customer's deadline, for its answer to travel back
+// through the clerk and the proxy in time
+const CUSTOMER_DEADLINE_MARGIN_MS = 50 // ms
 
 const KEYS = {
   seq: 'clerk:ledger:seq',
@@ -145,7 +155,10 @@ export class Ledger {
     // the timeout this client really uses (ioredis: unset or 0 = it waits forever, so no deadline
     // is needed); `now` is the clerk's clock, read just before the command is issued
     const timeoutMs = this.#redis.options.commandTimeout
-    const deadline = timeoutMs ? String(paymentDeadline(now.getTime(), timeoutMs)) : ''
+    const deadlines: number[] = []
+    if (timeoutMs) deadlines.push(paymentDeadline(now.getTime(), timeoutMs))
+    if (meta.customerDeadlineMs !== undefined) deadlines.push(meta.customerDeadlineMs - CUSTOMER_DEADLINE_MARGIN_MS)
+    const deadline = deadlines.length > 0 ? String(Math.min(...deadlines)) : ''
     const [status, json] = await this.#call(() =>
       this.#redis.clerkCharge(
         KEYS.seq, KEYS.orders, KEYS.bySeq, KEYS.byDialogue, KEYS.byKey,

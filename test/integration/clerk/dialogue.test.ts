@@ -202,6 +202,22 @@ describe('idempotent pay', () => {
     expect(again.body).toMatchObject({ replayed: true, order: { id: byCash.body.order.id } })
   })
 
+  it('charges nothing for a pay whose X-Request-Deadline has passed (the customer already got a 504), and refuses a malformed one', async () => {
+    const customer = new Customer()
+    await customer.post(`${a.url}/stateful/ask`, { product: 'mouse' })
+    await customer.post(`${a.url}/stateful/buy`, { quantity: 4 })
+    const late = await customer.post(`${a.url}/stateful/pay`, { method: 'card' }, { 'x-request-deadline': String(Date.now() - 1_000) })
+    expect(late.status, JSON.stringify(late.body)).toBe(503)
+    expect(late.body).toMatchObject({ error: 'redis_unavailable', message: expect.stringMatching(/Nothing was charged/) })
+    const malformed = await customer.post(`${a.url}/stateful/pay`, { method: 'card' }, { 'x-request-deadline': 'soon' })
+    expect(malformed.status).toBe(400)
+    expect(malformed.body).toMatchObject({ error: 'invalid_body', field: 'X-Request-Deadline' })
+    // still unpaid: a pay in time charges once
+    const inTime = await customer.post(`${a.url}/stateful/pay`, { method: 'card' }, { 'x-request-deadline': String(Date.now() + 10_000) })
+    expect(inTime.body).toMatchObject({ replayed: false, order: { total: 120_000 } })
+    expect((await allOrders(a.url)).filter((o) => o.dialogueId === inTime.body.order.dialogueId)).toHaveLength(1)
+  })
+
   it('writes one order when many pays of one dialogue race at two clerks', async () => {
     const customer = new Customer()
     await customer.post(`${a.url}/shared/ask`, { product: 'laptop' })

@@ -209,7 +209,8 @@ describe.each(ENGINE_NAMES)('the %s engine', (engine) => {
       }),
     )
     const { base } = await startProxy(engine, { echo: echo.url })
-    const res = await call(base, '/stateful/ask', post({ product: 'laptop' }, { 'x-custom': 'yes', 'idempotency-key': 'k1' }))
+    const sentAt = Date.now()
+    const res = await call(base, '/stateful/ask', post({ product: 'laptop' }, { 'x-custom': 'yes', 'idempotency-key': 'k1', 'x-request-deadline': '1' }))
     expect(res.status).toBe(201)
     expect(res.body.got).toBe('{"product":"laptop"}')
     expect(res.headers.get('x-clerk')).toBe('echo')
@@ -220,6 +221,10 @@ describe.each(ENGINE_NAMES)('the %s engine', (engine) => {
     expect(seenHeaders['idempotency-key']).toBe('k1')
     expect(seenHeaders['content-length']).toBe('20')
     expect(seenHeaders['x-forwarded-for']).toBe('127.0.0.1')
+    // the attempt's deadline is the proxy's, never the customer's (startProxy: 1 s timeout)
+    const deadline = Number(seenHeaders['x-request-deadline'])
+    expect(deadline).toBeGreaterThanOrEqual(sentAt + 1_000)
+    expect(deadline).toBeLessThanOrEqual(Date.now() + 1_000)
   })
 
   it('lets a customer who sends a body over the cap in one go read the 413, then serves that connection again', async () => {
