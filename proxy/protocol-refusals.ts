@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Duplex } from 'node:stream'
-import { answerAndClose, answerOnSocket, bodyTooLarge, frontError } from './front-errors.js'
+import { ProxyErrors, sendError } from './errors.js'
+import { answerOnSocket, frontError } from './front-errors.js'
 
 /**
  * HTTP/1.1 features the proxy does not serve, each refused with a JSON answer instead of node's
@@ -10,6 +11,10 @@ import { answerAndClose, answerOnSocket, bodyTooLarge, frontError } from './fron
 
 type Count = (status: number) => void
 type Handle = (req: IncomingMessage, res: ServerResponse) => void
+
+// each refusal closes the connection: whatever the client sends next on it (a body it was not
+// asked for, after a refused Expect) must not be read as a request
+const CLOSE = { connection: 'close' }
 
 /**
  * For the server's 'connect' and 'upgrade' events: node has detached the socket from HTTP, so the
@@ -35,7 +40,7 @@ export function refuseTunnel(kind: 'CONNECT' | 'upgrade', count: Count): (req: I
 export function refuseUpgradeHeader(req: IncomingMessage, res: ServerResponse, count: Count): boolean {
   if (req.headers.upgrade === undefined) return false
   count(400)
-  answerAndClose(res, frontError('PROXY_ERR_BAD_REQUEST', 'The proxy does not forward protocol upgrades'))
+  sendError(res, new ProxyErrors.PROXY_ERR_BAD_REQUEST('The proxy does not forward protocol upgrades'), {}, CLOSE)
   return true
 }
 
@@ -47,7 +52,7 @@ export function refuseUpgradeHeader(req: IncomingMessage, res: ServerResponse, c
 export function refuseMissingHost(req: IncomingMessage, res: ServerResponse, count: Count): boolean {
   if (req.headers.host !== undefined || req.httpVersion !== '1.1') return false
   count(400)
-  answerAndClose(res, frontError('PROXY_ERR_BAD_REQUEST', 'An HTTP/1.1 request must carry a Host header'))
+  sendError(res, new ProxyErrors.PROXY_ERR_BAD_REQUEST('An HTTP/1.1 request must carry a Host header'), {}, CLOSE)
   return true
 }
 
@@ -60,7 +65,7 @@ export function refuseExpectation(count: Count): Handle {
   return (req, res) => {
     count(417)
     const expect = String(req.headers.expect ?? '').slice(0, 100)
-    answerAndClose(res, frontError('PROXY_ERR_EXPECTATION_FAILED', `The proxy only meets "Expect: 100-continue", not "${expect}"`))
+    sendError(res, new ProxyErrors.PROXY_ERR_EXPECTATION_FAILED(`The proxy only meets "Expect: 100-continue", not "${expect}"`), {}, CLOSE)
   }
 }
 
@@ -79,7 +84,7 @@ export function continueUnderCap(capFor: (req: IncomingMessage) => number, handl
     const cap = capFor(req)
     if (Number(req.headers['content-length'] ?? 0) > cap) {
       count(413)
-      answerAndClose(res, bodyTooLarge(cap))
+      sendError(res, new ProxyErrors.PROXY_ERR_BODY_TOO_LARGE(cap), {}, CLOSE)
       return
     }
     res.writeContinue()
