@@ -1,4 +1,5 @@
 import type { Duplex } from 'node:stream'
+import { responseStarted } from '../services/common/response-started.js'
 import type { ErrorBody } from './errors.js'
 import { answerOnSocket, frontError } from './front-errors.js'
 
@@ -59,10 +60,4 @@ export function clientErrorHandler(onAnswered: (status: number) => void = () => 
     onAnswered(body.statusCode)
     answerOnSocket(socket, body)
   }
-}
-
-// node:http keeps the response in progress on the socket (keep-alive: at most one is writing)
-function responseStarted(socket: Duplex): boolean {
-  const current = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } | null })._httpMessage
-  return current?.headersSent === true
 }

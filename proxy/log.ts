@@ -1,12 +1,13 @@
 import { hostname } from 'node:os'
+import type { LogLevel } from '../services/common/log-levels.js'
 
 /**
  * A few log lines in pino's JSON shape (level, time, pid, hostname, msg), so the proxy's output
  * reads like the Fastify services' without a framework on its hot path. LOG_LEVEL as in pino:
  * trace, debug, info (default), warn, error, fatal, silent.
  */
-const LEVELS = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60, silent: Infinity } as const
-export type LogLevel = keyof typeof LEVELS
+// pino's numbers for the level names of services/common/log-levels.ts (the type keeps them alike)
+const LEVELS: Readonly<Record<LogLevel, number>> = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60, silent: Infinity }
 
 export interface Log {
   info(msg: string, fields?: Record<string, unknown>): void

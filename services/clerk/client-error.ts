@@ -1,5 +1,6 @@
 import { STATUS_CODES } from 'node:http'
 import type { Socket } from 'node:net'
+import { responseStarted } from '../common/response-started.js'
 import { clerkError, errorNames, type ClerkErrorCode } from './errors.js'
 
 /**
@@ -21,7 +22,7 @@ export function clientErrorHandler(clerkId: string): (err: Error & { code?: stri
       socket.destroy()
       return
     }
-    if (socket.writable && !answerInProgress(socket)) {
+    if (socket.writable && !responseStarted(socket)) {
       socket.end(clientErrorResponse(codeFor(err.code), clerkId), () => socket.destroy())
     } else {
       socket.destroy()
@@ -47,11 +48,4 @@ export function clientErrorResponse(code: ClerkErrorCode, clerkId: string): stri
     'Connection: close\r\n\r\n' +
     body
   )
-}
-
-// Like Node's own handler: once a response on this keep-alive connection has started, writing
-// another one into the middle of it would corrupt what the client reads; then we only close.
-function answerInProgress(socket: Socket): boolean {
-  const current = (socket as Socket & { _httpMessage?: { headersSent?: boolean } | null })._httpMessage
-  return current?.headersSent === true
 }

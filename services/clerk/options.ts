@@ -40,8 +40,6 @@ export interface ClerkOptions {
   shutdownTimeoutMs: number
 }
 
-export { LOG_LEVELS, type LogLevel }
-
 /** Used only when SESSION_SECRET is unset, with a warning: fine on a laptop, never in production. */
 export const DEV_SESSION_SECRET = 'clerk-cluster-dev-secret-change-me-0123456789'
 
