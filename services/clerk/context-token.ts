@@ -23,6 +23,24 @@ function mac(secret: string, payload: string): Buffer {
   return createHmac('sha256', secret).update(payload).digest()
 }
 
+const BASE64URL = /^[A-Za-z0-9_-]*$/
+
+/**
+ * base64url as signContext writes it and nothing else: only the 64 characters of the alphabet,
+ * no padding, no length that leaves a lone character (length % 4 === 1), and no set bit in the
+ * last character's unused low bits (the canonical text: it encodes back to itself).
+ *
+ * @example
+ *   decodeBase64urlStrict('AQI')    // <Buffer 01 02>
+ *   decodeBase64urlStrict('AQI=')   // undefined (padding)
+ *   decodeBase64urlStrict('AQJ')    // undefined (same bytes, unused bits set)
+ */
+export function decodeBase64urlStrict(text: string): Buffer | undefined {
+  if (!BASE64URL.test(text) || text.length % 4 === 1) return undefined
+  const bytes = Buffer.from(text, 'base64url')
+  return bytes.toString('base64url') === text ? bytes : undefined
+}
+
 export function signContext(state: DialogueState, secret: string, now: number): string {
   const payload = Buffer.from(JSON.stringify({ ...state, iat: now })).toString('base64url')
   return `${PREFIX}${payload}.${mac(secret, payload).toString('base64url')}`
@@ -30,16 +48,24 @@ export function signContext(state: DialogueState, secret: string, now: number): 
 
 export function verifyContext(token: string, secret: string, now: number, ttlMs: number): VerifiedContext {
   if (token.length > MAX_TOKEN_LENGTH || !token.startsWith(PREFIX)) return { ok: false, reason: 'tampered' }
-  const dot = token.indexOf('.', PREFIX.length)
-  if (dot === -1) return { ok: false, reason: 'tampered' }
-  const payload = token.slice(PREFIX.length, dot)
-  const given = Buffer.from(token.slice(dot + 1), 'base64url')
+  const parts = token.slice(PREFIX.length).split('.')
+  if (parts.length !== 2) return { ok: false, reason: 'tampered' }
+  const [payload = '', signature = ''] = parts
+  // Strictly: a lenient base64url decoder skips characters outside the alphabet and the unused
+  // low bits of the last one, so "sig!!", "sig=", "sig " and a twin of the last character all
+  // decoded to the same bytes and verified. Only the exact text we signed may verify.
+  const given = decodeBase64urlStrict(signature)
   const expected = mac(secret, payload)
-  // compare in constant time, so the signature cannot be guessed byte by byte from timings
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: 'tampered' }
+  // compare in constant time, so the signature cannot be guessed byte by byte from timings; the
+  // lengths are public (always 32 bytes), so checking them first gives nothing away
+  if (given === undefined || given.length !== expected.length || !timingSafeEqual(given, expected)) {
+    return { ok: false, reason: 'tampered' }
+  }
+  const json = decodeBase64urlStrict(payload)
+  if (json === undefined) return { ok: false, reason: 'tampered' }
   let decoded: unknown
   try {
-    decoded = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'))
+    decoded = JSON.parse(json.toString('utf8'))
   } catch {
     return { ok: false, reason: 'tampered' }
   }

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify'
+import { charsetIsUtf8 } from '../common/json-charset.js'
 import { clerkError } from './errors.js'
 
 const FORBIDDEN_KEYS = ['__proto__', 'constructor'] as const
@@ -7,7 +8,8 @@ const FORBIDDEN_KEYS = ['__proto__', 'constructor'] as const
  * Fastify's own JSON parser (secure-json-parse: a `__proto__` key, or a `constructor` holding a
  * `prototype`, is refused), with one difference in what it says: Fastify reports such a body as
  * "not valid JSON", which misleads whoever reads it, since the body is valid JSON. Here that
- * becomes 400 invalid_body naming the key. The extra work happens only on the error path.
+ * becomes 400 invalid_body naming the key. The extra work happens only on the error path. A body
+ * declared in another charset than UTF-8 is 415 (Fastify would decode it as UTF-8 and misread it).
  *
  * @example
  *   installJsonBodyParser(app) // {"__proto__":{}} → 400 invalid_body 'The body may not contain the key "__proto__".'
@@ -16,6 +18,9 @@ export function installJsonBodyParser(app: FastifyInstance): void {
   const standard = app.getDefaultJsonParser('error', 'error')
   app.removeContentTypeParser('application/json')
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (!charsetIsUtf8(request.headers['content-type'])) {
+      return done(clerkError('CLERK_ERR_UNSUPPORTED_MEDIA_TYPE', { message: 'Send the body as application/json in UTF-8 (charset=utf-8, or no charset).' }), undefined)
+    }
     standard(request, body as string, (err, value) => {
       if (!err) return done(null, value)
       const key = (err as Error & { code?: string }).code === 'FST_ERR_CTP_INVALID_JSON_BODY' ? forbiddenKey(body as string) : undefined

@@ -43,6 +43,16 @@ const cases: Case[] = [
   { name: 'an empty JSON body', path: '/stateful/ask', body: '', status: 400, error: 'invalid_body' },
   { name: 'a text/plain body', path: '/stateful/ask', body: 'laptop', contentType: 'text/plain', status: 415, error: 'unsupported_media_type' },
   { name: 'a form body', path: '/shared/ask', body: 'product=laptop', contentType: 'application/x-www-form-urlencoded', status: 415, error: 'unsupported_media_type' },
+  // a JSON body is UTF-8; another charset would be misread as UTF-8 (issue 10, item 9)
+  ...['utf-16', 'UTF-16LE', 'latin1', 'us-ascii'].map((charset): Case => ({
+    name: `a JSON body declared as charset=${charset}`,
+    path: '/stateful/ask',
+    body: json({ product: 'laptop' }),
+    contentType: `application/json; charset=${charset}`,
+    status: 415,
+    error: 'unsupported_media_type',
+  })),
+  { name: 'a JSON body declared as charset="UTF-8"', path: '/shared/ask', body: json({ product: 'nope' }), contentType: 'application/json; charset="UTF-8"', status: 400, error: 'unknown_product' },
   { name: 'a body over 4 KiB', path: '/stateless/ask', body: json({ product: 'x'.repeat(5000) }), status: 400, error: 'body_too_large' },
   { name: 'a JSON array', path: '/stateful/ask', body: '[]', status: 400, error: 'invalid_body' },
   { name: 'an extra field', path: '/stateful/ask', body: json({ product: 'laptop', discount: 90 }), status: 400, error: 'invalid_body' },
@@ -60,6 +70,15 @@ const cases: Case[] = [
   { name: 'a forged shared cookie', path: '/shared/pay', headers: { cookie: 'shared_sid=abc.def' }, body: json({ method: 'card' }), status: 409, error: 'context_lost' },
   { name: 'stateless buy without any context', path: '/stateless/buy', body: json({ quantity: 2 }), status: 409, error: 'context_lost' },
   { name: 'a tampered stateless token', path: '/stateless/buy', body: json({ context: 'v1.eyJ9.abc', quantity: 2 }), status: 401, error: 'context_tampered' },
+  // junk a lenient base64url decoder skipped: every edit of a token is an edit (issue 10, item 7)
+  ...['!!', '=', '~', ' ', '%20', '.x'].map((junk): Case => ({
+    name: `a real token with ${JSON.stringify(junk)} appended`,
+    path: '/stateless/buy',
+    inDialogue: true,
+    body: `{"context":"$CONTEXT${junk}","quantity":2}`,
+    status: 401,
+    error: 'context_tampered',
+  })),
   { name: 'a token signed with another secret', path: '/stateless/buy', body: json({ context: foreignToken, quantity: 2 }), status: 401, error: 'context_tampered' },
   { name: 'an expired stateless token', path: '/stateless/buy', body: json({ context: expiredToken, quantity: 2 }), status: 401, error: 'context_expired' },
   { name: 'an edited unit price', path: '/stateless/buy', body: json({ product: 'laptop', quantity: 2, unitPrice: 1 }), status: 400, error: 'price_mismatch' },

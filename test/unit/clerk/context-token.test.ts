@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { signContext, verifyContext } from '../../../services/clerk/context-token.js'
+import { decodeBase64urlStrict, signContext, verifyContext } from '../../../services/clerk/context-token.js'
 import type { DialogueState } from '../../../services/clerk/dialogue.js'
 
 const secret = 's'.repeat(32)
@@ -47,5 +47,20 @@ describe('the stateless context token', () => {
 
   it.each(['', 'v1.', 'v1..', 'garbage', 'v2.abc.def', `v1.${'a'.repeat(5000)}.x`])('is refused for %j', (token) => {
     expect(verifyContext(token, secret, 0, TTL)).toEqual({ ok: false, reason: 'tampered' })
+  })
+})
+
+describe('strict base64url', () => {
+  it.each([
+    ['', []],
+    ['AQI', [1, 2]],
+    ['AQID', [1, 2, 3]],
+    ['_-8', [0xff, 0xef]],
+  ])('decodes %j', (text, bytes) => {
+    expect([...(decodeBase64urlStrict(text) ?? [0xdead])]).toEqual(bytes)
+  })
+
+  it.each(['AQI=', 'AQ==', 'AQI!', 'AQ I', 'AQ+/', 'A', 'AQIDB', 'AQJ', '.AQI', 'AQI\n'])('refuses %j', (text) => {
+    expect(decodeBase64urlStrict(text)).toBeUndefined()
   })
 })
