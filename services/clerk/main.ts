@@ -1,4 +1,5 @@
 import { ConfigError } from '../common/env-checks.js'
+import { redactUrl } from '../common/redact-url.js'
 import { buildClerk } from './build-clerk.js'
 import { untilCustomersStop } from './lame-duck.js'
 import { readClerkOptions, type ClerkOptions } from './options.js'
@@ -18,7 +19,7 @@ const app = await buildClerk(options)
 // Give Redis a moment before taking customers, so the first shared dialogues do not meet a 503
 // just because the connection was still opening. A missing Redis never stops the clerk.
 if (!(await redisReady(app.clerk.redis, 1000))) {
-  app.log.warn(`Redis at ${options.redisUrl} is not reachable yet: shared mode and pay answer 503 until it is`)
+  app.log.warn(`Redis at ${redactUrl(options.redisUrl)} is not reachable yet: shared mode and pay answer 503 until it is`)
 }
 if (options.sessionSecretIsDefault) {
   app.log.warn('SESSION_SECRET is not set: using the fixed development secret (set one shared by all clerks)')

@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis'
+import { redactUrl } from '../common/redact-url.js'
 import type { RedisBreaker } from './redis-breaker.js'
 
 /**
@@ -31,12 +32,13 @@ export function createRedisClient(url: string, timeoutMs: number, warn: (message
   // Without an 'error' listener ioredis errors become unhandled 'error' events and crash the
   // process; with Redis down they arrive on every reconnect attempt, so say it once per outage.
   let down = false
+  const shown = redactUrl(url)
   redis.on('error', (err: Error) => {
-    if (!down) warn(`redis unavailable at ${url}: ${err.message}`)
+    if (!down) warn(`redis unavailable at ${shown}: ${redactUrl(err.message)}`)
     down = true
   })
   redis.on('ready', () => {
-    if (down) warn(`redis is back at ${url}`)
+    if (down) warn(`redis is back at ${shown}`)
     down = false
   })
   return redis
@@ -74,6 +76,6 @@ export function describeRedisFailure(err: Error): string {
     ? 'not connected'
     : /timed? ?out/i.test(err.message)
       ? 'no answer in time'
-      : err.message
+      : redactUrl(err.message)
   return `${reason}; is Redis running at REDIS_URL? (Debian: apt-get install redis-server)`
 }

@@ -1,3 +1,4 @@
+import { redactUrl } from '../common/redact-url.js'
 import type { RedisPlan } from './plan.js'
 
 /**
@@ -27,9 +28,9 @@ export function renderBanner(info: BannerInfo): string {
 
   const redisLines: string[] = []
   if (info.redis.kind === 'private') {
-    redisLines.push(`  redis       private redis-server on ${info.redisUrl} (no persistence, data in a temp dir)`)
+    redisLines.push(`  redis       private redis-server on ${redactUrl(info.redisUrl)} (no persistence, data in a temp dir)`)
   } else if (info.redis.kind === 'external') {
-    redisLines.push(`  redis       ${info.redisUrl} (REDIS_URL)`)
+    redisLines.push(`  redis       ${redactUrl(info.redisUrl)} (REDIS_URL)`)
   } else {
     redisLines.push(
       '  redis       NOT FOUND: stateful and stateless work; shared mode and payments answer 503.',

@@ -1,20 +1,24 @@
-import { timingSafeEqual } from 'node:crypto'
-import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify'
+import Fastify, { type FastifyInstance } from 'fastify'
+import { adminTokenCheck, presentedToken } from '../common/admin-token.js'
+import { charsetIsUtf8 } from '../common/json-charset.js'
 import { ClusterErrors, clusterErrorNames, type ClusterErrorCode } from './errors.js'
 import { CLERK_ACTIONS, REDIS_ACTIONS, type ClerkAction, type RedisAction } from './actions.js'
 import type { Cluster } from './launcher.js'
+import { publicStatus } from './public-status.js'
 
 /**
  * The launcher's HTTP API (loopback only; the proxy forwards `/_cluster/*` here, path unchanged):
  *
- *   GET  /_cluster/status                                     (no token: read-only, like /_lb/status)
+ *   GET  /_cluster/status     no token: states only (public-status.ts); with the token: pids,
+ *                             ports and the Redis URL (its credentials redacted); a wrong token 401
  *   POST /_cluster/clerks/:id/kill|terminate|pause|resume|revive
  *   POST /_cluster/clerks/:id/slow   {"ms":N}                 (0..60000)
  *   POST /_cluster/redis/stop|start
  *
- * Every POST needs `Authorization: Bearer <ADMIN_TOKEN>` (or `X-Admin-Token`). Each answers once
- * the action is done (a killed clerk's pid is gone, a revived clerk answers) with
- * `{"ok":true,"verb":…,"target":…,"detail":…,"process"|"redis":{…status…}}`.
+ * Every POST needs `Authorization: Bearer <ADMIN_TOKEN>` (or `X-Admin-Token`), checked in
+ * onRequest, i.e. before the body is read or parsed: without the token, nothing of the request
+ * is looked at. Each answers once the action is done (a killed clerk's pid is gone, a revived
+ * clerk answers) with `{"ok":true,"verb":…,"target":…,"detail":…,"process"|"redis":{…status…}}`.
  *
  * @example
  *   const api = buildChaosApi({ cluster, adminToken })
@@ -30,21 +34,31 @@ const MAX_SLOW_MS = 60_000 // 60 s, the clerk's own bound
 
 export function buildChaosApi({ cluster, adminToken, logLevel = 'warn' }: ChaosApiOptions): FastifyInstance {
   const app = Fastify({ logger: { level: logLevel }, bodyLimit: 4096 })
-  const expected = Buffer.from(adminToken)
+  const isAdmin = adminTokenCheck(adminToken)
 
-  function requireToken(request: FastifyRequest): void {
-    const header = request.headers.authorization
-    const given =
-      typeof header === 'string' && header.startsWith('Bearer ')
-        ? header.slice('Bearer '.length)
-        : request.headers['x-admin-token']
-    const candidate = Buffer.from(typeof given === 'string' ? given : '')
-    if (candidate.length !== expected.length || !timingSafeEqual(candidate, expected)) {
+  // Auth first: onRequest runs before the body is read, so a caller without the token cannot
+  // make the launcher parse anything (and learns nothing from a parse error). Reading is open
+  // (the status without details); a token that is presented must be the right one.
+  app.addHook('onRequest', async (request) => {
+    const reading = request.method === 'GET' || request.method === 'HEAD'
+    if (reading ? presentedToken(request.headers) !== undefined && !isAdmin(request.headers) : !isAdmin(request.headers)) {
       throw new ClusterErrors.CLUSTER_ERR_UNAUTHORIZED()
     }
-  }
+  })
 
-  app.get('/_cluster/status', async () => cluster.status())
+  // JSON in UTF-8 only: Fastify would decode another declared charset as UTF-8 and misread it
+  // (text/plain stays: the proxy forwards an empty body as text/plain, and a text body that
+  // matters, slow's, is refused by readSlowMs as not {"ms":N})
+  const json = app.getDefaultJsonParser('error', 'error')
+  app.removeContentTypeParser('application/json')
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (!charsetIsUtf8(request.headers['content-type'])) return done(new ClusterErrors.CLUSTER_ERR_UNSUPPORTED_MEDIA_TYPE(), undefined)
+    json(request, body as string, done)
+  })
+
+  app.get('/_cluster/status', async (request) =>
+    isAdmin(request.headers) ? cluster.status() : publicStatus(cluster.status()),
+  )
 
   app.post<{ Params: { id: string; verb: string }; Body: unknown }>(
     '/_cluster/clerks/:id/:verb',
@@ -53,7 +67,6 @@ export function buildChaosApi({ cluster, adminToken, logLevel = 'warn' }: ChaosA
       if (!(CLERK_ACTIONS as readonly string[]).includes(verb)) {
         throw new ClusterErrors.CLUSTER_ERR_NOT_FOUND('POST', request.url)
       }
-      requireToken(request)
       const ms = verb === 'slow' ? readSlowMs(request.body) : undefined
       return cluster.clerkAction(verb as ClerkAction, id, ms)
     },
@@ -64,7 +77,6 @@ export function buildChaosApi({ cluster, adminToken, logLevel = 'warn' }: ChaosA
     if (!(REDIS_ACTIONS as readonly string[]).includes(verb)) {
       throw new ClusterErrors.CLUSTER_ERR_NOT_FOUND('POST', request.url)
     }
-    requireToken(request)
     return cluster.redisAction(verb as RedisAction)
   })
 
@@ -78,9 +90,13 @@ export function buildChaosApi({ cluster, adminToken, logLevel = 'warn' }: ChaosA
       const status = err.statusCode ?? 500
       return reply.code(status).send(errorBody(err.code as ClusterErrorCode, err.message, status))
     }
+    if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+      const refused = new ClusterErrors.CLUSTER_ERR_UNSUPPORTED_MEDIA_TYPE()
+      return reply.code(415).send(errorBody('CLUSTER_ERR_UNSUPPORTED_MEDIA_TYPE', refused.message, 415))
+    }
     const status = err.statusCode ?? 500
     if (status >= 400 && status < 500) {
-      // Fastify's own: malformed JSON, body too large, wrong content type
+      // Fastify's own: malformed JSON, body too large
       return reply.code(400).send(errorBody('CLUSTER_ERR_INVALID_BODY', err.message, 400))
     }
     request.log.error({ err }, 'chaos action failed')

@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { portIsFree } from '../common/free-port.js'
 import { redisServerAvailable } from '../common/redis-server.js'
 import { projectRoot } from '../common/project-root.js'
+import { redactUrl } from '../common/redact-url.js'
 import type { ClerkAction, RedisAction } from './actions.js'
 import { buildChaosApi } from './chaos-api.js'
 import type { ClusterEvent } from './cluster-events.js'
@@ -243,7 +244,7 @@ export async function startCluster(options: ClusterOptions, start: StartClusterO
     const detail =
       verb === 'stop'
         ? 'redis-server shut down (data saved): shared mode and payments answer 503'
-        : `redis-server back on ${redis.url}`
+        : `redis-server back on ${redactUrl(redis.url)}`
     onEvent({ type: 'chaos', verb, target: 'redis', detail })
     return { ok: true, verb, target: 'redis', detail, redis: redis.status() }
   }

@@ -1,4 +1,5 @@
 import { createConnection } from 'node:net'
+import { redactUrl } from '../common/redact-url.js'
 import { startRedisServer, type RedisServer } from '../common/redis-server.js'
 import { waitFor } from '../common/wait-for.js'
 import type { ClusterEvent } from './cluster-events.js'
@@ -53,7 +54,7 @@ export async function startRedisControl(
     const url = plan.url
     const why =
       plan.kind === 'external'
-        ? `Redis is external (REDIS_URL=${url}); the launcher does not stop or start it`
+        ? `Redis is external (REDIS_URL=${redactUrl(url)}); the launcher does not stop or start it`
         : 'there is no Redis to stop or start: install redis-server (apt-get install redis-server) or set REDIS_URL'
     return {
       url,
@@ -61,7 +62,7 @@ export async function startRedisControl(
       dataDir: undefined,
       status: () => ({
         state: plan.kind === 'external' ? 'running' : 'absent',
-        url: plan.kind === 'external' ? url : null,
+        url: plan.kind === 'external' ? redactUrl(url) : null,
         managed: false,
         pid: null,
       }),
@@ -84,7 +85,7 @@ export async function startRedisControl(
     onEvent({ type: 'redis', state: 'restarting', detail: 'redis-server died unexpectedly; starting it again' })
     server
       .start()
-      .then(() => onEvent({ type: 'redis', state: 'running', detail: `back on ${server.url}` }))
+      .then(() => onEvent({ type: 'redis', state: 'running', detail: `back on ${redactUrl(server.url)}` }))
       .catch((err: Error) => onEvent({ type: 'redis', state: 'stopped', detail: `could not restart: ${err.message}` }))
       .finally(() => {
         restarting = false
@@ -98,7 +99,7 @@ export async function startRedisControl(
     dataDir: server.dir,
     status: () => ({
       state: server.running() ? 'running' : 'stopped',
-      url: server.url,
+      url: redactUrl(server.url),
       managed: true,
       pid: server.pid() ?? null,
     }),

@@ -1,3 +1,5 @@
+import { redactUrl } from './redact-url.js'
+
 /**
  * Small readers for environment variables. Each throws a ConfigError whose sentence names the
  * variable, what it holds and what was expected, so `main.ts` can print it and exit 1.
@@ -50,10 +52,10 @@ export function readUrl(env: Env, name: string, protocols: string[]): URL | unde
   } catch {
     // an example in the variable's own scheme: redis://127.0.0.1:6379, http://127.0.0.1:8080
     const example = `${protocols[0]}//127.0.0.1:${protocols[0]?.startsWith('redis') ? 6379 : 8080}`
-    throw new ConfigError(`${name} must be a URL such as ${example}, got "${value}"`)
+    throw new ConfigError(`${name} must be a URL such as ${example}, got "${redactUrl(value)}"`)
   }
   if (!protocols.includes(url.protocol)) {
-    throw new ConfigError(`${name} must use ${protocols.join(' or ')}, got "${url.protocol}" in "${value}"`)
+    throw new ConfigError(`${name} must use ${protocols.join(' or ')}, got "${url.protocol}" in "${redactUrl(value)}"`)
   }
   return url
 }

@@ -34,7 +34,11 @@ function runNode(args: string[], env: Record<string, string>): Promise<{ code: n
 }
 
 async function status(): Promise<ClusterStatus> {
-  const res = await fetch(`${proxyUrl}/_cluster/status`, { signal: AbortSignal.timeout(5_000) })
+  // pids and ports need the token (without it the launcher shows states only)
+  const res = await fetch(`${proxyUrl}/_cluster/status`, {
+    headers: { authorization: `Bearer ${adminToken}` },
+    signal: AbortSignal.timeout(5_000),
+  })
   expect(res.status).toBe(200)
   const body = (await res.json()) as ClusterStatus
   for (const p of body.processes) if (p.pid) seenPids.add(p.pid)

@@ -39,4 +39,11 @@ describe('the npm start banner', () => {
     expect(text).toContain('apt-get install redis-server')
     expect(text).toContain('REDIS_URL=')
   })
+
+  it('never prints the password of an external REDIS_URL', () => {
+    const url = 'redis://app:s3cret@cache.internal:6379/0'
+    const text = renderBanner({ ...info, redis: { kind: 'external', url }, redisUrl: url })
+    expect(text).toContain('redis://app:***@cache.internal:6379/0 (REDIS_URL)')
+    expect(text).not.toContain('s3cret')
+  })
 })

@@ -39,12 +39,60 @@ afterEach(async () => {
 const auth = { authorization: `Bearer ${token}` }
 
 describe('the chaos API', () => {
-  it('shows the status without a token', async () => {
+  it('shows only states without a token, and pids, ports and the URL with it', async () => {
     const built = build()
     app = built.app
-    const res = await app.inject({ method: 'GET', url: '/_cluster/status' })
-    expect(res.statusCode).toBe(200)
-    expect(res.json()).toEqual(status)
+    const open = await app.inject({ method: 'GET', url: '/_cluster/status' })
+    expect(open.statusCode).toBe(200)
+    expect(open.json()).toEqual({
+      processes: [{ id: 'clerk-a', kind: 'clerk', state: 'running', restarts: 0, slowMs: 0 }],
+      redis: { state: 'running', managed: true },
+    })
+    const full = await app.inject({ method: 'GET', url: '/_cluster/status', headers: auth })
+    expect(full.json()).toEqual(status)
+    const wrong = await app.inject({ method: 'GET', url: '/_cluster/status', headers: { authorization: 'Bearer nope' } })
+    expect(wrong.statusCode).toBe(401)
+  })
+
+  it('checks the token before it reads the body: no token and a malformed body is 401, not 400', async () => {
+    const built = build()
+    app = built.app
+    for (const headers of [{}, { authorization: `Bearer ${token}x` }, { 'x-admin-token': token.slice(0, -1) }]) {
+      const res = await app.inject({
+        method: 'POST',
+        url: '/_cluster/clerks/clerk-a/slow',
+        headers: { ...headers, 'content-type': 'application/json' },
+        payload: '{"ms":',
+      })
+      expect(res.statusCode).toBe(401)
+      expect(res.json()).toMatchObject({ error: 'unauthorized' })
+    }
+    expect(built.calls).toEqual([])
+  })
+
+  it.each(['utf-16', 'UTF-16LE', 'latin1'])('answers a JSON body in charset %s with 415 and does nothing', async (charset) => {
+    const built = build()
+    app = built.app
+    const res = await app.inject({
+      method: 'POST',
+      url: '/_cluster/clerks/clerk-a/slow',
+      headers: { ...auth, 'content-type': `application/json; charset=${charset}` },
+      payload: '{"ms":300}',
+    })
+    expect(res.statusCode).toBe(415)
+    expect(res.json()).toMatchObject({ error: 'unsupported_media_type', code: 'CLUSTER_ERR_UNSUPPORTED_MEDIA_TYPE' })
+    expect(built.calls).toEqual([])
+  })
+
+  it('answers a slow body that is not JSON with 400, and an unknown media type with 415', async () => {
+    const built = build()
+    app = built.app
+    const text = await app.inject({ method: 'POST', url: '/_cluster/clerks/clerk-a/slow', headers: { ...auth, 'content-type': 'text/plain' }, payload: 'ms=3' })
+    expect(text.statusCode).toBe(400)
+    const form = await app.inject({ method: 'POST', url: '/_cluster/clerks/clerk-a/slow', headers: { ...auth, 'content-type': 'application/x-www-form-urlencoded' }, payload: 'ms=3' })
+    expect(form.statusCode).toBe(415)
+    expect(form.json()).toMatchObject({ error: 'unsupported_media_type' })
+    expect(built.calls).toEqual([])
   })
 
   it.each(['kill', 'terminate', 'pause', 'revive'])('carries out %s on a clerk with the token', async (verb) => {
