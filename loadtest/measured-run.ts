@@ -110,7 +110,7 @@ export async function measuredRun(cluster: ClusterHandle, options: MeasuredRunOp
   let head: number | undefined
   let reconcileError: string | undefined
   try {
-    head = await ledgerHead(cluster.proxyUrl)
+    head = await ledgerHead(cluster.proxyUrl, cluster.adminToken)
   } catch (err) {
     reconcileError = `the ledger could not be read before the run: ${(err as Error).message}`
   }
@@ -154,7 +154,7 @@ export async function measuredRun(cluster: ClusterHandle, options: MeasuredRunOp
   let reconciled: ReconcileResult | undefined
   if (head !== undefined) {
     try {
-      reconciled = reconcile(run.records, await fetchLedger(cluster.proxyUrl, head), run.keyPrefix)
+      reconciled = reconcile(run.records, await fetchLedger(cluster.proxyUrl, cluster.adminToken, head), run.keyPrefix)
     } catch (err) {
       reconcileError = (err as Error).message
     }

@@ -1,5 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto'
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyInstance } from 'fastify'
 import { clerkError } from './errors.js'
 import type { ClerkRuntime } from './runtime.js'
 
@@ -11,17 +10,12 @@ export const MAX_SLOW_MS = 60_000
  * cleanup, like a real crash); POST /_admin/slow {"ms":N} delays every dialogue answer by N ms.
  */
 export function registerAdminRoutes(app: FastifyInstance, runtime: ClerkRuntime): void {
-  const token = runtime.options.adminToken
-  if (token === undefined) return
-  const expected = digest(token)
+  if (runtime.options.adminToken === undefined) return
 
   app.register(async (admin) => {
     admin.addHook('onRequest', async (request) => {
-      const given = presentedToken(request)
-      // compare digests in constant time: equal lengths, and no early exit to time
-      if (given === undefined || !timingSafeEqual(digest(given), expected)) {
-        throw clerkError('CLERK_ERR_UNAUTHORIZED')
-      }
+      // in onRequest, before the body is read; constant time (services/common/admin-token.ts)
+      if (!runtime.isAdmin(request.headers)) throw clerkError('CLERK_ERR_UNAUTHORIZED')
     })
 
     admin.post('/crash', async (_request, reply) => {
@@ -44,15 +38,4 @@ export function registerAdminRoutes(app: FastifyInstance, runtime: ClerkRuntime)
       return { clerk: runtime.options.clerkId, slowMs: ms }
     })
   }, { prefix: '/_admin' })
-}
-
-function presentedToken(request: FastifyRequest): string | undefined {
-  const auth = request.headers.authorization
-  if (typeof auth === 'string' && auth.startsWith('Bearer ')) return auth.slice('Bearer '.length).trim()
-  const header = request.headers['x-admin-token']
-  return typeof header === 'string' ? header : undefined
-}
-
-function digest(value: string): Buffer {
-  return createHash('sha256').update(value).digest()
 }

@@ -1,6 +1,7 @@
 import fastifyCookie from '@fastify/cookie'
 import Fastify, { LogController, type FastifyInstance } from 'fastify'
 import type { Redis } from 'ioredis'
+import { adminTokenCheck } from '../common/admin-token.js'
 import { registerAdminRoutes } from './admin-routes.js'
 import { clientErrorHandler } from './client-error.js'
 import { registerDialogueRoutes } from './dialogue-routes.js'
@@ -66,6 +67,7 @@ export async function buildClerk(
     redisBreaker,
     ledger: new Ledger(redis),
     gate: new WorkGate({ concurrency: options.concurrency, workMs: options.workMs }),
+    isAdmin: adminTokenCheck(options.adminToken),
     metrics: createClerkMetrics({
       statefulSessions: () => statefulSessions.size,
       redisUp: () => redisIsUp(redis, redisBreaker),

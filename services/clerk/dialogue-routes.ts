@@ -3,11 +3,10 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { ask, buy, paid, pay, type Step, type StepResult } from './dialogue.js'
 import { clerkError } from './errors.js'
 import { failureError } from './failure-error.js'
+import { keyedDialogueId, readIdempotencyKey } from './idempotency-key.js'
 import { chargeOfOrder } from './order-replay.js'
 import type { StateCarrier } from './modes/carrier.js'
 import type { ClerkRuntime, DialogueRouteConfig } from './runtime.js'
-
-const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/
 
 /**
  * POST /ask, /buy, /pay of one mode (the scope carries the mode's prefix). The same pure
@@ -36,7 +35,9 @@ export function registerDialogueRoutes(scope: FastifyInstance, carrier: StateCar
       // complete" when nothing was charged. A save that fails after the charge is harmless: the
       // state still says "buy", and a retried pay replays the order by its dialogue id. In shared
       // mode this costs pay a second Redis round trip; that is the price of a true answer.
-      const written = await runtime.ledger.charge(charge.charge, {
+      // a stateless pay in explicit fields has no dialogue but its key (idempotency-key.ts)
+      const asked = loaded.anonymous && idempotencyKey !== null ? { ...charge.charge, dialogueId: keyedDialogueId(idempotencyKey) } : charge.charge
+      const written = await runtime.ledger.charge(asked, {
         mode: carrier.mode,
         clerk: runtime.options.clerkId,
         idempotencyKey,
@@ -77,16 +78,4 @@ function readRequestDeadline(request: FastifyRequest): number | undefined {
     })
   }
   return Number(value)
-}
-
-function readIdempotencyKey(request: FastifyRequest): string | null {
-  const value = request.headers['idempotency-key']
-  if (value === undefined) return null
-  if (typeof value !== 'string' || !IDEMPOTENCY_KEY.test(value)) {
-    throw clerkError('CLERK_ERR_INVALID_BODY', {
-      message: 'The Idempotency-Key header must be 1-200 visible ASCII characters.',
-      field: 'Idempotency-Key',
-    })
-  }
-  return value
 }

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import type { Redis } from 'ioredis'
 import type { PaymentMethod } from './catalog.js'
 import type { Charge } from './dialogue.js'
@@ -10,8 +11,16 @@ import { describeRedisFailure } from './redis-client.js'
  * writes at most one order per dialogue id and per Idempotency-Key, and the check and the write
  * happen in ONE Lua script: Redis runs a script atomically, so two clerks paying the same
  * dialogue at the same moment cannot both find "no order yet" and charge twice. An order found
- * again is a replay only when the pay asks for the same charge (order-replay.ts); otherwise the
- * pay is refused (already_paid, idempotency_key_reused) and nothing is written.
+ * again is a replay only when it is this dialogue's and the pay asks for the same charge
+ * (order-replay.ts decides); otherwise the pay is refused (already_paid, idempotency_key_reused)
+ * and nothing is written. An Idempotency-Key belongs to the dialogue that first paid with it.
+ *
+ * Order ids are `o-` and 128 random bits (22 base64url characters), drawn by the clerk: they
+ * never repeat, also when Redis lost its data, and nobody can guess another customer's, so
+ * holding the id is what lets a customer read their order (GET /orders/:id). `seq` orders the
+ * ledger for reconciliation and only ever grows: it is the larger of the last seq + 1 and Redis's
+ * clock in microseconds, so a ledger that lost its data (and its counter) carries on above every
+ * seq it issued before, instead of issuing them again.
  *
  * @example
  *   const { order, replayed } = await ledger.charge(charge, { mode: 'shared', clerk: 'clerk-a', idempotencyKey: null })
@@ -56,8 +65,11 @@ const KEYS = {
 } as const
 
 // KEYS: seq, orders, bySeq, byDialogue, byKey. ARGV: dialogueId, idempotencyKey ('' = none),
-// the order's JSON without its id and seq, starting after its opening brace, and the deadline
-// (ms since the epoch, '' = none). Returns {status, orderJson}: see FOUND below.
+// the order's JSON without its id and seq, starting after its opening brace, the deadline (ms
+// since the epoch, '' = none) and the new order's id. Returns {status, orderJson}: see FOUND below.
+// None of these keys has a TTL: under the `volatile-*` memory policy Redis never evicts them
+// (services/common/redis-server.ts, LEDGER_SAFE_MEMORY_POLICY); a full Redis refuses the first
+// write (the SET of the seq) and the script writes nothing.
 //
 // The deadline exists because a command the clerk gave up on is not a command Redis dropped: a
 // hung Redis (SIGSTOP, a long fork) keeps it in the socket and runs it when it wakes, long after
@@ -66,12 +78,12 @@ const KEYS = {
 // Redis share a clock (same host, or both on NTP; compose containers share the host's clock).
 // TIME in a script is fine on Redis 7 (effects replication: replicas get the writes, not the
 // script).
+//
+// Numbers: Lua's tostring() keeps 14 digits, and a seq has 16, so it is formatted with %d.
 const CHARGE_SCRIPT = `
-if ARGV[4] ~= '' then
-  local now = redis.call('TIME')
-  if tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000) > tonumber(ARGV[4]) then
-    return {-1, ''}
-  end
+local now = redis.call('TIME')
+if ARGV[4] ~= '' and tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000) > tonumber(ARGV[4]) then
+  return {-1, ''}
 end
 local existing = redis.call('HGET', KEYS[4], ARGV[1])
 if existing then
@@ -83,8 +95,13 @@ if ARGV[2] ~= '' then
     return {2, redis.call('HGET', KEYS[2], existing)}
   end
 end
-local seq = redis.call('INCR', KEYS[1])
-local id = 'o-' .. seq
+local id = ARGV[5]
+if redis.call('HEXISTS', KEYS[2], id) == 1 then
+  return {-2, ''}
+end
+local last = tonumber(redis.call('GET', KEYS[1]) or '0')
+local seq = string.format('%d', math.max(last + 1, tonumber(now[1]) * 1000000 + tonumber(now[2])))
+redis.call('SET', KEYS[1], seq)
 local json = '{"id":"' .. id .. '","seq":' .. seq .. ',' .. ARGV[3]
 redis.call('HSET', KEYS[2], id, json)
 redis.call('ZADD', KEYS[3], seq, id)
@@ -95,8 +112,12 @@ end
 return {0, json}
 `
 
-/** the script's status: a new order, one found by dialogue id or by key, or refused as late */
-const FOUND = { new: 0, byDialogue: 1, byKey: 2, late: -1 } as const
+/** the script's status: a new order, one found by dialogue id or by key, refused as late, or
+ *  the drawn id is taken (2^-128 odds: draw again) */
+const FOUND = { new: 0, byDialogue: 1, byKey: 2, late: -1, idTaken: -2 } as const
+
+/** how many ids a charge draws before giving up (each clash has odds of about 2^-128) */
+const ID_DRAWS = 3
 
 // Every ledger 503 on pay says this, and it is true: Redis was not reached, or it refused the
 // script as late (the deadline). Two narrow cases remain where Redis did write the order: the
@@ -124,14 +145,23 @@ type LedgerRedis = Redis & {
   clerkCharge(...args: string[]): Promise<[number, string]>
 }
 
-export const ORDER_ID_PATTERN = /^o-[1-9]\d{0,14}$/
+export const ORDER_ID_PATTERN = /^o-[A-Za-z0-9_-]{22}$/
+
+/** a new order id: `o-` and 128 random bits */
+export function newOrderId(): string {
+  return `o-${randomBytes(16).toString('base64url')}`
+}
 
 export class Ledger {
   readonly #redis: LedgerRedis
 
-  constructor(redis: Redis) {
+  readonly #drawId: () => string
+
+  /** `drawId` draws order ids (tests give a clashing one) */
+  constructor(redis: Redis, drawId: () => string = newOrderId) {
     if (!('clerkCharge' in redis)) redis.defineCommand('clerkCharge', { numberOfKeys: 5, lua: CHARGE_SCRIPT })
     this.#redis = redis as LedgerRedis
+    this.#drawId = drawId
   }
 
   /**
@@ -159,13 +189,18 @@ export class Ledger {
     if (timeoutMs) deadlines.push(paymentDeadline(now.getTime(), timeoutMs))
     if (meta.customerDeadlineMs !== undefined) deadlines.push(meta.customerDeadlineMs - CUSTOMER_DEADLINE_MARGIN_MS)
     const deadline = deadlines.length > 0 ? String(Math.min(...deadlines)) : ''
-    const [status, json] = await this.#call(() =>
-      this.#redis.clerkCharge(
-        KEYS.seq, KEYS.orders, KEYS.bySeq, KEYS.byDialogue, KEYS.byKey,
-        charge.dialogueId, meta.idempotencyKey ?? '', rest, deadline,
-      ),
-      NOTHING_CHARGED,
-    )
+    let status: number = FOUND.idTaken
+    let json = ''
+    for (let draw = 0; draw < ID_DRAWS && status === FOUND.idTaken; draw++) {
+      ;[status, json] = await this.#call(() =>
+        this.#redis.clerkCharge(
+          KEYS.seq, KEYS.orders, KEYS.bySeq, KEYS.byDialogue, KEYS.byKey,
+          charge.dialogueId, meta.idempotencyKey ?? '', rest, deadline, this.#drawId(),
+        ),
+        NOTHING_CHARGED,
+      )
+    }
+    if (status === FOUND.idTaken) throw new Error(`the ledger drew ${ID_DRAWS} order ids that were all taken`)
     if (status === FOUND.late) {
       throw clerkError('CLERK_ERR_REDIS_UNAVAILABLE', {
         message: `The ledger (Redis) answered too late: it reached the payment after its deadline and refused it.${NOTHING_CHARGED}`,
@@ -183,16 +218,24 @@ export class Ledger {
     return json === null ? undefined : (JSON.parse(json) as Order)
   }
 
-  /** orders with seq > after, in seq order; `next` is the cursor for the following page or null */
-  async list(after: number, limit: number): Promise<{ orders: Order[]; next: number | null }> {
-    const ids = await this.#call(() =>
-      this.#redis.zrangebyscore(KEYS.bySeq, `(${after}`, '+inf', 'LIMIT', 0, limit),
+  /**
+   * Orders with seq > after, in seq order; `next` is the cursor for the following page or null;
+   * `head` the highest seq in the ledger (0 when empty), so a reader can note where it stands
+   * without paging through a ledger that has grown for months.
+   */
+  async list(after: number, limit: number): Promise<{ orders: Order[]; next: number | null; head: number }> {
+    const [ids, top] = await this.#call(() =>
+      Promise.all([
+        this.#redis.zrangebyscore(KEYS.bySeq, `(${after}`, '+inf', 'LIMIT', 0, limit),
+        this.#redis.zrevrange(KEYS.bySeq, 0, 0, 'WITHSCORES'),
+      ]),
     )
-    if (ids.length === 0) return { orders: [], next: null }
+    const head = top[1] === undefined ? 0 : Number(top[1])
+    if (ids.length === 0) return { orders: [], next: null, head }
     const jsons = await this.#call(() => this.#redis.hmget(KEYS.orders, ...ids))
     const orders = jsons.filter((j): j is string => j !== null).map((j) => JSON.parse(j) as Order)
     const last = orders.at(-1)
-    return { orders, next: ids.length === limit && last ? last.seq : null }
+    return { orders, next: ids.length === limit && last ? last.seq : null, head }
   }
 
   // Every Redis failure (refused, offline, timed out) is the same thing to a customer: 503.

@@ -5,9 +5,14 @@ import type { Order } from './ledger.js'
 
 /**
  * When the ledger already holds an order for a pay (found by its dialogue id or by its
- * Idempotency-Key), is this pay a retry of it or a different payment? A retry asks for the very
- * same charge and gets the stored order back; anything else must be refused, or a customer would
- * read "Payment of 30,000 won completed." beside somebody else's 2,000,000 won order.
+ * Idempotency-Key), is this pay a retry of it or a different payment? The one place that decides.
+ * A retry comes from the same dialogue and asks for the very same charge: it gets the stored order
+ * back. Anything else is refused and nothing is written:
+ * - another dialogue's key (whatever the charge): 422. A key belongs to the dialogue that first
+ *   paid with it, i.e. to the session or token that carries that dialogue; otherwise anyone who
+ *   learnt a key would get "Payment … completed." and a paid state for somebody else's charge.
+ *   The refusal names nothing of that other order (its id alone would let them read it);
+ * - this dialogue's order with another charge: 409 already_paid, naming it (it is the customer's).
  *
  * @example
  *   const conflict = replayConflict('key', order, charge)
@@ -28,9 +33,10 @@ export function sameCharge(order: Order, charge: Charge): boolean {
 
 /** undefined when `charge` replays `order`; else the error to answer with (nothing is written) */
 export function replayConflict(foundBy: FoundBy, order: Order, charge: Charge): ClerkError | undefined {
-  if (sameCharge(order, charge)) return undefined
-  const what = `${order.quantity} × ${order.product}, ${formatWon(order.total)}`
-  if (foundBy === 'dialogue') {
+  const sameDialogue = order.dialogueId === charge.dialogueId
+  if (sameDialogue && sameCharge(order, charge)) return undefined
+  if (foundBy === 'dialogue' && sameDialogue) {
+    const what = `${order.quantity} × ${order.product}, ${formatWon(order.total)}`
     return clerkError('CLERK_ERR_ALREADY_PAID', {
       message: `This dialogue was already paid: order ${order.id}, ${what}. Start a new dialogue with ask.`,
       say: 'Your payment is already complete. What would you like to buy next?',
@@ -38,7 +44,7 @@ export function replayConflict(foundBy: FoundBy, order: Order, charge: Charge): 
     })
   }
   return clerkError('CLERK_ERR_IDEMPOTENCY_KEY_REUSED', {
-    message: `This Idempotency-Key was already used for order ${order.id}: ${what}. Use a new key for a new payment.`,
+    message: 'This Idempotency-Key was already used by another payment. Use a new key for a new payment.',
     field: 'Idempotency-Key',
   })
 }

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis'
+import type { AdminTokenCheck } from '../common/admin-token.js'
 import type { Ledger } from './ledger.js'
 import type { ClerkMetrics } from './metrics.js'
 import type { MemorySessionStore } from './modes/memory-session-store.js'
@@ -14,6 +15,8 @@ export interface ClerkRuntime {
   readonly redisBreaker: RedisBreaker
   readonly ledger: Ledger
   readonly gate: WorkGate
+  /** true when a request carries ADMIN_TOKEN (always false without one) */
+  readonly isAdmin: AdminTokenCheck
   readonly metrics: ClerkMetrics
   readonly statefulSessions: MemorySessionStore
   /** true after SIGTERM: readyz answers 503, new requests get 503 shutting_down */

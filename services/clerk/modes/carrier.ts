@@ -24,6 +24,9 @@ export interface Loaded {
   state: DialogueState
   line: unknown
   lostReason?: 'no_session' | 'session_unknown' | 'no_context'
+  /** stateless explicit fields: a dialogue made up for this request alone, whose id means
+   *  nothing to anyone (a keyed pay is then named by its key: idempotency-key.ts) */
+  anonymous?: boolean
 }
 
 export interface SavedFields {

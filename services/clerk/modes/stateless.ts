@@ -89,7 +89,7 @@ function fromExplicitFields(fields: Record<string, unknown>, step: Step): Loaded
   // a fresh dialogue id each time: explicit fields alone are not idempotent (use Idempotency-Key)
   const asked = ask(NO_DIALOGUE, { product }, randomUUID())
   if (!asked.ok) throw failureError(asked.failure)
-  if (step === 'buy') return { state: asked.state, line }
+  if (step === 'buy') return { state: asked.state, line, anonymous: true }
   const { quantity, ...payLine } = line
   if (!hasQuantity) {
     throw clerkError('CLERK_ERR_INVALID_BODY', {
@@ -99,5 +99,5 @@ function fromExplicitFields(fields: Record<string, unknown>, step: Step): Loaded
   }
   const bought = buy(asked.state, { quantity })
   if (!bought.ok) throw failureError(bought.failure)
-  return { state: bought.state, line: payLine }
+  return { state: bought.state, line: payLine, anonymous: true }
 }

@@ -3,7 +3,7 @@ import { connect } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startRedisServer, type RedisServer } from '../../../services/common/redis-server.js'
 import { signContext } from '../../../services/clerk/context-token.js'
-import { ADMIN_TOKEN, Customer, getJson, startClerk, TEST_SECRET, type RunningClerk } from './clerk-harness.js'
+import { ADMIN_TOKEN, adminGet, Customer, getJson, startClerk, TEST_SECRET, type RunningClerk } from './clerk-harness.js'
 
 // The contract's bad-input table, sent over a real socket to a real clerk: each gets its 4xx JSON
 // error with a code and a sentence, never a 5xx, and the clerk keeps serving.
@@ -171,7 +171,7 @@ describe('a forged dialogue state', () => {
 })
 
 async function ordersOf(dialogueId: string): Promise<unknown[]> {
-  const res = await getJson(`${clerk.url}/orders?limit=1000`)
+  const res = await adminGet(`${clerk.url}/orders?limit=1000`)
   expect(res.status).toBe(200)
   return res.body.orders.filter((o: { dialogueId: string }) => o.dialogueId === dialogueId)
 }

@@ -83,8 +83,13 @@ export class Customer {
   }
 }
 
-export async function getJson(url: string): Promise<Answer> {
-  return new Customer().send(url, { method: 'GET' })
+export async function getJson(url: string, headers: Record<string, string> = {}): Promise<Answer> {
+  return new Customer().send(url, { method: 'GET', headers })
+}
+
+/** a GET with the admin token (the ledger's listing needs it; an order read with it shows all) */
+export async function adminGet(url: string): Promise<Answer> {
+  return getJson(url, { authorization: `Bearer ${ADMIN_TOKEN}` })
 }
 
 /** Runs ask → buy → pay against `urls[i]` for each step; stateless carries the context token. */

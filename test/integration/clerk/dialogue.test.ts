@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startRedisServer, type RedisServer } from '../../../services/common/redis-server.js'
-import { Customer, dialogue, getJson, startClerk, type RunningClerk } from './clerk-harness.js'
+import { ADMIN_TOKEN, adminGet, Customer, dialogue, getJson, startClerk, type RunningClerk } from './clerk-harness.js'
 
 // Two real clerks sharing one real Redis: the seed story, the clerk switch, a crash mid-dialogue.
 let redis: RedisServer
@@ -10,8 +10,8 @@ let b: RunningClerk
 beforeAll(async () => {
   redis = await startRedisServer()
   ;[a, b] = await Promise.all([
-    startClerk('clerk-a', { REDIS_URL: redis.url }),
-    startClerk('clerk-b', { REDIS_URL: redis.url }),
+    startClerk('clerk-a', { REDIS_URL: redis.url, ADMIN_TOKEN }),
+    startClerk('clerk-b', { REDIS_URL: redis.url, ADMIN_TOKEN }),
   ])
 })
 afterAll(async () => {
@@ -30,10 +30,14 @@ describe.each(['stateful', 'stateless', 'shared'])('the seed dialogue in %s mode
     expect(paid.body).toMatchObject({ step: 'pay', say: 'Payment of 2,000,000 won completed.', replayed: false })
     const order = paid.body.order
     expect(order).toMatchObject({ product: 'laptop', quantity: 2, unitPrice: 1_000_000, total: 2_000_000, method: 'card', mode, clerk: 'clerk-a' })
-    // any clerk reads it back
+    expect(order.id).toMatch(/^o-[A-Za-z0-9_-]{22}$/)
+    // any clerk reads it back: whoever holds the id sees the order without what names its
+    // customer; the admin token shows all of it
     const read = await getJson(`${b.url}/orders/${order.id}`)
     expect(read.status).toBe(200)
-    expect(read.body).toEqual({ clerk: 'clerk-b', order })
+    const { seq: _seq, dialogueId: _d, idempotencyKey: _k, ...shown } = order
+    expect(read.body).toEqual({ clerk: 'clerk-b', order: shown })
+    expect((await adminGet(`${b.url}/orders/${order.id}`)).body).toEqual({ clerk: 'clerk-b', order })
   })
 })
 
@@ -134,9 +138,10 @@ describe('idempotent pay', () => {
     expect(reused.status, JSON.stringify(reused.body)).toBe(422)
     expect(reused.body).toMatchObject({
       error: 'idempotency_key_reused', code: 'CLERK_ERR_IDEMPOTENCY_KEY_REUSED', clerk: 'clerk-b', mode: 'shared', step: 'pay',
-      message: `This Idempotency-Key was already used for order ${orderId}: 2 × laptop, 2,000,000 won. Use a new key for a new payment.`,
+      message: 'This Idempotency-Key was already used by another payment. Use a new key for a new payment.',
     })
     expect(reused.body.order).toBeUndefined()
+    expect(JSON.stringify(reused.body)).not.toContain(orderId)
     // the second dialogue was not marked paid: it may change its quantity and pay with a new key
     expect((await second.post(`${b.url}/shared/buy`, { quantity: 3 })).body).toMatchObject({ total: 90_000 })
     const paidSecond = await second.post(`${b.url}/shared/pay`, { method: 'cash' }, { 'idempotency-key': `${key}-new` })
@@ -144,26 +149,6 @@ describe('idempotent pay', () => {
     expect((await allOrders(a.url)).filter((o) => o.idempotencyKey === key)).toHaveLength(1)
   })
 
-  it('replays the order of an Idempotency-Key reused for the same charge, in that order\'s words', async () => {
-    const key = `same-${Date.now()}-${Math.random()}`
-    const body = { product: 'monitor', quantity: 3, method: 'card' }
-    const first = await new Customer().post(`${a.url}/stateless/pay`, body, { 'idempotency-key': key })
-    expect(first.body).toMatchObject({ replayed: false, order: { total: 900_000 } })
-
-    const customer = new Customer()
-    await customer.post(`${b.url}/stateful/ask`, { product: 'monitor' })
-    await customer.post(`${b.url}/stateful/buy`, { quantity: 3 })
-    const again = await customer.post(`${b.url}/stateful/pay`, { method: 'card' }, { 'idempotency-key': key })
-    expect(again.status, JSON.stringify(again.body)).toBe(200)
-    expect(again.body).toMatchObject({
-      replayed: true, order: first.body.order, say: 'Payment of 900,000 won completed.',
-      product: { id: 'monitor' }, quantity: 3, total: 900_000, method: 'card',
-    })
-    // paying that dialogue again (no key) replays the same order, never a second charge
-    const third = await customer.post(`${b.url}/stateful/pay`, { method: 'card' })
-    expect(third.body).toMatchObject({ replayed: true, order: { id: first.body.order.id } })
-    expect((await allOrders(a.url)).filter((o) => o.idempotencyKey === key)).toHaveLength(1)
-  })
 
   it('refuses a stateless rebuy of a paid dialogue (an old token) with 409 already_paid, charging nothing', async () => {
     const customer = new Customer()
@@ -235,6 +220,82 @@ describe('idempotent pay', () => {
   })
 })
 
+// Issue 10, item 3: customer B with customer A's Idempotency-Key, for the very same charge, used
+// to get "Payment of 2,000,000 won completed.", `replayed: true`, A's order and a paid dialogue,
+// with nothing charged. A key belongs to the dialogue (the session or token) that first used it.
+describe.each(['stateful', 'stateless', 'shared'] as const)('another customer\'s Idempotency-Key in %s mode', (mode) => {
+  async function bought(customer: Customer, url: string): Promise<Record<string, unknown>> {
+    const asked = await customer.post(`${url}/${mode}/ask`, { product: 'laptop' })
+    const carry = mode === 'stateless' ? { context: asked.body.context } : {}
+    const buy = await customer.post(`${url}/${mode}/buy`, { ...carry, quantity: 2 })
+    expect(buy.status).toBe(200)
+    return mode === 'stateless' ? { context: buy.body.context } : {}
+  }
+
+  it('is 422 idempotency_key_reused for the same charge: nothing written, nothing marked paid, nothing of A shown', async () => {
+    const key = `a-key-${mode}-${Date.now()}-${Math.random()}`
+    const customerA = new Customer()
+    const paidA = await customerA.post(`${a.url}/${mode}/pay`, { ...(await bought(customerA, a.url)), method: 'card' }, { 'idempotency-key': key })
+    expect(paidA.body).toMatchObject({ replayed: false, order: { total: 2_000_000 } })
+    const ordersBefore = (await allOrders(a.url)).length
+
+    const customerB = new Customer()
+    const carryB = await bought(customerB, mode === 'stateful' ? a.url : b.url)
+    const urlB = mode === 'stateful' ? a.url : b.url
+    const stolen = await customerB.post(`${urlB}/${mode}/pay`, { ...carryB, method: 'card' }, { 'idempotency-key': key })
+    expect(stolen.status, JSON.stringify(stolen.body)).toBe(422)
+    expect(stolen.body).toMatchObject({ error: 'idempotency_key_reused', mode, step: 'pay' })
+    expect(stolen.body.order).toBeUndefined()
+    expect(stolen.body.context).toBeUndefined() // no "paid" token either
+    expect(stolen.body.say).toBeUndefined()
+    expect(JSON.stringify(stolen.body)).not.toContain(paidA.body.order.id)
+    expect((await allOrders(a.url)).length).toBe(ordersBefore)
+
+    // B's dialogue is not paid: it may still change its quantity, and pays for itself with its own key
+    const rebuy = await customerB.post(`${urlB}/${mode}/buy`, { ...carryB, quantity: 1 })
+    expect(rebuy.status, JSON.stringify(rebuy.body)).toBe(200)
+    const carryRebuy = mode === 'stateless' ? { context: rebuy.body.context } : {}
+    const paidB = await customerB.post(`${urlB}/${mode}/pay`, { ...carryRebuy, method: 'card' }, { 'idempotency-key': `${key}-b` })
+    expect(paidB.body).toMatchObject({ replayed: false, say: 'Payment of 1,000,000 won completed.' })
+    expect(paidB.body.order.id).not.toBe(paidA.body.order.id)
+    // and A's own retry with the key still replays A's order
+    const retryA = await customerA.post(`${a.url}/${mode}/pay`, { ...(mode === 'stateless' ? { context: paidA.body.context } : {}), method: 'card' }, { 'idempotency-key': key })
+    expect(retryA.body).toMatchObject({ replayed: true, order: { id: paidA.body.order.id } })
+  })
+
+  it('is 422 when B states A\'s charge in explicit stateless fields with A\'s key', async () => {
+    const key = `explicit-${mode}-${Date.now()}-${Math.random()}`
+    const customerA = new Customer()
+    await customerA.post(`${a.url}/${mode}/pay`, { ...(await bought(customerA, a.url)), method: 'card' }, { 'idempotency-key': key })
+    const explicit = await new Customer().post(`${b.url}/stateless/pay`, { product: 'laptop', quantity: 2, method: 'card' }, { 'idempotency-key': key })
+    expect(explicit.status, JSON.stringify(explicit.body)).toBe(422)
+    expect(explicit.body).toMatchObject({ error: 'idempotency_key_reused' })
+  })
+})
+
+describe('reading the ledger', () => {
+  it('lists orders only with the admin token', async () => {
+    const attempts: Array<Record<string, string>> = [{}, { authorization: 'Bearer wrong-token' }, { 'x-admin-token': `${ADMIN_TOKEN}x` }]
+    for (const headers of attempts) {
+      const refused = await getJson(`${a.url}/orders?limit=5`, headers)
+      expect(refused.status).toBe(401)
+      expect(refused.body).toMatchObject({ error: 'unauthorized' })
+      expect(refused.body.orders).toBeUndefined()
+    }
+    expect((await getJson(`${a.url}/orders?limit=5`, { 'x-admin-token': ADMIN_TOKEN })).status).toBe(200)
+  })
+
+  it('shows an order by its id without its seq, dialogue id or Idempotency-Key', async () => {
+    const key = `secret-key-${Date.now()}`
+    const paid = await new Customer().post(`${a.url}/stateless/pay`, { product: 'mouse', quantity: 3, method: 'cash' }, { 'idempotency-key': key })
+    const read = await getJson(`${b.url}/orders/${paid.body.order.id}`)
+    expect(read.status).toBe(200)
+    expect(Object.keys(read.body.order).sort()).toEqual(['clerk', 'createdAt', 'id', 'method', 'mode', 'product', 'quantity', 'total', 'unitPrice'])
+    expect(JSON.stringify(read.body)).not.toContain(key)
+    expect(JSON.stringify(read.body)).not.toContain(paid.body.order.dialogueId)
+  })
+})
+
 describe('the ledger listing', () => {
   it('pages through every order in seq order', async () => {
     const all = await allOrders(b.url, 3)
@@ -245,9 +306,11 @@ describe('the ledger listing', () => {
   })
 
   it('answers an unknown order with 404 order_not_found and a bad id with 400', async () => {
-    expect((await getJson(`${a.url}/orders/o-999999999`)).body).toMatchObject({ error: 'order_not_found' })
+    expect((await getJson(`${a.url}/orders/o-AAAAAAAAAAAAAAAAAAAAAA`)).body).toMatchObject({ error: 'order_not_found' })
+    expect((await getJson(`${a.url}/orders/o-42`)).status).toBe(400) // the old, guessable ids are no ids
+
     expect((await getJson(`${a.url}/orders/nope`)).status).toBe(400)
-    expect((await getJson(`${a.url}/orders?limit=5000`)).status).toBe(400)
+    expect((await adminGet(`${a.url}/orders?limit=5000`)).status).toBe(400)
   })
 })
 
@@ -258,7 +321,7 @@ async function allOrders(
   const orders = []
   let after = 0
   for (let page = 0; page < 1000; page++) {
-    const res = await getJson(`${url}/orders?after=${after}&limit=${limit}`)
+    const res = await adminGet(`${url}/orders?after=${after}&limit=${limit}`)
     orders.push(...res.body.orders)
     if (res.body.next === null) return orders
     after = res.body.next

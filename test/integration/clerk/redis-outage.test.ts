@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { freePort } from '../../../services/common/free-port.js'
 import { startRedisServer, type RedisServer } from '../../../services/common/redis-server.js'
 import { waitFor } from '../../../services/common/wait-for.js'
-import { Customer, dialogue, getJson, REDIS_TIMEOUT_MS, startClerk, type Answer, type RunningClerk } from './clerk-harness.js'
+import { ADMIN_TOKEN, adminGet, Customer, dialogue, getJson, REDIS_TIMEOUT_MS, startClerk, type Answer, type RunningClerk } from './clerk-harness.js'
 
 // A real redis-server killed and restarted under a real clerk. The fetches in Customer give up
 // after 10 s: a hang fails the test, a fast 503 passes it (speed itself lives in the benchmark).
@@ -11,7 +11,7 @@ let clerk: RunningClerk
 
 beforeAll(async () => {
   redis = await startRedisServer({ appendOnly: true })
-  clerk = await startClerk('clerk-r', { REDIS_URL: redis.url })
+  clerk = await startClerk('clerk-r', { REDIS_URL: redis.url, ADMIN_TOKEN })
 })
 afterAll(async () => {
   await clerk?.service.stop()
@@ -19,12 +19,12 @@ afterAll(async () => {
 })
 
 async function orderCount(): Promise<number> {
-  const res = await getJson(`${clerk.url}/orders?limit=1000`)
+  const res = await adminGet(`${clerk.url}/orders?limit=1000`)
   return res.body.orders.length
 }
 
 async function ordersOf(dialogueId: string): Promise<Array<{ id: string }>> {
-  const res = await getJson(`${clerk.url}/orders?limit=1000`)
+  const res = await adminGet(`${clerk.url}/orders?limit=1000`)
   return res.body.orders.filter((o: { dialogueId: string }) => o.dialogueId === dialogueId)
 }
 
@@ -76,7 +76,7 @@ describe('Redis killed under a clerk', () => {
     })
 
     // orders written before the crash survived it (appendonly), and nothing was charged meanwhile
-    expect((await getJson(`${clerk.url}/orders/${orderBefore.id}`)).body.order).toEqual(orderBefore)
+    expect((await adminGet(`${clerk.url}/orders/${orderBefore.id}`)).body.order).toEqual(orderBefore)
     expect(await orderCount()).toBe(ordersBefore)
     // the shared dialogue, kept in Redis, carries on; the refused stateful pay now goes through once
     expect((await sharedCustomer.post(`${clerk.url}/shared/buy`, { quantity: 2 })).body).toMatchObject({ total: 60_000 })
@@ -115,7 +115,7 @@ describe('a pay while Redis is away tells the truth', () => {
     expect(refused.body.message).toContain('Nothing was charged')
 
     await redis.start()
-    await waitFor(async () => (await getJson(`${clerk.url}/orders?limit=1`)).status === 200, {
+    await waitFor(async () => (await adminGet(`${clerk.url}/orders?limit=1`)).status === 200, {
       what: 'the ledger back after the restart', timeoutMs: 10_000,
     })
     const rebought = await customer.post(`${clerk.url}/stateful/buy`, { quantity: 3 })
@@ -150,7 +150,7 @@ describe('a pay while Redis is away tells the truth', () => {
 
     // The clerk's reads share its one connection with the late script, so once a ledger read
     // answers, Redis has run (and refused) the charge.
-    await waitFor(async () => (await getJson(`${clerk.url}/orders?limit=1`)).status === 200, {
+    await waitFor(async () => (await adminGet(`${clerk.url}/orders?limit=1`)).status === 200, {
       what: 'the ledger back after SIGCONT', timeoutMs: 10_000,
     })
     expect(await ordersOf(dialogueId)).toEqual([])
@@ -212,7 +212,7 @@ describe('Redis hung (SIGSTOP) under a burst of requests', () => {
 describe('a clerk started while Redis is missing', () => {
   it('still serves stateful and stateless, refuses shared and pay with 503, and says shared is not ready', async () => {
     const nowhere = `redis://127.0.0.1:${await freePort()}`
-    const lonely = await startClerk('clerk-l', { REDIS_URL: nowhere }, { waitForShared: false })
+    const lonely = await startClerk('clerk-l', { REDIS_URL: nowhere, ADMIN_TOKEN }, { waitForShared: false })
     try {
       for (const mode of ['stateful', 'stateless'] as const) {
         const [asked, bought, paid] = await dialogue(mode, [lonely.url, lonely.url, lonely.url])
@@ -225,7 +225,7 @@ describe('a clerk started while Redis is missing', () => {
       expect(ready.status, JSON.stringify(ready.body)).toBe(200)
       expect(ready.body).toMatchObject({ status: 'ready', redis: 'down', modes: { shared: false } })
       expect((await getJson(`${lonely.url}/readyz?mode=shared`)).status).toBe(503)
-      expect((await getJson(`${lonely.url}/orders?limit=1`)).status).toBe(503)
+      expect((await adminGet(`${lonely.url}/orders?limit=1`)).status).toBe(503)
     } finally {
       await lonely.service.stop()
     }

@@ -63,4 +63,36 @@ describe('the ledger charge script', () => {
     await expect(ledger.charge(laptops('d-2', 1), keyed)).rejects.toMatchObject({ code: 'CLERK_ERR_IDEMPOTENCY_KEY_REUSED' })
     expect((await ledger.list(0, 1000)).orders.length).toBe(before)
   })
+
+  it('refuses another dialogue\'s key even for the very same charge, writing nothing', async () => {
+    const keyed = { ...meta, idempotencyKey: 'k-same' }
+    await ledger.charge(laptops('d-owner'), keyed)
+    const before = (await ledger.list(0, 1000)).orders.length
+    await expect(ledger.charge(laptops('d-thief'), keyed)).rejects.toMatchObject({ code: 'CLERK_ERR_IDEMPOTENCY_KEY_REUSED' })
+    expect((await ledger.list(0, 1000)).orders.length).toBe(before)
+  })
+
+  it('gives each order a random id and a seq that only grows, also after the ledger is lost', async () => {
+    const first = (await ledger.charge(laptops('d-seq-1'), meta)).order
+    const second = (await ledger.charge(laptops('d-seq-2'), meta)).order
+    expect(first.id).toMatch(/^o-[A-Za-z0-9_-]{22}$/)
+    expect(second.id).not.toBe(first.id)
+    expect(second.seq).toBeGreaterThan(first.seq)
+    // at least Redis's clock in microseconds: a lost ledger cannot make it start again at 1
+    expect(first.seq).toBeGreaterThanOrEqual((Date.now() - 60_000) * 1000)
+    expect(Number.isSafeInteger(second.seq)).toBe(true)
+    await redis.flushall() // the data is gone, the counter with it
+    const after = (await ledger.charge(laptops('d-seq-3'), meta)).order
+    expect(after.seq).toBeGreaterThan(second.seq)
+    expect((await ledger.list(second.seq, 10)).orders.map((o) => o.id)).toEqual([after.id])
+  })
+
+  it('draws another id when the one drawn is taken, and never overwrites an order', async () => {
+    const taken = (await ledger.charge(laptops('d-taken'), meta)).order
+    const draws = [taken.id, 'o-BBBBBBBBBBBBBBBBBBBBBB']
+    const clashing = new Ledger(redis, () => draws.shift() ?? 'o-CCCCCCCCCCCCCCCCCCCCCC')
+    const next = (await clashing.charge(laptops('d-clash'), meta)).order
+    expect(next.id).toBe('o-BBBBBBBBBBBBBBBBBBBBBB')
+    expect(await ledger.get(taken.id)).toEqual(taken)
+  })
 })

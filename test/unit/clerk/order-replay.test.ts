@@ -12,7 +12,7 @@ const same: Charge = { dialogueId: 'd-1', productId: 'laptop', quantity: 2, unit
 describe('is a pay a replay of the order the ledger found?', () => {
   it.each<[string, Partial<Charge>, boolean]>([
     ['the very same charge', {}, true],
-    ['the same charge from another dialogue (a reused key)', { dialogueId: 'd-2' }, true],
+    ['the same charge from another dialogue (the charge only: who asks is replayConflict\'s)', { dialogueId: 'd-2' }, true],
     ['another product', { productId: 'mouse', unitPrice: 30_000, total: 60_000 }, false],
     ['another quantity', { quantity: 5, total: 5_000_000 }, false],
     ['another unit price', { unitPrice: 999_999 }, false],
@@ -26,17 +26,19 @@ describe('is a pay a replay of the order the ledger found?', () => {
 describe('the answer to a pay that is not a replay', () => {
   const mouse: Charge = { dialogueId: 'd-2', productId: 'mouse', quantity: 1, unitPrice: 30_000, total: 30_000, method: 'cash' }
 
-  it('is nothing for the same charge, found either way', () => {
+  it('is nothing for the same charge of the same dialogue, found either way', () => {
     expect(replayConflict('dialogue', order, same)).toBeUndefined()
-    expect(replayConflict('key', order, { ...same, dialogueId: 'd-2' })).toBeUndefined()
+    expect(replayConflict('key', order, same)).toBeUndefined()
   })
 
-  it('is 422 idempotency_key_reused naming the order, when found by the key', () => {
-    const err = replayConflict('key', order, mouse)
+  it.each<[string, Charge]>([
+    ['the same charge', { ...same, dialogueId: 'd-2' }],
+    ['another charge', mouse],
+  ])('is 422 idempotency_key_reused for another dialogue\'s key and %s, naming nothing of that order', (_name, charge) => {
+    const err = replayConflict('key', order, charge)
     expect(err).toMatchObject({ code: 'CLERK_ERR_IDEMPOTENCY_KEY_REUSED', statusCode: 422 })
-    expect(err?.message).toBe(
-      'This Idempotency-Key was already used for order o-4: 2 × laptop, 2,000,000 won. Use a new key for a new payment.',
-    )
+    expect(err?.message).toBe('This Idempotency-Key was already used by another payment. Use a new key for a new payment.')
+    expect(JSON.stringify(err?.details)).not.toContain('o-4')
   })
 
   it('is 409 already_paid naming the order, when found by the dialogue id', () => {
