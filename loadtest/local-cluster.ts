@@ -75,6 +75,9 @@ async function startOnce(root: string, options: LocalClusterOptions): Promise<Lo
     env: {
       ...process.env,
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+      // one load run's cluster: its ledger goes with it (a crash during the run loses nothing)
+      REDIS_THROWAWAY: '1',
+      REDIS_DATA_DIR: '',
       ...options.env,
       PROXY_PORT: String(proxyPort),
       CLERK_COUNT: String(clerkCount),

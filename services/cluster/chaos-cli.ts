@@ -4,6 +4,7 @@ import { CLERK_ACTIONS, REDIS_ACTIONS } from './actions.js'
 import { ChaosError, createChaosClient, type ChaosVerb } from './chaos-client.js'
 import { CHAOS_USAGE } from './chaos-usage.js'
 import type { ClusterStatus } from './launcher.js'
+import type { PublicClusterStatus } from './public-status.js'
 import { readStateFile, stateFilePath } from './state-file.js'
 import { formatStatus } from './status-text.js'
 
@@ -31,7 +32,7 @@ export function parseArguments(argv: readonly string[]): ChaosCommand {
   }
   if (verb === 'redis') {
     if (target === undefined || !(REDIS_ACTIONS as readonly string[]).includes(target)) {
-      throw new UsageError(`redis takes "stop" or "start"${target === undefined ? '' : `, got "${target}"`}`)
+      throw new UsageError(`redis takes ${REDIS_ACTIONS.map((a) => `"${a}"`).join(', ')}${target === undefined ? '' : `, got "${target}"`}`)
     }
     if (extra !== undefined) throw new UsageError(`redis ${target} takes nothing more, got "${extra}"`)
     return { kind: 'act', verb: target as ChaosVerb, target: 'redis' }
@@ -84,13 +85,15 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   }
 
   if (command.kind === 'status') {
-    const res = await fetch(`${proxyUrl}/_cluster/status`, { signal: AbortSignal.timeout(5_000) })
+    // pids, ports and the Redis URL need the token; without one the launcher shows states only
+    const headers: Record<string, string> = adminToken ? { authorization: `Bearer ${adminToken}` } : {}
+    const res = await fetch(`${proxyUrl}/_cluster/status`, { headers, signal: AbortSignal.timeout(5_000) })
     if (!res.ok) {
       await res.arrayBuffer()
       console.error(`chaos: ${proxyUrl} answers, but not with npm start's launcher (HTTP ${res.status} on /_cluster/status); see ${proxyUrl}/_lb/status`)
       return 1
     }
-    console.log(formatStatus((await res.json()) as ClusterStatus))
+    console.log(formatStatus((await res.json()) as ClusterStatus | PublicClusterStatus))
     return 0
   }
 

@@ -14,7 +14,7 @@ import { createAdminCall } from '../common/admin-call.js'
 import { answersOk } from '../common/answers-ok.js'
 
 export const CLERK_VERBS = ['kill', 'terminate', 'pause', 'resume', 'revive', 'slow'] as const
-export const REDIS_VERBS = ['stop', 'start'] as const
+export const REDIS_VERBS = ['stop', 'start', 'kill'] as const
 export type ClerkVerb = (typeof CLERK_VERBS)[number]
 export type RedisVerb = (typeof REDIS_VERBS)[number]
 export type ChaosVerb = ClerkVerb | RedisVerb
@@ -65,7 +65,7 @@ export function createChaosClient({ proxyUrl, adminToken, timeoutMs = 10_000 }: 
     const id = encodeURIComponent(target)
     if (target === 'redis') {
       if (!(REDIS_VERBS as readonly string[]).includes(verb)) {
-        throw new ChaosError(`redis takes "stop" or "start", got "${verb}"`)
+        throw new ChaosError(`redis takes ${REDIS_VERBS.map((v) => `"${v}"`).join(', ')}, got "${verb}"`)
       }
       if (!(await hasLauncher())) {
         throw new ChaosError('stopping Redis needs the launcher of `npm start` (in compose: docker compose stop redis)')

@@ -10,6 +10,8 @@ Break the cluster that \`npm start\` runs (found on PROXY_PORT, default 8080):
   revive <clerk>        start a killed or terminated clerk again, same id and port
   slow <clerk> <ms>     every dialogue answer of that clerk waits <ms> ms (0 undoes it)
   redis stop|start      stop or start the cluster's private Redis
+  redis kill            SIGKILL the private Redis, a crash: it is restarted within a second,
+                        with every order it acknowledged (its append-only file)
   status                what runs, with pids, states and restarts
 
 Examples:

@@ -10,7 +10,7 @@ import type { ClusterEvent } from './cluster-events.js'
 import { ClusterErrors } from './errors.js'
 import type { ClusterOptions } from './options.js'
 import { planCluster, planRedis } from './plan.js'
-import { RedisNotManagedError, startRedisControl, type RedisControl, type RedisStatus } from './redis-control.js'
+import { RedisNotManagedError, RedisStateError, startRedisControl, type RedisControl, type RedisStatus } from './redis-control.js'
 import { StateError, SupervisedProcess, type ProcessStatus } from './supervised-process.js'
 
 /**
@@ -85,7 +85,8 @@ export async function startCluster(options: ClusterOptions, start: StartClusterO
     }
   }
 
-  const redis = await startRedisControl(planRedis(options.redisUrl, redisServerAvailable()), onEvent)
+  const own = { dataDir: options.redisDataDir, appendFsync: options.redisAppendFsync, maxMemory: options.redisMaxMemory }
+  const redis = await startRedisControl(planRedis(options.redisUrl, redisServerAvailable(), own), onEvent)
   const processes = new Map<string, SupervisedProcess>()
   let stopping: Promise<void> | undefined
   let launcherUrl = '' // known once the chaos API listens
@@ -236,15 +237,19 @@ export async function startCluster(options: ClusterOptions, start: StartClusterO
   async function redisAction(verb: RedisAction): Promise<ActionResult> {
     try {
       if (verb === 'stop') await redis.stop()
+      else if (verb === 'kill') await redis.kill()
       else await redis.start()
     } catch (err) {
       if (err instanceof RedisNotManagedError) throw new ClusterErrors.CLUSTER_ERR_REDIS_NOT_MANAGED(err.message)
+      if (err instanceof RedisStateError) throw new ClusterErrors.CLUSTER_ERR_WRONG_STATE(err.message)
       throw err
     }
     const detail =
       verb === 'stop'
         ? 'redis-server shut down (data saved): shared mode and payments answer 503'
-        : `redis-server back on ${redactUrl(redis.url)}`
+        : verb === 'kill'
+          ? 'SIGKILL: redis-server crashed; the supervisor starts it again within about a second, with every order it acknowledged'
+          : `redis-server back on ${redactUrl(redis.url)}`
     onEvent({ type: 'chaos', verb, target: 'redis', detail })
     return { ok: true, verb, target: 'redis', detail, redis: redis.status() }
   }
@@ -272,7 +277,7 @@ export async function startCluster(options: ClusterOptions, start: StartClusterO
         // already gone
       }
     }
-    if (redis.dataDir) rmSync(redis.dataDir, { recursive: true, force: true })
+    if (redis.throwawayDir) rmSync(redis.throwawayDir, { recursive: true, force: true })
   }
 }
 

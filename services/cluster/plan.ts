@@ -40,8 +40,16 @@ export interface ClusterPlan {
 
 export type RedisPlan =
   | { readonly kind: 'external'; readonly url: string }
-  | { readonly kind: 'private' }
+  | ({ readonly kind: 'private' } & PrivateRedisOptions)
   | { readonly kind: 'absent'; readonly url: string }
+
+/** how `npm start` runs its own redis-server (docs/running.md) */
+export interface PrivateRedisOptions {
+  /** outlives the run; undefined: a throwaway temp dir */
+  readonly dataDir: string | undefined
+  readonly appendFsync: 'everysec' | 'always'
+  readonly maxMemory: string
+}
 
 /**
  * Nothing listens on port 1 of loopback (binding it needs root and nobody does): clerks pointed
@@ -61,9 +69,9 @@ export function clerkId(index: number): string {
 }
 
 /** REDIS_URL wins; else a private redis-server if one is on PATH; else none. */
-export function planRedis(redisUrl: string | undefined, redisServerOnPath: boolean): RedisPlan {
+export function planRedis(redisUrl: string | undefined, redisServerOnPath: boolean, own: PrivateRedisOptions): RedisPlan {
   if (redisUrl !== undefined) return { kind: 'external', url: redisUrl }
-  if (redisServerOnPath) return { kind: 'private' }
+  if (redisServerOnPath) return { kind: 'private', ...own }
   return { kind: 'absent', url: NO_REDIS_URL }
 }
 

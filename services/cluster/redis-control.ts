@@ -1,19 +1,22 @@
 import { createConnection } from 'node:net'
 import { redactUrl } from '../common/redact-url.js'
-import { startRedisServer, type RedisServer } from '../common/redis-server.js'
+import { LEDGER_SAFE_MEMORY_POLICY, startRedisServer, type RedisServer } from '../common/redis-server.js'
 import { waitFor } from '../common/wait-for.js'
 import type { ClusterEvent } from './cluster-events.js'
 import type { RedisPlan } from './plan.js'
 
 /**
- * Redis as the launcher sees it: a private redis-server it owns (which chaos can stop and start,
- * and which is restarted if it dies by itself), an external one given by REDIS_URL (left alone),
- * or none at all (shared mode and payments answer 503).
+ * Redis as the launcher sees it: a private redis-server it owns (which chaos can stop, start and
+ * kill, and which is restarted if it dies by itself), an external one given by REDIS_URL (left
+ * alone), or none at all (shared mode and payments answer 503).
  *
- * The private server runs without persistence (no appendonly, no periodic snapshots) and keeps
- * its data in a temp dir removed at the end. A chaos `stop` is a clean `SHUTDOWN SAVE`, so the
- * orders and shared sessions it held are back after `start`: the demo shows an outage, not data
- * loss.
+ * The private server keeps an append-only file, fsynced every second (or on every write: see
+ * REDIS_APPENDFSYNC), in a data directory that outlives the run (REDIS_DATA_DIR; a temp dir
+ * removed at stop for REDIS_THROWAWAY=1). Redis writes each command to that file before it
+ * answers, so the restart after a crash (SIGKILL, OOM kill) comes back with every order and
+ * shared session it acknowledged; a chaos `stop` is a clean SHUTDOWN, which flushes the file.
+ * Its memory is capped (REDIS_MAXMEMORY) with the one policy that never evicts the ledger
+ * (LEDGER_SAFE_MEMORY_POLICY).
  */
 export type RedisState = 'running' | 'stopped' | 'absent'
 
@@ -28,11 +31,15 @@ export interface RedisControl {
   /** the URL the clerks use (for `absent`, one that refuses at once) */
   readonly url: string
   readonly plan: RedisPlan
-  /** the private server's temp dir (forceStop removes it synchronously) */
+  /** where the private server keeps its data (undefined: no private server) */
   readonly dataDir: string | undefined
+  /** the data dir when it is a throwaway temp dir (forceStop removes it synchronously) */
+  readonly throwawayDir: string | undefined
   status(): RedisStatus
   stop(): Promise<void>
   start(): Promise<void>
+  /** SIGKILL, a crash: the watch starts it again as after any crash */
+  kill(): Promise<void>
   /** the cluster is stopping: a Redis that goes away now is not restarted (on a terminal's
    *  Ctrl-C redis-server, in the launcher's process group, gets the SIGINT too) */
   stopWatching(): void
@@ -42,6 +49,11 @@ export interface RedisControl {
 
 export class RedisNotManagedError extends Error {
   override name = 'RedisNotManagedError'
+}
+
+/** the action does not fit the private server's state (kill a stopped one) */
+export class RedisStateError extends Error {
+  override name = 'RedisStateError'
 }
 
 const WATCH_INTERVAL_MS = 1_000 // 1 s: how soon an unexpected Redis death is noticed
@@ -60,6 +72,7 @@ export async function startRedisControl(
       url,
       plan,
       dataDir: undefined,
+      throwawayDir: undefined,
       status: () => ({
         state: plan.kind === 'external' ? 'running' : 'absent',
         url: plan.kind === 'external' ? redactUrl(url) : null,
@@ -68,12 +81,19 @@ export async function startRedisControl(
       }),
       stop: () => Promise.reject(new RedisNotManagedError(why)),
       start: () => Promise.reject(new RedisNotManagedError(why)),
+      kill: () => Promise.reject(new RedisNotManagedError(why)),
       stopWatching: () => {},
       close: async () => {},
     }
   }
 
-  const server: RedisServer = await startRedisServer({ appendOnly: false })
+  const server: RedisServer = await startRedisServer({
+    appendOnly: true,
+    appendFsync: plan.appendFsync,
+    maxMemory: plan.maxMemory,
+    maxMemoryPolicy: LEDGER_SAFE_MEMORY_POLICY,
+    ...(plan.dataDir === undefined ? {} : { dir: plan.dataDir }),
+  })
   let stoppedOnPurpose = false
   let closing = false
   let restarting = false
@@ -97,6 +117,7 @@ export async function startRedisControl(
     url: server.url,
     plan,
     dataDir: server.dir,
+    throwawayDir: server.persistent ? undefined : server.dir,
     status: () => ({
       state: server.running() ? 'running' : 'stopped',
       url: redactUrl(server.url),
@@ -106,12 +127,16 @@ export async function startRedisControl(
     async stop() {
       stoppedOnPurpose = true
       if (!server.running()) return
-      await shutdownSave(server.port)
+      await shutdown(server.port)
       await waitFor(() => !server.running(), { what: 'redis-server to shut down', timeoutMs: 10_000 })
     },
     async start() {
       stoppedOnPurpose = false
       await server.start()
+    },
+    async kill() {
+      if (stoppedOnPurpose || !server.running()) throw new RedisStateError('redis-server is not running: start it first (redis start)')
+      await server.kill()
     },
     stopWatching() {
       closing = true
@@ -125,8 +150,8 @@ export async function startRedisControl(
   }
 }
 
-/** SHUTDOWN SAVE: write the data set to the temp dir, then exit, so `start` finds it again */
-function shutdownSave(port: number): Promise<void> {
+/** SHUTDOWN: flush and fsync the append-only file, then exit, so `start` finds everything again */
+function shutdown(port: number): Promise<void> {
   return new Promise((resolve) => {
     const socket = createConnection({ port, host: '127.0.0.1' })
     const done = () => {
@@ -136,6 +161,6 @@ function shutdownSave(port: number): Promise<void> {
     socket.setTimeout(5_000, done)
     socket.once('error', done) // the server closes the connection as it exits
     socket.once('close', done)
-    socket.once('connect', () => socket.write('SHUTDOWN SAVE\r\n'))
+    socket.once('connect', () => socket.write('SHUTDOWN\r\n'))
   })
 }

@@ -36,7 +36,7 @@ describe.skipIf(!hasChromium)('the dashboard in a browser, against a real npm st
     base = `http://127.0.0.1:${port}`
     cluster = await spawnService(
       'services/cluster/main.js',
-      { PROXY_PORT: String(port), CLERK_COUNT: String(CLERK_COUNT), ADMIN_TOKEN },
+      { PROXY_PORT: String(port), CLERK_COUNT: String(CLERK_COUNT), ADMIN_TOKEN, REDIS_THROWAWAY: '1' },
       `${base}/_lb/status`,
       { timeoutMs: 45_000 },
     )

@@ -89,7 +89,7 @@ beforeAll(async () => {
   proxyUrl = `http://127.0.0.1:${proxyPort}`
   launcher = await spawnService(
     'services/cluster/main.js',
-    { PROXY_PORT: String(proxyPort), CLERK_COUNT: '3', ADMIN_TOKEN: adminToken, LOG_LEVEL: 'warn' },
+    { PROXY_PORT: String(proxyPort), CLERK_COUNT: '3', ADMIN_TOKEN: adminToken, LOG_LEVEL: 'warn', REDIS_THROWAWAY: '1' },
     undefined,
   )
   await waitFor(() => existsSync(stateFilePath(proxyPort)) || launcher.exited(), {
@@ -242,6 +242,29 @@ describe('npm start', () => {
       { what: 'a shared dialogue after Redis is back', timeoutMs: 30_000, intervalMs: 200 },
     )
     expect(after.pay.body.say).toBe('Payment of 2,000,000 won completed.')
+  })
+
+  it('redis kill: a crash the supervisor restarts, with the orders it had and shared dialogues carrying on', async () => {
+    const customer = new Customer(proxyUrl)
+    const { pay } = await customer.play('shared')
+    const orderId = (pay.body.order as { id: string }).id
+    const next = await new Customer(proxyUrl).post('/shared/ask', { product: 'mouse' })
+    const before = (await status()).redis.pid as number
+    const killed = await chaos.act('kill', 'redis')
+    expect(killed).toMatchObject({ ok: true, status: 200 })
+    expect(isAlive(before)).toBe(false)
+    const back = await waitFor(async () => {
+      const s = await status()
+      return s.redis.state === 'running' && s.redis.pid !== before ? s : undefined
+    }, { what: 'the supervisor to restart redis-server', timeoutMs: 20_000 })
+    expect(back.redis.pid).not.toBe(before)
+    const read = await waitFor(async () => {
+      const res = await fetch(`${proxyUrl}/orders/${orderId}`, { signal: AbortSignal.timeout(5_000) })
+      return res.status === 200 ? ((await res.json()) as { order: { id: string } }) : undefined
+    }, { what: 'the order after the restart', timeoutMs: 20_000, intervalMs: 200 })
+    expect(read.order.id).toBe(orderId)
+    expect(next.status).toBe(200)
+    expect((await (await fetch(`${proxyUrl}/_cluster/redis/kill`, { method: 'POST' })).json())).toMatchObject({ error: 'unauthorized' })
   })
 
   it('npm run chaos finds the cluster by PROXY_PORT and the token in the state file', async () => {

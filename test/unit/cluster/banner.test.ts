@@ -8,7 +8,7 @@ const info = {
     { id: 'clerk-b', port: 8082 },
     { id: 'clerk-c', port: 8083 },
   ],
-  redis: { kind: 'private' as const },
+  redis: { kind: 'private' as const, dataDir: '/home/u/.local/state/clerk-cluster/redis-8080', appendFsync: 'everysec' as const, maxMemory: '1gb' },
   redisUrl: 'redis://127.0.0.1:40000',
   adminToken: 'tok',
   adminTokenGenerated: true,
@@ -45,5 +45,14 @@ describe('the npm start banner', () => {
     const text = renderBanner({ ...info, redis: { kind: 'external', url }, redisUrl: url })
     expect(text).toContain('redis://app:***@cache.internal:6379/0 (REDIS_URL)')
     expect(text).not.toContain('s3cret')
+  })
+
+  it('says where the private Redis keeps its data, or that the run is a throwaway', () => {
+    const kept = renderBanner(info)
+    expect(kept).toContain('append-only file fsynced every second')
+    expect(kept).toContain('data kept in /home/u/.local/state/clerk-cluster/redis-8080 (REDIS_DATA_DIR)')
+    const throwaway = renderBanner({ ...info, redis: { ...info.redis, dataDir: undefined, appendFsync: 'always' } })
+    expect(throwaway).toContain('fsynced on every write')
+    expect(throwaway).toContain('throwaway run (REDIS_THROWAWAY=1)')
   })
 })

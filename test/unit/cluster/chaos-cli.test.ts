@@ -13,6 +13,7 @@ describe('parseArguments', () => {
     [['slow', 'clerk-b', '0'], { kind: 'act', verb: 'slow', target: 'clerk-b', arg: 0 }],
     [['redis', 'stop'], { kind: 'act', verb: 'stop', target: 'redis' }],
     [['redis', 'start'], { kind: 'act', verb: 'start', target: 'redis' }],
+    [['redis', 'kill'], { kind: 'act', verb: 'kill', target: 'redis' }],
     [['status'], { kind: 'status' }],
     [[], { kind: 'help' }],
     [['--help'], { kind: 'help' }],
@@ -30,8 +31,8 @@ describe('parseArguments', () => {
     [['slow', 'clerk-b', '-5'], /slow needs a delay in milliseconds/],
     [['slow', 'clerk-b', '1.5'], /slow needs a delay in milliseconds/],
     [['slow', 'clerk-b', '60001'], /slow needs a delay in milliseconds/],
-    [['redis'], /redis takes "stop" or "start"/],
-    [['redis', 'flush'], /redis takes "stop" or "start", got "flush"/],
+    [['redis'], /redis takes "stop", "start", "kill"/],
+    [['redis', 'flush'], /redis takes "stop", "start", "kill", got "flush"/],
     [['status', 'now'], /status takes no argument/],
   ])('refuses %j with a sentence', (argv, message) => {
     expect(() => parseArguments(argv)).toThrow(UsageError)
@@ -39,7 +40,7 @@ describe('parseArguments', () => {
   })
 
   it('has one usage text that names every command', () => {
-    for (const word of ['kill', 'terminate', 'pause', 'resume', 'revive', 'slow', 'redis stop|start', 'status']) {
+    for (const word of ['kill', 'terminate', 'pause', 'resume', 'revive', 'slow', 'redis stop|start', 'redis kill', 'status']) {
       expect(CHAOS_USAGE).toContain(word)
     }
   })

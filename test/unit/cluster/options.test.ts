@@ -51,4 +51,31 @@ describe('readClusterOptions', () => {
     expect(() => readClusterOptions(env, token)).toThrow(ConfigError)
     expect(() => readClusterOptions(env, token)).toThrow(message)
   })
+
+  it('keeps the private Redis in an XDG state directory keyed by the port, unless told otherwise', () => {
+    expect(readClusterOptions({ PROXY_PORT: '9000', XDG_STATE_HOME: '/var/state' }, token)).toMatchObject({
+      redisDataDir: '/var/state/clerk-cluster/redis-9000',
+      redisAppendFsync: 'everysec',
+      redisMaxMemory: '1gb',
+    })
+    expect(readClusterOptions({ HOME: '/home/u' }, token).redisDataDir).toMatch(/\/\.local\/state\/clerk-cluster\/redis-8080$/)
+    expect(readClusterOptions({ XDG_STATE_HOME: 'relative/ignored' }, token).redisDataDir).toMatch(/\/\.local\/state\/clerk-cluster\/redis-8080$/)
+    expect(readClusterOptions({ REDIS_DATA_DIR: '/data/ledger' }, token).redisDataDir).toBe('/data/ledger')
+    expect(readClusterOptions({ REDIS_THROWAWAY: '1' }, token).redisDataDir).toBeUndefined()
+    expect(readClusterOptions({ REDIS_APPENDFSYNC: 'always', REDIS_MAXMEMORY: '256mb' }, token)).toMatchObject({
+      redisAppendFsync: 'always',
+      redisMaxMemory: '256mb',
+    })
+  })
+
+  it.each([
+    [{ REDIS_THROWAWAY: 'yes' }, /REDIS_THROWAWAY must be one of 0, 1/],
+    [{ REDIS_THROWAWAY: '1', REDIS_DATA_DIR: '/data' }, /REDIS_DATA_DIR must not be set/],
+    [{ REDIS_APPENDFSYNC: 'no' }, /REDIS_APPENDFSYNC must be one of everysec, always/],
+    [{ REDIS_MAXMEMORY: 'lots' }, /REDIS_MAXMEMORY must be a size such as 1gb/],
+    [{ REDIS_MAXMEMORY: '0' }, /REDIS_MAXMEMORY must be a size/], // 0 would mean no limit at all
+  ])('refuses %j with a sentence naming the variable', (env, message) => {
+    expect(() => readClusterOptions(env, token)).toThrow(ConfigError)
+    expect(() => readClusterOptions(env, token)).toThrow(message)
+  })
 })

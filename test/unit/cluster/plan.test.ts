@@ -72,13 +72,14 @@ describe('clerkId', () => {
 })
 
 describe('planRedis', () => {
+  const own = { dataDir: '/var/lib/x', appendFsync: 'everysec' as const, maxMemory: '1gb' }
   it('uses REDIS_URL when it is given, even with redis-server on PATH', () => {
-    expect(planRedis('redis://10.0.0.5:6379', true)).toEqual({ kind: 'external', url: 'redis://10.0.0.5:6379' })
+    expect(planRedis('redis://10.0.0.5:6379', true, own)).toEqual({ kind: 'external', url: 'redis://10.0.0.5:6379' })
   })
   it('runs a private redis-server when there is one on PATH', () => {
-    expect(planRedis(undefined, true)).toEqual({ kind: 'private' })
+    expect(planRedis(undefined, true, own)).toEqual({ kind: 'private', ...own })
   })
   it('runs without Redis otherwise, pointing clerks at a port that refuses at once', () => {
-    expect(planRedis(undefined, false)).toEqual({ kind: 'absent', url: NO_REDIS_URL })
+    expect(planRedis(undefined, false, own)).toEqual({ kind: 'absent', url: NO_REDIS_URL })
   })
 })
