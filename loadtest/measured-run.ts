@@ -131,6 +131,7 @@ export async function measuredRun(cluster: ClusterHandle, options: MeasuredRunOp
       timeoutSeconds: options.timeoutSeconds ?? 10,
       chaos,
       chaosClient: cluster.chaos,
+      adminToken: cluster.adminToken,
       onProgress(p) {
         printer?.update(label, p)
         void cluster.api.beat({

@@ -41,6 +41,8 @@ export interface RunLoadOptions {
   chaos?: readonly ResolvedChaosStep[]
   chaosClient?: ChaosClient | undefined
   keyPrefix?: string
+  /** sent on each ask so the clerks' limit of new sessions per client does not apply (dialogue-requests.ts) */
+  adminToken?: string | undefined
   /** once per second while running */
   onProgress?: (progress: RunProgress) => void
   onChaos?: (event: ChaosEventRecord) => void
@@ -116,6 +118,7 @@ export async function runLoad(options: RunLoadOptions): Promise<RunResult> {
     timeoutSeconds,
     mayStart,
     ...(options.keyPrefix === undefined ? {} : { keyPrefix: options.keyPrefix }),
+    adminToken: options.adminToken,
     onDialogue(record) {
       records.push(record)
       if (record.outcome) counts[record.outcome]++

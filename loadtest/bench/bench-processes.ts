@@ -101,6 +101,8 @@ async function startBenchClerk(id: string, redisUrl: string, env: Record<string,
     process.execPath,
     ['dist/services/clerk/main.js'],
     {
+      // the benchmark measures dialogues, every one a new session from one address: no limit
+      CLERK_NEW_SESSIONS_PER_MINUTE: '0',
       ...env,
       PORT: '0',
       HOST: '127.0.0.1',

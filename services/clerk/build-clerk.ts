@@ -1,4 +1,5 @@
 import fastifyCookie from '@fastify/cookie'
+import fastifyRateLimit from '@fastify/rate-limit'
 import Fastify, { LogController, type FastifyInstance } from 'fastify'
 import type { Redis } from 'ioredis'
 import { adminTokenCheck } from '../common/admin-token.js'
@@ -18,7 +19,9 @@ import { resolveClerkOptions, type ClerkOptions } from './options.js'
 import { registerOpsRoutes } from './ops-routes.js'
 import { registerOrderRoutes } from './order-routes.js'
 import { RedisBreaker } from './redis-breaker.js'
+import { newSessionLimit } from './new-session-limit.js'
 import { createRedisClient, redisIsUp } from './redis-client.js'
+import { trustOneProxyHop } from './trusted-proxy.js'
 import { trackRequest } from './request-tracking.js'
 import type { ClerkRuntime } from './runtime.js'
 import { WorkGate } from './work-gate.js'
@@ -51,7 +54,13 @@ export async function buildClerk(
   deps: ClerkDependencies = {},
 ): Promise<FastifyInstance> {
   const options = resolveClerkOptions(partial)
-  const statefulSessions = new MemorySessionStore({ ttlMs: options.sessionTtlMs, maxEntries: options.memorySessionsMax })
+  const statefulSessions = new MemorySessionStore({
+    ttlMs: options.sessionTtlMs,
+    maxEntries: options.memorySessionsMax,
+    // a paid dialogue may make way for a new customer when the store is full; a live one never
+    isFinished: (data) => (data.dialogue as { step?: unknown } | undefined)?.step === 'pay',
+  })
+  const isAdmin = adminTokenCheck(options.adminToken)
   // Connects at once (so /readyz tells the truth from the first request) and never throws:
   // with Redis away, commands fail fast and the clerk keeps serving stateful and stateless.
   const redis = deps.redis ?? createRedisClient(options.redisUrl, options.redisTimeoutMs, (msg) => app.log.warn(msg))
@@ -67,7 +76,8 @@ export async function buildClerk(
     redisBreaker,
     ledger: new Ledger(redis),
     gate: new WorkGate({ concurrency: options.concurrency, workMs: options.workMs }),
-    isAdmin: adminTokenCheck(options.adminToken),
+    isAdmin,
+    newSessionLimit: newSessionLimit(options.newSessionsPerMinute, isAdmin),
     metrics: createClerkMetrics({
       statefulSessions: () => statefulSessions.size,
       redisUp: () => redisIsUp(redis, redisBreaker),
@@ -89,6 +99,8 @@ export async function buildClerk(
     frameworkErrors: (err, request, reply) => sendError(err, request, reply, runtime),
     // requests Node's HTTP parser refuses never reach Fastify: answer them in our shape too
     clientErrorHandler: clientErrorHandler(options.clerkId),
+    // request.ip: the client behind the proxy, believed only from TRUST_PROXY (trusted-proxy.ts)
+    trustProxy: trustOneProxyHop(options.trustProxy),
   })
   app.decorate('clerk', runtime)
 
@@ -115,6 +127,8 @@ export async function buildClerk(
   })
 
   await app.register(fastifyCookie)
+  // only where a route asks for it (the asks that may create a session: dialogue-routes.ts)
+  await app.register(fastifyRateLimit, { global: false })
   await app.register(
     async (scope) => registerDialogueRoutes(scope, await useStatefulSessions(scope, options, statefulSessions), runtime),
     { prefix: '/stateful' },

@@ -14,7 +14,8 @@ import type { ClerkRuntime, DialogueRouteConfig } from './runtime.js'
  */
 export function registerDialogueRoutes(scope: FastifyInstance, carrier: StateCarrier, runtime: ClerkRuntime): void {
   for (const step of ['ask', 'buy', 'pay'] as const) {
-    const config: DialogueRouteConfig = { mode: carrier.mode, step }
+    const limited = carrier.serverSessions && step === 'ask' ? runtime.newSessionLimit : undefined
+    const config: DialogueRouteConfig = { mode: carrier.mode, step, ...(limited && { rateLimit: limited }) }
     scope.post(`/${step}`, { config }, (request, reply) => runtime.gate.run(() => answer(step, request, reply)))
   }
 

@@ -39,6 +39,7 @@ export function sendError(err: unknown, request: FastifyRequest, reply: FastifyR
   const config = (request.routeOptions?.config ?? {}) as DialogueRouteConfig
   reply.header('x-clerk', runtime.options.clerkId)
   if (runtime.draining) reply.header('connection', 'close')
+  if (error.retryAfterSeconds !== undefined) reply.header('retry-after', String(error.retryAfterSeconds))
   return reply
     .code(error.statusCode)
     .type('application/json; charset=utf-8')

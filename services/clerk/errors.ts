@@ -33,6 +33,8 @@ const definitions = {
   CLERK_ERR_HEADERS_TOO_LARGE: ['headers_too_large', 'The request headers are larger than this clerk accepts.', 431],
   CLERK_ERR_REQUEST_TIMEOUT: ['request_timeout', 'The request did not arrive in time.', 408],
   CLERK_ERR_REDIS_UNAVAILABLE: ['redis_unavailable', 'Redis is unavailable; try again in a moment.', 503],
+  CLERK_ERR_SESSIONS_FULL: ['sessions_full', 'This clerk holds as many live dialogues as it may; try again later.', 503],
+  CLERK_ERR_TOO_MANY_NEW_SESSIONS: ['too_many_new_sessions', 'Too many new dialogues from your address; try again later.', 429],
   CLERK_ERR_SHUTTING_DOWN: ['shutting_down', 'This clerk is shutting down; ask another clerk.', 503],
   CLERK_ERR_INTERNAL: ['internal', 'Something went wrong inside this clerk.', 500],
 } as const satisfies Record<string, readonly [string, string, number]>
@@ -73,18 +75,22 @@ export interface ClerkErrorDetails {
   expected?: readonly string[]
   /** invalid_body: the field at fault */
   field?: string
+  /** sent as the Retry-After header (seconds), not in the body */
+  retryAfterSeconds?: number
 }
 
 export interface ClerkError extends Error {
   code: ClerkErrorCode
   statusCode: number
-  details?: Omit<ClerkErrorDetails, 'message'>
+  details?: Omit<ClerkErrorDetails, 'message' | 'retryAfterSeconds'>
+  retryAfterSeconds?: number
 }
 
 export function clerkError(code: ClerkErrorCode, details: ClerkErrorDetails = {}): ClerkError {
   const err = new errors[code]() as ClerkError
-  const { message, ...rest } = details
+  const { message, retryAfterSeconds, ...rest } = details
   if (message !== undefined) err.message = message
+  if (retryAfterSeconds !== undefined) err.retryAfterSeconds = retryAfterSeconds
   if (Object.keys(rest).length > 0) err.details = rest
   return err
 }

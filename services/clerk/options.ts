@@ -1,6 +1,7 @@
 import { hostname } from 'node:os'
 import { ConfigError, readChoice, readInt, readPort, readString, readUrl } from '../common/env-checks.js'
 import { LOG_LEVELS, type LogLevel } from '../common/log-levels.js'
+import { parseTrustProxy } from './trusted-proxy.js'
 
 /**
  * Everything a clerk can be told, with one defaults object. `readClerkOptions(process.env)` is
@@ -34,8 +35,14 @@ export interface ClerkOptions {
   bodyLimit: number
   /** ioredis connect and command deadlines, ms: a dead Redis must answer 503 well under 1 s */
   redisTimeoutMs: number
-  /** the memory session store never holds more than this many sessions (oldest go first) */
+  /** the memory session store never holds more than this many sessions; when full, a new one
+   *  replaces the oldest paid one, or is refused (503 sessions_full): live dialogues stay */
   memorySessionsMax: number
+  /** new stateful/shared sessions per client address per minute, on this clerk; 0 = no limit */
+  newSessionsPerMinute: number
+  /** peers whose X-Forwarded-For is believed, one hop (addresses, CIDRs, loopback…); undefined:
+   *  none, the client is the peer itself (trusted-proxy.ts) */
+  trustProxy: string | undefined
   /** how long SIGTERM waits for in-flight requests before closing connections anyway, ms */
   shutdownTimeoutMs: number
 }
@@ -60,7 +67,11 @@ export const clerkDefaults: Readonly<ClerkOptions> = Object.freeze({
   // a hung Redis answers 503 after this; a dead one at once (refused). Under heavy CPU contention
   // a healthy Redis can take a few hundred ms, so this stays well above that and well under 1 s
   redisTimeoutMs: 500, // 0.5 s
-  memorySessionsMax: 100_000,
+  memorySessionsMax: 100_000, // about 100 MB at most
+  // a person starts a dialogue every few seconds at most; an office behind one address, a few
+  // dozen a minute; a flood, thousands (the load test carries the admin token and is not limited)
+  newSessionsPerMinute: 120,
+  trustProxy: undefined,
   shutdownTimeoutMs: 10_000, // 10 s
 })
 
@@ -83,7 +94,15 @@ export function resolveClerkOptions(partial: Partial<ClerkOptions> = {}): Readon
   assertWhole('contextTtlMs', options.contextTtlMs, 1000, 7 * 24 * 3_600_000)
   assertWhole('bodyLimit', options.bodyLimit, 64, 1 << 20)
   assertWhole('CLERK_REDIS_TIMEOUT_MS', options.redisTimeoutMs, 10, 10_000)
-  assertWhole('memorySessionsMax', options.memorySessionsMax, 1, 10_000_000)
+  assertWhole('CLERK_MEMORY_SESSIONS_MAX', options.memorySessionsMax, 1, 10_000_000)
+  assertWhole('CLERK_NEW_SESSIONS_PER_MINUTE', options.newSessionsPerMinute, 0, 1_000_000)
+  if (options.trustProxy !== undefined) {
+    try {
+      parseTrustProxy(options.trustProxy)
+    } catch (err) {
+      throw new ConfigError(`TRUST_PROXY must be addresses or ranges (e.g. 127.0.0.1, 10.0.0.0/8, loopback), comma-separated: ${(err as Error).message}`)
+    }
+  }
   assertWhole('shutdownTimeoutMs', options.shutdownTimeoutMs, 0, 600_000)
   if (options.sessionSecret.length < 32) {
     throw new ConfigError(`SESSION_SECRET must be at least 32 characters long, got ${options.sessionSecret.length}`)
@@ -115,6 +134,9 @@ export function readClerkOptions(env: Record<string, string | undefined>): Reado
     // not in the contract's table: tests on a starved machine raise it (a process descheduled for
     // half a second sees its Redis timer fire before the answer that is already waiting)
     redisTimeoutMs: readInt(env, 'CLERK_REDIS_TIMEOUT_MS', clerkDefaults.redisTimeoutMs, { min: 10, max: 10_000 }),
+    memorySessionsMax: readInt(env, 'CLERK_MEMORY_SESSIONS_MAX', clerkDefaults.memorySessionsMax, { min: 1, max: 10_000_000 }),
+    newSessionsPerMinute: readInt(env, 'CLERK_NEW_SESSIONS_PER_MINUTE', clerkDefaults.newSessionsPerMinute, { min: 0, max: 1_000_000 }),
+    trustProxy: readString(env, 'TRUST_PROXY'),
     logLevel: readChoice(env, 'LOG_LEVEL', LOG_LEVELS, clerkDefaults.logLevel),
   })
 }

@@ -72,6 +72,8 @@ export function redisReady(redis: Redis, timeoutMs: number): Promise<boolean> {
  * enableOfflineQueue options is false" when it is not connected; a person wants to hear that.
  */
 export function describeRedisFailure(err: Error): string {
+  // a full Redis (maxmemory reached, nothing evictable left) refuses writes: it is running fine
+  if (/^OOM /.test(err.message)) return 'Redis is full (maxmemory) and refuses new writes; the ledger is never evicted to make room'
   const reason = /enableOfflineQueue|Connection is closed|ECONNREFUSED/.test(err.message)
     ? 'not connected'
     : /timed? ?out/i.test(err.message)

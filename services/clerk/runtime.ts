@@ -1,3 +1,4 @@
+import type { RateLimitOptions } from '@fastify/rate-limit'
 import type { Redis } from 'ioredis'
 import type { AdminTokenCheck } from '../common/admin-token.js'
 import type { Ledger } from './ledger.js'
@@ -17,6 +18,8 @@ export interface ClerkRuntime {
   readonly gate: WorkGate
   /** true when a request carries ADMIN_TOKEN (always false without one) */
   readonly isAdmin: AdminTokenCheck
+  /** @fastify/rate-limit route config for an ask that may create a session; undefined: no limit */
+  readonly newSessionLimit: RateLimitOptions | undefined
   readonly metrics: ClerkMetrics
   readonly statefulSessions: MemorySessionStore
   /** true after SIGTERM: readyz answers 503, new requests get 503 shutting_down */
@@ -33,6 +36,8 @@ export interface ClerkRuntime {
 export interface DialogueRouteConfig {
   mode?: string
   step?: string
+  /** the ask of a mode that keeps sessions: at most so many new sessions per client */
+  rateLimit?: RateLimitOptions
 }
 
 declare module 'fastify' {

@@ -96,6 +96,8 @@ export function planCluster(input: ClusterPlanInput): ClusterPlan {
           SESSION_SECRET: input.sessionSecret,
           ADMIN_TOKEN: input.adminToken,
           LOG_LEVEL: input.logLevel,
+          // the proxy reaches the clerks over loopback: believe its X-Forwarded-For, one hop
+          TRUST_PROXY: 'loopback',
         }),
       }),
     )

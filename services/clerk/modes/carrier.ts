@@ -10,6 +10,8 @@ export type Mode = (typeof MODES)[number]
  */
 export interface StateCarrier {
   readonly mode: Mode
+  /** keeps a session on the server per customer (a new one may be created by ask) */
+  readonly serverSessions: boolean
   /**
    * The state this request continues and the customer's line for the step (the body, without
    * what only carries state, such as a stateless context). `lostReason` says why there is none.

@@ -1,8 +1,17 @@
+import { clerkError } from '../errors.js'
+
 /**
  * The stateful mode's session store: this clerk's memory, nothing else. @fastify/session's own
  * MemoryStore keeps every session forever; this one forgets a session `ttlMs` after its last
- * write (checked on read, and swept every minute) and never holds more than `maxEntries`
- * (the oldest write goes first), so a clerk under a load test does not grow until it dies.
+ * write (checked on read, and swept every minute) and never holds more than `maxEntries`, so a
+ * clerk under a load test does not grow until it dies.
+ *
+ * When it is full, a NEW session takes the place of the oldest FINISHED one (`isFinished`: a
+ * paid dialogue, whose customer has nothing left to say but a new ask, which simply starts a new
+ * session); with none finished, the new session is refused (503 sessions_full, Retry-After: when
+ * the oldest session expires). It never evicts a live dialogue: a flood of new sessions used to
+ * push real customers out in the middle of theirs, silently (their pay met "2 of what?").
+ * Sessions already stored are always updated.
  *
  * It stores a plain copy of the session's fields, not the live Session object: a request that
  * changes its session and then fails must not leave the change behind.
@@ -19,21 +28,28 @@ interface Entry {
 export interface MemorySessionStoreOptions {
   ttlMs: number
   maxEntries: number
+  /** a session that may make way for a new one when the store is full (default: none may) */
+  isFinished?: (data: Record<string, unknown>) => boolean
   /** sweep period, ms (default 60 s) */
   sweepMs?: number
   now?: () => number
 }
 
 export class MemorySessionStore {
+  // Map order = least recently written first; with one TTL for all, also soonest to expire first
   readonly #entries = new Map<string, Entry>()
+  /** the finished sessions' ids, least recently written first */
+  readonly #finished = new Set<string>()
   readonly #ttlMs: number
   readonly #maxEntries: number
+  readonly #isFinished: (data: Record<string, unknown>) => boolean
   readonly #now: () => number
   readonly #timer: NodeJS.Timeout
 
-  constructor({ ttlMs, maxEntries, sweepMs = 60_000, now = Date.now }: MemorySessionStoreOptions) {
+  constructor({ ttlMs, maxEntries, isFinished = () => false, sweepMs = 60_000, now = Date.now }: MemorySessionStoreOptions) {
     this.#ttlMs = ttlMs
     this.#maxEntries = maxEntries
+    this.#isFinished = isFinished
     this.#now = now
     this.#timer = setInterval(() => this.sweep(), sweepMs)
     this.#timer.unref()
@@ -45,7 +61,7 @@ export class MemorySessionStore {
 
   get(id: string, callback: GetCallback): void {
     const entry = this.#entries.get(id)
-    if (entry && entry.expiresAt <= this.#now()) this.#entries.delete(id)
+    if (entry && entry.expiresAt <= this.#now()) this.#delete(id)
     callback(null, entry && entry.expiresAt > this.#now() ? { ...entry.data } : null)
   }
 
@@ -55,19 +71,19 @@ export class MemorySessionStore {
       const value = (session as Record<string, unknown>)[key] as { toJSON?: () => unknown } | undefined
       data[key] = key === 'cookie' && typeof value?.toJSON === 'function' ? value.toJSON() : value
     }
-    // delete first so the Map's insertion order stays "least recently written first"
-    this.#entries.delete(id)
-    this.#entries.set(id, { data, expiresAt: this.#now() + this.#ttlMs })
-    while (this.#entries.size > this.#maxEntries) {
-      const oldest = this.#entries.keys().next().value
-      if (oldest === undefined) break
-      this.#entries.delete(oldest)
+    if (!this.#entries.has(id) && !this.#makeRoom()) {
+      callback(this.#full())
+      return
     }
+    // delete first so the insertion order stays "least recently written first"
+    this.#delete(id)
+    this.#entries.set(id, { data, expiresAt: this.#now() + this.#ttlMs })
+    if (this.#isFinished(data)) this.#finished.add(id)
     callback()
   }
 
   destroy(id: string, callback: Callback): void {
-    this.#entries.delete(id)
+    this.#delete(id)
     callback()
   }
 
@@ -77,7 +93,7 @@ export class MemorySessionStore {
     let dropped = 0
     for (const [id, entry] of this.#entries) {
       if (entry.expiresAt <= now) {
-        this.#entries.delete(id)
+        this.#delete(id)
         dropped++
       }
     }
@@ -86,5 +102,35 @@ export class MemorySessionStore {
 
   close(): void {
     clearInterval(this.#timer)
+  }
+
+  /** true when one more session fits: after expired ones go, or the oldest finished one */
+  #makeRoom(): boolean {
+    if (this.#entries.size < this.#maxEntries) return true
+    const now = this.#now()
+    // the oldest entries expire first: drop those already expired, without a full sweep
+    for (const [id, entry] of this.#entries) {
+      if (entry.expiresAt > now || this.#entries.size < this.#maxEntries) break
+      this.#delete(id)
+    }
+    if (this.#entries.size < this.#maxEntries) return true
+    const finished = this.#finished.values().next()
+    if (finished.done) return false
+    this.#delete(finished.value)
+    return true
+  }
+
+  #full(): Error {
+    const oldest = this.#entries.values().next().value
+    const waitS = oldest ? Math.max(1, Math.ceil((oldest.expiresAt - this.#now()) / 1000)) : 1
+    return clerkError('CLERK_ERR_SESSIONS_FULL', {
+      message: `This clerk holds as many live dialogues as it may (${this.#maxEntries}); it will not drop one to start yours. Try again in ${waitS} s, or use the stateless or shared mode.`,
+      retryAfterSeconds: waitS,
+    })
+  }
+
+  #delete(id: string): void {
+    this.#entries.delete(id)
+    this.#finished.delete(id)
   }
 }

@@ -17,6 +17,7 @@ declare module 'fastify' {
 export function sessionCarrier(mode: Mode, cookieName: string): StateCarrier {
   return {
     mode,
+    serverSessions: true,
     load(request: FastifyRequest, step: Step): Loaded {
       // A stored state is checked like a customer's words: the store is ours, but a record written
       // by an older clerk (or by hand in Redis) must not become a charge. One we cannot use is as

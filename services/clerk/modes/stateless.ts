@@ -19,6 +19,7 @@ import type { Loaded, StateCarrier } from './carrier.js'
 export function statelessCarrier(options: Readonly<ClerkOptions>, now: () => number = Date.now): StateCarrier {
   return {
     mode: 'stateless',
+    serverSessions: false,
     load(request: FastifyRequest, step: Step): Loaded {
       const body = request.body
       if (step === 'ask' || typeof body !== 'object' || body === null || Array.isArray(body)) {

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
+import { LEDGER_SAFE_MEMORY_POLICY } from '../../../services/common/redis-server.js'
 
 // The compose file and the Dockerfile, checked without an engine: `docker-compose config` (v1,
 // Debian's package) validates the file when it is installed; a few text checks keep the promises
@@ -43,6 +44,7 @@ describe('docker-compose.yml', () => {
     expect(result.stdout).toMatch(/published: 18080|18080:8080/)
     expect(result.stdout.match(/CLERK_ID: clerk-[abc]/g)).toHaveLength(3)
     expect(result.stdout.match(/ADMIN_TOKEN: from-env/g)).toHaveLength(4)
+    expect(result.stdout.match(/TRUST_PROXY: uniquelocal/g)).toHaveLength(3)
     expect(result.stdout.match(/condition: service_healthy/g)).toHaveLength(6)
   })
 
@@ -54,6 +56,9 @@ describe('docker-compose.yml', () => {
     const redis = serviceBlock('redis')
     expect(redis).toContain('image: redis:7-bookworm')
     expect(redis).toContain('"--appendonly", "yes"')
+    // the same memory policy as npm start's Redis: one that never evicts the ledger
+    expect(redis).toContain(`"--maxmemory-policy", "${LEDGER_SAFE_MEMORY_POLICY}"`)
+    expect(redis).toMatch(/"--maxmemory", "\$\{REDIS_MAXMEMORY:-1gb\}"/)
     expect(redis).toContain('redis-data:/data')
     expect(redis).toContain('"redis-cli", "ping"')
   })

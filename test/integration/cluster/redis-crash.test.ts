@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { fetchLedger, ledgerHead, reconcile } from '../../../loadtest/reconcile.js'
 import { runLoad } from '../../../loadtest/run-load.js'
@@ -68,6 +69,21 @@ afterAll(async () => {
 }, 30_000)
 
 describe("npm start's private Redis", () => {
+  it('keeps an append-only file fsynced every second, under a memory cap that never evicts the ledger', async () => {
+    const { url } = (await status()).redis
+    const direct = new Redis(url as string, { maxRetriesPerRequest: 1 })
+    try {
+      const config = async (name: string) => ((await direct.config('GET', name)) as string[])[1]
+      expect(await config('appendonly')).toBe('yes')
+      expect(await config('appendfsync')).toBe('everysec')
+      expect(await config('maxmemory-policy')).toBe('volatile-lru')
+      expect(await config('maxmemory')).toBe(String(1024 ** 3))
+      expect(await config('dir')).toBe(dataDir)
+    } finally {
+      direct.disconnect()
+    }
+  })
+
   it('loses no acknowledged order when redis-server is SIGKILLed under load, doubles none and reissues no id', async () => {
     const before = await status()
     const redisPid = before.redis.pid as number
@@ -80,6 +96,7 @@ describe("npm start's private Redis", () => {
       customers: 8,
       durationMs: 6_000, // ms: about a second of load before the crash, the outage, then load again
       keyPrefix: `crash-${Date.now()}`,
+      adminToken,
       onProgress(progress) {
         if (killedAt === undefined && progress.counts.completed >= 100) {
           killedAt = Date.now()

@@ -24,7 +24,7 @@ async function drive(
   autocannonOptions: Partial<autocannon.Options> = {},
 ): Promise<DialogueRecord[]> {
   const records: DialogueRecord[] = []
-  const traffic = dialogueRequests({ ...options, mayStart: () => traffic.started() < dialogues, onDialogue: (r) => records.push(r) })
+  const traffic = dialogueRequests({ adminToken: cluster.adminToken, ...options, mayStart: () => traffic.started() < dialogues, onDialogue: (r) => records.push(r) })
   await autocannon({
     url: cluster.proxyUrl,
     connections: 4,

@@ -38,15 +38,40 @@ describe('the stateful memory session store', () => {
     expect(store.size).toBe(0)
   })
 
-  it('never holds more than its cap, dropping the least recently written first', () => {
-    const store = storeAt({ now: 0 }, 2)
+  it('never holds more than its cap, and refuses a new session rather than drop a live one', () => {
+    const clock = { now: 0 }
+    const store = storeAt(clock, 2)
     store.set('a', {}, noop)
+    clock.now = 300
     store.set('b', {}, noop)
-    store.set('a', { again: true }, noop)
-    store.set('c', {}, noop)
+    let refused: Error | null | undefined
+    store.set('c', {}, (err) => (refused = err))
+    expect(refused).toMatchObject({ code: 'CLERK_ERR_SESSIONS_FULL', statusCode: 503, retryAfterSeconds: 1 })
     expect(store.size).toBe(2)
-    expect(read(store, 'b')).toBeNull()
+    expect(read(store, 'a')).toEqual({})
+    expect(read(store, 'b')).toEqual({})
+    // a session already stored is always updated
+    let updated: Error | null | undefined = null
+    store.set('a', { again: true }, (err) => (updated = err))
+    expect(updated).toBeUndefined()
     expect(read(store, 'a')).toEqual({ again: true })
+  })
+
+  it('lets a new session take the place of the oldest finished one, or of an expired one', () => {
+    const clock = { now: 0 }
+    const store = new MemorySessionStore({ ttlMs: 1000, maxEntries: 2, isFinished: (d) => d.paid === true, now: () => clock.now })
+    stores.push(store)
+    store.set('paid', { paid: true }, noop)
+    store.set('live', { paid: false }, noop)
+    store.set('new', {}, noop)
+    expect(read(store, 'paid')).toBeNull()
+    expect(read(store, 'live')).toEqual({ paid: false })
+    expect(read(store, 'new')).toEqual({})
+    clock.now = 1000 // both expired: no sweep needed to make room
+    let err: Error | null | undefined = null
+    store.set('later', {}, (e) => (err = e))
+    expect(err).toBeUndefined()
+    expect(read(store, 'later')).toEqual({})
   })
 
   it('destroys a session on request', () => {

@@ -43,9 +43,22 @@ describe('the clerk options', () => {
     [{ ADMIN_TOKEN: 'abc' }, 'ADMIN_TOKEN'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
     [{ CLERK_REDIS_TIMEOUT_MS: '5' }, 'CLERK_REDIS_TIMEOUT_MS'],
+    [{ CLERK_NEW_SESSIONS_PER_MINUTE: '-1' }, 'CLERK_NEW_SESSIONS_PER_MINUTE'],
+    [{ CLERK_MEMORY_SESSIONS_MAX: '0' }, 'CLERK_MEMORY_SESSIONS_MAX'],
+    [{ TRUST_PROXY: 'the-proxy' }, 'TRUST_PROXY'],
+    [{ TRUST_PROXY: '10.0.0.0/99' }, 'TRUST_PROXY'],
   ])('refuses %j with a sentence naming %s', (env, name) => {
     expect(() => readClerkOptions(env)).toThrow(ConfigError)
     expect(() => readClerkOptions(env)).toThrow(name)
+  })
+
+  it('reads the flood limits and whose X-Forwarded-For to believe', () => {
+    expect(readClerkOptions({})).toMatchObject({ newSessionsPerMinute: 120, memorySessionsMax: 100_000, trustProxy: undefined })
+    expect(readClerkOptions({ CLERK_NEW_SESSIONS_PER_MINUTE: '0', CLERK_MEMORY_SESSIONS_MAX: '50', TRUST_PROXY: 'loopback, 10.0.0.0/8' })).toMatchObject({
+      newSessionsPerMinute: 0,
+      memorySessionsMax: 50,
+      trustProxy: 'loopback, 10.0.0.0/8',
+    })
   })
 
   it('has frozen defaults', () => {
