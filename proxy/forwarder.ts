@@ -214,6 +214,13 @@ class Exchange implements ForwardCallbacks {
     const upstream = this.current
     if (this.finished || upstream === undefined) return
     const failure = classifyFailure(err, written, upstream.id)
+    if (failure.kind === 'unforwardable') {
+      // the customer's request, not the clerk: no clerk's counters or health, no retry, a 400
+      this.release()
+      this.deps.recorder.unrouted(400)
+      this.fail(failureToError(failure), failure.reason)
+      return
+    }
     if (!this.retryElsewhere(upstream, failure)) this.fail(failureToError(failure), failure.reason, upstream.id)
   }
 

@@ -6,7 +6,7 @@ import { clientErrorHandler } from './client-errors.js'
 import { ProxyErrors, sendError } from './errors.js'
 import { serveEventStream, type EventSource } from './event-stream.js'
 import { createForwarder, type RoutingView } from './forwarder.js'
-import { continueUnderCap, refuseExpectation, refuseMissingHost, refuseTunnel, refuseUpgradeHeader } from './protocol-refusals.js'
+import { continueUnderCap, refuseExpectation, refuseBadHost, refuseTunnel, refuseUpgradeHeader } from './protocol-refusals.js'
 import type { Recorder } from './recorder.js'
 import { classifyPath } from './route-key.js'
 
@@ -63,7 +63,7 @@ export function createHttpFront(plane: ProxyPlane, engine: ForwardEngine, option
 
   function handle(req: IncomingMessage, res: ServerResponse): void {
     if (closing) res.shouldKeepAlive = false
-    if (refuseMissingHost(req, res, count) || refuseUpgradeHeader(req, res, count)) return
+    if (refuseBadHost(req, res, count) || refuseUpgradeHeader(req, res, count)) return
     const url = req.url ?? '/'
     const kind = classifyPath(url)
     try {
@@ -104,7 +104,7 @@ export function createHttpFront(plane: ProxyPlane, engine: ForwardEngine, option
     }
   }
 
-  // node answers a missing Host with a bare 400 of its own; refuseMissingHost answers JSON
+  // node answers a missing Host with a bare 400 of its own; refuseBadHost answers JSON
   const server = createServer({ requireHostHeader: false }, handle)
   // longer than any client's idle keep-alive, so the proxy is not the one closing a reused socket
   server.keepAliveTimeout = 65_000 // 65 s
