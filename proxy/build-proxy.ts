@@ -71,6 +71,6 @@ export function logHealth(events: EventBus, log: Log): void {
   events.subscribe((event) => {
     if (event.type !== 'health') return
     if (event.healthy) log.info(`${String(event.clerk)} is back in rotation`, { clerk: event.clerk, reason: event.reason })
-    else log.warn(`${String(event.clerk)} ejected`, { clerk: event.clerk, reason: event.reason })
+    else log.warn(`${String(event.clerk)} ejected`, { clerk: event.clerk, reason: event.reason, code: event.code })
   })
 }

@@ -85,10 +85,11 @@ export class ProxyState implements Recorder {
 
   // ---- changes of routing state ---------------------------------------------------------------
 
-  setHealthy(upstream: Upstream, healthy: boolean, reason: string): void {
+  /** `code`: the engine's error code behind a passive ejection, for the log and the event */
+  setHealthy(upstream: Upstream, healthy: boolean, reason: string, code?: string): void {
     if (upstream.healthy === healthy) return
     upstream.healthy = healthy
-    this.events.emit('health', { clerk: upstream.id, healthy, reason })
+    this.events.emit('health', code === undefined ? { clerk: upstream.id, healthy, reason } : { clerk: upstream.id, healthy, reason, code })
     this.onRoutingChange()
   }
 
@@ -107,7 +108,7 @@ export class ProxyState implements Recorder {
   }
 
   /** the result of one active check of GET /readyz */
-  checkResult(upstream: Upstream, ok: boolean, info: unknown, reason: string): void {
+  checkResult(upstream: Upstream, ok: boolean, info: unknown, reason: string, code?: string): void {
     if (info !== undefined) upstream.info = info
     if (ok) {
       upstream.okStreak++
@@ -116,18 +117,18 @@ export class ProxyState implements Recorder {
     } else {
       upstream.failStreak++
       upstream.okStreak = 0
-      if (upstream.healthy && upstream.failStreak >= this.meta.healthFall) this.setHealthy(upstream, false, reason)
+      if (upstream.healthy && upstream.failStreak >= this.meta.healthFall) this.setHealthy(upstream, false, reason, code)
     }
   }
 
   /** a forwarded request failed on this clerk: passive health */
-  passiveFailure(upstream: Upstream, kind: FailureKind, reason: string): void {
+  passiveFailure(upstream: Upstream, kind: FailureKind, reason: string, code?: string): void {
     if (EJECT_AT_ONCE.has(kind)) {
       upstream.okStreak = 0
       upstream.failStreak = Math.max(upstream.failStreak, this.meta.healthFall)
-      this.setHealthy(upstream, false, `passive: ${reason}`)
+      this.setHealthy(upstream, false, `passive: ${reason}`, code)
     } else if (COUNT_TOWARDS_FALL.has(kind)) {
-      this.checkResult(upstream, false, undefined, `passive: ${reason}`)
+      this.checkResult(upstream, false, undefined, `passive: ${reason}`, code)
     }
   }
 
@@ -154,7 +155,7 @@ export class ProxyState implements Recorder {
     upstream.errors++
     addCount(upstream.byStatus, status)
     addCount(upstream.errorsByReason, failure.kind)
-    this.passiveFailure(upstream, failure.kind, failure.reason)
+    this.passiveFailure(upstream, failure.kind, failure.reason, failure.code)
   }
 
   retried(from: Upstream, to: Upstream, reason: FailureKind): void {

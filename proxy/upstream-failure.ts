@@ -33,9 +33,9 @@ export interface UpstreamFailure {
   kind: FailureKind
   /** false only when we know the clerk cannot have seen the request */
   mayHaveBeenSent: boolean
-  /** the raw code (ECONNREFUSED, UND_ERR_SOCKET, HPE_INVALID_CONSTANT, ...) for logs */
+  /** the raw code (ECONNREFUSED, UND_ERR_SOCKET, HPE_INVALID_CONSTANT, ...) for logs and events, never for the customer */
   code: string
-  /** a sentence for the JSON body */
+  /** a sentence for the JSON body, in plain words (no internal code) */
   reason: string
 }
 
@@ -93,22 +93,24 @@ export function errorCode(err: unknown): string {
   return 'UNKNOWN'
 }
 
+// Customer-facing sentences in plain words: the engine's internal code (ECONNREFUSED,
+// UND_ERR_SOCKET, HPE_INVALID_CONSTANT, ...) stays in `code`, for logs, events and metrics only.
 function describe(kind: FailureKind, clerk: string, code: string, err: unknown): string {
   switch (kind) {
     case 'unforwardable':
       return `the proxy cannot forward this request as it was sent: ${unforwardableDetail(code, err)}`
     case 'refused':
-      return `${clerk} refused the connection (${code})`
+      return `${clerk} refused the connection`
     case 'connect_timeout':
       return `${clerk} did not accept the connection in time`
     case 'reset_before_send':
-      return `the connection to ${clerk} broke before the request was written (${code})`
+      return `the connection to ${clerk} broke before the request was written`
     case 'timeout':
       return `${clerk} did not answer in time`
     case 'reset':
-      return `the connection to ${clerk} broke before a whole answer came back (${code})`
+      return `the connection to ${clerk} broke before a whole answer came back`
     case 'bad_response':
-      return `${clerk} answered something that is not valid HTTP (${code})`
+      return `${clerk} answered something that is not valid HTTP`
     case 'response_too_large':
       return `${clerk}'s answer is larger than the proxy buffers`
     case 'closing':

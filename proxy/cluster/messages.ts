@@ -10,7 +10,7 @@ export type WorkerToPrimary =
   | { t: 'delta'; clerks: Record<string, ClerkDelta>; unrouted: { requests: number; errors: number } }
   | { t: 'retried'; from: string; to: string; reason: FailureKind }
   | { t: 'redispatched'; from: string; to: string }
-  | { t: 'passive'; clerk: string; kind: FailureKind; reason: string }
+  | { t: 'passive'; clerk: string; kind: FailureKind; reason: string; code: string }
   | { t: 'failing-answer'; clerk: string; status: number }
   | { t: 'admin'; id: number; request: AdminRequest }
   | { t: 'status'; id: number }

@@ -57,7 +57,7 @@ export async function runPrimary(options: ProxyOptions, log: (msg: string) => vo
       }
       case 'passive': {
         const u = state.byId.get(message.clerk)
-        if (u) state.passiveFailure(u, message.kind, message.reason)
+        if (u) state.passiveFailure(u, message.kind, message.reason, message.code)
         return
       }
       case 'failing-answer': {

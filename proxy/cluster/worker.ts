@@ -50,7 +50,7 @@ class WorkerRecorder implements Recorder {
     addCount(u.errorsByReason, failure.kind)
     // stop sending to a clerk that refused until the primary says it is back
     if (EJECT_AT_ONCE.has(failure.kind)) u.healthy = false
-    send({ t: 'passive', clerk: u.id, kind: failure.kind, reason: failure.reason })
+    send({ t: 'passive', clerk: u.id, kind: failure.kind, reason: failure.reason, code: failure.code })
   }
 
   retried(from: Upstream, to: Upstream, reason: FailureKind): void {
