@@ -12,6 +12,7 @@ describe('the proxy error registry', () => {
     ['PROXY_ERR_BAD_GATEWAY', 502, 'bad_gateway'],
     ['PROXY_ERR_GATEWAY_TIMEOUT', 504, 'gateway_timeout'],
     ['PROXY_ERR_NO_UPSTREAM', 503, 'no_upstream'],
+    ['PROXY_ERR_OVERLOADED', 503, 'overloaded'],
     ['PROXY_ERR_BODY_TOO_LARGE', 413, 'body_too_large'],
     ['PROXY_ERR_NOT_FOUND', 404, 'not_found'],
     ['PROXY_ERR_UNAUTHORIZED', 401, 'unauthorized'],
