@@ -5,6 +5,7 @@ import { capConnections } from './connection-cap.js'
 import { serveDashboard } from './dashboard-files.js'
 import type { ForwardEngine } from './engines/engine.js'
 import { clientErrorHandler } from './client-errors.js'
+import { crossSiteRefusal } from './cross-site.js'
 import { overloaded, ProxyErrors, RETRY_SOON, sendError } from './errors.js'
 import { serveEventStream, type EventSource } from './event-stream.js'
 import { createForwarder, refuseBody, type RoutingView } from './forwarder.js'
@@ -83,6 +84,13 @@ export function createHttpFront(plane: ProxyPlane, engine: ForwardEngine, option
       return
     }
     if (refuseBadHost(req, res, count) || refuseUpgradeHeader(req, res, count)) return
+    const crossSite = crossSiteRefusal(req)
+    if (crossSite !== undefined) {
+      count(403)
+      discardRestOfBody(req)
+      sendError(res, new ProxyErrors.PROXY_ERR_CROSS_SITE(crossSite))
+      return
+    }
     const url = req.url ?? '/'
     const kind = classifyPath(url)
     try {

@@ -16,6 +16,7 @@ describe('the proxy error registry', () => {
     ['PROXY_ERR_BODY_TOO_LARGE', 413, 'body_too_large'],
     ['PROXY_ERR_NOT_FOUND', 404, 'not_found'],
     ['PROXY_ERR_UNAUTHORIZED', 401, 'unauthorized'],
+    ['PROXY_ERR_CROSS_SITE', 403, 'cross_site_request'],
     ['PROXY_ERR_BAD_REQUEST', 400, 'bad_request'],
     ['PROXY_ERR_METHOD_NOT_ALLOWED', 405, 'method_not_allowed'],
     ['PROXY_ERR_REQUEST_TIMEOUT', 408, 'request_timeout'],
