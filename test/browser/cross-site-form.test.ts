@@ -41,9 +41,11 @@ describe.skipIf(!hasChromium)('a page on another origin aims a request at the pr
     clerks = [await goodFake('clerk-a'), await goodFake('clerk-b')]
     proxy = await startProxyProcess({ 'clerk-a': clerks[0]!.url, 'clerk-b': clerks[1]!.url }, { ADMIN_TOKEN: 'csrf-browser-token-0123456789' })
     attacker = createServer((req, res) => {
-      const attack = ATTACKS[Number(new URL(req.url ?? '/', 'http://x').searchParams.get('n'))]
+      const query = new URL(req.url ?? '/', 'http://x').searchParams
+      const attack = query.has('n') ? ATTACKS[Number(query.get('n'))] : undefined
+      const frame = query.has('frame') ? `<iframe src="${proxy.base}/" width="800" height="600"></iframe>` : ''
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
-      res.end(`<!doctype html><title>win a laptop</title>${attack ? attack[2](proxy.base) : ''}`)
+      res.end(`<!doctype html><title>win a laptop</title>${attack ? attack[2](proxy.base) : frame}`)
     })
     await new Promise<void>((resolve) => attacker.listen(0, '127.0.0.1', resolve))
     attackerPort = (attacker.address() as AddressInfo).port
@@ -96,6 +98,25 @@ describe.skipIf(!hasChromium)('a page on another origin aims a request at the pr
         await context.close()
       }
     })
+  })
+
+  it('a page of another origin cannot show the dashboard in a frame (clickjacking)', async () => {
+    const context = await visitor()
+    try {
+      const page = await context.newPage()
+      const [framed] = await Promise.all([
+        page.waitForResponse((r) => r.url() === `${proxy.base}/`, { timeout: 15_000 }),
+        page.goto(`http://localhost:${attackerPort}/?frame=1`),
+      ])
+      expect(framed.headers()['content-security-policy']).toBe("frame-ancestors 'none'")
+      expect(framed.headers()['x-frame-options']).toBe('DENY')
+      // the page's load waits for its frame; the browser refused to show the dashboard in it
+      await page.waitForLoadState('load')
+      const frame = page.frames().find((f) => f !== page.mainFrame())
+      expect(frame?.url()).not.toBe(`${proxy.base}/`)
+    } finally {
+      await context.close()
+    }
   })
 
   it("the dashboard's own \"New customer\" (same origin) still empties the jar", async () => {
