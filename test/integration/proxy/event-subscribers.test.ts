@@ -55,6 +55,14 @@ describe('EVENT_SUBSCRIBERS', () => {
     await waitFor(async () => (await subscribe(proxy.port)).status() === 200, { what: 'a new stream once one closed' })
   })
 
+  it('keeps a stream open past REQUEST_TIMEOUT_MS: the deadline is for arriving requests, not for answers', async () => {
+    const proxy = await proxyWith({ REQUEST_TIMEOUT_MS: '500' })
+    const stream = await subscribe(proxy.port)
+    // a stats event every second: three of them is a stream alive well past the 500 ms deadline
+    await waitFor(() => (stream.received().match(/event: stats/g) ?? []).length >= 3, { what: 'three stats events' })
+    expect(stream.isClosed()).toBe(false)
+  })
+
   it('shares the cap among PROXY_WORKERS: never more streams than EVENT_SUBSCRIBERS in all', async () => {
     const proxy = await proxyWith({ EVENT_SUBSCRIBERS: '2', PROXY_WORKERS: '2' })
     const streams = []

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { goodFake, type Fake } from './fake-upstreams.js'
+import { goodFake, httpFake, type Fake } from './fake-upstreams.js'
 import { startProxyProcess, type ProxyProcess } from './proxy-process.js'
 import { openRaw, rawRequest, type RawAnswer } from './raw-http.js'
 
@@ -78,5 +78,24 @@ describe('REQUEST_TIMEOUT_MS', () => {
   it('answers a request that arrives in time as before', async () => {
     const answer = await rawRequest(proxy.port, 'GET /orders HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')
     expect(answer.status).toBe(200)
+  })
+
+  it('does not cut a request that arrived in time while its clerk takes longer than the deadline', async () => {
+    const slow = await httpFake('slow', (_req, res) => {
+      setTimeout(() => {
+        res.writeHead(200, { 'content-type': 'application/json', 'x-clerk': 'slow' })
+        res.end('{"clerk":"slow"}')
+      }, DEADLINE_MS + 1_000)
+    })
+    const slowProxy = await startProxyProcess({ slow: slow.url }, { REQUEST_TIMEOUT_MS: String(DEADLINE_MS), UPSTREAM_TIMEOUT_MS: String(DEADLINE_MS * 3) })
+    try {
+      const body = '{"product":"laptop"}'
+      const answer = await rawRequest(slowProxy.port, `POST /stateless/ask HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`, { timeoutMs: FAILURE_BOUND_MS })
+      expect(answer.status).toBe(200)
+      expect(answer.json).toMatchObject({ clerk: 'slow' })
+    } finally {
+      await slowProxy.service.stop()
+      await slow.close()
+    }
   })
 })
