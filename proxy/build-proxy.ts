@@ -6,7 +6,7 @@ import { createEngine } from './engines/create-engine.js'
 import type { ForwardEngine } from './engines/engine.js'
 import { HealthChecker } from './health-checker.js'
 import { createHttpFront, type HttpFront } from './http-front.js'
-import type { ProxyOptions } from './options.js'
+import { frontLimits, type ProxyOptions } from './options.js'
 import { ProxyState } from './proxy-state.js'
 import type { EventBus } from './events.js'
 import type { Log } from './log.js'
@@ -39,8 +39,9 @@ export function buildProxy(options: ProxyOptions, { dashboard = dashboardDir() }
   const front: HttpFront = createHttpFront(
     { view: state, recorder: state, admin, events: { subscribe: (l) => state.events.subscribe(l), status: () => state.status() } },
     engine,
-    { bodyCapBytes: options.bodyCapBytes, upstreamTimeoutMs: options.upstreamTimeoutMs, dashboardDir: dashboard },
+    { bodyCapBytes: options.bodyCapBytes, upstreamTimeoutMs: options.upstreamTimeoutMs, dashboardDir: dashboard, limits: frontLimits(options) },
   )
+  state.readFrontUsage = () => front.usage()
   return {
     options,
     server: front.server,
@@ -71,6 +72,6 @@ export function logHealth(events: EventBus, log: Log): void {
   events.subscribe((event) => {
     if (event.type !== 'health') return
     if (event.healthy) log.info(`${String(event.clerk)} is back in rotation`, { clerk: event.clerk, reason: event.reason })
-    else log.warn(`${String(event.clerk)} ejected`, { clerk: event.clerk, reason: event.reason })
+    else log.warn(`${String(event.clerk)} ejected`, { clerk: event.clerk, reason: event.reason, code: event.code })
   })
 }

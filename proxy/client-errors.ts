@@ -25,12 +25,13 @@ const PROBLEMS: Readonly<Record<string, string>> = {
 }
 
 /** the answer for a request node's parser refused, or for one that did not arrive in time */
-export function clientErrorBody(err: ClientError): ErrorBody {
+export function clientErrorBody(err: ClientError, requestTimeoutMs?: number): ErrorBody {
   if (err.code === 'HPE_HEADER_OVERFLOW') {
     return frontError('PROXY_ERR_HEADERS_TOO_LARGE', 'The request headers are over the 16 KiB the proxy reads (HPE_HEADER_OVERFLOW)')
   }
   if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
-    return frontError('PROXY_ERR_REQUEST_TIMEOUT', 'The request did not arrive in time (ERR_HTTP_REQUEST_TIMEOUT)')
+    const within = requestTimeoutMs === undefined ? 'in time' : `within ${requestTimeoutMs / 1000} s (REQUEST_TIMEOUT_MS)`
+    return frontError('PROXY_ERR_REQUEST_TIMEOUT', `The request, headers and body, did not arrive ${within} (ERR_HTTP_REQUEST_TIMEOUT)`)
   }
   const what = PROBLEMS[err.code ?? ''] ?? (err.reason ?? err.message).toLowerCase()
   return frontError('PROXY_ERR_BAD_REQUEST', `The request is not valid HTTP/1.1: ${what} (${err.code ?? 'no code'})`)
@@ -49,14 +50,14 @@ export function clientErrorBody(err: ClientError): ErrorBody {
  *   server.on('clientError', clientErrorHandler((status) => recorder.unrouted(status)))
  *   // "POST / HTTP/1.1\r\nContent-Length: abc\r\n\r\n" → 400 {"error":"bad_request","code":"PROXY_ERR_BAD_REQUEST",…}
  */
-export function clientErrorHandler(onAnswered: (status: number) => void = () => {}): (err: ClientError, socket: Duplex) => void {
+export function clientErrorHandler(onAnswered: (status: number) => void = () => {}, requestTimeoutMs?: number): (err: ClientError, socket: Duplex) => void {
   return (err, socket) => {
     const httpProblem = err.code?.startsWith('HPE_') === true || err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
     if (!httpProblem || socket.destroyed || !socket.writable || responseStarted(socket)) {
       socket.destroy()
       return
     }
-    const body = clientErrorBody(err)
+    const body = clientErrorBody(err, requestTimeoutMs)
     onAnswered(body.statusCode)
     answerOnSocket(socket, body)
   }

@@ -18,6 +18,14 @@ const CONTENT_TYPES: Readonly<Record<string, string>> = Object.freeze({
   '.map': 'application/json; charset=utf-8',
 })
 
+// The dashboard's buttons change things (new customer, chaos, policy): no page of another origin
+// may show it in a frame and trick a visitor into clicking them (clickjacking, the cousin of the
+// cross-site forms cross-site.ts refuses). CSP for today's browsers, X-Frame-Options for older.
+const NO_FRAMING: Readonly<Record<string, string>> = Object.freeze({
+  'content-security-policy': "frame-ancestors 'none'",
+  'x-frame-options': 'DENY',
+})
+
 /** where the dashboard's static files live: proxy/dashboard/static under the project root */
 export function dashboardDir(): string {
   return join(projectRoot(import.meta.url), 'proxy', 'dashboard', 'static')
@@ -45,7 +53,7 @@ export function serveDashboard(req: IncomingMessage, res: ServerResponse, dir: s
   if (!existsSync(dir)) {
     if (relative === 'index.html') {
       const note = `<!doctype html><title>clerk-cluster proxy</title><p>The dashboard files are not here (${escapeHtml(dir)}). The proxy works: see <a href="/_lb/status">/_lb/status</a>, <a href="/_lb/events">/_lb/events</a> and <a href="/metrics">/metrics</a>.</p>\n`
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(note) })
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(note), ...NO_FRAMING })
       res.end(req.method === 'HEAD' ? undefined : note)
       return
     }
@@ -79,6 +87,7 @@ export function serveDashboard(req: IncomingMessage, res: ServerResponse, dir: s
     'content-length': size,
     'cache-control': 'no-cache',
     'x-content-type-options': 'nosniff',
+    ...NO_FRAMING,
   })
   if (req.method === 'HEAD') {
     res.end()

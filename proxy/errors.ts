@@ -13,9 +13,11 @@ export const ProxyErrors = {
   PROXY_ERR_BAD_GATEWAY: createError('PROXY_ERR_BAD_GATEWAY', 'The clerk broke off or answered something that is not HTTP: %s', 502),
   PROXY_ERR_GATEWAY_TIMEOUT: createError('PROXY_ERR_GATEWAY_TIMEOUT', 'The clerk did not answer in time: %s', 504),
   PROXY_ERR_NO_UPSTREAM: createError('PROXY_ERR_NO_UPSTREAM', 'No healthy clerk can take this request: %s', 503),
+  PROXY_ERR_OVERLOADED: createError('PROXY_ERR_OVERLOADED', 'The proxy is at one of its limits (%s): try again in a moment', 503),
   PROXY_ERR_BODY_TOO_LARGE: createError('PROXY_ERR_BODY_TOO_LARGE', 'The request body is over the %s byte cap the proxy buffers for replay', 413),
   PROXY_ERR_NOT_FOUND: createError('PROXY_ERR_NOT_FOUND', '%s', 404),
   PROXY_ERR_UNAUTHORIZED: createError('PROXY_ERR_UNAUTHORIZED', '%s', 401),
+  PROXY_ERR_CROSS_SITE: createError('PROXY_ERR_CROSS_SITE', '%s', 403),
   PROXY_ERR_BAD_REQUEST: createError('PROXY_ERR_BAD_REQUEST', '%s', 400),
   PROXY_ERR_METHOD_NOT_ALLOWED: createError('PROXY_ERR_METHOD_NOT_ALLOWED', '%s', 405),
   PROXY_ERR_REQUEST_TIMEOUT: createError('PROXY_ERR_REQUEST_TIMEOUT', '%s', 408),
@@ -31,9 +33,11 @@ export const ERROR_NAMES: Readonly<Record<ProxyErrorCode, string>> = Object.free
   PROXY_ERR_BAD_GATEWAY: 'bad_gateway',
   PROXY_ERR_GATEWAY_TIMEOUT: 'gateway_timeout',
   PROXY_ERR_NO_UPSTREAM: 'no_upstream',
+  PROXY_ERR_OVERLOADED: 'overloaded',
   PROXY_ERR_BODY_TOO_LARGE: 'body_too_large',
   PROXY_ERR_NOT_FOUND: 'not_found',
   PROXY_ERR_UNAUTHORIZED: 'unauthorized',
+  PROXY_ERR_CROSS_SITE: 'cross_site_request',
   PROXY_ERR_BAD_REQUEST: 'bad_request',
   PROXY_ERR_METHOD_NOT_ALLOWED: 'method_not_allowed',
   PROXY_ERR_REQUEST_TIMEOUT: 'request_timeout',
@@ -41,6 +45,20 @@ export const ERROR_NAMES: Readonly<Record<ProxyErrorCode, string>> = Object.free
   PROXY_ERR_HEADERS_TOO_LARGE: 'headers_too_large',
   PROXY_ERR_INTERNAL: 'internal_error',
 })
+
+/** `Retry-After` for a refusal at one of the proxy's limits: a second is enough for most to clear */
+export const RETRY_SOON: Readonly<Record<string, string>> = Object.freeze({ 'retry-after': '1' })
+
+/**
+ * The 503 for a refusal at one of the proxy's own limits (connections, buffered bodies, event
+ * subscribers), naming which; sent with RETRY_SOON.
+ *
+ * @example
+ *   sendError(res, overloaded('CLIENT_CONNECTIONS connections are open'), {}, { ...RETRY_SOON, connection: 'close' })
+ */
+export function overloaded(which: string): ProxyErrorLike {
+  return new ProxyErrors.PROXY_ERR_OVERLOADED(which)
+}
 
 export interface ProxyErrorLike {
   code: string

@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { performance } from 'node:perf_hooks'
 import type { ForwardCallbacks, ForwardEngine, ForwardRequest } from './engines/engine.js'
-import { ProxyErrors, sendError, type ProxyErrorLike } from './errors.js'
+import type { BodyBudget } from './body-budget.js'
+import { ProxyErrors, overloaded, RETRY_SOON, sendError, type ProxyErrorLike } from './errors.js'
 import { rawHeaderValue, requestHeadersForClerk, responseHeadersForCustomer } from './hop-headers.js'
 import { pickLeastConnections } from './policies/least-connections.js'
 import { eligibleForNew, type PolicyName } from './policies/policy.js'
@@ -24,6 +25,8 @@ export interface ForwarderDeps {
   view: RoutingView
   recorder: Recorder
   engine: ForwardEngine
+  /** request-body bytes held over all requests (REQUEST_BUFFER_BYTES) */
+  budget: BodyBudget
   bodyCapBytes: number
   upstreamTimeoutMs: number
 }
@@ -46,28 +49,46 @@ export function createForwarder(deps: ForwarderDeps): Forward {
 
   return function forward(req, res, route, done) {
     let exchange: Exchange | undefined
+    let heldBytes = 0
+    let closed = false
     // one listener per request: the end of the response, or a customer who left before it
     res.once('close', () => {
+      closed = true
       exchange?.customerGone()
+      deps.budget.release(heldBytes)
+      heldBytes = 0
       done()
     })
     // CONNECT and upgrades never get here: the HTTP front refuses them (protocol-refusals.ts)
     const method = req.method ?? 'GET'
-    readRequestBody(req, deps.bodyCapBytes, (result) => {
+    readRequestBody(req, deps.bodyCapBytes, deps.budget, (result) => {
       if (!result.ok) {
-        if (result.tooLarge) {
-          deps.recorder.unrouted(413)
-          discardRestOfBody(req)
-          sendError(res, new ProxyErrors.PROXY_ERR_BODY_TOO_LARGE(deps.bodyCapBytes))
-        } else {
-          res.destroy() // the customer's request broke off: nobody to answer
-        }
+        refuseBody(req, res, result.refusal, deps)
         return
       }
+      if (closed) {
+        // the customer left as the body's last bytes came in: nobody to forward it for
+        deps.budget.release(result.held)
+        return
+      }
+      heldBytes = result.held
       exchange = new Exchange(deps, req, res, route, method, result.body, nextTurn)
       exchange.start()
     })
   }
+}
+
+/** the answer to a body the proxy will not hold (413, 503), or nothing to a customer who broke off */
+export function refuseBody(req: IncomingMessage, res: ServerResponse, refusal: 'too_large' | 'busy' | 'broken', limits: { bodyCapBytes: number; recorder: Recorder }): void {
+  if (refusal === 'broken') {
+    res.destroy() // the customer's request broke off (or ran out of time): nobody to answer
+    return
+  }
+  const tooLarge = refusal === 'too_large'
+  limits.recorder.unrouted(tooLarge ? 413 : 503)
+  discardRestOfBody(req)
+  if (tooLarge) sendError(res, new ProxyErrors.PROXY_ERR_BODY_TOO_LARGE(limits.bodyCapBytes))
+  else sendError(res, overloaded('the request bodies it holds are at REQUEST_BUFFER_BYTES'), {}, RETRY_SOON)
 }
 
 /** One customer request and its attempts. */
@@ -214,6 +235,13 @@ class Exchange implements ForwardCallbacks {
     const upstream = this.current
     if (this.finished || upstream === undefined) return
     const failure = classifyFailure(err, written, upstream.id)
+    if (failure.kind === 'unforwardable') {
+      // the customer's request, not the clerk: no clerk's counters or health, no retry, a 400
+      this.release()
+      this.deps.recorder.unrouted(400)
+      this.fail(failureToError(failure), failure.reason)
+      return
+    }
     if (!this.retryElsewhere(upstream, failure)) this.fail(failureToError(failure), failure.reason, upstream.id)
   }
 

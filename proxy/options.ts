@@ -39,6 +39,14 @@ export interface ProxyOptions {
   keepAliveIdleMs: number
   /** period of the `stats` event */
   statsIntervalMs: number
+  /** REQUEST_TIMEOUT_MS: a customer's request (headers and body) must arrive within this → 408 */
+  requestTimeoutMs: number
+  /** CLIENT_CONNECTIONS: customer connections open at once; one more is answered 503 and closed */
+  clientConnections: number
+  /** REQUEST_BUFFER_BYTES: request-body bytes held at once, over all requests → 503 above it */
+  requestBufferBytes: number
+  /** EVENT_SUBSCRIBERS: open GET /_lb/events streams → 503 above it */
+  eventSubscribers: number
   /** LOG_LEVEL: pino's level names */
   logLevel: LogLevel
 }
@@ -65,6 +73,10 @@ export const defaultOptions = Object.freeze({
   connectionsPerClerk: 64,
   keepAliveIdleMs: 30_000, // 30 s < Fastify's 72 s
   statsIntervalMs: 1_000, // 1 s
+  requestTimeoutMs: 30_000, // 30 s for headers and body: a customer's body is a few dozen bytes
+  clientConnections: 1_024,
+  requestBufferBytes: 64 * 1024 * 1024, // 64 MiB: 64 bodies at the 1 MiB cap, or a million real ones
+  eventSubscribers: 32, // a dashboard tab holds one
 })
 
 /**
@@ -132,6 +144,10 @@ export function readProxyOptions(env: Env): ProxyOptions {
     healthFall: readInt(env, 'HEALTH_FALL', d.healthFall, { min: 1, max: 100 }),
     connectionsPerClerk: readInt(env, 'PROXY_CONNECTIONS', d.connectionsPerClerk, { min: 1, max: 10_000 }),
     keepAliveIdleMs: readInt(env, 'PROXY_KEEPALIVE_MS', d.keepAliveIdleMs, { min: 100, max: 600_000 }),
+    requestTimeoutMs: readInt(env, 'REQUEST_TIMEOUT_MS', d.requestTimeoutMs, { min: 100, max: 600_000 }),
+    clientConnections: readInt(env, 'CLIENT_CONNECTIONS', d.clientConnections, { min: 1, max: 1_000_000 }),
+    requestBufferBytes: readInt(env, 'REQUEST_BUFFER_BYTES', d.requestBufferBytes, { min: 64 * 1024, max: 64 * 1024 * 1024 * 1024 }),
+    eventSubscribers: readInt(env, 'EVENT_SUBSCRIBERS', d.eventSubscribers, { min: 1, max: 100_000 }),
     logLevel: readChoice(env, 'LOG_LEVEL', LOG_LEVELS, d.logLevel),
   })
 }
@@ -161,6 +177,10 @@ export function buildOptions(partial: Partial<ProxyOptions> & { clerks: readonly
     connectionsPerClerk: partial.connectionsPerClerk ?? d.connectionsPerClerk,
     keepAliveIdleMs: partial.keepAliveIdleMs ?? d.keepAliveIdleMs,
     statsIntervalMs: partial.statsIntervalMs ?? d.statsIntervalMs,
+    requestTimeoutMs: partial.requestTimeoutMs ?? d.requestTimeoutMs,
+    clientConnections: partial.clientConnections ?? d.clientConnections,
+    requestBufferBytes: partial.requestBufferBytes ?? d.requestBufferBytes,
+    eventSubscribers: partial.eventSubscribers ?? d.eventSubscribers,
     logLevel: partial.logLevel ?? d.logLevel,
   }
   assertOptions(options)
@@ -184,7 +204,34 @@ function assertOptions(o: ProxyOptions): void {
     ['HEALTH_FALL', o.healthFall],
     ['PROXY_WORKERS', o.workers],
     ['PROXY_CONNECTIONS', o.connectionsPerClerk],
+    ['REQUEST_TIMEOUT_MS', o.requestTimeoutMs],
+    ['CLIENT_CONNECTIONS', o.clientConnections],
+    ['REQUEST_BUFFER_BYTES', o.requestBufferBytes],
+    ['EVENT_SUBSCRIBERS', o.eventSubscribers],
   ] as const) {
     if (!Number.isInteger(value) || value < 1) throw new ConfigError(`${name} must be a whole number of at least 1, got ${value}`)
+  }
+}
+
+/** The limits one HTTP front enforces: the whole proxy's, or one worker's share of them. */
+export interface FrontLimits {
+  requestTimeoutMs: number
+  clientConnections: number
+  requestBufferBytes: number
+  eventSubscribers: number
+}
+
+/**
+ * With PROXY_WORKERS=N each worker serves its own connections, so each takes 1/N of every cap
+ * (rounded up): the proxy as a whole stays within CLIENT_CONNECTIONS, REQUEST_BUFFER_BYTES and
+ * EVENT_SUBSCRIBERS (give or take N - 1 for the rounding), whichever worker a connection lands on.
+ */
+export function frontLimits(o: ProxyOptions): FrontLimits {
+  const share = (n: number) => Math.max(1, Math.ceil(n / o.workers))
+  return {
+    requestTimeoutMs: o.requestTimeoutMs,
+    clientConnections: share(o.clientConnections),
+    requestBufferBytes: share(o.requestBufferBytes),
+    eventSubscribers: share(o.eventSubscribers),
   }
 }

@@ -45,15 +45,32 @@ export function refuseUpgradeHeader(req: IncomingMessage, res: ServerResponse, c
 }
 
 /**
- * RFC 9112 §3.2: an HTTP/1.1 request without Host is answered 400 (HTTP/1.0 may omit it). The
- * server is created with `requireHostHeader: false` so this answer is JSON, not node's bare 400.
+ * RFC 9112 §3.2: a request with more than one Host line, or an HTTP/1.1 request with none, is
+ * answered 400 (HTTP/1.0 may omit it). Two Host lines are refused here, before any route, as
+ * HAProxy does: node keeps the first, but the engines refuse to forward such a request, and
+ * whichever Host a clerk would see, the request is ambiguous. The server is created with
+ * `requireHostHeader: false` so the missing-Host answer is JSON, not node's bare 400.
  * True when it answered.
+ *
+ * @example
+ *   // "GET /orders HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n" → 400 {"error":"bad_request",…,"message":"The request carries 2 Host headers: …"}
  */
-export function refuseMissingHost(req: IncomingMessage, res: ServerResponse, count: Count): boolean {
-  if (req.headers.host !== undefined || req.httpVersion !== '1.1') return false
+export function refuseBadHost(req: IncomingMessage, res: ServerResponse, count: Count): boolean {
+  const hosts = countHostLines(req.rawHeaders)
+  if (hosts === 1 || (hosts === 0 && req.httpVersion !== '1.1')) return false
   count(400)
-  sendError(res, new ProxyErrors.PROXY_ERR_BAD_REQUEST('An HTTP/1.1 request must carry a Host header'), {}, CLOSE)
+  const message = hosts === 0 ? 'An HTTP/1.1 request must carry a Host header' : `The request carries ${hosts} Host headers: send exactly one`
+  sendError(res, new ProxyErrors.PROXY_ERR_BAD_REQUEST(message), {}, CLOSE)
   return true
+}
+
+function countHostLines(rawHeaders: readonly string[]): number {
+  let n = 0
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i] as string
+    if (name.length === 4 && name.toLowerCase() === 'host') n++
+  }
+  return n
 }
 
 /**
@@ -80,7 +97,7 @@ export function refuseExpectation(count: Count): Handle {
  */
 export function continueUnderCap(capFor: (req: IncomingMessage) => number, handle: Handle, count: Count): Handle {
   return (req, res) => {
-    if (refuseMissingHost(req, res, count)) return
+    if (refuseBadHost(req, res, count)) return
     const cap = capFor(req)
     if (Number(req.headers['content-length'] ?? 0) > cap) {
       count(413)

@@ -1,4 +1,4 @@
-import type { ClerkTarget, EngineName, ProxyOptions } from './options.js'
+import type { ClerkTarget, EngineName, FrontLimits, ProxyOptions } from './options.js'
 import type { PolicyName } from './policies/policy.js'
 import type { Recorder } from './recorder.js'
 import type { RouteKey } from './route-key.js'
@@ -33,7 +33,23 @@ export interface ProxyStatus {
   clerks: ClerkStatus[]
   counters: { requests: number; errors: number; retries: number; redispatches: number }
   launcher: boolean
+  /** the proxy's own limits and how much of each is in use now (over every worker) */
+  limits: {
+    requestTimeoutMs: number
+    clientConnections: { open: number; max: number }
+    requestBufferBytes: { held: number; max: number }
+    eventSubscribers: { open: number; max: number }
+  }
 }
+
+/** What one HTTP front (the single process, or one worker) holds now, against its limits. */
+export interface FrontUsage {
+  connections: number
+  bufferedBytes: number
+  eventStreams: number
+}
+
+const NO_USAGE: FrontUsage = Object.freeze({ connections: 0, bufferedBytes: 0, eventStreams: 0 })
 
 /** The delta of counters one cluster worker reports for one clerk. */
 export interface ClerkDelta {
@@ -61,12 +77,23 @@ export class ProxyState implements Recorder {
   /** called after health, drain or policy changed (the cluster primary tells the workers) */
   onRoutingChange: () => void = () => {}
   private readonly workerInFlight = new Map<number, Map<string, number>>()
+  private readonly workerUsage = new Map<number, FrontUsage>()
+  /** the front's usage: a single process reads its own front (build-proxy.ts); the primary sums its workers' reports */
+  readFrontUsage: () => FrontUsage = () => {
+    const sum = { ...NO_USAGE }
+    for (const u of this.workerUsage.values()) {
+      sum.connections += u.connections
+      sum.bufferedBytes += u.bufferedBytes
+      sum.eventStreams += u.eventStreams
+    }
+    return sum
+  }
   private statsTimer: NodeJS.Timeout | undefined
 
   constructor(
     clerks: readonly ClerkTarget[],
     policies: Readonly<Record<RouteKey, PolicyName>>,
-    private readonly meta: { engine: EngineName; workers: number; launcher: boolean; healthRise: number; healthFall: number },
+    private readonly meta: { engine: EngineName; workers: number; launcher: boolean; healthRise: number; healthFall: number; limits: FrontLimits },
   ) {
     this.upstreams = clerks.map((c) => new Upstream(c.id, c.url))
     this.byId = new Map(this.upstreams.map((u) => [u.id, u]))
@@ -80,15 +107,22 @@ export class ProxyState implements Recorder {
       launcher: options.launcherUrl !== undefined,
       healthRise: options.healthRise,
       healthFall: options.healthFall,
+      limits: {
+        requestTimeoutMs: options.requestTimeoutMs,
+        clientConnections: options.clientConnections,
+        requestBufferBytes: options.requestBufferBytes,
+        eventSubscribers: options.eventSubscribers,
+      },
     })
   }
 
   // ---- changes of routing state ---------------------------------------------------------------
 
-  setHealthy(upstream: Upstream, healthy: boolean, reason: string): void {
+  /** `code`: the engine's error code behind a passive ejection, for the log and the event */
+  setHealthy(upstream: Upstream, healthy: boolean, reason: string, code?: string): void {
     if (upstream.healthy === healthy) return
     upstream.healthy = healthy
-    this.events.emit('health', { clerk: upstream.id, healthy, reason })
+    this.events.emit('health', code === undefined ? { clerk: upstream.id, healthy, reason } : { clerk: upstream.id, healthy, reason, code })
     this.onRoutingChange()
   }
 
@@ -107,7 +141,7 @@ export class ProxyState implements Recorder {
   }
 
   /** the result of one active check of GET /readyz */
-  checkResult(upstream: Upstream, ok: boolean, info: unknown, reason: string): void {
+  checkResult(upstream: Upstream, ok: boolean, info: unknown, reason: string, code?: string): void {
     if (info !== undefined) upstream.info = info
     if (ok) {
       upstream.okStreak++
@@ -116,18 +150,18 @@ export class ProxyState implements Recorder {
     } else {
       upstream.failStreak++
       upstream.okStreak = 0
-      if (upstream.healthy && upstream.failStreak >= this.meta.healthFall) this.setHealthy(upstream, false, reason)
+      if (upstream.healthy && upstream.failStreak >= this.meta.healthFall) this.setHealthy(upstream, false, reason, code)
     }
   }
 
   /** a forwarded request failed on this clerk: passive health */
-  passiveFailure(upstream: Upstream, kind: FailureKind, reason: string): void {
+  passiveFailure(upstream: Upstream, kind: FailureKind, reason: string, code?: string): void {
     if (EJECT_AT_ONCE.has(kind)) {
       upstream.okStreak = 0
       upstream.failStreak = Math.max(upstream.failStreak, this.meta.healthFall)
-      this.setHealthy(upstream, false, `passive: ${reason}`)
+      this.setHealthy(upstream, false, `passive: ${reason}`, code)
     } else if (COUNT_TOWARDS_FALL.has(kind)) {
-      this.checkResult(upstream, false, undefined, `passive: ${reason}`)
+      this.checkResult(upstream, false, undefined, `passive: ${reason}`, code)
     }
   }
 
@@ -154,7 +188,7 @@ export class ProxyState implements Recorder {
     upstream.errors++
     addCount(upstream.byStatus, status)
     addCount(upstream.errorsByReason, failure.kind)
-    this.passiveFailure(upstream, failure.kind, failure.reason)
+    this.passiveFailure(upstream, failure.kind, failure.reason, failure.code)
   }
 
   retried(from: Upstream, to: Upstream, reason: FailureKind): void {
@@ -178,7 +212,8 @@ export class ProxyState implements Recorder {
 
   // ---- cluster workers' reports -----------------------------------------------------------------
 
-  mergeDelta(workerId: number, clerks: Record<string, ClerkDelta>, unrouted: { requests: number; errors: number }): void {
+  mergeDelta(workerId: number, clerks: Record<string, ClerkDelta>, unrouted: { requests: number; errors: number }, usage: FrontUsage = NO_USAGE): void {
+    this.workerUsage.set(workerId, usage)
     const inFlight = new Map<string, number>()
     for (const [id, d] of Object.entries(clerks)) {
       const u = this.byId.get(id)
@@ -199,6 +234,7 @@ export class ProxyState implements Recorder {
 
   forgetWorker(workerId: number): void {
     this.workerInFlight.delete(workerId)
+    this.workerUsage.delete(workerId)
     this.sumInFlight()
   }
 
@@ -233,6 +269,8 @@ export class ProxyState implements Recorder {
         info: u.info,
       }
     })
+    const usage = this.readFrontUsage()
+    const limits = this.meta.limits
     return {
       engine: this.meta.engine,
       workers: this.meta.workers,
@@ -240,6 +278,12 @@ export class ProxyState implements Recorder {
       clerks,
       counters,
       launcher: this.meta.launcher,
+      limits: {
+        requestTimeoutMs: limits.requestTimeoutMs,
+        clientConnections: { open: usage.connections, max: limits.clientConnections },
+        requestBufferBytes: { held: usage.bufferedBytes, max: limits.requestBufferBytes },
+        eventSubscribers: { open: usage.eventStreams, max: limits.eventSubscribers },
+      },
     }
   }
 

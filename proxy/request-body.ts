@@ -1,22 +1,37 @@
 import type { IncomingMessage } from 'node:http'
-
-export type BodyResult = { ok: true; body: Buffer | undefined } | { ok: false; tooLarge: true } | { ok: false; tooLarge: false }
+import type { BodyBudget } from './body-budget.js'
 
 /**
- * Buffers a request body so it can be replayed on another clerk, up to `capBytes`. Calls back
- * once: with the body (undefined when there is none), with tooLarge, or with a broken request.
+ * ok: the body (undefined when there is none), and the `held` bytes of the budget it keeps until
+ * the caller releases them. Otherwise why not: over the per-request cap, no room left in the
+ * proxy's total (`busy`), or the customer's request broke off. A refused body holds nothing.
  */
-export function readRequestBody(req: IncomingMessage, capBytes: number, done: (result: BodyResult) => void): void {
+export type BodyResult = { ok: true; body: Buffer | undefined; held: number } | { ok: false; refusal: 'too_large' | 'busy' | 'broken' }
+
+/**
+ * Buffers a request body so it can be replayed on another clerk, up to `capBytes`, and within
+ * what `budget` has left over all requests. Calls back once.
+ */
+export function readRequestBody(req: IncomingMessage, capBytes: number, budget: BodyBudget, done: (result: BodyResult) => void): void {
   const length = req.headers['content-length']
+  // a body of announced length is held whole from the start: the request that would not fit is
+  // refused before a byte of it is read; a chunked one is held chunk by chunk as it comes
+  let held = 0
   if (req.headers['transfer-encoding'] === undefined) {
     if (length === undefined || length === '0') {
-      done({ ok: true, body: undefined })
+      done({ ok: true, body: undefined, held: 0 })
       return
     }
-    if (Number(length) > capBytes) {
-      done({ ok: false, tooLarge: true })
+    const announced = Number(length)
+    if (announced > capBytes) {
+      done({ ok: false, refusal: 'too_large' })
       return
     }
+    if (!budget.take(announced)) {
+      done({ ok: false, refusal: 'busy' })
+      return
+    }
+    held = announced
   }
   const chunks: Buffer[] = []
   let size = 0
@@ -25,20 +40,31 @@ export function readRequestBody(req: IncomingMessage, capBytes: number, done: (r
     if (finished) return
     finished = true
     req.removeListener('data', onData)
+    if (!result.ok) budget.release(held)
     done(result)
   }
   const onData = (chunk: Buffer) => {
     size += chunk.length
     if (size > capBytes) {
-      finish({ ok: false, tooLarge: true })
+      finish({ ok: false, refusal: 'too_large' })
       return
+    }
+    if (size > held) {
+      if (!budget.take(size - held)) {
+        finish({ ok: false, refusal: 'busy' })
+        return
+      }
+      held = size
     }
     chunks.push(chunk)
   }
   req.on('data', onData)
-  req.once('end', () => finish({ ok: true, body: size === 0 ? undefined : chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size) }))
-  // a customer who leaves mid-body: the response's 'close' ends the exchange; this only says so
-  req.once('error', () => finish({ ok: false, tooLarge: false }))
+  req.once('end', () => finish({ ok: true, body: size === 0 ? undefined : chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size), held }))
+  // a customer who leaves mid-body (or whose request ran past REQUEST_TIMEOUT_MS): the
+  // response's 'close' ends the exchange; this only says so
+  req.once('error', () => finish({ ok: false, refusal: 'broken' }))
+  // ... and whatever else ends it before its end: held bytes must never leak
+  req.once('close', () => finish({ ok: false, refusal: 'broken' }))
 }
 
 const DISCARD_CAP_BYTES = 32 * 1024 * 1024 // 32 MiB

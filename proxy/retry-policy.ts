@@ -12,6 +12,8 @@ import type { FailureKind, UpstreamFailure } from './upstream-failure.js'
  * 3. Even then, only for a broken connection or a garbled answer. A timeout is not retried: the
  *    customer already waited UPSTREAM_TIMEOUT_MS, and a second wait doubles it.
  * 4. At most MAX_ATTEMPTS attempts in all, each on a clerk not yet tried for this request.
+ * 5. A request the engine refuses to send as it was written (`unforwardable`) is the customer's
+ *    fault: every clerk would refuse it alike, so it is never retried (forwarder.ts answers 400).
  */
 export const MAX_ATTEMPTS = 3
 
@@ -21,7 +23,7 @@ export const RETRY_WHATEVER_THE_METHOD: ReadonlySet<FailureKind> = new Set(['ref
 
 export const RETRY_WHEN_REPEATABLE: ReadonlySet<FailureKind> = new Set(['reset', 'bad_response'])
 
-export const NEVER_RETRY: ReadonlySet<FailureKind> = new Set(['timeout', 'response_too_large'])
+export const NEVER_RETRY: ReadonlySet<FailureKind> = new Set(['timeout', 'response_too_large', 'unforwardable'])
 
 export interface RetryQuestion {
   /** attempts made so far, including the one that failed (1 after the first) */

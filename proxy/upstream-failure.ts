@@ -22,18 +22,40 @@ export type FailureKind =
   | 'response_too_large'
   /** the clerk answered 503 and closed the connection: it is shutting down and did not take the request */
   | 'closing'
+  /**
+   * the engine refused to send the request as the customer wrote it (a header or a path it cannot
+   * write): nothing was sent, and it says nothing about the clerk. The customer gets a 400; the
+   * request is neither retried nor counted against any clerk.
+   */
+  | 'unforwardable'
 
 export interface UpstreamFailure {
   kind: FailureKind
   /** false only when we know the clerk cannot have seen the request */
   mayHaveBeenSent: boolean
-  /** the raw code (ECONNREFUSED, UND_ERR_SOCKET, HPE_INVALID_CONSTANT, ...) for logs */
+  /** the raw code (ECONNREFUSED, UND_ERR_SOCKET, HPE_INVALID_CONSTANT, ...) for logs and events, never for the customer */
   code: string
-  /** a sentence for the JSON body */
+  /** a sentence for the JSON body, in plain words (no internal code) */
   reason: string
 }
 
-const NEVER_SENT: ReadonlySet<FailureKind> = new Set(['refused', 'connect_timeout', 'reset_before_send', 'closing'])
+const NEVER_SENT: ReadonlySet<FailureKind> = new Set(['refused', 'connect_timeout', 'reset_before_send', 'closing', 'unforwardable'])
+
+// What an engine raises about the request's own arguments, before a byte goes out: undici's
+// InvalidArgumentError and NotSupportedError (two Host lines, a header name or value it will not
+// write, a bad path, Expect), node:http's client checks (the http-proxy engine: a header value
+// that is a list where a string must be, a character it will not write, a path with spaces).
+const REQUEST_FAULT_CODES = new Set([
+  'UND_ERR_INVALID_ARG',
+  'UND_ERR_NOT_SUPPORTED',
+  'ERR_INVALID_ARG_TYPE',
+  'ERR_INVALID_ARG_VALUE',
+  'ERR_INVALID_CHAR',
+  'ERR_INVALID_HTTP_TOKEN',
+  'ERR_HTTP_INVALID_HEADER_VALUE',
+  'ERR_UNESCAPED_CHARACTERS',
+  'ERR_INVALID_URL',
+])
 
 const REFUSED_CODES = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'ENOTFOUND', 'EAI_AGAIN'])
 const CONNECT_TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'PROXY_CONNECT_TIMEOUT'])
@@ -47,14 +69,15 @@ const TOO_LARGE_CODES = new Set(['PROXY_RESPONSE_TOO_LARGE'])
 export function classifyFailure(err: unknown, written: boolean, clerk: string): UpstreamFailure {
   const code = errorCode(err)
   let kind: FailureKind
-  if (REFUSED_CODES.has(code)) kind = 'refused'
+  if (REQUEST_FAULT_CODES.has(code)) kind = 'unforwardable'
+  else if (REFUSED_CODES.has(code)) kind = 'refused'
   else if (CONNECT_TIMEOUT_CODES.has(code)) kind = 'connect_timeout'
   else if (TIMEOUT_CODES.has(code)) kind = 'timeout'
   else if (TOO_LARGE_CODES.has(code)) kind = 'response_too_large'
   else if (code.startsWith('HPE_') || code === 'UND_ERR_INFO' || code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH') kind = 'bad_response'
   else kind = written ? 'reset' : 'reset_before_send'
   const mayHaveBeenSent = !NEVER_SENT.has(kind)
-  return { kind, mayHaveBeenSent, code, reason: describe(kind, clerk, code) }
+  return { kind, mayHaveBeenSent, code, reason: describe(kind, clerk, code, err) }
 }
 
 export function errorCode(err: unknown): string {
@@ -70,20 +93,24 @@ export function errorCode(err: unknown): string {
   return 'UNKNOWN'
 }
 
-function describe(kind: FailureKind, clerk: string, code: string): string {
+// Customer-facing sentences in plain words: the engine's internal code (ECONNREFUSED,
+// UND_ERR_SOCKET, HPE_INVALID_CONSTANT, ...) stays in `code`, for logs, events and metrics only.
+function describe(kind: FailureKind, clerk: string, code: string, err: unknown): string {
   switch (kind) {
+    case 'unforwardable':
+      return `the proxy cannot forward this request as it was sent: ${unforwardableDetail(code, err)}`
     case 'refused':
-      return `${clerk} refused the connection (${code})`
+      return `${clerk} refused the connection`
     case 'connect_timeout':
       return `${clerk} did not accept the connection in time`
     case 'reset_before_send':
-      return `the connection to ${clerk} broke before the request was written (${code})`
+      return `the connection to ${clerk} broke before the request was written`
     case 'timeout':
       return `${clerk} did not answer in time`
     case 'reset':
-      return `the connection to ${clerk} broke before a whole answer came back (${code})`
+      return `the connection to ${clerk} broke before a whole answer came back`
     case 'bad_response':
-      return `${clerk} answered something that is not valid HTTP (${code})`
+      return `${clerk} answered something that is not valid HTTP`
     case 'response_too_large':
       return `${clerk}'s answer is larger than the proxy buffers`
     case 'closing':
@@ -91,9 +118,20 @@ function describe(kind: FailureKind, clerk: string, code: string): string {
   }
 }
 
+// undici's argument errors say what is wrong in plain words ("duplicate host header", "invalid
+// x-a header"); node's name internals ('The "options.headers.host" property…'), so they get one
+// sentence of ours
+function unforwardableDetail(code: string, err: unknown): string {
+  const message = err instanceof Error ? err.message : ''
+  if ((code === 'UND_ERR_INVALID_ARG' || code === 'UND_ERR_NOT_SUPPORTED') && message !== '') return message
+  return 'one of its header lines or its path has a form that cannot be written to a clerk'
+}
+
 /** The answer the customer gets when this failure is final (no retry left). */
 export function failureToError(failure: UpstreamFailure): ProxyErrorLike {
   switch (failure.kind) {
+    case 'unforwardable':
+      return new ProxyErrors.PROXY_ERR_BAD_REQUEST(failure.reason.charAt(0).toUpperCase() + failure.reason.slice(1))
     case 'timeout':
     case 'connect_timeout':
       return new ProxyErrors.PROXY_ERR_GATEWAY_TIMEOUT(failure.reason)

@@ -1,16 +1,16 @@
 import type { AdminRequest, AdminResponse } from '../admin-api.js'
 import type { ProxyEvent } from '../events.js'
 import type { PolicyName } from '../policies/policy.js'
-import type { ClerkDelta, ProxyStatus } from '../proxy-state.js'
+import type { ClerkDelta, FrontUsage, ProxyStatus } from '../proxy-state.js'
 import type { RouteKey } from '../route-key.js'
 import type { FailureKind } from '../upstream-failure.js'
 
 /** IPC between the cluster primary (the one truth) and its workers (the HTTP fronts). */
 export type WorkerToPrimary =
-  | { t: 'delta'; clerks: Record<string, ClerkDelta>; unrouted: { requests: number; errors: number } }
+  | { t: 'delta'; clerks: Record<string, ClerkDelta>; unrouted: { requests: number; errors: number }; usage: FrontUsage }
   | { t: 'retried'; from: string; to: string; reason: FailureKind }
   | { t: 'redispatched'; from: string; to: string }
-  | { t: 'passive'; clerk: string; kind: FailureKind; reason: string }
+  | { t: 'passive'; clerk: string; kind: FailureKind; reason: string; code: string }
   | { t: 'failing-answer'; clerk: string; status: number }
   | { t: 'admin'; id: number; request: AdminRequest }
   | { t: 'status'; id: number }

@@ -41,7 +41,7 @@ export async function runPrimary(options: ProxyOptions, log: (msg: string) => vo
   function onMessage(worker: Worker, message: WorkerToPrimary): void {
     switch (message.t) {
       case 'delta':
-        state.mergeDelta(worker.id, message.clerks, message.unrouted)
+        state.mergeDelta(worker.id, message.clerks, message.unrouted, message.usage)
         return
       case 'retried': {
         const from = state.byId.get(message.from)
@@ -57,7 +57,7 @@ export async function runPrimary(options: ProxyOptions, log: (msg: string) => vo
       }
       case 'passive': {
         const u = state.byId.get(message.clerk)
-        if (u) state.passiveFailure(u, message.kind, message.reason)
+        if (u) state.passiveFailure(u, message.kind, message.reason, message.code)
         return
       }
       case 'failing-answer': {

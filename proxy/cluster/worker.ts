@@ -5,9 +5,9 @@ import { EventBus, type ProxyEvent } from '../events.js'
 import { isFailingAnswer } from '../failing-answer.js'
 import { createHttpFront } from '../http-front.js'
 import { listenFailure } from '../listen-error.js'
-import type { ProxyOptions } from '../options.js'
+import { frontLimits, type ProxyOptions } from '../options.js'
 import type { PolicyName } from '../policies/policy.js'
-import type { ClerkDelta, ProxyStatus } from '../proxy-state.js'
+import type { ClerkDelta, FrontUsage, ProxyStatus } from '../proxy-state.js'
 import type { Recorder } from '../recorder.js'
 import type { RouteKey } from '../route-key.js'
 import { Upstream, addCount } from '../upstream.js'
@@ -50,7 +50,7 @@ class WorkerRecorder implements Recorder {
     addCount(u.errorsByReason, failure.kind)
     // stop sending to a clerk that refused until the primary says it is back
     if (EJECT_AT_ONCE.has(failure.kind)) u.healthy = false
-    send({ t: 'passive', clerk: u.id, kind: failure.kind, reason: failure.reason })
+    send({ t: 'passive', clerk: u.id, kind: failure.kind, reason: failure.reason, code: failure.code })
   }
 
   retried(from: Upstream, to: Upstream, reason: FailureKind): void {
@@ -70,7 +70,8 @@ class WorkerRecorder implements Recorder {
     if (status >= 500) this.unroutedErrors++
   }
 
-  flush(): void {
+  /** `usage`: what this worker's front holds now against its limits */
+  flush(usage: FrontUsage): void {
     const clerks: Record<string, ClerkDelta> = {}
     for (const u of this.upstreams) {
       clerks[u.id] = {
@@ -84,7 +85,7 @@ class WorkerRecorder implements Recorder {
       }
       u.resetCounters()
     }
-    send({ t: 'delta', clerks, unrouted: { requests: this.unroutedRequests, errors: this.unroutedErrors } })
+    send({ t: 'delta', clerks, unrouted: { requests: this.unroutedRequests, errors: this.unroutedErrors }, usage })
     this.unroutedRequests = 0
     this.unroutedErrors = 0
   }
@@ -125,7 +126,7 @@ export async function runWorker(options: ProxyOptions): Promise<void> {
       },
     },
     createEngine(options.engine, options),
-    { bodyCapBytes: options.bodyCapBytes, upstreamTimeoutMs: options.upstreamTimeoutMs, dashboardDir: dashboardDir() },
+    { bodyCapBytes: options.bodyCapBytes, upstreamTimeoutMs: options.upstreamTimeoutMs, dashboardDir: dashboardDir(), limits: frontLimits(options) },
   )
 
   process.on('message', (message: PrimaryToWorker) => {
@@ -156,14 +157,14 @@ export async function runWorker(options: ProxyOptions): Promise<void> {
     }
   })
 
-  const flushTimer = setInterval(() => recorder.flush(), FLUSH_MS)
+  const flushTimer = setInterval(() => recorder.flush(front.usage()), FLUSH_MS)
   let stopping = false
   async function stop(): Promise<void> {
     if (stopping) return
     stopping = true
     await front.shutdown(options.upstreamTimeoutMs + 1_000)
     clearInterval(flushTimer)
-    recorder.flush()
+    recorder.flush(front.usage())
     process.exit(0)
   }
   process.on('SIGTERM', () => void stop())

@@ -23,6 +23,8 @@ class AttemptHandler implements Dispatcher.DispatchHandler {
     private readonly callbacks: ForwardCallbacks,
     private readonly responseCapBytes: number,
     upstreamTimeoutMs: number,
+    /** undici refused the request's own arguments (see createUndiciEngine) */
+    private readonly onRefusedArguments: () => void,
   ) {
     // Our own timer, not undici's headersTimeout/bodyTimeout: undici runs those on its coarse
     // "fast timers" (500 ms ticks, about a second at the least), so UPSTREAM_TIMEOUT_MS=100 gave
@@ -91,6 +93,8 @@ class AttemptHandler implements Dispatcher.DispatchHandler {
   onError(err: Error): void {
     if (this.settled) return
     this.settle()
+    const code = (err as { code?: unknown }).code
+    if (code === 'UND_ERR_INVALID_ARG' || code === 'UND_ERR_NOT_SUPPORTED') this.onRefusedArguments()
     this.callbacks.onError(err, this.written)
   }
 }
@@ -123,11 +127,34 @@ export function createUndiciEngine(options: EngineOptions): ForwardEngine {
     return pool
   }
 
+  /**
+   * A Pool whose connection refused a request's arguments is replaced. undici (7.x) answers such a
+   * request with onError, but its Pool then marks the connection it chose as "needs drain" for
+   * good, and skips it from then on: after PROXY_CONNECTIONS such requests every connection to
+   * that clerk is skipped, requests queue forever and time out, and the clerk is ejected for it.
+   * The HTTP front refuses every request known to get here (two Host lines); this keeps anything
+   * else from wedging a clerk. The old pool finishes what it has, and is destroyed once every
+   * attempt on it is past its own deadline.
+   */
+  const retired = new Set<Pool>()
+  function retire(id: string, pool: Pool): void {
+    if (pools.get(id) !== pool) return
+    pools.delete(id)
+    retired.add(pool)
+    const destroy = () => {
+      retired.delete(pool)
+      pool.destroy().catch(() => {})
+    }
+    setTimeout(destroy, options.upstreamTimeoutMs + 1_000).unref()
+    pool.close().then(() => retired.delete(pool), destroy)
+  }
+
   return {
     name: 'undici',
     forward(target: ForwardTarget, request: ForwardRequest, callbacks: ForwardCallbacks) {
-      const handler = new AttemptHandler(callbacks, options.responseCapBytes, options.upstreamTimeoutMs)
-      poolFor(target).dispatch(
+      const pool = poolFor(target)
+      const handler = new AttemptHandler(callbacks, options.responseCapBytes, options.upstreamTimeoutMs, () => retire(target.id, pool))
+      pool.dispatch(
         {
           origin: target.url.origin,
           path: request.path,
@@ -142,6 +169,8 @@ export function createUndiciEngine(options: EngineOptions): ForwardEngine {
     async close() {
       await Promise.all([...pools.values()].map((p) => p.close().catch(() => p.destroy())))
       pools.clear()
+      await Promise.all([...retired].map((p) => p.destroy().catch(() => {})))
+      retired.clear()
     },
   }
 }

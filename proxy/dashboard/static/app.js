@@ -192,6 +192,10 @@ async function refresh() {
   }
 }
 
+// The proxy caps its event streams (EVENT_SUBSCRIBERS): a full proxy answers 503, and an
+// EventSource gives up for good on any answer that is not a stream, so the page asks again itself.
+const STREAM_RETRY_MS = 5_000 // 5 s
+
 function connectEvents() {
   const source = new EventSource('/_lb/events')
   const handle = (message) => {
@@ -208,7 +212,14 @@ function connectEvents() {
   for (const type of EVENT_TYPES) source.addEventListener(type, handle)
   source.onmessage = handle
   source.onopen = () => setPill('stream-state', 'live', 'pill-live')
-  source.onerror = () => setPill('stream-state', 'reconnecting…', 'pill-wait')
+  source.onerror = () => {
+    if (source.readyState !== EventSource.CLOSED) {
+      setPill('stream-state', 'reconnecting…', 'pill-wait') // the browser retries by itself
+      return
+    }
+    setPill('stream-state', 'stream refused: retrying', 'pill-wait')
+    setTimeout(connectEvents, STREAM_RETRY_MS)
+  }
 }
 
 // ---- small header pieces ------------------------------------------------------------------

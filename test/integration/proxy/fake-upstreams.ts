@@ -84,6 +84,27 @@ export async function garbageFake(): Promise<Fake> {
   return { url, seen, close: closer(server, sockets) }
 }
 
+/** passes its health checks (GET /readyz), and answers every other request with bytes that are not HTTP */
+export async function readyThenGarbageFake(): Promise<Fake> {
+  const seen: string[] = []
+  const sockets = new Set<Socket>()
+  const ready = '{"status":"ready"}'
+  const server = createNetServer((socket) => {
+    socket.once('data', (d) => {
+      const line = d.toString('latin1').split('\r\n')[0] ?? ''
+      if (line.startsWith('GET /readyz ')) {
+        socket.end(`HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: ${ready.length}\r\nconnection: close\r\n\r\n${ready}`)
+        return
+      }
+      seen.push(line)
+      socket.end('SPAM SPAM SPAM\r\nthis is not http\r\n\r\n')
+    })
+    socket.on('error', () => {})
+  })
+  const url = await listen(server, sockets)
+  return { url, seen, close: closer(server, sockets) }
+}
+
 /** sends the headers and part of the body, then resets the connection */
 export function resetMidResponseFake(): Promise<Fake> {
   return httpFake('reset', (req, res) => {

@@ -79,3 +79,52 @@ function parse(raw: string): RawAnswer {
     return { raw, interim, status, headers, body: rest, json }
   }
 }
+
+/** a connection a test drives by hand: it writes when it likes and reads what came back so far */
+export interface RawConnection {
+  write(bytes: string | Buffer): void
+  /** every byte received so far, latin1 */
+  received(): string
+  /** the status of the first answer, once its status line has arrived */
+  status(): number | undefined
+  /** resolves when the other side has closed the connection (or it broke) */
+  readonly closed: Promise<void>
+  isClosed(): boolean
+  /** the whole answer, once closed */
+  answer(): RawAnswer
+  destroy(): void
+}
+
+/** opens a raw TCP connection to 127.0.0.1:`port`; resolves once connected */
+export function openRaw(port: number): Promise<RawConnection> {
+  return new Promise((resolve, reject) => {
+    let raw = ''
+    let closed = false
+    let onClosed: () => void = () => {}
+    const closedPromise = new Promise<void>((r) => (onClosed = r))
+    const socket = connect(port, '127.0.0.1')
+    socket.on('data', (chunk: Buffer) => (raw += chunk.toString('latin1')))
+    socket.on('error', () => {})
+    socket.on('close', () => {
+      closed = true
+      onClosed()
+    })
+    socket.once('connect', () =>
+      resolve({
+        write: (bytes) => {
+          if (!socket.destroyed) socket.write(bytes)
+        },
+        received: () => raw,
+        status: () => {
+          const m = /^HTTP\/1\.[01] (\d{3}) /.exec(raw)
+          return m ? Number(m[1]) : undefined
+        },
+        closed: closedPromise,
+        isClosed: () => closed,
+        answer: () => parse(raw),
+        destroy: () => socket.destroy(),
+      }),
+    )
+    socket.once('error', reject)
+  })
+}

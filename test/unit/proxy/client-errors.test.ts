@@ -12,12 +12,16 @@ describe('the answer to a request node cannot parse', () => {
     ['HPE_PAUSED_H2_UPGRADE', 400, 'PROXY_ERR_BAD_REQUEST', /HTTP\/2/],
     ['HPE_SOMETHING_NEW', 400, 'PROXY_ERR_BAD_REQUEST', /the parser's reason/],
     ['HPE_HEADER_OVERFLOW', 431, 'PROXY_ERR_HEADERS_TOO_LARGE', /16 KiB/],
-    ['ERR_HTTP_REQUEST_TIMEOUT', 408, 'PROXY_ERR_REQUEST_TIMEOUT', /in time/],
+    ['ERR_HTTP_REQUEST_TIMEOUT', 408, 'PROXY_ERR_REQUEST_TIMEOUT', /did not arrive in time/],
   ])('%s → %i %s, naming the code', (code, status, proxyCode, words) => {
     const body = clientErrorBody(parserError(code, "The parser's reason"))
     expect(body).toMatchObject({ code: proxyCode, statusCode: status })
     expect(body.message).toMatch(words)
     expect(body.message).toContain(code)
+  })
+
+  it('names the request deadline when it knows it', () => {
+    expect(clientErrorBody(parserError('ERR_HTTP_REQUEST_TIMEOUT'), 30_000).message).toMatch(/within 30 s \(REQUEST_TIMEOUT_MS\)/)
   })
 
   it('is a whole HTTP/1.1 response whose content-length is the JSON body', () => {

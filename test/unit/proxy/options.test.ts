@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { ConfigError } from '../../../services/common/env-checks.js'
-import { defaultOptions, parseClerks, readProxyOptions } from '../../../proxy/options.js'
+import { defaultOptions, frontLimits, parseClerks, readProxyOptions } from '../../../proxy/options.js'
 
 describe('reading the proxy environment', () => {
   it('reads CLERKS as ids and origins', () => {
@@ -52,6 +52,23 @@ describe('reading the proxy environment', () => {
     expect(o.launcherUrl?.origin).toBe('http://127.0.0.1:9999')
   })
 
+  it('reads the limits, and gives each worker its share of them', () => {
+    const d = readProxyOptions({ CLERKS: 'a=http://127.0.0.1:1' })
+    expect(d).toMatchObject({ requestTimeoutMs: 30_000, clientConnections: 1_024, requestBufferBytes: 64 * 1024 * 1024, eventSubscribers: 32 })
+    const o = readProxyOptions({
+      CLERKS: 'a=http://127.0.0.1:1',
+      PROXY_WORKERS: '3',
+      REQUEST_TIMEOUT_MS: '5000',
+      CLIENT_CONNECTIONS: '100',
+      REQUEST_BUFFER_BYTES: '1048576',
+      EVENT_SUBSCRIBERS: '4',
+    })
+    expect(o).toMatchObject({ requestTimeoutMs: 5_000, clientConnections: 100, requestBufferBytes: 1_048_576, eventSubscribers: 4 })
+    // rounded up: the whole proxy admits at most 3 over each cap
+    expect(frontLimits(o)).toEqual({ requestTimeoutMs: 5_000, clientConnections: 34, requestBufferBytes: 349_526, eventSubscribers: 2 })
+    expect(frontLimits(d)).toMatchObject({ clientConnections: 1_024, eventSubscribers: 32 })
+  })
+
   it.each([
     [{ PROXY_ENGINE: 'nginx' }, /PROXY_ENGINE must be one of undici, http-proxy/],
     [{ PROXY_WORKERS: '0' }, /PROXY_WORKERS must be between 1/],
@@ -61,6 +78,10 @@ describe('reading the proxy environment', () => {
     [{ LAUNCHER_URL: 'ftp://x' }, /LAUNCHER_URL must use http:/],
     [{ LAUNCHER_URL: 'not a url' }, /LAUNCHER_URL must be a URL such as http:\/\/127\.0\.0\.1:8080, got "not a url"/],
     [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent/],
+    [{ REQUEST_TIMEOUT_MS: '0' }, /REQUEST_TIMEOUT_MS must be between 100/],
+    [{ CLIENT_CONNECTIONS: '0' }, /CLIENT_CONNECTIONS must be between 1/],
+    [{ REQUEST_BUFFER_BYTES: '1000' }, /REQUEST_BUFFER_BYTES must be between 65536/],
+    [{ EVENT_SUBSCRIBERS: 'many' }, /EVENT_SUBSCRIBERS must be a whole number/],
   ])('refuses %j with a sentence naming the variable', (env, message) => {
     expect(() => readProxyOptions({ CLERKS: 'a=http://127.0.0.1:1', ...env })).toThrow(message)
   })

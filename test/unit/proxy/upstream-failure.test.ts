@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { decideRetry } from '../../../proxy/retry-policy.js'
 import { classifyFailure, failureToError, isClosingRefusal } from '../../../proxy/upstream-failure.js'
 
 const err = (code: string) => Object.assign(new Error(code), { code })
@@ -32,6 +33,32 @@ describe('mapping upstream errors (the one place)', () => {
   it('calls an answer that is not HTTP a bad response with either engine (undici leaves its code out)', () => {
     const undiciParserError = Object.assign(new Error('Response does not match the HTTP/1.1 protocol'), { name: 'HTTPParserError', code: undefined })
     expect(classifyFailure(undiciParserError, true, 'b')).toMatchObject({ kind: 'bad_response', code: 'HPE_INVALID_CONSTANT' })
+  })
+})
+
+describe('a request the engine refuses to send as it was written', () => {
+  it.each([
+    // undici: two Host lines, a header it will not write, Expect; node:http (the http-proxy engine)
+    ['UND_ERR_INVALID_ARG', 'duplicate host header'],
+    ['UND_ERR_NOT_SUPPORTED', 'expect header not supported'],
+    ['ERR_INVALID_ARG_TYPE', 'The "options.headers.host" property must be of type string. Received an instance of Array'],
+    ['ERR_INVALID_CHAR', 'Invalid character in header content ["x-a"]'],
+    ['ERR_INVALID_HTTP_TOKEN', 'Header name must be a valid HTTP token ["x a"]'],
+    ['ERR_UNESCAPED_CHARACTERS', 'Request path contains unescaped characters'],
+  ])('%s is the customer\'s fault: never sent, never retried, a 400 in plain words', (code, message) => {
+    const failure = classifyFailure(Object.assign(new Error(message), { code }), false, 'clerk-a')
+    expect(failure).toMatchObject({ kind: 'unforwardable', mayHaveBeenSent: false, code })
+    expect(failure.reason).not.toContain('clerk-a')
+    expect(decideRetry({ attempt: 1, failure, method: 'GET', hasIdempotencyKey: true }).retry).toBe(false)
+    const error = failureToError(failure)
+    expect(error).toMatchObject({ code: 'PROXY_ERR_BAD_REQUEST', statusCode: 400 })
+    expect(error.message).toMatch(/^The proxy cannot forward this request as it was sent: /)
+    expect(error.message).not.toMatch(/UND_ERR|ERR_|options\.headers/)
+  })
+
+  it('keeps undici\'s own plain words', () => {
+    const failure = classifyFailure(Object.assign(new Error('duplicate host header'), { code: 'UND_ERR_INVALID_ARG' }), false, 'clerk-a')
+    expect(failure.reason).toBe('the proxy cannot forward this request as it was sent: duplicate host header')
   })
 })
 

@@ -1,0 +1,42 @@
+import { readFileSync } from 'node:fs'
+import { freePort } from '../../../services/common/free-port.js'
+import { spawnService, type SpawnedService } from '../../helpers/spawn-service.js'
+
+/** the real proxy process (node dist/proxy/main.js) on a free loopback port */
+export interface ProxyProcess {
+  service: SpawnedService
+  port: number
+  base: string
+}
+
+/** starts the real proxy in front of `clerks` ({id: url}) with `env` on top of the defaults */
+export async function startProxyProcess(clerks: Record<string, string>, env: Record<string, string> = {}): Promise<ProxyProcess> {
+  const port = await freePort()
+  const base = `http://127.0.0.1:${port}`
+  const service = await spawnService(
+    'proxy/main.js',
+    { PORT: String(port), CLERKS: Object.entries(clerks).map(([id, url]) => `${id}=${url}`).join(','), ...env },
+    `${base}/_lb/status`,
+  )
+  return { service, port, base }
+}
+
+/** the proxy's `limits` from GET /_lb/status */
+export interface LimitsStatus {
+  requestTimeoutMs: number
+  clientConnections: { open: number; max: number }
+  requestBufferBytes: { held: number; max: number }
+  eventSubscribers: { open: number; max: number }
+}
+
+export async function proxyLimits(base: string): Promise<LimitsStatus> {
+  const res = await fetch(`${base}/_lb/status`, { signal: AbortSignal.timeout(5_000) })
+  return ((await res.json()) as { limits: LimitsStatus }).limits
+}
+
+/** resident memory of a process, in bytes (Linux /proc) */
+export function residentBytes(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
+  if (!m) throw new Error(`no VmRSS for ${pid}`)
+  return Number(m[1]) * 1024
+}
