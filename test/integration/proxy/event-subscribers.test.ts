@@ -7,7 +7,7 @@ import { openRaw, type RawConnection } from './raw-http.js'
 // Issue 10, finding 8: GET /_lb/events took any number of subscribers, each a connection and a
 // listener the proxy writes every event to. EVENT_SUBSCRIBERS caps the open streams; one more gets
 // 503 overloaded with Retry-After. The stream stays open without a token (it shows what the open
-// GET /_lb/status shows; docs/security-proxy.md says why). The real proxy process; raw sockets.
+// GET /_lb/status shows; docs/security.md says why). The real proxy process; raw sockets.
 
 let clerk: Fake | undefined
 const proxies: ProxyProcess[] = []
