@@ -1,15 +1,12 @@
 import { Pool, type Dispatcher } from 'undici'
 import { EngineError, type EngineOptions, type ForwardCallbacks, type ForwardEngine, type ForwardRequest, type ForwardTarget } from './engine.js'
 
-/** the header object undici 8 parses for a handler (its types/header.d.ts, not exported by name) */
-type ParsedHeaders = Record<string, string | string[] | undefined>
-
 /**
  * A handler in undici's dispatch protocol for one attempt. It buffers the whole answer (clerk
  * answers are small), so it never pauses the connection: a paused connection whose customer has
  * gone would never go back to the pool, and the proxy would stall once every connection is stuck.
  * A customer who leaves calls abort(): before the request got a connection we remember it and
- * abort as soon as undici hands us the connection (onRequestStart); after, we abort at once.
+ * abort as soon as undici hands us the connection (onConnect); after, we abort at once.
  */
 class AttemptHandler implements Dispatcher.DispatchHandler {
   private written = false
@@ -44,7 +41,7 @@ class AttemptHandler implements Dispatcher.DispatchHandler {
   private timeOut = (): void => {
     if (this.settled) return
     const err = new EngineError('PROXY_UPSTREAM_TIMEOUT', 'no whole answer in time')
-    // a request still waiting for a connection is aborted as soon as it gets one (onRequestStart)
+    // a request still waiting for a connection is aborted as soon as it gets one (onConnect)
     this.aborted = true
     this.abortUpstream?.(err)
     this.settle()
@@ -56,64 +53,46 @@ class AttemptHandler implements Dispatcher.DispatchHandler {
     clearTimeout(this.deadline)
   }
 
-  onRequestStart(controller: Dispatcher.DispatchController): void {
+  onConnect(abort: (err?: Error) => void): void {
     if (this.aborted) {
-      controller.abort(new EngineError('PROXY_ABORTED', 'the customer went away'))
+      abort(new EngineError('PROXY_ABORTED', 'the customer went away'))
       return
     }
-    this.abortUpstream = (err) => controller.abort(err)
+    this.abortUpstream = abort
     // from here undici writes the request on a connected socket: the clerk may see it
     this.written = true
   }
 
-  onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: ParsedHeaders): void {
+  onHeaders(statusCode: number, rawHeaders: Buffer[]): boolean {
     this.statusCode = statusCode
-    this.rawHeaders = rawHeaderList(controller.rawHeaders, headers)
+    const headers = new Array<string>(rawHeaders.length)
+    for (let i = 0; i < rawHeaders.length; i++) headers[i] = (rawHeaders[i] as Buffer).toString('latin1')
+    this.rawHeaders = headers
+    return true
   }
 
-  onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
+  onData(chunk: Buffer): boolean {
     this.size += chunk.length
     if (this.size > this.responseCapBytes) {
       this.abortUpstream?.(new EngineError('PROXY_RESPONSE_TOO_LARGE', `answer over ${this.responseCapBytes} bytes`))
-      return
+      return true
     }
     this.chunks.push(chunk)
+    return true
   }
 
-  onResponseEnd(): void {
+  onComplete(): void {
     if (this.settled) return
     this.settle()
     const body = this.chunks.length === 1 ? (this.chunks[0] as Buffer) : Buffer.concat(this.chunks, this.size)
     this.callbacks.onResponse(this.statusCode, this.rawHeaders, body)
   }
 
-  onResponseError(_controller: Dispatcher.DispatchController, err: Error): void {
+  onError(err: Error): void {
     if (this.settled) return
     this.settle()
     this.callbacks.onError(err, this.written)
   }
-}
-
-/**
- * The answer's headers as a flat [name, value, ...] list in the clerk's order and spelling, repeated
- * names (Set-Cookie) kept apart: undici 8 hands the handler a parsed object and keeps the raw list
- * on the controller (HTTP/1.1 always has it; the object is the fallback).
- */
-function rawHeaderList(raw: Dispatcher.DispatchController['rawHeaders'], parsed: ParsedHeaders): string[] {
-  if (Array.isArray(raw)) {
-    const list = new Array<string>(raw.length)
-    for (let i = 0; i < raw.length; i++) {
-      const item = raw[i] as Buffer | string
-      list[i] = typeof item === 'string' ? item : item.toString('latin1')
-    }
-    return list
-  }
-  const list: string[] = []
-  for (const [name, value] of Object.entries(raw ?? parsed)) {
-    if (value === undefined) continue
-    for (const one of Array.isArray(value) ? value : [value]) list.push(name, one)
-  }
-  return list
 }
 
 /**

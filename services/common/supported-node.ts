@@ -2,14 +2,14 @@
  * The oldest Node this project runs on, checked before anything else loads. Every entry point
  * imports this module first (`import '../common/supported-node.js'`): ES modules are evaluated in
  * the order they are imported, so a `node dist/…` typed by hand on an older Node stops here with
- * one sentence, before a library fails while loading (undici 8 throws a TypeError deep inside its
- * own files on Node 20). `npm start` and every npm script never get here on Linux: they run the
+ * one sentence, before any library that needs a newer Node runs (cookie 2 under the clerk's
+ * sessions declares Node 22). `npm start` and every npm script never get here on Linux: they run the
  * Node 24 that `npm ci` installs into node_modules/.bin (docs/running.md).
  *
- * The floor equals package.json's engines.node (a unit test keeps them equal): undici 8 needs
- * 22.19, vitest 5 and cookie 2 need 22.
+ * The floor equals package.json's engines.node (a unit test keeps them equal): vitest 5 needs
+ * 22.12, cookie 2 needs 22.
  */
-export const MINIMUM_NODE = Object.freeze({ major: 22, minor: 19 })
+export const MINIMUM_NODE = Object.freeze({ major: 22, minor: 12 })
 
 /**
  * pure: the sentence that refuses `version` (process.version, e.g. "v20.20.2"), or undefined
