@@ -3,6 +3,7 @@
  * --target, with the chaos schedule; prints the tables, writes --json and --html. Only wires:
  * cli-arguments.ts parses, measured-run.ts runs, report-*.ts render.
  */
+import '../services/common/supported-node.js'
 import { parseArguments } from './cli-arguments.js'
 import { keepAliveRow, renderKeepAliveText } from './keepalive-compare.js'
 import { measuredRun, openCluster } from './measured-run.js'

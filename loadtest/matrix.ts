@@ -4,6 +4,7 @@
  * chaos (a clerk killed at 1/3 of the row, revived at 2/3) against one cluster, and one table
  * compares what each lost. Then the same stateless load with keep-alive on and off. Only wires.
  */
+import '../services/common/supported-node.js'
 import { parseChaosFlag, type ChaosStep } from './chaos-schedule.js'
 import type { Policy } from './cluster-api.js'
 import type { Mode } from './customer.js'

@@ -3,6 +3,7 @@
  * (CLERK_WORK_MS per answer, at most CLERK_CONCURRENCY at once) so the curve shows on a small
  * machine; CPU per process from /proc tells where the proxy or the CPU becomes the limit. Wires.
  */
+import '../services/common/supported-node.js'
 import { measuredRun, openCluster } from './measured-run.js'
 import { busyCores, cpuShare, ownCpuSeconds, readCpuSeconds, readMachineCpu } from './proc-cpu.js'
 import { writeReportFiles } from './report-files.js'

@@ -1,3 +1,4 @@
+import '../services/common/supported-node.js'
 import cluster from 'node:cluster'
 import { ConfigError } from '../services/common/env-checks.js'
 import { buildProxy, logHealth } from './build-proxy.js'

@@ -1,3 +1,4 @@
+import '../../services/common/supported-node.js'
 import autocannon from 'autocannon'
 import Table from 'cli-table3'
 import { MODES, type Mode } from '../customer.js'

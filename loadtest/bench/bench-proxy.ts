@@ -1,3 +1,4 @@
+import '../../services/common/supported-node.js'
 import { spawn, type ChildProcess } from 'node:child_process'
 import { accessSync, constants, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'

@@ -1,3 +1,4 @@
+import '../common/supported-node.js'
 import { ConfigError } from '../common/env-checks.js'
 import { redactUrl } from '../common/redact-url.js'
 import { buildClerk } from './build-clerk.js'

@@ -1,3 +1,4 @@
+import '../common/supported-node.js'
 import { pathToFileURL } from 'node:url'
 import { ConfigError, readPort, readString } from '../common/env-checks.js'
 import { CLERK_ACTIONS, REDIS_ACTIONS } from './actions.js'

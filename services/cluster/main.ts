@@ -1,3 +1,4 @@
+import '../common/supported-node.js'
 import { ConfigError } from '../common/env-checks.js'
 import { renderBanner } from './banner.js'
 import { checkChildEnvironment } from './child-environment.js'

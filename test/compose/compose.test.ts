@@ -1,5 +1,5 @@
 import { execFile, spawn } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { Agent, fetch as undiciFetch } from 'undici'
@@ -17,6 +17,7 @@ const root = fileURLToPath(new URL('../../', import.meta.url))
 const engine = fileURLToPath(new URL('../../../shared/tools/container-engine', import.meta.url))
 const run = promisify(execFile)
 const project = `clerkcompose${process.pid}`
+const runtimeMajor = readFileSync(new URL('../../.nvmrc', import.meta.url), 'utf8').trim() // "24"
 const adminToken = 'compose-test-admin-token'
 let env: NodeJS.ProcessEnv = {}
 let baseUrl = ''
@@ -130,6 +131,15 @@ describe('docker-compose up', () => {
     const nodeServices = await Promise.all(['clerk-a', 'clerk-b', 'clerk-c', 'proxy'].map(inspect))
     expect(new Set(nodeServices.map((c) => c.Image)).size).toBe(1)
     for (const c of nodeServices) expect(c.Config.User).toBe('node')
+  })
+
+  it(`runs the image's own Node ${runtimeMajor}, with no second Node from npm in node_modules`, async () => {
+    for (const service of ['clerk-a', 'proxy']) {
+      const version = (await compose(['exec', '-T', service, 'node', '--version'])).trim()
+      expect(version.split('.')[0], service).toBe(`v${runtimeMajor}`)
+      const packages = await compose(['exec', '-T', service, 'ls', 'node_modules'])
+      expect(packages.split('\n').filter((name) => name.startsWith('node-linux-')), service).toEqual([])
+    }
   })
 
   it.each(['stateful', 'stateless', 'shared'] as const)('plays the whole %s dialogue through the published port', async (mode) => {

@@ -11,6 +11,7 @@ import { LEDGER_SAFE_MEMORY_POLICY } from '../../../services/common/redis-server
 const root = fileURLToPath(new URL('../../../', import.meta.url))
 const compose = readFileSync(`${root}docker-compose.yml`, 'utf8')
 const dockerfile = readFileSync(`${root}Dockerfile`, 'utf8')
+const runtimeMajor = readFileSync(`${root}.nvmrc`, 'utf8').trim() // the Node that npm start runs, too
 const hasDockerCompose = spawnSync('docker-compose', ['version'], { stdio: 'ignore' }).status === 0
 
 /** the lines of one top-level service block (until the next two-space key) */
@@ -88,10 +89,10 @@ describe('docker-compose.yml', () => {
 })
 
 describe('Dockerfile', () => {
-  it('builds in one stage and runs only production dependencies as the node user in another', () => {
-    expect(dockerfile.match(/^FROM node:20-bookworm-slim( AS build)?$/gm)).toHaveLength(2)
+  it(`builds in one stage and runs only production dependencies as the node user in another, on Node ${runtimeMajor}`, () => {
+    expect(dockerfile.match(new RegExp(`^FROM node:${runtimeMajor}-bookworm-slim( AS build)?$`, 'gm'))).toHaveLength(2)
     expect(dockerfile).toContain('RUN npm run build')
-    expect(dockerfile).toContain('npm ci --omit=dev')
+    expect(dockerfile).toContain('npm ci --omit=dev --omit=optional')
     expect(dockerfile).toContain('COPY --from=build /app/dist ./dist')
     expect(dockerfile).toContain('proxy/dashboard/static')
     expect(dockerfile).toMatch(/^USER node$/m)
