@@ -4,7 +4,7 @@ import { ConfigError } from '../services/common/env-checks.js'
 import { buildProxy, logHealth } from './build-proxy.js'
 import { runPrimary } from './cluster/primary.js'
 import { runWorker } from './cluster/worker.js'
-import { listenFailure } from './listen-error.js'
+import { listenFailure } from './front/listen-failure.js'
 import { createLog } from './log.js'
 import { readProxyOptions, type ProxyOptions } from './options.js'
 

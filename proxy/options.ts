@@ -1,7 +1,7 @@
 import { ConfigError, assertId, readChoice, readInt, readPort, readString, readUrl } from '../services/common/env-checks.js'
 import { LOG_LEVELS, type LogLevel } from '../services/common/log-levels.js'
-import { POLICY_NAMES, type PolicyName } from './policies/policy.js'
-import { ROUTE_KEYS, type RouteKey } from './route-key.js'
+import { POLICY_NAMES, type PolicyName } from './balance/policy.js'
+import { ROUTE_KEYS, type RouteKey } from './front/classify-path.js'
 
 export const ENGINE_NAMES = ['undici', 'http-proxy'] as const
 export type EngineName = (typeof ENGINE_NAMES)[number]

@@ -1,9 +1,9 @@
-import type { AdminRequest, AdminResponse } from '../admin-api.js'
-import type { ProxyEvent } from '../events.js'
-import type { PolicyName } from '../policies/policy.js'
-import type { ClerkDelta, FrontUsage, ProxyStatus } from '../proxy-state.js'
-import type { RouteKey } from '../route-key.js'
-import type { FailureKind } from '../upstream-failure.js'
+import type { AdminRequest, AdminResponse } from '../admin/admin-api.js'
+import type { ProxyEvent } from '../state/events.js'
+import type { PolicyName } from '../balance/policy.js'
+import type { ClerkDelta, FrontUsage, ProxyStatus } from '../state/proxy-state.js'
+import type { RouteKey } from '../front/classify-path.js'
+import type { FailureKind } from '../forward/failures.js'
 
 /** IPC between the cluster primary (the one truth) and its workers (the HTTP fronts). */
 export type WorkerToPrimary =
@@ -26,3 +26,18 @@ export type PrimaryToWorker =
   | { t: 'admin-reply'; id: number; response: AdminResponse }
   | { t: 'status-reply'; id: number; status: ProxyStatus }
   | { t: 'shutdown' }
+
+/**
+ * A worker that cannot listen (port taken, HOST that does not resolve) tells the primary, which
+ * prints the sentence once and stops the proxy with exit code 1. Without it the worker died with
+ * a stack trace, the primary started another, and so on forever (100 restarts in 8 s).
+ */
+export interface ListenFailed {
+  t: 'listen-failed'
+  /** the whole sentence from listenFailure(), without the "proxy: " prefix */
+  message: string
+}
+
+export function isListenFailed(message: unknown): message is ListenFailed {
+  return typeof message === 'object' && message !== null && (message as { t?: unknown }).t === 'listen-failed'
+}

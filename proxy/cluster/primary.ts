@@ -1,12 +1,11 @@
 import cluster, { type Worker } from 'node:cluster'
-import { createAdminHandlerFor } from '../admin-api.js'
+import { createAdminHandlerFor } from '../admin/admin-api.js'
 import { logHealth } from '../build-proxy.js'
 import type { Log } from '../log.js'
-import { HealthChecker } from '../health-checker.js'
+import { HealthChecker } from '../state/health-checker.js'
 import type { ProxyOptions } from '../options.js'
-import { ProxyState } from '../proxy-state.js'
-import { isListenFailed, type ListenFailed } from './listen-report.js'
-import type { PrimaryToWorker, RoutingState, WorkerToPrimary } from './messages.js'
+import { ProxyState } from '../state/proxy-state.js'
+import { isListenFailed, type ListenFailed, type PrimaryToWorker, type RoutingState, type WorkerToPrimary } from './messages.js'
 
 /**
  * The cluster primary: it serves no HTTP itself. It holds the one truth (health, drain, policies,

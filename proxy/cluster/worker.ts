@@ -1,19 +1,18 @@
-import type { AdminRequest, AdminResponse } from '../admin-api.js'
-import { dashboardDir } from '../dashboard-files.js'
-import { createEngine } from '../engines/create-engine.js'
-import { EventBus, type ProxyEvent } from '../events.js'
-import { isFailingAnswer } from '../failing-answer.js'
-import { createHttpFront } from '../http-front.js'
-import { listenFailure } from '../listen-error.js'
+import type { AdminRequest, AdminResponse } from '../admin/admin-api.js'
+import { dashboardDir } from '../front/dashboard-files.js'
+import { createEngine } from '../forward/engines/create-engine.js'
+import { EventBus, type ProxyEvent } from '../state/events.js'
+import { isFailingAnswer } from '../forward/failures.js'
+import { createHttpFront } from '../front/http-front.js'
+import { listenFailure } from '../front/listen-failure.js'
 import { frontLimits, type ProxyOptions } from '../options.js'
-import type { PolicyName } from '../policies/policy.js'
-import type { ClerkDelta, FrontUsage, ProxyStatus } from '../proxy-state.js'
-import type { Recorder } from '../recorder.js'
-import type { RouteKey } from '../route-key.js'
-import { Upstream, addCount } from '../upstream.js'
-import type { FailureKind, UpstreamFailure } from '../upstream-failure.js'
-import { reportListenFailure } from './listen-report.js'
-import type { PrimaryToWorker, WorkerToPrimary } from './messages.js'
+import type { PolicyName } from '../balance/policy.js'
+import type { ClerkDelta, FrontUsage, ProxyStatus } from '../state/proxy-state.js'
+import type { Recorder } from '../state/counters.js'
+import type { RouteKey } from '../front/classify-path.js'
+import { Upstream, addCount } from '../state/upstream.js'
+import type { FailureKind, UpstreamFailure } from '../forward/failures.js'
+import type { ListenFailed, PrimaryToWorker, WorkerToPrimary } from './messages.js'
 
 const FLUSH_MS = 250 // counters reach the primary at most this late
 const EJECT_AT_ONCE: ReadonlySet<FailureKind> = new Set(['refused', 'connect_timeout', 'reset_before_send', 'closing'])
@@ -186,4 +185,20 @@ export async function runWorker(options: ProxyOptions): Promise<void> {
     clearInterval(flushTimer)
     reportListenFailure(listenFailure(err, options.host, options.port))
   }
+}
+
+/**
+ * Tells the primary this worker cannot listen. The worker then waits to be stopped by the primary
+ * rather than exiting: an exit could reach the primary before the message does, and it would
+ * read as a crash.
+ */
+function reportListenFailure(message: string): void {
+  const report: ListenFailed = { t: 'listen-failed', message }
+  if (process.connected && process.send) {
+    process.send(report)
+    return
+  }
+  // no primary to tell (it died meanwhile): say it ourselves
+  process.stderr.write(`proxy: ${message}\n`)
+  process.exit(1)
 }

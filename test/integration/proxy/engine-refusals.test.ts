@@ -1,11 +1,11 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { ForwardEngine } from '../../../proxy/engines/engine.js'
-import { createHttpProxyEngine } from '../../../proxy/engines/http-proxy-engine.js'
-import { requestHeadersForClerk } from '../../../proxy/hop-headers.js'
-import { createUndiciEngine } from '../../../proxy/engines/undici-engine.js'
-import { classifyFailure, failureToError } from '../../../proxy/upstream-failure.js'
+import type { ForwardEngine } from '../../../proxy/forward/engines/engine.js'
+import { createHttpProxyEngine } from '../../../proxy/forward/engines/http-proxy-engine.js'
+import { requestHeadersForClerk } from '../../../proxy/forward/headers.js'
+import { createUndiciEngine } from '../../../proxy/forward/engines/undici-engine.js'
+import { classifyFailure, failureToError } from '../../../proxy/forward/failures.js'
 import { goodFake, type Fake } from './fake-upstreams.js'
 
 // Every request-argument error either engine raises before a byte is sent must be classified as

@@ -1,0 +1,120 @@
+import { Counter, Gauge, Registry, type Metric } from 'prom-client'
+import { LATENCY_BUCKETS_SECONDS } from '../state/latency-histogram.js'
+import type { ProxyState } from '../state/proxy-state.js'
+
+/**
+ * Prometheus metrics of the proxy, in their own Registry. The hot path only adds to plain
+ * numbers on each Upstream (cheap, and mergeable from cluster workers); these collectors read
+ * them at scrape time.
+ */
+export function createMetrics(state: ProxyState): Registry {
+  const registry = new Registry()
+
+  new Counter({
+    name: 'proxy_requests_total',
+    help: 'Attempts forwarded to each clerk, by the status the customer got (or would have got)',
+    labelNames: ['clerk', 'status'],
+    registers: [registry],
+    collect() {
+      this.reset()
+      for (const u of state.upstreams) for (const [status, n] of u.byStatus) this.inc({ clerk: u.id, status: String(status) }, n)
+    },
+  })
+  new Counter({
+    name: 'proxy_errors_total',
+    help: 'Failed attempts and 5xx answers per clerk, by reason',
+    labelNames: ['clerk', 'reason'],
+    registers: [registry],
+    collect() {
+      this.reset()
+      for (const u of state.upstreams) for (const [reason, n] of u.errorsByReason) this.inc({ clerk: u.id, reason }, n)
+    },
+  })
+  new Counter({
+    name: 'proxy_retries_total',
+    help: 'Requests retried on another clerk after failing on this one',
+    labelNames: ['clerk'],
+    registers: [registry],
+    collect() {
+      this.reset()
+      for (const u of state.upstreams) this.inc({ clerk: u.id }, u.retries)
+    },
+  })
+  new Counter({
+    name: 'proxy_redispatches_total',
+    help: 'Sticky customers moved away from this clerk because it was down',
+    labelNames: ['clerk'],
+    registers: [registry],
+    collect() {
+      this.reset()
+      for (const u of state.upstreams) this.inc({ clerk: u.id }, u.redispatches)
+    },
+  })
+  new Gauge({
+    name: 'proxy_clerk_healthy',
+    help: '1 when the clerk takes traffic, 0 when it is ejected',
+    labelNames: ['clerk'],
+    registers: [registry],
+    collect() {
+      for (const u of state.upstreams) this.set({ clerk: u.id }, u.healthy ? 1 : 0)
+    },
+  })
+  new Gauge({
+    name: 'proxy_clerk_in_flight',
+    help: 'Requests waiting for this clerk now',
+    labelNames: ['clerk'],
+    registers: [registry],
+    collect() {
+      for (const u of state.upstreams) this.set({ clerk: u.id }, u.inFlight)
+    },
+  })
+  // what the proxy answered itself, without a clerk: 404, 400, 413, and 503 no_upstream (the
+  // 5xx ones), so a total outage shows in /metrics as more than proxy_clerk_healthy 0
+  new Counter({
+    name: 'proxy_unrouted_requests_total',
+    help: 'Requests the proxy answered itself, without any clerk (not found, bad request, too large, no healthy clerk)',
+    registers: [registry],
+    collect() {
+      this.reset()
+      this.inc(state.unroutedRequests)
+    },
+  })
+  new Counter({
+    name: 'proxy_unrouted_errors_total',
+    help: 'Of those, the 5xx answers: 503 no_upstream when no clerk was healthy and undrained',
+    registers: [registry],
+    collect() {
+      this.reset()
+      this.inc(state.unroutedErrors)
+    },
+  })
+  registry.registerMetric(latencyHistogram(state))
+  return registry
+}
+
+/** A histogram metric rendered from the Upstreams' LatencyHistogram (prom-client's get() shape). */
+function latencyHistogram(state: ProxyState): Metric {
+  const name = 'proxy_request_duration_seconds'
+  const metric = {
+    name,
+    help: 'Time from the customer request to the clerk answer, per clerk',
+    type: 'histogram',
+    aggregator: 'sum',
+    labelNames: ['clerk'],
+    async get() {
+      const values: { value: number; labels: Record<string, string | number>; metricName: string }[] = []
+      for (const u of state.upstreams) {
+        const cumulative = u.latency.cumulative()
+        LATENCY_BUCKETS_SECONDS.forEach((le, i) => {
+          values.push({ metricName: `${name}_bucket`, labels: { clerk: u.id, le }, value: cumulative[i] ?? 0 })
+        })
+        values.push({ metricName: `${name}_bucket`, labels: { clerk: u.id, le: '+Inf' }, value: u.latency.count })
+        values.push({ metricName: `${name}_sum`, labels: { clerk: u.id }, value: u.latency.sum })
+        values.push({ metricName: `${name}_count`, labels: { clerk: u.id }, value: u.latency.count })
+      }
+      return { name, help: metric.help, type: 'histogram', values, aggregator: 'sum' }
+    },
+    reset() {},
+  }
+  return metric as unknown as Metric
+}

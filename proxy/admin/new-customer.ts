@@ -1,0 +1,77 @@
+import { STICKY_COOKIE } from '../balance/affinity.js'
+
+/**
+ * `POST /_lb/new-customer`: an empty cookie jar for the caller's browser.
+ *
+ * The cookies that tie a browser to a dialogue and a clerk are HttpOnly (the clerk's
+ * `stateful_sid` and `shared_sid`, the proxy's sticky `lb_clerk`), so a page cannot clear them
+ * itself. This route answers with Set-Cookie headers that expire them, under the same names,
+ * paths and attributes they were issued with (a cookie is only replaced by one with the same
+ * name, path and domain), so the next request arrives with none and sticky routing picks a clerk
+ * afresh. It needs no token: it only touches the caller's own cookies.
+ */
+
+export const NEW_CUSTOMER_PATH = '/_lb/new-customer'
+export const NEW_CUSTOMER_MODES = ['stateful', 'shared', 'stateless', 'all'] as const
+export type NewCustomerMode = (typeof NEW_CUSTOMER_MODES)[number]
+
+// The clerk's session cookies, as services/clerk/modes/stateful.ts and shared.ts set them
+// (@fastify/session: path, HttpOnly, SameSite=Lax, not Secure, no Domain). Written out here rather
+// than imported, so the proxy does not load the clerk's session code; a unit test holds them equal.
+export const STATEFUL_SESSION_COOKIE = { name: 'stateful_sid', path: '/stateful' } as const
+export const SHARED_SESSION_COOKIE = { name: 'shared_sid', path: '/shared' } as const
+// proxy/policies/sticky.ts issues it with Path=/; HttpOnly; SameSite=Lax
+export const STICKY_CLERK_COOKIE = { name: STICKY_COOKIE, path: '/' } as const
+
+interface CookieToExpire {
+  readonly name: string
+  readonly path: string
+}
+
+/**
+ * Which cookies each mode's "new customer" expires. `lb_clerk` is one cookie at Path=/ for the
+ * whole browser, so every mode expires it: a new customer in any column unpins the others too.
+ * The session cookie of another mode is left alone (its dialogue goes on, wherever the proxy
+ * sends its next line).
+ */
+const COOKIES_BY_MODE: Readonly<Record<NewCustomerMode, readonly CookieToExpire[]>> = Object.freeze({
+  stateful: [STATEFUL_SESSION_COOKIE, STICKY_CLERK_COOKIE],
+  shared: [SHARED_SESSION_COOKIE, STICKY_CLERK_COOKIE],
+  stateless: [STICKY_CLERK_COOKIE],
+  all: [STATEFUL_SESSION_COOKIE, SHARED_SESSION_COOKIE, STICKY_CLERK_COOKIE],
+})
+
+/** A Set-Cookie value that deletes the cookie `name` at `path` (Max-Age=0, and a past Expires for old clients). */
+export function expiredCookie({ name, path }: CookieToExpire): string {
+  return `${name}=; Path=${path}; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; SameSite=Lax`
+}
+
+export function isNewCustomerMode(value: unknown): value is NewCustomerMode {
+  return typeof value === 'string' && (NEW_CUSTOMER_MODES as readonly string[]).includes(value)
+}
+
+export type NewCustomerAnswer =
+  | { ok: true; mode: NewCustomerMode; expired: string[]; setCookie: string[] }
+  | { ok: false; message: string }
+
+/**
+ * Computes the answer to `POST /_lb/new-customer?<query>` (the query without its `?`): which
+ * cookies to expire, or a sentence saying what is wrong with the query.
+ *
+ * @example
+ *   newCustomer('mode=stateful') // → { ok: true, mode: 'stateful', expired: ['stateful_sid', 'lb_clerk'], setCookie: [...] }
+ *   newCustomer('mode=nope')     // → { ok: false, message: '"mode" must be one of …' }
+ */
+export function newCustomer(query: string): NewCustomerAnswer {
+  const params = new URLSearchParams(query)
+  const given = params.getAll('mode')
+  if (given.length > 1) {
+    return { ok: false, message: `"mode" may be given once, got it ${given.length} times` }
+  }
+  const mode = given[0] ?? 'all'
+  if (!isNewCustomerMode(mode)) {
+    return { ok: false, message: `"mode" must be one of ${NEW_CUSTOMER_MODES.join(', ')} (default all), got ${JSON.stringify(mode)}` }
+  }
+  const cookies = COOKIES_BY_MODE[mode]
+  return { ok: true, mode, expired: cookies.map((c) => c.name), setCookie: cookies.map(expiredCookie) }
+}

@@ -1,0 +1,276 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { performance } from 'node:perf_hooks'
+import type { ForwardCallbacks, ForwardEngine, ForwardRequest } from './engines/engine.js'
+import type { BodyBudget } from '../front/request-body.js'
+import { ProxyErrors, overloaded, RETRY_SOON, sendError, type ProxyErrorLike } from '../errors.js'
+import { rawHeaderValue, requestHeadersForClerk, responseHeadersForCustomer } from './headers.js'
+import { eligibleForNew, type PolicyName } from '../balance/policy.js'
+import { pickLeastConnections, pickRoundRobin } from '../balance/pickers.js'
+import { pickSticky, readStickyCookie, stickySetCookie } from '../balance/affinity.js'
+import type { Recorder } from '../state/counters.js'
+import { discardRestOfBody, readRequestBody } from '../front/request-body.js'
+import { decideRetry } from './retry-rules.js'
+import type { RouteKey } from '../front/classify-path.js'
+import type { Upstream } from '../state/upstream.js'
+import { classifyFailure, failureToError, isClosingRefusal, type UpstreamFailure } from './failures.js'
+
+/** What the forwarder reads to route: the clerks' state and the policy per route. */
+export interface RoutingView {
+  readonly upstreams: readonly Upstream[]
+  readonly policies: Readonly<Record<RouteKey, PolicyName>>
+}
+
+export interface ForwarderDeps {
+  view: RoutingView
+  recorder: Recorder
+  engine: ForwardEngine
+  /** request-body bytes held over all requests (REQUEST_BUFFER_BYTES) */
+  budget: BodyBudget
+  bodyCapBytes: number
+  upstreamTimeoutMs: number
+}
+
+/** forwards one request; `done` is called once, when the customer's response is closed */
+export type Forward = (req: IncomingMessage, res: ServerResponse, route: RouteKey, done: () => void) => void
+
+/**
+ * The hot path: buffer the body, pick a clerk by the route's policy, forward, and on failure ask
+ * the retry rules whether another clerk may have it. Every path ends the customer's response.
+ */
+export function createForwarder(deps: ForwarderDeps): Forward {
+  const turns: Record<RouteKey, number> = { stateful: 0, stateless: 0, shared: 0, orders: 0 }
+
+  function nextTurn(route: RouteKey): number {
+    const t = turns[route]
+    turns[route] = t >= 0x3fffffff ? 0 : t + 1
+    return t
+  }
+
+  return function forward(req, res, route, done) {
+    let exchange: Exchange | undefined
+    let heldBytes = 0
+    let closed = false
+    // one listener per request: the end of the response, or a customer who left before it
+    res.once('close', () => {
+      closed = true
+      exchange?.customerGone()
+      deps.budget.release(heldBytes)
+      heldBytes = 0
+      done()
+    })
+    // CONNECT and upgrades never get here: the HTTP front refuses them (protocol-refusals.ts)
+    const method = req.method ?? 'GET'
+    readRequestBody(req, deps.bodyCapBytes, deps.budget, (result) => {
+      if (!result.ok) {
+        refuseBody(req, res, result.refusal, deps)
+        return
+      }
+      if (closed) {
+        // the customer left as the body's last bytes came in: nobody to forward it for
+        deps.budget.release(result.held)
+        return
+      }
+      heldBytes = result.held
+      exchange = new Exchange(deps, req, res, route, method, result.body, nextTurn)
+      exchange.start()
+    })
+  }
+}
+
+/** the answer to a body the proxy will not hold (413, 503), or nothing to a customer who broke off */
+export function refuseBody(req: IncomingMessage, res: ServerResponse, refusal: 'too_large' | 'busy' | 'broken', limits: { bodyCapBytes: number; recorder: Recorder }): void {
+  if (refusal === 'broken') {
+    res.destroy() // the customer's request broke off (or ran out of time): nobody to answer
+    return
+  }
+  const tooLarge = refusal === 'too_large'
+  limits.recorder.unrouted(tooLarge ? 413 : 503)
+  discardRestOfBody(req)
+  if (tooLarge) sendError(res, new ProxyErrors.PROXY_ERR_BODY_TOO_LARGE(limits.bodyCapBytes))
+  else sendError(res, overloaded('the request bodies it holds are at REQUEST_BUFFER_BYTES'), {}, RETRY_SOON)
+}
+
+/** One customer request and its attempts. */
+class Exchange implements ForwardCallbacks {
+  private readonly startedAt = performance.now()
+  private readonly tried = new Set<string>()
+  private readonly request: ForwardRequest
+  private readonly policy: PolicyName
+  private attempts = 0
+  private retries = 0
+  private current: Upstream | undefined
+  private abortAttempt: (() => void) | undefined
+  private setCookie: string | undefined
+  private redispatched = false
+  private finished = false
+  /** index of the x-request-deadline value in request.headers (-1: not added yet) */
+  private deadlineAt = -1
+
+  constructor(
+    private readonly deps: ForwarderDeps,
+    private readonly req: IncomingMessage,
+    private readonly res: ServerResponse,
+    private readonly route: RouteKey,
+    private readonly method: string,
+    body: Buffer | undefined,
+    private readonly nextTurn: (route: RouteKey) => number,
+  ) {
+    this.policy = deps.view.policies[route]
+    this.request = {
+      method,
+      path: req.url ?? '/',
+      headers: requestHeadersForClerk(req.rawHeaders, body?.length ?? 0, req.socket.remoteAddress),
+      body,
+      incoming: req,
+      outgoing: res,
+    }
+  }
+
+  start(): void {
+    this.next()
+  }
+
+  /** a customer who leaves while we wait for a clerk: abort the attempt, free its connection */
+  customerGone(): void {
+    if (this.finished) return
+    this.finished = true
+    this.abortAttempt?.()
+    this.release()
+  }
+
+  private release(): void {
+    if (this.current !== undefined) {
+      this.current.inFlight--
+      this.current = undefined
+    }
+  }
+
+  private pick(): Upstream | undefined {
+    const { upstreams } = this.deps.view
+    const turn = this.nextTurn(this.route)
+    switch (this.policy) {
+      case 'sticky': {
+        const decision = pickSticky(upstreams, readStickyCookie(this.req.headers.cookie), turn, this.tried)
+        if (decision.kind === 'none') return undefined
+        if (decision.kind === 'pinned') return decision.upstream
+        if (decision.kind === 'redispatched' && !this.redispatched) {
+          this.redispatched = true
+          this.deps.recorder.redispatched(decision.from, decision.upstream)
+        }
+        this.setCookie = stickySetCookie(decision.upstream.cookieId)
+        return decision.upstream
+      }
+      case 'least-connections':
+        return pickLeastConnections(eligibleForNew(upstreams, this.tried), turn)
+      default:
+        return pickRoundRobin(eligibleForNew(upstreams, this.tried), turn)
+    }
+  }
+
+  private next(): void {
+    const upstream = this.pick()
+    if (upstream === undefined) {
+      this.deps.recorder.unrouted(503)
+      this.fail(new ProxyErrors.PROXY_ERR_NO_UPSTREAM(describeNoUpstream(this.deps.view.upstreams)), 'no clerk is healthy and undrained')
+      return
+    }
+    this.send(upstream)
+  }
+
+  private send(upstream: Upstream): void {
+    // The attempt's deadline, told to the clerk: a clerk that gets the request late (it was
+    // SIGSTOPped, or starved) must not charge a payment after the customer already got a 504.
+    // The clerk hands it to the ledger, whose script refuses a charge past it (ledger.ts).
+    this.setDeadline(Date.now() + this.deps.upstreamTimeoutMs)
+    this.attempts++
+    this.tried.add(upstream.id)
+    this.current = upstream
+    upstream.inFlight++
+    this.abortAttempt = this.deps.engine.forward(upstream, this.request, this)
+  }
+
+  /** the last header pair is x-request-deadline (added once, rewritten for every attempt) */
+  private setDeadline(epochMs: number): void {
+    const headers = this.request.headers
+    if (this.deadlineAt === -1) {
+      this.deadlineAt = headers.length + 1
+      headers.push('x-request-deadline', '')
+    }
+    headers[this.deadlineAt] = String(epochMs)
+  }
+
+  onResponse(statusCode: number, rawHeaders: string[], body: Buffer): void {
+    const upstream = this.current
+    if (this.finished || upstream === undefined) return
+    const refusal = isClosingRefusal(statusCode, rawHeaders)
+    if (refusal !== undefined) {
+      // a clerk shutting down turned the request away: another clerk may take it; if none can,
+      // the customer gets the clerk's own 503
+      refusal.reason = `${upstream.id} is shutting down and turned the request away`
+      if (this.retryElsewhere(upstream, refusal)) return
+    }
+    this.release()
+    this.finished = true
+    if (this.setCookie !== undefined) this.deps.recorder.pinned(upstream)
+    // a refusal passed through was already counted as a failed attempt
+    if (refusal === undefined) this.deps.recorder.answered(upstream, statusCode, (performance.now() - this.startedAt) / 1000)
+    const headers = responseHeadersForCustomer(rawHeaders)
+    if (this.retries > 0) headers.push('x-retried', String(this.retries))
+    if (this.redispatched) headers.push('x-redispatched', '1')
+    if (this.setCookie !== undefined) headers.push('set-cookie', this.setCookie)
+    // a HEAD answer has no body but the length a GET would have (RFC 9110 §9.3.2)
+    const length = this.method === 'HEAD' ? (rawHeaderValue(rawHeaders, 'content-length') ?? '0') : String(body.length)
+    headers.push('content-length', length)
+    try {
+      this.res.writeHead(statusCode, headers)
+      this.res.end(body)
+    } catch {
+      // a header the clerk sent that node refuses to write: not the customer's fault, but all we can do
+      this.res.destroy()
+    }
+  }
+
+  onError(err: unknown, written: boolean): void {
+    const upstream = this.current
+    if (this.finished || upstream === undefined) return
+    const failure = classifyFailure(err, written, upstream.id)
+    if (failure.kind === 'unforwardable') {
+      // the customer's request, not the clerk: no clerk's counters or health, no retry, a 400
+      this.release()
+      this.deps.recorder.unrouted(400)
+      this.fail(failureToError(failure), failure.reason)
+      return
+    }
+    if (!this.retryElsewhere(upstream, failure)) this.fail(failureToError(failure), failure.reason, upstream.id)
+  }
+
+  /** counts the failed attempt; when the retry rules allow it and a clerk is left, sends it there */
+  private retryElsewhere(upstream: Upstream, failure: UpstreamFailure): boolean {
+    this.release()
+    this.deps.recorder.attemptFailed(upstream, failure, failureToError(failure).statusCode ?? 502)
+    const hasIdempotencyKey = this.req.headers['idempotency-key'] !== undefined
+    const decision = decideRetry({ attempt: this.attempts, failure, method: this.method, hasIdempotencyKey })
+    if (!decision.retry) return false
+    const next = this.pick()
+    if (next === undefined) return false
+    this.retries++
+    this.deps.recorder.retried(upstream, next, failure.kind)
+    this.send(next)
+    return true
+  }
+
+  private fail(error: ProxyErrorLike, reason: string, clerk?: string): void {
+    if (this.finished) return
+    this.finished = true
+    const headers: Record<string, string> = {}
+    if (this.retries > 0) headers['x-retried'] = String(this.retries)
+    if (this.redispatched) headers['x-redispatched'] = '1'
+    sendError(this.res, error, clerk === undefined ? { reason } : { reason, clerk }, headers)
+  }
+}
+
+function describeNoUpstream(upstreams: readonly Upstream[]): string {
+  const down = upstreams.filter((u) => !u.healthy).length
+  const drained = upstreams.filter((u) => u.healthy && u.drained).length
+  return `${upstreams.length} clerk(s): ${down} down, ${drained} drained`
+}

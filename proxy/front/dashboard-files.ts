@@ -1,0 +1,103 @@
+import { createReadStream, existsSync, statSync } from 'node:fs'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { extname, join, resolve, sep } from 'node:path'
+import { projectRoot } from '../../services/common/project-root.js'
+import { ProxyErrors, sendError } from '../errors.js'
+
+const CONTENT_TYPES: Readonly<Record<string, string>> = Object.freeze({
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
+  '.txt': 'text/plain; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+})
+
+// The dashboard's buttons change things (new customer, chaos, policy): no page of another origin
+// may show it in a frame and trick a visitor into clicking them (clickjacking, the cousin of the
+// cross-site forms cross-site.ts refuses). CSP for today's browsers, X-Frame-Options for older.
+const NO_FRAMING: Readonly<Record<string, string>> = Object.freeze({
+  'content-security-policy': "frame-ancestors 'none'",
+  'x-frame-options': 'DENY',
+})
+
+/** where the dashboard's static files live: proxy/dashboard/static under the project root */
+export function dashboardDir(): string {
+  return join(projectRoot(import.meta.url), 'proxy', 'dashboard', 'static')
+}
+
+/**
+ * GET / → index.html; GET /dashboard/<file> → that file of the static dir. Paths are decoded and
+ * resolved, and anything that resolves outside the dir is a 404 (no `..` escapes). When the dir is
+ * missing, / answers a short note instead of the page.
+ */
+export function serveDashboard(req: IncomingMessage, res: ServerResponse, dir: string): void {
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    sendError(res, new ProxyErrors.PROXY_ERR_METHOD_NOT_ALLOWED('The dashboard answers GET only'))
+    return
+  }
+  const url = req.url ?? '/'
+  const q = url.indexOf('?')
+  const path = q === -1 ? url : url.slice(0, q)
+  if (path === '/dashboard') {
+    res.writeHead(301, { location: '/dashboard/' })
+    res.end()
+    return
+  }
+  const relative = path === '/' || path === '/dashboard/' ? 'index.html' : path.slice('/dashboard/'.length)
+  if (!existsSync(dir)) {
+    if (relative === 'index.html') {
+      const note = `<!doctype html><title>clerk-cluster proxy</title><p>The dashboard files are not here (${escapeHtml(dir)}). The proxy works: see <a href="/_lb/status">/_lb/status</a>, <a href="/_lb/events">/_lb/events</a> and <a href="/metrics">/metrics</a>.</p>\n`
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(note), ...NO_FRAMING })
+      res.end(req.method === 'HEAD' ? undefined : note)
+      return
+    }
+    sendError(res, new ProxyErrors.PROXY_ERR_NOT_FOUND('The dashboard files are not installed'))
+    return
+  }
+  let decoded: string
+  try {
+    decoded = decodeURIComponent(relative)
+  } catch {
+    sendError(res, new ProxyErrors.PROXY_ERR_NOT_FOUND(`No dashboard file ${path}`))
+    return
+  }
+  const root = resolve(dir)
+  const file = resolve(root, decoded)
+  if (decoded.includes('\0') || !file.startsWith(root + sep)) {
+    sendError(res, new ProxyErrors.PROXY_ERR_NOT_FOUND(`No dashboard file ${path}`))
+    return
+  }
+  let size: number
+  try {
+    const stat = statSync(file)
+    if (!stat.isFile()) throw new Error('not a file')
+    size = stat.size
+  } catch {
+    sendError(res, new ProxyErrors.PROXY_ERR_NOT_FOUND(`No dashboard file ${path}`))
+    return
+  }
+  res.writeHead(200, {
+    'content-type': CONTENT_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream',
+    'content-length': size,
+    'cache-control': 'no-cache',
+    'x-content-type-options': 'nosniff',
+    ...NO_FRAMING,
+  })
+  if (req.method === 'HEAD') {
+    res.end()
+    return
+  }
+  const stream = createReadStream(file)
+  stream.once('error', () => res.destroy())
+  stream.pipe(res)
+}
+
+function escapeHtml(s: string): string {
+  return s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] as string)
+}
