@@ -2,7 +2,7 @@ import type { AdminRequest, AdminResponse } from '../admin/admin-api.js'
 import { dashboardDir } from '../front/dashboard-files.js'
 import { createEngine } from '../forward/engines/create-engine.js'
 import { EventBus, type ProxyEvent } from '../state/events.js'
-import { isFailingAnswer } from '../forward/failures.js'
+import { FAILURES, isFailingAnswer } from '../forward/failures.js'
 import { createHttpFront } from '../front/http-front.js'
 import { listenFailure } from '../front/listen-failure.js'
 import { frontLimits, type ProxyOptions } from '../options.js'
@@ -15,7 +15,6 @@ import type { FailureKind, UpstreamFailure } from '../forward/failures.js'
 import type { ListenFailed, PrimaryToWorker, WorkerToPrimary } from './messages.js'
 
 const FLUSH_MS = 250 // counters reach the primary at most this late
-const EJECT_AT_ONCE: ReadonlySet<FailureKind> = new Set(['refused', 'connect_timeout', 'reset_before_send', 'closing'])
 
 function send(message: WorkerToPrimary): void {
   if (process.connected) process.send?.(message)
@@ -48,7 +47,7 @@ class WorkerRecorder implements Recorder {
     addCount(u.byStatus, status)
     addCount(u.errorsByReason, failure.kind)
     // stop sending to a clerk that refused until the primary says it is back
-    if (EJECT_AT_ONCE.has(failure.kind)) u.healthy = false
+    if (FAILURES[failure.kind].ejectAtOnce) u.healthy = false
     send({ t: 'passive', clerk: u.id, kind: failure.kind, reason: failure.reason, code: failure.code })
   }
 

@@ -1,45 +1,171 @@
 import { ProxyErrors, type ProxyErrorLike } from '../errors.js'
 
 /**
- * THE one place where what went wrong between the proxy and a clerk becomes (a) a kind the retry
- * rules understand, (b) whether the request may have reached the clerk, and (c) the status the
- * customer sees. Both engines report raw errors here; nothing else maps socket errors.
+ * THE failure table: every way an attempt on a clerk can fail, and everything that follows from
+ * it, in one row. The engines report raw errors; classifyFailure() names the row; the readers
+ * only look rows up:
+ *
+ * - the retry rules (retry-rules.ts) read `retry`;
+ * - passive health (state/health.ts), and a cluster worker's replica (cluster/worker.ts), read
+ *   `ejectAtOnce` and `countsTowardsFall`;
+ * - the forwarder reads `fault` (a customer's fault is counted against no clerk) and `answer`;
+ * - the counters and /metrics label a failed attempt with its kind (proxy_errors_total{reason}).
+ *
+ * test/unit/proxy/forward/failure-table.test.ts states each row in words and checks that every
+ * reader agrees with it.
  */
-export type FailureKind =
-  /** the clerk's port refused the connection: nothing was sent */
-  | 'refused'
-  /** the TCP connect did not finish in time: nothing was sent */
-  | 'connect_timeout'
+export interface FailureMeaning {
+  /**
+   * whose fault it is: a clerk's failure is evidence about that clerk (its health, its counters);
+   * a customer's (a request no engine will write as it was sent) says nothing about any clerk
+   */
+  readonly fault: 'clerk' | 'customer'
+  /** the clerk cannot have seen the request */
+  readonly neverSent: boolean
+  /** passive health: the clerk is ejected at once, without waiting for HEALTH_FALL */
+  readonly ejectAtOnce: boolean
+  /** passive health: counts like a failed check towards HEALTH_FALL */
+  readonly countsTowardsFall: boolean
+  readonly retry: RetryRule
+  /** the customer's answer when no retry follows; `reason` is the row's sentence (`says`) */
+  readonly answer: (reason: string) => ProxyErrorLike
+  /**
+   * the sentence for the answer's `reason`, in plain words. The engine's internal code
+   * (ECONNREFUSED, UND_ERR_SOCKET, HPE_INVALID_CONSTANT, ...) stays in `code`, for the log line,
+   * the health event and the metrics only.
+   */
+  readonly says: (clerk: string, code: string, err: unknown) => string
+}
+
+/**
+ * - `whatever-the-method`: nothing reached a clerk, so any request may go to another one.
+ * - `when-repeatable`: the clerk may have acted on it, so only a request that is harmless to
+ *   repeat: an idempotent method (RFC 9110 §9.2.2) or one with an Idempotency-Key (the clerks'
+ *   ledger turns a repeated pay with the same key into the same order).
+ * - `never`: a timeout (the customer already waited UPSTREAM_TIMEOUT_MS, a second wait doubles
+ *   it), an answer too large to buffer (it would be as large on any clerk), or the customer's own
+ *   fault (every clerk would refuse it alike).
+ */
+export type RetryRule = 'whatever-the-method' | 'when-repeatable' | 'never'
+
+const noUpstream = (reason: string): ProxyErrorLike => new ProxyErrors.PROXY_ERR_NO_UPSTREAM(reason)
+const gatewayTimeout = (reason: string): ProxyErrorLike => new ProxyErrors.PROXY_ERR_GATEWAY_TIMEOUT(reason)
+const badGateway = (reason: string): ProxyErrorLike => new ProxyErrors.PROXY_ERR_BAD_GATEWAY(reason)
+// bad_request's message is the sentence itself, so it starts with a capital
+const badRequest = (reason: string): ProxyErrorLike => new ProxyErrors.PROXY_ERR_BAD_REQUEST(reason.charAt(0).toUpperCase() + reason.slice(1))
+
+export const FAILURES = Object.freeze({
+  /** the clerk's port refused the connection */
+  refused: {
+    fault: 'clerk',
+    neverSent: true,
+    ejectAtOnce: true,
+    countsTowardsFall: false,
+    retry: 'whatever-the-method',
+    // every clerk we could try refused: none is there to take it
+    answer: noUpstream,
+    says: (clerk) => `${clerk} refused the connection`,
+  },
+  /** the TCP connect did not finish within CONNECT_TIMEOUT_MS */
+  connect_timeout: {
+    fault: 'clerk',
+    neverSent: true,
+    ejectAtOnce: true,
+    countsTowardsFall: false,
+    retry: 'whatever-the-method',
+    answer: gatewayTimeout,
+    says: (clerk) => `${clerk} did not accept the connection in time`,
+  },
   /** the connection broke before any byte of the request was written */
-  | 'reset_before_send'
-  /** no answer (headers or body) before UPSTREAM_TIMEOUT_MS */
-  | 'timeout'
+  reset_before_send: {
+    fault: 'clerk',
+    neverSent: true,
+    ejectAtOnce: true,
+    countsTowardsFall: false,
+    retry: 'whatever-the-method',
+    answer: badGateway,
+    says: (clerk) => `the connection to ${clerk} broke before the request was written`,
+  },
+  /**
+   * the clerk answered 503 with Connection: close before doing anything with the request: it is
+   * shutting down (docs/contract.md: shutting_down), a refusal like a refused connection
+   */
+  closing: {
+    fault: 'clerk',
+    neverSent: true,
+    ejectAtOnce: true,
+    countsTowardsFall: false,
+    retry: 'whatever-the-method',
+    answer: noUpstream,
+    says: (clerk) => `${clerk} is shutting down and turned the request away`,
+  },
+  /** no whole answer (headers and body) within UPSTREAM_TIMEOUT_MS */
+  timeout: {
+    fault: 'clerk',
+    neverSent: false,
+    ejectAtOnce: false,
+    countsTowardsFall: true,
+    retry: 'never',
+    answer: gatewayTimeout,
+    says: (clerk) => `${clerk} did not answer in time`,
+  },
   /** the connection broke after the request was (maybe) written, before a whole answer came back */
-  | 'reset'
+  reset: {
+    fault: 'clerk',
+    neverSent: false,
+    ejectAtOnce: false,
+    countsTowardsFall: true,
+    retry: 'when-repeatable',
+    answer: badGateway,
+    says: (clerk) => `the connection to ${clerk} broke before a whole answer came back`,
+  },
   /** the clerk answered something that is not valid HTTP */
-  | 'bad_response'
-  /** the answer was larger than the proxy buffers */
-  | 'response_too_large'
-  /** the clerk answered 503 and closed the connection: it is shutting down and did not take the request */
-  | 'closing'
+  bad_response: {
+    fault: 'clerk',
+    neverSent: false,
+    ejectAtOnce: false,
+    countsTowardsFall: true,
+    retry: 'when-repeatable',
+    answer: badGateway,
+    says: (clerk) => `${clerk} answered something that is not valid HTTP`,
+  },
+  /** the answer was larger than the proxy buffers (PROXY_RESPONSE_TOO_LARGE): no sign of a sick clerk */
+  response_too_large: {
+    fault: 'clerk',
+    neverSent: false,
+    ejectAtOnce: false,
+    countsTowardsFall: false,
+    retry: 'never',
+    answer: badGateway,
+    says: (clerk) => `${clerk}'s answer is larger than the proxy buffers`,
+  },
   /**
    * the engine refused to send the request as the customer wrote it (a header or a path it cannot
-   * write): nothing was sent, and it says nothing about the clerk. The customer gets a 400; the
-   * request is neither retried nor counted against any clerk.
+   * write) before a byte went out: the customer's 400, never retried, counted against no clerk
    */
-  | 'unforwardable'
+  unforwardable: {
+    fault: 'customer',
+    neverSent: true,
+    ejectAtOnce: false,
+    countsTowardsFall: false,
+    retry: 'never',
+    answer: badRequest,
+    says: (_clerk, code, err) => `the proxy cannot forward this request as it was sent: ${unforwardableDetail(code, err)}`,
+  },
+} as const satisfies Record<string, FailureMeaning>)
+
+export type FailureKind = keyof typeof FAILURES
+export const FAILURE_KINDS = Object.freeze(Object.keys(FAILURES)) as readonly FailureKind[]
 
 export interface UpstreamFailure {
   kind: FailureKind
-  /** false only when we know the clerk cannot have seen the request */
+  /** false only when we know the clerk cannot have seen the request (the row's `neverSent`) */
   mayHaveBeenSent: boolean
   /** the raw code (ECONNREFUSED, UND_ERR_SOCKET, HPE_INVALID_CONSTANT, ...) for logs and events, never for the customer */
   code: string
   /** a sentence for the JSON body, in plain words (no internal code) */
   reason: string
 }
-
-const NEVER_SENT: ReadonlySet<FailureKind> = new Set(['refused', 'connect_timeout', 'reset_before_send', 'closing', 'unforwardable'])
 
 // What an engine raises about the request's own arguments, before a byte goes out: undici's
 // InvalidArgumentError and NotSupportedError (two Host lines, a header name or value it will not
@@ -63,6 +189,8 @@ const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT'
 const TOO_LARGE_CODES = new Set(['PROXY_RESPONSE_TOO_LARGE'])
 
 /**
+ * Which row of the table an engine's error is.
+ *
  * @param err     what the engine caught
  * @param written whether the engine had started writing the request on a connected socket
  */
@@ -76,8 +204,12 @@ export function classifyFailure(err: unknown, written: boolean, clerk: string): 
   else if (TOO_LARGE_CODES.has(code)) kind = 'response_too_large'
   else if (code.startsWith('HPE_') || code === 'UND_ERR_INFO' || code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH') kind = 'bad_response'
   else kind = written ? 'reset' : 'reset_before_send'
-  const mayHaveBeenSent = !NEVER_SENT.has(kind)
-  return { kind, mayHaveBeenSent, code, reason: describe(kind, clerk, code, err) }
+  return failure(kind, code, clerk, err)
+}
+
+function failure(kind: FailureKind, code: string, clerk: string, err?: unknown): UpstreamFailure {
+  const row: FailureMeaning = FAILURES[kind]
+  return { kind, mayHaveBeenSent: !row.neverSent, code, reason: row.says(clerk, code, err) }
 }
 
 export function errorCode(err: unknown): string {
@@ -93,31 +225,6 @@ export function errorCode(err: unknown): string {
   return 'UNKNOWN'
 }
 
-// Customer-facing sentences in plain words: the engine's internal code (ECONNREFUSED,
-// UND_ERR_SOCKET, HPE_INVALID_CONSTANT, ...) stays in `code`, for logs, events and metrics only.
-function describe(kind: FailureKind, clerk: string, code: string, err: unknown): string {
-  switch (kind) {
-    case 'unforwardable':
-      return `the proxy cannot forward this request as it was sent: ${unforwardableDetail(code, err)}`
-    case 'refused':
-      return `${clerk} refused the connection`
-    case 'connect_timeout':
-      return `${clerk} did not accept the connection in time`
-    case 'reset_before_send':
-      return `the connection to ${clerk} broke before the request was written`
-    case 'timeout':
-      return `${clerk} did not answer in time`
-    case 'reset':
-      return `the connection to ${clerk} broke before a whole answer came back`
-    case 'bad_response':
-      return `${clerk} answered something that is not valid HTTP`
-    case 'response_too_large':
-      return `${clerk}'s answer is larger than the proxy buffers`
-    case 'closing':
-      return `${clerk} is shutting down and turned the request away`
-  }
-}
-
 // undici's argument errors say what is wrong in plain words ("duplicate host header", "invalid
 // x-a header"); node's name internals ('The "options.headers.host" property…'), so they get one
 // sentence of ours
@@ -129,51 +236,32 @@ function unforwardableDetail(code: string, err: unknown): string {
 
 /** The answer the customer gets when this failure is final (no retry left). */
 export function failureToError(failure: UpstreamFailure): ProxyErrorLike {
-  switch (failure.kind) {
-    case 'unforwardable':
-      return new ProxyErrors.PROXY_ERR_BAD_REQUEST(failure.reason.charAt(0).toUpperCase() + failure.reason.slice(1))
-    case 'timeout':
-    case 'connect_timeout':
-      return new ProxyErrors.PROXY_ERR_GATEWAY_TIMEOUT(failure.reason)
-    case 'refused':
-    case 'closing':
-      // every clerk we could try refused: none is there to take it
-      return new ProxyErrors.PROXY_ERR_NO_UPSTREAM(failure.reason)
-    default:
-      return new ProxyErrors.PROXY_ERR_BAD_GATEWAY(failure.reason)
-  }
+  return FAILURES[failure.kind].answer(failure.reason)
 }
 
 /**
  * A clerk that is shutting down answers new requests `503` with `Connection: close` before it
- * does anything with them (docs/contract.md: shutting_down). That answer is a refusal, like a
- * refused connection, so it may go to another clerk.
+ * does anything with them: the `closing` row, so the request may go to another clerk.
  */
-export function isClosingRefusal(statusCode: number, rawHeaders: readonly string[]): UpstreamFailure | undefined {
+export function isClosingRefusal(statusCode: number, rawHeaders: readonly string[], clerk: string): UpstreamFailure | undefined {
   if (statusCode !== 503) return undefined
   for (let i = 0; i < rawHeaders.length; i += 2) {
     const name = rawHeaders[i] as string
     if (name.length === 10 && name.toLowerCase() === 'connection' && /close/i.test(rawHeaders[i + 1] as string)) {
-      return { kind: 'closing', mayHaveBeenSent: false, code: 'HTTP_503_CLOSE', reason: '' }
+      return failure('closing', 'HTTP_503_CLOSE', clerk)
     }
   }
   return undefined
 }
 
-/** The short label used in proxy_errors_total{reason} and in events. */
-export function failureLabel(failure: UpstreamFailure): string {
-  return failure.kind
-}
-
 /**
- * Passive health from the answers themselves (DESIGN.md: "passive ejection on connect
- * failures/5xx"): a clerk that answers 500, 502 or 504 is broken itself, and each such answer
- * counts towards HEALTH_FALL like a failed check, so a clerk whose /readyz still says ready but
- * whose dialogue routes fail gets ejected until its checks rise again.
+ * Passive health from the answers themselves: a clerk that answers 500, 502 or 504 is broken
+ * itself, and each such answer counts towards HEALTH_FALL like a failed check, so a clerk whose
+ * /readyz still says ready but whose dialogue routes fail gets ejected until its checks rise again.
  *
  * 503 is left out on purpose: a clerk answers 503 when Redis is down (shared mode, payments) or
- * while it shuts down. Readiness and the closing-refusal rule handle those; ejecting every clerk
- * for a Redis outage would take stateful and stateless mode down with it.
+ * while it shuts down. Readiness and the `closing` row handle those; ejecting every clerk for a
+ * Redis outage would take stateful and stateless mode down with it.
  *
  * @example
  *   isFailingAnswer(500) // true

@@ -12,7 +12,7 @@ import { discardRestOfBody, readRequestBody } from '../front/request-body.js'
 import { decideRetry } from './retry-rules.js'
 import type { RouteKey } from '../front/classify-path.js'
 import type { Upstream } from '../state/upstream.js'
-import { classifyFailure, failureToError, isClosingRefusal, type UpstreamFailure } from './failures.js'
+import { FAILURES, classifyFailure, failureToError, isClosingRefusal, type UpstreamFailure } from './failures.js'
 
 /** What the forwarder reads to route: the clerks' state and the policy per route. */
 export interface RoutingView {
@@ -202,13 +202,10 @@ class Exchange implements ForwardCallbacks {
   onResponse(statusCode: number, rawHeaders: string[], body: Buffer): void {
     const upstream = this.current
     if (this.finished || upstream === undefined) return
-    const refusal = isClosingRefusal(statusCode, rawHeaders)
-    if (refusal !== undefined) {
-      // a clerk shutting down turned the request away: another clerk may take it; if none can,
-      // the customer gets the clerk's own 503
-      refusal.reason = `${upstream.id} is shutting down and turned the request away`
-      if (this.retryElsewhere(upstream, refusal)) return
-    }
+    const refusal = isClosingRefusal(statusCode, rawHeaders, upstream.id)
+    // a clerk shutting down turned the request away: another clerk may take it; if none can,
+    // the customer gets the clerk's own 503
+    if (refusal !== undefined && this.retryElsewhere(upstream, refusal)) return
     this.release()
     this.finished = true
     if (this.setCookie !== undefined) this.deps.recorder.pinned(upstream)
@@ -234,11 +231,12 @@ class Exchange implements ForwardCallbacks {
     const upstream = this.current
     if (this.finished || upstream === undefined) return
     const failure = classifyFailure(err, written, upstream.id)
-    if (failure.kind === 'unforwardable') {
-      // the customer's request, not the clerk: no clerk's counters or health, no retry, a 400
+    if (FAILURES[failure.kind].fault === 'customer') {
+      // the customer's request, not the clerk: no clerk's counters or health, no retry (a 400)
       this.release()
-      this.deps.recorder.unrouted(400)
-      this.fail(failureToError(failure), failure.reason)
+      const error = failureToError(failure)
+      this.deps.recorder.unrouted(error.statusCode ?? 400)
+      this.fail(error, failure.reason)
       return
     }
     if (!this.retryElsewhere(upstream, failure)) this.fail(failureToError(failure), failure.reason, upstream.id)

@@ -3,14 +3,10 @@ import type { PolicyName } from '../balance/policy.js'
 import type { Recorder } from './counters.js'
 import type { RouteKey } from '../front/classify-path.js'
 import { EventBus } from './events.js'
-import { isFailingAnswer } from '../forward/failures.js'
+import { FAILURES, isFailingAnswer } from '../forward/failures.js'
 import { Upstream, addCount } from './upstream.js'
 import type { FailureKind, UpstreamFailure } from '../forward/failures.js'
 
-/** Failures that prove the clerk is not there: eject at once, without waiting for `fall`. */
-const EJECT_AT_ONCE: ReadonlySet<FailureKind> = new Set(['refused', 'connect_timeout', 'reset_before_send', 'closing'])
-/** Failures that count towards `fall`, like a failed check. */
-const COUNT_TOWARDS_FALL: ReadonlySet<FailureKind> = new Set(['timeout', 'reset', 'bad_response'])
 
 export interface ClerkStatus {
   id: string
@@ -156,11 +152,12 @@ export class ProxyState implements Recorder {
 
   /** a forwarded request failed on this clerk: passive health */
   passiveFailure(upstream: Upstream, kind: FailureKind, reason: string, code?: string): void {
-    if (EJECT_AT_ONCE.has(kind)) {
+    const row = FAILURES[kind]
+    if (row.ejectAtOnce) {
       upstream.okStreak = 0
       upstream.failStreak = Math.max(upstream.failStreak, this.meta.healthFall)
       this.setHealthy(upstream, false, `passive: ${reason}`, code)
-    } else if (COUNT_TOWARDS_FALL.has(kind)) {
+    } else if (row.countsTowardsFall) {
       this.checkResult(upstream, false, undefined, `passive: ${reason}`, code)
     }
   }

@@ -64,13 +64,13 @@ describe('a request the engine refuses to send as it was written', () => {
 
 describe('a clerk turning a request away while it shuts down', () => {
   it('is a 503 with Connection: close, and counts as never sent', () => {
-    expect(isClosingRefusal(503, ['Content-Type', 'application/json', 'Connection', 'close'])).toMatchObject({ kind: 'closing', mayHaveBeenSent: false })
+    expect(isClosingRefusal(503, ['Content-Type', 'application/json', 'Connection', 'close'], 'clerk-a')).toMatchObject({ kind: 'closing', mayHaveBeenSent: false })
   })
   it.each([
     [503, ['connection', 'keep-alive']],
     [503, []],
     [500, ['connection', 'close']],
   ])('is not any other answer (%i %j)', (status, headers) => {
-    expect(isClosingRefusal(status, headers)).toBeUndefined()
+    expect(isClosingRefusal(status, headers, 'clerk-a')).toBeUndefined()
   })
 })
