@@ -34,10 +34,10 @@ export interface Proxy {
 export function buildProxy(options: ProxyOptions, { dashboard = dashboardDir() }: { dashboard?: string } = {}): Proxy {
   const state = ProxyState.fromOptions(options)
   const engine = createEngine(options.engine, options)
-  const health = new HealthChecker(state, { intervalMs: options.healthIntervalMs, timeoutMs: options.healthTimeoutMs })
+  const health = new HealthChecker(state.upstreams, state.health, { intervalMs: options.healthIntervalMs, timeoutMs: options.healthTimeoutMs })
   const admin = createAdminHandlerFor(state, options)
   const front: HttpFront = createHttpFront(
-    { view: state, recorder: state, admin, events: { subscribe: (l) => state.events.subscribe(l), status: () => state.status() } },
+    { view: state, counters: state.counters, admin, events: { subscribe: (l) => state.events.subscribe(l), status: () => state.status() } },
     engine,
     { bodyCapBytes: options.bodyCapBytes, upstreamTimeoutMs: options.upstreamTimeoutMs, dashboardDir: dashboard, limits: frontLimits(options) },
   )

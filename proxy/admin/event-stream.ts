@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { formatSse, type ProxyEvent } from '../state/events.js'
-import type { ProxyStatus } from '../state/proxy-state.js'
+import type { ProxyStatus } from '../state/status.js'
 
 export interface EventSource {
   subscribe(listener: (event: ProxyEvent) => void): () => void

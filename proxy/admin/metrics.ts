@@ -1,11 +1,12 @@
 import { Counter, Gauge, Registry, type Metric } from 'prom-client'
+import { FAILURE_KINDS } from '../forward/failures.js'
 import { LATENCY_BUCKETS_SECONDS } from '../state/latency-histogram.js'
 import type { ProxyState } from '../state/proxy-state.js'
 
 /**
  * Prometheus metrics of the proxy, in their own Registry. The hot path only adds to plain
- * numbers on each Upstream (cheap, and mergeable from cluster workers); these collectors read
- * them at scrape time.
+ * numbers in each Upstream's counters (state/counters.ts: cheap, and mergeable from cluster
+ * workers); these collectors read them at scrape time.
  */
 export function createMetrics(state: ProxyState): Registry {
   const registry = new Registry()
@@ -17,17 +18,18 @@ export function createMetrics(state: ProxyState): Registry {
     registers: [registry],
     collect() {
       this.reset()
-      for (const u of state.upstreams) for (const [status, n] of u.byStatus) this.inc({ clerk: u.id, status: String(status) }, n)
+      for (const u of state.upstreams) for (const [status, n] of u.counters.byStatus) this.inc({ clerk: u.id, status: String(status) }, n)
     },
   })
   new Counter({
     name: 'proxy_errors_total',
-    help: 'Failed attempts and 5xx answers per clerk, by reason',
+    // the reasons are the failure table's kinds, and http_5xx for an answer of 500 or more
+    help: `Failed attempts and 5xx answers per clerk, by reason (${[...FAILURE_KINDS, 'http_5xx'].join(', ')})`,
     labelNames: ['clerk', 'reason'],
     registers: [registry],
     collect() {
       this.reset()
-      for (const u of state.upstreams) for (const [reason, n] of u.errorsByReason) this.inc({ clerk: u.id, reason }, n)
+      for (const u of state.upstreams) for (const [reason, n] of u.counters.errorsByReason) this.inc({ clerk: u.id, reason }, n)
     },
   })
   new Counter({
@@ -37,7 +39,7 @@ export function createMetrics(state: ProxyState): Registry {
     registers: [registry],
     collect() {
       this.reset()
-      for (const u of state.upstreams) this.inc({ clerk: u.id }, u.retries)
+      for (const u of state.upstreams) this.inc({ clerk: u.id }, u.counters.retries)
     },
   })
   new Counter({
@@ -47,7 +49,7 @@ export function createMetrics(state: ProxyState): Registry {
     registers: [registry],
     collect() {
       this.reset()
-      for (const u of state.upstreams) this.inc({ clerk: u.id }, u.redispatches)
+      for (const u of state.upstreams) this.inc({ clerk: u.id }, u.counters.redispatches)
     },
   })
   new Gauge({
@@ -76,7 +78,7 @@ export function createMetrics(state: ProxyState): Registry {
     registers: [registry],
     collect() {
       this.reset()
-      this.inc(state.unroutedRequests)
+      this.inc(state.counters.unroutedRequests)
     },
   })
   new Counter({
@@ -85,7 +87,7 @@ export function createMetrics(state: ProxyState): Registry {
     registers: [registry],
     collect() {
       this.reset()
-      this.inc(state.unroutedErrors)
+      this.inc(state.counters.unroutedErrors)
     },
   })
   registry.registerMetric(latencyHistogram(state))
@@ -104,13 +106,14 @@ function latencyHistogram(state: ProxyState): Metric {
     async get() {
       const values: { value: number; labels: Record<string, string | number>; metricName: string }[] = []
       for (const u of state.upstreams) {
-        const cumulative = u.latency.cumulative()
+        const latency = u.counters.latency
+        const cumulative = latency.cumulative()
         LATENCY_BUCKETS_SECONDS.forEach((le, i) => {
           values.push({ metricName: `${name}_bucket`, labels: { clerk: u.id, le }, value: cumulative[i] ?? 0 })
         })
-        values.push({ metricName: `${name}_bucket`, labels: { clerk: u.id, le: '+Inf' }, value: u.latency.count })
-        values.push({ metricName: `${name}_sum`, labels: { clerk: u.id }, value: u.latency.sum })
-        values.push({ metricName: `${name}_count`, labels: { clerk: u.id }, value: u.latency.count })
+        values.push({ metricName: `${name}_bucket`, labels: { clerk: u.id, le: '+Inf' }, value: latency.count })
+        values.push({ metricName: `${name}_sum`, labels: { clerk: u.id }, value: latency.sum })
+        values.push({ metricName: `${name}_count`, labels: { clerk: u.id }, value: latency.count })
       }
       return { name, help: metric.help, type: 'histogram', values, aggregator: 'sum' }
     },

@@ -1,17 +1,23 @@
 import type { AdminRequest, AdminResponse } from '../admin/admin-api.js'
 import type { ProxyEvent } from '../state/events.js'
 import type { PolicyName } from '../balance/policy.js'
-import type { ClerkDelta, FrontUsage, ProxyStatus } from '../state/proxy-state.js'
 import type { RouteKey } from '../front/classify-path.js'
-import type { FailureKind } from '../forward/failures.js'
+import type { FailureKind, UpstreamFailure } from '../forward/failures.js'
+import type { ProxyStatus } from '../state/status.js'
+import type { WorkerReport } from '../state/worker-reports.js'
 
-/** IPC between the cluster primary (the one truth) and its workers (the HTTP fronts). */
+/**
+ * IPC between the cluster primary (the one truth) and its workers (the HTTP fronts). A worker
+ * sends its counts as a `report` every 250 ms, and the evidence the truth must have at once
+ * (state/counters.ts Evidence) as it happens: `passive`, `failing-answer`, `retried`,
+ * `redispatched`.
+ */
 export type WorkerToPrimary =
-  | { t: 'delta'; clerks: Record<string, ClerkDelta>; unrouted: { requests: number; errors: number }; usage: FrontUsage }
+  | { t: 'report'; report: WorkerReport }
+  | { t: 'passive'; clerk: string; failure: UpstreamFailure }
+  | { t: 'failing-answer'; clerk: string; status: number }
   | { t: 'retried'; from: string; to: string; reason: FailureKind }
   | { t: 'redispatched'; from: string; to: string }
-  | { t: 'passive'; clerk: string; kind: FailureKind; reason: string; code: string }
-  | { t: 'failing-answer'; clerk: string; status: number }
   | { t: 'admin'; id: number; request: AdminRequest }
   | { t: 'status'; id: number }
 

@@ -16,7 +16,7 @@ export async function runPrimary(options: ProxyOptions, log: (msg: string) => vo
   const state = ProxyState.fromOptions(options)
   if (logger) logHealth(state.events, logger)
   const admin = createAdminHandlerFor(state, options)
-  const health = new HealthChecker(state, { intervalMs: options.healthIntervalMs, timeoutMs: options.healthTimeoutMs })
+  const health = new HealthChecker(state.upstreams, state.health, { intervalMs: options.healthIntervalMs, timeoutMs: options.healthTimeoutMs })
   let stopping = false
   // set once a worker could not listen: the proxy is stopping with exit code 1
   let failed = false
@@ -39,29 +39,30 @@ export async function runPrimary(options: ProxyOptions, log: (msg: string) => vo
 
   function onMessage(worker: Worker, message: WorkerToPrimary): void {
     switch (message.t) {
-      case 'delta':
-        state.mergeDelta(worker.id, message.clerks, message.unrouted, message.usage)
+      case 'report':
+        state.workers.merge(worker.id, message.report)
         return
+      // a worker's evidence, applied as if it had been seen here (state/proxy-state.ts evidence)
+      case 'passive': {
+        const u = state.byId.get(message.clerk)
+        if (u) state.evidence.attemptFailed(u, message.failure)
+        return
+      }
+      case 'failing-answer': {
+        const u = state.byId.get(message.clerk)
+        if (u) state.evidence.failingAnswer(u, message.status)
+        return
+      }
       case 'retried': {
         const from = state.byId.get(message.from)
         const to = state.byId.get(message.to)
-        if (from && to) state.retried(from, to, message.reason)
+        if (from && to) state.evidence.retried(from, to, message.reason)
         return
       }
       case 'redispatched': {
         const from = state.byId.get(message.from)
         const to = state.byId.get(message.to)
-        if (from && to) state.redispatched(from, to)
-        return
-      }
-      case 'passive': {
-        const u = state.byId.get(message.clerk)
-        if (u) state.passiveFailure(u, message.kind, message.reason, message.code)
-        return
-      }
-      case 'failing-answer': {
-        const u = state.byId.get(message.clerk)
-        if (u) state.failingAnswer(u, message.status)
+        if (from && to) state.evidence.redispatched(from, to)
         return
       }
       case 'status':
@@ -120,7 +121,7 @@ export async function runPrimary(options: ProxyOptions, log: (msg: string) => vo
   }
 
   cluster.on('exit', (worker, code, signal) => {
-    state.forgetWorker(worker.id)
+    state.workers.forget(worker.id)
     const hadListened = listened.delete(worker.id)
     if (stopping) {
       if (workerCount() === 0) process.exit(failed ? 1 : 0)

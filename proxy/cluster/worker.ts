@@ -1,91 +1,40 @@
 import type { AdminRequest, AdminResponse } from '../admin/admin-api.js'
-import { dashboardDir } from '../front/dashboard-files.js'
+import type { PolicyName } from '../balance/policy.js'
 import { createEngine } from '../forward/engines/create-engine.js'
-import { EventBus, type ProxyEvent } from '../state/events.js'
-import { FAILURES, isFailingAnswer } from '../forward/failures.js'
+import { FAILURES } from '../forward/failures.js'
+import type { RouteKey } from '../front/classify-path.js'
+import { dashboardDir } from '../front/dashboard-files.js'
 import { createHttpFront } from '../front/http-front.js'
 import { listenFailure } from '../front/listen-failure.js'
 import { frontLimits, type ProxyOptions } from '../options.js'
-import type { PolicyName } from '../balance/policy.js'
-import type { ClerkDelta, FrontUsage, ProxyStatus } from '../state/proxy-state.js'
-import type { Recorder } from '../state/counters.js'
-import type { RouteKey } from '../front/classify-path.js'
-import { Upstream, addCount } from '../state/upstream.js'
-import type { FailureKind, UpstreamFailure } from '../forward/failures.js'
+import { Counters, type Evidence } from '../state/counters.js'
+import { EventBus, type ProxyEvent } from '../state/events.js'
+import type { ProxyStatus } from '../state/status.js'
+import { Upstream } from '../state/upstream.js'
+import { inFlightOf } from '../state/worker-reports.js'
 import type { ListenFailed, PrimaryToWorker, WorkerToPrimary } from './messages.js'
 
-const FLUSH_MS = 250 // counters reach the primary at most this late
+const REPORT_MS = 250 // counters reach the primary at most this late
 
 function send(message: WorkerToPrimary): void {
   if (process.connected) process.send?.(message)
 }
 
 /**
- * A worker's Recorder: counts into its replica Upstreams (deltas, flushed to the primary every
- * FLUSH_MS) and sends what must be seen at once (retries, redispatches, passive failures).
+ * A worker's evidence goes to the primary, which holds the truth (cluster/primary.ts hands each
+ * message to the truth's own Evidence). One thing is decided here too, on the worker's replica: a
+ * failure whose row in the failure table ejects at once stops this worker sending to that clerk
+ * until the primary says it is back.
  */
-class WorkerRecorder implements Recorder {
-  unroutedRequests = 0
-  unroutedErrors = 0
-
-  constructor(private readonly upstreams: readonly Upstream[]) {}
-
-  answered(u: Upstream, status: number, seconds: number): void {
-    u.requests++
-    addCount(u.byStatus, status)
-    u.latency.observe(seconds)
-    if (status >= 500) {
-      u.errors++
-      addCount(u.errorsByReason, 'http_5xx')
-    }
-    if (isFailingAnswer(status)) send({ t: 'failing-answer', clerk: u.id, status })
-  }
-
-  attemptFailed(u: Upstream, failure: UpstreamFailure, status: number): void {
-    u.requests++
-    u.errors++
-    addCount(u.byStatus, status)
-    addCount(u.errorsByReason, failure.kind)
-    // stop sending to a clerk that refused until the primary says it is back
-    if (FAILURES[failure.kind].ejectAtOnce) u.healthy = false
-    send({ t: 'passive', clerk: u.id, kind: failure.kind, reason: failure.reason, code: failure.code })
-  }
-
-  retried(from: Upstream, to: Upstream, reason: FailureKind): void {
-    send({ t: 'retried', from: from.id, to: to.id, reason })
-  }
-
-  redispatched(from: Upstream, to: Upstream): void {
-    send({ t: 'redispatched', from: from.id, to: to.id })
-  }
-
-  pinned(u: Upstream): void {
-    u.pinned++
-  }
-
-  unrouted(status: number): void {
-    this.unroutedRequests++
-    if (status >= 500) this.unroutedErrors++
-  }
-
-  /** `usage`: what this worker's front holds now against its limits */
-  flush(usage: FrontUsage): void {
-    const clerks: Record<string, ClerkDelta> = {}
-    for (const u of this.upstreams) {
-      clerks[u.id] = {
-        requests: u.requests,
-        errors: u.errors,
-        pinned: u.pinned,
-        inFlight: u.inFlight,
-        byStatus: [...u.byStatus],
-        errorsByReason: [...u.errorsByReason],
-        latency: { counts: [...u.latency.counts], sum: u.latency.sum, count: u.latency.count },
-      }
-      u.resetCounters()
-    }
-    send({ t: 'delta', clerks, unrouted: { requests: this.unroutedRequests, errors: this.unroutedErrors }, usage })
-    this.unroutedRequests = 0
-    this.unroutedErrors = 0
+export function workerEvidence(tell: (message: WorkerToPrimary) => void): Evidence {
+  return {
+    attemptFailed(upstream, failure) {
+      if (FAILURES[failure.kind].ejectAtOnce) upstream.healthy = false
+      tell({ t: 'passive', clerk: upstream.id, failure })
+    },
+    failingAnswer: (upstream, status) => tell({ t: 'failing-answer', clerk: upstream.id, status }),
+    retried: (from, to, reason) => tell({ t: 'retried', from: from.id, to: to.id, reason }),
+    redispatched: (from, to) => tell({ t: 'redispatched', from: from.id, to: to.id }),
   }
 }
 
@@ -94,7 +43,8 @@ export async function runWorker(options: ProxyOptions): Promise<void> {
   const upstreams = options.clerks.map((c) => new Upstream(c.id, c.url))
   const byId = new Map(upstreams.map((u) => [u.id, u]))
   const policies: Record<RouteKey, PolicyName> = { ...options.policies }
-  const recorder = new WorkerRecorder(upstreams)
+  // the same counting code as a single process; what it counted goes to the primary every REPORT_MS
+  const counters = new Counters(upstreams, workerEvidence(send))
   const events = new EventBus()
   let nextId = 1
   const waiting = new Map<number, (value: never) => void>()
@@ -116,7 +66,7 @@ export async function runWorker(options: ProxyOptions): Promise<void> {
   const front = createHttpFront(
     {
       view: { upstreams, policies },
-      recorder,
+      counters,
       admin: (request: AdminRequest) => ask<AdminResponse>({ t: 'admin', id: nextId++, request }),
       events: {
         subscribe: (listener: (event: ProxyEvent) => void) => events.subscribe(listener),
@@ -155,14 +105,15 @@ export async function runWorker(options: ProxyOptions): Promise<void> {
     }
   })
 
-  const flushTimer = setInterval(() => recorder.flush(front.usage()), FLUSH_MS)
+  const report = () => send({ t: 'report', report: { counters: counters.take(), inFlight: inFlightOf(upstreams), usage: front.usage() } })
+  const reportTimer = setInterval(report, REPORT_MS)
   let stopping = false
   async function stop(): Promise<void> {
     if (stopping) return
     stopping = true
     await front.shutdown(options.upstreamTimeoutMs + 1_000)
-    clearInterval(flushTimer)
-    recorder.flush(front.usage())
+    clearInterval(reportTimer)
+    report()
     process.exit(0)
   }
   process.on('SIGTERM', () => void stop())
@@ -181,7 +132,7 @@ export async function runWorker(options: ProxyOptions): Promise<void> {
     })
   } catch (err) {
     // the primary stops every worker and exits 1; restarting this one would only fail again
-    clearInterval(flushTimer)
+    clearInterval(reportTimer)
     reportListenFailure(listenFailure(err, options.host, options.port))
   }
 }

@@ -7,7 +7,7 @@ import { rawHeaderValue, requestHeadersForClerk, responseHeadersForCustomer } fr
 import { eligibleForNew, type PolicyName } from '../balance/policy.js'
 import { pickLeastConnections, pickRoundRobin } from '../balance/pickers.js'
 import { pickSticky, readStickyCookie, stickySetCookie } from '../balance/affinity.js'
-import type { Recorder } from '../state/counters.js'
+import type { Counters } from '../state/counters.js'
 import { discardRestOfBody, readRequestBody } from '../front/request-body.js'
 import { decideRetry } from './retry-rules.js'
 import type { RouteKey } from '../front/classify-path.js'
@@ -22,7 +22,7 @@ export interface RoutingView {
 
 export interface ForwarderDeps {
   view: RoutingView
-  recorder: Recorder
+  counters: Counters
   engine: ForwardEngine
   /** request-body bytes held over all requests (REQUEST_BUFFER_BYTES) */
   budget: BodyBudget
@@ -78,13 +78,13 @@ export function createForwarder(deps: ForwarderDeps): Forward {
 }
 
 /** the answer to a body the proxy will not hold (413, 503), or nothing to a customer who broke off */
-export function refuseBody(req: IncomingMessage, res: ServerResponse, refusal: 'too_large' | 'busy' | 'broken', limits: { bodyCapBytes: number; recorder: Recorder }): void {
+export function refuseBody(req: IncomingMessage, res: ServerResponse, refusal: 'too_large' | 'busy' | 'broken', limits: { bodyCapBytes: number; counters: Counters }): void {
   if (refusal === 'broken') {
     res.destroy() // the customer's request broke off (or ran out of time): nobody to answer
     return
   }
   const tooLarge = refusal === 'too_large'
-  limits.recorder.unrouted(tooLarge ? 413 : 503)
+  limits.counters.unrouted(tooLarge ? 413 : 503)
   discardRestOfBody(req)
   if (tooLarge) sendError(res, new ProxyErrors.PROXY_ERR_BODY_TOO_LARGE(limits.bodyCapBytes))
   else sendError(res, overloaded('the request bodies it holds are at REQUEST_BUFFER_BYTES'), {}, RETRY_SOON)
@@ -155,7 +155,7 @@ class Exchange implements ForwardCallbacks {
         if (decision.kind === 'pinned') return decision.upstream
         if (decision.kind === 'redispatched' && !this.redispatched) {
           this.redispatched = true
-          this.deps.recorder.redispatched(decision.from, decision.upstream)
+          this.deps.counters.redispatched(decision.from, decision.upstream)
         }
         this.setCookie = stickySetCookie(decision.upstream.cookieId)
         return decision.upstream
@@ -170,7 +170,7 @@ class Exchange implements ForwardCallbacks {
   private next(): void {
     const upstream = this.pick()
     if (upstream === undefined) {
-      this.deps.recorder.unrouted(503)
+      this.deps.counters.unrouted(503)
       this.fail(new ProxyErrors.PROXY_ERR_NO_UPSTREAM(describeNoUpstream(this.deps.view.upstreams)), 'no clerk is healthy and undrained')
       return
     }
@@ -208,9 +208,9 @@ class Exchange implements ForwardCallbacks {
     if (refusal !== undefined && this.retryElsewhere(upstream, refusal)) return
     this.release()
     this.finished = true
-    if (this.setCookie !== undefined) this.deps.recorder.pinned(upstream)
+    if (this.setCookie !== undefined) this.deps.counters.pinned(upstream)
     // a refusal passed through was already counted as a failed attempt
-    if (refusal === undefined) this.deps.recorder.answered(upstream, statusCode, (performance.now() - this.startedAt) / 1000)
+    if (refusal === undefined) this.deps.counters.answered(upstream, statusCode, (performance.now() - this.startedAt) / 1000)
     const headers = responseHeadersForCustomer(rawHeaders)
     if (this.retries > 0) headers.push('x-retried', String(this.retries))
     if (this.redispatched) headers.push('x-redispatched', '1')
@@ -235,7 +235,7 @@ class Exchange implements ForwardCallbacks {
       // the customer's request, not the clerk: no clerk's counters or health, no retry (a 400)
       this.release()
       const error = failureToError(failure)
-      this.deps.recorder.unrouted(error.statusCode ?? 400)
+      this.deps.counters.unrouted(error.statusCode ?? 400)
       this.fail(error, failure.reason)
       return
     }
@@ -245,14 +245,14 @@ class Exchange implements ForwardCallbacks {
   /** counts the failed attempt; when the retry rules allow it and a clerk is left, sends it there */
   private retryElsewhere(upstream: Upstream, failure: UpstreamFailure): boolean {
     this.release()
-    this.deps.recorder.attemptFailed(upstream, failure, failureToError(failure).statusCode ?? 502)
+    this.deps.counters.attemptFailed(upstream, failure, failureToError(failure).statusCode ?? 502)
     const hasIdempotencyKey = this.req.headers['idempotency-key'] !== undefined
     const decision = decideRetry({ attempt: this.attempts, failure, method: this.method, hasIdempotencyKey })
     if (!decision.retry) return false
     const next = this.pick()
     if (next === undefined) return false
     this.retries++
-    this.deps.recorder.retried(upstream, next, failure.kind)
+    this.deps.counters.retried(upstream, next, failure.kind)
     this.send(next)
     return true
   }

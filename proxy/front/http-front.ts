@@ -10,10 +10,10 @@ import { overloaded, ProxyErrors, RETRY_SOON, sendError } from '../errors.js'
 import { serveEventStream, type EventSource } from '../admin/event-stream.js'
 import { createForwarder, refuseBody, type RoutingView } from '../forward/forwarder.js'
 import type { FrontLimits } from '../options.js'
-import type { FrontUsage } from '../state/proxy-state.js'
+import type { FrontUsage } from '../state/status.js'
 import { discardRestOfBody, readRequestBody } from './request-body.js'
 import { continueUnderCap, refuseExpectation, refuseBadHost, refuseTunnel, refuseUpgradeHeader } from './protocol-refusals.js'
-import type { Recorder } from '../state/counters.js'
+import type { Counters } from '../state/counters.js'
 import { classifyPath } from './classify-path.js'
 
 /**
@@ -22,7 +22,7 @@ import { classifyPath } from './classify-path.js'
  */
 export interface ProxyPlane {
   view: RoutingView
-  recorder: Recorder
+  counters: Counters
   admin: AdminHandler
   events: EventSource
 }
@@ -59,7 +59,7 @@ export function createHttpFront(plane: ProxyPlane, engine: ForwardEngine, option
   const budget = new BodyBudget(limits.requestBufferBytes)
   const forward = createForwarder({
     view: plane.view,
-    recorder: plane.recorder,
+    counters: plane.counters,
     engine,
     budget,
     bodyCapBytes: options.bodyCapBytes,
@@ -75,7 +75,7 @@ export function createHttpFront(plane: ProxyPlane, engine: ForwardEngine, option
     if (inFlight === 0 && onIdle) onIdle()
   }
 
-  const count = (status: number) => plane.recorder.unrouted(status)
+  const count = (status: number) => plane.counters.unrouted(status)
 
   function handle(req: IncomingMessage, res: ServerResponse): void {
     if (closing) res.shouldKeepAlive = false
@@ -128,7 +128,7 @@ export function createHttpFront(plane: ProxyPlane, engine: ForwardEngine, option
           answerAdmin(req, res)
           return
         default:
-          plane.recorder.unrouted(404)
+          plane.counters.unrouted(404)
           sendError(res, new ProxyErrors.PROXY_ERR_NOT_FOUND(`No route ${req.method} ${url.split('?')[0]}: the proxy serves /stateful, /stateless, /shared, /orders, /_lb, /_cluster, /metrics and the dashboard at /`))
       }
     } catch (err) {
@@ -190,7 +190,7 @@ export function createHttpFront(plane: ProxyPlane, engine: ForwardEngine, option
     })
     readRequestBody(req, ADMIN_BODY_CAP, budget, (result) => {
       if (!result.ok) {
-        refuseBody(req, res, result.refusal, { bodyCapBytes: ADMIN_BODY_CAP, recorder: plane.recorder })
+        refuseBody(req, res, result.refusal, { bodyCapBytes: ADMIN_BODY_CAP, counters: plane.counters })
         return
       }
       if (closed) {

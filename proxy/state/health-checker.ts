@@ -1,5 +1,5 @@
 import { request } from 'node:http'
-import type { ProxyState } from './proxy-state.js'
+import type { Health } from './health.js'
 import type { Upstream } from './upstream.js'
 
 export interface HealthCheckerOptions {
@@ -52,8 +52,8 @@ export function checkReadyz(url: URL, timeoutMs: number): Promise<CheckOutcome> 
 }
 
 /**
- * Active health checks: every `intervalMs`, each clerk's /readyz, results into the state (which
- * applies rise and fall). It only changes upstream state; it never forwards anything.
+ * Active health checks: every `intervalMs`, each clerk's /readyz, results into the health state
+ * machine (which applies rise and fall). It only changes upstream state; it never forwards anything.
  */
 export class HealthChecker {
   private timer: NodeJS.Timeout | undefined
@@ -61,7 +61,8 @@ export class HealthChecker {
   private stopped = false
 
   constructor(
-    private readonly state: ProxyState,
+    private readonly upstreams: readonly Upstream[],
+    private readonly health: Health,
     private readonly options: HealthCheckerOptions,
   ) {}
 
@@ -78,7 +79,7 @@ export class HealthChecker {
   }
 
   private tick(): void {
-    for (const upstream of this.state.upstreams) void this.check(upstream)
+    for (const upstream of this.upstreams) void this.check(upstream)
   }
 
   private async check(upstream: Upstream): Promise<void> {
@@ -87,7 +88,7 @@ export class HealthChecker {
     this.running.add(upstream.id)
     try {
       const outcome = await checkReadyz(upstream.url, this.options.timeoutMs)
-      if (!this.stopped) this.state.checkResult(upstream, outcome.ok, outcome.info, outcome.reason)
+      if (!this.stopped) this.health.checkResult(upstream, outcome.ok, outcome.info, outcome.reason)
     } finally {
       this.running.delete(upstream.id)
     }

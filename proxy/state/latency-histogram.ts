@@ -6,6 +6,13 @@ export const LATENCY_BUCKETS_SECONDS: readonly number[] = Object.freeze([
   0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
 ])
 
+/** A histogram's numbers as plain data (a cluster worker's delta). */
+export interface LatencyCounts {
+  counts: number[]
+  sum: number
+  count: number
+}
+
 export class LatencyHistogram {
   /** counts[i] = observations ≤ LATENCY_BUCKETS_SECONDS[i] and > the bucket before (not cumulative) */
   counts: number[] = new Array<number>(LATENCY_BUCKETS_SECONDS.length + 1).fill(0)
@@ -21,16 +28,19 @@ export class LatencyHistogram {
     this.count++
   }
 
-  add(other: { counts: number[]; sum: number; count: number }): void {
+  add(other: LatencyCounts): void {
     for (let i = 0; i < this.counts.length; i++) this.counts[i] = (this.counts[i] as number) + (other.counts[i] ?? 0)
     this.sum += other.sum
     this.count += other.count
   }
 
-  reset(): void {
+  /** the numbers as plain data, leaving an empty histogram behind */
+  take(): LatencyCounts {
+    const taken = { counts: [...this.counts], sum: this.sum, count: this.count }
     this.counts.fill(0)
     this.sum = 0
     this.count = 0
+    return taken
   }
 
   /** cumulative bucket counts, one per bound plus +Inf */

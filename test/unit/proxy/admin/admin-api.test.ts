@@ -121,7 +121,7 @@ describe('the admin API', () => {
 
   it('renders Prometheus metrics with the contract names', async () => {
     const { call, state } = admin()
-    state.answered(state.byId.get('clerk-a')!, 200, 0.003)
+    state.counters.answered(state.byId.get('clerk-a')!, 200, 0.003)
     const res = await call('GET', '/metrics')
     expect(res.status).toBe(200)
     for (const name of ['proxy_requests_total', 'proxy_errors_total', 'proxy_retries_total', 'proxy_redispatches_total', 'proxy_clerk_healthy', 'proxy_unrouted_requests_total', 'proxy_unrouted_errors_total', 'proxy_request_duration_seconds_bucket']) {

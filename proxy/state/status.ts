@@ -1,0 +1,101 @@
+import type { PolicyName } from '../balance/policy.js'
+import type { RouteKey } from '../front/classify-path.js'
+import type { EngineName, FrontLimits } from '../options.js'
+import type { Counters } from './counters.js'
+import type { Upstream } from './upstream.js'
+
+export interface ClerkStatus {
+  id: string
+  url: string
+  healthy: boolean
+  drained: boolean
+  inFlight: number
+  requests: number
+  errors: number
+  retries: number
+  redispatches: number
+  pinned: number
+  info: unknown
+}
+
+/** GET /_lb/status (docs/contract.md), also the `hello` event of GET /_lb/events */
+export interface ProxyStatus {
+  engine: EngineName
+  workers: number
+  policies: Record<RouteKey, PolicyName>
+  clerks: ClerkStatus[]
+  counters: { requests: number; errors: number; retries: number; redispatches: number }
+  launcher: boolean
+  /** the proxy's own limits and how much of each is in use now (over every worker) */
+  limits: {
+    requestTimeoutMs: number
+    clientConnections: { open: number; max: number }
+    requestBufferBytes: { held: number; max: number }
+    eventSubscribers: { open: number; max: number }
+  }
+}
+
+/** What one HTTP front (the single process, or one worker) holds now, against its limits. */
+export interface FrontUsage {
+  connections: number
+  bufferedBytes: number
+  eventStreams: number
+}
+
+export const NO_USAGE: FrontUsage = Object.freeze({ connections: 0, bufferedBytes: 0, eventStreams: 0 })
+
+/** What a status says about the proxy itself, fixed at start. */
+export interface StatusMeta {
+  engine: EngineName
+  workers: number
+  launcher: boolean
+  limits: FrontLimits
+}
+
+export interface StatusSources {
+  upstreams: readonly Upstream[]
+  policies: Readonly<Record<RouteKey, PolicyName>>
+  counters: Pick<Counters, 'unroutedRequests' | 'unroutedErrors'>
+  usage: FrontUsage
+  meta: StatusMeta
+}
+
+/** Builds the status from the truth's parts; reads only. */
+export function buildStatus({ upstreams, policies, counters: unrouted, usage, meta }: StatusSources): ProxyStatus {
+  const counters = { requests: unrouted.unroutedRequests, errors: unrouted.unroutedErrors, retries: 0, redispatches: 0 }
+  const clerks = upstreams.map((u): ClerkStatus => {
+    const c = u.counters
+    counters.requests += c.requests
+    counters.errors += c.errors
+    counters.retries += c.retries
+    counters.redispatches += c.redispatches
+    return {
+      id: u.id,
+      url: u.url.origin,
+      healthy: u.healthy,
+      drained: u.drained,
+      inFlight: u.inFlight,
+      requests: c.requests,
+      errors: c.errors,
+      retries: c.retries,
+      redispatches: c.redispatches,
+      pinned: c.pinned,
+      info: u.info,
+    }
+  })
+  const limits = meta.limits
+  return {
+    engine: meta.engine,
+    workers: meta.workers,
+    policies: { ...policies },
+    clerks,
+    counters,
+    launcher: meta.launcher,
+    limits: {
+      requestTimeoutMs: limits.requestTimeoutMs,
+      clientConnections: { open: usage.connections, max: limits.clientConnections },
+      requestBufferBytes: { held: usage.bufferedBytes, max: limits.requestBufferBytes },
+      eventSubscribers: { open: usage.eventStreams, max: limits.eventSubscribers },
+    },
+  }
+}
