@@ -202,7 +202,7 @@ export function createAdminHandler(deps: AdminDeps): AdminHandler {
         return error(new ProxyErrors.PROXY_ERR_BAD_REQUEST(`"policy" must be one of ${POLICY_NAMES.join(', ')}, got ${JSON.stringify(policy)}`))
       }
       state.setPolicy(route, policy)
-      return json(200, { ...state.policies })
+      return json(200, state.policyNames())
     }
 
     const action = CLERK_ACTION.exec(path)

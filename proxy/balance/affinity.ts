@@ -1,6 +1,69 @@
 import { createHash } from 'node:crypto'
-import { eligibleForNew, type UpstreamView } from './policy.js'
-import { pickRoundRobin } from './pickers.js'
+import type { UpstreamView } from './pickers.js'
+
+/**
+ * The persistence step, before any balancing (as HAProxy decides cookie persistence before its
+ * balance algorithm, and Envoy's stateful session sits on top of any policy): which clerk does
+ * this request already belong to? Pure: it reads the request and the clerks, and changes nothing.
+ * Turning a decision into a header (the sticky cookie) is the forwarder's.
+ *
+ * Today's affinities: `none`, and `cookie` (the proxy's own `lb_clerk` cookie). One that pins a
+ * client connection or reads another header (an MCP session id) is a row in BELONGS_TO.
+ */
+export const AFFINITIES = ['none', 'cookie'] as const
+export type Affinity = (typeof AFFINITIES)[number]
+
+/** A clerk as an affinity sees it: a picker's view, and the value that names it in a cookie. */
+export interface PinnableView extends UpstreamView {
+  /** the opaque value of the sticky cookie that names this clerk */
+  readonly cookieId: string
+}
+
+/** What an affinity may read of a request: today its Cookie header. */
+export interface AffinityRequest {
+  readonly headers: { readonly cookie?: string | undefined }
+}
+
+export type AffinityDecision<U> =
+  /** it belongs to a healthy clerk not yet tried for it (drained or not: its customers finish there) */
+  | { kind: 'pinned'; upstream: U }
+  /** it belongs to a clerk that is down, or already failed this request: balance, and pin anew */
+  | { kind: 'redispatched'; from: U }
+  /** it belongs to no clerk we know (no affinity, no cookie, a cookie naming nobody): balance */
+  | { kind: 'none' }
+
+const NONE: AffinityDecision<never> = Object.freeze({ kind: 'none' })
+
+type BelongsTo = <U extends PinnableView>(upstreams: readonly U[], request: AffinityRequest) => U | undefined
+
+/** For each affinity: the clerk a request names, if it names one we know. */
+const BELONGS_TO: Readonly<Record<Affinity, BelongsTo>> = Object.freeze({
+  none: () => undefined,
+  cookie: (upstreams, request) => {
+    const cookieId = readStickyCookie(request.headers.cookie)
+    if (cookieId === undefined) return undefined
+    for (const u of upstreams) if (u.cookieId === cookieId) return u
+    return undefined
+  },
+})
+
+/**
+ * @example
+ *   decideAffinity('cookie', [a, b], { headers: { cookie: `lb_clerk=${b.cookieId}` } })         // → pinned b
+ *   decideAffinity('cookie', [a(down), b], { headers: { cookie: `lb_clerk=${a.cookieId}` } })   // → redispatched from a
+ *   decideAffinity('none', [a, b], { headers: { cookie: `lb_clerk=${b.cookieId}` } })           // → none
+ */
+export function decideAffinity<U extends PinnableView>(
+  affinity: Affinity,
+  upstreams: readonly U[],
+  request: AffinityRequest,
+  tried?: ReadonlySet<string>,
+): AffinityDecision<U> {
+  const named = BELONGS_TO[affinity](upstreams, request)
+  if (named === undefined) return NONE
+  if (named.healthy && !(tried?.has(named.id) ?? false)) return { kind: 'pinned', upstream: named }
+  return { kind: 'redispatched', from: named }
+}
 
 export const STICKY_COOKIE = 'lb_clerk'
 
@@ -31,45 +94,4 @@ export function readStickyCookie(cookieHeader: string | undefined): string | und
     at = cookieHeader.indexOf(`${STICKY_COOKIE}=`, at + 1)
   }
   return undefined
-}
-
-export type StickyDecision<U> =
-  /** the cookie names a healthy clerk (drained or not: its customers finish there) */
-  | { kind: 'pinned'; upstream: U }
-  /** no cookie, or one naming no clerk we know: a new session, give it a cookie */
-  | { kind: 'new'; upstream: U }
-  /** the cookie names a clerk that is down (or already failed this request): move, re-issue */
-  | { kind: 'redispatched'; upstream: U; from: U }
-  /** nobody can take it */
-  | { kind: 'none'; from?: U }
-
-/**
- * Sticky: follow the cookie to its clerk while that clerk is healthy; otherwise choose a new clerk
- * round-robin among those that may take new sessions.
- *
- * @example
- *   pickSticky([a, b], stickyCookieId('a'), 0)        // → pinned a
- *   pickSticky([a(down), b], stickyCookieId('a'), 0)  // → redispatched to b, from a
- */
-export function pickSticky<U extends UpstreamView>(
-  upstreams: readonly U[],
-  cookieId: string | undefined,
-  turn: number,
-  exclude?: ReadonlySet<string>,
-): StickyDecision<U> {
-  let pinned: U | undefined
-  if (cookieId !== undefined) {
-    for (const u of upstreams) {
-      if (u.cookieId === cookieId) {
-        pinned = u
-        break
-      }
-    }
-  }
-  if (pinned !== undefined && pinned.healthy && !(exclude?.has(pinned.id) ?? false)) {
-    return { kind: 'pinned', upstream: pinned }
-  }
-  const next = pickRoundRobin(eligibleForNew(upstreams, exclude), turn)
-  if (next === undefined) return pinned ? { kind: 'none', from: pinned } : { kind: 'none' }
-  return pinned ? { kind: 'redispatched', upstream: next, from: pinned } : { kind: 'new', upstream: next }
 }

@@ -1,4 +1,20 @@
-import type { UpstreamView } from './policy.js'
+/**
+ * The balancers: given the clerks that may take a new customer, pick one. A table of pure
+ * functions: no I/O, no change to any clerk; the turn counter is the caller's (the forwarder keeps
+ * one per route).
+ */
+export const BALANCERS = ['round-robin', 'least-connections'] as const
+export type Balancer = (typeof BALANCERS)[number]
+
+/** What a picker may look at: a read-only view of one clerk. */
+export interface UpstreamView {
+  readonly id: string
+  readonly healthy: boolean
+  readonly drained: boolean
+  readonly inFlight: number
+}
+
+export type Picker = <U extends UpstreamView>(candidates: readonly U[], turn: number) => U | undefined
 
 /**
  * Round-robin: the turn counter picks the next candidate in order.
@@ -28,4 +44,18 @@ export function pickLeastConnections<U extends UpstreamView>(candidates: readonl
     if (best === undefined || u.inFlight < best.inFlight) best = u
   }
   return best
+}
+
+export const PICKERS: Readonly<Record<Balancer, Picker>> = Object.freeze({
+  'round-robin': pickRoundRobin,
+  'least-connections': pickLeastConnections,
+})
+
+/** Clerks that may take a new customer: healthy, not drained, and not already tried for this request. */
+export function eligibleForNew<U extends UpstreamView>(upstreams: readonly U[], exclude?: ReadonlySet<string>): U[] {
+  const out: U[] = []
+  for (const u of upstreams) {
+    if (u.healthy && !u.drained && !(exclude?.has(u.id) ?? false)) out.push(u)
+  }
+  return out
 }

@@ -26,7 +26,7 @@ export async function runPrimary(options: ProxyOptions, log: (msg: string) => vo
 
   const routing = (): RoutingState => ({
     upstreams: state.upstreams.map((u) => ({ id: u.id, healthy: u.healthy, drained: u.drained })),
-    policies: { ...state.policies },
+    policies: state.policyNames(),
   })
   const send = (worker: Worker, message: PrimaryToWorker) => {
     if (worker.isConnected()) worker.send(message)

@@ -1,13 +1,12 @@
 import type { AdminRequest, AdminResponse } from '../admin/admin-api.js'
-import type { PolicyName } from '../balance/policy.js'
 import { createEngine } from '../forward/engines/create-engine.js'
 import { FAILURES } from '../forward/failures.js'
-import type { RouteKey } from '../front/classify-path.js'
 import { dashboardDir } from '../front/dashboard-files.js'
 import { createHttpFront } from '../front/http-front.js'
 import { listenFailure } from '../front/listen-failure.js'
 import { frontLimits, type ProxyOptions } from '../options.js'
 import { Counters, type Evidence } from '../state/counters.js'
+import { policiesNamed } from '../state/proxy-state.js'
 import { EventBus, type ProxyEvent } from '../state/events.js'
 import type { ProxyStatus } from '../state/status.js'
 import { Upstream } from '../state/upstream.js'
@@ -42,7 +41,7 @@ export function workerEvidence(tell: (message: WorkerToPrimary) => void): Eviden
 export async function runWorker(options: ProxyOptions): Promise<void> {
   const upstreams = options.clerks.map((c) => new Upstream(c.id, c.url))
   const byId = new Map(upstreams.map((u) => [u.id, u]))
-  const policies: Record<RouteKey, PolicyName> = { ...options.policies }
+  const policies = policiesNamed(options.policies)
   // the same counting code as a single process; what it counted goes to the primary every REPORT_MS
   const counters = new Counters(upstreams, workerEvidence(send))
   const events = new EventBus()
@@ -87,7 +86,7 @@ export async function runWorker(options: ProxyOptions): Promise<void> {
             u.drained = r.drained
           }
         }
-        Object.assign(policies, message.policies)
+        Object.assign(policies, policiesNamed(message.policies))
         return
       case 'event':
         events.publish(message.event)

@@ -1,23 +1,21 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { performance } from 'node:perf_hooks'
-import type { ForwardCallbacks, ForwardEngine, ForwardRequest } from './engines/engine.js'
-import type { BodyBudget } from '../front/request-body.js'
+import { stickySetCookie } from '../balance/affinity.js'
+import { choose, type Policy } from '../balance/policy.js'
 import { ProxyErrors, overloaded, RETRY_SOON, sendError, type ProxyErrorLike } from '../errors.js'
-import { rawHeaderValue, requestHeadersForClerk, responseHeadersForCustomer } from './headers.js'
-import { eligibleForNew, type PolicyName } from '../balance/policy.js'
-import { pickLeastConnections, pickRoundRobin } from '../balance/pickers.js'
-import { pickSticky, readStickyCookie, stickySetCookie } from '../balance/affinity.js'
-import type { Counters } from '../state/counters.js'
-import { discardRestOfBody, readRequestBody } from '../front/request-body.js'
-import { decideRetry } from './retry-rules.js'
 import type { RouteKey } from '../front/classify-path.js'
+import { discardRestOfBody, readRequestBody, type BodyBudget } from '../front/request-body.js'
+import type { Counters } from '../state/counters.js'
 import type { Upstream } from '../state/upstream.js'
+import type { ForwardCallbacks, ForwardEngine, ForwardRequest } from './engines/engine.js'
 import { FAILURES, classifyFailure, failureToError, isClosingRefusal, type UpstreamFailure } from './failures.js'
+import { rawHeaderValue, requestHeadersForClerk, responseHeadersForCustomer } from './headers.js'
+import { decideRetry } from './retry-rules.js'
 
 /** What the forwarder reads to route: the clerks' state and the policy per route. */
 export interface RoutingView {
   readonly upstreams: readonly Upstream[]
-  readonly policies: Readonly<Record<RouteKey, PolicyName>>
+  readonly policies: Readonly<Record<RouteKey, Policy>>
 }
 
 export interface ForwarderDeps {
@@ -95,7 +93,7 @@ class Exchange implements ForwardCallbacks {
   private readonly startedAt = performance.now()
   private readonly tried = new Set<string>()
   private readonly request: ForwardRequest
-  private readonly policy: PolicyName
+  private readonly policy: Policy
   private attempts = 0
   private retries = 0
   private current: Upstream | undefined
@@ -145,26 +143,17 @@ class Exchange implements ForwardCallbacks {
     }
   }
 
+  /** the policy's choice for the next attempt; the forwarder turns it into counts and a Set-Cookie */
   private pick(): Upstream | undefined {
-    const { upstreams } = this.deps.view
-    const turn = this.nextTurn(this.route)
-    switch (this.policy) {
-      case 'sticky': {
-        const decision = pickSticky(upstreams, readStickyCookie(this.req.headers.cookie), turn, this.tried)
-        if (decision.kind === 'none') return undefined
-        if (decision.kind === 'pinned') return decision.upstream
-        if (decision.kind === 'redispatched' && !this.redispatched) {
-          this.redispatched = true
-          this.deps.counters.redispatched(decision.from, decision.upstream)
-        }
-        this.setCookie = stickySetCookie(decision.upstream.cookieId)
-        return decision.upstream
-      }
-      case 'least-connections':
-        return pickLeastConnections(eligibleForNew(upstreams, this.tried), turn)
-      default:
-        return pickRoundRobin(eligibleForNew(upstreams, this.tried), turn)
+    const choice = choose(this.policy, this.deps.view.upstreams, this.req, this.nextTurn(this.route), this.tried)
+    if (choice === undefined) return undefined
+    const { upstream, redispatchedFrom } = choice
+    if (redispatchedFrom !== undefined && !this.redispatched) {
+      this.redispatched = true
+      this.deps.counters.redispatched(redispatchedFrom, upstream)
     }
+    if (choice.pin === 'cookie') this.setCookie = stickySetCookie(upstream.cookieId)
+    return upstream
   }
 
   private next(): void {

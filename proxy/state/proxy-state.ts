@@ -1,4 +1,4 @@
-import type { PolicyName } from '../balance/policy.js'
+import { policyNamed, type Policy, type PolicyName } from '../balance/policy.js'
 import type { RouteKey } from '../front/classify-path.js'
 import type { ClerkTarget, ProxyOptions } from '../options.js'
 import { Counters, type Evidence } from './counters.js'
@@ -24,7 +24,8 @@ import { WorkerReports } from './worker-reports.js'
 export class ProxyState {
   readonly upstreams: Upstream[]
   readonly byId: ReadonlyMap<string, Upstream>
-  readonly policies: Record<RouteKey, PolicyName>
+  /** the policy per route (a change is a new Policy, so a reader holding the old one is not surprised) */
+  readonly policies: Record<RouteKey, Policy>
   readonly events = new EventBus()
   readonly health: Health
   readonly counters: Counters
@@ -43,7 +44,7 @@ export class ProxyState {
   ) {
     this.upstreams = clerks.map((c) => new Upstream(c.id, c.url))
     this.byId = new Map(this.upstreams.map((u) => [u.id, u]))
-    this.policies = { ...policies }
+    this.policies = policiesNamed(policies)
     this.health = new Health({ rise: meta.healthRise, fall: meta.healthFall }, this.events, () => this.onRoutingChange())
     this.evidence = {
       attemptFailed: (upstream, failure) => this.health.passiveFailure(upstream, failure.kind, failure.reason, failure.code),
@@ -80,14 +81,21 @@ export class ProxyState {
     this.events.emit('drain', { clerk: upstream.id, drained })
   }
 
-  setPolicy(route: RouteKey, policy: PolicyName): void {
+  /** `name` may be any spelling POLICY_NAMES accepts; events and the status show the policy's own name */
+  setPolicy(route: RouteKey, name: PolicyName): void {
+    const policy = policyNamed(name)
     this.policies[route] = policy
-    this.events.emit('policy', { route, policy })
+    this.events.emit('policy', { route, policy: policy.name })
     this.onRoutingChange()
   }
 
+  /** each route's policy by its name (/_lb/status, PUT /_lb/policy's answer, the workers' replicas) */
+  policyNames(): Record<RouteKey, PolicyName> {
+    return namesOf(this.policies)
+  }
+
   status(): ProxyStatus {
-    return buildStatus({ upstreams: this.upstreams, policies: this.policies, counters: this.counters, usage: this.readFrontUsage(), meta: this.meta })
+    return buildStatus({ upstreams: this.upstreams, policies: this.policyNames(), counters: this.counters, usage: this.readFrontUsage(), meta: this.meta })
   }
 
   /** every `intervalMs`, a `stats` event (stats.ts) */
@@ -100,4 +108,17 @@ export class ProxyState {
     this.stopStats?.()
     this.stopStats = undefined
   }
+}
+
+/** the policy of each route, from names (any spelling POLICY_NAMES accepts) */
+export function policiesNamed(names: Readonly<Record<RouteKey, PolicyName>>): Record<RouteKey, Policy> {
+  const out = {} as Record<RouteKey, Policy>
+  for (const route of Object.keys(names) as RouteKey[]) out[route] = policyNamed(names[route])
+  return out
+}
+
+function namesOf(policies: Readonly<Record<RouteKey, Policy>>): Record<RouteKey, PolicyName> {
+  const out = {} as Record<RouteKey, PolicyName>
+  for (const route of Object.keys(policies) as RouteKey[]) out[route] = policies[route].name
+  return out
 }

@@ -1,5 +1,5 @@
 import { stickyCookieId } from '../balance/affinity.js'
-import type { UpstreamView } from '../balance/policy.js'
+import type { PinnableView } from '../balance/affinity.js'
 import { ClerkCounters } from './counters.js'
 
 /**
@@ -8,7 +8,7 @@ import { ClerkCounters } from './counters.js'
  * the traffic it took (`counters`: totals in the process that holds the truth, the delta not yet
  * reported in a cluster worker).
  */
-export class Upstream implements UpstreamView {
+export class Upstream implements PinnableView {
   /** the opaque value of the sticky cookie that names this clerk */
   readonly cookieId: string
   healthy = true // optimistic until the first check says otherwise, like HAProxy

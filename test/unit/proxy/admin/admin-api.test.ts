@@ -39,13 +39,27 @@ describe('the admin API', () => {
     const res = await call('PUT', '/_lb/policy', { route: 'stateful', policy: 'round-robin' })
     expect(res.status).toBe(200)
     expect(res.json).toMatchObject({ stateful: 'round-robin' })
-    expect(state.policies.stateful).toBe('round-robin')
+    expect(state.policyNames().stateful).toBe('round-robin')
     expect(events.at(-1)).toMatchObject({ type: 'policy', route: 'stateful', policy: 'round-robin' })
+  })
+
+  it.each([
+    ['cookie+least-connections', 'cookie+least-connections'],
+    ['cookie+round-robin', 'sticky'],
+  ])('combines the sticky cookie with a balancer: %s is shown as %s', async (policy, shown) => {
+    const { call, state, events } = admin()
+    const res = await call('PUT', '/_lb/policy', { route: 'shared', policy })
+    expect(res.status).toBe(200)
+    expect(res.json).toMatchObject({ shared: shown, stateful: 'sticky' })
+    expect(state.policies.shared).toMatchObject({ name: shown, affinity: 'cookie' })
+    expect(events.at(-1)).toMatchObject({ type: 'policy', route: 'shared', policy: shown })
+    expect((await call('GET', '/_lb/status')).json.policies).toMatchObject({ shared: shown })
   })
 
   it.each([
     [{ route: 'nowhere', policy: 'sticky' }, /"route" must be one of/],
     [{ route: 'stateful', policy: 'random' }, /"policy" must be one of/],
+    [{ route: 'stateful', policy: 'sticky+least-connections' }, /"policy" must be one of round-robin, least-connections, sticky, cookie\+round-robin, cookie\+least-connections,/],
   ])('refuses a bad policy change %j with a 400 sentence', async (body, message) => {
     const { call } = admin()
     const res = await call('PUT', '/_lb/policy', body)

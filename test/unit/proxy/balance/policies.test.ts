@@ -1,10 +1,21 @@
 import { describe, expect, it } from 'vitest'
-import { eligibleForNew, type UpstreamView } from '../../../../proxy/balance/policy.js'
-import { pickLeastConnections, pickRoundRobin } from '../../../../proxy/balance/pickers.js'
-import { pickSticky, readStickyCookie, stickyCookieId, stickySetCookie } from '../../../../proxy/balance/affinity.js'
+import { decideAffinity, readStickyCookie, stickyCookieId, stickySetCookie, type AffinityRequest, type PinnableView } from '../../../../proxy/balance/affinity.js'
+import { eligibleForNew, pickLeastConnections, pickRoundRobin, type UpstreamView } from '../../../../proxy/balance/pickers.js'
+import { POLICY_NAMES, choose, isPolicyName, policyNamed, type PolicyName } from '../../../../proxy/balance/policy.js'
 
-function clerk(id: string, over: Partial<UpstreamView> = {}): UpstreamView {
+function clerk(id: string, over: Partial<UpstreamView> = {}): PinnableView {
   return { id, cookieId: stickyCookieId(id), healthy: true, drained: false, inFlight: 0, ...over }
+}
+
+/** the sticky policy's choice in the words it had as one function: pinned, new, redispatched, none */
+function sticky(clerks: PinnableView[], cookie: string | undefined, tried?: ReadonlySet<string>): Record<string, string> {
+  const request: AffinityRequest = { headers: { cookie: cookie === undefined ? undefined : `lb_clerk=${cookie}` } }
+  const choice = choose(policyNamed('sticky'), clerks, request, 0, tried)
+  const affinity = decideAffinity('cookie', clerks, request, tried)
+  const from: Record<string, string> = affinity.kind === 'redispatched' ? { from: affinity.from.id } : {}
+  if (choice === undefined) return { kind: 'none', ...from }
+  if (choice.pin === undefined) return { kind: 'pinned', upstream: choice.upstream.id }
+  return { kind: affinity.kind === 'redispatched' ? 'redispatched' : 'new', upstream: choice.upstream.id, ...from }
 }
 
 function order(pick: (turn: number) => UpstreamView | undefined, turns: number): (string | undefined)[] {
@@ -50,16 +61,11 @@ describe('sticky', () => {
     { name: 'redispatches a customer whose clerk is down', clerks: [clerk('a', { healthy: false }), b], cookie: a.cookieId, expected: { kind: 'redispatched', upstream: 'b', from: 'a' } },
     { name: 'gives up when nobody can take it', clerks: [clerk('a', { healthy: false }), clerk('b', { drained: true })], cookie: a.cookieId, expected: { kind: 'none', from: 'a' } },
   ])('$name', ({ clerks, cookie, expected }) => {
-    const d = pickSticky(clerks, cookie, 0)
-    const got: Record<string, string> = { kind: d.kind }
-    if ('upstream' in d) got.upstream = d.upstream.id
-    if ('from' in d && d.from) got.from = d.from.id
-    expect(got).toEqual(expected)
+    expect(sticky(clerks, cookie)).toEqual(expected)
   })
 
   it('redispatches away from a pinned clerk that already failed this request', () => {
-    const d = pickSticky([a, b], a.cookieId, 0, new Set(['a']))
-    expect(d.kind).toBe('redispatched')
+    expect(sticky([a, b], a.cookieId, new Set(['a'])).kind).toBe('redispatched')
   })
 
   it('names a clerk by an opaque id, the same in every process', () => {
@@ -78,5 +84,61 @@ describe('sticky', () => {
     [undefined, undefined],
   ])('reads the sticky cookie from %j', (header, expected) => {
     expect(readStickyCookie(header)).toBe(expected)
+  })
+})
+
+describe('a policy = an affinity step, then a balancer', () => {
+  // clerks a, b, c with 2, 0 and 1 requests in flight; c is down in the "c down" rows. Each
+  // request of a row is one pick at turns 0, 1, 2, 3; a cookie names the clerk it was issued for.
+  // An outcome: the clerk, "+pin" when the customer is handed a cookie for it, "<x" when it was
+  // redispatched from x.
+  const busy = (down?: string) => [clerk('a', { inFlight: 2 }), clerk('b', { inFlight: 0 }), clerk('c', { inFlight: 1, healthy: down !== 'c' })]
+  const cookieFor = (id: string | undefined): AffinityRequest => ({ headers: { cookie: id === undefined ? undefined : `other=1; lb_clerk=${stickyCookieId(id)}` } })
+  it.each<[PolicyName, string | undefined, string | undefined, string[]]>([
+    // policy, cookie naming, down, picks at turns 0..3
+    ['round-robin', undefined, undefined, ['a', 'b', 'c', 'a']],
+    ['round-robin', 'c', undefined, ['a', 'b', 'c', 'a']], // no affinity: the cookie is not read
+    ['least-connections', undefined, undefined, ['b', 'b', 'b', 'b']],
+    ['least-connections', 'a', undefined, ['b', 'b', 'b', 'b']],
+    ['sticky', undefined, undefined, ['a+pin', 'b+pin', 'c+pin', 'a+pin']],
+    ['sticky', 'c', undefined, ['c', 'c', 'c', 'c']],
+    ['sticky', 'c', 'c', ['a+pin<c', 'b+pin<c', 'a+pin<c', 'b+pin<c']],
+    ['sticky', 'nobody', undefined, ['a+pin', 'b+pin', 'c+pin', 'a+pin']],
+    ['cookie+round-robin', 'c', 'c', ['a+pin<c', 'b+pin<c', 'a+pin<c', 'b+pin<c']],
+    ['cookie+least-connections', undefined, undefined, ['b+pin', 'b+pin', 'b+pin', 'b+pin']],
+    ['cookie+least-connections', 'a', undefined, ['a', 'a', 'a', 'a']], // pinned to the busiest clerk: affinity comes first
+    ['cookie+least-connections', 'c', 'c', ['b+pin<c', 'b+pin<c', 'b+pin<c', 'b+pin<c']],
+  ])('%s, cookie for %s, %s down → %j', (name, cookie, down, expected) => {
+    const clerks = busy(down)
+    const picks = [0, 1, 2, 3].map((turn) => {
+      const choice = choose(policyNamed(name), clerks, cookieFor(cookie), turn)
+      if (choice === undefined) return 'none'
+      return choice.upstream.id + (choice.pin === 'cookie' ? '+pin' : '') + (choice.redispatchedFrom ? `<${choice.redispatchedFrom.id}` : '')
+    })
+    expect(picks).toEqual(expected)
+  })
+
+  it('skips the clerks already tried for this request, pinned one included, and gives up when none is left', () => {
+    const clerks = busy()
+    const policy = policyNamed('cookie+least-connections')
+    expect(choose(policy, clerks, cookieFor('a'), 0, new Set(['a']))).toMatchObject({ upstream: { id: 'b' }, pin: 'cookie', redispatchedFrom: { id: 'a' } })
+    expect(choose(policy, clerks, cookieFor('a'), 0, new Set(['a', 'b']))).toMatchObject({ upstream: { id: 'c' } })
+    expect(choose(policy, clerks, cookieFor('a'), 0, new Set(['a', 'b', 'c']))).toBeUndefined()
+  })
+
+  it('changes nothing while choosing', () => {
+    const clerks = busy('c')
+    const before = JSON.stringify(clerks)
+    for (const name of POLICY_NAMES) for (let turn = 0; turn < 4; turn++) choose(policyNamed(name), clerks, cookieFor('c'), turn, new Set(['b']))
+    expect(JSON.stringify(clerks)).toBe(before)
+  })
+
+  it('is named by its balancer, or affinity+balancer; sticky is the name of cookie+round-robin', () => {
+    expect(POLICY_NAMES).toEqual(['round-robin', 'least-connections', 'sticky', 'cookie+round-robin', 'cookie+least-connections'])
+    expect(policyNamed('sticky')).toEqual({ name: 'sticky', affinity: 'cookie', balancer: 'round-robin' })
+    expect(policyNamed('cookie+round-robin')).toBe(policyNamed('sticky'))
+    expect(policyNamed('cookie+least-connections')).toEqual({ name: 'cookie+least-connections', affinity: 'cookie', balancer: 'least-connections' })
+    expect(policyNamed('least-connections')).toEqual({ name: 'least-connections', affinity: 'none', balancer: 'least-connections' })
+    for (const wrong of ['sticky+least-connections', 'none+round-robin', 'cookie', 'random', '', 1, undefined]) expect(isPolicyName(wrong), String(wrong)).toBe(false)
   })
 })
