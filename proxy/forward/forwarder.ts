@@ -119,8 +119,6 @@ class Exchange implements ForwardCallbacks {
       path: req.url ?? '/',
       headers: requestHeadersForClerk(req.rawHeaders, body?.length ?? 0, req.socket.remoteAddress),
       body,
-      incoming: req,
-      outgoing: res,
     }
   }
 

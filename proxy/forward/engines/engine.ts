@@ -1,11 +1,12 @@
-import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { EngineName } from '../../options.js'
 
 /**
  * The forwarding engine's one job: send this request to that clerk and call back once, either
  * with the whole answer or with the error and whether the request had started to go out.
- * Engines know nothing of policies, retries or statuses: upstream-failure.ts maps errors,
- * forwarder.ts decides what to do next.
+ * Engines know nothing of policies, retries or statuses, nor of the customer's connection:
+ * failures.ts maps their errors, forwarder.ts decides what to do next and writes the answer.
+ * Anything that can send bytes to a clerk and say how it went fits behind it (undici, http-proxy
+ * over node:http; a raw node:net engine could).
  */
 export interface ForwardTarget {
   readonly id: string
@@ -20,9 +21,6 @@ export interface ForwardRequest {
   headers: string[]
   /** the buffered body, replayable on a retry */
   body: Buffer | undefined
-  /** the customer's request and response (the http-proxy engine needs them; undici does not) */
-  incoming: IncomingMessage
-  outgoing: ServerResponse
 }
 
 export interface ForwardCallbacks {
@@ -47,7 +45,7 @@ export interface EngineOptions {
   responseCapBytes: number
 }
 
-/** An error the engines raise themselves, with a code upstream-failure.ts knows. */
+/** An error the engines raise themselves, with a code failures.ts knows. */
 export class EngineError extends Error {
   constructor(
     readonly code:

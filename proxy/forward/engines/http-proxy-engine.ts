@@ -23,6 +23,9 @@ type AttemptOptions = httpProxy.ServerOptions & { attempt: Attempt }
  * its idle timeout below the clerks' keepAliveTimeout (Fastify: 72 s) so the proxy closes an idle
  * socket before the clerk does and never writes into one the clerk is closing. Answers are
  * handled by us (selfHandleResponse) and buffered, so a broken answer is still a clean 502.
+ * http-proxy is written for a node:http server's (req, res): the engine hands it stand-ins built
+ * from the ForwardRequest (incomingFor, OUTGOING), so the rest of the proxy never lends it the
+ * customer's own.
  */
 export function createHttpProxyEngine(options: EngineOptions): ForwardEngine {
   const agents = new Map<string, Agent>()
@@ -141,32 +144,16 @@ export function createHttpProxyEngine(options: EngineOptions): ForwardEngine {
         connectTimer.unref()
       }
 
-      // a header sent twice (two Cookie lines, say) must reach the clerk twice: node's client
-      // writes an array value as one line per item (and joins Cookie with "; ")
-      const headers: Record<string, string | string[]> = {}
-      for (let i = 0; i < request.headers.length; i += 2) {
-        const name = (request.headers[i] as string).toLowerCase()
-        const value = request.headers[i + 1] as string
-        const before = headers[name]
-        headers[name] = before === undefined ? value : Array.isArray(before) ? [...before, value] : [before, value]
-      }
-      const incoming = request.incoming
-      // http-proxy copies the customer's headers; we send our cleaned set instead
-      const saved = incoming.headers
-      incoming.headers = headers
-      const body = request.body
       const opts: AttemptOptions = {
         target: target.url.origin,
         agent: agentFor(target),
-        buffer: Readable.from(body ? [body] : []),
+        buffer: Readable.from(request.body ? [request.body] : []),
         attempt,
       }
       try {
-        proxy.web(incoming, request.outgoing, opts, (err: Error) => fail(attempt, err))
+        proxy.web(incomingFor(request), OUTGOING, opts, (err: Error) => fail(attempt, err))
       } catch (err) {
         fail(attempt, err)
-      } finally {
-        incoming.headers = saved
       }
       return () => {
         if (attempt.settled) return
@@ -187,4 +174,45 @@ export function createHttpProxyEngine(options: EngineOptions): ForwardEngine {
 /** the clerk's side of a kept-alive socket is gone (its FIN was read), or we are closing it */
 function isClosedByClerk(socket: Socket): boolean {
   return socket.destroyed || socket.readableEnded || socket.writableEnded
+}
+
+/**
+ * What http-proxy reads of a customer's request, built from the ForwardRequest: the method, the
+ * path and our cleaned headers (setupOutgoing copies them), the socket only to ask whether the
+ * customer is gone (the forwarder aborts the attempt itself when it is), and `on` for the
+ * 'aborted' and 'error' listeners it would add (the body comes from `buffer`, never from here).
+ */
+function incomingFor(request: ForwardRequest): IncomingMessage {
+  return {
+    method: request.method,
+    url: request.path,
+    httpVersion: '1.1',
+    headers: headerObject(request.headers),
+    socket: CUSTOMER_SOCKET,
+    on: ignore,
+  } as unknown as IncomingMessage
+}
+
+const CUSTOMER_SOCKET = Object.freeze({ destroyed: false })
+function ignore(this: unknown): unknown {
+  return this
+}
+
+/** What http-proxy reads of the customer's response with selfHandleResponse: that nothing was sent yet. */
+const OUTGOING = Object.freeze({ headersSent: false, finished: false }) as unknown as ServerResponse
+
+/**
+ * Flat headers as node's client takes them: a header sent twice (two Cookie lines, say) must reach
+ * the clerk twice, and node writes an array value as one line per item (Cookie: joined with "; ").
+ * http-proxy may add to the object (a Content-Length: 0 on DELETE), so each attempt gets its own.
+ */
+function headerObject(flat: readonly string[]): Record<string, string | string[]> {
+  const headers: Record<string, string | string[]> = {}
+  for (let i = 0; i < flat.length; i += 2) {
+    const name = (flat[i] as string).toLowerCase()
+    const value = flat[i + 1] as string
+    const before = headers[name]
+    headers[name] = before === undefined ? value : Array.isArray(before) ? [...before, value] : [before, value]
+  }
+  return headers
 }
