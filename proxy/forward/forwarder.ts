@@ -9,7 +9,7 @@ import type { Counters } from '../state/counters.js'
 import type { Upstream } from '../state/upstream.js'
 import type { ForwardCallbacks, ForwardEngine, ForwardRequest } from './engines/engine.js'
 import { FAILURES, classifyFailure, failureToError, isClosingRefusal, type UpstreamFailure } from './failures.js'
-import { rawHeaderValue, requestHeadersForClerk, responseHeadersForCustomer } from './headers.js'
+import { rawHeaderValue, requestHeadersForClerk, responseHeadersForCustomer, setRequestDeadline } from './headers.js'
 import { decideRetry } from './retry-rules.js'
 
 /** What the forwarder reads to route: the clerks' state and the policy per route. */
@@ -101,8 +101,6 @@ class Exchange implements ForwardCallbacks {
   private setCookie: string | undefined
   private redispatched = false
   private finished = false
-  /** index of the x-request-deadline value in request.headers (-1: not added yet) */
-  private deadlineAt = -1
 
   constructor(
     private readonly deps: ForwarderDeps,
@@ -168,22 +166,12 @@ class Exchange implements ForwardCallbacks {
     // The attempt's deadline, told to the clerk: a clerk that gets the request late (it was
     // SIGSTOPped, or starved) must not charge a payment after the customer already got a 504.
     // The clerk hands it to the ledger, whose script refuses a charge past it (ledger.ts).
-    this.setDeadline(Date.now() + this.deps.upstreamTimeoutMs)
+    setRequestDeadline(this.request.headers, Date.now() + this.deps.upstreamTimeoutMs)
     this.attempts++
     this.tried.add(upstream.id)
     this.current = upstream
     upstream.inFlight++
     this.abortAttempt = this.deps.engine.forward(upstream, this.request, this)
-  }
-
-  /** the last header pair is x-request-deadline (added once, rewritten for every attempt) */
-  private setDeadline(epochMs: number): void {
-    const headers = this.request.headers
-    if (this.deadlineAt === -1) {
-      this.deadlineAt = headers.length + 1
-      headers.push('x-request-deadline', '')
-    }
-    headers[this.deadlineAt] = String(epochMs)
   }
 
   onResponse(statusCode: number, rawHeaders: string[], body: Buffer): void {

@@ -1,3 +1,6 @@
+/** when the proxy stops waiting for this attempt, in ms since the epoch (docs/contract.md) */
+const DEADLINE_HEADER = 'x-request-deadline'
+
 /**
  * Hop-by-hop headers (RFC 9110 §7.6.1) belong to one connection and are never forwarded; the
  * length headers are dropped because the proxy re-frames every body it forwards (it buffers it).
@@ -13,7 +16,7 @@ const REQUEST_DROP = new Set([
   'upgrade',
   'expect', // the proxy has already read the body; undici refuses Expect
   'content-length',
-  'x-request-deadline', // the proxy's own: set per attempt (forwarder.ts)
+  DEADLINE_HEADER, // the proxy's own: set per attempt (setRequestDeadline)
 ])
 
 const RESPONSE_DROP = new Set(['connection', 'keep-alive', 'proxy-connection', 'trailer', 'transfer-encoding', 'upgrade', 'content-length'])
@@ -57,4 +60,15 @@ export function rawHeaderValue(rawHeaders: readonly string[], lowerName: string)
     if (name.length === lowerName.length && name.toLowerCase() === lowerName) return rawHeaders[i + 1]
   }
   return undefined
+}
+
+/**
+ * Writes this attempt's deadline as the last header pair: added by the first attempt, rewritten
+ * by each retry. A customer's own X-Request-Deadline never gets this far (REQUEST_DROP), so a last
+ * pair of that name is ours.
+ */
+export function setRequestDeadline(headers: string[], epochMs: number): void {
+  const n = headers.length
+  if (n >= 2 && headers[n - 2] === DEADLINE_HEADER) headers[n - 1] = String(epochMs)
+  else headers.push(DEADLINE_HEADER, String(epochMs))
 }
