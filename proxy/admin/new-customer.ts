@@ -20,7 +20,7 @@ export type NewCustomerMode = (typeof NEW_CUSTOMER_MODES)[number]
 // than imported, so the proxy does not load the clerk's session code; a unit test holds them equal.
 export const STATEFUL_SESSION_COOKIE = { name: 'stateful_sid', path: '/stateful' } as const
 export const SHARED_SESSION_COOKIE = { name: 'shared_sid', path: '/shared' } as const
-// proxy/policies/sticky.ts issues it with Path=/; HttpOnly; SameSite=Lax
+// proxy/balance/affinity.ts issues it with Path=/; HttpOnly; SameSite=Lax
 export const STICKY_CLERK_COOKIE = { name: STICKY_COOKIE, path: '/' } as const
 
 interface CookieToExpire {

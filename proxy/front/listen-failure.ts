@@ -3,7 +3,7 @@ import { isIP } from 'node:net'
 /**
  * One sentence for a failed `listen()`, naming the variable to change, instead of node's stack
  * trace. main.ts prints it after "proxy: " and exits 1; in a cluster the worker that hit it sends
- * it to the primary, which does the same (see cluster/listen-report.ts).
+ * it to the primary, which does the same (see cluster/messages.ts, ListenFailed).
  *
  * @example
  *   listenFailure(Object.assign(new Error('bind'), { code: 'EADDRINUSE' }), '127.0.0.1', 4180)

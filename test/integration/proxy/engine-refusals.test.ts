@@ -14,7 +14,7 @@ import { goodFake, type Fake } from './fake-upstreams.js'
 // reaches an engine; this test hands the engines the requests themselves, so the classification
 // is proven for whatever a future parser or engine lets through. Real engines, real sockets: a
 // small front server calls the engine from its request handler, as the proxy's forwarder does,
-// with the customer's headers cleaned as the forwarder cleans them (hop-headers.ts).
+// with the customer's headers cleaned as the forwarder cleans them (forward/headers.ts).
 
 const CONNECTIONS = 4
 const ENGINE_OPTIONS = { upstreamTimeoutMs: 5_000, connectTimeoutMs: 1_000, connectionsPerClerk: CONNECTIONS, keepAliveIdleMs: 5_000, responseCapBytes: 1024 * 1024 }
