@@ -1,8 +1,8 @@
 import Fastify, { type FastifyInstance } from 'fastify'
 import { adminTokenCheck, presentedToken } from '../common/admin-token.js'
 import { charsetIsUtf8 } from '../common/json-charset.js'
+import { isClerkVerb, isRedisVerb } from '../common/vocabulary.js'
 import { ClusterErrors, clusterErrorNames, type ClusterErrorCode } from './errors.js'
-import { CLERK_ACTIONS, REDIS_ACTIONS, type ClerkAction, type RedisAction } from './actions.js'
 import type { Cluster } from './launcher.js'
 import { publicStatus } from './public-status.js'
 
@@ -64,20 +64,20 @@ export function buildChaosApi({ cluster, adminToken, logLevel = 'warn' }: ChaosA
     '/_cluster/clerks/:id/:verb',
     async (request) => {
       const { id, verb } = request.params
-      if (!(CLERK_ACTIONS as readonly string[]).includes(verb)) {
+      if (!isClerkVerb(verb)) {
         throw new ClusterErrors.CLUSTER_ERR_NOT_FOUND('POST', request.url)
       }
       const ms = verb === 'slow' ? readSlowMs(request.body) : undefined
-      return cluster.clerkAction(verb as ClerkAction, id, ms)
+      return cluster.clerkAction(verb, id, ms)
     },
   )
 
   app.post<{ Params: { verb: string } }>('/_cluster/redis/:verb', async (request) => {
     const { verb } = request.params
-    if (!(REDIS_ACTIONS as readonly string[]).includes(verb)) {
+    if (!isRedisVerb(verb)) {
       throw new ClusterErrors.CLUSTER_ERR_NOT_FOUND('POST', request.url)
     }
-    return cluster.redisAction(verb as RedisAction)
+    return cluster.redisAction(verb)
   })
 
   app.setNotFoundHandler((request, reply) => {
