@@ -11,12 +11,13 @@
  *   …
  *   const events = await schedule.finish()   // cancels what did not fire yet, waits for the rest
  */
-import type { ChaosClient, ChaosVerb } from '../services/cluster/chaos-client.js'
+import type { ChaosClient } from '../services/cluster/chaos-client.js'
+import { CLERK_VERBS, type ChaosVerb } from '../services/common/vocabulary.js'
 import { parseDurationMs } from './durations.js'
 import { badChaos } from './errors.js'
 
 /** command-line flags that schedule chaos, in the order the usage text lists them */
-export const CHAOS_FLAGS = ['kill', 'terminate', 'pause', 'resume', 'revive', 'slow', 'redis-stop', 'redis-start'] as const
+export const CHAOS_FLAGS = [...CLERK_VERBS, 'redis-stop', 'redis-start'] as const
 export type ChaosFlag = (typeof CHAOS_FLAGS)[number]
 
 export type ChaosTime = { ms: number } | { fraction: number }

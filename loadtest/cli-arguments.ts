@@ -7,15 +7,14 @@
  *   // { mode: 'stateful', policy: 'sticky', customers: 20, durationMs: 10000, chaos: [{ verb: 'kill', … }], … }
  */
 import { CHAOS_FLAGS, parseChaosFlag, resolveSchedule, type ChaosStep } from './chaos-schedule.js'
-import { MODES, type Mode } from './customer.js'
-import { POLICIES, type Policy } from './cluster-api.js'
+import { DEFAULT_POLICIES, MODES, POLICY_NAMES, type Mode, type PolicyName } from '../services/common/vocabulary.js'
 import { badOption } from './errors.js'
 import { parseArgv, REPORT_AND_HELP_OPTIONS, readChoiceOption, readTime, readUrlOption, readWhole } from './argument-readers.js'
 
 export interface LoadtestOptions {
   readonly help: boolean
   readonly mode: Mode
-  readonly policy: Policy
+  readonly policy: PolicyName
   readonly customers: number
   readonly dialogues: number | undefined
   readonly durationMs: number | undefined
@@ -39,11 +38,6 @@ export const loadtestDefaults = Object.freeze({
   pipelining: 1,
   timeoutSeconds: 10, // s per request
 })
-
-/** the proxy's default policy per route (docs/contract.md) */
-export function defaultPolicy(mode: Mode): Policy {
-  return mode === 'stateful' ? 'sticky' : 'round-robin'
-}
 
 const chaosOptions = Object.fromEntries(CHAOS_FLAGS.map((flag) => [flag, { type: 'string', multiple: true }])) as Record<
   (typeof CHAOS_FLAGS)[number],
@@ -69,7 +63,7 @@ const optionsConfig = {
 export function parseArguments(argv: readonly string[]): LoadtestOptions {
   const values = parseArgv(argv, optionsConfig)
   const mode = readChoiceOption('mode', values.mode, MODES, loadtestDefaults.mode)
-  const policy = readChoiceOption('policy', values.policy, POLICIES, defaultPolicy(mode))
+  const policy = readChoiceOption('policy', values.policy, POLICY_NAMES, DEFAULT_POLICIES[mode])
   const customers = readWhole('customers', values.customers, loadtestDefaults.customers, 1, 10_000)
   const dialogues = readWhole('dialogues', values.dialogues, undefined, 1, 10_000_000)
   const givenDuration = readTime('duration', values.duration)

@@ -10,10 +10,8 @@
  */
 import { createAdminCall } from '../services/common/admin-call.js'
 import { waitFor } from '../services/common/wait-for.js'
+import type { PolicyName, RouteKey } from '../services/common/vocabulary.js'
 import { LoadtestErrors } from './errors.js'
-
-export const POLICIES = ['round-robin', 'least-connections', 'sticky'] as const
-export type Policy = (typeof POLICIES)[number]
 
 export interface LbClerkStatus {
   id: string
@@ -45,7 +43,7 @@ export interface LoadtestBeat {
 export interface ClusterApi {
   readonly proxyUrl: string
   status(): Promise<LbStatus>
-  setPolicy(route: string, policy: Policy): Promise<void>
+  setPolicy(route: RouteKey, policy: PolicyName): Promise<void>
   /** waits until at least `count` clerks (default: all listed) are healthy */
   waitHealthy(count?: number, timeoutMs?: number): Promise<LbStatus>
   /** best effort: a dashboard that misses a beat is no reason to disturb the run */

@@ -1,4 +1,5 @@
-import type { Mode, Outcome, Step } from './customer.js'
+import type { Mode, Step } from '../services/common/vocabulary.js'
+import type { Outcome } from './customer.js'
 
 /**
  * What the load test remembers of one dialogue: enough to count outcomes, draw the timeline,

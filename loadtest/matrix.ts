@@ -6,8 +6,7 @@
  */
 import '../services/common/supported-node.js'
 import { parseChaosFlag, type ChaosStep } from './chaos-schedule.js'
-import type { Policy } from './cluster-api.js'
-import type { Mode } from './customer.js'
+import type { Mode, PolicyName } from '../services/common/vocabulary.js'
 import { keepAliveRow, renderKeepAliveText } from './keepalive-compare.js'
 import { parseMatrixArguments, type MatrixOptions } from './matrix-arguments.js'
 import { measuredRun, openCluster } from './measured-run.js'
@@ -23,7 +22,7 @@ export { parseMatrixArguments }
 export interface MatrixRow {
   label: string
   mode: Mode
-  policy: Policy
+  policy: PolicyName
 }
 
 /** the rows, in the order the story is told */

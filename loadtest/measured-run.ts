@@ -14,7 +14,8 @@
  */
 import { createChaosClient, type ChaosClient } from '../services/cluster/chaos-client.js'
 import { resolveSchedule, type ChaosStep } from './chaos-schedule.js'
-import { createClusterApi, type ClusterApi, type Policy } from './cluster-api.js'
+import type { PolicyName } from '../services/common/vocabulary.js'
+import { createClusterApi, type ClusterApi } from './cluster-api.js'
 import { isLoadtestError, LoadtestErrors } from './errors.js'
 import { startLocalCluster, type LocalCluster } from './local-cluster.js'
 import { fetchLedger, ledgerHead, reconcile, type ReconcileResult } from './reconcile.js'
@@ -82,7 +83,7 @@ export async function openCluster(options: OpenClusterOptions): Promise<ClusterH
 /** the load's own options mean what they mean for runLoad (documented there) */
 export interface MeasuredRunOptions
   extends Pick<RunLoadOptions, 'mode' | 'customers' | 'dialogues' | 'durationMs' | 'keepAlive' | 'pipelining' | 'timeoutSeconds'> {
-  policy: Policy
+  policy: PolicyName
   /** chaos as written on the command line; resolved against the cluster's clerks here */
   chaos?: readonly ChaosStep[]
   /** e.g. `stateful + sticky`; default from mode and policy */

@@ -9,6 +9,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { dirname } from 'node:path'
+import { STEPS } from '../services/common/vocabulary.js'
 import { formatDurationMs } from './durations.js'
 import { COMPARISON_COLUMNS, comparisonCells } from './report-comparison.js'
 import type { LoadtestReport, ScaleReport } from './report-json.js'
@@ -125,7 +126,7 @@ function runHtml(s: Summary, index: number): string {
   parts.push(
     tableHtml(
       ['latency ms', 'answers', 'p50', 'p90', 'p99', 'max'],
-      (['ask', 'buy', 'pay'] as const)
+      STEPS
         .map((step) => {
           const l = s.latencyMs[step]
           return [step, l.count, l.p50, l.p90, l.p99, l.max] as (string | number)[]
@@ -135,10 +136,10 @@ function runHtml(s: Summary, index: number): string {
   )
   parts.push(
     tableHtml(
-      ['ended at', 'ask', 'buy', 'pay'],
+      ['ended at', ...STEPS],
       [
-        ['context_lost', s.endedAt.context_lost.ask, s.endedAt.context_lost.buy, s.endedAt.context_lost.pay],
-        ['failed', s.endedAt.failed.ask, s.endedAt.failed.buy, s.endedAt.failed.pay],
+        ['context_lost', ...STEPS.map((step) => s.endedAt.context_lost[step])],
+        ['failed', ...STEPS.map((step) => s.endedAt.failed[step])],
       ],
     ),
   )

@@ -7,6 +7,7 @@
  *   process.stdout.write(renderComparisonText([statefulRr, statefulSticky, stateless, shared]))
  */
 import Table from 'cli-table3'
+import { STEPS } from '../services/common/vocabulary.js'
 import type { RunProgress } from './run-load.js'
 import type { LatencyStats, Summary } from './summarize.js'
 import { formatDurationMs } from './durations.js'
@@ -70,9 +71,9 @@ export function renderRunText(s: Summary): string {
   latency.push(latencyRow('whole dialogue', s.dialogueLatencyMs))
   out.push(latency.toString())
 
-  const where = table(['ended at', 'ask', 'buy', 'pay'])
-  where.push(['context_lost', s.endedAt.context_lost.ask, s.endedAt.context_lost.buy, s.endedAt.context_lost.pay])
-  where.push(['failed', s.endedAt.failed.ask, s.endedAt.failed.buy, s.endedAt.failed.pay])
+  const where = table(['ended at', ...STEPS])
+  where.push(['context_lost', ...STEPS.map((step) => s.endedAt.context_lost[step])])
+  where.push(['failed', ...STEPS.map((step) => s.endedAt.failed[step])])
   out.push(where.toString())
 
   const reasons = Object.entries(s.failedReasons)

@@ -15,7 +15,8 @@
 import autocannon from 'autocannon'
 import type { ChaosClient } from '../services/cluster/chaos-client.js'
 import { startChaosSchedule, type ChaosEventRecord, type ResolvedChaosStep } from './chaos-schedule.js'
-import type { Mode, Outcome, StatelessCarry } from './customer.js'
+import type { Mode } from '../services/common/vocabulary.js'
+import type { Outcome, StatelessCarry } from './customer.js'
 import type { DialogueRecord } from './dialogue-record.js'
 import { dialogueRequests } from './dialogue-requests.js'
 

@@ -5,7 +5,7 @@
  *   parseScaleArguments(['--max-clerks', '3', '--work-ms', '30'])
  */
 import { parseArgv, REPORT_AND_HELP_OPTIONS, readChoiceOption, readTime, readWhole } from './argument-readers.js'
-import { MODES, type Mode } from './customer.js'
+import { MODES, type Mode } from '../services/common/vocabulary.js'
 
 export interface ScaleOptions {
   readonly help: boolean

@@ -4,6 +4,7 @@
  * machine; CPU per process from /proc tells where the proxy or the CPU becomes the limit. Wires.
  */
 import '../services/common/supported-node.js'
+import { DEFAULT_POLICIES } from '../services/common/vocabulary.js'
 import { measuredRun, openCluster } from './measured-run.js'
 import { busyCores, cpuShare, ownCpuSeconds, readCpuSeconds, readMachineCpu } from './proc-cpu.js'
 import { writeReportFiles } from './report-files.js'
@@ -35,7 +36,7 @@ export async function runScale(options: ScaleOptions): Promise<{ summaries: Summ
       const startedAt = Date.now()
       const { summary } = await measuredRun(cluster, {
         mode: options.mode,
-        policy: options.mode === 'stateful' ? 'sticky' : 'round-robin',
+        policy: DEFAULT_POLICIES[options.mode],
         label: `${clerks} clerk${clerks === 1 ? '' : 's'}`,
         customers: options.customers,
         durationMs: options.durationMs,

@@ -9,7 +9,8 @@
  *   summary.timeline[3]              // { second: 3, completed: 41, context_lost: 2, failed: 0, … }
  */
 import type { ChaosEventRecord } from './chaos-schedule.js'
-import { OUTCOMES, STEPS, type Mode, type Outcome, type Step } from './customer.js'
+import { STEPS, type Mode, type Step } from '../services/common/vocabulary.js'
+import { OUTCOMES, type Outcome } from './customer.js'
 import type { DialogueRecord } from './dialogue-record.js'
 import type { ReconcileResult } from './reconcile.js'
 

@@ -1,7 +1,7 @@
 import { ConfigError, assertId, readChoice, readInt, readPort, readString, readUrl } from '../services/common/env-checks.js'
 import { LOG_LEVELS, type LogLevel } from '../services/common/log-levels.js'
-import { POLICY_NAMES, type PolicyName } from './balance/policy.js'
-import { ROUTE_KEYS, type RouteKey } from './front/classify-path.js'
+import { DEFAULT_POLICIES, MODES, ROUTES, type RouteKey } from '../services/common/vocabulary.js'
+import { ACCEPTED_POLICY_NAMES, type AcceptedPolicyName } from './balance/policy.js'
 
 export const ENGINE_NAMES = ['undici', 'http-proxy'] as const
 export type EngineName = (typeof ENGINE_NAMES)[number]
@@ -19,7 +19,7 @@ export interface ProxyOptions {
   adminToken: string | undefined
   engine: EngineName
   workers: number
-  policies: Readonly<Record<RouteKey, PolicyName>>
+  policies: Readonly<Record<RouteKey, AcceptedPolicyName>>
   launcherUrl: URL | undefined
   /** deadline for a clerk's answer (headers and body) → 504 */
   upstreamTimeoutMs: number
@@ -57,12 +57,7 @@ export const defaultOptions = Object.freeze({
   engine: 'undici' as EngineName, // measured faster: see README "Benchmark"
   workers: 1,
   logLevel: 'info' as LogLevel,
-  policies: Object.freeze({
-    stateful: 'sticky',
-    stateless: 'round-robin',
-    shared: 'round-robin',
-    orders: 'round-robin',
-  } satisfies Record<RouteKey, PolicyName>),
+  policies: DEFAULT_POLICIES,
   upstreamTimeoutMs: 10_000, // 10 s
   connectTimeoutMs: 1_000, // 1 s: loopback connects take microseconds
   healthIntervalMs: 1_000, // 1 s
@@ -123,9 +118,9 @@ type Env = Record<string, string | undefined>
 /** Reads and checks every proxy variable; throws a ConfigError with one sentence on the first bad one. */
 export function readProxyOptions(env: Env): ProxyOptions {
   const d = defaultOptions
-  const policies: Record<RouteKey, PolicyName> = { ...d.policies }
-  for (const route of ['stateful', 'stateless', 'shared'] as const) {
-    policies[route] = readChoice(env, `POLICY_${route.toUpperCase()}`, POLICY_NAMES, d.policies[route])
+  const policies: Record<RouteKey, AcceptedPolicyName> = { ...d.policies }
+  for (const route of MODES) {
+    policies[route] = readChoice(env, `POLICY_${route.toUpperCase()}`, ACCEPTED_POLICY_NAMES, d.policies[route])
   }
   return buildOptions({
     port: readPort(env, 'PORT', d.port),
@@ -190,9 +185,9 @@ export function buildOptions(partial: Partial<ProxyOptions> & { clerks: readonly
 function assertOptions(o: ProxyOptions): void {
   if (o.clerks.length === 0) throw new ConfigError('CLERKS must name at least one clerk')
   if (!ENGINE_NAMES.includes(o.engine)) throw new ConfigError(`PROXY_ENGINE must be one of ${ENGINE_NAMES.join(', ')}, got "${o.engine}"`)
-  for (const route of ROUTE_KEYS) {
-    if (!POLICY_NAMES.includes(o.policies[route])) {
-      throw new ConfigError(`the policy for /${route} must be one of ${POLICY_NAMES.join(', ')}, got "${o.policies[route]}"`)
+  for (const route of ROUTES) {
+    if (!ACCEPTED_POLICY_NAMES.includes(o.policies[route])) {
+      throw new ConfigError(`the policy for /${route} must be one of ${ACCEPTED_POLICY_NAMES.join(', ')}, got "${o.policies[route]}"`)
     }
   }
   for (const [name, value] of [

@@ -1,7 +1,7 @@
 import '../../services/common/supported-node.js'
 import autocannon from 'autocannon'
 import Table from 'cli-table3'
-import { MODES, type Mode } from '../customer.js'
+import { MODES, type Mode } from '../../services/common/vocabulary.js'
 import type { DialogueRecord } from '../dialogue-record.js'
 import { dialogueRequests, type DialogueTraffic } from '../dialogue-requests.js'
 import { isMain } from '../is-main.js'

@@ -1,13 +1,13 @@
-import { ProxyErrors, errorBody, type ProxyErrorLike } from '../errors.js'
 import type { IncomingHttpHeaders } from 'node:http'
-import { adminTokenCheck, presentedToken, type AdminTokenCheck } from '../../services/common/admin-token.js'
-import { isPolicyName, POLICY_NAMES } from '../balance/policy.js'
-import type { ProxyState } from '../state/proxy-state.js'
-import { isRouteKey, ROUTE_KEYS } from '../front/classify-path.js'
-import { NEW_CUSTOMER_PATH, newCustomer } from './new-customer.js'
 import type { Registry } from 'prom-client'
-import { createMetrics } from './metrics.js'
+import { adminTokenCheck, presentedToken, type AdminTokenCheck } from '../../services/common/admin-token.js'
+import { ROUTES, isRouteKey } from '../../services/common/vocabulary.js'
+import { ACCEPTED_POLICY_NAMES, isAcceptedPolicyName } from '../balance/policy.js'
+import { ProxyErrors, errorBody, type ProxyErrorLike } from '../errors.js'
 import type { ProxyOptions } from '../options.js'
+import type { ProxyState } from '../state/proxy-state.js'
+import { createMetrics } from './metrics.js'
+import { NEW_CUSTOMER_PATH, newCustomer } from './new-customer.js'
 
 /**
  * The admin API as plain data in, plain data out, so the same handler answers in a single proxy
@@ -196,10 +196,10 @@ export function createAdminHandler(deps: AdminDeps): AdminHandler {
       if (!parsed.ok) return parsed.response
       const { route, policy } = parsed.value
       if (!isRouteKey(route)) {
-        return error(new ProxyErrors.PROXY_ERR_BAD_REQUEST(`"route" must be one of ${ROUTE_KEYS.join(', ')}, got ${JSON.stringify(route)}`))
+        return error(new ProxyErrors.PROXY_ERR_BAD_REQUEST(`"route" must be one of ${ROUTES.join(', ')}, got ${JSON.stringify(route)}`))
       }
-      if (!isPolicyName(policy)) {
-        return error(new ProxyErrors.PROXY_ERR_BAD_REQUEST(`"policy" must be one of ${POLICY_NAMES.join(', ')}, got ${JSON.stringify(policy)}`))
+      if (!isAcceptedPolicyName(policy)) {
+        return error(new ProxyErrors.PROXY_ERR_BAD_REQUEST(`"policy" must be one of ${ACCEPTED_POLICY_NAMES.join(', ')}, got ${JSON.stringify(policy)}`))
       }
       state.setPolicy(route, policy)
       return json(200, state.policyNames())

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import type { Affinity } from '../../services/common/vocabulary.js'
 import type { UpstreamView } from './pickers.js'
 
 /**
@@ -7,11 +8,10 @@ import type { UpstreamView } from './pickers.js'
  * this request already belong to? Pure: it reads the request and the clerks, and changes nothing.
  * Turning a decision into a header (the sticky cookie) is the forwarder's.
  *
- * Today's affinities: `none`, and `cookie` (the proxy's own `lb_clerk` cookie). One that pins a
- * client connection or reads another header (an MCP session id) is a row in BELONGS_TO.
+ * The affinities are AFFINITIES of services/common/vocabulary.ts: `none`, and `cookie` (the
+ * proxy's own `lb_clerk` cookie). One that pins a client connection or reads another header (an
+ * MCP session id) is a row in BELONGS_TO.
  */
-export const AFFINITIES = ['none', 'cookie'] as const
-export type Affinity = (typeof AFFINITIES)[number]
 
 /** A clerk as an affinity sees it: a picker's view, and the value that names it in a cookie. */
 export interface PinnableView extends UpstreamView {

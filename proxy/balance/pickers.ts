@@ -1,10 +1,10 @@
+import type { Balancer } from '../../services/common/vocabulary.js'
+
 /**
- * The balancers: given the clerks that may take a new customer, pick one. A table of pure
- * functions: no I/O, no change to any clerk; the turn counter is the caller's (the forwarder keeps
- * one per route).
+ * The balancers (BALANCERS of services/common/vocabulary.ts): given the clerks that may take a new
+ * customer, pick one. A table of pure functions: no I/O, no change to any clerk; the turn counter
+ * is the caller's (the forwarder keeps one per route).
  */
-export const BALANCERS = ['round-robin', 'least-connections'] as const
-export type Balancer = (typeof BALANCERS)[number]
 
 /** What a picker may look at: a read-only view of one clerk. */
 export interface UpstreamView {

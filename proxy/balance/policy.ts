@@ -1,14 +1,24 @@
-import { AFFINITIES, decideAffinity, type Affinity, type AffinityRequest, type PinnableView } from './affinity.js'
-import { BALANCERS, PICKERS, eligibleForNew, type Balancer } from './pickers.js'
+import {
+  AFFINITIES,
+  BALANCERS,
+  POLICY_NAMES,
+  POLICY_PARTS,
+  type Affinity,
+  type Balancer,
+  type PolicyName,
+} from '../../services/common/vocabulary.js'
+import { decideAffinity, type AffinityRequest, type PinnableView } from './affinity.js'
+import { PICKERS, eligibleForNew } from './pickers.js'
 
 /**
  * A policy is an affinity (affinity.ts: which clerk does this request already belong to?) and a
  * balancer (pickers.ts: which clerk takes a request that belongs to none?). Any affinity combines
  * with any balancer.
  *
- * Its name, in PUT /_lb/policy, POLICY_* and /_lb/status: the balancer alone when there is no
- * affinity, else `<affinity>+<balancer>`; `sticky` is the name of `cookie+round-robin` (the name
- * it always had, and the one /_lb/status shows for it).
+ * Its name, in PUT /_lb/policy, PROXY_POLICY_* and /_lb/status: one of the vocabulary's
+ * POLICY_NAMES (round-robin, least-connections, sticky: POLICY_PARTS says what each is made of),
+ * or `<affinity>+<balancer>` for any other pair. `sticky` is the name of `cookie+round-robin`,
+ * which is accepted too, and shown as `sticky`.
  *
  * @example
  *   policyNamed('least-connections')         // { affinity: 'none', balancer: 'least-connections' }
@@ -16,42 +26,50 @@ import { BALANCERS, PICKERS, eligibleForNew, type Balancer } from './pickers.js'
  *   policyNamed('cookie+round-robin').name   // 'sticky'
  */
 type PinningAffinity = Exclude<Affinity, 'none'>
-export type PolicyName = Balancer | 'sticky' | `${PinningAffinity}+${Balancer}`
+/** a name PUT /_lb/policy and PROXY_POLICY_* accept */
+export type AcceptedPolicyName = PolicyName | `${PinningAffinity}+${Balancer}`
 
 export interface Policy {
   /** the one name it is shown by */
-  readonly name: PolicyName
+  readonly name: AcceptedPolicyName
   readonly affinity: Affinity
   readonly balancer: Balancer
 }
 
-function nameOf(affinity: Affinity, balancer: Balancer): PolicyName {
-  if (affinity === 'none') return balancer
-  if (affinity === 'cookie' && balancer === 'round-robin') return 'sticky'
-  return `${affinity}+${balancer}`
-}
-
-/** every name a policy may be given, each to its policy: the canonical names and the spelt-out form of `sticky` */
+/** every accepted name, each to its policy: the vocabulary's names first, then every other pair spelt out */
 const BY_NAME: ReadonlyMap<string, Policy> = (() => {
   const byName = new Map<string, Policy>()
+  const byParts = new Map<string, Policy>()
+  const partsKey = (affinity: Affinity, balancer: Balancer) => `${affinity}+${balancer}`
+  for (const name of POLICY_NAMES) {
+    const policy: Policy = Object.freeze({ name, ...POLICY_PARTS[name] })
+    byName.set(name, policy)
+    byParts.set(partsKey(policy.affinity, policy.balancer), policy)
+  }
   for (const affinity of AFFINITIES) {
     for (const balancer of BALANCERS) {
-      const policy: Policy = Object.freeze({ name: nameOf(affinity, balancer), affinity, balancer })
-      byName.set(policy.name, policy)
+      const key = partsKey(affinity, balancer)
+      let policy = byParts.get(key)
+      if (policy === undefined) {
+        // every pair has a policy: a pair without a name of its own is named by its parts
+        if (affinity === 'none') throw new Error(`the vocabulary names no policy for the balancer ${balancer} alone`)
+        policy = Object.freeze({ name: `${affinity}+${balancer}` as const, affinity, balancer })
+        byParts.set(key, policy)
+      }
       if (affinity !== 'none') byName.set(`${affinity}+${balancer}`, policy)
     }
   }
   return byName
 })()
 
-/** what PUT /_lb/policy and POLICY_* accept */
-export const POLICY_NAMES = Object.freeze([...BY_NAME.keys()]) as readonly PolicyName[]
+/** what PUT /_lb/policy and PROXY_POLICY_* accept: the vocabulary's names, then <affinity>+<balancer> */
+export const ACCEPTED_POLICY_NAMES = Object.freeze([...BY_NAME.keys()]) as readonly AcceptedPolicyName[]
 
-export function isPolicyName(value: unknown): value is PolicyName {
+export function isAcceptedPolicyName(value: unknown): value is AcceptedPolicyName {
   return typeof value === 'string' && BY_NAME.has(value)
 }
 
-export function policyNamed(name: PolicyName): Policy {
+export function policyNamed(name: AcceptedPolicyName): Policy {
   const policy = BY_NAME.get(name)
   if (policy === undefined) throw new Error(`no policy named ${JSON.stringify(name)}`)
   return policy

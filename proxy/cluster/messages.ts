@@ -1,8 +1,8 @@
+import type { RouteKey } from '../../services/common/vocabulary.js'
 import type { AdminRequest, AdminResponse } from '../admin/admin-api.js'
-import type { ProxyEvent } from '../state/events.js'
-import type { PolicyName } from '../balance/policy.js'
-import type { RouteKey } from '../front/classify-path.js'
+import type { AcceptedPolicyName } from '../balance/policy.js'
 import type { FailureKind, UpstreamFailure } from '../forward/failures.js'
+import type { ProxyEvent } from '../state/events.js'
 import type { ProxyStatus } from '../state/status.js'
 import type { WorkerReport } from '../state/worker-reports.js'
 
@@ -23,7 +23,7 @@ export type WorkerToPrimary =
 
 export interface RoutingState {
   upstreams: { id: string; healthy: boolean; drained: boolean }[]
-  policies: Record<RouteKey, PolicyName>
+  policies: Record<RouteKey, AcceptedPolicyName>
 }
 
 export type PrimaryToWorker =

@@ -1,5 +1,5 @@
-import { policyNamed, type Policy, type PolicyName } from '../balance/policy.js'
-import type { RouteKey } from '../front/classify-path.js'
+import { policyNamed, type AcceptedPolicyName, type Policy } from '../balance/policy.js'
+import type { RouteKey } from '../../services/common/vocabulary.js'
 import type { ClerkTarget, ProxyOptions } from '../options.js'
 import { Counters, type Evidence } from './counters.js'
 import { EventBus } from './events.js'
@@ -39,7 +39,7 @@ export class ProxyState {
 
   constructor(
     clerks: readonly ClerkTarget[],
-    policies: Readonly<Record<RouteKey, PolicyName>>,
+    policies: Readonly<Record<RouteKey, AcceptedPolicyName>>,
     private readonly meta: StatusMeta & { healthRise: number; healthFall: number },
   ) {
     this.upstreams = clerks.map((c) => new Upstream(c.id, c.url))
@@ -81,8 +81,8 @@ export class ProxyState {
     this.events.emit('drain', { clerk: upstream.id, drained })
   }
 
-  /** `name` may be any spelling POLICY_NAMES accepts; events and the status show the policy's own name */
-  setPolicy(route: RouteKey, name: PolicyName): void {
+  /** `name` may be any name ACCEPTED_POLICY_NAMES holds; events and the status show the policy's own name */
+  setPolicy(route: RouteKey, name: AcceptedPolicyName): void {
     const policy = policyNamed(name)
     this.policies[route] = policy
     this.events.emit('policy', { route, policy: policy.name })
@@ -90,7 +90,7 @@ export class ProxyState {
   }
 
   /** each route's policy by its name (/_lb/status, PUT /_lb/policy's answer, the workers' replicas) */
-  policyNames(): Record<RouteKey, PolicyName> {
+  policyNames(): Record<RouteKey, AcceptedPolicyName> {
     return namesOf(this.policies)
   }
 
@@ -110,15 +110,15 @@ export class ProxyState {
   }
 }
 
-/** the policy of each route, from names (any spelling POLICY_NAMES accepts) */
-export function policiesNamed(names: Readonly<Record<RouteKey, PolicyName>>): Record<RouteKey, Policy> {
+/** the policy of each route, from names (any name ACCEPTED_POLICY_NAMES holds) */
+export function policiesNamed(names: Readonly<Record<RouteKey, AcceptedPolicyName>>): Record<RouteKey, Policy> {
   const out = {} as Record<RouteKey, Policy>
   for (const route of Object.keys(names) as RouteKey[]) out[route] = policyNamed(names[route])
   return out
 }
 
-function namesOf(policies: Readonly<Record<RouteKey, Policy>>): Record<RouteKey, PolicyName> {
-  const out = {} as Record<RouteKey, PolicyName>
+function namesOf(policies: Readonly<Record<RouteKey, Policy>>): Record<RouteKey, AcceptedPolicyName> {
+  const out = {} as Record<RouteKey, AcceptedPolicyName>
   for (const route of Object.keys(policies) as RouteKey[]) out[route] = policies[route].name
   return out
 }

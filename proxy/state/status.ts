@@ -1,5 +1,5 @@
-import type { PolicyName } from '../balance/policy.js'
-import type { RouteKey } from '../front/classify-path.js'
+import type { AcceptedPolicyName } from '../balance/policy.js'
+import type { RouteKey } from '../../services/common/vocabulary.js'
 import type { EngineName, FrontLimits } from '../options.js'
 import type { Counters } from './counters.js'
 import type { Upstream } from './upstream.js'
@@ -22,7 +22,7 @@ export interface ClerkStatus {
 export interface ProxyStatus {
   engine: EngineName
   workers: number
-  policies: Record<RouteKey, PolicyName>
+  policies: Record<RouteKey, AcceptedPolicyName>
   clerks: ClerkStatus[]
   counters: { requests: number; errors: number; retries: number; redispatches: number }
   launcher: boolean
@@ -54,7 +54,7 @@ export interface StatusMeta {
 
 export interface StatusSources {
   upstreams: readonly Upstream[]
-  policies: Readonly<Record<RouteKey, PolicyName>>
+  policies: Readonly<Record<RouteKey, AcceptedPolicyName>>
   counters: Pick<Counters, 'unroutedRequests' | 'unroutedErrors'>
   usage: FrontUsage
   meta: StatusMeta

@@ -5,7 +5,8 @@
  * a customer says at each step. Used by the npm start and compose tests.
  */
 import { createCookieJar } from '../../../loadtest/cookie-jar.js'
-import { DEFAULT_ORDER, stepRequest, type CustomerState, type Mode } from '../../../loadtest/customer.js'
+import type { Mode } from '../../../services/common/vocabulary.js'
+import { DEFAULT_ORDER, stepRequest, type CustomerState } from '../../../loadtest/customer.js'
 
 export type { Mode }
 

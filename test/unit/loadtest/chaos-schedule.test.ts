@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import type { ChaosClient, ChaosVerb } from '../../../services/cluster/chaos-client.js'
+import type { ChaosClient } from '../../../services/cluster/chaos-client.js'
+import type { ChaosVerb } from '../../../services/common/vocabulary.js'
 import { parseChaosFlag, resolveSchedule, startChaosSchedule } from '../../../loadtest/chaos-schedule.js'
 import { waitFor } from '../../../services/common/wait-for.js'
 

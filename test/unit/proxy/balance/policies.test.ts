@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { decideAffinity, readStickyCookie, stickyCookieId, stickySetCookie, type AffinityRequest, type PinnableView } from '../../../../proxy/balance/affinity.js'
 import { eligibleForNew, pickLeastConnections, pickRoundRobin, type UpstreamView } from '../../../../proxy/balance/pickers.js'
-import { POLICY_NAMES, choose, isPolicyName, policyNamed, type PolicyName } from '../../../../proxy/balance/policy.js'
+import { ACCEPTED_POLICY_NAMES, choose, isAcceptedPolicyName, policyNamed, type AcceptedPolicyName } from '../../../../proxy/balance/policy.js'
 
 function clerk(id: string, over: Partial<UpstreamView> = {}): PinnableView {
   return { id, cookieId: stickyCookieId(id), healthy: true, drained: false, inFlight: 0, ...over }
@@ -94,7 +94,7 @@ describe('a policy = an affinity step, then a balancer', () => {
   // redispatched from x.
   const busy = (down?: string) => [clerk('a', { inFlight: 2 }), clerk('b', { inFlight: 0 }), clerk('c', { inFlight: 1, healthy: down !== 'c' })]
   const cookieFor = (id: string | undefined): AffinityRequest => ({ headers: { cookie: id === undefined ? undefined : `other=1; lb_clerk=${stickyCookieId(id)}` } })
-  it.each<[PolicyName, string | undefined, string | undefined, string[]]>([
+  it.each<[AcceptedPolicyName, string | undefined, string | undefined, string[]]>([
     // policy, cookie naming, down, picks at turns 0..3
     ['round-robin', undefined, undefined, ['a', 'b', 'c', 'a']],
     ['round-robin', 'c', undefined, ['a', 'b', 'c', 'a']], // no affinity: the cookie is not read
@@ -129,16 +129,16 @@ describe('a policy = an affinity step, then a balancer', () => {
   it('changes nothing while choosing', () => {
     const clerks = busy('c')
     const before = JSON.stringify(clerks)
-    for (const name of POLICY_NAMES) for (let turn = 0; turn < 4; turn++) choose(policyNamed(name), clerks, cookieFor('c'), turn, new Set(['b']))
+    for (const name of ACCEPTED_POLICY_NAMES) for (let turn = 0; turn < 4; turn++) choose(policyNamed(name), clerks, cookieFor('c'), turn, new Set(['b']))
     expect(JSON.stringify(clerks)).toBe(before)
   })
 
   it('is named by its balancer, or affinity+balancer; sticky is the name of cookie+round-robin', () => {
-    expect(POLICY_NAMES).toEqual(['round-robin', 'least-connections', 'sticky', 'cookie+round-robin', 'cookie+least-connections'])
+    expect(ACCEPTED_POLICY_NAMES).toEqual(['round-robin', 'least-connections', 'sticky', 'cookie+round-robin', 'cookie+least-connections'])
     expect(policyNamed('sticky')).toEqual({ name: 'sticky', affinity: 'cookie', balancer: 'round-robin' })
     expect(policyNamed('cookie+round-robin')).toBe(policyNamed('sticky'))
     expect(policyNamed('cookie+least-connections')).toEqual({ name: 'cookie+least-connections', affinity: 'cookie', balancer: 'least-connections' })
     expect(policyNamed('least-connections')).toEqual({ name: 'least-connections', affinity: 'none', balancer: 'least-connections' })
-    for (const wrong of ['sticky+least-connections', 'none+round-robin', 'cookie', 'random', '', 1, undefined]) expect(isPolicyName(wrong), String(wrong)).toBe(false)
+    for (const wrong of ['sticky+least-connections', 'none+round-robin', 'cookie', 'random', '', 1, undefined]) expect(isAcceptedPolicyName(wrong), String(wrong)).toBe(false)
   })
 })
