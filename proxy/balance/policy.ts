@@ -6,6 +6,7 @@ import {
   type Affinity,
   type Balancer,
   type PolicyName,
+  type RouteKey,
 } from '../../services/common/vocabulary.js'
 import { decideAffinity, type AffinityRequest, type PinnableView } from './affinity.js'
 import { PICKERS, eligibleForNew } from './pickers.js'
@@ -99,4 +100,18 @@ export function choose<U extends PinnableView>(policy: Policy, upstreams: readon
     pin: policy.affinity === 'none' ? undefined : policy.affinity,
     redispatchedFrom: affinity.kind === 'redispatched' ? affinity.from : undefined,
   }
+}
+
+/** the policy of each route, from names (any name ACCEPTED_POLICY_NAMES holds) */
+export function policiesNamed(names: Readonly<Record<RouteKey, AcceptedPolicyName>>): Record<RouteKey, Policy> {
+  const out = {} as Record<RouteKey, Policy>
+  for (const route of Object.keys(names) as RouteKey[]) out[route] = policyNamed(names[route])
+  return out
+}
+
+/** each route's policy by its name */
+export function namesOf(policies: Readonly<Record<RouteKey, Policy>>): Record<RouteKey, AcceptedPolicyName> {
+  const out = {} as Record<RouteKey, AcceptedPolicyName>
+  for (const route of Object.keys(policies) as RouteKey[]) out[route] = policies[route].name
+  return out
 }

@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks'
 import { stickySetCookie } from '../balance/affinity.js'
 import { choose, type Policy } from '../balance/policy.js'
 import { ProxyErrors, overloaded, RETRY_SOON, sendError, type ProxyErrorLike } from '../errors.js'
-import type { RouteKey } from '../../services/common/vocabulary.js'
+import { ROUTES, type RouteKey } from '../../services/common/vocabulary.js'
 import { discardRestOfBody, readRequestBody, type BodyBudget } from '../front/request-body.js'
 import type { Counters } from '../state/counters.js'
 import type { Upstream } from '../state/upstream.js'
@@ -36,7 +36,8 @@ export type Forward = (req: IncomingMessage, res: ServerResponse, route: RouteKe
  * the retry rules whether another clerk may have it. Every path ends the customer's response.
  */
 export function createForwarder(deps: ForwarderDeps): Forward {
-  const turns: Record<RouteKey, number> = { stateful: 0, stateless: 0, shared: 0, orders: 0 }
+  // the balancers' turn counter, one per route
+  const turns = Object.fromEntries(ROUTES.map((route) => [route, 0])) as Record<RouteKey, number>
 
   function nextTurn(route: RouteKey): number {
     const t = turns[route]

@@ -1,4 +1,4 @@
-import { policyNamed, type AcceptedPolicyName, type Policy } from '../balance/policy.js'
+import { namesOf, policiesNamed, policyNamed, type AcceptedPolicyName, type Policy } from '../balance/policy.js'
 import type { RouteKey } from '../../services/common/vocabulary.js'
 import type { ClerkTarget, ProxyOptions } from '../options.js'
 import { Counters, type Evidence } from './counters.js'
@@ -108,17 +108,4 @@ export class ProxyState {
     this.stopStats?.()
     this.stopStats = undefined
   }
-}
-
-/** the policy of each route, from names (any name ACCEPTED_POLICY_NAMES holds) */
-export function policiesNamed(names: Readonly<Record<RouteKey, AcceptedPolicyName>>): Record<RouteKey, Policy> {
-  const out = {} as Record<RouteKey, Policy>
-  for (const route of Object.keys(names) as RouteKey[]) out[route] = policyNamed(names[route])
-  return out
-}
-
-function namesOf(policies: Readonly<Record<RouteKey, Policy>>): Record<RouteKey, AcceptedPolicyName> {
-  const out = {} as Record<RouteKey, AcceptedPolicyName>
-  for (const route of Object.keys(policies) as RouteKey[]) out[route] = policies[route].name
-  return out
 }
