@@ -20,6 +20,7 @@ import { projectRoot } from '../services/common/project-root.js'
 import { readStateFile, stateFilePath } from '../services/cluster/state-file.js'
 import { createClusterApi } from './cluster-api.js'
 import { LoadtestErrors } from './errors.js'
+import { readLoadtestEnvironment } from './environment.js'
 
 export interface LocalClusterOptions {
   clerkCount?: number
@@ -74,10 +75,12 @@ async function startOnce(root: string, options: LocalClusterOptions): Promise<Lo
     cwd: root,
     env: {
       ...process.env,
-      LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
-      // one load run's cluster: its ledger goes with it (a crash during the run loses nothing)
-      REDIS_THROWAWAY: '1',
-      REDIS_DATA_DIR: '',
+      LOG_LEVEL: readLoadtestEnvironment().logLevel,
+      // one load run's cluster: its ledger goes with it (a crash during the run loses nothing);
+      // a data dir in the caller's environment, under its new name or its old one, is not this run's
+      CLUSTER_REDIS_THROWAWAY: '1',
+      CLUSTER_REDIS_DATA_DIR: '',
+      REDIS_DATA_DIR: '', // its old name
       ...options.env,
       PROXY_PORT: String(proxyPort),
       CLERK_COUNT: String(clerkCount),

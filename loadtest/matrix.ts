@@ -7,6 +7,7 @@
 import '../services/common/supported-node.js'
 import { parseChaosFlag, type ChaosStep } from './chaos-schedule.js'
 import type { Mode, PolicyName } from '../services/common/vocabulary.js'
+import { readLoadtestEnvironment } from './environment.js'
 import { keepAliveRow, renderKeepAliveText } from './keepalive-compare.js'
 import { parseMatrixArguments, type MatrixOptions } from './matrix-arguments.js'
 import { measuredRun, openCluster } from './measured-run.js'
@@ -78,7 +79,7 @@ export async function runMatrix(options: MatrixOptions): Promise<{ summaries: Su
 export async function main(argv: readonly string[]): Promise<number> {
   const options = readCommandLine('loadtest:matrix', argv, parseMatrixArguments, matrixUsage)
   if (typeof options === 'number') return options
-  if (options.target && !process.env.ADMIN_TOKEN) {
+  if (options.target && readLoadtestEnvironment().adminToken === undefined) {
     // without the token every row would run under whatever policy the proxy has: the table would lie
     process.stderr.write('loadtest:matrix: --target needs ADMIN_TOKEN in the environment: each row sets the proxy\'s policy and kills a clerk\n')
     return 2

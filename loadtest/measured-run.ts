@@ -16,6 +16,7 @@ import { createChaosClient, type ChaosClient } from '../services/cluster/chaos-c
 import { resolveSchedule, type ChaosStep } from './chaos-schedule.js'
 import type { PolicyName } from '../services/common/vocabulary.js'
 import { createClusterApi, type ClusterApi } from './cluster-api.js'
+import { readLoadtestEnvironment } from './environment.js'
 import { isLoadtestError, LoadtestErrors } from './errors.js'
 import { startLocalCluster, type LocalCluster } from './local-cluster.js'
 import { fetchLedger, ledgerHead, reconcile, type ReconcileResult } from './reconcile.js'
@@ -50,7 +51,7 @@ export async function openCluster(options: OpenClusterOptions): Promise<ClusterH
   let adminToken: string | undefined
   if (options.target) {
     proxyUrl = options.target
-    adminToken = process.env.ADMIN_TOKEN || undefined
+    adminToken = readLoadtestEnvironment().adminToken
     if (!adminToken) log('ADMIN_TOKEN is not set: the policy stays as the cluster has it and chaos cannot run')
   } else {
     log(`starting a local cluster (${options.clerks ?? 3} clerks) …`)

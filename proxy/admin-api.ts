@@ -119,7 +119,7 @@ export function createAdminHandler(deps: AdminDeps): AdminHandler {
 
   async function clusterCall(request: AdminRequest): Promise<AdminResponse> {
     if (deps.launcherUrl === undefined) {
-      return error(new ProxyErrors.PROXY_ERR_NOT_FOUND('no launcher: this proxy was started without LAUNCHER_URL (npm start sets it)'))
+      return error(new ProxyErrors.PROXY_ERR_NOT_FOUND('no launcher: this proxy was started without PROXY_LAUNCHER_URL (npm start sets it)'))
     }
     const headers: Record<string, string> = {}
     for (const name of ADMIN_HEADER_NAMES) {

@@ -1,5 +1,5 @@
 /**
- * The request-body bytes the proxy holds at once, over every request (REQUEST_BUFFER_BYTES).
+ * The request-body bytes the proxy holds at once, over every request (PROXY_REQUEST_BUFFER_BYTES).
  * Each body is buffered whole so a retry can replay it, and held until its customer's answer is
  * closed; without a total, slow or stalled bodies held memory without bound (issue 10, finding 5:
  * 200 stalled 1 MiB bodies took 186 MB). A body that does not fit is refused with 503 and

@@ -28,7 +28,7 @@ export function clientErrorBody(err: ClientError, requestTimeoutMs?: number): Er
     return frontError('PROXY_ERR_HEADERS_TOO_LARGE', 'The request headers are over the 16 KiB the proxy reads (HPE_HEADER_OVERFLOW)')
   }
   if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
-    const within = requestTimeoutMs === undefined ? 'in time' : `within ${requestTimeoutMs / 1000} s (REQUEST_TIMEOUT_MS)`
+    const within = requestTimeoutMs === undefined ? 'in time' : `within ${requestTimeoutMs / 1000} s (PROXY_REQUEST_TIMEOUT_MS)`
     return frontError('PROXY_ERR_REQUEST_TIMEOUT', `The request, headers and body, did not arrive ${within} (ERR_HTTP_REQUEST_TIMEOUT)`)
   }
   const what = PROBLEMS[err.code ?? ''] ?? (err.reason ?? err.message).toLowerCase()

@@ -1,7 +1,7 @@
 /**
  * Passive health from the answers themselves (DESIGN.md: "passive ejection on connect
  * failures/5xx"): a clerk that answers 500, 502 or 504 is broken itself, and each such answer
- * counts towards HEALTH_FALL like a failed check, so a clerk whose /readyz still says ready but
+ * counts towards PROXY_HEALTH_FALL like a failed check, so a clerk whose /readyz still says ready but
  * whose dialogue routes fail gets ejected until its checks rise again.
  *
  * 503 is left out on purpose: a clerk answers 503 when Redis is down (shared mode, payments) or

@@ -1,6 +1,6 @@
 import '../services/common/supported-node.js'
 import cluster from 'node:cluster'
-import { ConfigError } from '../services/common/env-checks.js'
+import { ConfigError } from '../services/common/options.js'
 import { buildProxy, logHealth } from './build-proxy.js'
 import { runPrimary } from './cluster/primary.js'
 import { runWorker } from './cluster/worker.js'
@@ -12,7 +12,8 @@ import { readProxyOptions, type ProxyOptions } from './options.js'
 // node:cluster: the primary holds the truth, the workers serve.
 let options: ProxyOptions
 try {
-  options = readProxyOptions(process.env)
+  // workers run this file again: only the primary says that an old variable name is deprecated
+  options = readProxyOptions(process.env, cluster.isPrimary ? undefined : () => {})
 } catch (err) {
   if (err instanceof ConfigError) {
     process.stderr.write(`proxy: ${err.message}\n`)
@@ -31,7 +32,7 @@ if (options.workers > 1 && cluster.isPrimary) {
 } else {
   const proxy = buildProxy(options)
   logHealth(proxy.state.events, logger)
-  // a busy PORT or a HOST that does not resolve: one sentence, not node's stack trace
+  // a busy PROXY_PORT or a PROXY_HOST that does not resolve: one sentence, not node's stack trace
   const port = await proxy.listen().catch((err: unknown) => {
     process.stderr.write(`proxy: ${listenFailure(err, options.host, options.port)}\n`)
     process.exit(1)

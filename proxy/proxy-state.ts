@@ -177,7 +177,7 @@ export class ProxyState implements Recorder {
     if (isFailingAnswer(status)) this.failingAnswer(upstream, status)
   }
 
-  /** the clerk answered a status that says it is broken (failing-answer.ts): towards HEALTH_FALL */
+  /** the clerk answered a status that says it is broken (failing-answer.ts): towards PROXY_HEALTH_FALL */
   failingAnswer(upstream: Upstream, status: number): void {
     this.checkResult(upstream, false, undefined, `passive: ${upstream.id} answered ${status}`)
   }

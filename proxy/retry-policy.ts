@@ -10,7 +10,7 @@ import type { FailureKind, UpstreamFailure } from './upstream-failure.js'
  *    method is idempotent (RFC 9110 §9.2.2), or the customer sent an Idempotency-Key (the clerks'
  *    ledger turns a repeated `pay` with the same key into the same order).
  * 3. Even then, only for a broken connection or a garbled answer. A timeout is not retried: the
- *    customer already waited UPSTREAM_TIMEOUT_MS, and a second wait doubles it.
+ *    customer already waited PROXY_UPSTREAM_TIMEOUT_MS, and a second wait doubles it.
  * 4. At most MAX_ATTEMPTS attempts in all, each on a clerk not yet tried for this request.
  * 5. A request the engine refuses to send as it was written (`unforwardable`) is the customer's
  *    fault: every clerk would refuse it alike, so it is never retried (forwarder.ts answers 400).

@@ -12,7 +12,7 @@ export type FailureKind =
   | 'connect_timeout'
   /** the connection broke before any byte of the request was written */
   | 'reset_before_send'
-  /** no answer (headers or body) before UPSTREAM_TIMEOUT_MS */
+  /** no answer (headers or body) before PROXY_UPSTREAM_TIMEOUT_MS */
   | 'timeout'
   /** the connection broke after the request was (maybe) written, before a whole answer came back */
   | 'reset'

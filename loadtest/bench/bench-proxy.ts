@@ -344,8 +344,8 @@ function haproxyConfig(port: number, clerks: { id: string; port: number }[]): st
 async function openProxy(key: string, name: string, engine: string, workers: number, clerkList: string): Promise<OpenTarget> {
   const port = await freePort()
   const proxy = startProcess(process.execPath, ['dist/proxy/main.js'], {
-    PORT: String(port),
-    CLERKS: clerkList,
+    PROXY_PORT: String(port),
+    PROXY_CLERKS: clerkList,
     PROXY_ENGINE: engine,
     PROXY_WORKERS: String(workers),
     ADMIN_TOKEN: 'bench-admin-token',

@@ -1,5 +1,5 @@
 /**
- * A worker that cannot listen (port taken, HOST that does not resolve) tells the primary, which
+ * A worker that cannot listen (port taken, PROXY_HOST that does not resolve) tells the primary, which
  * prints the sentence once and stops the proxy with exit code 1. Without it the worker died with
  * a stack trace, the primary started another, and so on forever (100 restarts in 8 s).
  *

@@ -1,6 +1,6 @@
 import '../common/supported-node.js'
 import { pathToFileURL } from 'node:url'
-import { ConfigError, readPort, readString } from '../common/env-checks.js'
+import { ConfigError, defineOptions, port, text } from '../common/options.js'
 import { CLERK_VERBS, isClerkVerb, isRedisVerb, REDIS_VERBS, type ChaosVerb } from '../common/vocabulary.js'
 import { ChaosError, createChaosClient } from './chaos-client.js'
 import { CHAOS_USAGE } from './chaos-usage.js'
@@ -23,6 +23,28 @@ export class UsageError extends Error {
 }
 
 const MAX_SLOW_MS = 60_000 // 60 s
+
+interface ChaosSettings {
+  proxyPort: number
+  proxyUrl: string | undefined
+  adminToken: string | undefined
+}
+
+/** what `npm run chaos` reads from the environment (services/common/options.ts) */
+export const chaosOptions = defineOptions<ChaosSettings>({
+  part: 'npm run chaos',
+  options: [
+    { env: 'PROXY_PORT', key: 'proxyPort', read: port(), default: 8080, doc: 'the port of the cluster to break (npm start\'s PROXY_PORT)' },
+    { env: 'PROXY_URL', key: 'proxyUrl', read: text(), docDefault: 'http://127.0.0.1:PROXY_PORT', doc: 'the proxy to talk to, instead of the local one' },
+    {
+      env: 'ADMIN_TOKEN',
+      key: 'adminToken',
+      read: text(),
+      docDefault: 'the token npm start wrote',
+      doc: 'the admin token; else the one `npm start` wrote to `$TMPDIR/clerk-cluster-$PROXY_PORT.json`',
+    },
+  ],
+})
 
 export function parseArguments(argv: readonly string[]): ChaosCommand {
   const [verb, target, extra, ...rest] = argv
@@ -58,10 +80,10 @@ export function parseArguments(argv: readonly string[]): ChaosCommand {
 
 async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   let command: ChaosCommand
-  let proxyPort: number
+  let settings: Readonly<ChaosSettings>
   try {
     command = parseArguments(argv)
-    proxyPort = readPort(env, 'PROXY_PORT', 8080)
+    settings = chaosOptions.read(env)
   } catch (err) {
     if (err instanceof UsageError || err instanceof ConfigError) {
       console.error(`chaos: ${err.message}\n\n${CHAOS_USAGE}`)
@@ -73,8 +95,9 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
     console.log(CHAOS_USAGE)
     return 0
   }
-  const proxyUrl = readString(env, 'PROXY_URL', `http://127.0.0.1:${proxyPort}`)
-  const adminToken = readString(env, 'ADMIN_TOKEN') ?? readStateFile(stateFilePath(proxyPort))?.adminToken
+  const { proxyPort } = settings
+  const proxyUrl = settings.proxyUrl ?? `http://127.0.0.1:${proxyPort}`
+  const adminToken = settings.adminToken ?? readStateFile(stateFilePath(proxyPort))?.adminToken
   const noCluster = `no cluster answers on ${proxyUrl}: start one with \`npm start\` (or set PROXY_PORT to the port it uses)`
 
   try {

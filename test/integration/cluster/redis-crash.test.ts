@@ -27,7 +27,7 @@ let confirmedBeforeStop: { id: string; seq: number } | undefined
 async function startLauncher(): Promise<SpawnedService> {
   const started = await spawnService(
     'services/cluster/main.js',
-    { PROXY_PORT: String(proxyPort), CLERK_COUNT: '2', ADMIN_TOKEN: adminToken, LOG_LEVEL: 'warn', REDIS_DATA_DIR: dataDir },
+    { PROXY_PORT: String(proxyPort), CLERK_COUNT: '2', ADMIN_TOKEN: adminToken, LOG_LEVEL: 'warn', CLUSTER_REDIS_DATA_DIR: dataDir },
     undefined,
   )
   await waitFor(() => existsSync(stateFilePath(proxyPort)) || started.exited(), {

@@ -21,7 +21,7 @@ describe('the answer to a request node cannot parse', () => {
   })
 
   it('names the request deadline when it knows it', () => {
-    expect(clientErrorBody(parserError('ERR_HTTP_REQUEST_TIMEOUT'), 30_000).message).toMatch(/within 30 s \(REQUEST_TIMEOUT_MS\)/)
+    expect(clientErrorBody(parserError('ERR_HTTP_REQUEST_TIMEOUT'), 30_000).message).toMatch(/within 30 s \(PROXY_REQUEST_TIMEOUT_MS\)/)
   })
 
   it('is a whole HTTP/1.1 response whose content-length is the JSON body', () => {
