@@ -1,4 +1,4 @@
-import { LOG_LEVELS, type LogLevel } from '../services/common/log-levels.js'
+import { LOG_LEVELS, type LogLevel } from '../services/common/log.js'
 import { choice, ConfigError, defineOptions, text, type Env } from '../services/common/options.js'
 import { badOption } from './errors.js'
 

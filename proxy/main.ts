@@ -1,11 +1,11 @@
 import '../services/common/supported-node.js'
 import cluster from 'node:cluster'
+import { createLogger } from '../services/common/log.js'
 import { ConfigError } from '../services/common/options.js'
 import { buildProxy, logHealth } from './build-proxy.js'
 import { runPrimary } from './cluster/primary.js'
 import { runWorker } from './cluster/worker.js'
 import { listenFailure } from './listen-error.js'
-import { createLog } from './log.js'
 import { readProxyOptions, type ProxyOptions } from './options.js'
 
 // `npm run proxy`: read the environment, build, listen, handle signals. PROXY_WORKERS > 1 runs
@@ -22,7 +22,7 @@ try {
   throw err
 }
 
-const logger = createLog(options.logLevel)
+const logger = createLogger('proxy', options.logLevel)
 const log = (msg: string) => logger.info(msg)
 
 if (options.workers > 1 && cluster.isPrimary) {

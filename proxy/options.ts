@@ -1,5 +1,5 @@
 import { ConfigError, assertId, choice, defineOptions, int, port, text, url, type Env, type Reader } from '../services/common/options.js'
-import { LOG_LEVELS, type LogLevel } from '../services/common/log-levels.js'
+import { LOG_LEVELS, type LogLevel } from '../services/common/log.js'
 import { DEFAULT_POLICIES, MODES, POLICY_NAMES, type PolicyName, type RouteKey } from '../services/common/vocabulary.js'
 
 export const ENGINE_NAMES = ['undici', 'http-proxy'] as const

@@ -1,6 +1,6 @@
 import { hostname } from 'node:os'
 import { choice, defineOptions, flag, int, matching, port, secret, text, urlText, type Env } from '../common/options.js'
-import { LOG_LEVELS, type LogLevel } from '../common/log-levels.js'
+import { LOG_LEVELS, type LogLevel } from '../common/log.js'
 import { parseTrustProxy } from './trusted-proxy.js'
 
 /**

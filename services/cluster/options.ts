@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { homedir } from 'node:os'
 import { isAbsolute, join, resolve } from 'node:path'
 import { ConfigError, choice, defineOptions, flag, int, matching, port, secret, text, urlText, type Env } from '../common/options.js'
-import { LOG_LEVELS, type LogLevel } from '../common/log-levels.js'
+import { LOG_LEVELS, type LogLevel } from '../common/log.js'
 import { APPEND_FSYNC, type AppendFsync } from '../common/redis-server.js'
 
 /** What `npm start` runs (readClusterOptions). */
