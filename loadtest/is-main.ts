@@ -1,13 +1,2 @@
-import { realpathSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
-
-/** True when this module is the script node was started with (so an entry file can also be imported by tests). */
-export function isMain(moduleUrl: string): boolean {
-  const entry = process.argv[1]
-  if (!entry) return false
-  try {
-    return realpathSync(entry) === realpathSync(fileURLToPath(moduleUrl))
-  } catch {
-    return false
-  }
-}
+/** The one check of every entry file (services/common/is-main.ts), where the load test's files look for it. */
+export { isMain } from '../services/common/is-main.js'

@@ -5,7 +5,7 @@ import { NEW_CUSTOMER_PATH, newCustomer } from './new-customer.js'
 import type { Registry } from 'prom-client'
 import { createMetrics } from './metrics.js'
 import type { ProxyOptions } from './options.js'
-import { isPolicyName, isRouteKey, POLICY_NAMES, ROUTES } from '../services/common/vocabulary.js'
+import { isPolicyName, isRouteKey, MAX_SLOW_MS, POLICY_NAMES, ROUTES } from '../services/common/vocabulary.js'
 
 /**
  * The admin API as plain data in, plain data out, so the same handler answers in a single proxy
@@ -211,8 +211,8 @@ export function createAdminHandler(deps: AdminDeps): AdminHandler {
           const parsed = parseBody(request.body)
           if (!parsed.ok) return parsed.response
           const ms = parsed.value.ms
-          if (typeof ms !== 'number' || !Number.isInteger(ms) || ms < 0 || ms > 60_000) {
-            return error(new ProxyErrors.PROXY_ERR_BAD_REQUEST(`"ms" must be a whole number of milliseconds from 0 to 60000, got ${JSON.stringify(ms)}`))
+          if (typeof ms !== 'number' || !Number.isInteger(ms) || ms < 0 || ms > MAX_SLOW_MS) {
+            return error(new ProxyErrors.PROXY_ERR_BAD_REQUEST(`"ms" must be a whole number of milliseconds from 0 to ${MAX_SLOW_MS}, got ${JSON.stringify(ms)}`))
           }
           state.events.emit('chaos', { verb: 'slow', target: id, by: 'proxy', ms })
           return callClerk(id, '/_admin/slow', { ms })

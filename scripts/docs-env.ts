@@ -1,12 +1,12 @@
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { pathToFileURL } from 'node:url'
 import { loadtestOptions } from '../loadtest/environment.js'
 import { proxyOptions } from '../proxy/options.js'
 import { clerkOptions } from '../services/clerk/options.js'
 import { chaosOptions } from '../services/cluster/chaos-cli.js'
 import { clusterOptions } from '../services/cluster/options.js'
 import { renderEnvironmentTable } from '../services/common/options.js'
+import { isMain } from '../services/common/is-main.js'
 import { projectRoot } from '../services/common/project-root.js'
 
 /**
@@ -30,7 +30,7 @@ export function withEnvironmentTable(markdown: string): string {
   return `${markdown.slice(0, begin + BEGIN.length)}\n${environmentTable()}\n${markdown.slice(end)}`
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+if (isMain(import.meta.url)) {
   const before = readFileSync(CONTRACT, 'utf8')
   const after = withEnvironmentTable(before)
   writeFileSync(CONTRACT, after)

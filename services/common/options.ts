@@ -46,19 +46,24 @@ export function text(): Reader<string> {
   }
 }
 
-/** a string of at least `min` characters (secrets, tokens: a short one is guessable) */
-export function secret(min: number): Reader<string> {
+/** a reader of text kept as written, valid when `check` passes */
+function checkedText<T extends string>(check: (value: T, name: string) => void): Reader<T> {
   return {
     parse(value, name) {
-      this.check(value, name)
-      return value
+      check(value as T, name)
+      return value as T
     },
-    check(value, name) {
-      if (typeof value !== 'string' || value.length < min) {
-        throw new ConfigError(`${name} must be at least ${min} characters long, got ${String(value?.length ?? 0)}`)
-      }
-    },
+    check,
   }
+}
+
+/** a string of at least `min` characters (secrets, tokens: a short one is guessable) */
+export function secret(min: number): Reader<string> {
+  return checkedText((value, name) => {
+    if (typeof value !== 'string' || value.length < min) {
+      throw new ConfigError(`${name} must be at least ${min} characters long, got ${String(value?.length ?? 0)}`)
+    }
+  })
 }
 
 export function int({ min = 0, max = Number.MAX_SAFE_INTEGER }: { min?: number; max?: number } = {}): Reader<number> {
@@ -81,17 +86,11 @@ export function port(): Reader<number> {
 }
 
 export function choice<T extends string>(choices: readonly T[]): Reader<T> {
-  return {
-    parse(value, name) {
-      this.check(value as T, name)
-      return value as T
-    },
-    check(value, name) {
-      if (!(choices as readonly string[]).includes(value)) {
-        throw new ConfigError(`${name} must be one of ${choices.join(', ')}, got "${String(value)}"`)
-      }
-    },
-  }
+  return checkedText<T>((value, name) => {
+    if (!(choices as readonly string[]).includes(value)) {
+      throw new ConfigError(`${name} must be one of ${choices.join(', ')}, got "${String(value)}"`)
+    }
+  })
 }
 
 /** `1` or `0`, read as true or false */
@@ -138,17 +137,11 @@ export function urlText(protocols: readonly string[]): Reader<string> {
   }
 }
 
-/** any reader whose check is a predicate with one sentence (`what`: "must be …") */
+/** text that passes `test`; `what` says what it must be ("must be a size such as …") */
 export function matching(test: (value: string) => boolean, what: (value: string) => string): Reader<string> {
-  return {
-    parse(value, name) {
-      this.check(value, name)
-      return value
-    },
-    check(value, name) {
-      if (typeof value !== 'string' || !test(value)) throw new ConfigError(`${name} ${what(String(value))}`)
-    },
-  }
+  return checkedText((value, name) => {
+    if (typeof value !== 'string' || !test(value)) throw new ConfigError(`${name} ${what(String(value))}`)
+  })
 }
 
 /** Ids name clerks in headers, cookies and URLs: keep them to a safe alphabet. */

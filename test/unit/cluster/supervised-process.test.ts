@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { restartDelayMs } from '../../../services/cluster/restart-backoff.js'
+import { restartDelayMs } from '../../../services/cluster/supervised-process.js'
 
 describe('restartDelayMs', () => {
   it('doubles from 250 ms with each crash in a row, up to 5 s', () => {
