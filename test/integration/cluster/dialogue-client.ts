@@ -4,8 +4,8 @@
  * stateless context token included, comes from loadtest/customer.ts, the one place that knows what
  * a customer says at each step. Used by the npm start and compose tests.
  */
-import { createCookieJar } from '../../../loadtest/cookie-jar.js'
-import { DEFAULT_ORDER, stepRequest, type CustomerState, type Mode } from '../../../loadtest/customer.js'
+import { createCookieJar } from '../../../loadtest/run/cookie-jar.js'
+import { DEFAULT_ORDER, stepRequest, type CustomerState, type Mode } from '../../../loadtest/run/customer.js'
 
 export type { Mode }
 
