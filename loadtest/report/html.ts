@@ -10,7 +10,18 @@
 import type { ScaleReport } from '../analyze/scale-curve.js'
 import type { Summary } from '../analyze/summarize.js'
 import type { LoadtestReport } from './json.js'
-import { COMPARISON_COLUMNS, comparisonCells, formatDurationMs } from './tables.js'
+import {
+  byClerkTable,
+  chaosTable,
+  comparisonTable,
+  endedAtTable,
+  formatDurationMs,
+  latencyTable,
+  ledgerTable,
+  outcomesTable,
+  type Cell,
+  type Cells,
+} from './tables.js'
 
 export function escapeHtml(text: unknown): string {
   return String(text)
@@ -24,7 +35,7 @@ export function escapeHtml(text: unknown): string {
 const COLORS = { completed: '#2e7d32', context_lost: '#ef6c00', failed: '#c62828', unfinished: '#9e9e9e' } as const
 const SERIES = ['completed', 'context_lost', 'failed', 'unfinished'] as const
 
-function tableHtml(head: string[], rows: (string | number)[][], className = ''): string {
+function tableHtml({ head, rows }: Cells, className = ''): string {
   const th = head.map((h) => `<th>${escapeHtml(h)}</th>`).join('')
   const trs = rows.map((r) => `<tr>${r.map((c) => `<td>${escapeHtml(c)}</td>`).join('')}</tr>`).join('\n')
   // a wide table scrolls inside its own box instead of pushing the page sideways
@@ -103,10 +114,6 @@ export function timelineSvg(s: Summary, width = 900, height = 240): string {
   return parts.join('\n')
 }
 
-function comparisonHtml(runs: readonly Summary[]): string {
-  return tableHtml([...COMPARISON_COLUMNS], runs.map((s) => comparisonCells(s)), 'headline')
-}
-
 function runHtml(s: Summary, index: number): string {
   const parts: string[] = []
   parts.push(`<section id="run-${index}"><h2>${escapeHtml(s.label)}</h2>`)
@@ -114,65 +121,20 @@ function runHtml(s: Summary, index: number): string {
     `<p>${s.customers} customers · ${formatDurationMs(s.durationMs)} · keep-alive ${s.keepAlive ? 'on' : 'off'}${s.pipelining > 1 ? ` · pipelining ${s.pipelining}` : ''} · started ${escapeHtml(s.startedAt)} · target ${escapeHtml(s.target)}</p>`,
   )
   parts.push(timelineSvg(s))
-  parts.push(
-    tableHtml(
-      ['dialogues', 'completed', 'context_lost', 'failed', 'unfinished', 'completed/s', 'answers/s'],
-      [[s.dialogues.total, s.dialogues.completed, s.dialogues.context_lost, s.dialogues.failed, s.dialogues.unfinished, s.dialoguesPerSec, s.answersPerSec]],
-    ),
-  )
-  parts.push(
-    tableHtml(
-      ['latency ms', 'answers', 'p50', 'p90', 'p99', 'max'],
-      (['ask', 'buy', 'pay'] as const)
-        .map((step) => {
-          const l = s.latencyMs[step]
-          return [step, l.count, l.p50, l.p90, l.p99, l.max] as (string | number)[]
-        })
-        .concat([['whole dialogue', s.dialogueLatencyMs.count, s.dialogueLatencyMs.p50, s.dialogueLatencyMs.p90, s.dialogueLatencyMs.p99, s.dialogueLatencyMs.max]]),
-    ),
-  )
-  parts.push(
-    tableHtml(
-      ['ended at', 'ask', 'buy', 'pay'],
-      [
-        ['context_lost', s.endedAt.context_lost.ask, s.endedAt.context_lost.buy, s.endedAt.context_lost.pay],
-        ['failed', s.endedAt.failed.ask, s.endedAt.failed.buy, s.endedAt.failed.pay],
-      ],
-    ),
-  )
-  const reasons = Object.entries(s.failedReasons)
-  if (reasons.length > 0) parts.push(tableHtml(['failed because', 'dialogues'], reasons))
-  parts.push(
-    tableHtml(
-      ['ask answered by', 'dialogues', 'completed', 'context_lost', 'failed', 'unfinished'],
-      Object.entries(s.byClerk).map(([clerk, c]) => [clerk, c.dialogues, c.completed, c.context_lost, c.failed, c.unfinished]),
-    ),
-  )
-  if (s.chaos.length > 0) {
-    parts.push(
-      tableHtml(
-        ['chaos', 'at', 'took', 'result'],
-        s.chaos.map((c) => [c.text, formatDurationMs(c.offsetMs), formatDurationMs(c.tookMs), c.ok ? 'ok' : `failed: ${c.error ?? ''}`]),
-      ),
-    )
-  }
+  parts.push(tableHtml(outcomesTable(s)), tableHtml(latencyTable(s)), tableHtml(endedAtTable(s)))
+  const reasons: Cell[][] = Object.entries(s.failedReasons)
+  if (reasons.length > 0) parts.push(tableHtml({ head: ['failed because', 'dialogues'], rows: reasons }))
+  parts.push(tableHtml(byClerkTable(s)))
+  if (s.chaos.length > 0) parts.push(tableHtml(chaosTable(s)))
   if (s.exposure.length > 0) {
     parts.push(
-      tableHtml(
-        ['chaos', 'pinned + open', 'of those lost', 'open after ack', 'of those lost', 'other lost'],
-        s.exposure.map((e) => [e.text, e.exposed, e.exposedLost, e.openAfterAck, e.openAfterAckLost, e.otherLost]),
-      ),
+      tableHtml({
+        head: ['chaos', 'pinned + open', 'of those lost', 'open after ack', 'of those lost', 'other lost'],
+        rows: s.exposure.map((e) => [e.text, e.exposed, e.exposedLost, e.openAfterAck, e.openAfterAckLost, e.otherLost]),
+      }),
     )
   }
-  const r = s.reconcile
-  parts.push(
-    r
-      ? tableHtml(
-          ['ledger', 'confirmed', 'orders', 'lost', 'doubled', 'charged_unconfirmed', 'mismatched'],
-          [['', r.confirmed, r.ordersInLedger, r.lost, r.doubled, r.charged_unconfirmed, r.mismatched]],
-        )
-      : `<p>Ledger not checked: ${escapeHtml(s.reconcileError ?? 'n/a')}</p>`,
-  )
+  parts.push(s.reconcile ? tableHtml(ledgerTable(s)) : `<p>Ledger not checked: ${escapeHtml(s.reconcileError ?? 'n/a')}</p>`)
   parts.push('</section>')
   return parts.join('\n')
 }
@@ -227,7 +189,7 @@ export function renderHtmlReport(report: LoadtestReport, title = 'clerk-cluster 
   if (report.kind === 'matrix' && report.runs.length > 0) {
     const matrixRuns = report.keepAlive ? report.runs.slice(0, report.runs.length - report.keepAlive.length) : report.runs
     parts.push('<h2>Session designs under the same load and chaos</h2>')
-    parts.push(comparisonHtml(matrixRuns))
+    parts.push(tableHtml(comparisonTable(matrixRuns), 'headline'))
     parts.push(
       '<p class="note">lost % = (context_lost + failed) / ended dialogues. Ledger: lost = confirmed to the customer but absent from the ledger; doubled = one dialogue charged more than once; charged_unconfirmed = charged although the customer saw a failure.</p>',
     )
@@ -235,9 +197,9 @@ export function renderHtmlReport(report: LoadtestReport, title = 'clerk-cluster 
   if (report.keepAlive && report.keepAlive.length > 0) {
     parts.push('<h2>Keep-alive against Connection: close</h2>')
     parts.push(
-      tableHtml(
-        ['connections', 'completed/s', 'answers/s', 'answer p50 ms', 'answer p99 ms', 'TIME_WAIT before (machine / proxy port)', 'TIME_WAIT after'],
-        report.keepAlive.map((k) => [
+      tableHtml({
+        head: ['connections', 'completed/s', 'answers/s', 'answer p50 ms', 'answer p99 ms', 'TIME_WAIT before (machine / proxy port)', 'TIME_WAIT after'],
+        rows: report.keepAlive.map((k) => [
           k.keepAlive ? 'keep-alive' : 'Connection: close',
           k.completedPerSec,
           k.answersPerSec,
@@ -246,7 +208,7 @@ export function renderHtmlReport(report: LoadtestReport, title = 'clerk-cluster 
           k.timeWaitBefore ? `${k.timeWaitBefore.all} / ${k.timeWaitBefore.port}` : 'n/a',
           k.timeWaitAfter ? `${k.timeWaitAfter.all} / ${k.timeWaitAfter.port}` : 'n/a',
         ]),
-      ),
+      }),
     )
   }
   if (report.scale) {
@@ -257,9 +219,9 @@ export function renderHtmlReport(report: LoadtestReport, title = 'clerk-cluster 
     )
     parts.push(scaleSvg(sc))
     parts.push(
-      tableHtml(
-        ['clerks', 'completed/s', 'of linear', 'of nominal', 'p50 ms', 'p99 ms', 'machine cores busy', 'CPU (cores) per process'],
-        sc.points.map((p) => [
+      tableHtml({
+        head: ['clerks', 'completed/s', 'of linear', 'of nominal', 'p50 ms', 'p99 ms', 'machine cores busy', 'CPU (cores) per process'],
+        rows: sc.points.map((p) => [
           p.clerks,
           p.completedPerSec,
           `${Math.round(p.scaling * 100)}%`,
@@ -269,7 +231,7 @@ export function renderHtmlReport(report: LoadtestReport, title = 'clerk-cluster 
           p.machineBusyCores ?? 'n/a',
           Object.entries(p.cpu).map(([name, c]) => `${name} ${c}`).join(', '),
         ]),
-      ),
+      }),
     )
     parts.push(`<p><strong>${escapeHtml(sc.verdict)}</strong></p>`)
   }

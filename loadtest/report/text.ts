@@ -9,39 +9,44 @@
  */
 import Table from 'cli-table3'
 import type { ScaleReport } from '../analyze/scale-curve.js'
-import type { KeepAliveRow, LatencyStats, Summary } from '../analyze/summarize.js'
+import type { KeepAliveRow, Summary } from '../analyze/summarize.js'
 import type { RunProgress } from '../run/run-load.js'
-import { COMPARISON_COLUMNS, comparisonCells, formatDurationMs } from './tables.js'
+import {
+  byClerkTable,
+  chaosTable,
+  comparisonTable,
+  endedAtTable,
+  formatDurationMs,
+  latencyTable,
+  ledgerTable,
+  outcomesTable,
+  type Cells,
+} from './tables.js'
 
 const plain = { head: [] as string[], border: [] as string[] } // no colours: output goes to files and READMEs too
 
-function table(head: string[], alignRight = true): Table.Table {
-  return new Table({
-    head,
+function draw({ head, rows }: Cells, alignRight = true): string {
+  const table = new Table({
+    head: [...head],
     style: plain,
     colAligns: head.map((_, i) => (i === 0 || !alignRight ? 'left' : 'right')),
   })
+  table.push(...rows)
+  return table.toString()
 }
 
 const ms = (n: number) => (n >= 100 ? n.toFixed(0) : n.toFixed(1))
-const pct = (ratio: number) => `${(ratio * 100).toFixed(1)}%`
 
 /** The workshop headline: one row per session design, same load and chaos. */
 export function renderComparisonText(summaries: readonly Summary[], title = 'Session designs under the same load and chaos'): string {
-  const t = table([...COMPARISON_COLUMNS])
-  for (const s of summaries) t.push(comparisonCells(s, ms))
   const chaos = summaries[0]?.chaos.map((c) => c.text).join(', ')
-  const lines = [title, t.toString()]
+  const lines = [title, draw(comparisonTable(summaries, ms))]
   if (chaos) lines.push(`chaos in every row: ${chaos}`)
   lines.push(
     'lost % = (context_lost + failed) / ended dialogues; ledger lost = confirmed to the customer but not in the ledger;',
     'doubled = one dialogue charged more than once; charged_unconfirmed = charged although the customer saw a failure.',
   )
   return lines.join('\n') + '\n'
-}
-
-function latencyRow(name: string, l: LatencyStats): (string | number)[] {
-  return [name, l.count, ms(l.p50), ms(l.p90), ms(l.p99), ms(l.max)]
 }
 
 /** Everything about one run, as tables. */
@@ -52,59 +57,18 @@ export function renderRunText(s: Summary): string {
     `${s.label}: ${s.customers} customers, ${formatDurationMs(s.durationMs)} (stopped by ${bound}), keep-alive ${s.keepAlive ? 'on' : 'off'}` +
       `${s.pipelining > 1 ? `, pipelining ${s.pipelining}` : ''}, target ${s.target}`,
   )
-
-  const outcomes = table(['dialogues', 'completed', 'context_lost', 'failed', 'unfinished', 'lost %', 'completed/s', 'answers/s'])
-  outcomes.push([
-    s.dialogues.total,
-    s.dialogues.completed,
-    s.dialogues.context_lost,
-    s.dialogues.failed,
-    s.dialogues.unfinished,
-    pct(s.lossRate),
-    s.dialoguesPerSec,
-    s.answersPerSec,
-  ])
-  out.push(outcomes.toString())
-
-  const latency = table(['latency (ms)', 'answers', 'p50', 'p90', 'p99', 'max'])
-  latency.push(latencyRow('ask', s.latencyMs.ask), latencyRow('buy', s.latencyMs.buy), latencyRow('pay', s.latencyMs.pay))
-  latency.push(latencyRow('whole dialogue', s.dialogueLatencyMs))
-  out.push(latency.toString())
-
-  const where = table(['ended at', 'ask', 'buy', 'pay'])
-  where.push(['context_lost', s.endedAt.context_lost.ask, s.endedAt.context_lost.buy, s.endedAt.context_lost.pay])
-  where.push(['failed', s.endedAt.failed.ask, s.endedAt.failed.buy, s.endedAt.failed.pay])
-  out.push(where.toString())
-
+  out.push(draw(outcomesTable(s)), draw(latencyTable(s, ms)), draw(endedAtTable(s)))
   const reasons = Object.entries(s.failedReasons)
   if (reasons.length > 0) out.push(`failed because: ${reasons.map(([r, n]) => `${r} ${n}`).join(', ')}`)
-
-  const clerks = table(['ask answered by', 'dialogues', 'completed', 'context_lost', 'failed', 'unfinished'])
-  for (const [clerk, c] of Object.entries(s.byClerk).sort(([a], [b]) => a.localeCompare(b))) {
-    clerks.push([clerk, c.dialogues, c.completed, c.context_lost, c.failed, c.unfinished])
-  }
-  out.push(clerks.toString())
-
-  if (s.chaos.length > 0) {
-    const chaos = table(['chaos', 'at', 'took', 'result'], false)
-    for (const c of s.chaos) {
-      chaos.push([c.text, formatDurationMs(c.offsetMs), formatDurationMs(c.tookMs), c.ok ? 'ok' : `FAILED ${c.error ?? ''}`])
-    }
-    out.push(chaos.toString())
-  }
+  out.push(draw(byClerkTable(s)))
+  if (s.chaos.length > 0) out.push(draw(chaosTable(s), false))
   for (const e of s.exposure) {
     out.push(
       `${e.text}: ${e.exposed} dialogues were pinned to ${e.target} and open when it was fired; ${e.exposedLost} of them were lost; ` +
         `${e.openAfterAck} were still open after it was acknowledged (${e.openAfterAckLost} lost); ${e.otherLost} other dialogues were lost.`,
     )
   }
-
-  const ledger = table(['ledger', 'confirmed', 'orders', 'lost', 'doubled', 'charged_unconfirmed', 'mismatched'])
-  const r = s.reconcile
-  if (r) ledger.push(['', r.confirmed, r.ordersInLedger, r.lost, r.doubled, r.charged_unconfirmed, r.mismatched])
-  else ledger.push(['not checked', '', '', '', '', '', s.reconcileError ?? ''])
-  out.push(ledger.toString())
-
+  out.push(draw(ledgerTable(s)))
   out.push(`timeline (per second: completed/context_lost/failed): ${renderTimelineText(s)}`)
   return out.join('\n') + '\n'
 }
