@@ -36,7 +36,7 @@
  * `Connection: close` and the client opens a fresh socket after each answer (autocannon's own
  * `reconnectRate` would drop the answer before `onResponse` sees it). These hooks use autocannon
  * 8's Client internals `_connect`, `_doRequest` and `_resetConnection`; the integration test
- * test/integration/loadtest/dialogue-requests.test.ts pins that behaviour.
+ * test/integration/loadtest/run/dialogue-requests.test.ts pins that behaviour.
  *
  * Pipelining: stateful and shared dialogues need the previous answer's cookie before the next
  * step is sent, so they only work with pipelining 1; stateless with `statelessCarry: 'fields'`
