@@ -10,6 +10,7 @@ import { parseLoadtestArguments } from './args/loadtest-arguments.js'
 import { loadtestUsage } from './args/usage.js'
 import { writeReportFiles } from './report/files.js'
 import { buildReport } from './report/json.js'
+import { connectionStyle } from './report/tables.js'
 import { renderKeepAliveText, renderRunText } from './report/text.js'
 import { measuredRun } from './run/measured-run.js'
 import { openCluster } from './run/open-cluster.js'
@@ -34,7 +35,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         timeoutSeconds: options.timeoutSeconds,
         chaos: options.chaos,
         progress: !options.quiet,
-        ...(options.compareKeepAlive ? { label: `${options.mode} (${on ? 'keep-alive' : 'Connection: close'})` } : {}),
+        ...(options.compareKeepAlive ? { label: `${options.mode} (${connectionStyle(on)})` } : {}),
       })
       summaries.push(measured.summary)
       keepAlive.push(keepAliveRow(measured, summaries.length - 1))

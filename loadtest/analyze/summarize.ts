@@ -10,7 +10,6 @@
  */
 import type { ChaosEventRecord } from '../run/chaos-schedule.js'
 import { emptyOutcomeCounts, STEPS, type DialogueRecord, type Mode, type Outcome, type Step } from '../run/customer.js'
-import type { MeasuredRun } from '../run/measured-run.js'
 import type { RunResult } from '../run/run-load.js'
 import type { TimeWaitCount } from './tcp-states.js'
 import type { ReconcileResult } from './reconcile.js'
@@ -281,7 +280,15 @@ export interface KeepAliveRow {
  * Keep-alive against `Connection: close`: one row per run, with the sockets in TIME_WAIT counted
  * before and after it (the lecture on long and short TCP connections).
  */
-export function keepAliveRow(measured: MeasuredRun, runIndex: number): KeepAliveRow {
+export function keepAliveRow(
+  measured: {
+    run: Pick<RunResult, 'records' | 'keepAlive'>
+    summary: Summary
+    timeWaitBefore: TimeWaitCount | undefined
+    timeWaitAfter: TimeWaitCount | undefined
+  },
+  runIndex: number,
+): KeepAliveRow {
   const answers = measured.run.records.flatMap((r) => Object.values(r.latencyMs).filter((v): v is number => v !== undefined))
   const stats = latencyStats(answers)
   return {

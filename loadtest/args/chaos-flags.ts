@@ -7,12 +7,12 @@
  *   const steps = [parseChaosFlag('kill', 'clerk-b@5s'), parseChaosFlag('revive', 'clerk-b@66%')]
  *   resolveSchedule(steps, 20_000)   // [{ verb: 'kill', atMs: 5000, … }, { verb: 'revive', atMs: 13200, … }]
  */
-import type { ChaosVerb } from '../../services/cluster/chaos-client.js'
+import { CLERK_VERBS, type ChaosVerb } from '../../services/cluster/chaos-client.js'
 import { badChaos } from '../errors.js'
 import { isClerkId, parseDurationMs } from './readers.js'
 
-/** command-line flags that schedule chaos, in the order the usage text lists them */
-export const CHAOS_FLAGS = ['kill', 'terminate', 'pause', 'resume', 'revive', 'slow', 'redis-stop', 'redis-start'] as const
+/** command-line flags that schedule chaos, in the order the usage text lists them: the clerk verbs, then Redis */
+export const CHAOS_FLAGS = [...CLERK_VERBS, 'redis-stop', 'redis-start'] as const
 export type ChaosFlag = (typeof CHAOS_FLAGS)[number]
 
 export type ChaosTime = { ms: number } | { fraction: number }

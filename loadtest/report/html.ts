@@ -14,6 +14,7 @@ import {
   byClerkTable,
   chaosTable,
   comparisonTable,
+  connectionStyle,
   endedAtTable,
   formatDurationMs,
   latencyTable,
@@ -200,7 +201,7 @@ export function renderHtmlReport(report: LoadtestReport, title = 'clerk-cluster 
       tableHtml({
         head: ['connections', 'completed/s', 'answers/s', 'answer p50 ms', 'answer p99 ms', 'TIME_WAIT before (machine / proxy port)', 'TIME_WAIT after'],
         rows: report.keepAlive.map((k) => [
-          k.keepAlive ? 'keep-alive' : 'Connection: close',
+          connectionStyle(k.keepAlive),
           k.completedPerSec,
           k.answersPerSec,
           k.answerP50,

@@ -29,6 +29,11 @@ export function formatDurationMs(ms: number): string {
   return `${Number.isInteger(s) ? s : s.toFixed(1)}s`
 }
 
+/** how a run's connections were used, as every report and label names it */
+export function connectionStyle(keepAlive: boolean): string {
+  return keepAlive ? 'keep-alive' : 'Connection: close'
+}
+
 const percent = (ratio: number) => `${(ratio * 100).toFixed(1)}%`
 
 /** The workshop's headline: one row per session design, same load and chaos. */

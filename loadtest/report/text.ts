@@ -15,6 +15,7 @@ import {
   byClerkTable,
   chaosTable,
   comparisonTable,
+  connectionStyle,
   endedAtTable,
   formatDurationMs,
   latencyTable,
@@ -91,7 +92,7 @@ export function renderKeepAliveText(rows: readonly KeepAliveRow[]): string {
   const tw = (t: KeepAliveRow['timeWaitBefore']) => (t ? `${t.all} (${t.port} on the proxy port)` : 'n/a')
   for (const r of rows) {
     lines.push(
-      `  ${(r.keepAlive ? 'keep-alive' : 'Connection: close').padEnd(18)} ${String(r.completedPerSec).padStart(7)} dialogues/s  ` +
+      `  ${connectionStyle(r.keepAlive).padEnd(18)} ${String(r.completedPerSec).padStart(7)} dialogues/s  ` +
         `${String(r.answersPerSec).padStart(7)} answers/s  answer p50 ${r.answerP50} ms  p99 ${r.answerP99} ms  ` +
         `TIME_WAIT before ${tw(r.timeWaitBefore)}, after ${tw(r.timeWaitAfter)}`,
     )

@@ -11,6 +11,7 @@
 import { parseChaosFlag, type ChaosStep } from '../args/chaos-flags.js'
 import type { MatrixOptions } from '../args/matrix-arguments.js'
 import { keepAliveRow, type KeepAliveRow, type Summary } from '../analyze/summarize.js'
+import { connectionStyle } from '../report/tables.js'
 import type { Policy } from './cluster-api.js'
 import type { Mode } from './customer.js'
 import { measuredRun } from './measured-run.js'
@@ -56,7 +57,7 @@ export async function runMatrix(options: MatrixOptions): Promise<{ summaries: Su
         const measured = await measuredRun(cluster, {
           mode: 'stateless',
           policy: 'round-robin',
-          label: `stateless, ${on ? 'keep-alive' : 'Connection: close'}`,
+          label: `stateless, ${connectionStyle(on)}`,
           customers: options.customers,
           durationMs: Math.max(3_000, Math.round((options.durationMs * 2) / 3)),
           keepAlive: on,
