@@ -1,17 +1,20 @@
-import createError from '@fastify/error'
+import { defineErrors } from '../services/common/error-registry.js'
 
 /**
- * The load test's error registry: stable codes, one sentence each. The CLI prints the message and
- * exits 2 for bad options, 1 for a run that could not be carried out.
+ * The load test's error registry, in the registry shape of every part
+ * (services/common/error-registry.ts): stable codes, one sentence each. The CLI prints the
+ * message and exits 2 for bad options, 1 for a run that could not be carried out.
  */
-export const LoadtestErrors = {
-  LOADTEST_ERR_BAD_OPTION: createError('LOADTEST_ERR_BAD_OPTION', '%s', 400),
-  LOADTEST_ERR_BAD_CHAOS: createError('LOADTEST_ERR_BAD_CHAOS', '%s', 400),
-  LOADTEST_ERR_CLUSTER: createError('LOADTEST_ERR_CLUSTER', '%s', 503),
-  LOADTEST_ERR_LEDGER: createError('LOADTEST_ERR_LEDGER', '%s', 502),
-} as const
+export const loadtestErrors = defineErrors({
+  LOADTEST_ERR_BAD_OPTION: ['bad_option', '%s', 400],
+  LOADTEST_ERR_BAD_CHAOS: ['bad_chaos', '%s', 400],
+  LOADTEST_ERR_CLUSTER: ['cluster', '%s', 503],
+  LOADTEST_ERR_LEDGER: ['ledger', '%s', 502],
+})
 
-export type LoadtestErrorCode = keyof typeof LoadtestErrors
+/** the constructors by code (`new LoadtestErrors.LOADTEST_ERR_LEDGER('…')`) */
+export const LoadtestErrors = loadtestErrors.errors
+export type LoadtestErrorCode = (typeof loadtestErrors.codes)[number]
 
 export function badOption(sentence: string): Error {
   return new LoadtestErrors.LOADTEST_ERR_BAD_OPTION(sentence)
@@ -22,6 +25,5 @@ export function badChaos(sentence: string): Error {
 }
 
 export function isLoadtestError(err: unknown): err is Error & { code: LoadtestErrorCode } {
-  const code: unknown = err instanceof Error ? (err as Error & { code?: unknown }).code : undefined
-  return typeof code === 'string' && code.startsWith('LOADTEST_ERR_')
+  return loadtestErrors.owns(err)
 }

@@ -1,12 +1,11 @@
 import { ProxyErrors, errorBody, type ProxyErrorLike } from './errors.js'
 import { checkAdminToken } from './admin-auth.js'
-import { isPolicyName, POLICY_NAMES } from './policies/policy.js'
 import type { ProxyState } from './proxy-state.js'
-import { isRouteKey, ROUTE_KEYS } from './route-key.js'
 import { NEW_CUSTOMER_PATH, newCustomer } from './new-customer.js'
 import type { Registry } from 'prom-client'
 import { createMetrics } from './metrics.js'
 import type { ProxyOptions } from './options.js'
+import { isPolicyName, isRouteKey, POLICY_NAMES, ROUTES } from '../services/common/vocabulary.js'
 
 /**
  * The admin API as plain data in, plain data out, so the same handler answers in a single proxy
@@ -181,7 +180,7 @@ export function createAdminHandler(deps: AdminDeps): AdminHandler {
       if (!parsed.ok) return parsed.response
       const { route, policy } = parsed.value
       if (!isRouteKey(route)) {
-        return error(new ProxyErrors.PROXY_ERR_BAD_REQUEST(`"route" must be one of ${ROUTE_KEYS.join(', ')}, got ${JSON.stringify(route)}`))
+        return error(new ProxyErrors.PROXY_ERR_BAD_REQUEST(`"route" must be one of ${ROUTES.join(', ')}, got ${JSON.stringify(route)}`))
       }
       if (!isPolicyName(policy)) {
         return error(new ProxyErrors.PROXY_ERR_BAD_REQUEST(`"policy" must be one of ${POLICY_NAMES.join(', ')}, got ${JSON.stringify(policy)}`))

@@ -32,7 +32,23 @@ export function dashboardDir(): string {
 }
 
 /**
- * GET / → index.html; GET /dashboard/<file> → that file of the static dir. Paths are decoded and
+ * Compiled modules the dashboard imports beside its static files, by the exact name it asks for:
+ * the vocabulary is written once, in services/common/vocabulary.ts, for the services and the page
+ * alike (pure data, so the compiled file runs in a browser as it is). A fixed table, looked up by
+ * the whole name: nothing a request says is joined to a path here.
+ */
+const COMPILED_MODULES: Readonly<Record<string, readonly string[]>> = Object.freeze({
+  'vocabulary.js': ['dist', 'services', 'common', 'vocabulary.js'],
+})
+
+function compiledModule(name: string): string | undefined {
+  const parts = Object.hasOwn(COMPILED_MODULES, name) ? COMPILED_MODULES[name] : undefined
+  return parts === undefined ? undefined : join(projectRoot(import.meta.url), ...parts)
+}
+
+/**
+ * GET / → index.html; GET /dashboard/<file> → that file of the static dir (or, for
+ * /dashboard/vocabulary.js, the compiled module of COMPILED_MODULES). Paths are decoded and
  * resolved, and anything that resolves outside the dir is a 404 (no `..` escapes). When the dir is
  * missing, / answers a short note instead of the page.
  */
@@ -68,8 +84,9 @@ export function serveDashboard(req: IncomingMessage, res: ServerResponse, dir: s
     return
   }
   const root = resolve(dir)
-  const file = resolve(root, decoded)
-  if (decoded.includes('\0') || !file.startsWith(root + sep)) {
+  const compiled = compiledModule(decoded)
+  const file = compiled ?? resolve(root, decoded)
+  if (compiled === undefined && (decoded.includes('\0') || !file.startsWith(root + sep))) {
     sendError(res, new ProxyErrors.PROXY_ERR_NOT_FOUND(`No dashboard file ${path}`))
     return
   }

@@ -1,50 +1,40 @@
-import createError from '@fastify/error'
 import type { ServerResponse } from 'node:http'
+import { defineErrors, type ErrorBody, type ErrorLike } from '../services/common/error-registry.js'
+
+export type { ErrorBody }
 
 /**
- * The proxy's one error registry. Every error the proxy itself answers (as opposed to a clerk's
- * answer it passes through) is one of these, with a stable code, a status and a short `error` name
- * that clients and the load test match on.
+ * The proxy's one error registry, in the registry shape of every part
+ * (services/common/error-registry.ts). Every error the proxy itself answers (as opposed to a
+ * clerk's answer it passes through) is one of these, with a stable code, a status and a short
+ * `error` name that clients and the load test match on (docs/contract.md).
  *
  * @example
  *   sendError(res, new ProxyErrors.PROXY_ERR_NO_UPSTREAM(), { reason: 'every clerk is down' })
  */
-export const ProxyErrors = {
-  PROXY_ERR_BAD_GATEWAY: createError('PROXY_ERR_BAD_GATEWAY', 'The clerk broke off or answered something that is not HTTP: %s', 502),
-  PROXY_ERR_GATEWAY_TIMEOUT: createError('PROXY_ERR_GATEWAY_TIMEOUT', 'The clerk did not answer in time: %s', 504),
-  PROXY_ERR_NO_UPSTREAM: createError('PROXY_ERR_NO_UPSTREAM', 'No healthy clerk can take this request: %s', 503),
-  PROXY_ERR_OVERLOADED: createError('PROXY_ERR_OVERLOADED', 'The proxy is at one of its limits (%s): try again in a moment', 503),
-  PROXY_ERR_BODY_TOO_LARGE: createError('PROXY_ERR_BODY_TOO_LARGE', 'The request body is over the %s byte cap the proxy buffers for replay', 413),
-  PROXY_ERR_NOT_FOUND: createError('PROXY_ERR_NOT_FOUND', '%s', 404),
-  PROXY_ERR_UNAUTHORIZED: createError('PROXY_ERR_UNAUTHORIZED', '%s', 401),
-  PROXY_ERR_CROSS_SITE: createError('PROXY_ERR_CROSS_SITE', '%s', 403),
-  PROXY_ERR_BAD_REQUEST: createError('PROXY_ERR_BAD_REQUEST', '%s', 400),
-  PROXY_ERR_METHOD_NOT_ALLOWED: createError('PROXY_ERR_METHOD_NOT_ALLOWED', '%s', 405),
-  PROXY_ERR_REQUEST_TIMEOUT: createError('PROXY_ERR_REQUEST_TIMEOUT', '%s', 408),
-  PROXY_ERR_EXPECTATION_FAILED: createError('PROXY_ERR_EXPECTATION_FAILED', '%s', 417),
-  PROXY_ERR_HEADERS_TOO_LARGE: createError('PROXY_ERR_HEADERS_TOO_LARGE', '%s', 431),
-  PROXY_ERR_INTERNAL: createError('PROXY_ERR_INTERNAL', 'The proxy failed on this request: %s', 500),
-} as const
+export const proxyErrors = defineErrors(
+  {
+    PROXY_ERR_BAD_GATEWAY: ['bad_gateway', 'The clerk broke off or answered something that is not HTTP: %s', 502],
+    PROXY_ERR_GATEWAY_TIMEOUT: ['gateway_timeout', 'The clerk did not answer in time: %s', 504],
+    PROXY_ERR_NO_UPSTREAM: ['no_upstream', 'No healthy clerk can take this request: %s', 503],
+    PROXY_ERR_OVERLOADED: ['overloaded', 'The proxy is at one of its limits (%s): try again in a moment', 503],
+    PROXY_ERR_BODY_TOO_LARGE: ['body_too_large', 'The request body is over the %s byte cap the proxy buffers for replay', 413],
+    PROXY_ERR_NOT_FOUND: ['not_found', '%s', 404],
+    PROXY_ERR_UNAUTHORIZED: ['unauthorized', '%s', 401],
+    PROXY_ERR_CROSS_SITE: ['cross_site_request', '%s', 403],
+    PROXY_ERR_BAD_REQUEST: ['bad_request', '%s', 400],
+    PROXY_ERR_METHOD_NOT_ALLOWED: ['method_not_allowed', '%s', 405],
+    PROXY_ERR_REQUEST_TIMEOUT: ['request_timeout', '%s', 408],
+    PROXY_ERR_EXPECTATION_FAILED: ['expectation_failed', '%s', 417],
+    PROXY_ERR_HEADERS_TOO_LARGE: ['headers_too_large', '%s', 431],
+    PROXY_ERR_INTERNAL: ['internal_error', 'The proxy failed on this request: %s', 500],
+  },
+  { internal: 'PROXY_ERR_INTERNAL' },
+)
 
-export type ProxyErrorCode = keyof typeof ProxyErrors
-
-/** The short names in the `error` field of a body, one per code (docs/contract.md). */
-export const ERROR_NAMES: Readonly<Record<ProxyErrorCode, string>> = Object.freeze({
-  PROXY_ERR_BAD_GATEWAY: 'bad_gateway',
-  PROXY_ERR_GATEWAY_TIMEOUT: 'gateway_timeout',
-  PROXY_ERR_NO_UPSTREAM: 'no_upstream',
-  PROXY_ERR_OVERLOADED: 'overloaded',
-  PROXY_ERR_BODY_TOO_LARGE: 'body_too_large',
-  PROXY_ERR_NOT_FOUND: 'not_found',
-  PROXY_ERR_UNAUTHORIZED: 'unauthorized',
-  PROXY_ERR_CROSS_SITE: 'cross_site_request',
-  PROXY_ERR_BAD_REQUEST: 'bad_request',
-  PROXY_ERR_METHOD_NOT_ALLOWED: 'method_not_allowed',
-  PROXY_ERR_REQUEST_TIMEOUT: 'request_timeout',
-  PROXY_ERR_EXPECTATION_FAILED: 'expectation_failed',
-  PROXY_ERR_HEADERS_TOO_LARGE: 'headers_too_large',
-  PROXY_ERR_INTERNAL: 'internal_error',
-})
+/** the constructors by code (`new ProxyErrors.PROXY_ERR_NOT_FOUND('No such clerk')`) */
+export const ProxyErrors = proxyErrors.errors
+export type ProxyErrorCode = (typeof proxyErrors.codes)[number]
 
 /** `Retry-After` for a refusal at one of the proxy's limits: a second is enough for most to clear */
 export const RETRY_SOON: Readonly<Record<string, string>> = Object.freeze({ 'retry-after': '1' })
@@ -60,26 +50,11 @@ export function overloaded(which: string): ProxyErrorLike {
   return new ProxyErrors.PROXY_ERR_OVERLOADED(which)
 }
 
-export interface ProxyErrorLike {
-  code: string
-  statusCode?: number
-  message: string
-}
+/** an error of the registry, or anything shaped like one */
+export type ProxyErrorLike = ErrorLike
 
-export interface ErrorBody {
-  error: string
-  code: string
-  statusCode: number
-  message: string
-  reason?: string
-  [extra: string]: unknown
-}
-
-export function errorBody(err: ProxyErrorLike, extra: Record<string, unknown> = {}): ErrorBody {
-  const statusCode = err.statusCode ?? 500
-  const name = ERROR_NAMES[err.code as ProxyErrorCode] ?? 'internal_error'
-  return { error: name, code: err.code, statusCode, message: err.message, ...extra }
-}
+/** the wire body of `err` (the registry's one body builder) */
+export const errorBody = proxyErrors.body
 
 /**
  * Ends `res` with the JSON body of `err`, unless the response is already under way (then the only

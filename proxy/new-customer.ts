@@ -1,3 +1,4 @@
+import type { Mode } from '../services/common/vocabulary.js'
 import { STICKY_COOKIE } from './policies/sticky.js'
 
 /**
@@ -12,8 +13,8 @@ import { STICKY_COOKIE } from './policies/sticky.js'
  */
 
 export const NEW_CUSTOMER_PATH = '/_lb/new-customer'
-export const NEW_CUSTOMER_MODES = ['stateful', 'shared', 'stateless', 'all'] as const
-export type NewCustomerMode = (typeof NEW_CUSTOMER_MODES)[number]
+/** a mode of services/common/vocabulary.ts, or all of them */
+export type NewCustomerMode = Mode | 'all'
 
 // The clerk's session cookies, as services/clerk/modes/stateful.ts and shared.ts set them
 // (@fastify/session: path, HttpOnly, SameSite=Lax, not Secure, no Domain). Written out here rather
@@ -42,6 +43,9 @@ const COOKIES_BY_MODE: Readonly<Record<NewCustomerMode, readonly CookieToExpire[
 })
 
 /** A Set-Cookie value that deletes the cookie `name` at `path` (Max-Age=0, and a past Expires for old clients). */
+/** the modes `?mode=` accepts, in the table's order */
+export const NEW_CUSTOMER_MODES = Object.freeze(Object.keys(COOKIES_BY_MODE)) as readonly NewCustomerMode[]
+
 export function expiredCookie({ name, path }: CookieToExpire): string {
   return `${name}=; Path=${path}; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; SameSite=Lax`
 }

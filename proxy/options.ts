@@ -1,7 +1,6 @@
 import { ConfigError, assertId, readChoice, readInt, readPort, readString, readUrl } from '../services/common/env-checks.js'
 import { LOG_LEVELS, type LogLevel } from '../services/common/log-levels.js'
-import { POLICY_NAMES, type PolicyName } from './policies/policy.js'
-import { ROUTE_KEYS, type RouteKey } from './route-key.js'
+import { DEFAULT_POLICIES, MODES, POLICY_NAMES, ROUTES, type PolicyName, type RouteKey } from '../services/common/vocabulary.js'
 
 export const ENGINE_NAMES = ['undici', 'http-proxy'] as const
 export type EngineName = (typeof ENGINE_NAMES)[number]
@@ -57,12 +56,7 @@ export const defaultOptions = Object.freeze({
   engine: 'undici' as EngineName, // measured faster: see README "Benchmark"
   workers: 1,
   logLevel: 'info' as LogLevel,
-  policies: Object.freeze({
-    stateful: 'sticky',
-    stateless: 'round-robin',
-    shared: 'round-robin',
-    orders: 'round-robin',
-  } satisfies Record<RouteKey, PolicyName>),
+  policies: DEFAULT_POLICIES,
   upstreamTimeoutMs: 10_000, // 10 s
   connectTimeoutMs: 1_000, // 1 s: loopback connects take microseconds
   healthIntervalMs: 1_000, // 1 s
@@ -124,7 +118,7 @@ type Env = Record<string, string | undefined>
 export function readProxyOptions(env: Env): ProxyOptions {
   const d = defaultOptions
   const policies: Record<RouteKey, PolicyName> = { ...d.policies }
-  for (const route of ['stateful', 'stateless', 'shared'] as const) {
+  for (const route of MODES) {
     policies[route] = readChoice(env, `POLICY_${route.toUpperCase()}`, POLICY_NAMES, d.policies[route])
   }
   return buildOptions({
@@ -190,7 +184,7 @@ export function buildOptions(partial: Partial<ProxyOptions> & { clerks: readonly
 function assertOptions(o: ProxyOptions): void {
   if (o.clerks.length === 0) throw new ConfigError('CLERKS must name at least one clerk')
   if (!ENGINE_NAMES.includes(o.engine)) throw new ConfigError(`PROXY_ENGINE must be one of ${ENGINE_NAMES.join(', ')}, got "${o.engine}"`)
-  for (const route of ROUTE_KEYS) {
+  for (const route of ROUTES) {
     if (!POLICY_NAMES.includes(o.policies[route])) {
       throw new ConfigError(`the policy for /${route} must be one of ${POLICY_NAMES.join(', ')}, got "${o.policies[route]}"`)
     }

@@ -1,7 +1,6 @@
 import type { ClerkTarget, EngineName, FrontLimits, ProxyOptions } from './options.js'
-import type { PolicyName } from './policies/policy.js'
+import type { PolicyName, RouteKey } from '../services/common/vocabulary.js'
 import type { Recorder } from './recorder.js'
-import type { RouteKey } from './route-key.js'
 import { EventBus } from './events.js'
 import { isFailingAnswer } from './failing-answer.js'
 import { Upstream, addCount } from './upstream.js'

@@ -1,9 +1,10 @@
+import type { RouteKey } from '../services/common/vocabulary.js'
+
 /**
- * Which part of the proxy a request path belongs to. Dialogue prefixes and /orders are forwarded
- * to clerks with the policy of their route key; the rest is the proxy's own.
+ * Which part of the proxy a request path belongs to. Dialogue prefixes and /orders (the ROUTES of
+ * services/common/vocabulary.ts) are forwarded to clerks with the policy of their route key; the
+ * rest is the proxy's own.
  */
-export const ROUTE_KEYS = ['stateful', 'stateless', 'shared', 'orders'] as const
-export type RouteKey = (typeof ROUTE_KEYS)[number]
 
 export type PathKind = RouteKey | 'admin' | 'metrics' | 'cluster' | 'dashboard' | 'other'
 
@@ -25,8 +26,4 @@ export function classifyPath(path: string): PathKind {
   if (under(path, '/metrics')) return 'metrics'
   if (path === '/' || path.startsWith('/?') || under(path, '/dashboard')) return 'dashboard'
   return 'other'
-}
-
-export function isRouteKey(value: unknown): value is RouteKey {
-  return typeof value === 'string' && (ROUTE_KEYS as readonly string[]).includes(value)
 }

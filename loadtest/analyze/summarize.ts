@@ -9,7 +9,8 @@
  *   summary.timeline[3]              // { second: 3, completed: 41, context_lost: 2, failed: 0, … }
  */
 import type { ChaosEventRecord } from '../run/chaos-schedule.js'
-import { emptyOutcomeCounts, STEPS, type DialogueRecord, type Mode, type Outcome, type Step } from '../run/customer.js'
+import { STEPS, type Mode, type Step } from '../../services/common/vocabulary.js'
+import { emptyOutcomeCounts, type DialogueRecord, type Outcome } from '../run/customer.js'
 import type { RunResult } from '../run/run-load.js'
 import type { TimeWaitCount } from './tcp-states.js'
 import type { ReconcileResult } from './reconcile.js'

@@ -7,7 +7,7 @@
  *   const steps = [parseChaosFlag('kill', 'clerk-b@5s'), parseChaosFlag('revive', 'clerk-b@66%')]
  *   resolveSchedule(steps, 20_000)   // [{ verb: 'kill', atMs: 5000, … }, { verb: 'revive', atMs: 13200, … }]
  */
-import { CLERK_VERBS, type ChaosVerb } from '../../services/cluster/chaos-client.js'
+import { CLERK_VERBS, type ChaosVerb } from '../../services/common/vocabulary.js'
 import { badChaos } from '../errors.js'
 import { isClerkId, parseDurationMs } from './readers.js'
 

@@ -6,16 +6,15 @@
  *   parseLoadtestArguments(['--mode', 'stateful', '--policy', 'sticky', '--kill', 'clerk-b@5s'])
  *   // { mode: 'stateful', policy: 'sticky', customers: 20, durationMs: 10000, chaos: [{ verb: 'kill', … }], … }
  */
+import { DEFAULT_POLICIES, MODES, POLICY_NAMES, type Mode, type PolicyName } from '../../services/common/vocabulary.js'
 import { badOption } from '../errors.js'
-import { defaultPolicy, POLICIES, type Policy } from '../run/cluster-api.js'
-import { MODES, type Mode } from '../run/customer.js'
 import { CHAOS_FLAGS, parseChaosFlag, resolveSchedule, type ChaosStep } from './chaos-flags.js'
 import { parseArgv, readChoiceOption, readClusterOptions, readTime, readWhole, REPORT_AND_HELP_OPTIONS } from './readers.js'
 
 export interface LoadtestOptions {
   readonly help: boolean
   readonly mode: Mode
-  readonly policy: Policy
+  readonly policy: PolicyName
   readonly customers: number
   readonly dialogues: number | undefined
   readonly durationMs: number | undefined
@@ -64,7 +63,7 @@ const options = {
 export function parseLoadtestArguments(argv: readonly string[]): LoadtestOptions {
   const values = parseArgv(argv, options)
   const mode = readChoiceOption('mode', values.mode, MODES, loadtestDefaults.mode)
-  const policy = readChoiceOption('policy', values.policy, POLICIES, defaultPolicy(mode))
+  const policy = readChoiceOption('policy', values.policy, POLICY_NAMES, DEFAULT_POLICIES[mode])
   const customers = readWhole('customers', values.customers, loadtestDefaults.customers, 1, 10_000)
   const dialogues = readWhole('dialogues', values.dialogues, undefined, 1, 10_000_000)
   const givenDuration = readTime('duration', values.duration)

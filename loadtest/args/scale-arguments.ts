@@ -5,7 +5,7 @@
  * @example
  *   parseScaleArguments(['--max-clerks', '3', '--work-ms', '30'])
  */
-import { MODES, type Mode } from '../run/customer.js'
+import { MODES, type Mode } from '../../services/common/vocabulary.js'
 import { parseArgv, readChoiceOption, readTime, readWhole, REPORT_AND_HELP_OPTIONS } from './readers.js'
 
 export interface ScaleOptions {

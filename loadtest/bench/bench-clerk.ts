@@ -11,10 +11,10 @@
  */
 import '../../services/common/supported-node.js'
 import { startRedisServer } from '../../services/common/redis-server.js'
+import { MODES, type Mode } from '../../services/common/vocabulary.js'
 import { parseBenchClerkArguments } from '../args/bench-clerk-arguments.js'
 import { readCommandLine, runIfMain } from '../args/command-line.js'
 import { benchClerkUsage } from '../args/usage.js'
-import { MODES, type Mode } from '../run/customer.js'
 import { startBenchClerks, stopAll, type BenchClerk } from './bench-processes.js'
 import { runRound, type RoundResult } from './clerk-rounds.js'
 import { failuresByMode, summarizeModes } from './summaries.js'

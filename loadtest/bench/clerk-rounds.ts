@@ -10,7 +10,8 @@
  */
 import autocannon from 'autocannon'
 import { readCpuSeconds } from '../analyze/proc-cpu.js'
-import type { DialogueRecord, Mode } from '../run/customer.js'
+import type { Mode } from '../../services/common/vocabulary.js'
+import type { DialogueRecord } from '../run/customer.js'
 import { dialogueRequests, type DialogueTraffic } from '../run/dialogue-requests.js'
 
 export interface DialogueCounters {

@@ -7,7 +7,7 @@
  *   summarizeModes(rounds).find((r) => r.mode === 'shared')?.vsStateful   // 0.85
  *   summarizeTargets(opened.map((t) => combineSlices(t.name, slices.get(t.key) ?? [])))
  */
-import { MODES, type Mode } from '../run/customer.js'
+import { MODES, type Mode } from '../../services/common/vocabulary.js'
 import type { RoundResult } from './clerk-rounds.js'
 import type { LoadResult } from './load-generators.js'
 

@@ -8,7 +8,7 @@
  *   comparisonTable(summaries, (ms) => ms.toFixed(1)).rows[0]
  *   // ['stateful + sticky', 120, 118, 2, 0, '1.7%', 0, 0, 0, 11.8, '52.0', '180.3']
  */
-import { STEPS } from '../run/customer.js'
+import { STEPS } from '../../services/common/vocabulary.js'
 import type { Summary } from '../analyze/summarize.js'
 
 export type Cell = string | number

@@ -9,17 +9,9 @@
  *   await api.waitHealthy(3)
  */
 import { createAdminCall } from '../../services/common/admin-call.js'
+import type { PolicyName, RouteKey } from '../../services/common/vocabulary.js'
 import { waitFor } from '../../services/common/wait-for.js'
 import { LoadtestErrors } from '../errors.js'
-import type { Mode } from './customer.js'
-
-export const POLICIES = ['round-robin', 'least-connections', 'sticky'] as const
-export type Policy = (typeof POLICIES)[number]
-
-/** the proxy's default policy per route (docs/contract.md) */
-export function defaultPolicy(mode: Mode): Policy {
-  return mode === 'stateful' ? 'sticky' : 'round-robin'
-}
 
 export interface LbClerkStatus {
   id: string
@@ -51,7 +43,7 @@ export interface LoadtestBeat {
 export interface ClusterApi {
   readonly proxyUrl: string
   status(): Promise<LbStatus>
-  setPolicy(route: string, policy: Policy): Promise<void>
+  setPolicy(route: RouteKey, policy: PolicyName): Promise<void>
   /** waits until at least `count` clerks (default: all listed) are healthy */
   waitHealthy(count?: number, timeoutMs?: number): Promise<LbStatus>
   /** best effort: a dashboard that misses a beat is no reason to disturb the run */

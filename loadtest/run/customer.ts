@@ -11,12 +11,8 @@
  *   const verdict = judgeAnswer('buy', { status: 409, body: '{"error":"context_lost"}', headers: {} })
  *   // { end: 'context_lost', reason: 'context_lost', ... }
  */
+import type { Mode, Step } from '../../services/common/vocabulary.js'
 import { createCookieJar, type CookieJar } from './cookie-jar.js'
-
-export const MODES = ['stateful', 'stateless', 'shared'] as const
-export type Mode = (typeof MODES)[number]
-export const STEPS = ['ask', 'buy', 'pay'] as const
-export type Step = (typeof STEPS)[number]
 
 /** How a dialogue ended. `unfinished`: the run ended (or was stopped) before its last answer. */
 export const OUTCOMES = ['completed', 'context_lost', 'failed', 'unfinished'] as const

@@ -44,20 +44,18 @@
  */
 import type { Client, Request } from 'autocannon'
 import { randomBytes } from 'node:crypto'
+import { STEPS, type Mode, type Step } from '../../services/common/vocabulary.js'
 import {
   DEFAULT_ORDER,
   judgeAnswer,
   newCustomerState,
   stepRequest,
-  STEPS,
   type Answer,
   type CustomerState,
   type DialogueRecord,
   type Headers,
-  type Mode,
   type OrderWish,
   type StatelessCarry,
-  type Step,
 } from './customer.js'
 
 export interface DialogueRequestsOptions {

@@ -12,12 +12,12 @@
  *       durationMs: 9000, chaos: [parseChaosFlag('kill', 'clerk-b@33%')] })
  *   } finally { await cluster.close() }
  */
+import type { PolicyName } from '../../services/common/vocabulary.js'
 import { resolveSchedule, type ChaosStep } from '../args/chaos-flags.js'
 import { reconcile, type ReconcileResult } from '../analyze/reconcile.js'
 import { summarize, type Summary } from '../analyze/summarize.js'
 import { readTimeWait, type TimeWaitCount } from '../analyze/tcp-states.js'
 import { createProgressPrinter } from '../report/text.js'
-import type { Policy } from './cluster-api.js'
 import { fetchLedger, ledgerHead } from './ledger.js'
 import { assertChaosTargetsExist, restoreCluster, waitForClerks, type ClusterHandle } from './open-cluster.js'
 import { runLoad, type RunLoadOptions, type RunResult } from './run-load.js'
@@ -25,7 +25,7 @@ import { runLoad, type RunLoadOptions, type RunResult } from './run-load.js'
 /** the load's own options mean what they mean for runLoad (documented there) */
 export interface MeasuredRunOptions
   extends Pick<RunLoadOptions, 'mode' | 'customers' | 'dialogues' | 'durationMs' | 'keepAlive' | 'pipelining' | 'timeoutSeconds'> {
-  policy: Policy
+  policy: PolicyName
   /** chaos as written on the command line; resolved against the cluster's clerks here */
   chaos?: readonly ChaosStep[]
   /** e.g. `stateful + sticky`; default from mode and policy */

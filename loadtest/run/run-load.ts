@@ -14,9 +14,10 @@
  */
 import autocannon from 'autocannon'
 import type { ChaosClient } from '../../services/cluster/chaos-client.js'
+import type { Mode } from '../../services/common/vocabulary.js'
 import type { ResolvedChaosStep } from '../args/chaos-flags.js'
 import { startChaosSchedule, type ChaosEventRecord } from './chaos-schedule.js'
-import { emptyOutcomeCounts, type DialogueRecord, type Mode, type Outcome, type StatelessCarry } from './customer.js'
+import { emptyOutcomeCounts, type DialogueRecord, type Outcome, type StatelessCarry } from './customer.js'
 import { dialogueRequests } from './dialogue-requests.js'
 
 export interface RunLoadOptions {

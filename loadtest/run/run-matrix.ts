@@ -8,19 +8,18 @@
  *   const { summaries, keepAlive } = await runMatrix(parseMatrixArguments([]))
  *   summaries.slice(0, MATRIX_ROWS.length)   // one per session design, in MATRIX_ROWS' order
  */
+import type { Mode, PolicyName } from '../../services/common/vocabulary.js'
 import { parseChaosFlag, type ChaosStep } from '../args/chaos-flags.js'
 import type { MatrixOptions } from '../args/matrix-arguments.js'
 import { keepAliveRow, type KeepAliveRow, type Summary } from '../analyze/summarize.js'
 import { connectionStyle } from '../report/tables.js'
-import type { Policy } from './cluster-api.js'
-import type { Mode } from './customer.js'
 import { measuredRun } from './measured-run.js'
 import { openCluster } from './open-cluster.js'
 
 export interface MatrixRow {
   label: string
   mode: Mode
-  policy: Policy
+  policy: PolicyName
 }
 
 /** the rows, in the order the story is told */

@@ -9,11 +9,11 @@
  *   scale.verdict   // 'Dialogues/s follows the clerks all the way to 3 clerks …'
  */
 import { cpus } from 'node:os'
+import { DEFAULT_POLICIES } from '../../services/common/vocabulary.js'
 import type { ScaleOptions } from '../args/scale-arguments.js'
 import { busyCores, cpuShare, ownCpuSeconds, readCpuSeconds, readMachineCpu } from '../analyze/proc-cpu.js'
 import { oneClerkCapacity, scalePoint, scaleReport, type ScalePoint, type ScaleReport } from '../analyze/scale-curve.js'
 import type { Summary } from '../analyze/summarize.js'
-import { defaultPolicy } from './cluster-api.js'
 import { measuredRun } from './measured-run.js'
 import { openCluster } from './open-cluster.js'
 
@@ -36,7 +36,7 @@ export async function runScale(options: ScaleOptions): Promise<{ summaries: Summ
       const startedAt = Date.now()
       const { summary } = await measuredRun(cluster, {
         mode: options.mode,
-        policy: defaultPolicy(options.mode),
+        policy: DEFAULT_POLICIES[options.mode],
         label: `${clerks} clerk${clerks === 1 ? '' : 's'}`,
         customers: options.customers,
         durationMs: options.durationMs,

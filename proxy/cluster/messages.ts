@@ -1,8 +1,7 @@
 import type { AdminRequest, AdminResponse } from '../admin-api.js'
 import type { ProxyEvent } from '../events.js'
-import type { PolicyName } from '../policies/policy.js'
+import type { PolicyName, RouteKey } from '../../services/common/vocabulary.js'
 import type { ClerkDelta, FrontUsage, ProxyStatus } from '../proxy-state.js'
-import type { RouteKey } from '../route-key.js'
 import type { FailureKind } from '../upstream-failure.js'
 
 /** IPC between the cluster primary (the one truth) and its workers (the HTTP fronts). */

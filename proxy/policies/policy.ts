@@ -1,9 +1,8 @@
 /**
  * A balancing policy is a function: given the upstreams' state (and a turn counter the caller
- * keeps), pick one. Policies never do I/O and never change upstream state.
+ * keeps), pick one. Policies never do I/O and never change upstream state. Their names are
+ * POLICY_NAMES in services/common/vocabulary.ts.
  */
-export const POLICY_NAMES = ['round-robin', 'least-connections', 'sticky'] as const
-export type PolicyName = (typeof POLICY_NAMES)[number]
 
 /** What a policy may look at: a read-only view of one clerk. */
 export interface UpstreamView {
@@ -13,10 +12,6 @@ export interface UpstreamView {
   readonly healthy: boolean
   readonly drained: boolean
   readonly inFlight: number
-}
-
-export function isPolicyName(value: unknown): value is PolicyName {
-  return typeof value === 'string' && (POLICY_NAMES as readonly string[]).includes(value)
 }
 
 /** Clerks that may take a new session: healthy, not drained, and not already tried for this request. */

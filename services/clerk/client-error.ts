@@ -1,7 +1,7 @@
 import { STATUS_CODES } from 'node:http'
 import type { Socket } from 'node:net'
 import { responseStarted } from '../common/response-started.js'
-import { clerkError, errorNames, type ClerkErrorCode } from './errors.js'
+import { clerkError, clerkErrors, type ClerkErrorCode } from './errors.js'
 
 /**
  * Fastify's `clientErrorHandler`: answers what Node's HTTP parser refuses (a garbage request line,
@@ -38,8 +38,9 @@ export function codeFor(parserCode: string | undefined): ClerkErrorCode {
 
 /** the whole HTTP/1.1 response, head and JSON body, for one registry code */
 export function clientErrorResponse(code: ClerkErrorCode, clerkId: string): string {
-  const { statusCode, message } = clerkError(code)
-  const body = JSON.stringify({ error: errorNames[code], code, statusCode, message, clerk: clerkId })
+  const err = clerkError(code)
+  const { statusCode } = err
+  const body = JSON.stringify(clerkErrors.body(err, { clerk: clerkId }))
   return (
     `HTTP/1.1 ${statusCode} ${STATUS_CODES[statusCode] ?? 'Error'}\r\n` +
     'Content-Type: application/json; charset=utf-8\r\n' +

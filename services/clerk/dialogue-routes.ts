@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { ask, buy, paid, pay, type Step, type StepResult } from './dialogue.js'
+import { STEPS, type Step } from '../common/vocabulary.js'
+import { ask, buy, paid, pay, type StepResult } from './dialogue.js'
 import { clerkError } from './errors.js'
 import { failureError } from './failure-error.js'
 import { keyedDialogueId, readIdempotencyKey } from './idempotency-key.js'
@@ -13,7 +14,7 @@ import type { ClerkRuntime, DialogueRouteConfig } from './runtime.js'
  * dialogue in every mode; `carrier` only says where the state comes from and goes to.
  */
 export function registerDialogueRoutes(scope: FastifyInstance, carrier: StateCarrier, runtime: ClerkRuntime): void {
-  for (const step of ['ask', 'buy', 'pay'] as const) {
+  for (const step of STEPS) {
     const limited = carrier.serverSessions && step === 'ask' ? runtime.newSessionLimit : undefined
     const config: DialogueRouteConfig = { mode: carrier.mode, step, ...(limited && { rateLimit: limited }) }
     scope.post(`/${step}`, { config }, (request, reply) => runtime.gate.run(() => answer(step, request, reply)))

@@ -20,10 +20,8 @@ import {
   type PaymentMethod,
   type Product,
 } from './catalog.js'
+import { STEPS, type Step } from '../common/vocabulary.js'
 import type { ClerkErrorCode } from './errors.js'
-
-export type Step = 'ask' | 'buy' | 'pay'
-export const STEPS: readonly Step[] = ['ask', 'buy', 'pay']
 
 /** Where a conversation stands: the last step that succeeded and what it settled. */
 export type DialogueState =
@@ -44,7 +42,7 @@ export const NO_DIALOGUE: DialogueState = Object.freeze({ step: 'none' })
 export const ALLOWED_AFTER: Readonly<Record<DialogueState['step'], readonly Step[]>> = Object.freeze({
   none: ['ask'],
   ask: ['ask', 'buy'],
-  buy: ['ask', 'buy', 'pay'],
+  buy: STEPS, // any: start over, change the quantity, or pay
   pay: ['ask', 'pay'],
 })
 

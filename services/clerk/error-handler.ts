@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { clerkError, errorNames, isClerkError, type ClerkError } from './errors.js'
+import { clerkError, clerkErrors, isClerkError, type ClerkError } from './errors.js'
 import type { ClerkRuntime, DialogueRouteConfig } from './runtime.js'
 
 /**
@@ -43,16 +43,14 @@ export function sendError(err: unknown, request: FastifyRequest, reply: FastifyR
   return reply
     .code(error.statusCode)
     .type('application/json; charset=utf-8')
-    .send({
-      error: errorNames[error.code],
-      code: error.code,
-      statusCode: error.statusCode,
-      message: error.message,
-      ...error.details,
-      clerk: runtime.options.clerkId,
-      ...(config.mode !== undefined && { mode: config.mode }),
-      ...(config.step !== undefined && { step: config.step }),
-    })
+    .send(
+      clerkErrors.body(error, {
+        ...error.details,
+        clerk: runtime.options.clerkId,
+        ...(config.mode !== undefined && { mode: config.mode }),
+        ...(config.step !== undefined && { step: config.step }),
+      }),
+    )
 }
 
 export function installErrorHandling(app: FastifyInstance, runtime: ClerkRuntime): void {

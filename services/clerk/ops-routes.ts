@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify'
+import { isMode, MODES } from '../common/vocabulary.js'
 import { clerkError } from './errors.js'
-import { MODES } from './modes/carrier.js'
 import { redisIsUp } from './redis-client.js'
 import type { ClerkRuntime } from './runtime.js'
 
@@ -15,7 +15,7 @@ export function registerOpsRoutes(app: FastifyInstance, runtime: ClerkRuntime): 
 
   app.get('/readyz', async (request, reply) => {
     const query = request.query as { mode?: unknown }
-    if (query.mode !== undefined && !(MODES as readonly unknown[]).includes(query.mode)) {
+    if (query.mode !== undefined && !isMode(query.mode)) {
       throw clerkError('CLERK_ERR_INVALID_BODY', { message: `mode must be one of ${MODES.join(', ')}.`, field: 'mode' })
     }
     // down also while the connection is open but Redis does not answer (hung: see redis-breaker.ts)

@@ -1,8 +1,8 @@
 import Fastify, { type FastifyInstance } from 'fastify'
 import { adminTokenCheck, presentedToken } from '../common/admin-token.js'
 import { charsetIsUtf8 } from '../common/json-charset.js'
-import { ClusterErrors, clusterErrorNames, type ClusterErrorCode } from './errors.js'
-import { CLERK_ACTIONS, REDIS_ACTIONS, type ClerkAction, type RedisAction } from './actions.js'
+import { isClerkVerb, isRedisVerb } from '../common/vocabulary.js'
+import { ClusterErrors, clusterErrors } from './errors.js'
 import type { Cluster } from './launcher.js'
 import { publicStatus } from './public-status.js'
 
@@ -64,43 +64,42 @@ export function buildChaosApi({ cluster, adminToken, logLevel = 'warn' }: ChaosA
     '/_cluster/clerks/:id/:verb',
     async (request) => {
       const { id, verb } = request.params
-      if (!(CLERK_ACTIONS as readonly string[]).includes(verb)) {
+      if (!isClerkVerb(verb)) {
         throw new ClusterErrors.CLUSTER_ERR_NOT_FOUND('POST', request.url)
       }
       const ms = verb === 'slow' ? readSlowMs(request.body) : undefined
-      return cluster.clerkAction(verb as ClerkAction, id, ms)
+      return cluster.clerkAction(verb, id, ms)
     },
   )
 
   app.post<{ Params: { verb: string } }>('/_cluster/redis/:verb', async (request) => {
     const { verb } = request.params
-    if (!(REDIS_ACTIONS as readonly string[]).includes(verb)) {
+    if (!isRedisVerb(verb)) {
       throw new ClusterErrors.CLUSTER_ERR_NOT_FOUND('POST', request.url)
     }
-    return cluster.redisAction(verb as RedisAction)
+    return cluster.redisAction(verb)
   })
 
   app.setNotFoundHandler((request, reply) => {
     const err = new ClusterErrors.CLUSTER_ERR_NOT_FOUND(request.method, request.url)
-    void reply.code(404).send(errorBody(err.code as ClusterErrorCode, err.message, 404))
+    void reply.code(404).send(clusterErrors.body(err))
   })
 
   app.setErrorHandler((err: Error & { code?: string; statusCode?: number }, request, reply) => {
-    if (err.code && err.code in clusterErrorNames) {
-      const status = err.statusCode ?? 500
-      return reply.code(status).send(errorBody(err.code as ClusterErrorCode, err.message, status))
+    if (clusterErrors.owns(err)) {
+      return reply.code(err.statusCode).send(clusterErrors.body(err))
     }
     if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
       const refused = new ClusterErrors.CLUSTER_ERR_UNSUPPORTED_MEDIA_TYPE()
-      return reply.code(415).send(errorBody('CLUSTER_ERR_UNSUPPORTED_MEDIA_TYPE', refused.message, 415))
+      return reply.code(415).send(clusterErrors.body(refused))
     }
     const status = err.statusCode ?? 500
     if (status >= 400 && status < 500) {
       // Fastify's own: malformed JSON, body too large
-      return reply.code(400).send(errorBody('CLUSTER_ERR_INVALID_BODY', err.message, 400))
+      return reply.code(400).send(clusterErrors.body(new ClusterErrors.CLUSTER_ERR_INVALID_BODY(err.message)))
     }
     request.log.error({ err }, 'chaos action failed')
-    return reply.code(500).send({ error: 'internal', code: 'CLUSTER_ERR_INTERNAL', statusCode: 500, message: err.message })
+    return reply.code(500).send(clusterErrors.body(new ClusterErrors.CLUSTER_ERR_INTERNAL(err.message)))
   })
 
   return app
@@ -114,8 +113,4 @@ function readSlowMs(body: unknown): number {
     )
   }
   return ms
-}
-
-function errorBody(code: ClusterErrorCode, message: string, statusCode: number) {
-  return { error: clusterErrorNames[code], code, statusCode, message }
 }

@@ -1,8 +1,8 @@
 import '../common/supported-node.js'
 import { pathToFileURL } from 'node:url'
 import { ConfigError, readPort, readString } from '../common/env-checks.js'
-import { CLERK_ACTIONS, REDIS_ACTIONS } from './actions.js'
-import { ChaosError, createChaosClient, type ChaosVerb } from './chaos-client.js'
+import { CLERK_VERBS, isClerkVerb, isRedisVerb, REDIS_VERBS, type ChaosVerb } from '../common/vocabulary.js'
+import { ChaosError, createChaosClient } from './chaos-client.js'
 import { CHAOS_USAGE } from './chaos-usage.js'
 import type { ClusterStatus } from './launcher.js'
 import type { PublicClusterStatus } from './public-status.js'
@@ -32,14 +32,14 @@ export function parseArguments(argv: readonly string[]): ChaosCommand {
     return { kind: 'status' }
   }
   if (verb === 'redis') {
-    if (target === undefined || !(REDIS_ACTIONS as readonly string[]).includes(target)) {
-      throw new UsageError(`redis takes ${REDIS_ACTIONS.map((a) => `"${a}"`).join(', ')}${target === undefined ? '' : `, got "${target}"`}`)
+    if (target === undefined || !isRedisVerb(target)) {
+      throw new UsageError(`redis takes ${REDIS_VERBS.map((a) => `"${a}"`).join(', ')}${target === undefined ? '' : `, got "${target}"`}`)
     }
     if (extra !== undefined) throw new UsageError(`redis ${target} takes nothing more, got "${extra}"`)
-    return { kind: 'act', verb: target as ChaosVerb, target: 'redis' }
+    return { kind: 'act', verb: target, target: 'redis' }
   }
-  if (!(CLERK_ACTIONS as readonly string[]).includes(verb)) {
-    throw new UsageError(`unknown command "${verb}": use one of ${[...CLERK_ACTIONS, 'redis', 'status'].join(', ')}`)
+  if (!isClerkVerb(verb)) {
+    throw new UsageError(`unknown command "${verb}": use one of ${[...CLERK_VERBS, 'redis', 'status'].join(', ')}`)
   }
   if (target === undefined) throw new UsageError(`${verb} needs a clerk id, e.g. ${verb} clerk-b${verb === 'slow' ? ' 300' : ''}`)
   if (!/^[a-z0-9][a-z0-9_-]{0,62}$/i.test(target)) {
@@ -53,7 +53,7 @@ export function parseArguments(argv: readonly string[]): ChaosCommand {
     return { kind: 'act', verb: 'slow', target, arg: Number(extra) }
   }
   if (extra !== undefined) throw new UsageError(`${verb} takes one clerk id, got more: "${[extra, ...rest].join(' ')}"`)
-  return { kind: 'act', verb: verb as ChaosVerb, target }
+  return { kind: 'act', verb, target }
 }
 
 async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {

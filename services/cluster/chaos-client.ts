@@ -12,12 +12,7 @@
  */
 import { createAdminCall } from '../common/admin-call.js'
 import { answersOk } from '../common/answers-ok.js'
-
-export const CLERK_VERBS = ['kill', 'terminate', 'pause', 'resume', 'revive', 'slow'] as const
-export const REDIS_VERBS = ['stop', 'start', 'kill'] as const
-export type ClerkVerb = (typeof CLERK_VERBS)[number]
-export type RedisVerb = (typeof REDIS_VERBS)[number]
-export type ChaosVerb = ClerkVerb | RedisVerb
+import { CHAOS_VERBS, CLERK_VERBS, isClerkVerb, isRedisVerb, REDIS_VERBS, type ChaosVerb } from '../common/vocabulary.js'
 
 export interface ChaosClientOptions {
   proxyUrl: string
@@ -64,7 +59,7 @@ export function createChaosClient({ proxyUrl, adminToken, timeoutMs = 10_000 }: 
   async function act(verb: ChaosVerb, target: string, arg?: number): Promise<ChaosResult> {
     const id = encodeURIComponent(target)
     if (target === 'redis') {
-      if (!(REDIS_VERBS as readonly string[]).includes(verb)) {
+      if (!isRedisVerb(verb)) {
         throw new ChaosError(`redis takes ${REDIS_VERBS.map((v) => `"${v}"`).join(', ')}, got "${verb}"`)
       }
       if (!(await hasLauncher())) {
@@ -73,7 +68,7 @@ export function createChaosClient({ proxyUrl, adminToken, timeoutMs = 10_000 }: 
       const r = await post(`/_cluster/redis/${verb}`, {})
       return { ok: r.status < 300, via: 'launcher', ...r }
     }
-    if (!(CLERK_VERBS as readonly string[]).includes(verb)) {
+    if (!isClerkVerb(verb)) {
       throw new ChaosError(`unknown chaos verb "${verb}": use one of ${CLERK_VERBS.join(', ')}`)
     }
     const body = verb === 'slow' ? { ms: arg ?? 0 } : {}
@@ -81,12 +76,13 @@ export function createChaosClient({ proxyUrl, adminToken, timeoutMs = 10_000 }: 
       const r = await post(`/_cluster/clerks/${id}/${verb}`, body)
       return { ok: r.status < 300, via: 'launcher', ...r }
     }
-    if (verb === 'kill' || verb === 'slow') {
+    if (CHAOS_VERBS[verb].withoutLauncher) {
       const r = await post(`/_lb/clerks/${id}/${verb === 'kill' ? 'crash' : 'slow'}`, body)
       return { ok: r.status < 300, via: 'clerk-admin', ...r }
     }
+    const anywhere = CLERK_VERBS.filter((v) => CHAOS_VERBS[v].withoutLauncher).join(' and ')
     throw new ChaosError(
-      `"${verb}" needs the launcher of \`npm start\`; without it only kill and slow work (compose: docker compose ${verb === 'revive' ? 'start' : verb} ${target})`,
+      `"${verb}" needs the launcher of \`npm start\`; without it only ${anywhere} work (compose: docker compose ${verb === 'revive' ? 'start' : verb} ${target})`,
     )
   }
 

@@ -1,18 +1,24 @@
+import { CHAOS_VERBS, CLERK_VERBS, REDIS_CHAOS, REDIS_VERBS } from '../common/vocabulary.js'
+
 /** The chaos command's usage text, in one place (printed by --help and after a usage error). */
+const clerkLines = CLERK_VERBS.map((verb) => {
+  const { signal, does } = CHAOS_VERBS[verb]
+  return row(`${verb} <clerk>${verb === 'slow' ? ' <ms>' : ''}`, `${signal === null ? '' : `${signal}: `}${does}`)
+})
+const redisLines = REDIS_VERBS.map((verb) => row(`redis ${verb}`, REDIS_CHAOS[verb]))
+
+function row(command: string, meaning: string): string {
+  return `  ${command.padEnd(20)}  ${meaning}`
+}
+
 export const CHAOS_USAGE = `Usage: npm run chaos -- <command>
 
 Break the cluster that \`npm start\` runs (found on PROXY_PORT, default 8080):
 
-  kill <clerk>          SIGKILL: the clerk is gone and stays down until revive
-  terminate <clerk>     SIGTERM: the clerk drains its in-flight answers and exits
-  pause <clerk>         SIGSTOP: a hung clerk (its port accepts, nothing answers)
-  resume <clerk>        SIGCONT: the paused clerk answers again
-  revive <clerk>        start a killed or terminated clerk again, same id and port
-  slow <clerk> <ms>     every dialogue answer of that clerk waits <ms> ms (0 undoes it)
-  redis stop|start      stop or start the cluster's private Redis
-  redis kill            SIGKILL the private Redis, a crash: it is restarted within a second,
-                        with every order it acknowledged (its append-only file)
-  status                what runs, with pids, states and restarts
+${clerkLines.join('\n')}
+  redis stop|start|kill   the cluster's private Redis:
+${redisLines.join('\n')}
+${row('status', 'what runs, with pids, states and restarts')}
 
 Examples:
   npm run chaos -- kill clerk-b

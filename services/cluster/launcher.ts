@@ -4,7 +4,7 @@ import { portIsFree } from '../common/free-port.js'
 import { redisServerAvailable } from '../common/redis-server.js'
 import { projectRoot } from '../common/project-root.js'
 import { redactUrl } from '../common/redact-url.js'
-import type { ClerkAction, RedisAction } from './actions.js'
+import type { ClerkVerb, RedisVerb } from '../common/vocabulary.js'
 import { buildChaosApi } from './chaos-api.js'
 import type { ClusterEvent } from './cluster-events.js'
 import { ClusterErrors } from './errors.js'
@@ -45,8 +45,8 @@ export interface Cluster {
   status(): ClusterStatus
   /** every live child's pid by id (plus `redis` when the launcher runs it) */
   pids(): Record<string, number>
-  clerkAction(verb: ClerkAction, id: string, ms?: number): Promise<ActionResult>
-  redisAction(verb: RedisAction): Promise<ActionResult>
+  clerkAction(verb: ClerkVerb, id: string, ms?: number): Promise<ActionResult>
+  redisAction(verb: RedisVerb): Promise<ActionResult>
   /** ordered stop: proxy, clerks, redis, chaos API */
   stop(): Promise<void>
   /** SIGKILL every child now (second Ctrl-C, or the launcher exiting); synchronous */
@@ -149,7 +149,7 @@ export async function startCluster(options: ClusterOptions, start: StartClusterO
     return p
   }
 
-  async function clerkAction(verb: ClerkAction, id: string, ms?: number): Promise<ActionResult> {
+  async function clerkAction(verb: ClerkVerb, id: string, ms?: number): Promise<ActionResult> {
     const p = clerk(id)
     let detail: string
     let exit: ActionResult['exit']
@@ -167,7 +167,7 @@ export async function startCluster(options: ClusterOptions, start: StartClusterO
 
   async function perform(
     p: SupervisedProcess,
-    verb: ClerkAction,
+    verb: ClerkVerb,
     ms: number | undefined,
     onExit: (exit: NonNullable<ActionResult['exit']>) => void,
   ): Promise<string> {
@@ -234,7 +234,7 @@ export async function startCluster(options: ClusterOptions, start: StartClusterO
     p.slowMs = slowMs
   }
 
-  async function redisAction(verb: RedisAction): Promise<ActionResult> {
+  async function redisAction(verb: RedisVerb): Promise<ActionResult> {
     try {
       if (verb === 'stop') await redis.stop()
       else if (verb === 'kill') await redis.kill()

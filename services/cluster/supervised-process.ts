@@ -1,26 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { join } from 'node:path'
 import { answersOk } from '../common/answers-ok.js'
+import type { ProcessState } from '../common/vocabulary.js'
 import { waitFor } from '../common/wait-for.js'
 import type { ClusterEvent } from './cluster-events.js'
 import type { ProcessSpec } from './plan.js'
 import { restartBackoff, restartDelayMs } from './restart-backoff.js'
-
-/**
- * One child of the launcher (a clerk or the proxy) and the supervisor rule that goes with it:
- * a child that dies on its own is reported and restarted with backoff; one stopped on purpose
- * (chaos kill/terminate, or the cluster stopping) stays down until `revive()`.
- *
- * Children run in their own process group (`detached`), so a Ctrl-C in the terminal reaches only
- * the launcher, which then stops them in order (proxy, clerks, redis) instead of all at once.
- *
- * @example
- *   const clerk = new SupervisedProcess(spec, { distDir, onEvent: console.log })
- *   await clerk.start()
- *   await clerk.kill()      // SIGKILL; not restarted
- *   await clerk.revive()    // same id, same port
- */
-export type ProcessState = 'starting' | 'running' | 'paused' | 'dead' | 'stopped'
 
 /** why the current child is going away; decides whether it comes back by itself */
 type Intent = 'none' | 'kill' | 'terminate' | 'stop'
@@ -50,6 +35,20 @@ export interface ProcessStatus {
   slowMs: number
 }
 
+/**
+ * One child of the launcher (a clerk or the proxy) and the supervisor rule that goes with it:
+ * a child that dies on its own is reported and restarted with backoff; one stopped on purpose
+ * (chaos kill/terminate, or the cluster stopping) stays down until `revive()`.
+ *
+ * Children run in their own process group (`detached`), so a Ctrl-C in the terminal reaches only
+ * the launcher, which then stops them in order (proxy, clerks, redis) instead of all at once.
+ *
+ * @example
+ *   const clerk = new SupervisedProcess(spec, { distDir, onEvent: console.log })
+ *   await clerk.start()
+ *   await clerk.kill()      // SIGKILL; not restarted
+ *   await clerk.revive()    // same id, same port
+ */
 export class SupervisedProcess {
   readonly spec: ProcessSpec
   private readonly options: Required<Omit<SupervisedProcessOptions, 'onOutput'>> &

@@ -11,14 +11,17 @@ import { h } from './dom.js'
 import { createEventLog } from './event-log.js'
 import { createLineChart } from './line-chart.js'
 import { createLoadtestPanel } from './loadtest-panel.js'
+// served by the proxy from the compiled services/common/vocabulary.ts
+import { MODES } from './vocabulary.js'
 
 const POLL_MS = 2000 // status refresh; the event stream carries the fast changes
 const EVENT_TYPES = ['hello', 'health', 'redispatch', 'retry', 'policy', 'drain', 'chaos', 'stats', 'loadtest']
-const MODES = [
-  { mode: 'stateful', title: 'Stateful', explain: 'The clerk keeps the dialogue in its own memory. Only sticky routing brings you back to it.' },
-  { mode: 'stateless', title: 'Stateless', explain: 'The client carries the whole dialogue as a signed token. Any clerk can answer.' },
-  { mode: 'shared', title: 'Shared', explain: 'The dialogue lives in Redis. Any clerk can answer, as long as Redis is up.' },
-]
+/** each mode's column: its title and what it shows */
+const MODE_TEXT = {
+  stateful: { title: 'Stateful', explain: 'The clerk keeps the dialogue in its own memory. Only sticky routing brings you back to it.' },
+  stateless: { title: 'Stateless', explain: 'The client carries the whole dialogue as a signed token. Any clerk can answer.' },
+  shared: { title: 'Shared', explain: 'The dialogue lives in Redis. Any clerk can answer, as long as Redis is up.' },
+}
 
 const $ = (id) => document.getElementById(id)
 let token = adoptTokenFromLocation()
@@ -29,9 +32,9 @@ const log = createEventLog($('event-log'))
 const loadtest = createLoadtestPanel($('loadtest-body'))
 
 const columns = new Map()
-for (const m of MODES) {
-  const column = createDialogueColumn({ ...m, api, onPolicy: changePolicy })
-  columns.set(m.mode, column)
+for (const mode of MODES) {
+  const column = createDialogueColumn({ mode, ...MODE_TEXT[mode], api, onPolicy: changePolicy })
+  columns.set(mode, column)
   $('chat-grid').append(column.element)
 }
 

@@ -3,32 +3,36 @@
 import { h } from './dom.js'
 import { colorOf } from './clerk-colors.js'
 import { clock, count, rate } from './format.js'
+// served by the proxy from the compiled services/common/vocabulary.ts: the one list of chaos verbs
+import { CHAOS_VERBS, CLERK_VERBS } from './vocabulary.js'
 
-/** verbs and where they can run: `launcher` = npm start's /_cluster API; `lb` = the proxy alone */
+/** what a verb's button says when you hover it: the signal, then what happens */
+const helpOf = (verb) => {
+  const { signal, does } = CHAOS_VERBS[verb]
+  return signal ? `${signal}: ${does}` : does
+}
+
+/**
+ * verbs and where they can run: `launcher` = npm start's /_cluster API; `any` = also through the
+ * proxy alone; `lb` = the proxy's own. Slow has its own input next to the buttons.
+ */
 export const CLERK_ACTIONS = [
-  { verb: 'kill', label: 'Kill', help: 'SIGKILL: dies at once, mid-request', needs: 'any' },
-  { verb: 'terminate', label: 'Terminate', help: 'SIGTERM: finishes in-flight requests, then exits', needs: 'launcher' },
-  { verb: 'pause', label: 'Pause', help: 'SIGSTOP: frozen, sockets stay open', needs: 'launcher' },
-  { verb: 'resume', label: 'Resume', help: 'SIGCONT: wakes a paused clerk', needs: 'launcher' },
-  { verb: 'revive', label: 'Revive', help: 'starts the clerk again (its memory starts empty)', needs: 'launcher' },
+  ...CLERK_VERBS.filter((verb) => verb !== 'slow').map((verb) => ({
+    verb,
+    label: verb[0].toUpperCase() + verb.slice(1),
+    help: helpOf(verb),
+    needs: CHAOS_VERBS[verb].withoutLauncher ? 'any' : 'launcher',
+  })),
   { verb: 'drain', label: 'Drain', help: 'no new customers; pinned customers finish', needs: 'lb' },
 ]
-
-/** which launcher verbs make sense in each process state (the launcher refuses the others) */
-const VERBS_BY_PROCESS_STATE = {
-  running: ['kill', 'terminate', 'pause', 'slow'],
-  starting: ['kill', 'terminate'],
-  paused: ['kill', 'terminate', 'resume'],
-  dead: ['revive'],
-  stopped: ['revive'],
-}
 
 /** whether a verb can be offered now; `why` is the tooltip when it cannot */
 export function verbAvailability({ verb, needs, admin, launcher, processState }) {
   if (!admin) return { allowed: false, why: 'needs the admin token' }
   if (needs === 'launcher' && !launcher) return { allowed: false, why: "needs npm start's launcher" }
   if (needs === 'lb' || !launcher || !processState) return { allowed: true, why: '' }
-  const allowed = (VERBS_BY_PROCESS_STATE[processState] ?? []).includes(verb)
+  // the launcher refuses a verb in the other process states
+  const allowed = CHAOS_VERBS[verb]?.when.includes(processState) ?? false
   return { allowed, why: allowed ? '' : `not while it is ${processState}` }
 }
 
@@ -81,7 +85,7 @@ export function createClusterCards({ container, onAction, onRedis }) {
     }
     const slowInput = h('input', { type: 'number', min: 0, max: 60000, step: 100, value: 500, id: `slow-${id}`,
       'aria-label': `delay in ms for ${id}`, inputmode: 'numeric' })
-    const slowButton = h('button', { type: 'button', class: 'act act-slow', title: 'every answer waits this long (0 = normal)',
+    const slowButton = h('button', { type: 'button', class: 'act act-slow', title: helpOf('slow'),
       onclick: () => onAction(id, 'slow', Number(slowInput.value)) }, 'Slow')
     const element = h('article', { class: 'card clerk-card', style: { '--clerk': color }, dataset: { clerk: id },
       'aria-labelledby': `card-${id}` },
@@ -134,7 +138,7 @@ export function createClusterCards({ container, onAction, onRedis }) {
   function syncButtons() {
     for (const view of cards.values()) {
       const actions = [...CLERK_ACTIONS.map((a) => [a, view.buttons.get(a.verb)]),
-        [{ verb: 'slow', needs: 'any', help: 'every answer waits this long (0 = normal)' }, view.slowButton]]
+        [{ verb: 'slow', needs: 'any', help: helpOf('slow') }, view.slowButton]]
       for (const [a, button] of actions) {
         const { allowed, why } = verbAvailability({ verb: a.verb, needs: a.needs, admin, launcher, processState: view.processState })
         if (button.disabled !== !allowed) button.disabled = !allowed

@@ -6,10 +6,13 @@ import { colorOf } from './clerk-colors.js'
 import { decodeContextToken } from './context-token.js'
 import { clock, shorten, won } from './format.js'
 import { canRenderHangul } from './hangul-support.js'
+// served by the proxy from the compiled services/common/vocabulary.ts
+import { POLICY_NAMES } from './vocabulary.js'
 
 export const PRODUCTS = ['laptop', 'monitor', 'keyboard', 'mouse']
-export const POLICIES = ['sticky', 'round-robin', 'least-connections']
-const POLICY_LABELS = { sticky: 'sticky', 'round-robin': 'round-robin', 'least-connections': 'least-conn' }
+/** the policy buttons: sticky first, the policy the stateful column is about */
+export const POLICIES = [...POLICY_NAMES].sort((a, b) => Number(b === 'sticky') - Number(a === 'sticky'))
+const SHORT_LABELS = { 'least-connections': 'least-conn' }
 const MAX_BUBBLES = 60
 // "New customer" asks the proxy to expire this browser's cookies (POST /_lb/new-customer): the
 // page cannot, they are HttpOnly. lb_clerk is one cookie at Path=/ for the whole browser, so a new
@@ -54,7 +57,7 @@ export function createDialogueColumn({ mode, title, explain, api, onPolicy, onAn
   const quantity = h('input', { id: `${mode}-quantity`, type: 'number', min: 1, max: 100, step: 1, value: 2, inputmode: 'numeric' })
   const policyButtons = POLICIES.map((policy) =>
     h('button', { type: 'button', class: 'seg', 'aria-pressed': 'false', dataset: { policy }, onclick: () => onPolicy(mode, policy) },
-      POLICY_LABELS[policy]),
+      SHORT_LABELS[policy] ?? policy),
   )
   const talkingTo = h('span', { class: 'talking-to', dataset: { talkingTo: mode } }, 'no clerk yet')
   const carried = mode === 'stateless' ? h('div', { class: 'carried', 'aria-live': 'polite' }) : null

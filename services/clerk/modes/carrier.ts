@@ -1,8 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import type { DialogueState, Step } from '../dialogue.js'
-
-export const MODES = ['stateful', 'stateless', 'shared'] as const
-export type Mode = (typeof MODES)[number]
+import type { Mode, Step } from '../../common/vocabulary.js'
+import type { DialogueState } from '../dialogue.js'
 
 /**
  * What a session mode decides, and nothing more: where a dialogue's state is read from and

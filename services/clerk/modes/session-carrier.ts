@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify'
-import { NO_DIALOGUE, readDialogueState, type DialogueState, type Step } from '../dialogue.js'
-import type { Loaded, Mode, StateCarrier } from './carrier.js'
+import type { Mode, Step } from '../../common/vocabulary.js'
+import { NO_DIALOGUE, readDialogueState, type DialogueState } from '../dialogue.js'
+import type { Loaded, StateCarrier } from './carrier.js'
 
 declare module 'fastify' {
   interface Session {

@@ -5,7 +5,8 @@
  * what a customer says at each step. Used by the npm start and compose tests.
  */
 import { createCookieJar } from '../../../loadtest/run/cookie-jar.js'
-import { DEFAULT_ORDER, stepRequest, type CustomerState, type Mode } from '../../../loadtest/run/customer.js'
+import { DEFAULT_ORDER, stepRequest, type CustomerState } from '../../../loadtest/run/customer.js'
+import type { Mode } from '../../../services/common/vocabulary.js'
 
 export type { Mode }
 

@@ -60,6 +60,20 @@ describe('serving the dashboard', () => {
     expect((await rawGet(port, '/dashboard/missing.js')).status).toBe(404)
   })
 
+  it('serves the compiled vocabulary the page imports at /dashboard/vocabulary.js, and only by that name', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dashboard-'))
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }))
+    writeFileSync(join(dir, 'index.html'), 'x')
+    const { port } = await proxyWith({ dashboard: dir })
+    const vocabulary = await rawGet(port, '/dashboard/vocabulary.js')
+    expect(vocabulary).toMatchObject({ status: 200, type: 'text/javascript; charset=utf-8' })
+    expect(vocabulary.body).toContain('export const MODES')
+    expect(vocabulary.body).not.toMatch(/^import /m)
+    for (const near of ['/dashboard/vocabulary.js.map', '/dashboard/./vocabulary.js/', '/dashboard/Vocabulary.js', '/dashboard/constructor']) {
+      expect((await rawGet(port, near)).status).toBe(404)
+    }
+  })
+
   it.each(['/dashboard/../package.json', '/dashboard/%2e%2e/%2e%2e/package.json', '/dashboard/..%2f..%2fpackage.json', '/dashboard/%00'])(
     'never serves a file outside the static dir (%s)',
     async (path) => {

@@ -1,19 +1,11 @@
 import { describe, expect, it } from 'vitest'
-import { clerkError, errorNames, errors, type ClerkErrorCode } from '../../../services/clerk/errors.js'
+import { clerkError, errors, type ClerkErrorCode } from '../../../services/clerk/errors.js'
 
 describe('the error registry', () => {
-  it('gives each error the code it is filed under', () => {
-    for (const [key, Ctor] of Object.entries(errors)) {
-      expect(new Ctor().code).toBe(key)
-    }
-  })
-
-  it('has a short name, a sentence and a 4xx/5xx status for every code', () => {
+  // each code is the key it is filed under, with a name and a status: test/unit/common/error-registry.test.ts
+  it('has a whole sentence for every code', () => {
     for (const key of Object.keys(errors) as ClerkErrorCode[]) {
-      const err = new errors[key]()
-      expect(errorNames[key]).toMatch(/^[a-z_]+$/)
-      expect(err.message.length).toBeGreaterThan(10)
-      expect(err.statusCode).toBeGreaterThanOrEqual(400)
+      expect(new errors[key]().message.length).toBeGreaterThan(10)
     }
   })
 

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { parseChaosFlag, resolveSchedule } from '../../../../loadtest/args/chaos-flags.js'
 import { startChaosSchedule } from '../../../../loadtest/run/chaos-schedule.js'
-import type { ChaosClient, ChaosVerb } from '../../../../services/cluster/chaos-client.js'
+import type { ChaosClient } from '../../../../services/cluster/chaos-client.js'
+import type { ChaosVerb } from '../../../../services/common/vocabulary.js'
 import { waitFor } from '../../../../services/common/wait-for.js'
 
 describe('running the chaos schedule', () => {
