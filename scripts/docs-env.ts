@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { loadtestOptions } from '../loadtest/environment.js'
+import { loadtestOptions } from '../loadtest/args/environment.js'
 import { proxyOptions } from '../proxy/options.js'
 import { clerkOptions } from '../services/clerk/options.js'
 import { chaosOptions } from '../services/cluster/chaos-cli.js'
