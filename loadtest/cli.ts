@@ -1,23 +1,22 @@
 /**
  * `npm run loadtest -- …`: one load run (or a keep-alive comparison) against a local cluster or
  * --target, with the chaos schedule; prints the tables, writes --json and --html. Only wires:
- * cli-arguments.ts parses, measured-run.ts runs, report-*.ts render.
+ * args/ reads, run/measured-run.ts runs, analyze/ computes, report/ renders.
  */
 import '../services/common/supported-node.js'
-import { parseArguments } from './cli-arguments.js'
-import { keepAliveRow, renderKeepAliveText } from './keepalive-compare.js'
-import { measuredRun, openCluster } from './measured-run.js'
-import { writeReportFiles } from './report-files.js'
-import { buildReport, type KeepAliveRow } from './report-json.js'
-import { renderRunText } from './report-text.js'
-import { readCommandLine, runIfMain } from './run-main.js'
-import type { Summary } from './summarize.js'
-import { loadtestUsage } from './usage.js'
-
-export { parseArguments }
+import { keepAliveRow, type KeepAliveRow, type Summary } from './analyze/summarize.js'
+import { readCommandLine, runIfMain } from './args/command-line.js'
+import { parseLoadtestArguments } from './args/loadtest-arguments.js'
+import { loadtestUsage } from './args/usage.js'
+import { writeReportFiles } from './report/files.js'
+import { buildReport } from './report/json.js'
+import { connectionStyle } from './report/tables.js'
+import { renderKeepAliveText, renderRunText } from './report/text.js'
+import { measuredRun } from './run/measured-run.js'
+import { openCluster } from './run/open-cluster.js'
 
 export async function main(argv: readonly string[]): Promise<number> {
-  const options = readCommandLine('loadtest', argv, parseArguments, loadtestUsage)
+  const options = readCommandLine('loadtest', argv, parseLoadtestArguments, loadtestUsage)
   if (typeof options === 'number') return options
   const cluster = await openCluster({ target: options.target, clerks: options.clerks })
   try {
@@ -36,7 +35,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         timeoutSeconds: options.timeoutSeconds,
         chaos: options.chaos,
         progress: !options.quiet,
-        ...(options.compareKeepAlive ? { label: `${options.mode} (${on ? 'keep-alive' : 'Connection: close'})` } : {}),
+        ...(options.compareKeepAlive ? { label: `${options.mode} (${connectionStyle(on)})` } : {}),
       })
       summaries.push(measured.summary)
       keepAlive.push(keepAliveRow(measured, summaries.length - 1))

@@ -9,7 +9,7 @@ import { createHttpFront, type HttpFront } from './front/http-front.js'
 import { frontLimits, type ProxyOptions } from './options.js'
 import { ProxyState } from './state/proxy-state.js'
 import type { EventBus } from './state/events.js'
-import type { Log } from './log.js'
+import type { Logger } from '../services/common/log.js'
 
 export interface Proxy {
   readonly options: ProxyOptions
@@ -68,10 +68,10 @@ export function buildProxy(options: ProxyOptions, { dashboard = dashboardDir() }
 }
 
 /** operators see a clerk leave and come back in the log, not only on the dashboard */
-export function logHealth(events: EventBus, log: Log): void {
+export function logHealth(events: EventBus, log: Logger): void {
   events.subscribe((event) => {
     if (event.type !== 'health') return
-    if (event.healthy) log.info(`${String(event.clerk)} is back in rotation`, { clerk: event.clerk, reason: event.reason })
-    else log.warn(`${String(event.clerk)} ejected`, { clerk: event.clerk, reason: event.reason, code: event.code })
+    if (event.healthy) log.info({ clerk: event.clerk, reason: event.reason }, `${String(event.clerk)} is back in rotation`)
+    else log.warn({ clerk: event.clerk, reason: event.reason, code: event.code }, `${String(event.clerk)} ejected`)
   })
 }

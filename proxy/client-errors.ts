@@ -1,10 +1,8 @@
-import type { Duplex } from 'node:stream'
-import { responseStarted } from '../services/common/response-started.js'
+import { answerClientErrors, type ClientError } from '../services/common/socket-answer.js'
 import type { ErrorBody } from './errors.js'
-import { answerOnSocket, frontError } from './front-errors.js'
+import { frontError } from './front-errors.js'
 
-/** what node:http passes to 'clientError': a parser error (HPE_*, with rawPacket), a timeout or a socket error */
-export type ClientError = Error & { code?: string; reason?: string; rawPacket?: Buffer }
+export type { ClientError }
 
 // What each llhttp code means for the customer, in words; anything else falls back to the
 // parser's own `reason`. The code itself is always appended, so a client can search for it.
@@ -30,7 +28,7 @@ export function clientErrorBody(err: ClientError, requestTimeoutMs?: number): Er
     return frontError('PROXY_ERR_HEADERS_TOO_LARGE', 'The request headers are over the 16 KiB the proxy reads (HPE_HEADER_OVERFLOW)')
   }
   if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
-    const within = requestTimeoutMs === undefined ? 'in time' : `within ${requestTimeoutMs / 1000} s (REQUEST_TIMEOUT_MS)`
+    const within = requestTimeoutMs === undefined ? 'in time' : `within ${requestTimeoutMs / 1000} s (PROXY_REQUEST_TIMEOUT_MS)`
     return frontError('PROXY_ERR_REQUEST_TIMEOUT', `The request, headers and body, did not arrive ${within} (ERR_HTTP_REQUEST_TIMEOUT)`)
   }
   const what = PROBLEMS[err.code ?? ''] ?? (err.reason ?? err.message).toLowerCase()
@@ -39,26 +37,18 @@ export function clientErrorBody(err: ClientError, requestTimeoutMs?: number): Er
 
 /**
  * The server's 'clientError' handler: a request node's parser refuses gets a JSON answer and a
- * closed connection (the parser cannot carry on after an error), never a crash and never node's
- * bare 400. `onAnswered` hears the status, for the counters.
- *
- * Two cases get no answer, only a destroyed socket: a socket error (the client reset or left:
- * nobody to answer), and a connection on which a response has already started, where writing
- * another one into the middle of it would corrupt what the client reads (node's own rule).
+ * closed connection, never a crash and never node's bare 400 (the rule and the writing:
+ * services/common/socket-answer.ts, shared with the clerk). `onAnswered` hears the status, for
+ * the counters.
  *
  * @example
  *   server.on('clientError', clientErrorHandler((status) => recorder.unrouted(status)))
  *   // "POST / HTTP/1.1\r\nContent-Length: abc\r\n\r\n" → 400 {"error":"bad_request","code":"PROXY_ERR_BAD_REQUEST",…}
  */
-export function clientErrorHandler(onAnswered: (status: number) => void = () => {}, requestTimeoutMs?: number): (err: ClientError, socket: Duplex) => void {
-  return (err, socket) => {
-    const httpProblem = err.code?.startsWith('HPE_') === true || err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-    if (!httpProblem || socket.destroyed || !socket.writable || responseStarted(socket)) {
-      socket.destroy()
-      return
-    }
+export function clientErrorHandler(onAnswered: (status: number) => void = () => {}, requestTimeoutMs?: number): ReturnType<typeof answerClientErrors> {
+  return answerClientErrors((err) => {
     const body = clientErrorBody(err, requestTimeoutMs)
     onAnswered(body.statusCode)
-    answerOnSocket(socket, body)
-  }
+    return { body }
+  })
 }

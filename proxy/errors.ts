@@ -44,7 +44,7 @@ export const RETRY_SOON: Readonly<Record<string, string>> = Object.freeze({ 'ret
  * subscribers), naming which; sent with RETRY_SOON.
  *
  * @example
- *   sendError(res, overloaded('CLIENT_CONNECTIONS connections are open'), {}, { ...RETRY_SOON, connection: 'close' })
+ *   sendError(res, overloaded('PROXY_CLIENT_CONNECTIONS connections are open'), {}, { ...RETRY_SOON, connection: 'close' })
  */
 export function overloaded(which: string): ProxyErrorLike {
   return new ProxyErrors.PROXY_ERR_OVERLOADED(which)

@@ -1,18 +1,19 @@
 import '../services/common/supported-node.js'
 import cluster from 'node:cluster'
-import { ConfigError } from '../services/common/env-checks.js'
+import { createLogger } from '../services/common/log.js'
+import { ConfigError } from '../services/common/options.js'
 import { buildProxy, logHealth } from './build-proxy.js'
 import { runPrimary } from './cluster/primary.js'
 import { runWorker } from './cluster/worker.js'
 import { listenFailure } from './front/listen-failure.js'
-import { createLog } from './log.js'
 import { readProxyOptions, type ProxyOptions } from './options.js'
 
 // `npm run proxy`: read the environment, build, listen, handle signals. PROXY_WORKERS > 1 runs
 // node:cluster: the primary holds the truth, the workers serve.
 let options: ProxyOptions
 try {
-  options = readProxyOptions(process.env)
+  // workers run this file again: only the primary says that an old variable name is deprecated
+  options = readProxyOptions(process.env, cluster.isPrimary ? undefined : () => {})
 } catch (err) {
   if (err instanceof ConfigError) {
     process.stderr.write(`proxy: ${err.message}\n`)
@@ -21,7 +22,7 @@ try {
   throw err
 }
 
-const logger = createLog(options.logLevel)
+const logger = createLogger('proxy', options.logLevel)
 const log = (msg: string) => logger.info(msg)
 
 if (options.workers > 1 && cluster.isPrimary) {
@@ -31,7 +32,7 @@ if (options.workers > 1 && cluster.isPrimary) {
 } else {
   const proxy = buildProxy(options)
   logHealth(proxy.state.events, logger)
-  // a busy PORT or a HOST that does not resolve: one sentence, not node's stack trace
+  // a busy PROXY_PORT or a PROXY_HOST that does not resolve: one sentence, not node's stack trace
   const port = await proxy.listen().catch((err: unknown) => {
     process.stderr.write(`proxy: ${listenFailure(err, options.host, options.port)}\n`)
     process.exit(1)

@@ -1,6 +1,6 @@
-import { ConfigError, assertId, readChoice, readInt, readPort, readString, readUrl } from '../services/common/env-checks.js'
-import { LOG_LEVELS, type LogLevel } from '../services/common/log-levels.js'
-import { DEFAULT_POLICIES, MODES, ROUTES, type RouteKey } from '../services/common/vocabulary.js'
+import { ConfigError, assertId, choice, defineOptions, int, port, text, url, type Env, type Reader } from '../services/common/options.js'
+import { LOG_LEVELS, type LogLevel } from '../services/common/log.js'
+import { DEFAULT_POLICIES, MODES, type RouteKey } from '../services/common/vocabulary.js'
 import { ACCEPTED_POLICY_NAMES, type AcceptedPolicyName } from './balance/policy.js'
 
 export const ENGINE_NAMES = ['undici', 'http-proxy'] as const
@@ -39,48 +39,27 @@ export interface ProxyOptions {
   keepAliveIdleMs: number
   /** period of the `stats` event */
   statsIntervalMs: number
-  /** REQUEST_TIMEOUT_MS: a customer's request (headers and body) must arrive within this → 408 */
+  /** PROXY_REQUEST_TIMEOUT_MS: a customer's request (headers and body) must arrive within this → 408 */
   requestTimeoutMs: number
-  /** CLIENT_CONNECTIONS: customer connections open at once; one more is answered 503 and closed */
+  /** PROXY_CLIENT_CONNECTIONS: customer connections open at once; one more is answered 503 and closed */
   clientConnections: number
-  /** REQUEST_BUFFER_BYTES: request-body bytes held at once, over all requests → 503 above it */
+  /** PROXY_REQUEST_BUFFER_BYTES: request-body bytes held at once, over all requests → 503 above it */
   requestBufferBytes: number
-  /** EVENT_SUBSCRIBERS: open GET /_lb/events streams → 503 above it */
+  /** PROXY_EVENT_SUBSCRIBERS: open GET /_lb/events streams → 503 above it */
   eventSubscribers: number
   /** LOG_LEVEL: pino's level names */
   logLevel: LogLevel
 }
 
-export const defaultOptions = Object.freeze({
-  port: 8080,
-  host: '127.0.0.1',
-  engine: 'undici' as EngineName, // measured faster: see README "Benchmark"
-  workers: 1,
-  logLevel: 'info' as LogLevel,
-  policies: DEFAULT_POLICIES,
-  upstreamTimeoutMs: 10_000, // 10 s
-  connectTimeoutMs: 1_000, // 1 s: loopback connects take microseconds
-  healthIntervalMs: 1_000, // 1 s
-  healthRise: 2,
-  healthFall: 2,
-  bodyCapBytes: 1024 * 1024, // 1 MiB
-  responseCapBytes: 16 * 1024 * 1024, // 16 MiB
-  connectionsPerClerk: 64,
-  keepAliveIdleMs: 30_000, // 30 s < Fastify's 72 s
-  statsIntervalMs: 1_000, // 1 s
-  requestTimeoutMs: 30_000, // 30 s for headers and body: a customer's body is a few dozen bytes
-  clientConnections: 1_024,
-  requestBufferBytes: 64 * 1024 * 1024, // 64 MiB: 64 bodies at the 1 MiB cap, or a million real ones
-  eventSubscribers: 32, // a dashboard tab holds one
-})
+const CLERKS_EXAMPLE = 'clerk-a=http://127.0.0.1:3001,clerk-b=http://127.0.0.1:3002'
 
 /**
- * Parses `CLERKS` ("clerk-a=http://127.0.0.1:3001,clerk-b=http://127.0.0.1:3002").
+ * Parses `PROXY_CLERKS` ("clerk-a=http://127.0.0.1:3001,clerk-b=http://127.0.0.1:3002").
  * Throws a ConfigError naming the entry that is wrong and how.
  */
-export function parseClerks(value: string | undefined, name = 'CLERKS'): ClerkTarget[] {
+export function parseClerks(value: string | undefined, name = 'PROXY_CLERKS'): ClerkTarget[] {
   if (value === undefined || value.trim() === '') {
-    throw new ConfigError(`${name} is required: a list such as "clerk-a=http://127.0.0.1:3001,clerk-b=http://127.0.0.1:3002"`)
+    throw new ConfigError(`${name} is required: a list such as "${CLERKS_EXAMPLE}"`)
   }
   const clerks: ClerkTarget[] = []
   const entries = value.split(',').map((e) => e.trim()).filter((e) => e !== '')
@@ -113,99 +92,194 @@ export function parseClerks(value: string | undefined, name = 'CLERKS'): ClerkTa
   return clerks
 }
 
-type Env = Record<string, string | undefined>
+const clerksReader: Reader<readonly ClerkTarget[]> = {
+  parse: (value, name) => parseClerks(value, name),
+  check(clerks, name) {
+    if (!Array.isArray(clerks) || clerks.length === 0) throw new ConfigError(`${name} must name at least one clerk`)
+  },
+}
+
+const policyOf = (route: (typeof MODES)[number]) =>
+  ({
+    env: `PROXY_POLICY_${route.toUpperCase()}`,
+    key: `policies.${route}`,
+    read: choice(ACCEPTED_POLICY_NAMES),
+    default: DEFAULT_POLICIES[route],
+    doc: `the policy of /${route}/*: ${ACCEPTED_POLICY_NAMES.join(', ')} (proxy/README.md "Policies")`,
+    deprecated: [`POLICY_${route.toUpperCase()}`],
+  }) as const
+
+/**
+ * Everything the proxy can be told, in one table (services/common/options.ts): its variable, its
+ * default, its bounds, the old name it replaces and the sentence docs/contract.md prints.
+ */
+export const proxyOptions = defineOptions<ProxyOptions>({
+  part: 'proxy',
+  options: [
+    { env: 'PROXY_PORT', key: 'port', read: port(), default: 8080, doc: 'listen port', deprecated: ['PORT'] },
+    { env: 'PROXY_HOST', key: 'host', read: text(), default: '127.0.0.1', doc: 'listen address', deprecated: ['HOST'] },
+    {
+      env: 'PROXY_CLERKS',
+      key: 'clerks',
+      read: clerksReader,
+      required: true,
+      example: CLERKS_EXAMPLE,
+      docDefault: 'required',
+      doc: `\`${CLERKS_EXAMPLE}\` (ids: letters, digits, \`-\`, \`_\`; bare http origins)`,
+      deprecated: ['CLERKS'],
+    },
+    {
+      env: 'ADMIN_TOKEN',
+      key: 'adminToken',
+      read: text(),
+      doc: 'protects changing admin routes; unset → they answer 401 unauthorized saying ADMIN_TOKEN is not configured',
+    },
+    // measured faster: see README "Benchmark"
+    { env: 'PROXY_ENGINE', key: 'engine', read: choice(ENGINE_NAMES), default: 'undici', docDefault: 'undici (the faster one)', doc: '`undici` or `http-proxy`' },
+    {
+      env: 'PROXY_WORKERS',
+      key: 'workers',
+      read: int({ min: 1, max: 64 }),
+      default: 1,
+      doc: 'node:cluster workers; the primary holds health, policies, counters, events',
+    },
+    policyOf('stateful'),
+    policyOf('stateless'),
+    policyOf('shared'),
+    { key: 'policies.orders', read: choice(ACCEPTED_POLICY_NAMES), default: DEFAULT_POLICIES.orders },
+    {
+      env: 'PROXY_LAUNCHER_URL',
+      key: 'launcherUrl',
+      read: url(['http:']),
+      example: 'http://127.0.0.1:8090',
+      doc: "`npm start`'s launcher API; the proxy forwards `/_cluster/*` to it (else 404 `no launcher`)",
+      deprecated: ['LAUNCHER_URL'],
+    },
+    {
+      env: 'PROXY_UPSTREAM_TIMEOUT_MS',
+      key: 'upstreamTimeoutMs',
+      read: int({ min: 1, max: 600_000 }),
+      default: 10_000, // 10 s
+      doc: 'upstream answer deadline → 504 (ms)',
+      deprecated: ['UPSTREAM_TIMEOUT_MS'],
+    },
+    {
+      env: 'PROXY_CONNECT_TIMEOUT_MS',
+      key: 'connectTimeoutMs',
+      read: int({ min: 1, max: 60_000 }),
+      default: 1_000, // 1 s: loopback connects take microseconds
+      doc: 'TCP connect deadline to a clerk (ms): past it the request was never sent, and goes to another clerk',
+      deprecated: ['CONNECT_TIMEOUT_MS'],
+    },
+    {
+      env: 'PROXY_HEALTH_INTERVAL_MS',
+      key: 'healthIntervalMs',
+      read: int({ min: 10, max: 600_000 }),
+      default: 1_000, // 1 s
+      doc: "period of the active checks of each clerk's `/readyz` (ms)",
+      deprecated: ['HEALTH_INTERVAL_MS'],
+    },
+    {
+      env: 'PROXY_HEALTH_TIMEOUT_MS',
+      key: 'healthTimeoutMs',
+      read: int({ min: 0, max: 600_000 }),
+      example: '500',
+      docDefault: 'the interval, at most 2000, at least 50',
+      doc: 'deadline of one check (ms; 0: the default)',
+      deprecated: ['HEALTH_TIMEOUT_MS'],
+    },
+    {
+      env: 'PROXY_HEALTH_RISE',
+      key: 'healthRise',
+      read: int({ min: 1, max: 100 }),
+      default: 2,
+      doc: 'passed checks in a row that bring a clerk back',
+      deprecated: ['HEALTH_RISE'],
+    },
+    {
+      env: 'PROXY_HEALTH_FALL',
+      key: 'healthFall',
+      read: int({ min: 1, max: 100 }),
+      default: 2,
+      doc: 'failed checks (or failing answers) in a row that take a clerk out',
+      deprecated: ['HEALTH_FALL'],
+    },
+    {
+      env: 'PROXY_CONNECTIONS',
+      key: 'connectionsPerClerk',
+      read: int({ min: 1, max: 10_000 }),
+      default: 64,
+      doc: 'keep-alive connections to each clerk (undici Pool size, http-proxy maxSockets)',
+    },
+    {
+      env: 'PROXY_KEEPALIVE_MS',
+      key: 'keepAliveIdleMs',
+      read: int({ min: 100, max: 600_000 }),
+      default: 30_000, // 30 s < Fastify's 72 s
+      doc: "an idle keep-alive connection to a clerk is closed after this (ms), well below the clerk's 72 s",
+    },
+    {
+      env: 'PROXY_REQUEST_TIMEOUT_MS',
+      key: 'requestTimeoutMs',
+      read: int({ min: 100, max: 600_000 }),
+      default: 30_000, // 30 s for headers and body: a customer's body is a few dozen bytes
+      doc: "a customer's request, headers and body, must arrive within this from its first byte (a connection that sends nothing: from its opening) → 408, connection closed (ms)",
+      deprecated: ['REQUEST_TIMEOUT_MS'],
+    },
+    {
+      env: 'PROXY_CLIENT_CONNECTIONS',
+      key: 'clientConnections',
+      read: int({ min: 1, max: 1_000_000 }),
+      default: 1_024,
+      doc: 'customer connections open at once (idle keep-alive and event streams included); one more gets 503 `overloaded` to its first request and is closed',
+      deprecated: ['CLIENT_CONNECTIONS'],
+    },
+    {
+      env: 'PROXY_REQUEST_BUFFER_BYTES',
+      key: 'requestBufferBytes',
+      read: int({ min: 64 * 1024, max: 64 * 1024 * 1024 * 1024 }),
+      default: 64 * 1024 * 1024, // 64 MiB: 64 bodies at the 1 MiB cap, or a million real ones
+      docDefault: '67108864 (64 MiB)',
+      doc: 'request-body bytes the proxy holds at once over all requests (each body is held for replay until its answer is sent); a body that does not fit → 503 `overloaded`',
+      deprecated: ['REQUEST_BUFFER_BYTES'],
+    },
+    {
+      env: 'PROXY_EVENT_SUBSCRIBERS',
+      key: 'eventSubscribers',
+      read: int({ min: 1, max: 100_000 }),
+      default: 32, // a dashboard tab holds one
+      doc: 'open `GET /_lb/events` streams; one more → 503 `overloaded`',
+      deprecated: ['EVENT_SUBSCRIBERS'],
+    },
+    {
+      env: 'LOG_LEVEL',
+      key: 'logLevel',
+      read: choice(LOG_LEVELS),
+      default: 'info',
+      doc: `pino's level: ${LOG_LEVELS.join(', ')}; clerk ejections are logged at warn`,
+    },
+    { key: 'bodyCapBytes', read: int({ min: 1 }), default: 1024 * 1024 }, // 1 MiB
+    { key: 'responseCapBytes', read: int({ min: 1 }), default: 16 * 1024 * 1024 }, // 16 MiB
+    { key: 'statsIntervalMs', read: int({ min: 1 }), default: 1_000 }, // 1 s
+  ],
+  // a check must end before the next one is due
+  finish: (options) => ({
+    ...options,
+    healthTimeoutMs: options.healthTimeoutMs || Math.max(50, Math.min(options.healthIntervalMs, 2_000)),
+  }),
+})
+
+/** the defaults of every setting that has one */
+export const defaultOptions = proxyOptions.resolve({ clerks: [{ id: 'clerk-a', url: new URL('http://127.0.0.1:3001') }] })
 
 /** Reads and checks every proxy variable; throws a ConfigError with one sentence on the first bad one. */
-export function readProxyOptions(env: Env): ProxyOptions {
-  const d = defaultOptions
-  const policies: Record<RouteKey, AcceptedPolicyName> = { ...d.policies }
-  for (const route of MODES) {
-    policies[route] = readChoice(env, `POLICY_${route.toUpperCase()}`, ACCEPTED_POLICY_NAMES, d.policies[route])
-  }
-  return buildOptions({
-    port: readPort(env, 'PORT', d.port),
-    host: readString(env, 'HOST', d.host),
-    clerks: parseClerks(env.CLERKS),
-    adminToken: readString(env, 'ADMIN_TOKEN'),
-    engine: readChoice(env, 'PROXY_ENGINE', ENGINE_NAMES, d.engine),
-    workers: readInt(env, 'PROXY_WORKERS', d.workers, { min: 1, max: 64 }),
-    policies,
-    launcherUrl: readUrl(env, 'LAUNCHER_URL', ['http:']),
-    upstreamTimeoutMs: readInt(env, 'UPSTREAM_TIMEOUT_MS', d.upstreamTimeoutMs, { min: 1, max: 600_000 }),
-    connectTimeoutMs: readInt(env, 'CONNECT_TIMEOUT_MS', d.connectTimeoutMs, { min: 1, max: 60_000 }),
-    healthIntervalMs: readInt(env, 'HEALTH_INTERVAL_MS', d.healthIntervalMs, { min: 10, max: 600_000 }),
-    healthTimeoutMs: readInt(env, 'HEALTH_TIMEOUT_MS', 0, { min: 0, max: 600_000 }) || undefined,
-    healthRise: readInt(env, 'HEALTH_RISE', d.healthRise, { min: 1, max: 100 }),
-    healthFall: readInt(env, 'HEALTH_FALL', d.healthFall, { min: 1, max: 100 }),
-    connectionsPerClerk: readInt(env, 'PROXY_CONNECTIONS', d.connectionsPerClerk, { min: 1, max: 10_000 }),
-    keepAliveIdleMs: readInt(env, 'PROXY_KEEPALIVE_MS', d.keepAliveIdleMs, { min: 100, max: 600_000 }),
-    requestTimeoutMs: readInt(env, 'REQUEST_TIMEOUT_MS', d.requestTimeoutMs, { min: 100, max: 600_000 }),
-    clientConnections: readInt(env, 'CLIENT_CONNECTIONS', d.clientConnections, { min: 1, max: 1_000_000 }),
-    requestBufferBytes: readInt(env, 'REQUEST_BUFFER_BYTES', d.requestBufferBytes, { min: 64 * 1024, max: 64 * 1024 * 1024 * 1024 }),
-    eventSubscribers: readInt(env, 'EVENT_SUBSCRIBERS', d.eventSubscribers, { min: 1, max: 100_000 }),
-    logLevel: readChoice(env, 'LOG_LEVEL', LOG_LEVELS, d.logLevel),
-  })
+export function readProxyOptions(env: Env, warn?: (line: string) => void): ProxyOptions {
+  return proxyOptions.read(env, warn)
 }
 
 /** Merges partial options over the defaults (with `??`, so a valid 0 stays 0), checks, freezes. */
 export function buildOptions(partial: Partial<ProxyOptions> & { clerks: readonly ClerkTarget[] }): ProxyOptions {
-  const d = defaultOptions
-  const healthIntervalMs = partial.healthIntervalMs ?? d.healthIntervalMs
-  const options: ProxyOptions = {
-    port: partial.port ?? d.port,
-    host: partial.host ?? d.host,
-    clerks: Object.freeze([...partial.clerks]),
-    adminToken: partial.adminToken,
-    engine: partial.engine ?? d.engine,
-    workers: partial.workers ?? d.workers,
-    policies: Object.freeze({ ...d.policies, ...partial.policies }),
-    launcherUrl: partial.launcherUrl,
-    upstreamTimeoutMs: partial.upstreamTimeoutMs ?? d.upstreamTimeoutMs,
-    connectTimeoutMs: partial.connectTimeoutMs ?? d.connectTimeoutMs,
-    healthIntervalMs,
-    // a check must end before the next one is due
-    healthTimeoutMs: partial.healthTimeoutMs ?? Math.max(50, Math.min(healthIntervalMs, 2_000)),
-    healthRise: partial.healthRise ?? d.healthRise,
-    healthFall: partial.healthFall ?? d.healthFall,
-    bodyCapBytes: partial.bodyCapBytes ?? d.bodyCapBytes,
-    responseCapBytes: partial.responseCapBytes ?? d.responseCapBytes,
-    connectionsPerClerk: partial.connectionsPerClerk ?? d.connectionsPerClerk,
-    keepAliveIdleMs: partial.keepAliveIdleMs ?? d.keepAliveIdleMs,
-    statsIntervalMs: partial.statsIntervalMs ?? d.statsIntervalMs,
-    requestTimeoutMs: partial.requestTimeoutMs ?? d.requestTimeoutMs,
-    clientConnections: partial.clientConnections ?? d.clientConnections,
-    requestBufferBytes: partial.requestBufferBytes ?? d.requestBufferBytes,
-    eventSubscribers: partial.eventSubscribers ?? d.eventSubscribers,
-    logLevel: partial.logLevel ?? d.logLevel,
-  }
-  assertOptions(options)
-  return Object.freeze(options)
-}
-
-function assertOptions(o: ProxyOptions): void {
-  if (o.clerks.length === 0) throw new ConfigError('CLERKS must name at least one clerk')
-  if (!ENGINE_NAMES.includes(o.engine)) throw new ConfigError(`PROXY_ENGINE must be one of ${ENGINE_NAMES.join(', ')}, got "${o.engine}"`)
-  for (const route of ROUTES) {
-    if (!ACCEPTED_POLICY_NAMES.includes(o.policies[route])) {
-      throw new ConfigError(`the policy for /${route} must be one of ${ACCEPTED_POLICY_NAMES.join(', ')}, got "${o.policies[route]}"`)
-    }
-  }
-  for (const [name, value] of [
-    ['UPSTREAM_TIMEOUT_MS', o.upstreamTimeoutMs],
-    ['CONNECT_TIMEOUT_MS', o.connectTimeoutMs],
-    ['HEALTH_INTERVAL_MS', o.healthIntervalMs],
-    ['HEALTH_TIMEOUT_MS', o.healthTimeoutMs],
-    ['HEALTH_RISE', o.healthRise],
-    ['HEALTH_FALL', o.healthFall],
-    ['PROXY_WORKERS', o.workers],
-    ['PROXY_CONNECTIONS', o.connectionsPerClerk],
-    ['REQUEST_TIMEOUT_MS', o.requestTimeoutMs],
-    ['CLIENT_CONNECTIONS', o.clientConnections],
-    ['REQUEST_BUFFER_BYTES', o.requestBufferBytes],
-    ['EVENT_SUBSCRIBERS', o.eventSubscribers],
-  ] as const) {
-    if (!Number.isInteger(value) || value < 1) throw new ConfigError(`${name} must be a whole number of at least 1, got ${value}`)
-  }
+  return proxyOptions.resolve(partial)
 }
 
 /** The limits one HTTP front enforces: the whole proxy's, or one worker's share of them. */
@@ -218,8 +292,8 @@ export interface FrontLimits {
 
 /**
  * With PROXY_WORKERS=N each worker serves its own connections, so each takes 1/N of every cap
- * (rounded up): the proxy as a whole stays within CLIENT_CONNECTIONS, REQUEST_BUFFER_BYTES and
- * EVENT_SUBSCRIBERS (give or take N - 1 for the rounding), whichever worker a connection lands on.
+ * (rounded up): the proxy as a whole stays within PROXY_CLIENT_CONNECTIONS, PROXY_REQUEST_BUFFER_BYTES
+ * and PROXY_EVENT_SUBSCRIBERS (give or take N - 1 for the rounding), whichever worker a connection lands on.
  */
 export function frontLimits(o: ProxyOptions): FrontLimits {
   const share = (n: number) => Math.max(1, Math.ceil(n / o.workers))

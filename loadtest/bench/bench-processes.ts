@@ -1,5 +1,5 @@
 /**
- * The processes a benchmark runs against: clerks sharing one redis-server, a proxy, HAProxy. One
+ * The processes a benchmark runs against: clerks sharing one redis-server, proxies, HAProxy. One
  * place for starting them, waiting until they answer, and stopping them, so that bench:clerk and
  * bench:proxy measure clerks started the same way. Whatever is still running when the benchmark's
  * process exits (a crash, Ctrl-C) is killed with it.
@@ -10,7 +10,10 @@
  *   try { … autocannon at clerks[0].url … } finally { await stopAll(clerks.map((c) => c.child)); await redis.stop() }
  */
 import { spawn, type ChildProcess } from 'node:child_process'
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { answersOk } from '../../services/common/answers-ok.js'
+import { freePort } from '../../services/common/free-port.js'
 import { projectRoot } from '../../services/common/project-root.js'
 import { waitFor } from '../../services/common/wait-for.js'
 
@@ -104,8 +107,8 @@ async function startBenchClerk(id: string, redisUrl: string, env: Record<string,
       // the benchmark measures dialogues, every one a new session from one address: no limit
       CLERK_NEW_SESSIONS_PER_MINUTE: '0',
       ...env,
-      PORT: '0',
-      HOST: '127.0.0.1',
+      CLERK_PORT: '0',
+      CLERK_HOST: '127.0.0.1',
       CLERK_ID: id,
       REDIS_URL: redisUrl,
       SESSION_SECRET,
@@ -137,4 +140,94 @@ async function startBenchClerk(id: string, redisUrl: string, env: Record<string,
     await stopProcess(child)
     throw err
   }
+}
+
+/** A target, started and answering: where to send the load, whose CPU to count, how to stop it. */
+export interface BenchTarget {
+  key: string
+  name: string
+  url: string
+  /** the process whose tree's CPU is counted (undefined: direct, nothing in between) */
+  pid: number | undefined
+  close(): Promise<void>
+}
+
+function haproxyConfig(port: number, clerks: { id: string; port: number }[]): string {
+  return [
+    'global',
+    '  nbthread 1',
+    '  maxconn 4000',
+    'defaults',
+    '  mode http',
+    '  timeout connect 1s',
+    '  timeout client 30s',
+    '  timeout server 30s',
+    '  option http-keep-alive',
+    'frontend fe',
+    `  bind 127.0.0.1:${port}`,
+    '  default_backend clerks',
+    'backend clerks',
+    '  balance roundrobin',
+    '  http-reuse always',
+    ...clerks.map((c) => `  server ${c.id} 127.0.0.1:${c.port}`),
+    '',
+  ].join('\n')
+}
+
+/**
+ * One proxy process (`engine`, `workers`) in front of the clerks of `clerkList` (`id=url,…`), with
+ * its full feature set at work: a dashboard listening to the event stream, metrics scraped every
+ * second.
+ */
+export async function startBenchProxy(key: string, name: string, engine: string, workers: number, clerkList: string): Promise<BenchTarget> {
+  const port = await freePort()
+  const proxy = startProcess(process.execPath, ['dist/proxy/main.js'], {
+    PROXY_PORT: String(port),
+    PROXY_CLERKS: clerkList,
+    PROXY_ENGINE: engine,
+    PROXY_WORKERS: String(workers),
+    ADMIN_TOKEN: 'bench-admin-token',
+    LOG_LEVEL: 'warn',
+  })
+  const base = `http://127.0.0.1:${port}`
+  try {
+    await waitUp(`${base}/_lb/status`, `proxy ${name}`)
+  } catch (err) {
+    await stopProcess(proxy)
+    throw err
+  }
+  // the full feature set: a dashboard listening to the event stream, metrics scraped every second
+  const events = new AbortController()
+  void fetch(`${base}/_lb/events`, { signal: events.signal })
+    .then(async (res) => {
+      for await (const chunk of res.body ?? []) void chunk
+    })
+    .catch(() => {})
+  const scrape = setInterval(() => void fetch(`${base}/metrics`).then((r) => r.text()).catch(() => {}), 1_000)
+  return {
+    key,
+    name,
+    url: base,
+    pid: proxy.pid,
+    async close() {
+      clearInterval(scrape)
+      events.abort()
+      await stopProcess(proxy)
+    },
+  }
+}
+
+/** HAProxy (nbthread 1, roundrobin) in front of the same clerks; its config goes to `tmp` */
+export async function startBenchHaproxy(binary: string, clerks: { id: string; port: number }[], tmp: string): Promise<BenchTarget> {
+  const port = await freePort()
+  const cfg = join(tmp, 'haproxy.cfg')
+  writeFileSync(cfg, haproxyConfig(port, clerks))
+  const haproxy = startProcess(binary, ['-f', cfg, '-db', '-q'], {})
+  try {
+    await waitUp(`http://127.0.0.1:${port}/readyz`, 'haproxy')
+  } catch (err) {
+    await stopProcess(haproxy)
+    throw err
+  }
+  return { key: 'haproxy', name: 'haproxy', url: `http://127.0.0.1:${port}`, pid: haproxy.pid, close: () => stopProcess(haproxy) }
 }

@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http'
 import type { Registry } from 'prom-client'
 import { adminTokenCheck, presentedToken, type AdminTokenCheck } from '../../services/common/admin-token.js'
-import { ROUTES, isRouteKey } from '../../services/common/vocabulary.js'
+import { MAX_SLOW_MS, ROUTES, isRouteKey } from '../../services/common/vocabulary.js'
 import { ACCEPTED_POLICY_NAMES, isAcceptedPolicyName } from '../balance/policy.js'
 import { ProxyErrors, errorBody, type ProxyErrorLike } from '../errors.js'
 import type { ProxyOptions } from '../options.js'
@@ -135,7 +135,7 @@ export function createAdminHandler(deps: AdminDeps): AdminHandler {
 
   async function clusterCall(request: AdminRequest): Promise<AdminResponse> {
     if (deps.launcherUrl === undefined) {
-      return error(new ProxyErrors.PROXY_ERR_NOT_FOUND('no launcher: this proxy was started without LAUNCHER_URL (npm start sets it)'))
+      return error(new ProxyErrors.PROXY_ERR_NOT_FOUND('no launcher: this proxy was started without PROXY_LAUNCHER_URL (npm start sets it)'))
     }
     const headers: Record<string, string> = {}
     for (const name of ADMIN_HEADER_NAMES) {
@@ -227,8 +227,8 @@ export function createAdminHandler(deps: AdminDeps): AdminHandler {
           const parsed = parseBody(request.body)
           if (!parsed.ok) return parsed.response
           const ms = parsed.value.ms
-          if (typeof ms !== 'number' || !Number.isInteger(ms) || ms < 0 || ms > 60_000) {
-            return error(new ProxyErrors.PROXY_ERR_BAD_REQUEST(`"ms" must be a whole number of milliseconds from 0 to 60000, got ${JSON.stringify(ms)}`))
+          if (typeof ms !== 'number' || !Number.isInteger(ms) || ms < 0 || ms > MAX_SLOW_MS) {
+            return error(new ProxyErrors.PROXY_ERR_BAD_REQUEST(`"ms" must be a whole number of milliseconds from 0 to ${MAX_SLOW_MS}, got ${JSON.stringify(ms)}`))
           }
           state.events.emit('chaos', { verb: 'slow', target: id, by: 'proxy', ms })
           return callClerk(id, '/_admin/slow', { ms })

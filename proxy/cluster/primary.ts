@@ -1,7 +1,7 @@
 import cluster, { type Worker } from 'node:cluster'
 import { createAdminHandlerFor } from '../admin/admin-api.js'
 import { logHealth } from '../build-proxy.js'
-import type { Log } from '../log.js'
+import type { Logger } from '../../services/common/log.js'
 import { HealthChecker } from '../state/health-checker.js'
 import type { ProxyOptions } from '../options.js'
 import { ProxyState } from '../state/proxy-state.js'
@@ -12,7 +12,7 @@ import { isListenFailed, type ListenFailed, type PrimaryToWorker, type RoutingSt
  * counters, events), runs the health checks and the admin API, and keeps PROXY_WORKERS workers
  * running, telling each every routing change and every event.
  */
-export async function runPrimary(options: ProxyOptions, log: (msg: string) => void, logger?: Log): Promise<void> {
+export async function runPrimary(options: ProxyOptions, log: (msg: string) => void, logger?: Logger): Promise<void> {
   const state = ProxyState.fromOptions(options)
   if (logger) logHealth(state.events, logger)
   const admin = createAdminHandlerFor(state, options)

@@ -22,9 +22,9 @@ export interface FailureMeaning {
   readonly fault: 'clerk' | 'customer'
   /** the clerk cannot have seen the request */
   readonly neverSent: boolean
-  /** passive health: the clerk is ejected at once, without waiting for HEALTH_FALL */
+  /** passive health: the clerk is ejected at once, without waiting for PROXY_HEALTH_FALL */
   readonly ejectAtOnce: boolean
-  /** passive health: counts like a failed check towards HEALTH_FALL */
+  /** passive health: counts like a failed check towards PROXY_HEALTH_FALL */
   readonly countsTowardsFall: boolean
   readonly retry: RetryRule
   /** the customer's answer when no retry follows; `reason` is the row's sentence (`says`) */
@@ -42,7 +42,7 @@ export interface FailureMeaning {
  * - `when-repeatable`: the clerk may have acted on it, so only a request that is harmless to
  *   repeat: an idempotent method (RFC 9110 §9.2.2) or one with an Idempotency-Key (the clerks'
  *   ledger turns a repeated pay with the same key into the same order).
- * - `never`: a timeout (the customer already waited UPSTREAM_TIMEOUT_MS, a second wait doubles
+ * - `never`: a timeout (the customer already waited PROXY_UPSTREAM_TIMEOUT_MS, a second wait doubles
  *   it), an answer too large to buffer (it would be as large on any clerk), or the customer's own
  *   fault (every clerk would refuse it alike).
  */
@@ -66,7 +66,7 @@ export const FAILURES = Object.freeze({
     answer: noUpstream,
     says: (clerk) => `${clerk} refused the connection`,
   },
-  /** the TCP connect did not finish within CONNECT_TIMEOUT_MS */
+  /** the TCP connect did not finish within PROXY_CONNECT_TIMEOUT_MS */
   connect_timeout: {
     fault: 'clerk',
     neverSent: true,
@@ -99,7 +99,7 @@ export const FAILURES = Object.freeze({
     answer: noUpstream,
     says: (clerk) => `${clerk} is shutting down and turned the request away`,
   },
-  /** no whole answer (headers and body) within UPSTREAM_TIMEOUT_MS */
+  /** no whole answer (headers and body) within PROXY_UPSTREAM_TIMEOUT_MS */
   timeout: {
     fault: 'clerk',
     neverSent: false,
@@ -256,7 +256,7 @@ export function isClosingRefusal(statusCode: number, rawHeaders: readonly string
 
 /**
  * Passive health from the answers themselves: a clerk that answers 500, 502 or 504 is broken
- * itself, and each such answer counts towards HEALTH_FALL like a failed check, so a clerk whose
+ * itself, and each such answer counts towards PROXY_HEALTH_FALL like a failed check, so a clerk whose
  * /readyz still says ready but whose dialogue routes fail gets ejected until its checks rise again.
  *
  * 503 is left out on purpose: a clerk answers 503 when Redis is down (shared mode, payments) or

@@ -22,7 +22,7 @@ export interface ForwarderDeps {
   view: RoutingView
   counters: Counters
   engine: ForwardEngine
-  /** request-body bytes held over all requests (REQUEST_BUFFER_BYTES) */
+  /** request-body bytes held over all requests (PROXY_REQUEST_BUFFER_BYTES) */
   budget: BodyBudget
   bodyCapBytes: number
   upstreamTimeoutMs: number
@@ -86,7 +86,7 @@ export function refuseBody(req: IncomingMessage, res: ServerResponse, refusal: '
   limits.counters.unrouted(tooLarge ? 413 : 503)
   discardRestOfBody(req)
   if (tooLarge) sendError(res, new ProxyErrors.PROXY_ERR_BODY_TOO_LARGE(limits.bodyCapBytes))
-  else sendError(res, overloaded('the request bodies it holds are at REQUEST_BUFFER_BYTES'), {}, RETRY_SOON)
+  else sendError(res, overloaded('the request bodies it holds are at PROXY_REQUEST_BUFFER_BYTES'), {}, RETRY_SOON)
 }
 
 /** One customer request and its attempts. */

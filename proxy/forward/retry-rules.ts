@@ -11,7 +11,7 @@ import { FAILURES, type UpstreamFailure } from './failures.js'
  *    answer) is retried only when repeating it is harmless: the method is idempotent
  *    (RFC 9110 §9.2.2), or the customer sent an Idempotency-Key (the clerks' ledger turns a
  *    repeated `pay` with the same key into the same order).
- * 3. `never`: a timeout (the customer already waited UPSTREAM_TIMEOUT_MS, and a second wait
+ * 3. `never`: a timeout (the customer already waited PROXY_UPSTREAM_TIMEOUT_MS, and a second wait
  *    doubles it), an answer too large to buffer, a request the engine refuses to send as it was
  *    written (the customer's fault: every clerk would refuse it alike; the forwarder answers 400).
  * 4. At most `maxAttempts` attempts in all, each on a clerk not yet tried for this request.

@@ -12,11 +12,11 @@ export interface ConnectionCap {
 }
 
 /**
- * CLIENT_CONNECTIONS: at most `max` customer connections at once (idle keep-alive ones and event
+ * PROXY_CLIENT_CONNECTIONS: at most `max` customer connections at once (idle keep-alive ones and event
  * streams included). One more is still accepted, so its client reads a reason instead of a reset:
  * its first request gets 503 `overloaded` with `Retry-After` and `Connection: close` (the front
  * checks `isRefused`), and one that sends nothing in REFUSED_GRACE_MS is closed. A silent
- * connection under the cap is closed by REQUEST_TIMEOUT_MS (node's headersTimeout), so a flood of
+ * connection under the cap is closed by PROXY_REQUEST_TIMEOUT_MS (node's headersTimeout), so a flood of
  * idle sockets holds the cap for that long at most.
  *
  * @example

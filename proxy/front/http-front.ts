@@ -113,7 +113,7 @@ export function createHttpFront(plane: ProxyPlane, engine: ForwardEngine, option
             }
             if (streams.size >= limits.eventSubscribers) {
               count(503)
-              sendError(res, overloaded('EVENT_SUBSCRIBERS event streams are open'), {}, RETRY_SOON)
+              sendError(res, overloaded('PROXY_EVENT_SUBSCRIBERS event streams are open'), {}, RETRY_SOON)
               return
             }
             streams.add(res)
@@ -137,7 +137,7 @@ export function createHttpFront(plane: ProxyPlane, engine: ForwardEngine, option
   }
 
   // node answers a missing Host with a bare 400 of its own; refuseBadHost answers JSON.
-  // REQUEST_TIMEOUT_MS: node's own deadlines, checked every DEADLINE_CHECK_MS: the headers from
+  // PROXY_REQUEST_TIMEOUT_MS: node's own deadlines, checked every DEADLINE_CHECK_MS: the headers from
   // the connection's first byte (or its opening, for one that sends nothing), the whole request,
   // body included, from its first byte. A request past it gets 408 (clientErrorHandler) and its
   // connection is closed, whatever the forwarder had read of it.
@@ -165,11 +165,11 @@ export function createHttpFront(plane: ProxyPlane, engine: ForwardEngine, option
     else continueUnderCap(capFor, handle, count)(req, res)
   })
 
-  /** a request on a connection that came in over CLIENT_CONNECTIONS: 503, and the connection closes */
+  /** a request on a connection that came in over PROXY_CLIENT_CONNECTIONS: 503, and the connection closes */
   function refuseOverCap(req: IncomingMessage, res: ServerResponse): void {
     count(503)
     discardRestOfBody(req)
-    sendError(res, overloaded('CLIENT_CONNECTIONS connections are open'), {}, { ...RETRY_SOON, connection: 'close' })
+    sendError(res, overloaded('PROXY_CLIENT_CONNECTIONS connections are open'), {}, { ...RETRY_SOON, connection: 'close' })
   }
 
   // the cap answerAdmin or the forwarder would apply to this request's body

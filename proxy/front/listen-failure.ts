@@ -7,25 +7,25 @@ import { isIP } from 'node:net'
  *
  * @example
  *   listenFailure(Object.assign(new Error('bind'), { code: 'EADDRINUSE' }), '127.0.0.1', 4180)
- *   // 'cannot listen on 127.0.0.1:4180 (PORT/HOST): address already in use'
+ *   // 'cannot listen on 127.0.0.1:4180 (PROXY_PORT/PROXY_HOST): address already in use'
  */
 export function listenFailure(err: unknown, host: string, port: number): string {
   const code = (err as NodeJS.ErrnoException | undefined)?.code
   const where = `cannot listen on ${isIP(host) === 6 ? `[${host}]` : host}:${port}`
   switch (code) {
     case 'EADDRINUSE':
-      return `${where} (PORT/HOST): address already in use`
+      return `${where} (PROXY_PORT/PROXY_HOST): address already in use`
     case 'EACCES':
-      return `${where} (PORT): permission denied (ports below 1024 need privileges)`
+      return `${where} (PROXY_PORT): permission denied (ports below 1024 need privileges)`
     case 'EADDRNOTAVAIL':
-      return `${where} (HOST): HOST "${host}" is not an address of this machine`
+      return `${where} (PROXY_HOST): PROXY_HOST "${host}" is not an address of this machine`
     // getaddrinfo: a name that does not resolve, or something that is not an IP (999.0.0.1)
     case 'ENOTFOUND':
     case 'EAI_NONAME':
     case 'EAI_AGAIN':
     case 'EAI_FAIL':
-      return `${where} (HOST): HOST "${host}" does not resolve`
+      return `${where} (PROXY_HOST): PROXY_HOST "${host}" does not resolve`
     default:
-      return `${where} (PORT/HOST): ${(err as Error | undefined)?.message ?? String(err)}`
+      return `${where} (PROXY_PORT/PROXY_HOST): ${(err as Error | undefined)?.message ?? String(err)}`
   }
 }

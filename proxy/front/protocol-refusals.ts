@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Duplex } from 'node:stream'
+import { answerOnSocket } from '../../services/common/socket-answer.js'
 import { ProxyErrors, sendError } from '../errors.js'
-import { answerOnSocket, frontError } from '../front-errors.js'
+import { frontError } from '../front-errors.js'
 
 /**
  * HTTP/1.1 features the proxy does not serve, each refused with a JSON answer instead of node's
@@ -29,7 +30,7 @@ export function refuseTunnel(kind: 'CONNECT' | 'upgrade', count: Count): (req: I
   const message = kind === 'CONNECT' ? 'The proxy does not forward CONNECT' : 'The proxy does not forward protocol upgrades'
   return (req, socket) => {
     count(400)
-    answerOnSocket(socket, frontError('PROXY_ERR_BAD_REQUEST', `${message} (${req.method ?? '?'} ${req.url ?? ''})`))
+    answerOnSocket(socket, { body: frontError('PROXY_ERR_BAD_REQUEST', `${message} (${req.method ?? '?'} ${req.url ?? ''})`) })
   }
 }
 

@@ -59,7 +59,7 @@ export function readRequestBody(req: IncomingMessage, capBytes: number, budget: 
   }
   req.on('data', onData)
   req.once('end', () => finish({ ok: true, body: size === 0 ? undefined : chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size), held }))
-  // a customer who leaves mid-body (or whose request ran past REQUEST_TIMEOUT_MS): the
+  // a customer who leaves mid-body (or whose request ran past PROXY_REQUEST_TIMEOUT_MS): the
   // response's 'close' ends the exchange; this only says so
   req.once('error', () => finish({ ok: false, refusal: 'broken' }))
   // ... and whatever else ends it before its end: held bytes must never leak
@@ -91,7 +91,7 @@ export function discardRestOfBody(req: IncomingMessage): void {
 }
 
 /**
- * The request-body bytes the proxy holds at once, over every request (REQUEST_BUFFER_BYTES).
+ * The request-body bytes the proxy holds at once, over every request (PROXY_REQUEST_BUFFER_BYTES).
  * Each body is buffered whole so a retry can replay it, and held until its customer's answer is
  * closed; without a total, slow or stalled bodies held memory without bound (issue 10, finding 5:
  * 200 stalled 1 MiB bodies took 186 MB). A body that does not fit is refused with 503 and

@@ -3,9 +3,9 @@ import type { EventBus } from './events.js'
 import type { Upstream } from './upstream.js'
 
 export interface HealthRules {
-  /** HEALTH_RISE: successes in a row that bring an ejected clerk back */
+  /** PROXY_HEALTH_RISE: successes in a row that bring an ejected clerk back */
   rise: number
-  /** HEALTH_FALL: failures in a row that eject a clerk */
+  /** PROXY_HEALTH_FALL: failures in a row that eject a clerk */
   fall: number
 }
 
@@ -57,7 +57,7 @@ export class Health {
     }
   }
 
-  /** the clerk answered a status that says it is broken (failures.ts isFailingAnswer): towards HEALTH_FALL */
+  /** the clerk answered a status that says it is broken (failures.ts isFailingAnswer): towards PROXY_HEALTH_FALL */
   failingAnswer(upstream: Upstream, status: number): void {
     this.checkResult(upstream, false, undefined, `passive: ${upstream.id} answered ${status}`)
   }

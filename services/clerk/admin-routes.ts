@@ -1,8 +1,7 @@
 import type { FastifyInstance } from 'fastify'
+import { MAX_SLOW_MS } from '../common/vocabulary.js'
 import { clerkError } from './errors.js'
 import type { ClerkRuntime } from './runtime.js'
-
-export const MAX_SLOW_MS = 60_000
 
 /**
  * Chaos hooks for the load test and the workshop, only when ADMIN_TOKEN is set (otherwise these

@@ -99,7 +99,7 @@ export async function buildClerk(
     frameworkErrors: (err, request, reply) => sendError(err, request, reply, runtime),
     // requests Node's HTTP parser refuses never reach Fastify: answer them in our shape too
     clientErrorHandler: clientErrorHandler(options.clerkId),
-    // request.ip: the client behind the proxy, believed only from TRUST_PROXY (trusted-proxy.ts)
+    // request.ip: the client behind the proxy, believed only from CLERK_TRUST_PROXY (trusted-proxy.ts)
     trustProxy: trustOneProxyHop(options.trustProxy),
   })
   app.decorate('clerk', runtime)

@@ -1,6 +1,4 @@
-import { STATUS_CODES } from 'node:http'
-import type { Socket } from 'node:net'
-import { responseStarted } from '../common/response-started.js'
+import { answerClientErrors, socketAnswer, type ClientError } from '../common/socket-answer.js'
 import { clerkError, clerkErrors, type ClerkErrorCode } from './errors.js'
 
 /**
@@ -9,25 +7,14 @@ import { clerkError, clerkErrors, type ClerkErrorCode } from './errors.js'
  * arriving) in the contract's error shape, with X-Clerk, then closes the connection (the parser
  * cannot carry on after an error). Fastify's own handler answers `{"error":"Bad Request",
  * "message":"Client Error"}` without X-Clerk, which a client or the proxy cannot tell from another
- * server's answer.
+ * server's answer. The socket side is services/common/socket-answer.ts, shared with the proxy.
  *
  * @example
  *   Fastify({ clientErrorHandler: clientErrorHandler('clerk-a') })
  *   // "GARBAGE\r\n\r\n" → 400 {"error":"bad_request","code":"CLERK_ERR_BAD_REQUEST",…,"clerk":"clerk-a"}
  */
-export function clientErrorHandler(clerkId: string): (err: Error & { code?: string }, socket: Socket) => void {
-  return (err, socket) => {
-    // the client is gone: nothing to answer
-    if (err.code === 'ECONNRESET' || err.code === 'EPIPE' || socket.destroyed) {
-      socket.destroy()
-      return
-    }
-    if (socket.writable && !responseStarted(socket)) {
-      socket.end(clientErrorResponse(codeFor(err.code), clerkId), () => socket.destroy())
-    } else {
-      socket.destroy()
-    }
-  }
+export function clientErrorHandler(clerkId: string): ReturnType<typeof answerClientErrors> {
+  return answerClientErrors((err: ClientError) => clientErrorAnswer(codeFor(err.code), clerkId))
 }
 
 export function codeFor(parserCode: string | undefined): ClerkErrorCode {
@@ -36,17 +23,11 @@ export function codeFor(parserCode: string | undefined): ClerkErrorCode {
   return 'CLERK_ERR_BAD_REQUEST'
 }
 
+function clientErrorAnswer(code: ClerkErrorCode, clerkId: string) {
+  return { body: clerkErrors.body(clerkError(code), { clerk: clerkId }), headers: { 'x-clerk': clerkId } }
+}
+
 /** the whole HTTP/1.1 response, head and JSON body, for one registry code */
 export function clientErrorResponse(code: ClerkErrorCode, clerkId: string): string {
-  const err = clerkError(code)
-  const { statusCode } = err
-  const body = JSON.stringify(clerkErrors.body(err, { clerk: clerkId }))
-  return (
-    `HTTP/1.1 ${statusCode} ${STATUS_CODES[statusCode] ?? 'Error'}\r\n` +
-    'Content-Type: application/json; charset=utf-8\r\n' +
-    `Content-Length: ${Buffer.byteLength(body)}\r\n` +
-    `X-Clerk: ${clerkId}\r\n` +
-    'Connection: close\r\n\r\n' +
-    body
-  )
+  return socketAnswer(clientErrorAnswer(code, clerkId))
 }

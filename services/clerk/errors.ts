@@ -1,4 +1,5 @@
 import { defineErrors } from '../common/error-registry.js'
+import type { DialogueFailure } from './dialogue.js'
 
 /**
  * Every error a clerk answers, with a stable code, its short `error` name (what clients switch on)
@@ -81,4 +82,17 @@ export function clerkError(code: ClerkErrorCode, details: ClerkErrorDetails = {}
 
 export function isClerkError(err: unknown): err is ClerkError {
   return clerkErrors.owns(err)
+}
+
+/** Turns the pure dialogue's failure into the registry error the route answers with. */
+export function failureError(failure: DialogueFailure, lostReason?: string): ClerkError {
+  const { code, message, say, sayKo, field, expected } = failure
+  return clerkError(code, {
+    message,
+    ...(say !== undefined && { say }),
+    ...(sayKo !== undefined && { sayKo }),
+    ...(field !== undefined && { field }),
+    ...(expected !== undefined && { expected }),
+    ...(code === 'CLERK_ERR_CONTEXT_LOST' && lostReason !== undefined && { reason: lostReason }),
+  })
 }

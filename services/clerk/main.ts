@@ -1,5 +1,5 @@
 import '../common/supported-node.js'
-import { ConfigError } from '../common/env-checks.js'
+import { ConfigError } from '../common/options.js'
 import { redactUrl } from '../common/redact-url.js'
 import { buildClerk } from './build-clerk.js'
 import { untilCustomersStop } from './lame-duck.js'

@@ -1,14 +1,13 @@
 import { hostname } from 'node:os'
-import { ConfigError, readChoice, readInt, readPort, readString, readUrl } from '../common/env-checks.js'
-import { LOG_LEVELS, type LogLevel } from '../common/log-levels.js'
+import { choice, defineOptions, flag, int, matching, port, secret, text, urlText, type Env } from '../common/options.js'
+import { LOG_LEVELS, type LogLevel } from '../common/log.js'
 import { parseTrustProxy } from './trusted-proxy.js'
 
 /**
- * Everything a clerk can be told, with one defaults object. `readClerkOptions(process.env)` is
- * what main.ts uses; tests call `resolveClerkOptions({ ... })` with just what they change.
+ * Everything a clerk can be told.
  *
  * @example
- *   const options = readClerkOptions({ PORT: '3001', CLERK_ID: 'clerk-a', REDIS_URL: redis.url })
+ *   const options = readClerkOptions({ CLERK_PORT: '3001', CLERK_ID: 'clerk-a', REDIS_URL: redis.url })
  *   const app = await buildClerk(options)
  */
 export interface ClerkOptions {
@@ -18,7 +17,7 @@ export interface ClerkOptions {
   redisUrl: string
   /** signs session cookies and stateless context tokens; the same on every clerk */
   sessionSecret: string
-  /** true when SESSION_SECRET was not set (main.ts warns) */
+  /** true when SESSION_SECRET was not set, i.e. the dev secret is used (main.ts warns) */
   sessionSecretIsDefault: boolean
   /** enables /_admin/*; undefined → those routes do not exist (404) */
   adminToken: string | undefined
@@ -40,7 +39,7 @@ export interface ClerkOptions {
   memorySessionsMax: number
   /** new stateful/shared sessions per client address per minute, on this clerk; 0 = no limit */
   newSessionsPerMinute: number
-  /** peers whose X-Forwarded-For is believed, one hop (addresses, CIDRs, loopback…); undefined:
+  /** CLERK_TRUST_PROXY: peers whose X-Forwarded-For is believed, one hop (addresses, CIDRs, loopback…); undefined:
    *  none, the client is the peer itself (trusted-proxy.ts) */
   trustProxy: string | undefined
   /** how long SIGTERM waits for in-flight requests before closing connections anyway, ms */
@@ -50,111 +49,131 @@ export interface ClerkOptions {
 /** Used only when SESSION_SECRET is unset, with a warning: fine on a laptop, never in production. */
 export const DEV_SESSION_SECRET = 'clerk-cluster-dev-secret-change-me-0123456789'
 
-export const clerkDefaults: Readonly<ClerkOptions> = Object.freeze({
-  port: 3000,
-  host: '127.0.0.1',
-  clerkId: defaultClerkId(),
-  redisUrl: 'redis://127.0.0.1:6379',
-  sessionSecret: DEV_SESSION_SECRET,
-  sessionSecretIsDefault: true,
-  adminToken: undefined,
-  workMs: 0, // ms
-  concurrency: 0, // unbounded
-  logLevel: 'info',
-  sessionTtlMs: 30 * 60_000, // 30 min
-  contextTtlMs: 30 * 60_000, // 30 min
-  bodyLimit: 4096, // 4 KiB
-  // a hung Redis answers 503 after this; a dead one at once (refused). Under heavy CPU contention
-  // a healthy Redis can take a few hundred ms, so this stays well above that and well under 1 s
-  redisTimeoutMs: 500, // 0.5 s
-  memorySessionsMax: 100_000, // about 100 MB at most
-  // a person starts a dialogue every few seconds at most; an office behind one address, a few
-  // dozen a minute; a flood, thousands (the load test carries the admin token and is not limited)
-  newSessionsPerMinute: 120,
-  trustProxy: undefined,
-  shutdownTimeoutMs: 10_000, // 10 s
-})
-
 function defaultClerkId(): string {
   const name = hostname().toLowerCase().replace(/[^a-z0-9_-]+/g, '-').replace(/^-+/, '').slice(0, 50)
   return `clerk-${name || 'local'}`
 }
 
+// The contract's alphabet, lower case only: the id is compared as written in cookies (lb_clerk),
+// X-Clerk, order records and the proxy's PROXY_CLERKS list, so "Clerk-A" and "clerk-a" must not both exist.
+const clerkIdReader = matching(
+  (value) => /^[a-z0-9][a-z0-9_-]{0,62}$/.test(value),
+  (value) => `must be 1-63 lower-case letters, digits, "-" or "_", got "${value}"`,
+)
+
+const trustProxyReader = matching(
+  (value) => {
+    try {
+      parseTrustProxy(value)
+      return true
+    } catch {
+      return false
+    }
+  },
+  (value) => `must be addresses or ranges (e.g. 127.0.0.1, 10.0.0.0/8, loopback), comma-separated, got "${value}"`,
+)
+
+const WEEK_MS = 7 * 24 * 3_600_000
+
+/**
+ * Everything a clerk can be told, in one table (services/common/options.ts): its variable, its
+ * default, its bounds and the sentence docs/contract.md prints. `readClerkOptions(process.env)` is
+ * what main.ts uses; tests call `resolveClerkOptions({ ... })` with just what they change.
+ */
+export const clerkOptions = defineOptions<ClerkOptions>({
+  part: 'clerk',
+  options: [
+    { env: 'CLERK_PORT', key: 'port', read: port(), default: 3000, doc: 'listen port', deprecated: ['PORT'] },
+    { env: 'CLERK_HOST', key: 'host', read: text(), default: '127.0.0.1', doc: 'listen address (compose sets 0.0.0.0)', deprecated: ['HOST'] },
+    {
+      env: 'CLERK_ID',
+      key: 'clerkId',
+      read: clerkIdReader,
+      default: defaultClerkId(),
+      docDefault: '`clerk-<hostname>`',
+      doc: "the clerk's name in every answer (`[a-z0-9_-]`, 1-63 chars, lower case: `Clerk-X` is refused)",
+    },
+    {
+      env: 'REDIS_URL',
+      key: 'redisUrl',
+      read: urlText(['redis:', 'rediss:']),
+      default: 'redis://127.0.0.1:6379',
+      doc: 'ledger + shared sessions; Redis missing never stops the clerk from serving stateful/stateless',
+    },
+    {
+      env: 'SESSION_SECRET',
+      key: 'sessionSecret',
+      read: secret(32),
+      default: DEV_SESSION_SECRET,
+      docDefault: 'a fixed dev secret, with a warning',
+      doc: '≥ 32 chars; signs session cookies and stateless context tokens; must be the same on every clerk',
+    },
+    { key: 'sessionSecretIsDefault', read: flag() },
+    { env: 'ADMIN_TOKEN', key: 'adminToken', read: secret(8), doc: 'enables `/_admin/*` (≥ 8 chars); unset → those routes answer 404' },
+    { env: 'CLERK_WORK_MS', key: 'workMs', read: int({ min: 0, max: 60_000 }), default: 0, doc: 'simulated work per dialogue answer (ms, async), for scale-out runs' },
+    {
+      env: 'CLERK_CONCURRENCY',
+      key: 'concurrency',
+      read: int({ min: 0, max: 100_000 }),
+      default: 0,
+      docDefault: '0 (unbounded)',
+      doc: 'at most this many dialogue answers in progress at once; the rest queue (FIFO)',
+    },
+    {
+      env: 'CLERK_NEW_SESSIONS_PER_MINUTE',
+      key: 'newSessionsPerMinute',
+      read: int({ min: 0, max: 1_000_000 }),
+      // a person starts a dialogue every few seconds at most; an office behind one address, a few
+      // dozen a minute; a flood, thousands (the load test carries the admin token and is not limited)
+      default: 120,
+      doc: 'new stateful/shared sessions per client address per mode on this clerk (0 = no limit): over it 429 `too_many_new_sessions`',
+    },
+    {
+      env: 'CLERK_MEMORY_SESSIONS_MAX',
+      key: 'memorySessionsMax',
+      read: int({ min: 1, max: 10_000_000 }),
+      default: 100_000, // about 100 MB at most
+      doc: 'stateful sessions this clerk holds; when full a new one replaces the oldest paid one or gets 503 `sessions_full`',
+    },
+    {
+      env: 'CLERK_REDIS_TIMEOUT_MS',
+      key: 'redisTimeoutMs',
+      read: int({ min: 10, max: 10_000 }),
+      // a hung Redis answers 503 after this; a dead one at once (refused). Under heavy CPU
+      // contention a healthy Redis can take a few hundred ms, so this stays well above that and
+      // well under 1 s (tests on a starved machine raise it)
+      default: 500, // 0.5 s
+      doc: 'how long a Redis command may take before the breaker opens (ms): a hung Redis answers 503 after it',
+    },
+    {
+      env: 'CLERK_TRUST_PROXY',
+      key: 'trustProxy',
+      read: trustProxyReader,
+      example: 'loopback',
+      doc: 'peers whose `X-Forwarded-For` is believed, one hop (addresses, CIDRs, `loopback`, `uniquelocal`…): the client address the limit counts; `npm start` sets `loopback`',
+      deprecated: ['TRUST_PROXY'],
+    },
+    { env: 'LOG_LEVEL', key: 'logLevel', read: choice(LOG_LEVELS), default: 'info', doc: `pino's level: ${LOG_LEVELS.join(', ')}` },
+    { key: 'sessionTtlMs', read: int({ min: 1000, max: WEEK_MS }), default: 30 * 60_000 }, // 30 min
+    { key: 'contextTtlMs', read: int({ min: 1000, max: WEEK_MS }), default: 30 * 60_000 }, // 30 min
+    { key: 'bodyLimit', read: int({ min: 64, max: 1 << 20 }), default: 4096 }, // 4 KiB
+    { key: 'shutdownTimeoutMs', read: int({ min: 0, max: 600_000 }), default: 10_000 }, // 10 s
+  ],
+  // true when no secret was given (main.ts warns), unless the caller says
+  finish: (options, given) => ({
+    ...options,
+    sessionSecretIsDefault: given.sessionSecretIsDefault ?? options.sessionSecret === DEV_SESSION_SECRET,
+  }),
+})
+
+export const clerkDefaults: Readonly<ClerkOptions> = clerkOptions.resolve()
+
 /** Merges `partial` over the defaults, checks every value with a sentence naming it, freezes. */
 export function resolveClerkOptions(partial: Partial<ClerkOptions> = {}): Readonly<ClerkOptions> {
-  const options: ClerkOptions = { ...clerkDefaults, ...dropUndefined(partial) }
-  if (partial.sessionSecret !== undefined && partial.sessionSecretIsDefault === undefined) {
-    options.sessionSecretIsDefault = partial.sessionSecret === DEV_SESSION_SECRET
-  }
-  assertClerkId(options.clerkId)
-  assertWhole('PORT', options.port, 0, 65535)
-  assertWhole('CLERK_WORK_MS', options.workMs, 0, 60_000)
-  assertWhole('CLERK_CONCURRENCY', options.concurrency, 0, 100_000)
-  assertWhole('sessionTtlMs', options.sessionTtlMs, 1000, 7 * 24 * 3_600_000)
-  assertWhole('contextTtlMs', options.contextTtlMs, 1000, 7 * 24 * 3_600_000)
-  assertWhole('bodyLimit', options.bodyLimit, 64, 1 << 20)
-  assertWhole('CLERK_REDIS_TIMEOUT_MS', options.redisTimeoutMs, 10, 10_000)
-  assertWhole('CLERK_MEMORY_SESSIONS_MAX', options.memorySessionsMax, 1, 10_000_000)
-  assertWhole('CLERK_NEW_SESSIONS_PER_MINUTE', options.newSessionsPerMinute, 0, 1_000_000)
-  if (options.trustProxy !== undefined) {
-    try {
-      parseTrustProxy(options.trustProxy)
-    } catch (err) {
-      throw new ConfigError(`TRUST_PROXY must be addresses or ranges (e.g. 127.0.0.1, 10.0.0.0/8, loopback), comma-separated: ${(err as Error).message}`)
-    }
-  }
-  assertWhole('shutdownTimeoutMs', options.shutdownTimeoutMs, 0, 600_000)
-  if (options.sessionSecret.length < 32) {
-    throw new ConfigError(`SESSION_SECRET must be at least 32 characters long, got ${options.sessionSecret.length}`)
-  }
-  if (options.adminToken !== undefined && options.adminToken.length < 8) {
-    throw new ConfigError(`ADMIN_TOKEN must be at least 8 characters long when set, got ${options.adminToken.length}`)
-  }
-  if (!(LOG_LEVELS as readonly string[]).includes(options.logLevel)) {
-    throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${options.logLevel}"`)
-  }
-  if (options.host.length === 0) throw new ConfigError('HOST must not be empty')
-  return Object.freeze(options)
+  return clerkOptions.resolve(partial)
 }
 
-/** Reads the clerk's environment (see docs/contract.md); throws ConfigError naming the variable. */
-export function readClerkOptions(env: Record<string, string | undefined>): Readonly<ClerkOptions> {
-  const secret = readString(env, 'SESSION_SECRET')
-  const redis = readUrl(env, 'REDIS_URL', ['redis:', 'rediss:'])
-  return resolveClerkOptions({
-    port: readPort(env, 'PORT', clerkDefaults.port),
-    host: readString(env, 'HOST', clerkDefaults.host),
-    clerkId: readString(env, 'CLERK_ID', clerkDefaults.clerkId),
-    redisUrl: redis?.toString() ?? clerkDefaults.redisUrl,
-    sessionSecret: secret ?? DEV_SESSION_SECRET,
-    sessionSecretIsDefault: secret === undefined,
-    adminToken: readString(env, 'ADMIN_TOKEN'),
-    workMs: readInt(env, 'CLERK_WORK_MS', clerkDefaults.workMs, { min: 0, max: 60_000 }),
-    concurrency: readInt(env, 'CLERK_CONCURRENCY', clerkDefaults.concurrency, { min: 0, max: 100_000 }),
-    // not in the contract's table: tests on a starved machine raise it (a process descheduled for
-    // half a second sees its Redis timer fire before the answer that is already waiting)
-    redisTimeoutMs: readInt(env, 'CLERK_REDIS_TIMEOUT_MS', clerkDefaults.redisTimeoutMs, { min: 10, max: 10_000 }),
-    memorySessionsMax: readInt(env, 'CLERK_MEMORY_SESSIONS_MAX', clerkDefaults.memorySessionsMax, { min: 1, max: 10_000_000 }),
-    newSessionsPerMinute: readInt(env, 'CLERK_NEW_SESSIONS_PER_MINUTE', clerkDefaults.newSessionsPerMinute, { min: 0, max: 1_000_000 }),
-    trustProxy: readString(env, 'TRUST_PROXY'),
-    logLevel: readChoice(env, 'LOG_LEVEL', LOG_LEVELS, clerkDefaults.logLevel),
-  })
-}
-
-// The contract's alphabet, lower case only: the id is compared as written in cookies (lb_clerk),
-// X-Clerk, order records and the proxy's CLERKS list, so "Clerk-A" and "clerk-a" must not both exist.
-function assertClerkId(value: string): void {
-  if (!/^[a-z0-9][a-z0-9_-]{0,62}$/.test(value)) {
-    throw new ConfigError(`CLERK_ID must be 1-63 lower-case letters, digits, "-" or "_", got "${value}"`)
-  }
-}
-
-function assertWhole(name: string, value: number, min: number, max: number): void {
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new ConfigError(`${name} must be a whole number between ${min} and ${max}, got ${String(value)}`)
-  }
-}
-
-function dropUndefined<T extends object>(partial: T): Partial<T> {
-  return Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined)) as Partial<T>
+/** Reads the clerk's environment (docs/contract.md); throws ConfigError naming the variable. */
+export function readClerkOptions(env: Env, warn?: (line: string) => void): Readonly<ClerkOptions> {
+  return clerkOptions.read(env, warn)
 }

@@ -1,10 +1,10 @@
 import proxyAddr from '@fastify/proxy-addr'
 
 /**
- * Whose X-Forwarded-For a clerk believes (TRUST_PROXY): the client address behind the proxy is
+ * Whose X-Forwarded-For a clerk believes (CLERK_TRUST_PROXY): the client address behind the proxy is
  * what the per-client limit on new sessions counts (new-session-limit.ts). The proxy appends the
  * address it saw to X-Forwarded-For, after whatever the client wrote there itself. So the clerk
- * believes exactly one hop, and only from a peer in TRUST_PROXY (addresses, CIDR ranges, or
+ * believes exactly one hop, and only from a peer in CLERK_TRUST_PROXY (addresses, CIDR ranges, or
  * proxy-addr's names loopback, linklocal, uniquelocal): request.ip is then the last address of
  * X-Forwarded-For, the one the proxy added; what a client wrote before it is never read. From any
  * other peer, X-Forwarded-For is ignored and request.ip is the peer itself.
@@ -22,7 +22,7 @@ export function trustOneProxyHop(list: string | undefined): ((address: string, h
   return (address, hop) => hop === 0 && trusted(address, hop)
 }
 
-/** the entries of TRUST_PROXY; throws (proxy-addr's sentence) on one that is not an address */
+/** the entries of CLERK_TRUST_PROXY; throws (proxy-addr's sentence) on one that is not an address */
 export function parseTrustProxy(list: string): string[] {
   const entries = list.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '')
   proxyAddr.compile(entries) // throws on "not-an-address"

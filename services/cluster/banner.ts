@@ -31,8 +31,8 @@ export function renderBanner(info: BannerInfo): string {
     redisLines.push(
       `  redis       private redis-server on ${redactUrl(info.redisUrl)}, append-only file fsynced ${info.redis.appendFsync === 'always' ? 'on every write' : 'every second'}`,
       info.redis.dataDir === undefined
-        ? '              throwaway run (REDIS_THROWAWAY=1): its data goes when the cluster stops'
-        : `              data kept in ${info.redis.dataDir} (REDIS_DATA_DIR): orders survive crashes and restarts`,
+        ? '              throwaway run (CLUSTER_REDIS_THROWAWAY=1): its data goes when the cluster stops'
+        : `              data kept in ${info.redis.dataDir} (CLUSTER_REDIS_DATA_DIR): orders survive crashes and restarts`,
     )
   } else if (info.redis.kind === 'external') {
     redisLines.push(`  redis       ${redactUrl(info.redisUrl)} (REDIS_URL)`)

@@ -1,7 +1,7 @@
 import Fastify, { type FastifyInstance } from 'fastify'
 import { adminTokenCheck, presentedToken } from '../common/admin-token.js'
 import { charsetIsUtf8 } from '../common/json-charset.js'
-import { isClerkVerb, isRedisVerb } from '../common/vocabulary.js'
+import { isClerkVerb, isRedisVerb, MAX_SLOW_MS } from '../common/vocabulary.js'
 import { ClusterErrors, clusterErrors } from './errors.js'
 import type { Cluster } from './launcher.js'
 import { publicStatus } from './public-status.js'
@@ -30,7 +30,6 @@ export interface ChaosApiOptions {
   logLevel?: string
 }
 
-const MAX_SLOW_MS = 60_000 // 60 s, the clerk's own bound
 
 export function buildChaosApi({ cluster, adminToken, logLevel = 'warn' }: ChaosApiOptions): FastifyInstance {
   const app = Fastify({ logger: { level: logLevel }, bodyLimit: 4096 })

@@ -1,9 +1,8 @@
 import '../common/supported-node.js'
-import { pathToFileURL } from 'node:url'
-import { ConfigError, readPort, readString } from '../common/env-checks.js'
-import { CLERK_VERBS, isClerkVerb, isRedisVerb, REDIS_VERBS, type ChaosVerb } from '../common/vocabulary.js'
+import { isMain } from '../common/is-main.js'
+import { ConfigError, defineOptions, port, text } from '../common/options.js'
+import { CHAOS_VERBS, CLERK_VERBS, isClerkVerb, isRedisVerb, MAX_SLOW_MS, REDIS_CHAOS, REDIS_VERBS, type ChaosVerb } from '../common/vocabulary.js'
 import { ChaosError, createChaosClient } from './chaos-client.js'
-import { CHAOS_USAGE } from './chaos-usage.js'
 import type { ClusterStatus } from './launcher.js'
 import type { PublicClusterStatus } from './public-status.js'
 import { readStateFile, stateFilePath } from './state-file.js'
@@ -18,11 +17,64 @@ export type ChaosCommand =
   | { kind: 'status' }
   | { kind: 'act'; verb: ChaosVerb; target: string; arg?: number }
 
+interface ChaosSettings {
+  proxyPort: number
+  proxyUrl: string | undefined
+  adminToken: string | undefined
+}
+
+/** what `npm run chaos` reads from the environment (services/common/options.ts) */
+export const chaosOptions = defineOptions<ChaosSettings>({
+  part: 'npm run chaos',
+  options: [
+    { env: 'PROXY_PORT', key: 'proxyPort', read: port(), default: 8080, doc: 'the port of the cluster to break (npm start\'s PROXY_PORT)' },
+    { env: 'PROXY_URL', key: 'proxyUrl', read: text(), docDefault: 'http://127.0.0.1:PROXY_PORT', doc: 'the proxy to talk to, instead of the local one' },
+    {
+      env: 'ADMIN_TOKEN',
+      key: 'adminToken',
+      read: text(),
+      docDefault: 'the token npm start wrote',
+      doc: 'the admin token; else the one `npm start` wrote to `$TMPDIR/clerk-cluster-$PROXY_PORT.json`',
+    },
+  ],
+})
+
+/** the command lines of the usage text: each verb with what it does (services/common/vocabulary.ts) */
+function row(command: string, meaning: string): string {
+  return `  ${command.padEnd(20)}  ${meaning}`
+}
+const clerkLines = CLERK_VERBS.map((verb) => {
+  const { signal, does } = CHAOS_VERBS[verb]
+  return row(`${verb} <clerk>${verb === 'slow' ? ' <ms>' : ''}`, `${signal === null ? '' : `${signal}: `}${does}`)
+})
+const redisLines = REDIS_VERBS.map((verb) => row(`redis ${verb}`, REDIS_CHAOS[verb]))
+const environment = chaosOptions.options.map((o) => `${o.env ?? ''} (${o.docDefault ?? String(o.default)})`).join(', ')
+const withoutLauncher = CLERK_VERBS.filter((verb) => CHAOS_VERBS[verb].withoutLauncher).join(' and ')
+
+/** The chaos command's usage text, in one place (printed by --help and after a usage error). */
+export const CHAOS_USAGE = `Usage: npm run chaos -- <command>
+
+Break the cluster that \`npm start\` runs (found on PROXY_PORT, default 8080):
+
+${clerkLines.join('\n')}
+${row('status', 'what runs, with pids, states and restarts')}
+
+The cluster's private Redis (redis stop|start|kill):
+${redisLines.join('\n')}
+
+Examples:
+  npm run chaos -- kill clerk-b
+  npm run chaos -- slow clerk-b 300
+  PROXY_PORT=9000 npm run chaos -- redis stop
+
+Environment: ${environment}.
+Against a compose cluster only ${withoutLauncher} work (through the clerks' admin routes).`
+
 export class UsageError extends Error {
   override name = 'UsageError'
 }
 
-const MAX_SLOW_MS = 60_000 // 60 s
+
 
 export function parseArguments(argv: readonly string[]): ChaosCommand {
   const [verb, target, extra, ...rest] = argv
@@ -58,10 +110,10 @@ export function parseArguments(argv: readonly string[]): ChaosCommand {
 
 async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   let command: ChaosCommand
-  let proxyPort: number
+  let settings: Readonly<ChaosSettings>
   try {
     command = parseArguments(argv)
-    proxyPort = readPort(env, 'PROXY_PORT', 8080)
+    settings = chaosOptions.read(env)
   } catch (err) {
     if (err instanceof UsageError || err instanceof ConfigError) {
       console.error(`chaos: ${err.message}\n\n${CHAOS_USAGE}`)
@@ -73,8 +125,9 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
     console.log(CHAOS_USAGE)
     return 0
   }
-  const proxyUrl = readString(env, 'PROXY_URL', `http://127.0.0.1:${proxyPort}`)
-  const adminToken = readString(env, 'ADMIN_TOKEN') ?? readStateFile(stateFilePath(proxyPort))?.adminToken
+  const { proxyPort } = settings
+  const proxyUrl = settings.proxyUrl ?? `http://127.0.0.1:${proxyPort}`
+  const adminToken = settings.adminToken ?? readStateFile(stateFilePath(proxyPort))?.adminToken
   const noCluster = `no cluster answers on ${proxyUrl}: start one with \`npm start\` (or set PROXY_PORT to the port it uses)`
 
   try {
@@ -121,6 +174,6 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   }
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+if (isMain(import.meta.url)) {
   process.exitCode = await main(process.argv.slice(2), process.env)
 }

@@ -1,7 +1,7 @@
 import '../common/supported-node.js'
-import { ConfigError } from '../common/env-checks.js'
+import { ConfigError } from '../common/options.js'
 import { renderBanner } from './banner.js'
-import { checkChildEnvironment } from './child-environment.js'
+import { checkChildEnvironment, type ChildEnvironment } from './child-environment.js'
 import { describeEvent, type ClusterEvent } from './cluster-events.js'
 import { startCluster, type Cluster } from './launcher.js'
 import { readClusterOptions, type ClusterOptions } from './options.js'
@@ -10,14 +10,17 @@ import { removeStateFile, stateFilePath, writeStateFile } from './state-file.js'
 // `npm start`: reads the environment, starts the cluster, prints the banner, stops it on Ctrl-C.
 
 let options: ClusterOptions
+let children: ChildEnvironment
 try {
   options = readClusterOptions(process.env)
-  checkChildEnvironment(process.env)
+  children = checkChildEnvironment(process.env)
 } catch (err) {
   if (!(err instanceof ConfigError)) throw err
   console.error(`clerk-cluster: ${err.message}`)
   process.exit(1)
 }
+
+for (const line of children.deprecations) console.error(`clerk-cluster: ${line}`)
 
 const statePath = stateFilePath(options.proxyPort)
 let cluster: Cluster | undefined
@@ -71,6 +74,7 @@ process.on('SIGTERM', (s) => void onSignal(s))
 
 try {
   await startCluster(options, {
+    baseEnv: children.env,
     onEvent,
     onOutput: (id, line, stream) => (stream === 'stderr' ? process.stderr : process.stdout).write(`[${id}] ${line}\n`),
     onCreated: (c) => {

@@ -1,14 +1,11 @@
 import { randomBytes } from 'node:crypto'
 import { homedir } from 'node:os'
 import { isAbsolute, join, resolve } from 'node:path'
-import { ConfigError, readChoice, readInt, readPort, readString, readUrl } from '../common/env-checks.js'
-import { LOG_LEVELS, type LogLevel } from '../common/log-levels.js'
+import { ConfigError, choice, defineOptions, flag, int, matching, port, secret, text, urlText, type Env } from '../common/options.js'
+import { LOG_LEVELS, type LogLevel } from '../common/log.js'
 import { APPEND_FSYNC, type AppendFsync } from '../common/redis-server.js'
 
-/**
- * What `npm start` runs, read once from the environment, checked and frozen. A value that is
- * wrong stops the launcher with one sentence naming the variable (main.ts prints it, exits 1).
- */
+/** What `npm start` runs (readClusterOptions). */
 export interface ClusterOptions {
   /** the proxy's port; clerks take the next ones (PROXY_PORT+1 …) */
   readonly proxyPort: number
@@ -24,23 +21,13 @@ export interface ClusterOptions {
   /** LOG_LEVEL for the children; quieter than `info` by default so the banner stays readable */
   readonly childLogLevel: LogLevel
   /** the private Redis's data directory, which outlives the run; undefined for a throwaway run
-   *  (REDIS_THROWAWAY=1: a temp dir removed at stop) */
+   *  (CLUSTER_REDIS_THROWAWAY=1: a temp dir removed at stop) */
   readonly redisDataDir: string | undefined
   /** when the private Redis fsyncs its append-only file */
   readonly redisAppendFsync: AppendFsync
   /** the private Redis's maxmemory (Redis's own syntax: 1gb, 512mb) */
   readonly redisMaxMemory: string
 }
-
-export const clusterDefaults = Object.freeze({
-  proxyPort: 8080,
-  clerkCount: 3,
-  childLogLevel: 'warn' as LogLevel,
-  redisAppendFsync: 'everysec' as AppendFsync,
-  // about 780 bytes per order (the order and its three indexes, measured): 1 GB holds some
-  // 1.3 million orders, a dozen load-test matrices, before pays answer 503 "Redis is full"
-  redisMaxMemory: '1gb',
-})
 
 /**
  * Where `npm start` keeps its private Redis's data: `$XDG_STATE_HOME/clerk-cluster/redis-<port>`
@@ -59,57 +46,145 @@ export function defaultRedisDataDir(env: Env, proxyPort: number): string {
 
 /** clerk ids run from clerk-a to clerk-z */
 export const MAX_CLERKS = 26
-const MIN_SECRET_LENGTH = 32 // characters, as the clerk requires
-const MIN_TOKEN_LENGTH = 8 // characters, as the clerk requires
-
-type Env = Record<string, string | undefined>
 
 export function randomToken(bytes = 24): string {
   return randomBytes(bytes).toString('base64url')
 }
 
-export function readClusterOptions(env: Env, makeToken: (bytes?: number) => string = randomToken): ClusterOptions {
-  const proxyPort = readPort(env, 'PROXY_PORT', clusterDefaults.proxyPort)
-  const clerkCount = readInt(env, 'CLERK_COUNT', clusterDefaults.clerkCount, { min: 1, max: MAX_CLERKS })
-  if (proxyPort === 0) {
-    throw new ConfigError('PROXY_PORT must be a fixed port (the clerks take the ports after it), got 0')
-  }
-  if (proxyPort + clerkCount > 65535) {
-    throw new ConfigError(
-      `PROXY_PORT ${proxyPort} leaves no room for ${clerkCount} clerks on the ports after it: use a port below ${65535 - clerkCount}`,
-    )
-  }
-  const redisUrl = readUrl(env, 'REDIS_URL', ['redis:', 'rediss:']) && readString(env, 'REDIS_URL')
-  const givenToken = readString(env, 'ADMIN_TOKEN')
-  const givenSecret = readString(env, 'SESSION_SECRET')
-  if (givenSecret !== undefined && givenSecret.length < MIN_SECRET_LENGTH) {
-    throw new ConfigError(
-      `SESSION_SECRET must be at least ${MIN_SECRET_LENGTH} characters, got ${givenSecret.length}`,
-    )
-  }
-  if (givenToken !== undefined && givenToken.length < MIN_TOKEN_LENGTH) {
-    throw new ConfigError(`ADMIN_TOKEN must be at least ${MIN_TOKEN_LENGTH} characters long, got ${givenToken.length}`)
-  }
-  const throwaway = readChoice(env, 'REDIS_THROWAWAY', ['0', '1'], '0') === '1'
-  const dataDir = readString(env, 'REDIS_DATA_DIR')
-  if (throwaway && dataDir !== undefined) {
-    throw new ConfigError('REDIS_THROWAWAY=1 keeps no data, so REDIS_DATA_DIR must not be set with it')
-  }
-  const maxMemory = readString(env, 'REDIS_MAXMEMORY', clusterDefaults.redisMaxMemory)
-  if (!/^[1-9]\d{0,12}(?:[kmg]b?)?$/i.test(maxMemory)) {
-    throw new ConfigError(`REDIS_MAXMEMORY must be a size such as 1gb or 512mb, got "${maxMemory}"`)
-  }
+/** what the environment says; readClusterOptions() makes up what it leaves out */
+export interface ClusterSettings {
+  readonly proxyPort: number
+  readonly clerkCount: number
+  readonly redisUrl: string | undefined
+  readonly adminToken: string | undefined
+  readonly sessionSecret: string | undefined
+  readonly childLogLevel: LogLevel
+  /** given by CLUSTER_REDIS_DATA_DIR; undefined: the default (or none for a throwaway run) */
+  readonly redisDataDir: string | undefined
+  readonly redisThrowaway: boolean
+  readonly redisAppendFsync: AppendFsync
+  readonly redisMaxMemory: string
+}
+
+/**
+ * What `npm start` can be told, in one table (services/common/options.ts): its variable, its
+ * default, its bounds and the sentence docs/contract.md prints. The clerks and the proxy it starts
+ * read their own tables (child-environment.ts checks them first).
+ */
+export const clusterOptions = defineOptions<ClusterSettings>({
+  part: 'npm start',
+  options: [
+    {
+      env: 'PROXY_PORT',
+      key: 'proxyPort',
+      read: port(),
+      default: 8080,
+      doc: "where the proxy listens (the proxy's own PROXY_PORT); the clerks take PROXY_PORT+1 … PROXY_PORT+CLERK_COUNT (all must be free)",
+    },
+    { env: 'CLERK_COUNT', key: 'clerkCount', read: int({ min: 1, max: MAX_CLERKS }), default: 3, doc: '1..26 clerks, `clerk-a` … `clerk-z`' },
+    {
+      env: 'REDIS_URL',
+      key: 'redisUrl',
+      read: urlText(['redis:', 'rediss:']),
+      docDefault: 'unset',
+      doc: 'an external Redis; unset → a private `redis-server` from PATH, if any. Shown and logged with its password as `***`',
+    },
+    { env: 'ADMIN_TOKEN', key: 'adminToken', read: secret(8), docDefault: 'generated, printed', doc: "protects the chaos API and the clerks'/proxy's admin routes (≥ 8 chars)" },
+    {
+      env: 'SESSION_SECRET',
+      key: 'sessionSecret',
+      read: secret(32),
+      docDefault: 'generated per run',
+      doc: 'the same for every clerk (≥ 32 chars), so that any clerk verifies what another signed',
+    },
+    {
+      env: 'LOG_LEVEL',
+      key: 'childLogLevel',
+      read: choice(LOG_LEVELS),
+      // quieter than `info` by default so the banner stays readable
+      default: 'warn',
+      docDefault: '`warn` for the children',
+      doc: 'the level of the clerks and the proxy it starts: `info` shows every request of every clerk',
+    },
+    {
+      env: 'CLUSTER_REDIS_DATA_DIR',
+      key: 'redisDataDir',
+      read: text(),
+      example: '/srv/clerk-cluster/redis',
+      docDefault: '`$XDG_STATE_HOME/clerk-cluster/redis-$PROXY_PORT` (`~/.local/state/…`)',
+      doc: 'where the private Redis keeps its append-only file; it outlives the run, and the same port finds its orders again',
+      deprecated: ['REDIS_DATA_DIR'],
+    },
+    {
+      env: 'CLUSTER_REDIS_THROWAWAY',
+      key: 'redisThrowaway',
+      read: flag(),
+      default: false,
+      docDefault: '0',
+      doc: "1: a throwaway run, the private Redis's data in a temp dir removed at stop (still append-only during the run)",
+      deprecated: ['REDIS_THROWAWAY'],
+    },
+    {
+      env: 'CLUSTER_REDIS_APPENDFSYNC',
+      key: 'redisAppendFsync',
+      read: choice(APPEND_FSYNC),
+      default: 'everysec',
+      doc: '`always`: fsync before every answer, so a machine crash loses nothing acknowledged (slower: docs/security.md)',
+      deprecated: ['REDIS_APPENDFSYNC'],
+    },
+    {
+      env: 'CLUSTER_REDIS_MAXMEMORY',
+      key: 'redisMaxMemory',
+      read: matching(
+        (value) => /^[1-9]\d{0,12}(?:[kmg]b?)?$/i.test(value),
+        (value) => `must be a size such as 1gb or 512mb, got "${value}"`,
+      ),
+      // about 780 bytes per order (the order and its three indexes, measured): 1 GB holds some
+      // 1.3 million orders, a dozen load-test matrices, before pays answer 503 "Redis is full"
+      default: '1gb',
+      doc: "the private Redis's memory cap (policy `volatile-lru`: only shared sessions are ever evicted, never orders; full → pays answer 503)",
+      deprecated: ['REDIS_MAXMEMORY'],
+    },
+  ],
+  finish(settings) {
+    const { proxyPort, clerkCount } = settings
+    if (proxyPort === 0) {
+      throw new ConfigError('PROXY_PORT must be a fixed port (the clerks take the ports after it), got 0')
+    }
+    if (proxyPort + clerkCount > 65535) {
+      throw new ConfigError(
+        `PROXY_PORT ${proxyPort} leaves no room for ${clerkCount} clerks on the ports after it: use a port below ${65535 - clerkCount}`,
+      )
+    }
+    if (settings.redisThrowaway && settings.redisDataDir !== undefined) {
+      throw new ConfigError('CLUSTER_REDIS_THROWAWAY=1 keeps no data, so CLUSTER_REDIS_DATA_DIR must not be set with it')
+    }
+    return settings
+  },
+})
+
+/**
+ * What `npm start` runs, read once from the environment, checked and frozen: the settings, with
+ * a token and a secret made up when none is given. A value that is wrong stops the launcher with
+ * one sentence naming the variable (main.ts prints it, exits 1).
+ */
+export function readClusterOptions(
+  env: Env,
+  makeToken: (bytes?: number) => string = randomToken,
+  warn?: (line: string) => void,
+): ClusterOptions {
+  const settings = clusterOptions.read(env, warn)
   return Object.freeze({
-    proxyPort,
-    clerkCount,
-    redisUrl,
-    redisDataDir: throwaway ? undefined : resolve(dataDir ?? defaultRedisDataDir(env, proxyPort)),
-    redisAppendFsync: readChoice(env, 'REDIS_APPENDFSYNC', APPEND_FSYNC, clusterDefaults.redisAppendFsync),
-    redisMaxMemory: maxMemory,
-    adminToken: givenToken ?? makeToken(),
-    adminTokenGenerated: givenToken === undefined,
-    sessionSecret: givenSecret ?? makeToken(32),
-    sessionSecretGenerated: givenSecret === undefined,
-    childLogLevel: readChoice(env, 'LOG_LEVEL', LOG_LEVELS, clusterDefaults.childLogLevel),
+    proxyPort: settings.proxyPort,
+    clerkCount: settings.clerkCount,
+    redisUrl: settings.redisUrl,
+    redisDataDir: settings.redisThrowaway ? undefined : resolve(settings.redisDataDir ?? defaultRedisDataDir(env, settings.proxyPort)),
+    redisAppendFsync: settings.redisAppendFsync,
+    redisMaxMemory: settings.redisMaxMemory,
+    adminToken: settings.adminToken ?? makeToken(),
+    adminTokenGenerated: settings.adminToken === undefined,
+    sessionSecret: settings.sessionSecret ?? makeToken(32),
+    sessionSecretGenerated: settings.sessionSecret === undefined,
+    childLogLevel: settings.childLogLevel,
   })
 }

@@ -4,7 +4,7 @@
  *
  * @example
  *   planCluster({ proxyPort: 8080, clerkCount: 3, redisUrl: 'redis://127.0.0.1:41234', … })
- *   // → clerks clerk-a:8081, clerk-b:8082, clerk-c:8083, proxy:8080 with CLERKS pointing at them
+ *   // → clerks clerk-a:8081, clerk-b:8082, clerk-c:8083, proxy:8080 with PROXY_CLERKS pointing at them
  */
 export type ProcessKind = 'clerk' | 'proxy'
 
@@ -89,15 +89,15 @@ export function planCluster(input: ClusterPlanInput): ClusterPlan {
         port,
         readyPath: '/healthz',
         env: Object.freeze({
-          PORT: String(port),
-          HOST: host,
+          CLERK_PORT: String(port),
+          CLERK_HOST: host,
           CLERK_ID: id,
           REDIS_URL: input.redisUrl,
           SESSION_SECRET: input.sessionSecret,
           ADMIN_TOKEN: input.adminToken,
           LOG_LEVEL: input.logLevel,
           // the proxy reaches the clerks over loopback: believe its X-Forwarded-For, one hop
-          TRUST_PROXY: 'loopback',
+          CLERK_TRUST_PROXY: 'loopback',
         }),
       }),
     )
@@ -109,11 +109,11 @@ export function planCluster(input: ClusterPlanInput): ClusterPlan {
     port: input.proxyPort,
     readyPath: '/_lb/status',
     env: Object.freeze({
-      PORT: String(input.proxyPort),
-      HOST: host,
-      CLERKS: clerks.map((c) => `${c.id}=http://${host}:${c.port}`).join(','),
+      PROXY_PORT: String(input.proxyPort),
+      PROXY_HOST: host,
+      PROXY_CLERKS: clerks.map((c) => `${c.id}=http://${host}:${c.port}`).join(','),
       ADMIN_TOKEN: input.adminToken,
-      LAUNCHER_URL: input.launcherUrl,
+      PROXY_LAUNCHER_URL: input.launcherUrl,
       LOG_LEVEL: input.logLevel,
     }),
   })

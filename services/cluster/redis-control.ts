@@ -11,11 +11,11 @@ import type { RedisPlan } from './plan.js'
  * alone), or none at all (shared mode and payments answer 503).
  *
  * The private server keeps an append-only file, fsynced every second (or on every write: see
- * REDIS_APPENDFSYNC), in a data directory that outlives the run (REDIS_DATA_DIR; a temp dir
- * removed at stop for REDIS_THROWAWAY=1). Redis writes each command to that file before it
+ * CLUSTER_REDIS_APPENDFSYNC), in a data directory that outlives the run (CLUSTER_REDIS_DATA_DIR; a temp dir
+ * removed at stop for CLUSTER_REDIS_THROWAWAY=1). Redis writes each command to that file before it
  * answers, so the restart after a crash (SIGKILL, OOM kill) comes back with every order and
  * shared session it acknowledged; a chaos `stop` is a clean SHUTDOWN, which flushes the file.
- * Its memory is capped (REDIS_MAXMEMORY) with the one policy that never evicts the ledger
+ * Its memory is capped (CLUSTER_REDIS_MAXMEMORY) with the one policy that never evicts the ledger
  * (LEDGER_SAFE_MEMORY_POLICY).
  */
 export type RedisState = 'running' | 'stopped' | 'absent'

@@ -94,7 +94,7 @@ export const CHAOS_VERBS = Object.freeze({
   },
   pause: {
     signal: 'SIGSTOP',
-    does: 'a hung clerk: its port accepts, nothing answers',
+    does: 'a hung clerk (its port accepts, nothing answers)',
     when: ['running'],
     withoutLauncher: false,
   },
@@ -112,6 +112,9 @@ export const CHAOS_VERBS = Object.freeze({
     withoutLauncher: true,
   },
 } as const satisfies Record<string, ChaosVerbMeaning>)
+
+/** the longest delay `slow` sets (ms): the clerk, the launcher, the proxy and the CLI check it */
+export const MAX_SLOW_MS = 60_000 // 60 s
 
 export type ClerkVerb = keyof typeof CHAOS_VERBS
 /** the chaos verbs in the order the usage texts list them */

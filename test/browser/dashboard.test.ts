@@ -36,7 +36,7 @@ describe.skipIf(!hasChromium)('the dashboard in a browser, against a real npm st
     base = `http://127.0.0.1:${port}`
     cluster = await spawnService(
       'services/cluster/main.js',
-      { PROXY_PORT: String(port), CLERK_COUNT: String(CLERK_COUNT), ADMIN_TOKEN, REDIS_THROWAWAY: '1' },
+      { PROXY_PORT: String(port), CLERK_COUNT: String(CLERK_COUNT), ADMIN_TOKEN, CLUSTER_REDIS_THROWAWAY: '1' },
       `${base}/_lb/status`,
       { timeoutMs: 45_000 },
     )
@@ -193,15 +193,15 @@ describe.skipIf(!hasChromium)('the dashboard without npm start’s launcher (as 
     const clerkEnv = { ADMIN_TOKEN, REDIS_URL: `redis://127.0.0.1:${closedPort}` }
     services.push(
       ...(await Promise.all([
-        spawnService('services/clerk/main.js', { ...clerkEnv, PORT: String(portA), CLERK_ID: 'clerk-a' }, `http://127.0.0.1:${portA}/healthz`),
-        spawnService('services/clerk/main.js', { ...clerkEnv, PORT: String(portB), CLERK_ID: 'clerk-b' }, `http://127.0.0.1:${portB}/healthz`),
+        spawnService('services/clerk/main.js', { ...clerkEnv, CLERK_PORT: String(portA), CLERK_ID: 'clerk-a' }, `http://127.0.0.1:${portA}/healthz`),
+        spawnService('services/clerk/main.js', { ...clerkEnv, CLERK_PORT: String(portB), CLERK_ID: 'clerk-b' }, `http://127.0.0.1:${portB}/healthz`),
       ])),
     )
     base = `http://127.0.0.1:${proxyPort}`
     services.push(
       await spawnService(
         'proxy/main.js',
-        { PORT: String(proxyPort), ADMIN_TOKEN, CLERKS: `clerk-a=http://127.0.0.1:${portA},clerk-b=http://127.0.0.1:${portB}` },
+        { PROXY_PORT: String(proxyPort), ADMIN_TOKEN, PROXY_CLERKS: `clerk-a=http://127.0.0.1:${portA},clerk-b=http://127.0.0.1:${portB}` },
         `${base}/_lb/status`,
       ),
     )

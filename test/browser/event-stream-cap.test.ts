@@ -6,7 +6,7 @@ import { openRaw, type RawConnection } from '../integration/proxy/raw-http.js'
 import { waitFor } from '../../services/common/wait-for.js'
 import { hasChromium, launchChromium } from './chromium.js'
 
-// Issue 10, finding 8: the proxy now caps its event streams (EVENT_SUBSCRIBERS). An EventSource
+// Issue 10, finding 8: the proxy now caps its event streams (PROXY_EVENT_SUBSCRIBERS). An EventSource
 // that is answered 503 gives up for good, so the dashboard must ask again by itself: a presenter
 // whose proxy was full a moment ago gets the live view back without reloading, with or without
 // the admin token. The real proxy process (one stream allowed) and the page in headless Chromium.
@@ -22,7 +22,7 @@ describe.skipIf(!hasChromium)('the dashboard when the proxy has no event stream 
 
   beforeAll(async () => {
     clerk = await goodFake('clerk-a')
-    proxy = await startProxyProcess({ 'clerk-a': clerk.url }, { EVENT_SUBSCRIBERS: '1', ADMIN_TOKEN })
+    proxy = await startProxyProcess({ 'clerk-a': clerk.url }, { PROXY_EVENT_SUBSCRIBERS: '1', ADMIN_TOKEN })
     browser = await launchChromium()
   })
   afterAll(async () => {

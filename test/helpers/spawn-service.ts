@@ -10,7 +10,7 @@ import { waitFor } from '../../services/common/wait-for.js'
  * killed when the test worker exits, so a failing test leaves no process behind.
  *
  * @example
- *   const clerk = await spawnService('services/clerk/main.js', { PORT: '3001', CLERK_ID: 'clerk-a' },
+ *   const clerk = await spawnService('services/clerk/main.js', { CLERK_PORT: '3001', CLERK_ID: 'clerk-a' },
  *     'http://127.0.0.1:3001/healthz')
  *   await clerk.signal('SIGKILL')
  */

@@ -195,7 +195,7 @@ async function refresh() {
   }
 }
 
-// The proxy caps its event streams (EVENT_SUBSCRIBERS): a full proxy answers 503, and an
+// The proxy caps its event streams (PROXY_EVENT_SUBSCRIBERS): a full proxy answers 503, and an
 // EventSource gives up for good on any answer that is not a stream, so the page asks again itself.
 const STREAM_RETRY_MS = 5_000 // 5 s
 

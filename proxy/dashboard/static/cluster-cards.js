@@ -4,7 +4,7 @@ import { h } from './dom.js'
 import { colorOf } from './clerk-colors.js'
 import { clock, count, rate } from './format.js'
 // served by the proxy from the compiled services/common/vocabulary.ts: the one list of chaos verbs
-import { CHAOS_VERBS, CLERK_VERBS } from './vocabulary.js'
+import { CHAOS_VERBS, CLERK_VERBS, MAX_SLOW_MS } from './vocabulary.js'
 
 /** what a verb's button says when you hover it: the signal, then what happens */
 const helpOf = (verb) => {
@@ -83,7 +83,7 @@ export function createClusterCards({ container, onAction, onRedis }) {
       buttons.set(a.verb, h('button', { type: 'button', class: `act act-${a.verb}`, title: a.help,
         onclick: () => onAction(id, a.verb === 'drain' && view.drained ? 'undrain' : a.verb) }, a.label))
     }
-    const slowInput = h('input', { type: 'number', min: 0, max: 60000, step: 100, value: 500, id: `slow-${id}`,
+    const slowInput = h('input', { type: 'number', min: 0, max: MAX_SLOW_MS, step: 100, value: 500, id: `slow-${id}`,
       'aria-label': `delay in ms for ${id}`, inputmode: 'numeric' })
     const slowButton = h('button', { type: 'button', class: 'act act-slow', title: helpOf('slow'),
       onclick: () => onAction(id, 'slow', Number(slowInput.value)) }, 'Slow')

@@ -27,7 +27,7 @@ class AttemptHandler implements Dispatcher.DispatchHandler {
     private readonly onRefusedArguments: () => void,
   ) {
     // Our own timer, not undici's headersTimeout/bodyTimeout: undici runs those on its coarse
-    // "fast timers" (500 ms ticks, about a second at the least), so UPSTREAM_TIMEOUT_MS=100 gave
+    // "fast timers" (500 ms ticks, about a second at the least), so PROXY_UPSTREAM_TIMEOUT_MS=100 gave
     // the customer a 504 after a second. One native timer per attempt costs well under a µs.
     this.deadline = setTimeout(this.timeOut, upstreamTimeoutMs)
     this.deadline.unref()

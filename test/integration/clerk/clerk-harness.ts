@@ -27,8 +27,8 @@ export async function startClerk(
   const service = await spawnService(
     'services/clerk/main.js',
     {
-      PORT: String(chosen),
-      HOST: '127.0.0.1',
+      CLERK_PORT: String(chosen),
+      CLERK_HOST: '127.0.0.1',
       CLERK_ID: id,
       SESSION_SECRET: TEST_SECRET,
       // other engineers' tests load this 2-core machine: a clerk starved of CPU for half a second

@@ -48,7 +48,7 @@ describe('a full stateful session store', () => {
 
 describe('the limit on new sessions per client', () => {
   it('counts the address behind a trusted proxy (the last X-Forwarded-For), new sessions only', async () => {
-    const clerk = await clerkWith('clerk-rl', { CLERK_NEW_SESSIONS_PER_MINUTE: '5', TRUST_PROXY: '127.0.0.1' })
+    const clerk = await clerkWith('clerk-rl', { CLERK_NEW_SESSIONS_PER_MINUTE: '5', CLERK_TRUST_PROXY: '127.0.0.1' })
     const from = (address: string) => ({ 'x-forwarded-for': address })
     const x = '198.51.100.7'
     const kept = new Customer()
@@ -80,11 +80,11 @@ describe('the limit on new sessions per client', () => {
   })
 
   it('through the real proxy, a client cannot pick its own count by writing X-Forwarded-For', async () => {
-    const clerk = await clerkWith('clerk-behind', { CLERK_NEW_SESSIONS_PER_MINUTE: '4', TRUST_PROXY: 'loopback' })
+    const clerk = await clerkWith('clerk-behind', { CLERK_NEW_SESSIONS_PER_MINUTE: '4', CLERK_TRUST_PROXY: 'loopback' })
     const port = await freePort()
     const proxy: SpawnedService = await spawnService(
       'proxy/main.js',
-      { PORT: String(port), HOST: '127.0.0.1', CLERKS: `clerk-behind=${clerk.url}`, ADMIN_TOKEN },
+      { PROXY_PORT: String(port), PROXY_HOST: '127.0.0.1', PROXY_CLERKS: `clerk-behind=${clerk.url}`, ADMIN_TOKEN },
       `http://127.0.0.1:${port}/_lb/status`,
     )
     stops.push(() => proxy.stop())

@@ -98,7 +98,7 @@ describe('the admin routes', () => {
 
 describe('configuration mistakes', () => {
   it.each([
-    [{ PORT: 'eighty' }, 'PORT'],
+    [{ CLERK_PORT: 'eighty' }, 'CLERK_PORT'],
     [{ CLERK_ID: 'Clerk A!' }, 'CLERK_ID'],
     [{ SESSION_SECRET: 'too-short' }, 'SESSION_SECRET'],
     [{ REDIS_URL: 'http://127.0.0.1:6379' }, 'REDIS_URL'],

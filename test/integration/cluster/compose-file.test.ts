@@ -45,7 +45,7 @@ describe('docker-compose.yml', () => {
     expect(result.stdout).toMatch(/published: 18080|18080:8080/)
     expect(result.stdout.match(/CLERK_ID: clerk-[abc]/g)).toHaveLength(3)
     expect(result.stdout.match(/ADMIN_TOKEN: from-env/g)).toHaveLength(4)
-    expect(result.stdout.match(/TRUST_PROXY: uniquelocal/g)).toHaveLength(3)
+    expect(result.stdout.match(/CLERK_TRUST_PROXY: uniquelocal/g)).toHaveLength(3)
     expect(result.stdout.match(/condition: service_healthy/g)).toHaveLength(6)
   })
 
@@ -83,7 +83,7 @@ describe('docker-compose.yml', () => {
     const proxy = serviceBlock('proxy')
     expect(proxy).toContain('image: clerk-cluster:latest')
     expect(proxy).toContain('"${PROXY_PUBLISH_PORT:-8080}:8080"')
-    expect(proxy).toContain('CLERKS: clerk-a=http://clerk-a:3000,clerk-b=http://clerk-b:3000,clerk-c=http://clerk-c:3000')
+    expect(proxy).toContain('PROXY_CLERKS: clerk-a=http://clerk-a:3000,clerk-b=http://clerk-b:3000,clerk-c=http://clerk-c:3000')
     expect(proxy.match(/condition: service_healthy/g)).toHaveLength(3)
   })
 })

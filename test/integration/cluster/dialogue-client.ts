@@ -1,12 +1,12 @@
 /**
  * A customer playing the whole dialogue over real HTTP, the way curl would: its cookie jar carries
  * the session cookies (stateful, shared, the proxy's sticky one) and each step's body, the
- * stateless context token included, comes from loadtest/customer.ts, the one place that knows what
- * a customer says at each step. Used by the npm start and compose tests.
+ * stateless context token included, comes from loadtest/run/customer.ts, the one place that knows
+ * what a customer says at each step. Used by the npm start and compose tests.
  */
-import { createCookieJar } from '../../../loadtest/cookie-jar.js'
+import { createCookieJar } from '../../../loadtest/run/cookie-jar.js'
+import { DEFAULT_ORDER, stepRequest, type CustomerState } from '../../../loadtest/run/customer.js'
 import type { Mode } from '../../../services/common/vocabulary.js'
-import { DEFAULT_ORDER, stepRequest, type CustomerState } from '../../../loadtest/customer.js'
 
 export type { Mode }
 

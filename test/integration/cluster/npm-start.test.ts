@@ -89,7 +89,7 @@ beforeAll(async () => {
   proxyUrl = `http://127.0.0.1:${proxyPort}`
   launcher = await spawnService(
     'services/cluster/main.js',
-    { PROXY_PORT: String(proxyPort), CLERK_COUNT: '3', ADMIN_TOKEN: adminToken, LOG_LEVEL: 'warn', REDIS_THROWAWAY: '1' },
+    { PROXY_PORT: String(proxyPort), CLERK_COUNT: '3', ADMIN_TOKEN: adminToken, LOG_LEVEL: 'warn', CLUSTER_REDIS_THROWAWAY: '1' },
     undefined,
   )
   await waitFor(() => existsSync(stateFilePath(proxyPort)) || launcher.exited(), {

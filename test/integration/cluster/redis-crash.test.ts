@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { fetchLedger, ledgerHead, reconcile } from '../../../loadtest/reconcile.js'
-import { runLoad } from '../../../loadtest/run-load.js'
+import { reconcile } from '../../../loadtest/analyze/reconcile.js'
+import { fetchLedger, ledgerHead } from '../../../loadtest/run/ledger.js'
+import { runLoad } from '../../../loadtest/run/run-load.js'
 import type { ClusterStatus } from '../../../services/cluster/launcher.js'
 import { stateFilePath } from '../../../services/cluster/state-file.js'
 import { freePortRange } from '../../../services/common/free-port.js'
@@ -27,7 +28,7 @@ let confirmedBeforeStop: { id: string; seq: number } | undefined
 async function startLauncher(): Promise<SpawnedService> {
   const started = await spawnService(
     'services/cluster/main.js',
-    { PROXY_PORT: String(proxyPort), CLERK_COUNT: '2', ADMIN_TOKEN: adminToken, LOG_LEVEL: 'warn', REDIS_DATA_DIR: dataDir },
+    { PROXY_PORT: String(proxyPort), CLERK_COUNT: '2', ADMIN_TOKEN: adminToken, LOG_LEVEL: 'warn', CLUSTER_REDIS_DATA_DIR: dataDir },
     undefined,
   )
   await waitFor(() => existsSync(stateFilePath(proxyPort)) || started.exited(), {

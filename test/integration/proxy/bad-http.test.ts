@@ -15,7 +15,7 @@ let port: number
 beforeAll(async () => {
   clerk = await goodFake('good')
   port = await freePort()
-  proxy = await spawnService('proxy/main.js', { PORT: String(port), CLERKS: `good=${clerk.url}` }, `http://127.0.0.1:${port}/_lb/status`)
+  proxy = await spawnService('proxy/main.js', { PROXY_PORT: String(port), PROXY_CLERKS: `good=${clerk.url}` }, `http://127.0.0.1:${port}/_lb/status`)
 })
 afterAll(async () => {
   await proxy?.stop()

@@ -5,7 +5,7 @@ import { proxyLimits, residentBytes, startProxyProcess, type ProxyProcess } from
 import { openRaw, type RawConnection } from './raw-http.js'
 
 // Issue 10, finding 5: the proxy buffers each request body (up to 1 MiB) for replay, and held as
-// many as came: 200 stalled 1 MiB bodies added 186 MB. REQUEST_BUFFER_BYTES caps the bytes held
+// many as came: 200 stalled 1 MiB bodies added 186 MB. PROXY_REQUEST_BUFFER_BYTES caps the bytes held
 // over all requests (8 MiB here): a body that does not fit gets 503 overloaded with Retry-After at
 // once, before a byte of it is held. Measured on the real proxy process: its own count of held
 // bytes (GET /_lb/status) and its resident memory (/proc).
@@ -23,7 +23,7 @@ const connections: RawConnection[] = []
 beforeAll(async () => {
   clerk = await goodFake('clerk-a')
   // a long request deadline, so the stalled bodies stay for the whole measurement
-  proxy = await startProxyProcess({ 'clerk-a': clerk.url }, { REQUEST_BUFFER_BYTES: String(BUFFER_BYTES), REQUEST_TIMEOUT_MS: '120000' })
+  proxy = await startProxyProcess({ 'clerk-a': clerk.url }, { PROXY_REQUEST_BUFFER_BYTES: String(BUFFER_BYTES), PROXY_REQUEST_TIMEOUT_MS: '120000' })
 })
 afterAll(async () => {
   for (const c of connections) c.destroy()
@@ -34,7 +34,7 @@ afterAll(async () => {
 const ask = '{"product":"laptop"}'
 const post = (length: number) => `POST /stateless/ask HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${length}\r\n\r\n`
 
-describe('REQUEST_BUFFER_BYTES', () => {
+describe('PROXY_REQUEST_BUFFER_BYTES', () => {
   it(`holds at most ${BUFFER_BYTES} bytes of ${STALLED} stalled 1 MB bodies, refuses the rest with 503, and still serves a small request`, async () => {
     // warm up, then the baseline
     for (let i = 0; i < 20; i++) expect((await fetch(`${proxy.base}/stateless/ask`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: ask })).status).toBe(200)
@@ -60,7 +60,7 @@ describe('REQUEST_BUFFER_BYTES', () => {
     expect(limits.requestBufferBytes).toEqual({ held: FITS * ANNOUNCED, max: BUFFER_BYTES })
     const grewBy = residentBytes(proxy.service.pid) - rssBefore
     // held: 8 MB. The refused bodies were read and dropped (their 190 MB went through memory, not
-    // into it, so the figure depends on when V8 collects). Before REQUEST_BUFFER_BYTES the same
+    // into it, so the figure depends on when V8 collects). Before PROXY_REQUEST_BUFFER_BYTES the same
     // run grew it by 184 MiB, every body held whole (the issue measured 186 MB)
     console.log(`[body-buffer-limit] proxy RSS grew by ${(grewBy / 1024 / 1024).toFixed(1)} MiB with ${STALLED} stalled bodies (load ${(await import('node:os')).loadavg()[0]!.toFixed(1)})`)
     expect(grewBy).toBeLessThan(96 * 1024 * 1024)

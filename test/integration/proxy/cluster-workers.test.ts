@@ -42,7 +42,7 @@ describe('the proxy with PROXY_WORKERS=2 (node:cluster)', () => {
   let base: string
 
   beforeAll(async () => {
-    cluster = await startRealCluster(3, { PROXY_WORKERS: '2', HEALTH_TIMEOUT_MS: '500' })
+    cluster = await startRealCluster(3, { PROXY_WORKERS: '2', PROXY_HEALTH_TIMEOUT_MS: '500' })
     base = cluster.base
   })
   afterAll(async () => {

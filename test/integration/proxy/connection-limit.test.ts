@@ -5,7 +5,7 @@ import { startProxyProcess, type LimitsStatus, type ProxyProcess } from './proxy
 import { openRaw, rawRequest, type RawConnection } from './raw-http.js'
 
 // Issue 10, finding 5: the proxy limited neither connections nor their time, so a flood of idle
-// or slow connections held it without bound. CLIENT_CONNECTIONS caps the customer connections
+// or slow connections held it without bound. PROXY_CLIENT_CONNECTIONS caps the customer connections
 // open at once (idle keep-alive ones and event streams included); a connection over the cap gets
 // 503 overloaded with Retry-After and Connection: close to its first request, and one that sends
 // nothing is closed. The real proxy process; raw sockets.
@@ -60,9 +60,9 @@ async function connectionsAsking(port: number, n: number): Promise<number[]> {
   return conns.map((c) => c.status()!)
 }
 
-describe('CLIENT_CONNECTIONS', () => {
+describe('PROXY_CLIENT_CONNECTIONS', () => {
   it('answers connections over the cap 503 with Retry-After, and takes new ones once others close', async () => {
-    const proxy = await proxyWith({ CLIENT_CONNECTIONS: '5' })
+    const proxy = await proxyWith({ PROXY_CLIENT_CONNECTIONS: '5' })
     const free = await freeSlots(proxy.port, 5)
     const statuses = await connectionsAsking(proxy.port, free + 3)
     expect(statuses).toEqual([...Array(free).fill(200), 503, 503, 503])
@@ -72,7 +72,7 @@ describe('CLIENT_CONNECTIONS', () => {
     expect(answer.headers['retry-after']).toBe('1')
     expect(answer.headers.connection).toBe('close')
     expect(answer.json).toMatchObject({ error: 'overloaded', code: 'PROXY_ERR_OVERLOADED', statusCode: 503 })
-    expect(String(answer.json?.message)).toMatch(/CLIENT_CONNECTIONS/)
+    expect(String(answer.json?.message)).toMatch(/PROXY_CLIENT_CONNECTIONS/)
 
     // the five kept-alive customers leave: a new customer is served again
     for (const c of open.splice(0)) c.destroy()
@@ -80,7 +80,7 @@ describe('CLIENT_CONNECTIONS', () => {
   })
 
   it('closes a connection over the cap that sends nothing', async () => {
-    const proxy = await proxyWith({ CLIENT_CONNECTIONS: '3' })
+    const proxy = await proxyWith({ PROXY_CLIENT_CONNECTIONS: '3' })
     const free = await freeSlots(proxy.port, 3)
     for (let i = 0; i < free; i++) open.push(await openRaw(proxy.port))
     const silent = await openRaw(proxy.port)
@@ -89,8 +89,8 @@ describe('CLIENT_CONNECTIONS', () => {
     expect(silent.received()).toBe('')
   })
 
-  it('shares the cap among PROXY_WORKERS: never more admitted than CLIENT_CONNECTIONS in all', async () => {
-    const proxy = await proxyWith({ CLIENT_CONNECTIONS: '4', PROXY_WORKERS: '2' })
+  it('shares the cap among PROXY_WORKERS: never more admitted than PROXY_CLIENT_CONNECTIONS in all', async () => {
+    const proxy = await proxyWith({ PROXY_CLIENT_CONNECTIONS: '4', PROXY_WORKERS: '2' })
     const statuses = await connectionsAsking(proxy.port, 12)
     const admitted = statuses.filter((s) => s === 200).length
     expect(admitted).toBeGreaterThan(0)

@@ -97,7 +97,7 @@ describe('serving the dashboard', () => {
 })
 
 describe('forwarding /_cluster/* to the launcher', () => {
-  it('answers 404 no launcher without LAUNCHER_URL', async () => {
+  it('answers 404 no launcher without PROXY_LAUNCHER_URL', async () => {
     const { base } = await proxyWith({})
     const res = await fetch(`${base}/_cluster/status`)
     expect(res.status).toBe(404)

@@ -267,7 +267,7 @@ describe.each(ENGINE_NAMES)('the %s engine', (engine) => {
     const { base, proxy } = await startProxy(engine, { broken: broken.url, 'no-redis': noRedis.url, good: good.url })
     const statuses: number[] = []
     for (let i = 0; i < 12; i++) statuses.push((await call(base, '/stateless/ask', post({ product: 'laptop' }))).status)
-    expect(proxy.state.byId.get('broken')?.healthy).toBe(false) // HEALTH_FALL (2) answers of 500
+    expect(proxy.state.byId.get('broken')?.healthy).toBe(false) // PROXY_HEALTH_FALL (2) answers of 500
     expect(proxy.state.byId.get('no-redis')?.healthy).toBe(true) // a Redis outage is not the clerk's fault
     expect(statuses.filter((s) => s === 500)).toHaveLength(2)
     expect(statuses.slice(-3).every((s) => s === 200 || s === 503)).toBe(true)
@@ -311,7 +311,7 @@ describe.each(ENGINE_NAMES)('the %s engine', (engine) => {
     expect(values('cookie').join('; ')).toBe('a=1; b=2')
   })
 
-  it('keeps to a short UPSTREAM_TIMEOUT_MS: the 504 comes before a slow answer would have', async () => {
+  it('keeps to a short PROXY_UPSTREAM_TIMEOUT_MS: the 504 comes before a slow answer would have', async () => {
     // the clerk answers after 600 ms; a 150 ms deadline must answer 504 first (undici's own
     // timers are coarse, about a second at the least: with them the customer got the 200).
     // Both timers run in this process, the fake's started later, so their order is certain.

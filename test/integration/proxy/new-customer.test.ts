@@ -36,7 +36,7 @@ describe('POST /_lb/new-customer through the real proxy', () => {
   const issued = new Map<string, SetCookie>()
 
   beforeAll(async () => {
-    cluster = await startRealCluster(2, { PROXY_WORKERS: '2', POLICY_SHARED: 'sticky' })
+    cluster = await startRealCluster(2, { PROXY_WORKERS: '2', PROXY_POLICY_SHARED: 'sticky' })
     // a customer's first lines in the two cookie modes: the clerk's session cookies and the proxy's lb_clerk
     for (const mode of ['stateful', 'shared']) {
       const res = await fetch(`${cluster.base}/${mode}/ask`, {

@@ -24,7 +24,7 @@ export function realClerkSuite(engine: EngineName): void {
     let base: string
 
     beforeAll(async () => {
-      cluster = await startRealCluster(3, { PROXY_ENGINE: engine, HEALTH_TIMEOUT_MS: '500' })
+      cluster = await startRealCluster(3, { PROXY_ENGINE: engine, PROXY_HEALTH_TIMEOUT_MS: '500' })
       base = cluster.base
     })
     afterAll(async () => {

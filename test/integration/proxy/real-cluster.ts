@@ -25,7 +25,7 @@ export interface RealCluster {
 async function startClerk(id: string, port: number, redisUrl: string): Promise<SpawnedService> {
   return spawnService(
     'services/clerk/main.js',
-    { PORT: String(port), HOST: '127.0.0.1', CLERK_ID: id, REDIS_URL: redisUrl, SESSION_SECRET, ADMIN_TOKEN },
+    { CLERK_PORT: String(port), CLERK_HOST: '127.0.0.1', CLERK_ID: id, REDIS_URL: redisUrl, SESSION_SECRET, ADMIN_TOKEN },
     `http://127.0.0.1:${port}/readyz`,
   )
 }
@@ -50,14 +50,14 @@ export async function startRealCluster(count: number, proxyEnv: Record<string, s
   const proxy = await spawnService(
     'proxy/main.js',
     {
-      PORT: String(proxyPort),
-      CLERKS: clerks.map((c) => `${c.id}=${c.url}`).join(','),
+      PROXY_PORT: String(proxyPort),
+      PROXY_CLERKS: clerks.map((c) => `${c.id}=${c.url}`).join(','),
       ADMIN_TOKEN,
-      HEALTH_INTERVAL_MS: '100',
-      HEALTH_RISE: '2',
-      HEALTH_FALL: '2',
-      UPSTREAM_TIMEOUT_MS: '1500',
-      CONNECT_TIMEOUT_MS: '500',
+      PROXY_HEALTH_INTERVAL_MS: '100',
+      PROXY_HEALTH_RISE: '2',
+      PROXY_HEALTH_FALL: '2',
+      PROXY_UPSTREAM_TIMEOUT_MS: '1500',
+      PROXY_CONNECT_TIMEOUT_MS: '500',
       ...proxyEnv,
     },
     `${base}/_lb/status`,

@@ -4,7 +4,7 @@ import { startProxyProcess, type ProxyProcess } from './proxy-process.js'
 import { openRaw, rawRequest, type RawAnswer } from './raw-http.js'
 
 // Issue 10, finding 5: a request body sent at 1 byte/s was still open after 200 s (node's default
-// request deadline is 300 s, checked every 30 s). REQUEST_TIMEOUT_MS (default 30 s; 2 s here)
+// request deadline is 300 s, checked every 30 s). PROXY_REQUEST_TIMEOUT_MS (default 30 s; 2 s here)
 // bounds the whole request, headers and body, from its first byte (or from the connection's
 // opening, for one that sends nothing): past it the customer gets 408 request_timeout and the
 // connection is closed. The real proxy process; raw sockets to send slowly.
@@ -17,7 +17,7 @@ let proxy: ProxyProcess
 
 beforeAll(async () => {
   clerk = await goodFake('clerk-a')
-  proxy = await startProxyProcess({ 'clerk-a': clerk.url }, { REQUEST_TIMEOUT_MS: String(DEADLINE_MS) })
+  proxy = await startProxyProcess({ 'clerk-a': clerk.url }, { PROXY_REQUEST_TIMEOUT_MS: String(DEADLINE_MS) })
 })
 afterAll(async () => {
   await proxy?.service.stop()
@@ -28,7 +28,7 @@ function expectTimedOut(answer: RawAnswer): void {
   expect(answer.status).toBe(408)
   expect(answer.headers.connection).toBe('close')
   expect(answer.json).toMatchObject({ error: 'request_timeout', code: 'PROXY_ERR_REQUEST_TIMEOUT', statusCode: 408 })
-  expect(String(answer.json?.message)).toMatch(/within 2 s \(REQUEST_TIMEOUT_MS\)/)
+  expect(String(answer.json?.message)).toMatch(/within 2 s \(PROXY_REQUEST_TIMEOUT_MS\)/)
 }
 
 /**
@@ -50,7 +50,7 @@ async function sendSlowly(first: string, drip: () => string, everyMs: number): P
   return { answer: conn.answer(), livedMs }
 }
 
-describe('REQUEST_TIMEOUT_MS', () => {
+describe('PROXY_REQUEST_TIMEOUT_MS', () => {
   it('cuts a body sent at 1 byte/s at the deadline with 408, and the clerk never sees it', async () => {
     const seen = clerk.seen.length
     const head = 'POST /stateless/ask HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n'
@@ -87,7 +87,7 @@ describe('REQUEST_TIMEOUT_MS', () => {
         res.end('{"clerk":"slow"}')
       }, DEADLINE_MS + 1_000)
     })
-    const slowProxy = await startProxyProcess({ slow: slow.url }, { REQUEST_TIMEOUT_MS: String(DEADLINE_MS), UPSTREAM_TIMEOUT_MS: String(DEADLINE_MS * 3) })
+    const slowProxy = await startProxyProcess({ slow: slow.url }, { PROXY_REQUEST_TIMEOUT_MS: String(DEADLINE_MS), PROXY_UPSTREAM_TIMEOUT_MS: String(DEADLINE_MS * 3) })
     try {
       const body = '{"product":"laptop"}'
       const answer = await rawRequest(slowProxy.port, `POST /stateless/ask HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`, { timeoutMs: FAILURE_BOUND_MS })

@@ -8,12 +8,12 @@ import { goodFake, type Fake } from './fake-upstreams.js'
 
 describe('starting the proxy with a bad environment', () => {
   it.each([
-    [{}, /CLERKS is required/],
-    [{ CLERKS: 'clerk-a:3001' }, /CLERKS entry "clerk-a:3001" must look like id=http/],
-    [{ CLERKS: 'clerk-a=http://127.0.0.1:3001', PROXY_ENGINE: 'nginx' }, /PROXY_ENGINE must be one of/],
-    [{ CLERKS: 'clerk-a=http://127.0.0.1:3001', HEALTH_INTERVAL_MS: 'often' }, /HEALTH_INTERVAL_MS must be a whole number/],
+    [{}, /PROXY_CLERKS is required/],
+    [{ PROXY_CLERKS: 'clerk-a:3001' }, /PROXY_CLERKS entry "clerk-a:3001" must look like id=http/],
+    [{ PROXY_CLERKS: 'clerk-a=http://127.0.0.1:3001', PROXY_ENGINE: 'nginx' }, /PROXY_ENGINE must be one of/],
+    [{ PROXY_CLERKS: 'clerk-a=http://127.0.0.1:3001', PROXY_HEALTH_INTERVAL_MS: 'often' }, /PROXY_HEALTH_INTERVAL_MS must be a whole number/],
   ])('exits 1 with one sentence naming the variable (%j)', async (env, message) => {
-    const proxy = await spawnService('proxy/main.js', { CLERKS: '', ...env }, undefined)
+    const proxy = await spawnService('proxy/main.js', { PROXY_CLERKS: '', ...env }, undefined)
     const code = await new Promise<number | null>((resolve) => proxy.child.once('exit', resolve))
     expect(code).toBe(1)
     expect(proxy.output()).toMatch(message)
@@ -66,12 +66,12 @@ describe('starting the proxy where it cannot listen', () => {
   it.each([
     ['a single process', {}],
     ['PROXY_WORKERS=2', { PROXY_WORKERS: '2' }],
-  ])('exits 1 with one sentence naming PORT/HOST when the port is taken (%s)', async (_mode, extra) => {
+  ])('exits 1 with one sentence naming PROXY_PORT/PROXY_HOST when the port is taken (%s)', async (_mode, extra) => {
     // info level: a primary restarting its workers would say so on stdout
-    const proxy = await spawnService('proxy/main.js', { CLERKS: `good=${clerk.url}`, PORT: String(busyPort), LOG_LEVEL: 'info', ...extra }, undefined)
+    const proxy = await spawnService('proxy/main.js', { PROXY_CLERKS: `good=${clerk.url}`, PROXY_PORT: String(busyPort), LOG_LEVEL: 'info', ...extra }, undefined)
     const stderr = stderrOf(proxy)
     expect(await exitWithin(proxy, 20_000)).toBe(1)
-    expect(stderr().trim().split('\n')).toEqual([`proxy: cannot listen on 127.0.0.1:${busyPort} (PORT/HOST): address already in use`])
+    expect(stderr().trim().split('\n')).toEqual([`proxy: cannot listen on 127.0.0.1:${busyPort} (PROXY_PORT/PROXY_HOST): address already in use`])
     expect(proxy.output()).not.toMatch(/starting another|EADDRINUSE|\n\s+at /)
   })
 
@@ -79,12 +79,12 @@ describe('starting the proxy where it cannot listen', () => {
     ['not-a-host.invalid', {}],
     ['999.0.0.1', {}],
     ['not-a-host.invalid', { PROXY_WORKERS: '2' }],
-  ])('exits 1 with one sentence when HOST %s does not resolve (%j)', async (host, extra) => {
+  ])('exits 1 with one sentence when PROXY_HOST %s does not resolve (%j)', async (host, extra) => {
     const port = await freePort()
-    const proxy = await spawnService('proxy/main.js', { CLERKS: `good=${clerk.url}`, HOST: host, PORT: String(port), ...extra }, undefined)
+    const proxy = await spawnService('proxy/main.js', { PROXY_CLERKS: `good=${clerk.url}`, PROXY_HOST: host, PROXY_PORT: String(port), ...extra }, undefined)
     const stderr = stderrOf(proxy)
     expect(await exitWithin(proxy, 20_000)).toBe(1)
-    expect(stderr().trim().split('\n')).toEqual([`proxy: cannot listen on ${host}:${port} (HOST): HOST "${host}" does not resolve`])
+    expect(stderr().trim().split('\n')).toEqual([`proxy: cannot listen on ${host}:${port} (PROXY_HOST): PROXY_HOST "${host}" does not resolve`])
   })
 })
 
@@ -102,7 +102,7 @@ describe('a cluster worker that dies after it listened', () => {
     const clerk = await goodFake('good')
     const port = await freePort()
     const base = `http://127.0.0.1:${port}`
-    const proxy = await spawnService('proxy/main.js', { CLERKS: `good=${clerk.url}`, PORT: String(port), PROXY_WORKERS: '2', LOG_LEVEL: 'info' }, `${base}/_lb/status`)
+    const proxy = await spawnService('proxy/main.js', { PROXY_CLERKS: `good=${clerk.url}`, PROXY_PORT: String(port), PROXY_WORKERS: '2', LOG_LEVEL: 'info' }, `${base}/_lb/status`)
     try {
       // both workers listening (the primary says so once): one killed while still starting would
       // stop the proxy instead, by design (it would fail the same way again)

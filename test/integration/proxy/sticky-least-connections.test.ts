@@ -14,7 +14,7 @@ describe('cookie+least-connections in front of real clerks', () => {
   let base: string
 
   beforeAll(async () => {
-    cluster = await startRealCluster(3, { POLICY_STATEFUL: 'cookie+least-connections', UPSTREAM_TIMEOUT_MS: '10000', HEALTH_TIMEOUT_MS: '500' })
+    cluster = await startRealCluster(3, { PROXY_POLICY_STATEFUL: 'cookie+least-connections', PROXY_UPSTREAM_TIMEOUT_MS: '10000', PROXY_HEALTH_TIMEOUT_MS: '500' })
     base = cluster.base
   })
   afterAll(async () => {

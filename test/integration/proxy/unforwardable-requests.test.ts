@@ -18,7 +18,7 @@ const head = (lines: string[]) => lines.join(CRLF) + CRLF + CRLF
 const ask = '{"product":"laptop"}'
 /** the reproduction from the issue, byte for byte */
 const TWO_HOSTS = 'GET /orders HTTP/1.1\r\nHost: a\r\nHost: b\r\nConnection: close\r\n\r\n'
-const LONG_HEALTH = { HEALTH_INTERVAL_MS: '60000' }
+const LONG_HEALTH = { PROXY_HEALTH_INTERVAL_MS: '60000' }
 
 let cluster: RealCluster
 const proxies: Record<string, { service: SpawnedService; port: number }> = {}
@@ -27,7 +27,7 @@ async function startProxy(name: string, env: Record<string, string>): Promise<vo
   const port = await freePort()
   const service = await spawnService(
     'proxy/main.js',
-    { PORT: String(port), CLERKS: cluster.clerks.map((c) => `${c.id}=${c.url}`).join(','), ADMIN_TOKEN, ...LONG_HEALTH, ...env },
+    { PROXY_PORT: String(port), PROXY_CLERKS: cluster.clerks.map((c) => `${c.id}=${c.url}`).join(','), ADMIN_TOKEN, ...LONG_HEALTH, ...env },
     `http://127.0.0.1:${port}/_lb/status`,
   )
   proxies[name] = { service, port }

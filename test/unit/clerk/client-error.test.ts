@@ -12,14 +12,15 @@ describe('the answer to a request the HTTP parser refuses', () => {
     expect(codeFor(parserCode)).toBe(code)
   })
 
+  // header names in lower case, as every raw answer (services/common/socket-answer.ts)
   it('is a whole HTTP/1.1 response: status line, JSON body of the exact length, X-Clerk, Connection: close', () => {
     const raw = clientErrorResponse('CLERK_ERR_HEADERS_TOO_LARGE', 'clerk-a')
     const [head = '', body = ''] = raw.split('\r\n\r\n')
     const lines = head.split('\r\n')
     expect(lines[0]).toBe('HTTP/1.1 431 Request Header Fields Too Large')
-    expect(lines).toContain('X-Clerk: clerk-a')
-    expect(lines).toContain('Connection: close')
-    expect(lines).toContain(`Content-Length: ${Buffer.byteLength(body)}`)
+    expect(lines).toContain('x-clerk: clerk-a')
+    expect(lines).toContain('connection: close')
+    expect(lines).toContain(`content-length: ${Buffer.byteLength(body)}`)
     expect(JSON.parse(body)).toEqual({
       error: 'headers_too_large', code: 'CLERK_ERR_HEADERS_TOO_LARGE', statusCode: 431,
       message: 'The request headers are larger than this clerk accepts.', clerk: 'clerk-a',

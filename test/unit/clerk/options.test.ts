@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { ConfigError } from '../../../services/common/env-checks.js'
+import { ConfigError } from '../../../services/common/options.js'
 import { clerkDefaults, DEV_SESSION_SECRET, readClerkOptions } from '../../../services/clerk/options.js'
 
 describe('the clerk options', () => {
@@ -15,7 +15,7 @@ describe('the clerk options', () => {
 
   it('reads every variable of the contract', () => {
     const options = readClerkOptions({
-      PORT: '3001', HOST: '0.0.0.0', CLERK_ID: 'clerk-a', REDIS_URL: 'redis://10.0.0.1:6380',
+      CLERK_PORT: '3001', CLERK_HOST: '0.0.0.0', CLERK_ID: 'clerk-a', REDIS_URL: 'redis://10.0.0.1:6380',
       SESSION_SECRET: 'x'.repeat(40), ADMIN_TOKEN: 'let-me-in', CLERK_WORK_MS: '20', CLERK_CONCURRENCY: '4',
       LOG_LEVEL: 'warn', CLERK_REDIS_TIMEOUT_MS: '2000',
     })
@@ -27,12 +27,12 @@ describe('the clerk options', () => {
   })
 
   it('keeps a valid 0 instead of turning it into a default', () => {
-    expect(readClerkOptions({ PORT: '0', CLERK_WORK_MS: '0' })).toMatchObject({ port: 0, workMs: 0 })
+    expect(readClerkOptions({ CLERK_PORT: '0', CLERK_WORK_MS: '0' })).toMatchObject({ port: 0, workMs: 0 })
   })
 
   it.each([
-    [{ PORT: 'eighty' }, 'PORT'],
-    [{ PORT: '70000' }, 'PORT'],
+    [{ CLERK_PORT: 'eighty' }, 'CLERK_PORT'],
+    [{ CLERK_PORT: '70000' }, 'CLERK_PORT'],
     [{ CLERK_ID: 'Clerk A!' }, 'CLERK_ID'],
     [{ CLERK_ID: 'Clerk-X' }, 'CLERK_ID'],
     [{ REDIS_URL: 'http://127.0.0.1:6379' }, 'REDIS_URL'],
@@ -45,8 +45,8 @@ describe('the clerk options', () => {
     [{ CLERK_REDIS_TIMEOUT_MS: '5' }, 'CLERK_REDIS_TIMEOUT_MS'],
     [{ CLERK_NEW_SESSIONS_PER_MINUTE: '-1' }, 'CLERK_NEW_SESSIONS_PER_MINUTE'],
     [{ CLERK_MEMORY_SESSIONS_MAX: '0' }, 'CLERK_MEMORY_SESSIONS_MAX'],
-    [{ TRUST_PROXY: 'the-proxy' }, 'TRUST_PROXY'],
-    [{ TRUST_PROXY: '10.0.0.0/99' }, 'TRUST_PROXY'],
+    [{ CLERK_TRUST_PROXY: 'the-proxy' }, 'CLERK_TRUST_PROXY'],
+    [{ CLERK_TRUST_PROXY: '10.0.0.0/99' }, 'CLERK_TRUST_PROXY'],
   ])('refuses %j with a sentence naming %s', (env, name) => {
     expect(() => readClerkOptions(env)).toThrow(ConfigError)
     expect(() => readClerkOptions(env)).toThrow(name)
@@ -54,7 +54,7 @@ describe('the clerk options', () => {
 
   it('reads the flood limits and whose X-Forwarded-For to believe', () => {
     expect(readClerkOptions({})).toMatchObject({ newSessionsPerMinute: 120, memorySessionsMax: 100_000, trustProxy: undefined })
-    expect(readClerkOptions({ CLERK_NEW_SESSIONS_PER_MINUTE: '0', CLERK_MEMORY_SESSIONS_MAX: '50', TRUST_PROXY: 'loopback, 10.0.0.0/8' })).toMatchObject({
+    expect(readClerkOptions({ CLERK_NEW_SESSIONS_PER_MINUTE: '0', CLERK_MEMORY_SESSIONS_MAX: '50', CLERK_TRUST_PROXY: 'loopback, 10.0.0.0/8' })).toMatchObject({
       newSessionsPerMinute: 0,
       memorySessionsMax: 50,
       trustProxy: 'loopback, 10.0.0.0/8',

@@ -50,9 +50,9 @@ describe('the npm start banner', () => {
   it('says where the private Redis keeps its data, or that the run is a throwaway', () => {
     const kept = renderBanner(info)
     expect(kept).toContain('append-only file fsynced every second')
-    expect(kept).toContain('data kept in /home/u/.local/state/clerk-cluster/redis-8080 (REDIS_DATA_DIR)')
+    expect(kept).toContain('data kept in /home/u/.local/state/clerk-cluster/redis-8080 (CLUSTER_REDIS_DATA_DIR)')
     const throwaway = renderBanner({ ...info, redis: { ...info.redis, dataDir: undefined, appendFsync: 'always' } })
     expect(throwaway).toContain('fsynced on every write')
-    expect(throwaway).toContain('throwaway run (REDIS_THROWAWAY=1)')
+    expect(throwaway).toContain('throwaway run (CLUSTER_REDIS_THROWAWAY=1)')
   })
 })

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { parseArguments, UsageError } from '../../../services/cluster/chaos-cli.js'
-import { CHAOS_USAGE } from '../../../services/cluster/chaos-usage.js'
+import { CHAOS_USAGE, parseArguments, UsageError } from '../../../services/cluster/chaos-cli.js'
 
 describe('parseArguments', () => {
   it.each([

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { ConfigError } from '../../../services/common/env-checks.js'
+import { ConfigError } from '../../../services/common/options.js'
 import { checkChildEnvironment } from '../../../services/cluster/child-environment.js'
 
 describe('npm start checks what its children will read before starting them', () => {
@@ -8,14 +8,14 @@ describe('npm start checks what its children will read before starting them', ()
   })
 
   it('accepts good values for the children', () => {
-    expect(() => checkChildEnvironment({ PROXY_ENGINE: 'http-proxy', POLICY_STATEFUL: 'round-robin', CLERK_WORK_MS: '20' })).not.toThrow()
+    expect(() => checkChildEnvironment({ PROXY_ENGINE: 'http-proxy', PROXY_POLICY_STATEFUL: 'round-robin', CLERK_WORK_MS: '20' })).not.toThrow()
   })
 
   it.each([
     [{ PROXY_ENGINE: 'nginx' }, /PROXY_ENGINE must be one of undici, http-proxy/],
-    [{ POLICY_SHARED: 'random' }, /POLICY_SHARED must be one of/],
+    [{ PROXY_POLICY_SHARED: 'random' }, /PROXY_POLICY_SHARED must be one of/],
     [{ CLERK_WORK_MS: 'lots' }, /CLERK_WORK_MS/],
-    [{ UPSTREAM_TIMEOUT_MS: '-1' }, /UPSTREAM_TIMEOUT_MS/],
+    [{ PROXY_UPSTREAM_TIMEOUT_MS: '-1' }, /PROXY_UPSTREAM_TIMEOUT_MS/],
   ])('refuses %j with the child\'s sentence naming the variable', (env, message) => {
     expect(() => checkChildEnvironment(env)).toThrow(ConfigError)
     expect(() => checkChildEnvironment(env)).toThrow(message)

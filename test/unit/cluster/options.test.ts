@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { ConfigError } from '../../../services/common/env-checks.js'
+import { ConfigError } from '../../../services/common/options.js'
 import { readClusterOptions } from '../../../services/cluster/options.js'
 
 const token = (bytes?: number) => `generated-${bytes ?? 24}-${'x'.repeat(40)}`
@@ -60,20 +60,20 @@ describe('readClusterOptions', () => {
     })
     expect(readClusterOptions({ HOME: '/home/u' }, token).redisDataDir).toMatch(/\/\.local\/state\/clerk-cluster\/redis-8080$/)
     expect(readClusterOptions({ XDG_STATE_HOME: 'relative/ignored' }, token).redisDataDir).toMatch(/\/\.local\/state\/clerk-cluster\/redis-8080$/)
-    expect(readClusterOptions({ REDIS_DATA_DIR: '/data/ledger' }, token).redisDataDir).toBe('/data/ledger')
-    expect(readClusterOptions({ REDIS_THROWAWAY: '1' }, token).redisDataDir).toBeUndefined()
-    expect(readClusterOptions({ REDIS_APPENDFSYNC: 'always', REDIS_MAXMEMORY: '256mb' }, token)).toMatchObject({
+    expect(readClusterOptions({ CLUSTER_REDIS_DATA_DIR: '/data/ledger' }, token).redisDataDir).toBe('/data/ledger')
+    expect(readClusterOptions({ CLUSTER_REDIS_THROWAWAY: '1' }, token).redisDataDir).toBeUndefined()
+    expect(readClusterOptions({ CLUSTER_REDIS_APPENDFSYNC: 'always', CLUSTER_REDIS_MAXMEMORY: '256mb' }, token)).toMatchObject({
       redisAppendFsync: 'always',
       redisMaxMemory: '256mb',
     })
   })
 
   it.each([
-    [{ REDIS_THROWAWAY: 'yes' }, /REDIS_THROWAWAY must be one of 0, 1/],
-    [{ REDIS_THROWAWAY: '1', REDIS_DATA_DIR: '/data' }, /REDIS_DATA_DIR must not be set/],
-    [{ REDIS_APPENDFSYNC: 'no' }, /REDIS_APPENDFSYNC must be one of everysec, always/],
-    [{ REDIS_MAXMEMORY: 'lots' }, /REDIS_MAXMEMORY must be a size such as 1gb/],
-    [{ REDIS_MAXMEMORY: '0' }, /REDIS_MAXMEMORY must be a size/], // 0 would mean no limit at all
+    [{ CLUSTER_REDIS_THROWAWAY: 'yes' }, /CLUSTER_REDIS_THROWAWAY must be one of 0, 1/],
+    [{ CLUSTER_REDIS_THROWAWAY: '1', CLUSTER_REDIS_DATA_DIR: '/data' }, /CLUSTER_REDIS_DATA_DIR must not be set/],
+    [{ CLUSTER_REDIS_APPENDFSYNC: 'no' }, /CLUSTER_REDIS_APPENDFSYNC must be one of everysec, always/],
+    [{ CLUSTER_REDIS_MAXMEMORY: 'lots' }, /CLUSTER_REDIS_MAXMEMORY must be a size such as 1gb/],
+    [{ CLUSTER_REDIS_MAXMEMORY: '0' }, /CLUSTER_REDIS_MAXMEMORY must be a size/], // 0 would mean no limit at all
   ])('refuses %j with a sentence naming the variable', (env, message) => {
     expect(() => readClusterOptions(env, token)).toThrow(ConfigError)
     expect(() => readClusterOptions(env, token)).toThrow(message)

@@ -26,12 +26,12 @@ describe('planCluster', () => {
     const plan = planCluster(input)
     for (const clerk of plan.clerks) {
       expect(clerk.env).toMatchObject({
-        PORT: String(clerk.port),
+        CLERK_PORT: String(clerk.port),
         CLERK_ID: clerk.id,
         REDIS_URL: input.redisUrl,
         SESSION_SECRET: input.sessionSecret,
         ADMIN_TOKEN: input.adminToken,
-        HOST: '127.0.0.1',
+        CLERK_HOST: '127.0.0.1',
         LOG_LEVEL: 'warn',
       })
       expect(clerk.script).toBe('services/clerk/main.js')
@@ -43,9 +43,9 @@ describe('planCluster', () => {
     const { proxy } = planCluster(input)
     expect(proxy.script).toBe('proxy/main.js')
     expect(proxy.env).toMatchObject({
-      PORT: '8080',
-      CLERKS: 'clerk-a=http://127.0.0.1:8081,clerk-b=http://127.0.0.1:8082,clerk-c=http://127.0.0.1:8083',
-      LAUNCHER_URL: input.launcherUrl,
+      PROXY_PORT: '8080',
+      PROXY_CLERKS: 'clerk-a=http://127.0.0.1:8081,clerk-b=http://127.0.0.1:8082,clerk-c=http://127.0.0.1:8083',
+      PROXY_LAUNCHER_URL: input.launcherUrl,
       ADMIN_TOKEN: input.adminToken,
     })
   })

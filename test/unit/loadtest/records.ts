@@ -1,5 +1,5 @@
-import type { DialogueRecord } from '../../../loadtest/dialogue-record.js'
-import type { ChaosEventRecord } from '../../../loadtest/chaos-schedule.js'
+import type { ChaosEventRecord } from '../../../loadtest/run/chaos-schedule.js'
+import type { DialogueRecord } from '../../../loadtest/run/customer.js'
 
 /** A hand-made dialogue record: completed by clerk-a unless told otherwise. Times in ms from 0. */
 export function record(fields: Partial<DialogueRecord> & { id: number }): DialogueRecord {

@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream'
 import { describe, expect, it } from 'vitest'
 import { clientErrorBody, clientErrorHandler, type ClientError } from '../../../proxy/client-errors.js'
-import { rawAnswer } from '../../../proxy/front-errors.js'
+import { socketAnswer } from '../../../services/common/socket-answer.js'
 
 const parserError = (code: string, reason = 'x'): ClientError => Object.assign(new Error(`Parse Error: ${reason}`), { code, reason, rawPacket: Buffer.from('x') })
 
@@ -21,11 +21,11 @@ describe('the answer to a request node cannot parse', () => {
   })
 
   it('names the request deadline when it knows it', () => {
-    expect(clientErrorBody(parserError('ERR_HTTP_REQUEST_TIMEOUT'), 30_000).message).toMatch(/within 30 s \(REQUEST_TIMEOUT_MS\)/)
+    expect(clientErrorBody(parserError('ERR_HTTP_REQUEST_TIMEOUT'), 30_000).message).toMatch(/within 30 s \(PROXY_REQUEST_TIMEOUT_MS\)/)
   })
 
   it('is a whole HTTP/1.1 response whose content-length is the JSON body', () => {
-    const text = rawAnswer(clientErrorBody(parserError('HPE_INVALID_VERSION')))
+    const text = socketAnswer({ body: clientErrorBody(parserError('HPE_INVALID_VERSION')) })
     const [head = '', body = ''] = text.split('\r\n\r\n')
     expect(head).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/)
     expect(head).toMatch(/\r\nconnection: close(\r\n|$)/)

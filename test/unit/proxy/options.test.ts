@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest'
-import { ConfigError } from '../../../services/common/env-checks.js'
+import { ConfigError } from '../../../services/common/options.js'
 import { defaultOptions, frontLimits, parseClerks, readProxyOptions } from '../../../proxy/options.js'
 
 describe('reading the proxy environment', () => {
-  it('reads CLERKS as ids and origins', () => {
+  it('reads PROXY_CLERKS as ids and origins', () => {
     const clerks = parseClerks('clerk-a=http://127.0.0.1:3001, clerk-b=http://127.0.0.1:3002')
     expect(clerks.map((c) => [c.id, c.url.origin])).toEqual([
       ['clerk-a', 'http://127.0.0.1:3001'],
@@ -12,21 +12,21 @@ describe('reading the proxy environment', () => {
   })
 
   it.each([
-    [undefined, /CLERKS is required/],
-    ['', /CLERKS is required/],
+    [undefined, /PROXY_CLERKS is required/],
+    ['', /PROXY_CLERKS is required/],
     ['http://127.0.0.1:3001', /must look like id=http/],
     ['clerk-a=nope', /not a URL/],
     ['clerk-a=https://127.0.0.1:3001', /must use http:/],
     ['clerk-a=http://127.0.0.1:3001/x', /bare origin/],
     ['clerk a=http://127.0.0.1:3001', /letters, digits/],
     ['a=http://127.0.0.1:1,a=http://127.0.0.1:2', /twice/],
-  ])('explains what is wrong with CLERKS=%j', (value, message) => {
+  ])('explains what is wrong with PROXY_CLERKS=%j', (value, message) => {
     expect(() => parseClerks(value)).toThrow(ConfigError)
     expect(() => parseClerks(value)).toThrow(message)
   })
 
   it('uses the contract defaults', () => {
-    const o = readProxyOptions({ CLERKS: 'a=http://127.0.0.1:1' })
+    const o = readProxyOptions({ PROXY_CLERKS: 'a=http://127.0.0.1:1' })
     expect(o).toMatchObject({ port: 8080, host: '127.0.0.1', workers: 1, upstreamTimeoutMs: 10_000, healthIntervalMs: 1_000, healthRise: 2, healthFall: 2, adminToken: undefined })
     expect(o.policies).toEqual(defaultOptions.policies)
     expect(Object.isFrozen(o)).toBe(true)
@@ -34,18 +34,18 @@ describe('reading the proxy environment', () => {
 
   it('reads every variable', () => {
     const o = readProxyOptions({
-      CLERKS: 'a=http://127.0.0.1:1',
-      PORT: '0',
+      PROXY_CLERKS: 'a=http://127.0.0.1:1',
+      PROXY_PORT: '0',
       PROXY_ENGINE: 'http-proxy',
       PROXY_WORKERS: '2',
-      POLICY_STATEFUL: 'round-robin',
-      POLICY_SHARED: 'least-connections',
-      UPSTREAM_TIMEOUT_MS: '250',
-      HEALTH_INTERVAL_MS: '100',
-      HEALTH_RISE: '1',
-      HEALTH_FALL: '3',
+      PROXY_POLICY_STATEFUL: 'round-robin',
+      PROXY_POLICY_SHARED: 'least-connections',
+      PROXY_UPSTREAM_TIMEOUT_MS: '250',
+      PROXY_HEALTH_INTERVAL_MS: '100',
+      PROXY_HEALTH_RISE: '1',
+      PROXY_HEALTH_FALL: '3',
       ADMIN_TOKEN: 'secret',
-      LAUNCHER_URL: 'http://127.0.0.1:9999',
+      PROXY_LAUNCHER_URL: 'http://127.0.0.1:9999',
     })
     expect(o).toMatchObject({ port: 0, engine: 'http-proxy', workers: 2, upstreamTimeoutMs: 250, healthIntervalMs: 100, healthRise: 1, healthFall: 3, adminToken: 'secret' })
     expect(o.policies).toMatchObject({ stateful: 'round-robin', stateless: 'round-robin', shared: 'least-connections' })
@@ -53,15 +53,15 @@ describe('reading the proxy environment', () => {
   })
 
   it('reads the limits, and gives each worker its share of them', () => {
-    const d = readProxyOptions({ CLERKS: 'a=http://127.0.0.1:1' })
+    const d = readProxyOptions({ PROXY_CLERKS: 'a=http://127.0.0.1:1' })
     expect(d).toMatchObject({ requestTimeoutMs: 30_000, clientConnections: 1_024, requestBufferBytes: 64 * 1024 * 1024, eventSubscribers: 32 })
     const o = readProxyOptions({
-      CLERKS: 'a=http://127.0.0.1:1',
+      PROXY_CLERKS: 'a=http://127.0.0.1:1',
       PROXY_WORKERS: '3',
-      REQUEST_TIMEOUT_MS: '5000',
-      CLIENT_CONNECTIONS: '100',
-      REQUEST_BUFFER_BYTES: '1048576',
-      EVENT_SUBSCRIBERS: '4',
+      PROXY_REQUEST_TIMEOUT_MS: '5000',
+      PROXY_CLIENT_CONNECTIONS: '100',
+      PROXY_REQUEST_BUFFER_BYTES: '1048576',
+      PROXY_EVENT_SUBSCRIBERS: '4',
     })
     expect(o).toMatchObject({ requestTimeoutMs: 5_000, clientConnections: 100, requestBufferBytes: 1_048_576, eventSubscribers: 4 })
     // rounded up: the whole proxy admits at most 3 over each cap
@@ -72,17 +72,17 @@ describe('reading the proxy environment', () => {
   it.each([
     [{ PROXY_ENGINE: 'nginx' }, /PROXY_ENGINE must be one of undici, http-proxy/],
     [{ PROXY_WORKERS: '0' }, /PROXY_WORKERS must be between 1/],
-    [{ POLICY_STATEFUL: 'random' }, /POLICY_STATEFUL must be one of/],
-    [{ UPSTREAM_TIMEOUT_MS: 'soon' }, /UPSTREAM_TIMEOUT_MS must be a whole number/],
-    [{ HEALTH_FALL: '0' }, /HEALTH_FALL must be between 1/],
-    [{ LAUNCHER_URL: 'ftp://x' }, /LAUNCHER_URL must use http:/],
-    [{ LAUNCHER_URL: 'not a url' }, /LAUNCHER_URL must be a URL such as http:\/\/127\.0\.0\.1:8080, got "not a url"/],
+    [{ PROXY_POLICY_STATEFUL: 'random' }, /PROXY_POLICY_STATEFUL must be one of/],
+    [{ PROXY_UPSTREAM_TIMEOUT_MS: 'soon' }, /PROXY_UPSTREAM_TIMEOUT_MS must be a whole number/],
+    [{ PROXY_HEALTH_FALL: '0' }, /PROXY_HEALTH_FALL must be between 1/],
+    [{ PROXY_LAUNCHER_URL: 'ftp://x' }, /PROXY_LAUNCHER_URL must use http:/],
+    [{ PROXY_LAUNCHER_URL: 'not a url' }, /PROXY_LAUNCHER_URL must be a URL such as http:\/\/127\.0\.0\.1:8080, got "not a url"/],
     [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent/],
-    [{ REQUEST_TIMEOUT_MS: '0' }, /REQUEST_TIMEOUT_MS must be between 100/],
-    [{ CLIENT_CONNECTIONS: '0' }, /CLIENT_CONNECTIONS must be between 1/],
-    [{ REQUEST_BUFFER_BYTES: '1000' }, /REQUEST_BUFFER_BYTES must be between 65536/],
-    [{ EVENT_SUBSCRIBERS: 'many' }, /EVENT_SUBSCRIBERS must be a whole number/],
+    [{ PROXY_REQUEST_TIMEOUT_MS: '0' }, /PROXY_REQUEST_TIMEOUT_MS must be between 100/],
+    [{ PROXY_CLIENT_CONNECTIONS: '0' }, /PROXY_CLIENT_CONNECTIONS must be between 1/],
+    [{ PROXY_REQUEST_BUFFER_BYTES: '1000' }, /PROXY_REQUEST_BUFFER_BYTES must be between 65536/],
+    [{ PROXY_EVENT_SUBSCRIBERS: 'many' }, /PROXY_EVENT_SUBSCRIBERS must be a whole number/],
   ])('refuses %j with a sentence naming the variable', (env, message) => {
-    expect(() => readProxyOptions({ CLERKS: 'a=http://127.0.0.1:1', ...env })).toThrow(message)
+    expect(() => readProxyOptions({ PROXY_CLERKS: 'a=http://127.0.0.1:1', ...env })).toThrow(message)
   })
 })

@@ -16,9 +16,9 @@ const STATED: Record<FailureKind, [string, Row]> = {
   connect_timeout: ['the clerk did not accept in time: eject at once, any method goes elsewhere; 504', { fault: 'clerk', neverSent: true, ejectAtOnce: true, countsTowardsFall: false, retry: 'whatever-the-method', status: 504 }],
   reset_before_send: ['broken before a byte was written: eject at once, any method goes elsewhere; 502', { fault: 'clerk', neverSent: true, ejectAtOnce: true, countsTowardsFall: false, retry: 'whatever-the-method', status: 502 }],
   closing: ['turned away by a clerk shutting down: eject at once, any method goes elsewhere; 503', { fault: 'clerk', neverSent: true, ejectAtOnce: true, countsTowardsFall: false, retry: 'whatever-the-method', status: 503 }],
-  timeout: ['no answer in time: towards HEALTH_FALL, never retried (the customer waited enough); 504', { fault: 'clerk', neverSent: false, ejectAtOnce: false, countsTowardsFall: true, retry: 'never', status: 504 }],
-  reset: ['broken after the request went out: towards HEALTH_FALL, retried when repeatable; 502', { fault: 'clerk', neverSent: false, ejectAtOnce: false, countsTowardsFall: true, retry: 'when-repeatable', status: 502 }],
-  bad_response: ['not HTTP: towards HEALTH_FALL, retried when repeatable; 502', { fault: 'clerk', neverSent: false, ejectAtOnce: false, countsTowardsFall: true, retry: 'when-repeatable', status: 502 }],
+  timeout: ['no answer in time: towards PROXY_HEALTH_FALL, never retried (the customer waited enough); 504', { fault: 'clerk', neverSent: false, ejectAtOnce: false, countsTowardsFall: true, retry: 'never', status: 504 }],
+  reset: ['broken after the request went out: towards PROXY_HEALTH_FALL, retried when repeatable; 502', { fault: 'clerk', neverSent: false, ejectAtOnce: false, countsTowardsFall: true, retry: 'when-repeatable', status: 502 }],
+  bad_response: ['not HTTP: towards PROXY_HEALTH_FALL, retried when repeatable; 502', { fault: 'clerk', neverSent: false, ejectAtOnce: false, countsTowardsFall: true, retry: 'when-repeatable', status: 502 }],
   response_too_large: ['an answer over the buffer: no sign of a sick clerk, never retried; 502', { fault: 'clerk', neverSent: false, ejectAtOnce: false, countsTowardsFall: false, retry: 'never', status: 502 }],
   unforwardable: ['the customer\'s fault: never ejects, never counts, never retried; 400', { fault: 'customer', neverSent: true, ejectAtOnce: false, countsTowardsFall: false, retry: 'never', status: 400 }],
 }
@@ -72,7 +72,7 @@ describe('the failure table', () => {
       s.evidence.attemptFailed(a, failure)
       expect(a.healthy, 'after one').toBe(!row.ejectAtOnce)
       for (let i = 1; i < FALL; i++) s.evidence.attemptFailed(a, failure)
-      expect(a.healthy, `after ${FALL} (HEALTH_FALL)`).toBe(!row.ejectAtOnce && !row.countsTowardsFall)
+      expect(a.healthy, `after ${FALL} (PROXY_HEALTH_FALL)`).toBe(!row.ejectAtOnce && !row.countsTowardsFall)
     })
 
     it('changes a cluster worker\'s replica as its row says, and reaches the primary', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { BodyBudget } from '../../../../proxy/front/request-body.js'
 
-describe('the request-body budget (REQUEST_BUFFER_BYTES)', () => {
+describe('the request-body budget (PROXY_REQUEST_BUFFER_BYTES)', () => {
   it('holds what fits, refuses what does not without holding any of it, and frees what is released', () => {
     const budget = new BodyBudget(100)
     expect(budget.take(60)).toBe(true)

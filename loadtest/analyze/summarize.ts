@@ -1,0 +1,305 @@
+/**
+ * Turns the raw facts of a run (every dialogue's record, every chaos event, the ledger check)
+ * into the numbers the reports print. Pure: no I/O, no clock, no printing (autocannon's
+ * aggregateResult.js is the model), so every figure can be checked against hand-made records.
+ *
+ * @example
+ *   const summary = summarize(run, { policy: 'sticky', reconcile: reconcile(run.records, orders, run.keyPrefix) })
+ *   summary.dialogues.context_lost   // how many dialogues a clerk forgot
+ *   summary.timeline[3]              // { second: 3, completed: 41, context_lost: 2, failed: 0, … }
+ */
+import type { ChaosEventRecord } from '../run/chaos-schedule.js'
+import { STEPS, type Mode, type Step } from '../../services/common/vocabulary.js'
+import { emptyOutcomeCounts, type DialogueRecord, type Outcome } from '../run/customer.js'
+import type { RunResult } from '../run/run-load.js'
+import type { TimeWaitCount } from './tcp-states.js'
+import type { ReconcileResult } from './reconcile.js'
+
+/** What summarize reads of a run: run/run-load.ts's RunResult (a hand-made one may leave out `requests`). */
+export type SummaryInput = Pick<RunResult, 'target' | 'mode' | 'customers' | 'keepAlive' | 'pipelining' | 'startedAt' | 'endedAt' | 'stoppedBy'> & {
+  records: readonly DialogueRecord[]
+  chaos: readonly ChaosEventRecord[]
+  requests?: RunResult['requests']
+}
+
+export interface SummaryExtras {
+  /** e.g. `stateful + sticky` (default: mode, plus policy when given) */
+  label?: string
+  policy?: string
+  reconcile?: ReconcileResult | undefined
+  /** why reconciliation could not be done (e.g. Redis down at the end) */
+  reconcileError?: string | undefined
+}
+
+export interface LatencyStats {
+  count: number
+  p50: number
+  p90: number
+  p99: number
+  max: number
+  mean: number
+}
+
+export interface TimelineSecond {
+  /** seconds since the start of the run: [second, second + 1) */
+  second: number
+  started: number
+  completed: number
+  context_lost: number
+  failed: number
+  unfinished: number
+}
+
+export interface ChaosMark {
+  text: string
+  verb: string
+  target: string
+  /** offset of the moment it was fired, ms from the start */
+  offsetMs: number
+  /** how long the action took, ms */
+  tookMs: number
+  ok: boolean
+  error: string | undefined
+}
+
+/**
+ * A clerk killed (or terminated) mid-run: the dialogues that started with it (ask answered by it,
+ * sent before the action was acknowledged) and had not ended when the action was fired are
+ * exposed. The process dies somewhere between firing and acknowledgement, so a dialogue that ended
+ * in that window may have finished in time; one whose last answer came after the acknowledgement
+ * cannot have. With sessions in clerk memory and sticky routing, the dialogues lost are exactly
+ * exposed ones, and every one open after the acknowledgement is lost.
+ */
+export interface Exposure {
+  text: string
+  target: string
+  offsetMs: number
+  /** pinned to the target (its ask answered there), started before the acknowledgement, open when fired */
+  exposed: number
+  /** of those, ended as context_lost or failed */
+  exposedLost: number
+  /** of those, still open when the action was acknowledged (their last answer came after it) */
+  openAfterAck: number
+  /** of those, ended as context_lost or failed */
+  openAfterAckLost: number
+  /** dialogues that ended context_lost or failed without being exposed to this event */
+  otherLost: number
+}
+
+export interface Summary {
+  label: string
+  mode: Mode
+  policy: string | undefined
+  target: string
+  customers: number
+  keepAlive: boolean
+  pipelining: number
+  startedAt: string
+  durationMs: number
+  /** from the start to the last dialogue's end, ms: the window rates are computed over */
+  activeMs: number
+  stoppedBy: string
+  dialogues: Record<Outcome, number> & { total: number }
+  /** (context_lost + failed) / ended dialogues, 0..1 */
+  lossRate: number
+  /** completed dialogues per second of activeMs */
+  dialoguesPerSec: number
+  /** dialogue answers (ask, buy and pay) per second of activeMs */
+  answersPerSec: number
+  latencyMs: Record<Step, LatencyStats>
+  /** latency of a whole completed dialogue: ask sent → pay answered */
+  dialogueLatencyMs: LatencyStats
+  /** where the unhappy dialogues ended */
+  endedAt: { context_lost: Record<Step, number>; failed: Record<Step, number> }
+  /** failure reasons (error codes, `timeout`, `ECONNRESET` …) and how often */
+  failedReasons: Record<string, number>
+  /** per clerk that answered the ask: how those dialogues ended */
+  byClerk: Record<string, Record<Outcome, number> & { dialogues: number }>
+  redispatched: number
+  timeline: TimelineSecond[]
+  chaos: ChaosMark[]
+  exposure: Exposure[]
+  reconcile: ReconcileResult | undefined
+  reconcileError: string | undefined
+  requests: SummaryInput['requests']
+}
+
+/** nearest-rank percentile of sorted values; 0 for none */
+export function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return 0
+  const rank = Math.ceil((p / 100) * sorted.length)
+  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1] as number
+}
+
+export function latencyStats(values: readonly number[]): LatencyStats {
+  const sorted = [...values].sort((a, b) => a - b)
+  const round = (n: number) => Math.round(n * 100) / 100 // 0.01 ms
+  const sum = sorted.reduce((a, b) => a + b, 0)
+  return {
+    count: sorted.length,
+    p50: round(percentile(sorted, 50)),
+    p90: round(percentile(sorted, 90)),
+    p99: round(percentile(sorted, 99)),
+    max: round(sorted.at(-1) ?? 0),
+    mean: round(sorted.length === 0 ? 0 : sum / sorted.length),
+  }
+}
+
+function stepCounts(): Record<Step, number> {
+  return { ask: 0, buy: 0, pay: 0 }
+}
+
+const isLost = (r: DialogueRecord) => r.outcome === 'context_lost' || r.outcome === 'failed'
+
+export function exposureTo(event: ChaosEventRecord, records: readonly DialogueRecord[], startedAt: number): Exposure {
+  const exposedSet = records.filter(
+    (r) => r.clerks.ask === event.target && r.startedAt < event.doneAt && (r.endedAt ?? Infinity) > event.firedAt,
+  )
+  const openAfterAck = exposedSet.filter((r) => (r.endedAt ?? Infinity) > event.doneAt)
+  const exposedIds = new Set(exposedSet.map((r) => r.id))
+  return {
+    text: event.text,
+    target: event.target,
+    offsetMs: event.firedAt - startedAt,
+    exposed: exposedSet.length,
+    exposedLost: exposedSet.filter(isLost).length,
+    openAfterAck: openAfterAck.length,
+    openAfterAckLost: openAfterAck.filter(isLost).length,
+    otherLost: records.filter((r) => isLost(r) && !exposedIds.has(r.id)).length,
+  }
+}
+
+export function summarize(run: SummaryInput, extras: SummaryExtras = {}): Summary {
+  const durationMs = Math.max(1, run.endedAt - run.startedAt)
+  // Rates are taken over the time dialogues were ending, not the idle tail while autocannon
+  // notices every customer has left (up to a second).
+  const lastEnd = run.records.reduce((max, r) => Math.max(max, r.endedAt ?? 0), 0)
+  const activeMs = Math.max(1, Math.min(durationMs, lastEnd > 0 ? lastEnd - run.startedAt : durationMs))
+  const dialogues = { ...emptyOutcomeCounts(), total: run.records.length }
+  const endedAt = { context_lost: stepCounts(), failed: stepCounts() }
+  const failedReasons: Record<string, number> = {}
+  const byClerk: Summary['byClerk'] = {}
+  const stepLatencies: Record<Step, number[]> = { ask: [], buy: [], pay: [] }
+  const dialogueLatencies: number[] = []
+  const seconds = Math.max(1, Math.ceil(activeMs / 1000))
+  const timeline: TimelineSecond[] = Array.from({ length: seconds }, (_, second) => ({
+    second,
+    started: 0,
+    completed: 0,
+    context_lost: 0,
+    failed: 0,
+    unfinished: 0,
+  }))
+  const bucket = (at: number) => timeline[Math.min(seconds - 1, Math.max(0, Math.floor((at - run.startedAt) / 1000)))]
+  let answers = 0
+  let redispatched = 0
+
+  for (const r of run.records) {
+    const outcome: Outcome = r.outcome ?? 'unfinished'
+    dialogues[outcome]++
+    if ((outcome === 'context_lost' || outcome === 'failed') && r.step) endedAt[outcome][r.step]++
+    if (outcome === 'failed') failedReasons[r.reason ?? 'unknown'] = (failedReasons[r.reason ?? 'unknown'] ?? 0) + 1
+    if (r.redispatched) redispatched++
+    const clerk = r.clerks.ask ?? '(none)'
+    byClerk[clerk] ??= { ...emptyOutcomeCounts(), dialogues: 0 }
+    byClerk[clerk].dialogues++
+    byClerk[clerk][outcome]++
+    for (const step of STEPS) {
+      const ms = r.latencyMs[step]
+      if (ms !== undefined) {
+        stepLatencies[step].push(ms)
+        answers++
+      }
+    }
+    if (outcome === 'completed' && r.endedAt !== undefined) dialogueLatencies.push(r.endedAt - r.startedAt)
+    const start = bucket(r.startedAt)
+    if (start) start.started++
+    const end = bucket(r.endedAt ?? run.endedAt)
+    if (end) end[outcome]++
+  }
+
+  const ended = dialogues.completed + dialogues.context_lost + dialogues.failed
+  const kills = run.chaos.filter((e) => (e.verb === 'kill' || e.verb === 'terminate') && e.ok)
+  return {
+    label: extras.label ?? (extras.policy ? `${run.mode} + ${extras.policy}` : run.mode),
+    mode: run.mode,
+    policy: extras.policy,
+    target: run.target,
+    customers: run.customers,
+    keepAlive: run.keepAlive,
+    pipelining: run.pipelining,
+    startedAt: new Date(run.startedAt).toISOString(),
+    durationMs,
+    stoppedBy: run.stoppedBy,
+    dialogues,
+    lossRate: ended === 0 ? 0 : (dialogues.context_lost + dialogues.failed) / ended,
+    activeMs,
+    dialoguesPerSec: Math.round((dialogues.completed / (activeMs / 1000)) * 10) / 10,
+    answersPerSec: Math.round((answers / (activeMs / 1000)) * 10) / 10,
+    latencyMs: {
+      ask: latencyStats(stepLatencies.ask),
+      buy: latencyStats(stepLatencies.buy),
+      pay: latencyStats(stepLatencies.pay),
+    },
+    dialogueLatencyMs: latencyStats(dialogueLatencies),
+    endedAt,
+    failedReasons,
+    byClerk,
+    redispatched,
+    timeline,
+    chaos: run.chaos.map((e) => ({
+      text: e.text,
+      verb: e.verb,
+      target: e.target,
+      offsetMs: e.firedAt - run.startedAt,
+      tookMs: e.doneAt - e.firedAt,
+      ok: e.ok,
+      error: e.error,
+    })),
+    exposure: kills.map((e) => exposureTo(e, run.records, run.startedAt)),
+    reconcile: extras.reconcile,
+    reconcileError: extras.reconcileError,
+    requests: run.requests,
+  }
+}
+
+/** one run of a keep-alive comparison (the same load with keep-alive on, then Connection: close) */
+export interface KeepAliveRow {
+  keepAlive: boolean
+  /** index of this run in `runs` */
+  run: number
+  completedPerSec: number
+  answersPerSec: number
+  /** per answer, all steps together, ms */
+  answerP50: number
+  answerP99: number
+  timeWaitBefore: TimeWaitCount | undefined
+  timeWaitAfter: TimeWaitCount | undefined
+}
+
+/**
+ * Keep-alive against `Connection: close`: one row per run, with the sockets in TIME_WAIT counted
+ * before and after it (the lecture on long and short TCP connections).
+ */
+export function keepAliveRow(
+  measured: {
+    run: Pick<RunResult, 'records' | 'keepAlive'>
+    summary: Summary
+    timeWaitBefore: TimeWaitCount | undefined
+    timeWaitAfter: TimeWaitCount | undefined
+  },
+  runIndex: number,
+): KeepAliveRow {
+  const answers = measured.run.records.flatMap((r) => Object.values(r.latencyMs).filter((v): v is number => v !== undefined))
+  const stats = latencyStats(answers)
+  return {
+    keepAlive: measured.run.keepAlive,
+    run: runIndex,
+    completedPerSec: measured.summary.dialoguesPerSec,
+    answersPerSec: measured.summary.answersPerSec,
+    answerP50: stats.p50,
+    answerP99: stats.p99,
+    timeWaitBefore: measured.timeWaitBefore,
+    timeWaitAfter: measured.timeWaitAfter,
+  }
+}

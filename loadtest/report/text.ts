@@ -1,0 +1,158 @@
+/**
+ * Terminal output of the load test: summary tables (cli-table3), the keep-alive comparison, the
+ * scale-out chart, and the live progress line. Renders summaries, never computes them (analyze/
+ * does; autocannon's printResult.js habit).
+ *
+ * @example
+ *   process.stdout.write(renderRunText(summary))
+ *   process.stdout.write(renderComparisonText([statefulRr, statefulSticky, stateless, shared]))
+ */
+import Table from 'cli-table3'
+import type { ScaleReport } from '../analyze/scale-curve.js'
+import type { KeepAliveRow, Summary } from '../analyze/summarize.js'
+import type { RunProgress } from '../run/run-load.js'
+import {
+  byClerkTable,
+  chaosTable,
+  comparisonTable,
+  connectionStyle,
+  endedAtTable,
+  formatDurationMs,
+  latencyTable,
+  ledgerTable,
+  outcomesTable,
+  type Cells,
+} from './tables.js'
+
+const plain = { head: [] as string[], border: [] as string[] } // no colours: output goes to files and READMEs too
+
+function draw({ head, rows }: Cells, alignRight = true): string {
+  const table = new Table({
+    head: [...head],
+    style: plain,
+    colAligns: head.map((_, i) => (i === 0 || !alignRight ? 'left' : 'right')),
+  })
+  table.push(...rows)
+  return table.toString()
+}
+
+const ms = (n: number) => (n >= 100 ? n.toFixed(0) : n.toFixed(1))
+
+/** The workshop headline: one row per session design, same load and chaos. */
+export function renderComparisonText(summaries: readonly Summary[], title = 'Session designs under the same load and chaos'): string {
+  const chaos = summaries[0]?.chaos.map((c) => c.text).join(', ')
+  const lines = [title, draw(comparisonTable(summaries, ms))]
+  if (chaos) lines.push(`chaos in every row: ${chaos}`)
+  lines.push(
+    'lost % = (context_lost + failed) / ended dialogues; ledger lost = confirmed to the customer but not in the ledger;',
+    'doubled = one dialogue charged more than once; charged_unconfirmed = charged although the customer saw a failure.',
+  )
+  return lines.join('\n') + '\n'
+}
+
+/** Everything about one run, as tables. */
+export function renderRunText(s: Summary): string {
+  const out: string[] = []
+  const bound = s.stoppedBy === 'dialogues' ? 'dialogue bound' : s.stoppedBy === 'duration' ? 'duration' : s.stoppedBy
+  out.push(
+    `${s.label}: ${s.customers} customers, ${formatDurationMs(s.durationMs)} (stopped by ${bound}), keep-alive ${s.keepAlive ? 'on' : 'off'}` +
+      `${s.pipelining > 1 ? `, pipelining ${s.pipelining}` : ''}, target ${s.target}`,
+  )
+  out.push(draw(outcomesTable(s)), draw(latencyTable(s, ms)), draw(endedAtTable(s)))
+  const reasons = Object.entries(s.failedReasons)
+  if (reasons.length > 0) out.push(`failed because: ${reasons.map(([r, n]) => `${r} ${n}`).join(', ')}`)
+  out.push(draw(byClerkTable(s)))
+  if (s.chaos.length > 0) out.push(draw(chaosTable(s), false))
+  for (const e of s.exposure) {
+    out.push(
+      `${e.text}: ${e.exposed} dialogues were pinned to ${e.target} and open when it was fired; ${e.exposedLost} of them were lost; ` +
+        `${e.openAfterAck} were still open after it was acknowledged (${e.openAfterAckLost} lost); ${e.otherLost} other dialogues were lost.`,
+    )
+  }
+  out.push(draw(ledgerTable(s)))
+  out.push(`timeline (per second: completed/context_lost/failed): ${renderTimelineText(s)}`)
+  return out.join('\n') + '\n'
+}
+
+/** `0s 41/0/0 · 1s 45/2/0 · …` with chaos events inserted where they happened. */
+export function renderTimelineText(s: Summary): string {
+  const marks = [...s.chaos]
+  const parts: string[] = []
+  for (const t of s.timeline) {
+    while (marks.length > 0 && (marks[0]?.offsetMs ?? 0) < (t.second + 1) * 1000) {
+      parts.push(`[${marks.shift()?.text}]`)
+    }
+    parts.push(`${t.second}s ${t.completed}/${t.context_lost}/${t.failed}`)
+  }
+  return parts.join(' · ')
+}
+
+export function renderKeepAliveText(rows: readonly KeepAliveRow[]): string {
+  const lines = ['Keep-alive against Connection: close (same load, same cluster)']
+  const tw = (t: KeepAliveRow['timeWaitBefore']) => (t ? `${t.all} (${t.port} on the proxy port)` : 'n/a')
+  for (const r of rows) {
+    lines.push(
+      `  ${connectionStyle(r.keepAlive).padEnd(18)} ${String(r.completedPerSec).padStart(7)} dialogues/s  ` +
+        `${String(r.answersPerSec).padStart(7)} answers/s  answer p50 ${r.answerP50} ms  p99 ${r.answerP99} ms  ` +
+        `TIME_WAIT before ${tw(r.timeWaitBefore)}, after ${tw(r.timeWaitAfter)}`,
+    )
+  }
+  return lines.join('\n') + '\n'
+}
+
+/** `1 ████████ 66.1` per clerk count, bars scaled to the largest value */
+export function renderScaleText(scale: ScaleReport): string {
+  const max = Math.max(1, ...scale.points.map((p) => Math.max(p.completedPerSec, p.clerks * scale.oneClerkCapacity)))
+  const width = 40
+  const lines = [
+    `Scale-out: completed dialogues/s against clerks (each clerk: ${scale.workMs} ms per answer, ${scale.concurrency} at once → at most ${scale.oneClerkCapacity} dialogues/s; ${scale.customers} customers; ${scale.machineCores} cores)`,
+  ]
+  for (const p of scale.points) {
+    const bar = '█'.repeat(Math.round((p.completedPerSec / max) * width))
+    const ideal = p.clerks * scale.oneClerkCapacity
+    const cpu = Object.entries(p.cpu).map(([name, c]) => `${name} ${c}`).join(', ')
+    lines.push(
+      `  ${String(p.clerks).padStart(2)} │${bar.padEnd(width)}│ ${String(p.completedPerSec).padStart(6)}/s  ${Math.round(p.scaling * 100)}% of linear, ${Math.round(p.efficiency * 100)}% of nominal ${Math.round(ideal)}  ` +
+        `machine ${p.machineBusyCores ?? '?'} cores busy; ours: ${cpu}`,
+    )
+  }
+  lines.push(scale.verdict)
+  return lines.join('\n') + '\n'
+}
+
+/** One line: where the run is, for stderr. */
+export function renderProgressLine(label: string, p: RunProgress): string {
+  return (
+    `${label}  ${formatDurationMs(p.elapsedMs).padStart(5)}  started ${p.started}  completed ${p.counts.completed}  ` +
+    `context_lost ${p.counts.context_lost}  failed ${p.counts.failed}  open ${p.open}  ${p.dialoguesPerSec} dialogues/s`
+  )
+}
+
+/**
+ * Writes progress lines to a stream: rewritten in place on a terminal, one line every 5 s
+ * otherwise (a log file wants a record, not a flood).
+ */
+export function createProgressPrinter(stream: NodeJS.WriteStream = process.stderr): {
+  update(label: string, p: RunProgress): void
+  done(): void
+} {
+  let lastLength = 0
+  let printed = false
+  return {
+    update(label, p) {
+      const line = renderProgressLine(label, p)
+      if (stream.isTTY) {
+        stream.write(`\r${line.padEnd(lastLength)}`)
+        lastLength = line.length
+        printed = true
+      } else if (Math.round(p.elapsedMs / 1000) % 5 === 0) {
+        stream.write(`${line}\n`)
+      }
+    },
+    done() {
+      if (printed && stream.isTTY) stream.write('\n')
+      printed = false
+      lastLength = 0
+    },
+  }
+}

@@ -1,0 +1,110 @@
+/**
+ * The steps every load-test command takes around one run, in one place: set the route's policy,
+ * wait for healthy clerks, note the ledger head and the sockets in TIME_WAIT, run with live
+ * progress (stderr and the dashboard's /_lb/loadtest), then reconcile with the ledger, summarize,
+ * and put the cluster back as it was (run/open-cluster.ts) so the next run starts from the same
+ * state.
+ *
+ * @example
+ *   const cluster = await openCluster({ clerks: 3 })
+ *   try {
+ *     const { summary } = await measuredRun(cluster, { mode: 'stateful', policy: 'sticky', customers: 20,
+ *       durationMs: 9000, chaos: [parseChaosFlag('kill', 'clerk-b@33%')] })
+ *   } finally { await cluster.close() }
+ */
+import type { PolicyName } from '../../services/common/vocabulary.js'
+import { resolveSchedule, type ChaosStep } from '../args/chaos-flags.js'
+import { reconcile, type ReconcileResult } from '../analyze/reconcile.js'
+import { summarize, type Summary } from '../analyze/summarize.js'
+import { readTimeWait, type TimeWaitCount } from '../analyze/tcp-states.js'
+import { createProgressPrinter } from '../report/text.js'
+import { fetchLedger, ledgerHead } from './ledger.js'
+import { assertChaosTargetsExist, restoreCluster, waitForClerks, type ClusterHandle } from './open-cluster.js'
+import { runLoad, type RunLoadOptions, type RunResult } from './run-load.js'
+
+/** the load's own options mean what they mean for runLoad (documented there) */
+export interface MeasuredRunOptions
+  extends Pick<RunLoadOptions, 'mode' | 'customers' | 'dialogues' | 'durationMs' | 'keepAlive' | 'pipelining' | 'timeoutSeconds'> {
+  policy: PolicyName
+  /** chaos as written on the command line; resolved against the cluster's clerks here */
+  chaos?: readonly ChaosStep[]
+  /** e.g. `stateful + sticky`; default from mode and policy */
+  label?: string
+  /** live progress line on stderr (default true) */
+  progress?: boolean
+}
+
+export interface MeasuredRun {
+  summary: Summary
+  run: RunResult
+  timeWaitBefore: TimeWaitCount | undefined
+  timeWaitAfter: TimeWaitCount | undefined
+}
+
+export async function measuredRun(cluster: ClusterHandle, options: MeasuredRunOptions): Promise<MeasuredRun> {
+  let policy: string = options.policy
+  if (cluster.adminToken) {
+    await cluster.api.setPolicy(options.mode, options.policy)
+  } else {
+    policy = (await cluster.api.status()).policies[options.mode] ?? 'unknown'
+  }
+  await waitForClerks(cluster)
+  const label = options.label ?? (options.mode === 'stateful' ? `stateful + ${policy}` : options.mode)
+  let head: number | undefined
+  let reconcileError: string | undefined
+  try {
+    head = await ledgerHead(cluster.proxyUrl, cluster.adminToken)
+  } catch (err) {
+    reconcileError = `the ledger could not be read before the run: ${(err as Error).message}`
+  }
+  const chaos = resolveSchedule(options.chaos ?? [], options.durationMs)
+  await assertChaosTargetsExist(cluster, chaos)
+  const printer = options.progress === false ? undefined : createProgressPrinter()
+  const timeWaitBefore = readTimeWait(cluster.proxyPort)
+  let run: RunResult
+  try {
+    run = await runLoad({
+      target: cluster.proxyUrl,
+      mode: options.mode,
+      customers: options.customers,
+      dialogues: options.dialogues,
+      durationMs: options.durationMs,
+      keepAlive: options.keepAlive ?? true,
+      pipelining: options.pipelining ?? 1,
+      timeoutSeconds: options.timeoutSeconds ?? 10,
+      chaos,
+      chaosClient: cluster.chaos,
+      adminToken: cluster.adminToken,
+      onProgress(p) {
+        printer?.update(label, p)
+        void cluster.api.beat({
+          running: true,
+          mode: options.mode,
+          policy,
+          counts: { completed: p.counts.completed, context_lost: p.counts.context_lost, failed: p.counts.failed },
+          dialoguesPerSec: p.dialoguesPerSec,
+        })
+      },
+      onChaos(event) {
+        printer?.done()
+        process.stderr.write(`  chaos ${event.text}: ${event.ok ? 'done' : `FAILED (${event.error ?? event.status})`}\n`)
+      },
+    })
+  } finally {
+    printer?.done()
+  }
+  const timeWaitAfter = readTimeWait(cluster.proxyPort)
+  await restoreCluster(cluster, options.chaos ?? [])
+  let reconciled: ReconcileResult | undefined
+  if (head !== undefined) {
+    try {
+      reconciled = reconcile(run.records, await fetchLedger(cluster.proxyUrl, cluster.adminToken, head), run.keyPrefix)
+    } catch (err) {
+      reconcileError = (err as Error).message
+    }
+  }
+  const summary = summarize(run, { label, policy, reconcile: reconciled, reconcileError })
+  const { completed, context_lost, failed } = summary.dialogues
+  void cluster.api.beat({ running: false, mode: options.mode, policy, counts: { completed, context_lost, failed }, dialoguesPerSec: 0 })
+  return { summary, run, timeWaitBefore, timeWaitAfter }
+}

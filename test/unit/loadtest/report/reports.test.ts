@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest'
+import { summarize } from '../../../../loadtest/analyze/summarize.js'
+import { renderHtmlReport } from '../../../../loadtest/report/html.js'
+import { buildReport } from '../../../../loadtest/report/json.js'
+import { renderComparisonText, renderRunText, renderTimelineText } from '../../../../loadtest/report/text.js'
+import { chaosEvent, record } from '../records.js'
+
+const summary = summarize(
+  {
+    target: 'http://127.0.0.1:1',
+    mode: 'stateful',
+    customers: 2,
+    keepAlive: true,
+    pipelining: 1,
+    startedAt: 0,
+    endedAt: 2000,
+    stoppedBy: 'duration',
+    records: [
+      record({ id: 1, endedAt: 500 }),
+      record({ id: 2, startedAt: 600, endedAt: 1500, outcome: 'context_lost', step: 'buy', clerks: { ask: 'clerk-b' }, orderId: undefined }),
+    ],
+    chaos: [chaosEvent({ firedAt: 1000, doneAt: 1050, text: '--kill clerk-b@1s <script>' })],
+  },
+  { policy: 'sticky' },
+)
+
+describe('the text report', () => {
+  it('shows the headline comparison with one row per design', () => {
+    const text = renderComparisonText([summary, { ...summary, label: 'shared (Redis)' }])
+    expect(text).toContain('stateful + sticky')
+    expect(text).toContain('shared (Redis)')
+    expect(text).toContain('context_lost')
+    expect(text).toContain('chaos in every row: --kill clerk-b@1s')
+  })
+
+  it('shows one run with its timeline and the chaos where it happened', () => {
+    const text = renderRunText(summary)
+    expect(text).toContain('1 dialogues were pinned to clerk-b and open when it was fired; 1 of them were lost')
+    expect(text).toContain('not checked')
+    expect(renderTimelineText(summary)).toBe('0s 1/0/0 · [--kill clerk-b@1s <script>] · 1s 0/1/0')
+  })
+})
+
+describe('the HTML report', () => {
+  const html = renderHtmlReport(buildReport('matrix', [summary]))
+
+  it('is one self-contained file: no script, no external stylesheet, image or font', () => {
+    expect(html.startsWith('<!doctype html>')).toBe(true)
+    expect(html).not.toMatch(/<script/i)
+    expect(html).not.toMatch(/(src|href)=["']?https?:/i)
+    expect(html).not.toMatch(/<link /i)
+  })
+
+  it('holds the timeline chart with the chaos event marked, and the tables', () => {
+    expect(html).toContain('<svg')
+    expect(html).toContain('kill clerk-b@1s &lt;script&gt;')
+    expect(html).toContain('stroke-dasharray')
+    expect(html).toContain('<table class="headline">')
+  })
+})
