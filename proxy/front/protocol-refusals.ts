@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { answerOnSocket } from '../../services/common/socket-answer.js'
 import { ProxyErrors, sendError } from '../errors.js'
-import { frontError } from '../front-errors.js'
+import { frontError } from './client-errors.js'
 
 /**
  * HTTP/1.1 features the proxy does not serve, each refused with a JSON answer instead of node's

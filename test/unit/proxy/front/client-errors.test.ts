@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream'
 import { describe, expect, it } from 'vitest'
-import { clientErrorBody, clientErrorHandler, type ClientError } from '../../../proxy/client-errors.js'
-import { socketAnswer } from '../../../services/common/socket-answer.js'
+import { clientErrorBody, clientErrorHandler, type ClientError } from '../../../../proxy/front/client-errors.js'
+import { socketAnswer } from '../../../../services/common/socket-answer.js'
 
 const parserError = (code: string, reason = 'x'): ClientError => Object.assign(new Error(`Parse Error: ${reason}`), { code, reason, rawPacket: Buffer.from('x') })
 
