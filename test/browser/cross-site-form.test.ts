@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { stickyCookieId } from '../../proxy/policies/sticky.js'
 import { goodFake, type Fake } from '../integration/proxy/fake-upstreams.js'
 import { startProxyProcess, type ProxyProcess } from '../integration/proxy/proxy-process.js'
-import { hasChromium, launchChromium } from './chromium.js'
+import { describeWithChromium, launchChromium } from './chromium.js'
 
 // Issue 10, finding 6, in a real browser: a page on another origin auto-submits a form (or sends a
 // no-cors fetch) to the proxy while a customer of the shop visits it. Before, POST
@@ -29,7 +29,7 @@ function autoSubmit(action: string, enctype = 'application/x-www-form-urlencoded
   return `<form id="f" method="POST" enctype="${enctype}" action="${attr(action)}"><input name="${attr(name)}" value="${attr(value)}"></form><script>document.getElementById('f').submit()</script>`
 }
 
-describe.skipIf(!hasChromium)('a page on another origin aims a request at the proxy', () => {
+describeWithChromium('a page on another origin aims a request at the proxy', () => {
   let clerks: Fake[]
   let proxy: ProxyProcess
   let attacker: Server

