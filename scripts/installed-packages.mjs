@@ -19,8 +19,7 @@ import { join } from 'node:path'
  * @returns {InstalledState}
  */
 export function installedPackages(root) {
-  /** @type {Lockfile} */
-  const locked = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8'))
+  const locked = /** @type {Lockfile} */ (JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8')))
   let installed
   try {
     installed = /** @type {Lockfile} */ (JSON.parse(readFileSync(join(root, 'node_modules', '.package-lock.json'), 'utf8')))

@@ -179,7 +179,9 @@ export function installPlan(missing, { platform, isRoot, hasSudo, hasBrew }) {
     if (hasBrew) return { run: commands }
     return { tell: commands, because: 'Homebrew (https://brew.sh) is not installed' }
   }
-  return { cannot: `install ${missing.map((p) => p.name).join(' and ')} with your system's package manager (this script knows apt-get on Debian and Ubuntu, and Homebrew on macOS)` }
+  return {
+    cannot: `install ${missing.map((p) => p.name).join(' and ')} with your system's package manager (this script knows apt-get on Debian and Ubuntu, and Homebrew on macOS)`,
+  }
 }
 
 /**

@@ -43,13 +43,17 @@ function readArguments() {
     return stop(`${/** @type {Error} */ (err).message}\n${USAGE}`)
   }
   if (parsed.values.help) {
-    process.stdout.write(`${USAGE}\n  --with compose   also docker-compose (npm run test:compose)\n  --with bench     also haproxy and wrk (npm run bench:proxy)\n  --check          only say what is missing (exit 1 if anything is)\n`)
+    process.stdout.write(
+      `${USAGE}\n  --with compose   also docker-compose (npm run test:compose)\n  --with bench     also haproxy and wrk (npm run bench:proxy)\n  --check          only say what is missing (exit 1 if anything is)\n`,
+    )
     process.exit(0)
   }
-  const extra = (parsed.values.with ?? []).flatMap((w) => w.split(',')).filter((w) => w !== '')
-  const unknown = extra.filter((w) => !GROUPS.includes(/** @type {any} */ (w)) || w === 'required')
+  const named = (parsed.values.with ?? []).flatMap((w) => w.split(',')).filter((w) => w !== '')
+  /** @type {import('./prerequisites.mjs').Group[]} */
+  const extra = GROUPS.filter((g) => g !== 'required' && named.includes(g))
+  const unknown = named.filter((w) => !extra.some((g) => g === w))
   if (unknown.length > 0) stop(`unknown --with ${listOf(unknown)}: the choices are compose and bench\n${USAGE}`)
-  return { check: parsed.values.check === true, groups: ['required', .../** @type {import('./prerequisites.mjs').Group[]} */ (extra)] }
+  return { check: parsed.values.check === true, groups: ['required', ...extra] }
 }
 
 /** @param {import('./prerequisites.mjs').Command} command */

@@ -17,7 +17,10 @@ export function runsInCi(env: NodeJS.ProcessEnv = process.env): boolean {
  */
 export const describeWithChromium = ((): ReturnType<typeof describe.skipIf> => {
   if (CHROMIUM !== undefined) return describe.skipIf(false)
-  const sentence = missingSentence(missingPrerequisites(['required']).filter((p) => p.name === 'Chromium'), thisMachine())
+  const sentence = missingSentence(
+    missingPrerequisites(['required']).filter((p) => p.name === 'Chromium'),
+    thisMachine(),
+  )
   if (runsInCi()) throw new Error(`the browser tests cannot run in CI without Chromium. ${sentence}`)
   console.warn(`[browser tests] SKIPPED: ${sentence}`)
   return describe.skipIf(true)
@@ -29,7 +32,6 @@ export function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
     // without the background-networking flags Chromium stalls on this closed network
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   })
 }

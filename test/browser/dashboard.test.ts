@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest'
 import { freePort, freePortRange } from '../../services/common/free-port.js'
 import { waitFor } from '../../services/common/wait-for.js'
 import { spawnService, type SpawnedService } from '../helpers/spawn-service.js'
@@ -88,7 +88,10 @@ describeWithChromium('the dashboard in a browser, against a real npm start clust
     page.setDefaultTimeout(UI_TIMEOUT_MS)
     await page.goto(`${base}/#token=${ADMIN_TOKEN}`)
     await page.locator('#stream-state', { hasText: 'live' }).waitFor()
-    await page.locator(`.clerk-card[data-condition="healthy"]`).nth(CLERK_COUNT - 1).waitFor()
+    await page
+      .locator(`.clerk-card[data-condition="healthy"]`)
+      .nth(CLERK_COUNT - 1)
+      .waitFor()
   })
 
   afterEach(async () => {
@@ -284,7 +287,10 @@ interface Answer {
 async function say(col: Locator, button: string): Promise<Answer> {
   const before = Number(await col.getAttribute('data-answers'))
   await col.getByRole('button', { name: button, exact: true }).click()
-  await col.page().locator(`.chat-col[data-mode="${await col.getAttribute('data-mode')}"][data-answers="${before + 1}"]`).waitFor()
+  await col
+    .page()
+    .locator(`.chat-col[data-mode="${await col.getAttribute('data-mode')}"][data-answers="${before + 1}"]`)
+    .waitFor()
   const bubble = col.locator('.bubble[data-status]').last()
   return {
     clerk: await bubble.getAttribute('data-clerk'),
@@ -298,7 +304,10 @@ async function say(col: Locator, button: string): Promise<Answer> {
 async function newCustomer(col: Locator): Promise<void> {
   const before = Number(await col.getAttribute('data-customers'))
   await col.getByRole('button', { name: 'New customer', exact: true }).click()
-  await col.page().locator(`.chat-col[data-mode="${await col.getAttribute('data-mode')}"][data-customers="${before + 1}"]`).waitFor()
+  await col
+    .page()
+    .locator(`.chat-col[data-mode="${await col.getAttribute('data-mode')}"][data-customers="${before + 1}"]`)
+    .waitFor()
 }
 
 /** the names of the cookies this browser would send to the proxy (HttpOnly ones included), sorted */

@@ -1,5 +1,5 @@
 import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, it } from 'vitest'
 import { goodFake, type Fake } from '../integration/proxy/fake-upstreams.js'
 import { startProxyProcess, type ProxyProcess } from '../integration/proxy/proxy-process.js'
 import { openRaw, type RawConnection } from '../integration/proxy/raw-http.js'

@@ -40,7 +40,9 @@ describe('npm test without a prerequisite', () => {
     expect(out).toBe('')
     const sentences = err.trim().split('\n')
     expect(sentences).toHaveLength(1)
-    expect(sentences[0]).toMatch(/^npm test needs redis-server \(.+\), which is missing: install with `npm run setup`, which runs `.*(apt-get install|brew install).* redis(-server)?`\.$/)
+    expect(sentences[0]).toMatch(
+      /^npm test needs redis-server \(.+\), which is missing: install with `npm run setup`, which runs `.*(apt-get install|brew install).* redis(-server)?`\.$/,
+    )
     expect(sentences[0]).not.toContain('Chromium')
   })
 

@@ -7,8 +7,7 @@ import { PREREQUISITES, detectPlatform, installPlan, listOf, missingSentence, sh
 
 const redis = PREREQUISITES.find((p) => p.name === 'redis-server')!
 const chromium = PREREQUISITES.find((p) => p.name === 'Chromium')!
-const lines = (plan: ReturnType<typeof installPlan>) =>
-  ('run' in plan ? plan.run : 'tell' in plan ? plan.tell : []).map(shellLine)
+const lines = (plan: ReturnType<typeof installPlan>) => ('run' in plan ? plan.run : 'tell' in plan ? plan.tell : []).map(shellLine)
 
 describe('the platform, from /etc/os-release', () => {
   it.each([
@@ -96,8 +95,9 @@ describe('node_modules against package-lock.json', () => {
   it('is stale when a package is missing, at another version, or no longer locked', () => {
     expect(compareLockfiles(locked, { packages: {} })).toEqual({ state: 'stale', example: 'node_modules/vitest is not installed' })
     expect(compareLockfiles(locked, { packages: { 'node_modules/vitest': { version: '5.0.0' } } })).toMatchObject({ state: 'stale' })
-    expect(
-      compareLockfiles(locked, { packages: { 'node_modules/vitest': { version: '5.1.2' }, 'node_modules/left-pad': { version: '1.0.0' } } }),
-    ).toMatchObject({ state: 'stale', example: expect.stringContaining('left-pad') })
+    expect(compareLockfiles(locked, { packages: { 'node_modules/vitest': { version: '5.1.2' }, 'node_modules/left-pad': { version: '1.0.0' } } })).toMatchObject({
+      state: 'stale',
+      example: expect.stringContaining('left-pad'),
+    })
   })
 })
