@@ -2,7 +2,7 @@ import createError, { type FastifyErrorConstructor } from '@fastify/error'
 
 /**
  * Every error a clerk answers, with a stable code, its short `error` name (what clients switch on)
- * and its HTTP status. The error handler (routes-errors.ts) renders them all the same way:
+ * and its HTTP status. The error handler (error-handler.ts) renders them all the same way:
  *
  *   {"error":"context_lost","code":"CLERK_ERR_CONTEXT_LOST","statusCode":409,"message":"…",
  *    "say":"2 of what? What would you like to buy?","clerk":"clerk-b","mode":"stateful","step":"buy"}

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest'
 // how events and stats become card state, which chaos buttons a card offers, how the stateless
 // token is shown, how chart scales are picked. The browser test covers the drawing.
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the dashboard's modules are plain JavaScript, without types
 type Module = any
 const load = (name: string): Promise<Module> => import(new URL(`../../proxy/dashboard/static/${name}`, import.meta.url).href)
 
