@@ -147,8 +147,9 @@ export function missingPrerequisites(groups, env = process.env) {
 
 /**
  * @typedef {{ argv: string[] }} Command
- * @typedef {{ run: Command[] } | { tell: Command[], because: string } | { cannot: string }} InstallPlan
- *   run: the commands to run now; tell: the exact commands for the person to run, and why we do not
+ * @typedef {{ run: Command[] } | { tell: Command[], because: string, when: string } | { cannot: string }} InstallPlan
+ *   run: the commands to run now; tell: the exact commands for the person to run, why we do not
+ *   run them ourselves and when they can ("as root")
  *   run them ourselves; cannot: no package manager we know (a sentence naming what to install)
  */
 
@@ -167,7 +168,7 @@ export function installPlan(missing, { platform, isRoot, hasSudo, hasBrew }) {
     const apt = (/** @type {string[]} */ args) => (isRoot || !hasSudo ? ['env', quiet, 'apt-get', ...args] : ['sudo', quiet, 'apt-get', ...args])
     const commands = [{ argv: apt(['update']) }, { argv: apt(['install', '-y', '--no-install-recommends', ...packages]) }]
     if (isRoot || hasSudo) return { run: commands }
-    return { tell: commands, because: 'installing needs root, and this user is not root and has no sudo: run them as root' }
+    return { tell: commands, because: 'installing needs root, and this user is not root and has no sudo', when: 'as root' }
   }
   if (platform === 'macos') {
     const formulae = missing.flatMap((p) => ('formula' in p.packages.macos ? [p.packages.macos.formula] : []))
@@ -177,7 +178,7 @@ export function installPlan(missing, { platform, isRoot, hasSudo, hasBrew }) {
       ...(casks.length > 0 ? [{ argv: ['brew', 'install', '--cask', ...casks] }] : []),
     ]
     if (hasBrew) return { run: commands }
-    return { tell: commands, because: 'Homebrew (https://brew.sh) is not installed' }
+    return { tell: commands, because: 'Homebrew is not installed', when: 'once Homebrew (https://brew.sh) is installed' }
   }
   return {
     cannot: `install ${missing.map((p) => p.name).join(' and ')} with your system's package manager (this script knows apt-get on Debian and Ubuntu, and Homebrew on macOS)`,
@@ -206,7 +207,8 @@ export function thisMachine() {
 export function missingSentence(missing, machine) {
   const plan = installPlan(missing, machine)
   const last = 'run' in plan ? plan.run.at(-1) : 'tell' in plan ? plan.tell.at(-1) : undefined
-  const how = last ? `\`npm run setup\`, which runs \`${shellLine(last)}\`` : `\`npm run setup\` to see how`
+  const how =
+    'run' in plan && last ? `\`npm run setup\`, which runs \`${shellLine(last)}\`` : 'tell' in plan && last ? `\`${shellLine(last)}\` ${plan.when}` : `\`npm run setup\` to see how`
   const verb = missing.length === 1 ? 'is' : 'are'
   return `npm test needs ${listOf(missing.map((p) => `${p.name} (${p.why})`))}, which ${verb} missing: install with ${how}.`
 }

@@ -48,7 +48,7 @@ describe('the install plan', () => {
 
   it('only tells the exact commands, and why, without root and sudo', () => {
     const plan = installPlan([redis], debian)
-    expect(plan).toMatchObject({ because: expect.stringContaining('no sudo') })
+    expect(plan).toMatchObject({ because: expect.stringContaining('no sudo'), when: 'as root' })
     expect(lines(plan).at(-1)).toBe('env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends redis-server')
   })
 
@@ -59,7 +59,7 @@ describe('the install plan', () => {
   it('uses Homebrew on macOS: formulae and casks apart; tells when Homebrew is missing', () => {
     const mac = { platform: 'macos', isRoot: false, hasSudo: true, hasBrew: true } as const
     expect(lines(installPlan([redis, chromium], mac))).toEqual(['brew install redis', 'brew install --cask chromium'])
-    expect(installPlan([redis], { ...mac, hasBrew: false })).toMatchObject({ because: expect.stringContaining('https://brew.sh') })
+    expect(installPlan([redis], { ...mac, hasBrew: false })).toMatchObject({ when: expect.stringContaining('https://brew.sh') })
   })
 
   it('names what to install on a system it does not know', () => {
@@ -74,6 +74,9 @@ describe('the sentence npm test stops with', () => {
     expect(missingSentence([redis], { platform: 'debian', isRoot: false, hasSudo: true, hasBrew: false })).toBe(
       `npm test needs redis-server (${redis.why}), which is missing: install with \`npm run setup\`, which runs ` +
         '`sudo DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends redis-server`.',
+    )
+    expect(missingSentence([chromium], { platform: 'debian', isRoot: false, hasSudo: false, hasBrew: false })).toMatch(
+      /which is missing: install with `env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium` as root\.$/,
     )
     expect(listOf(['a', 'b', 'c'])).toBe('a, b and c')
   })
