@@ -5,7 +5,8 @@
 // typescript-eslint needs TypeScript's JavaScript API, which TypeScript 7 (the native compiler
 // that `tsc` is here) no longer has: package.json installs TypeScript 6 under the name
 // `typescript` (@typescript/typescript6, the API's last version) for ESLint and editors, and
-// TypeScript 7 as @typescript/native, whose `tsc` the build and typecheck scripts run.
+// TypeScript 7 as typescript-native, whose `tsc` the build and typecheck scripts run. (Not named
+// @typescript/native: typescript-eslint reserves that name, as an optional peer, for TypeScript 7.1.)
 import js from '@eslint/js'
 import globals from 'globals'
 import tseslint from 'typescript-eslint'
