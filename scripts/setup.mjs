@@ -17,7 +17,7 @@ import { spawnSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import { installedPackages } from './installed-packages.mjs'
+import { installedPackages, nodeLinked, nodePackage } from './installed-packages.mjs'
 import { GROUPS, PREREQUISITES, installPlan, listOf, missingPrerequisites, missingSentence, shellLine, thisMachine } from './prerequisites.mjs'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
@@ -64,14 +64,16 @@ function run(command) {
   if (result.status !== 0) stop(`\`${shellLine(command)}\` failed (${result.error?.message ?? `exit ${result.status ?? result.signal}`}): fix that, then run npm run setup again.`)
 }
 
-/** `npm ci`, with the npm that runs this script when npm runs it */
-function npmCi() {
-  const npm = process.env.npm_execpath
-  const command = npm ? { argv: [process.execPath, npm, 'ci', '--no-audit', '--no-fund'] } : { argv: ['npm', 'ci', '--no-audit', '--no-fund'] }
-  say('$ npm ci --no-audit --no-fund')
-  const [file = '', ...args] = command.argv
-  const result = spawnSync(file, args, { stdio: 'inherit', cwd: root })
-  if (result.status !== 0) stop(`npm ci failed (exit ${result.status ?? result.signal}): see npm's message above.`)
+/**
+ * `npm <args>`, with the npm that runs this script when npm runs it
+ * @param {string[]} args
+ */
+function npm(args) {
+  const npmCli = process.env.npm_execpath
+  const [file = 'npm', ...rest] = npmCli ? [process.execPath, npmCli, ...args] : ['npm', ...args]
+  say(`$ npm ${args.join(' ')}`)
+  const result = spawnSync(file, rest, { stdio: 'inherit', cwd: root })
+  if (result.status !== 0) stop(`npm ${args[0] ?? ''} failed (exit ${result.status ?? result.signal}): see npm's message above.`)
 }
 
 /**
@@ -98,6 +100,10 @@ function check(groups) {
   const packages = installedPackages(root)
   if (packages.state === 'missing') problems.push('node_modules is missing: run `npm run setup` (or `npm ci`).')
   if (packages.state === 'stale') problems.push(`node_modules does not match package-lock.json (${packages.example}): run \`npm ci\`.`)
+  const node = nodePackage()
+  if (packages.state !== 'missing' && node !== undefined && !nodeLinked(root)) {
+    problems.push(`node_modules/.bin/node is missing, so the tests would run on Node ${process.version}: run \`npm run setup\` (it runs \`npm rebuild ${node}\`).`)
+  }
   const missing = missingPrerequisites(groups)
   if (missing.length > 0) problems.push(missingSentence(missing, thisMachine()))
   for (const problem of problems) process.stderr.write(`${problem}\n`)
@@ -128,7 +134,13 @@ function setup(groups) {
   if (packages.state === 'current') say('node_modules matches package-lock.json')
   else {
     say(packages.state === 'missing' ? 'node_modules is missing: installing it' : `node_modules does not match package-lock.json (${packages.example}): installing it afresh`)
-    npmCi()
+    npm(['ci', '--no-audit', '--no-fund'])
+  }
+  const nodeBin = nodePackage()
+  if (nodeBin !== undefined && !nodeLinked(root)) {
+    say(`node_modules/.bin/node is missing (npm 9 installs ${nodeBin} without linking it), so npm scripts would run Node ${process.version}: linking it`)
+    npm(['rebuild', nodeBin])
+    if (!nodeLinked(root)) stop(`npm rebuild ${nodeBin} did not link node_modules/.bin/node: run npm install with npm 10 or newer.`)
   }
   say('ready: `npm start` runs the cluster (http://localhost:8080), `npm test` every test')
 }

