@@ -15,14 +15,22 @@ import { join } from 'node:path'
  */
 
 /**
+ * @param {string} file
+ * @returns {unknown}
+ */
+export function readJson(file) {
+  return JSON.parse(readFileSync(file, 'utf8'))
+}
+
+/**
  * @param {string} root the project's directory
  * @returns {InstalledState}
  */
 export function installedPackages(root) {
-  const locked = /** @type {Lockfile} */ (JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8')))
+  const locked = /** @type {Lockfile} */ (readJson(join(root, 'package-lock.json')))
   let installed
   try {
-    installed = /** @type {Lockfile} */ (JSON.parse(readFileSync(join(root, 'node_modules', '.package-lock.json'), 'utf8')))
+    installed = /** @type {Lockfile} */ (readJson(join(root, 'node_modules', '.package-lock.json')))
   } catch {
     return { state: 'missing' }
   }

@@ -14,10 +14,9 @@
  * scripts/prerequisites.mjs is the table of what is needed.
  */
 import { spawnSync } from 'node:child_process'
-import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import { installedPackages, nodeLinked, nodePackage } from './installed-packages.mjs'
+import { installedPackages, nodeLinked, nodePackage, readJson } from './installed-packages.mjs'
 import { GROUPS, PREREQUISITES, installPlan, listOf, missingPrerequisites, missingSentence, shellLine, thisMachine } from './prerequisites.mjs'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
@@ -82,7 +81,7 @@ function npm(args) {
  */
 function nodeProblem() {
   if (process.platform === 'linux' && (process.arch === 'x64' || process.arch === 'arm64')) return undefined
-  const floor = /** @type {{ engines: { node: string } }} */ (JSON.parse(readFileSync(`${root}package.json`, 'utf8'))).engines.node.replace(/^>=/, '')
+  const floor = /** @type {{ engines: { node: string } }} */ (readJson(`${root}package.json`)).engines.node.replace(/^>=/, '')
   const [major = 0, minor = 0] = process.versions.node.split('.').map(Number)
   const [wantMajor = 0, wantMinor = 0] = floor.split('.').map(Number)
   if (major > wantMajor || (major === wantMajor && minor >= wantMinor)) return undefined

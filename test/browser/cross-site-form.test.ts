@@ -126,7 +126,7 @@ describeWithChromium('a page on another origin aims a request at the proxy', () 
       await page.goto(`${proxy.base}/`)
       const answer = await page.evaluate(async () => {
         const res = await fetch('/_lb/new-customer?mode=all', { method: 'POST', credentials: 'same-origin' })
-        return { status: res.status, body: (await res.json()) as unknown }
+        return { status: res.status, body: (await res.json()) }
       })
       expect(answer).toMatchObject({ status: 200, body: { mode: 'all', expired: ['stateful_sid', 'shared_sid', 'lb_clerk'] } })
       expect(await cookiesOf(context)).toEqual([])
