@@ -52,9 +52,7 @@ describe('the cluster store', () => {
     const store = createClusterStore()
     store.applyStatus(status)
     const at = '2026-11-22T03:00:00.000Z'
-    expect(store.applyEvent({ type: 'chaos', at, verb: 'kill', target: 'clerk-b', by: 'launcher' }).text).toBe(
-      'chaos: kill clerk-b by launcher',
-    )
+    expect(store.applyEvent({ type: 'chaos', at, verb: 'kill', target: 'clerk-b', by: 'launcher' }).text).toBe('chaos: kill clerk-b by launcher')
     expect(store.applyEvent({ type: 'health', at, clerk: 'clerk-b', healthy: false }).kind).toBe('bad')
     expect(clerkCondition(store.state.clerks.get('clerk-b'))).toEqual({ key: 'down', text: 'down' })
     store.applyEvent({ type: 'policy', at, route: 'stateful', policy: 'round-robin' })
@@ -91,9 +89,7 @@ describe('the cluster store', () => {
     const store = createClusterStore()
     const counts = { completed: 90, context_lost: 8, failed: 2 }
     expect(store.applyEvent({ type: 'loadtest', running: true, counts })).toBeNull()
-    expect(store.applyEvent({ type: 'loadtest', running: false, counts }).text).toBe(
-      'load test finished: 90 completed, 8 context lost, 2 failed',
-    )
+    expect(store.applyEvent({ type: 'loadtest', running: false, counts }).text).toBe('load test finished: 90 completed, 8 context lost, 2 failed')
     expect(store.applyEvent({ type: 'loadtest', running: false, counts })).toBeNull()
   })
 })
