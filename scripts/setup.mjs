@@ -134,7 +134,7 @@ function check(groups) {
   const problems = []
   const packages = installedPackages(root)
   if (packages.state === 'missing') problems.push('node_modules is missing: run `npm run setup` (or `npm ci`).')
-  if (packages.state === 'stale') problems.push(`node_modules does not match package-lock.json (${packages.example}): run \`npm ci\`.`)
+  if (packages.state === 'stale') problems.push(`node_modules does not match package-lock.json (${packages.example}): run \`npm run setup\`.`)
   const node = nodePackage()
   if (packages.state !== 'missing' && node !== undefined && !nodeLinked(root)) {
     problems.push(`node_modules/.bin/node is missing, so the tests would run on Node ${process.version}: run \`npm run setup\` (it runs \`npm rebuild ${node}\`).`)
