@@ -173,7 +173,7 @@ function setup(groups) {
   }
   const nodeBin = nodePackage()
   if (nodeBin !== undefined && !nodeLinked(root)) {
-    say(`node_modules/.bin/node is missing (npm 9 installs ${nodeBin} without linking it), so npm scripts would run Node ${process.version}: linking it`)
+    say(`node_modules/.bin/node is missing (npm 9 installs ${nodeBin} without linking it), so npm scripts would run the machine's own Node: linking it`)
     npm(['rebuild', nodeBin])
     if (!nodeLinked(root)) stop(`npm rebuild ${nodeBin} did not link node_modules/.bin/node: run npm install with npm 10 or newer.`)
   }
