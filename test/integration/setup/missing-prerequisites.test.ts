@@ -40,8 +40,9 @@ describe('npm test without a prerequisite', () => {
     expect(out).toBe('')
     const sentences = err.trim().split('\n')
     expect(sentences).toHaveLength(1)
+    // the command: through `npm run setup` where it can install (root, sudo), else to run as root
     expect(sentences[0]).toMatch(
-      /^npm test needs redis-server \(.+\), which is missing: install with `npm run setup`, which runs `.*(apt-get install|brew install).* redis(-server)?`\.$/,
+      /^npm test needs redis-server \(.+\), which is missing: install with (`npm run setup`, which runs )?`[^`]*(apt-get install|brew install)[^`]* redis(-server)?`( as root)?\.$/,
     )
     expect(sentences[0]).not.toContain('Chromium')
   })
@@ -49,7 +50,7 @@ describe('npm test without a prerequisite', () => {
   it('names Chromium when it is missing, and a CHROMIUM_PATH that names nothing counts as missing', () => {
     for (const run of [check(pathWith('redis-server')), check(pathWith('redis-server', 'chromium'), { CHROMIUM_PATH: join(bin, 'no-such-chromium') })]) {
       expect(run.code).toBe(1)
-      expect(run.err.trim().split('\n')).toEqual([expect.stringMatching(/^npm test needs Chromium \(.+\), which is missing: install with `npm run setup`/)])
+      expect(run.err.trim().split('\n')).toEqual([expect.stringMatching(/^npm test needs Chromium \(.+\), which is missing: install with .*chromium(-browser)?`( as root)?\.$/)])
     }
   })
 })
