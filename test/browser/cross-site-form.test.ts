@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { stickyCookieId } from '../../proxy/balance/affinity.js'
 import { goodFake, type Fake } from '../integration/proxy/fake-upstreams.js'
 import { startProxyProcess, type ProxyProcess } from '../integration/proxy/proxy-process.js'
-import { hasChromium, launchChromium } from './chromium.js'
+import { describeWithChromium, launchChromium } from './chromium.js'
 
 // Issue 10, finding 6, in a real browser: a page on another origin auto-submits a form (or sends a
 // no-cors fetch) to the proxy while a customer of the shop visits it. Before, POST
@@ -19,8 +19,16 @@ const ATTACKS: Array<[string, string, (proxy: string) => string]> = [
   // name, the proxy path it targets, the attacker's page
   ['an auto-submitting form to POST /_lb/new-customer', '/_lb/new-customer', (p) => autoSubmit(`${p}/_lb/new-customer`)],
   ['an auto-submitting form to POST /_lb/new-customer?mode=stateful', '/_lb/new-customer?mode=stateful', (p) => autoSubmit(`${p}/_lb/new-customer?mode=stateful`)],
-  ['a text/plain form to POST /stateful/ask (would re-pin the sticky cookie)', '/stateful/ask', (p) => autoSubmit(`${p}/stateful/ask`, 'text/plain', '{"product":"laptop","x":"', '"}')],
-  ['a no-cors fetch to POST /_lb/new-customer', '/_lb/new-customer', (p) => `<script>fetch(${JSON.stringify(`${p}/_lb/new-customer`)}, { method: 'POST', mode: 'no-cors', credentials: 'include' })</script>`],
+  [
+    'a text/plain form to POST /stateful/ask (would re-pin the sticky cookie)',
+    '/stateful/ask',
+    (p) => autoSubmit(`${p}/stateful/ask`, 'text/plain', '{"product":"laptop","x":"', '"}'),
+  ],
+  [
+    'a no-cors fetch to POST /_lb/new-customer',
+    '/_lb/new-customer',
+    (p) => `<script>fetch(${JSON.stringify(`${p}/_lb/new-customer`)}, { method: 'POST', mode: 'no-cors', credentials: 'include' })</script>`,
+  ],
   ['a form to POST /_lb/clerks/clerk-a/drain', '/_lb/clerks/clerk-a/drain', (p) => autoSubmit(`${p}/_lb/clerks/clerk-a/drain`)],
 ]
 
@@ -29,7 +37,7 @@ function autoSubmit(action: string, enctype = 'application/x-www-form-urlencoded
   return `<form id="f" method="POST" enctype="${enctype}" action="${attr(action)}"><input name="${attr(name)}" value="${attr(value)}"></form><script>document.getElementById('f').submit()</script>`
 }
 
-describe.skipIf(!hasChromium)('a page on another origin aims a request at the proxy', () => {
+describeWithChromium('a page on another origin aims a request at the proxy', () => {
   let clerks: Fake[]
   let proxy: ProxyProcess
   let attacker: Server
@@ -72,7 +80,9 @@ describe.skipIf(!hasChromium)('a page on another origin aims a request at the pr
 
   // every cookie the visitor's browser holds for the proxy, whatever its path
   const cookiesOf = async (context: BrowserContext) =>
-    (await context.cookies([`${proxy.base}/`, `${proxy.base}/stateful/ask`, `${proxy.base}/shared/ask`])).map((c) => ({ name: c.name, value: c.value, path: c.path })).sort((a, b) => a.name.localeCompare(b.name))
+    (await context.cookies([`${proxy.base}/`, `${proxy.base}/stateful/ask`, `${proxy.base}/shared/ask`]))
+      .map((c) => ({ name: c.name, value: c.value, path: c.path }))
+      .sort((a, b) => a.name.localeCompare(b.name))
 
   describe.each([
     ['another port of the same host (same site, another origin)', () => `http://127.0.0.1:${attackerPort}`],
@@ -84,10 +94,7 @@ describe.skipIf(!hasChromium)('a page on another origin aims a request at the pr
         const page = await context.newPage()
         const before = await cookiesOf(context)
         expect(before.map((c) => c.name)).toEqual(['lb_clerk', 'shared_sid', 'stateful_sid'])
-        const [response] = await Promise.all([
-          page.waitForResponse((r) => r.url() === `${proxy.base}${path}`, { timeout: 15_000 }),
-          page.goto(`${attackerOrigin()}/?n=${n}`),
-        ])
+        const [response] = await Promise.all([page.waitForResponse((r) => r.url() === `${proxy.base}${path}`, { timeout: 15_000 }), page.goto(`${attackerOrigin()}/?n=${n}`)])
         expect(response.status()).toBe(403)
         // a no-cors fetch's answer is opaque to the page, and so to the browser's tools
         if (response.request().resourceType() === 'document') {
@@ -104,10 +111,7 @@ describe.skipIf(!hasChromium)('a page on another origin aims a request at the pr
     const context = await visitor()
     try {
       const page = await context.newPage()
-      const [framed] = await Promise.all([
-        page.waitForResponse((r) => r.url() === `${proxy.base}/`, { timeout: 15_000 }),
-        page.goto(`http://localhost:${attackerPort}/?frame=1`),
-      ])
+      const [framed] = await Promise.all([page.waitForResponse((r) => r.url() === `${proxy.base}/`, { timeout: 15_000 }), page.goto(`http://localhost:${attackerPort}/?frame=1`)])
       expect(framed.headers()['content-security-policy']).toBe("frame-ancestors 'none'")
       expect(framed.headers()['x-frame-options']).toBe('DENY')
       // the page's load waits for its frame; the browser refused to show the dashboard in it
@@ -119,14 +123,14 @@ describe.skipIf(!hasChromium)('a page on another origin aims a request at the pr
     }
   })
 
-  it("the dashboard's own \"New customer\" (same origin) still empties the jar", async () => {
+  it('the dashboard\'s own "New customer" (same origin) still empties the jar', async () => {
     const context = await visitor()
     try {
       const page = await context.newPage()
       await page.goto(`${proxy.base}/`)
       const answer = await page.evaluate(async () => {
         const res = await fetch('/_lb/new-customer?mode=all', { method: 'POST', credentials: 'same-origin' })
-        return { status: res.status, body: (await res.json()) as unknown }
+        return { status: res.status, body: await res.json() }
       })
       expect(answer).toMatchObject({ status: 200, body: { mode: 'all', expired: ['stateful_sid', 'shared_sid', 'lb_clerk'] } })
       expect(await cookiesOf(context)).toEqual([])

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest'
 // how events and stats become card state, which chaos buttons a card offers, how the stateless
 // token is shown, how chart scales are picked. The browser test covers the drawing.
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the dashboard's modules are plain JavaScript, without types
 type Module = any
 const load = (name: string): Promise<Module> => import(new URL(`../../proxy/dashboard/static/${name}`, import.meta.url).href)
 
@@ -51,9 +52,7 @@ describe('the cluster store', () => {
     const store = createClusterStore()
     store.applyStatus(status)
     const at = '2026-11-22T03:00:00.000Z'
-    expect(store.applyEvent({ type: 'chaos', at, verb: 'kill', target: 'clerk-b', by: 'launcher' }).text).toBe(
-      'chaos: kill clerk-b by launcher',
-    )
+    expect(store.applyEvent({ type: 'chaos', at, verb: 'kill', target: 'clerk-b', by: 'launcher' }).text).toBe('chaos: kill clerk-b by launcher')
     expect(store.applyEvent({ type: 'health', at, clerk: 'clerk-b', healthy: false }).kind).toBe('bad')
     expect(clerkCondition(store.state.clerks.get('clerk-b'))).toEqual({ key: 'down', text: 'down' })
     store.applyEvent({ type: 'policy', at, route: 'stateful', policy: 'round-robin' })
@@ -90,9 +89,7 @@ describe('the cluster store', () => {
     const store = createClusterStore()
     const counts = { completed: 90, context_lost: 8, failed: 2 }
     expect(store.applyEvent({ type: 'loadtest', running: true, counts })).toBeNull()
-    expect(store.applyEvent({ type: 'loadtest', running: false, counts }).text).toBe(
-      'load test finished: 90 completed, 8 context lost, 2 failed',
-    )
+    expect(store.applyEvent({ type: 'loadtest', running: false, counts }).text).toBe('load test finished: 90 completed, 8 context lost, 2 failed')
     expect(store.applyEvent({ type: 'loadtest', running: false, counts })).toBeNull()
   })
 })

@@ -1,33 +1,69 @@
-import { existsSync, mkdirSync } from 'node:fs'
-import { createServer } from 'node:net'
+import { mkdirSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { freePort } from '../../services/common/free-port.js'
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core'
+import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest'
+import { freePort, freePortRange } from '../../services/common/free-port.js'
 import { waitFor } from '../../services/common/wait-for.js'
 import { spawnService, type SpawnedService } from '../helpers/spawn-service.js'
+import { describeWithChromium, launchChromium } from './chromium.js'
 
 // The dashboard end to end: a real `npm start` cluster (launcher, Redis, three clerks, the proxy)
 // and the page in headless Chromium, clicked like a presenter would. Screenshots of the moments
 // that matter go to test-artifacts/dashboard/ (gitignored) for a person to look at.
-
-const CHROMIUM = '/usr/bin/chromium'
-const hasChromium = existsSync(CHROMIUM)
-if (!hasChromium) {
-  console.warn(`[dashboard e2e] SKIPPED: ${CHROMIUM} is missing (apt-get install chromium; .ci/run installs it)`)
-}
+//
+// Each test stands on its own (they pass in any order: `vitest --sequence.shuffle`): before each
+// one every killed clerk is revived, every policy is put back to the cluster's default, and the
+// test gets a browser context of its own, a new customer with an empty cookie jar.
 
 const ADMIN_TOKEN = 'dashboard-e2e-token-0123456789'
 const CLERK_COUNT = 3
 const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/dashboard/', import.meta.url))
 const UI_TIMEOUT_MS = 15_000 // 15 s: a health flip is ~2 checks of 1 s; the rest is margin for a busy machine
+const ADMIN = { authorization: `Bearer ${ADMIN_TOKEN}` }
 
-describe.skipIf(!hasChromium)('the dashboard in a browser, against a real npm start cluster', () => {
+interface LbStatus {
+  policies: Record<string, string>
+  clerks: Array<{ id: string; healthy: boolean }>
+}
+
+describeWithChromium('the dashboard in a browser, against a real npm start cluster', () => {
   let cluster: SpawnedService | undefined
   let browser: Browser | undefined
-  let context: BrowserContext | undefined
+  let context: BrowserContext
   let page: Page
   let base = ''
+  let defaultPolicies: Record<string, string> = {}
+
+  const lbStatus = async () => (await (await fetch(`${base}/_lb/status`, { signal: AbortSignal.timeout(5_000) })).json()) as LbStatus
+  const everyClerkHealthy = () =>
+    waitFor(
+      async () => {
+        const { clerks } = await lbStatus()
+        return clerks.length === CLERK_COUNT && clerks.every((c) => c.healthy)
+      },
+      { what: 'every clerk healthy behind the proxy', timeoutMs: 30_000 },
+    )
+
+  /** what an earlier test may have changed, put back: killed clerks revived, default policies */
+  async function resetCluster(): Promise<void> {
+    const res = await fetch(`${base}/_cluster/status`, { headers: ADMIN, signal: AbortSignal.timeout(5_000) })
+    const { processes } = (await res.json()) as { processes: Array<{ id: string; kind: string; state: string }> }
+    for (const p of processes.filter((p) => p.kind === 'clerk' && p.state === 'dead')) {
+      const revived = await fetch(`${base}/_cluster/clerks/${p.id}/revive`, { method: 'POST', headers: { ...ADMIN, 'content-type': 'application/json' }, body: '{}' })
+      expect(revived.status, `revive ${p.id}`).toBeLessThan(300)
+    }
+    const { policies } = await lbStatus()
+    for (const [route, policy] of Object.entries(defaultPolicies)) {
+      if (policies[route] === policy) continue
+      const put = await fetch(`${base}/_lb/policy`, {
+        method: 'PUT',
+        headers: { ...ADMIN, 'content-type': 'application/json' },
+        body: JSON.stringify({ route, policy }),
+      })
+      expect(put.status, `PUT /_lb/policy ${route} ${policy}`).toBe(200)
+    }
+    await everyClerkHealthy()
+  }
 
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true })
@@ -40,25 +76,26 @@ describe.skipIf(!hasChromium)('the dashboard in a browser, against a real npm st
       `${base}/_lb/status`,
       { timeoutMs: 45_000 },
     )
-    await waitFor(
-      async () => {
-        const status = (await (await fetch(`${base}/_lb/status`)).json()) as { clerks: Array<{ healthy: boolean }> }
-        return status.clerks.length === CLERK_COUNT && status.clerks.every((c) => c.healthy)
-      },
-      { what: 'every clerk healthy behind the proxy', timeoutMs: 30_000 },
-    )
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      // without the background-networking flags Chromium stalls on this closed network
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-        '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    })
-    context = await browser.newContext({ viewport: { width: 1920, height: 1080 } })
+    await everyClerkHealthy()
+    defaultPolicies = (await lbStatus()).policies
+    browser = await launchChromium()
+  })
+
+  beforeEach(async () => {
+    await resetCluster()
+    context = await browser!.newContext({ viewport: { width: 1920, height: 1080 } })
     page = await context.newPage()
     page.setDefaultTimeout(UI_TIMEOUT_MS)
     await page.goto(`${base}/#token=${ADMIN_TOKEN}`)
     await page.locator('#stream-state', { hasText: 'live' }).waitFor()
-    await page.locator(`.clerk-card[data-condition="healthy"]`).nth(CLERK_COUNT - 1).waitFor()
+    await page
+      .locator(`.clerk-card[data-condition="healthy"]`)
+      .nth(CLERK_COUNT - 1)
+      .waitFor()
+  })
+
+  afterEach(async () => {
+    await context?.close()
   })
 
   afterAll(async () => {
@@ -94,9 +131,10 @@ describe.skipIf(!hasChromium)('the dashboard in a browser, against a real npm st
 
   it('"New customer" empties the cookie jar, so sticky routing picks a clerk afresh', async () => {
     const col = column(page, 'stateful')
-    // the dialogue above left this browser with a session on one clerk and the sticky cookie to it
-    const pinned = await col.locator('.bubble[data-clerk]').last().getAttribute('data-clerk')
-    expect(await cookieNames(context!, base)).toEqual(['lb_clerk', 'shared_sid', 'stateful_sid'])
+    // a customer mid-dialogue: a session with one clerk and the sticky cookie to it, and a shared session
+    expect(await say(column(page, 'shared'), 'Ask the price')).toMatchObject({ status: '200' })
+    const pinned = (await say(col, 'Ask the price')).clerk
+    expect(await cookieNames(context, base)).toEqual(['lb_clerk', 'shared_sid', 'stateful_sid'])
 
     // The sticky policy sends a customer without a cookie round-robin over the healthy clerks,
     // on the /stateful route's turn counter, which every /stateful request moves on by one. Two
@@ -106,7 +144,7 @@ describe.skipIf(!hasChromium)('the dashboard in a browser, against a real npm st
     for (let tries = 0; tries < 2 && (met.length === 0 || met.at(-1) === pinned); tries++) {
       await newCustomer(col)
       // the jar is empty of this column's cookies; the shared column's dialogue keeps its own
-      expect(await cookieNames(context!, base)).toEqual(['shared_sid'])
+      expect(await cookieNames(context, base)).toEqual(['shared_sid'])
       expect(await col.locator('.bubble.system').last().textContent()).toContain('empty cookie jar')
       const asked = await say(col, 'Ask the price')
       expect(asked.status).toBe('200')
@@ -121,7 +159,6 @@ describe.skipIf(!hasChromium)('the dashboard in a browser, against a real npm st
   it('switching stateful to round-robin loses the context: "2 of what?"', async () => {
     const col = column(page, 'stateful')
     await setPolicy(col, 'round-robin')
-    await newCustomer(col)
     const asked = await say(col, 'Ask the price')
     expect(asked.status).toBe('200')
     // round-robin sends the next line to the next clerk, who never heard of this dialogue
@@ -129,12 +166,10 @@ describe.skipIf(!hasChromium)('the dashboard in a browser, against a real npm st
     expect(lost).toMatchObject({ status: '409', error: 'context_lost', line: '2 of what? What would you like to buy?' })
     expect(lost.clerk).not.toBe(asked.clerk)
     await page.screenshot({ path: `${ARTIFACTS}02-round-robin-context-lost.png` })
-    await setPolicy(col, 'sticky')
   })
 
   it('killing the pinned clerk from the page turns its card dead, and another clerk answers', async () => {
     const col = column(page, 'stateful')
-    await newCustomer(col)
     const asked = await say(col, 'Ask the price')
     expect(asked.status).toBe('200')
     const pinned = asked.clerk
@@ -152,9 +187,12 @@ describe.skipIf(!hasChromium)('the dashboard in a browser, against a real npm st
     await page.screenshot({ path: `${ARTIFACTS}04-another-clerk-answers.png` })
   })
 
-  it('reviving the clerk from the page turns its card healthy again', async () => {
-    const dead = page.locator('.clerk-card[data-condition="dead"]')
-    const id = await dead.getAttribute('data-clerk')
+  it('reviving a killed clerk from the page turns its card healthy again', async () => {
+    const card = page.locator('.clerk-card').first()
+    const id = await card.getAttribute('data-clerk')
+    await card.getByRole('button', { name: 'Kill' }).click()
+    const dead = page.locator(`.clerk-card[data-clerk="${id}"][data-condition="dead"]`)
+    await dead.waitFor()
     await dead.getByRole('button', { name: 'Revive' }).click()
     await page.locator(`.clerk-card[data-clerk="${id}"][data-condition="healthy"]`).waitFor({ timeout: 30_000 })
     await page.locator('.event-log', { hasText: `${id} is healthy again` }).waitFor()
@@ -181,7 +219,7 @@ describe.skipIf(!hasChromium)('the dashboard in a browser, against a real npm st
   })
 })
 
-describe.skipIf(!hasChromium)('the dashboard without npm start’s launcher (as in docker compose)', () => {
+describeWithChromium('the dashboard without npm start’s launcher (as in docker compose)', () => {
   const services: SpawnedService[] = []
   let browser: Browser | undefined
   let base = ''
@@ -205,11 +243,7 @@ describe.skipIf(!hasChromium)('the dashboard without npm start’s launcher (as 
         `${base}/_lb/status`,
       ),
     )
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-        '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    })
+    browser = await launchChromium()
   })
 
   afterAll(async () => {
@@ -253,7 +287,10 @@ interface Answer {
 async function say(col: Locator, button: string): Promise<Answer> {
   const before = Number(await col.getAttribute('data-answers'))
   await col.getByRole('button', { name: button, exact: true }).click()
-  await col.page().locator(`.chat-col[data-mode="${await col.getAttribute('data-mode')}"][data-answers="${before + 1}"]`).waitFor()
+  await col
+    .page()
+    .locator(`.chat-col[data-mode="${await col.getAttribute('data-mode')}"][data-answers="${before + 1}"]`)
+    .waitFor()
   const bubble = col.locator('.bubble[data-status]').last()
   return {
     clerk: await bubble.getAttribute('data-clerk'),
@@ -267,7 +304,10 @@ async function say(col: Locator, button: string): Promise<Answer> {
 async function newCustomer(col: Locator): Promise<void> {
   const before = Number(await col.getAttribute('data-customers'))
   await col.getByRole('button', { name: 'New customer', exact: true }).click()
-  await col.page().locator(`.chat-col[data-mode="${await col.getAttribute('data-mode')}"][data-customers="${before + 1}"]`).waitFor()
+  await col
+    .page()
+    .locator(`.chat-col[data-mode="${await col.getAttribute('data-mode')}"][data-customers="${before + 1}"]`)
+    .waitFor()
 }
 
 /** the names of the cookies this browser would send to the proxy (HttpOnly ones included), sorted */
@@ -281,23 +321,4 @@ async function setPolicy(col: Locator, policy: string): Promise<void> {
   const button = col.getByRole('button', { name: policy, exact: true })
   await button.click()
   await col.locator(`button[data-policy="${policy}"][aria-pressed="true"]`).waitFor()
-}
-
-/** a port p such that p … p+count-1 are all free on loopback (npm start uses PROXY_PORT+1… for clerks) */
-async function freePortRange(count: number): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const first = await freePort()
-    if (first + count > 65_535) continue
-    const rest = await Promise.all(Array.from({ length: count - 1 }, (_, i) => canBind(first + 1 + i)))
-    if (rest.every(Boolean)) return first
-  }
-  throw new Error(`no run of ${count} free ports found on 127.0.0.1`)
-}
-
-function canBind(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer()
-    server.once('error', () => resolve(false))
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)))
-  })
 }

@@ -1,10 +1,10 @@
 import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, it } from 'vitest'
 import { goodFake, type Fake } from '../integration/proxy/fake-upstreams.js'
 import { startProxyProcess, type ProxyProcess } from '../integration/proxy/proxy-process.js'
 import { openRaw, type RawConnection } from '../integration/proxy/raw-http.js'
 import { waitFor } from '../../services/common/wait-for.js'
-import { hasChromium, launchChromium } from './chromium.js'
+import { describeWithChromium, launchChromium } from './chromium.js'
 
 // Issue 10, finding 8: the proxy now caps its event streams (PROXY_EVENT_SUBSCRIBERS). An EventSource
 // that is answered 503 gives up for good, so the dashboard must ask again by itself: a presenter
@@ -14,7 +14,7 @@ import { hasChromium, launchChromium } from './chromium.js'
 const ADMIN_TOKEN = 'event-cap-browser-token-0123456789'
 const UI_TIMEOUT_MS = 20_000 // the page retries a refused stream every 5 s; the rest is margin
 
-describe.skipIf(!hasChromium)('the dashboard when the proxy has no event stream to spare', () => {
+describeWithChromium('the dashboard when the proxy has no event stream to spare', () => {
   let clerk: Fake
   let proxy: ProxyProcess
   let browser: Browser

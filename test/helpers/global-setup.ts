@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process'
 // `npm test` has just built. SKIP_BUILD=1 skips it when the caller has just built.
 export default function setup(): void {
   if (process.env.SKIP_BUILD === '1') return
-  execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], {
+  execFileSync(process.execPath, ['node_modules/typescript-native/bin/tsc', '-p', 'tsconfig.build.json'], {
     stdio: 'inherit',
   })
 }

@@ -61,7 +61,7 @@ export async function spawnService(
       )
     } catch (err) {
       child.kill('SIGKILL')
-      throw new Error(`${(err as Error).message}\n--- output of ${distScript} ---\n${output()}`)
+      throw new Error(`${(err as Error).message}\n--- output of ${distScript} ---\n${output()}`, { cause: err })
     }
   }
   return {
