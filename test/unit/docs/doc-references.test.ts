@@ -16,7 +16,6 @@ import { headingAnchor, staleReferences, type StaleReference } from './doc-refer
 const KNOWN_STALE: Array<Omit<StaleReference, 'line'>> = [
   { doc: 'README.md', problem: 'DESIGN.md: no file of that name in the repository' },
   { doc: 'docs/contract.md', problem: 'points at ../shared/, outside the repository' },
-  { doc: 'docs/contract.md', problem: '`../shared/DESIGN.md`: no such file or folder' },
   { doc: 'docs/contract.md', problem: 'DESIGN.md: no file of that name in the repository' },
   { doc: 'docs/loadtest.md', problem: 'DESIGN.md: no file of that name in the repository' },
   { doc: 'proxy/README.md', problem: 'DESIGN.md: no file of that name in the repository' },
