@@ -193,6 +193,9 @@ describeWithChromium('the dashboard in a browser, against a real npm start clust
     await card.getByRole('button', { name: 'Kill' }).click()
     const dead = page.locator(`.clerk-card[data-clerk="${id}"][data-condition="dead"]`)
     await dead.waitFor()
+    // the launcher says "dead" at once; the proxy ejects the clerk on its next failed checks. Only
+    // a clerk the proxy has ejected can come back "healthy again", so wait for the ejection first
+    await page.locator('.event-log', { hasText: `${id} is unhealthy` }).waitFor({ timeout: 30_000 })
     await dead.getByRole('button', { name: 'Revive' }).click()
     await page.locator(`.clerk-card[data-clerk="${id}"][data-condition="healthy"]`).waitFor({ timeout: 30_000 })
     await page.locator('.event-log', { hasText: `${id} is healthy again` }).waitFor()
