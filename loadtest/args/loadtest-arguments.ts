@@ -31,7 +31,7 @@ export interface LoadtestOptions {
 }
 
 export const loadtestDefaults = Object.freeze({
-  mode: 'shared' as Mode,
+  mode: 'shared',
   customers: 20,
   durationMs: 10_000, // 10 s, when --dialogues is not given either
   clerks: 3,

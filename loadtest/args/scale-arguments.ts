@@ -27,7 +27,7 @@ export const scaleDefaults = Object.freeze({
   concurrency: 4, // answers in progress per clerk → one clerk ≈ 4 / (3 × 20 ms) ≈ 67 dialogues/s
   customers: 32,
   durationMs: 6_000, // 6 s per step
-  mode: 'stateless' as Mode,
+  mode: 'stateless',
   htmlFile: 'reports/loadtest-scale.html',
 })
 

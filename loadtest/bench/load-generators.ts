@@ -106,7 +106,7 @@ function wrkGenerator(binary: string, scriptFile: string): LoadGenerator {
             try {
               resolve(parseWrkOutput(out))
             } catch (e) {
-              reject(e as Error)
+              reject(e instanceof Error ? e : new Error(String(e)))
             }
           }
         })

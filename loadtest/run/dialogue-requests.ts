@@ -348,7 +348,7 @@ export function dialogueRequests(options: DialogueRequestsOptions): DialogueTraf
     method: 'POST',
     path: `/${mode}/${step}`,
     setupRequest: ((request: Request, context: object) =>
-      setupRequest(step, request, context as Context)) as unknown as Request['setupRequest'],
+      setupRequest(step, request, context)) as unknown as Request['setupRequest'],
     onResponse: (status: number, body: string, _context: object, headers: unknown) => {
       lastAnswer = { status, body, headers: (headers ?? {}) as Headers }
     },

@@ -164,7 +164,7 @@ export async function runLoad(options: RunLoadOptions): Promise<RunResult> {
           requests: traffic.requests,
           setupClient: traffic.setupClient,
         },
-        (err, res) => (err ? reject(err) : resolve(res)),
+        (err, res) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve(res)),
       )
     })
   } finally {

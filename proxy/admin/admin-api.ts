@@ -1,4 +1,3 @@
-import type { IncomingHttpHeaders } from 'node:http'
 import type { Registry } from 'prom-client'
 import { adminTokenCheck, presentedToken, type AdminTokenCheck } from '../../services/common/admin-token.js'
 import { MAX_SLOW_MS, ROUTES, isRouteKey } from '../../services/common/vocabulary.js'
@@ -83,9 +82,9 @@ function decodeSegment(raw: string): string | undefined {
 export function adminTokenRefusal(configured: boolean, isAdmin: AdminTokenCheck, headers: Record<string, string | undefined>): string | undefined {
   if (!configured) return 'ADMIN_TOKEN is not configured on the proxy, so admin changes are disabled: start it with ADMIN_TOKEN set'
   // only the admin header names travel here (ADMIN_HEADER_NAMES), each a single string
-  const given = presentedToken(headers as IncomingHttpHeaders)
+  const given = presentedToken(headers)
   if (given === undefined || given === '') return 'This admin route needs the token: send Authorization: Bearer <ADMIN_TOKEN> or X-Admin-Token'
-  return isAdmin(headers as IncomingHttpHeaders) ? undefined : 'The admin token is wrong'
+  return isAdmin(headers) ? undefined : 'The admin token is wrong'
 }
 
 /** The admin handler of a proxy process that holds the state (single process, or the primary). */
@@ -155,7 +154,7 @@ export function createAdminHandler(deps: AdminDeps): AdminHandler {
       if (res.ok && request.method === 'POST') {
         const clerkVerb = CLUSTER_CLERK_VERB.exec(request.path)
         const redisVerb = CLUSTER_REDIS_VERB.exec(request.path)
-        if (clerkVerb) state.events.emit('chaos', { verb: clerkVerb[2], target: decodeSegment(clerkVerb[1] as string) ?? (clerkVerb[1] as string), by: 'launcher' })
+        if (clerkVerb) state.events.emit('chaos', { verb: clerkVerb[2], target: decodeSegment(clerkVerb[1] as string) ?? (clerkVerb[1]), by: 'launcher' })
         else if (redisVerb) state.events.emit('chaos', { verb: redisVerb[1], target: 'redis', by: 'launcher' })
       }
       return { status: res.status, headers: { 'content-type': res.headers.get('content-type') ?? 'application/json; charset=utf-8' }, body: text }

@@ -57,7 +57,7 @@ export async function runWorker(options: ProxyOptions): Promise<void> {
       waiting.set(message.id, ((value: T) => {
         clearTimeout(timer)
         resolve(value)
-      }) as (value: never) => void)
+      }))
       send(message)
     })
   }

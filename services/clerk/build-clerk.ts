@@ -96,7 +96,9 @@ export async function buildClerk(
     bodyLimit: options.bodyLimit,
     // we answer requests that arrive while closing ourselves, in the contract's error shape
     return503OnClosing: false,
-    frameworkErrors: (err, request, reply) => sendError(err, request, reply, runtime),
+    frameworkErrors: (err, request, reply) => {
+      void sendError(err, request, reply, runtime)
+    },
     // requests Node's HTTP parser refuses never reach Fastify: answer them in our shape too
     clientErrorHandler: clientErrorHandler(options.clerkId),
     // request.ip: the client behind the proxy, believed only from CLERK_TRUST_PROXY (trusted-proxy.ts)

@@ -24,6 +24,8 @@ export function toClerkError(err: unknown): ClerkError {
     case 'FST_ERR_BAD_URL':
     case 'FST_ERR_MAX_PARAM_LENGTH':
       return clerkError('CLERK_ERR_NOT_FOUND', { message: 'That URL is not valid here.' })
+    default:
+      break // not one of Fastify's request errors: decided by its status below
   }
   if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
     return clerkError('CLERK_ERR_INVALID_BODY', { message: String(e.message ?? 'Bad request.') })

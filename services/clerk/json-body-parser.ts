@@ -21,7 +21,7 @@ export function installJsonBodyParser(app: FastifyInstance): void {
     if (!charsetIsUtf8(request.headers['content-type'])) {
       return done(clerkError('CLERK_ERR_UNSUPPORTED_MEDIA_TYPE', { message: 'Send the body as application/json in UTF-8 (charset=utf-8, or no charset).' }), undefined)
     }
-    standard(request, body as string, (err, value) => {
+    void standard(request, body as string, (err, value) => {
       if (!err) return done(null, value)
       const key = (err as Error & { code?: string }).code === 'FST_ERR_CTP_INVALID_JSON_BODY' ? forbiddenKey(body as string) : undefined
       if (key === undefined) return done(err, undefined)

@@ -21,7 +21,7 @@ export function registerOpsRoutes(app: FastifyInstance, runtime: ClerkRuntime): 
     // down also while the connection is open but Redis does not answer (hung: see redis-breaker.ts)
     const redisUp = redisIsUp(runtime.redis, runtime.redisBreaker)
     const modes = { stateful: true, stateless: true, shared: redisUp }
-    const ready = !runtime.draining && (query.mode === undefined || modes[query.mode as keyof typeof modes])
+    const ready = !runtime.draining && (query.mode === undefined || modes[query.mode])
     reply.code(ready ? 200 : 503)
     return {
       status: runtime.draining ? 'draining' : ready ? 'ready' : 'unavailable',

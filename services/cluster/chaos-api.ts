@@ -52,7 +52,7 @@ export function buildChaosApi({ cluster, adminToken, logLevel = 'warn' }: ChaosA
   app.removeContentTypeParser('application/json')
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     if (!charsetIsUtf8(request.headers['content-type'])) return done(new ClusterErrors.CLUSTER_ERR_UNSUPPORTED_MEDIA_TYPE(), undefined)
-    json(request, body as string, done)
+    void json(request, body as string, done)
   })
 
   app.get('/_cluster/status', async (request) =>

@@ -119,9 +119,11 @@ export async function startCluster(options: ClusterOptions, start: StartClusterO
       onEvent,
       ...(start.onOutput ? { onOutput: start.onOutput } : {}),
     }
-    for (const spec of [...plan.clerks, plan.proxy]) processes.set(spec.id, new SupervisedProcess(spec, childOptions))
-    await Promise.all(plan.clerks.map((spec) => processes.get(spec.id)?.start()))
-    await processes.get(plan.proxy.id)?.start()
+    const clerks = plan.clerks.map((spec) => new SupervisedProcess(spec, childOptions))
+    const proxy = new SupervisedProcess(plan.proxy, childOptions)
+    for (const child of [...clerks, proxy]) processes.set(child.spec.id, child)
+    await Promise.all(clerks.map((clerk) => clerk.start()))
+    await proxy.start()
   } catch (err) {
     await stop()
     throw err

@@ -231,7 +231,7 @@ function setPath(target: Record<string, unknown>, path: string, value: unknown):
     target[key] = value
     return
   }
-  const record = isRecord(target[key]) ? (target[key] as Record<string, unknown>) : {}
+  const record = isRecord(target[key]) ? (target[key]) : {}
   target[key] = { ...record, [field]: value }
 }
 
@@ -274,7 +274,7 @@ export function defineOptions<O extends object>(definition: OptionsDefinition<O>
   function resolve(given: Partial<O> = {}): Readonly<O> {
     const merged: Record<string, unknown> = {}
     for (const spec of specs) {
-      const value = getPath(given as Record<string, unknown>, spec.key) ?? spec.default
+      const value = getPath(given, spec.key) ?? spec.default
       if (value === undefined) {
         if (spec.required) throw missing(spec)
         // every key is there, unset ones too: one shape for every options object of a part
@@ -320,7 +320,8 @@ function shownDefault(spec: DocumentedSpec): string {
   if (spec.required) return 'required'
   if (spec.default === undefined) return 'unset'
   if (typeof spec.default === 'boolean') return spec.default ? '1' : '0'
-  return String(spec.default)
+  // a default that is not a number or a string names itself in the table (docDefault)
+  return typeof spec.default === 'number' || typeof spec.default === 'string' ? String(spec.default) : JSON.stringify(spec.default)
 }
 
 /** one markdown table: every documented variable of every part, in the parts' order */

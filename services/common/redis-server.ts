@@ -192,7 +192,7 @@ function assertDirUnused(dir: string, pidFile: string): void {
     return // no pid file
   }
   if (!Number.isInteger(pid) || pid <= 0) return
-  let command = ''
+  let command: string
   try {
     command = readFileSync(`/proc/${pid}/comm`, 'utf8')
   } catch {

@@ -104,7 +104,7 @@ beforeAll(async () => {
     )
   } catch (err) {
     const logs = await compose(['logs', '--tail', '30']).catch((e: Error) => e.message)
-    throw new Error(`${(err as Error).message}\n--- up ---\n${upOutput.slice(-3000)}\n--- logs ---\n${logs}`)
+    throw new Error(`${(err as Error).message}\n--- up ---\n${upOutput.slice(-3000)}\n--- logs ---\n${logs}`, { cause: err })
   }
 }, 900_000)
 

@@ -28,7 +28,7 @@ export function createApi({ getToken }) {
       return { ok: false, status: 0, body: null, headers: new Headers(), error: reason }
     }
     const text = await res.text().catch(() => '')
-    let parsed = null
+    let parsed
     try {
       parsed = text ? JSON.parse(text) : null
     } catch {

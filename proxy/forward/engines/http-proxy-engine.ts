@@ -66,7 +66,7 @@ export function createHttpProxyEngine(options: EngineOptions): ForwardEngine {
       proxyReq.destroy()
       return
     }
-    const socket = proxyReq.socket as Socket | null
+    const socket = proxyReq.socket
     if (socket && !socket.connecting && isClosedByClerk(socket)) {
       // The agent handed out a kept-alive socket whose clerk has already closed it (a clerk that
       // was just killed: its FIN was read, but the agent drops the socket only on 'close', a few

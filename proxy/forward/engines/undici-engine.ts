@@ -158,7 +158,7 @@ export function createUndiciEngine(options: EngineOptions): ForwardEngine {
         {
           origin: target.url.origin,
           path: request.path,
-          method: request.method as Dispatcher.HttpMethod,
+          method: request.method,
           headers: request.headers,
           body: request.body ?? null,
         },

@@ -38,7 +38,7 @@ export class Customer {
     })
     this.jar.take(res.headers.getSetCookie())
     const text = await res.text()
-    let parsed: Record<string, unknown> = {}
+    let parsed: Record<string, unknown>
     try {
       parsed = JSON.parse(text) as Record<string, unknown>
     } catch {

@@ -124,7 +124,7 @@ describe('forwarding /_cluster/* to the launcher', () => {
     expect(await res.json()).toEqual({ ok: true, id: 'clerk-a', state: 'paused' })
     expect(seen).toEqual([{ method: 'POST', url: '/_cluster/clerks/clerk-a/slow?x=1', auth: 'Bearer launcher-token', body: '{"ms":300}' }])
     expect(events).toContainEqual(expect.objectContaining({ type: 'chaos', verb: 'slow', target: 'clerk-a', by: 'launcher' }))
-    expect((await proxy.state.status()).launcher).toBe(true)
+    expect(proxy.state.status().launcher).toBe(true)
   })
 })
 

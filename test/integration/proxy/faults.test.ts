@@ -51,7 +51,7 @@ async function startProxy(engine: EngineName, clerks: Record<string, string>, ex
 async function call(base: string, path: string, init: RequestInit = {}) {
   const res = await fetch(base + path, { signal: AbortSignal.timeout(10_000), ...init })
   const text = await res.text()
-  let body: Record<string, unknown> = {}
+  let body: Record<string, unknown>
   try {
     body = JSON.parse(text) as Record<string, unknown>
   } catch {

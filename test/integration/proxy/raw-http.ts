@@ -45,7 +45,7 @@ export function rawRequest(
       try {
         resolve(parse(raw))
       } catch (err) {
-        reject(err as Error)
+        reject(err instanceof Error ? err : new Error(String(err)))
       }
     })
   })

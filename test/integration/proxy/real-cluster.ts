@@ -104,7 +104,7 @@ export class Customer {
       this.cookies.set(pair!.slice(0, eq).trim(), pair!.slice(eq + 1).trim())
     }
     const text = await res.text()
-    let json: Record<string, unknown> = {}
+    let json: Record<string, unknown>
     try {
       json = JSON.parse(text) as Record<string, unknown>
     } catch {

@@ -14,7 +14,7 @@ function admin(token: string | null = 'secret') {
   const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = { authorization: 'Bearer secret' }) => {
     const request: AdminRequest = { method, path, query: '', headers, body: body === undefined ? '' : JSON.stringify(body) }
     const res = await handle(request)
-    let json: Record<string, unknown> = {}
+    let json: Record<string, unknown>
     try {
       json = JSON.parse(res.body) as Record<string, unknown>
     } catch {
