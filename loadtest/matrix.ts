@@ -19,7 +19,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   if (typeof options === 'number') return options
   if (options.target && readLoadtestEnvironment().adminToken === undefined) {
     // without the token every row would run under whatever policy the proxy has: the table would lie
-    process.stderr.write('loadtest:matrix: --target needs ADMIN_TOKEN in the environment: each row sets the proxy\'s policy and kills a clerk\n')
+    process.stderr.write("loadtest:matrix: --target needs ADMIN_TOKEN in the environment: each row sets the proxy's policy and kills a clerk\n")
     return 2
   }
   const { summaries, keepAlive } = await runMatrix(options)

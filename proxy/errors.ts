@@ -60,12 +60,7 @@ export const errorBody = proxyErrors.body
  * Ends `res` with the JSON body of `err`, unless the response is already under way (then the only
  * honest thing left is to cut the connection so the client sees a broken answer, never a hang).
  */
-export function sendError(
-  res: ServerResponse,
-  err: ProxyErrorLike,
-  extra: Record<string, unknown> = {},
-  headers: Record<string, string> = {},
-): void {
+export function sendError(res: ServerResponse, err: ProxyErrorLike, extra: Record<string, unknown> = {}, headers: Record<string, string> = {}): void {
   if (res.headersSent) {
     res.destroy()
     return

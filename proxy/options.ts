@@ -62,7 +62,10 @@ export function parseClerks(value: string | undefined, name = 'PROXY_CLERKS'): C
     throw new ConfigError(`${name} is required: a list such as "${CLERKS_EXAMPLE}"`)
   }
   const clerks: ClerkTarget[] = []
-  const entries = value.split(',').map((e) => e.trim()).filter((e) => e !== '')
+  const entries = value
+    .split(',')
+    .map((e) => e.trim())
+    .filter((e) => e !== '')
   for (const entry of entries) {
     const eq = entry.indexOf('=')
     if (eq <= 0) {

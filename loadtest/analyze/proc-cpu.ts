@@ -79,11 +79,7 @@ export function readCpuSeconds(pids: Record<string, number>): Record<string, num
 }
 
 /** CPU used per process between two readings, as a share of one core (1 = one core busy). */
-export function cpuShare(
-  before: Record<string, number>,
-  after: Record<string, number>,
-  wallSeconds: number,
-): Record<string, number> {
+export function cpuShare(before: Record<string, number>, after: Record<string, number>, wallSeconds: number): Record<string, number> {
   const out: Record<string, number> = {}
   for (const [name, end] of Object.entries(after)) {
     const start = before[name]

@@ -82,11 +82,7 @@ export function scalePoint(
 }
 
 /** the whole curve with its verdict, as the JSON report carries it */
-export function scaleReport(
-  settings: { workMs: number; concurrency: number; customers: number },
-  machineCores: number,
-  points: ScalePoint[],
-): ScaleReport {
+export function scaleReport(settings: { workMs: number; concurrency: number; customers: number }, machineCores: number, points: ScalePoint[]): ScaleReport {
   return {
     workMs: settings.workMs,
     concurrency: settings.concurrency,

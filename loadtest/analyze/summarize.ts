@@ -152,9 +152,7 @@ function stepCounts(): Record<Step, number> {
 const isLost = (r: DialogueRecord) => r.outcome === 'context_lost' || r.outcome === 'failed'
 
 export function exposureTo(event: ChaosEventRecord, records: readonly DialogueRecord[], startedAt: number): Exposure {
-  const exposedSet = records.filter(
-    (r) => r.clerks.ask === event.target && r.startedAt < event.doneAt && (r.endedAt ?? Infinity) > event.firedAt,
-  )
+  const exposedSet = records.filter((r) => r.clerks.ask === event.target && r.startedAt < event.doneAt && (r.endedAt ?? Infinity) > event.firedAt)
   const openAfterAck = exposedSet.filter((r) => (r.endedAt ?? Infinity) > event.doneAt)
   const exposedIds = new Set(exposedSet.map((r) => r.id))
   return {

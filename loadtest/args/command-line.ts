@@ -17,12 +17,7 @@ import { isMain } from '../../services/common/is-main.js'
 import { isLoadtestError } from '../errors.js'
 
 /** the options, or the exit code when there is nothing to run (bad option: 2, --help: 0) */
-export function readCommandLine<T extends { readonly help?: boolean }>(
-  command: string,
-  argv: readonly string[],
-  parse: (argv: readonly string[]) => T,
-  usage: string,
-): T | number {
+export function readCommandLine<T extends { readonly help?: boolean }>(command: string, argv: readonly string[], parse: (argv: readonly string[]) => T, usage: string): T | number {
   let options: T
   try {
     options = parse(argv)
@@ -37,7 +32,6 @@ export function readCommandLine<T extends { readonly help?: boolean }>(
   }
   return options
 }
-
 
 /** runs `main(process.argv.slice(2))` and exits with its code, when `moduleUrl` is the entry script */
 export function runIfMain(moduleUrl: string, command: string, main: (argv: readonly string[]) => Promise<number>): void {

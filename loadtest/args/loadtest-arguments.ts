@@ -71,9 +71,7 @@ export function parseLoadtestArguments(argv: readonly string[]): LoadtestOptions
   const keepalive = readChoiceOption('keepalive', values.keepalive, ['on', 'off'] as const, 'on')
   const pipelining = readWhole('pipelining', values.pipelining, loadtestDefaults.pipelining, 1, 64)
   if (pipelining > 1 && mode !== 'stateless') {
-    throw badOption(
-      `--pipelining ${pipelining} needs --mode stateless: a ${mode} dialogue must read the previous answer's cookie before it sends the next step`,
-    )
+    throw badOption(`--pipelining ${pipelining} needs --mode stateless: a ${mode} dialogue must read the previous answer's cookie before it sends the next step`)
   }
   const chaos: ChaosStep[] = []
   for (const flag of CHAOS_FLAGS) {

@@ -29,13 +29,7 @@ export function parseDurationMs(text: string): number | undefined {
 
 export function readWhole(name: string, text: string | undefined, fallback: number, min: number, max: number): number
 export function readWhole(name: string, text: string | undefined, fallback: undefined, min: number, max: number): number | undefined
-export function readWhole(
-  name: string,
-  text: string | undefined,
-  fallback: number | undefined,
-  min: number,
-  max: number,
-): number | undefined {
+export function readWhole(name: string, text: string | undefined, fallback: number | undefined, min: number, max: number): number | undefined {
   if (text === undefined) return fallback
   if (!/^\d+$/.test(text.trim())) throw badOption(`--${name} must be a whole number from ${min} to ${max}, got "${text}"`)
   const n = Number(text)
@@ -52,12 +46,7 @@ export function readTime(name: string, text: string | undefined): number | undef
 
 export function readChoiceOption<T extends string>(name: string, text: string | undefined, choices: readonly T[], fallback: T): T
 export function readChoiceOption<T extends string>(name: string, text: string | undefined, choices: readonly T[], fallback: undefined): T | undefined
-export function readChoiceOption<T extends string>(
-  name: string,
-  text: string | undefined,
-  choices: readonly T[],
-  fallback: T | undefined,
-): T | undefined {
+export function readChoiceOption<T extends string>(name: string, text: string | undefined, choices: readonly T[], fallback: T | undefined): T | undefined {
   if (text === undefined) return fallback
   if (!(choices as readonly string[]).includes(text)) {
     throw badOption(`--${name} must be one of ${choices.join(', ')}, got "${text}"`)

@@ -25,7 +25,10 @@ export async function main(argv: readonly string[]): Promise<number> {
   if (typeof options === 'number') return options
   const redis = await startRedisServer({ appendOnly: true })
   try {
-    const started = await startBenchClerks(MODES.map((mode) => `bench-${mode}`), redis.url)
+    const started = await startBenchClerks(
+      MODES.map((mode) => `bench-${mode}`),
+      redis.url,
+    )
     const clerks = new Map(MODES.map((mode, i) => [mode, started[i] as BenchClerk] as const))
     try {
       const measure = (mode: Mode, seconds: number) => {
@@ -41,9 +44,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         const order = MODES.map((_, i) => MODES[(i + round) % MODES.length] as Mode)
         for (const mode of order) {
           const result = await measure(mode, options.durationSeconds)
-          process.stderr.write(
-            `round ${round + 1}/${options.rounds} ${mode.padEnd(9)} ${(result.requests / result.seconds).toFixed(0)} req/s\n`,
-          )
+          process.stderr.write(`round ${round + 1}/${options.rounds} ${mode.padEnd(9)} ${(result.requests / result.seconds).toFixed(0)} req/s\n`)
           rounds.push(result)
         }
       }

@@ -37,12 +37,7 @@ process.once('exit', () => {
 })
 
 /** spawns `command` in the project root with `env` over this process's environment */
-export function startProcess(
-  command: string,
-  args: string[],
-  env: Record<string, string>,
-  stdout: 'ignore' | 'pipe' = 'ignore',
-): ChildProcess {
+export function startProcess(command: string, args: string[], env: Record<string, string>, stdout: 'ignore' | 'pipe' = 'ignore'): ChildProcess {
   const child = spawn(command, args, {
     cwd: projectRoot(import.meta.url),
     env: { ...process.env, ...env },
@@ -71,10 +66,7 @@ export async function stopAll(children: ChildProcess[]): Promise<void> {
 
 /** resolves once GET `url` answers 2xx (20 s at the most) */
 export async function waitUp(url: string, what: string): Promise<void> {
-  await waitFor(
-    () => answersOk(url),
-    { what, timeoutMs: READY_TIMEOUT_MS },
-  )
+  await waitFor(() => answersOk(url), { what, timeoutMs: READY_TIMEOUT_MS })
 }
 
 /**
@@ -84,11 +76,7 @@ export async function waitUp(url: string, what: string): Promise<void> {
  * at the same time, and a port picked in advance can be taken by one of them before the clerk
  * binds it. A clerk that dies before it is stopped says so on stderr: the figures would lie.
  */
-export async function startBenchClerks(
-  ids: readonly string[],
-  redisUrl: string,
-  env: Record<string, string> = {},
-): Promise<BenchClerk[]> {
+export async function startBenchClerks(ids: readonly string[], redisUrl: string, env: Record<string, string> = {}): Promise<BenchClerk[]> {
   const clerks: BenchClerk[] = []
   try {
     for (const id of ids) clerks.push(await startBenchClerk(id, redisUrl, env))
@@ -203,7 +191,13 @@ export async function startBenchProxy(key: string, name: string, engine: string,
       for await (const chunk of res.body ?? []) void chunk
     })
     .catch(() => {})
-  const scrape = setInterval(() => void fetch(`${base}/metrics`).then((r) => r.text()).catch(() => {}), 1_000)
+  const scrape = setInterval(
+    () =>
+      void fetch(`${base}/metrics`)
+        .then((r) => r.text())
+        .catch(() => {}),
+    1_000,
+  )
   return {
     key,
     name,

@@ -62,8 +62,7 @@ export function wrkScript(): string {
     `wrk.headers["Content-Type"] = ${lua(REQUEST.contentType)}`,
     'done = function(summary, latency, requests)',
     '  local e = summary.errors',
-    `  io.write(string.format('${WRK_MARK}{"requests":%d,"durationUs":%d,"p50Us":%.0f,"p99Us":%.0f,` +
-      `"connect":%d,"read":%d,"write":%d,"status":%d,"timeout":%d}\\n',`,
+    `  io.write(string.format('${WRK_MARK}{"requests":%d,"durationUs":%d,"p50Us":%.0f,"p99Us":%.0f,` + `"connect":%d,"read":%d,"write":%d,"status":%d,"timeout":%d}\\n',`,
     '    summary.requests, summary.duration, latency:percentile(50), latency:percentile(99),',
     '    e.connect, e.read, e.write, e.status, e.timeout))',
     'end',

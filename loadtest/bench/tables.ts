@@ -13,25 +13,27 @@ import { targets, type ModeSummary, type Row } from './summaries.js'
 /** bench:clerk's table: one row per mode, then the targets met or missed and what was not a 200 */
 export function renderModesTable(rows: readonly ModeSummary[], args: BenchClerkOptions, failures: readonly string[] = []): string {
   const table = new Table({
-    head: [
-      'mode', 'requests/s', 'dialogues/s', 'p50 ms', 'p99 ms', '× stateless', '× stateful',
-      'clerk CPU µs/req', 'redis CPU µs/req', 'non-2xx', 'errors',
-    ],
+    head: ['mode', 'requests/s', 'dialogues/s', 'p50 ms', 'p99 ms', '× stateless', '× stateful', 'clerk CPU µs/req', 'redis CPU µs/req', 'non-2xx', 'errors'],
     style: { head: [] },
   })
   for (const r of rows) {
     table.push([
-      r.mode, r.requestsPerSec.toFixed(0), r.dialoguesPerSec.toFixed(0), r.p50Ms.toFixed(1), r.p99Ms.toFixed(1),
-      r.vsStateless.toFixed(2), r.vsStateful.toFixed(2), r.clerkCpuMicros.toFixed(0), r.redisCpuMicros.toFixed(0),
-      String(r.non2xx), String(r.errors),
+      r.mode,
+      r.requestsPerSec.toFixed(0),
+      r.dialoguesPerSec.toFixed(0),
+      r.p50Ms.toFixed(1),
+      r.p99Ms.toFixed(1),
+      r.vsStateless.toFixed(2),
+      r.vsStateful.toFixed(2),
+      r.clerkCpuMicros.toFixed(0),
+      r.redisCpuMicros.toFixed(0),
+      String(r.non2xx),
+      String(r.errors),
     ])
   }
-  const goals = targets(rows).map(
-    (t) => `${t.met ? 'met ' : 'MISS'}  ${t.what} = ${t.ratio.toFixed(2)} (target ≥ ${t.goal})`,
-  )
+  const goals = targets(rows).map((t) => `${t.met ? 'met ' : 'MISS'}  ${t.what} = ${t.ratio.toFixed(2)} (target ≥ ${t.goal})`)
   return [
-    `bench:clerk: one clerk per mode, whole dialogues (ask → buy → pay), ${args.connections} connections,` +
-      ` ${args.rounds} round(s) × ${args.durationSeconds} s per mode`,
+    `bench:clerk: one clerk per mode, whole dialogues (ask → buy → pay), ${args.connections} connections,` + ` ${args.rounds} round(s) × ${args.durationSeconds} s per mode`,
     table.toString(),
     ...goals,
     ...failures.map((line) => `not 200: ${line}`),

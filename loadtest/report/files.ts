@@ -19,12 +19,7 @@ export interface ReportFiles {
   readonly jsonFile: string | undefined
 }
 
-export function writeReportFiles(
-  report: LoadtestReport,
-  files: ReportFiles,
-  title?: string,
-  out: NodeJS.WritableStream = process.stdout,
-): void {
+export function writeReportFiles(report: LoadtestReport, files: ReportFiles, title?: string, out: NodeJS.WritableStream = process.stdout): void {
   if (files.htmlFile) {
     writeHtmlReport(files.htmlFile, report, title)
     out.write(`HTML report: ${files.htmlFile}\n`)

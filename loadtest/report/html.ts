@@ -25,12 +25,7 @@ import {
 } from './tables.js'
 
 export function escapeHtml(text: unknown): string {
-  return String(text)
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;')
+  return String(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;')
 }
 
 const COLORS = { completed: '#2e7d32', context_lost: '#ef6c00', failed: '#c62828', unfinished: '#9e9e9e' } as const
@@ -110,7 +105,9 @@ export function timelineSvg(s: Summary, width = 900, height = 240): string {
     parts.push(`<line x1="${x.toFixed(1)}" x2="${x.toFixed(1)}" y1="${top - 4}" y2="${top + plotH}" stroke="#6a1b9a" stroke-width="2" stroke-dasharray="4 3"/>`)
     parts.push(`<text x="${(x + 3).toFixed(1)}" y="${labelY + 16}" font-size="10" fill="#6a1b9a">${escapeHtml(c.text.replace(/^--/, ''))}</text>`)
   })
-  parts.push(`<text x="${left}" y="${height - 2}" font-size="10" fill="#555">dialogues ended per second · ${SERIES.map((k) => `<tspan fill="${COLORS[k]}">■ ${k}</tspan>`).join(' ')} · <tspan fill="#6a1b9a">┊ chaos</tspan></text>`)
+  parts.push(
+    `<text x="${left}" y="${height - 2}" font-size="10" fill="#555">dialogues ended per second · ${SERIES.map((k) => `<tspan fill="${COLORS[k]}">■ ${k}</tspan>`).join(' ')} · <tspan fill="#6a1b9a">┊ chaos</tspan></text>`,
+  )
   parts.push('</svg>')
   return parts.join('\n')
 }
@@ -155,13 +152,28 @@ export function scaleSvg(scale: ScaleReport, width = 640, height = 280): string 
   ]
   const line = (values: { clerks: number; v: number }[], color: string, dash = '') =>
     `<polyline fill="none" stroke="${color}" stroke-width="2" ${dash ? `stroke-dasharray="${dash}"` : ''} points="${values.map((p) => `${x(p.clerks).toFixed(1)},${y(p.v).toFixed(1)}`).join(' ')}"/>`
-  parts.push(line(scale.points.map((p) => ({ clerks: p.clerks, v: p.clerks * scale.oneClerkCapacity })), '#9e9e9e', '5 4'))
-  parts.push(line(scale.points.map((p) => ({ clerks: p.clerks, v: p.completedPerSec })), '#1565c0'))
+  parts.push(
+    line(
+      scale.points.map((p) => ({ clerks: p.clerks, v: p.clerks * scale.oneClerkCapacity })),
+      '#9e9e9e',
+      '5 4',
+    ),
+  )
+  parts.push(
+    line(
+      scale.points.map((p) => ({ clerks: p.clerks, v: p.completedPerSec })),
+      '#1565c0',
+    ),
+  )
   for (const p of scale.points) {
-    parts.push(`<circle cx="${x(p.clerks).toFixed(1)}" cy="${y(p.completedPerSec).toFixed(1)}" r="4" fill="#1565c0"><title>${p.clerks} clerks: ${p.completedPerSec} dialogues/s</title></circle>`)
+    parts.push(
+      `<circle cx="${x(p.clerks).toFixed(1)}" cy="${y(p.completedPerSec).toFixed(1)}" r="4" fill="#1565c0"><title>${p.clerks} clerks: ${p.completedPerSec} dialogues/s</title></circle>`,
+    )
     parts.push(`<text x="${x(p.clerks).toFixed(1)}" y="${height - bottom + 16}" text-anchor="middle" font-size="11">${p.clerks}</text>`)
   }
-  parts.push(`<text x="${left + plotW / 2}" y="${height - 6}" text-anchor="middle" font-size="11">clerks · <tspan fill="#1565c0">━ completed dialogues/s</tspan> · <tspan fill="#9e9e9e">┅ clerks × one clerk's capacity</tspan></text>`)
+  parts.push(
+    `<text x="${left + plotW / 2}" y="${height - 6}" text-anchor="middle" font-size="11">clerks · <tspan fill="#1565c0">━ completed dialogues/s</tspan> · <tspan fill="#9e9e9e">┅ clerks × one clerk's capacity</tspan></text>`,
+  )
   parts.push('</svg>')
   return parts.join('\n')
 }
@@ -230,7 +242,9 @@ export function renderHtmlReport(report: LoadtestReport, title = 'clerk-cluster 
           p.dialogueP50,
           p.dialogueP99,
           p.machineBusyCores ?? 'n/a',
-          Object.entries(p.cpu).map(([name, c]) => `${name} ${c}`).join(', '),
+          Object.entries(p.cpu)
+            .map(([name, c]) => `${name} ${c}`)
+            .join(', '),
         ]),
       }),
     )

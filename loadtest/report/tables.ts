@@ -109,10 +109,6 @@ export function ledgerTable(s: Summary): Cells {
   const r = s.reconcile
   return {
     head: ['ledger', 'confirmed', 'orders', 'lost', 'doubled', 'charged_unconfirmed', 'mismatched'],
-    rows: [
-      r
-        ? ['', r.confirmed, r.ordersInLedger, r.lost, r.doubled, r.charged_unconfirmed, r.mismatched]
-        : ['not checked', '', '', '', '', '', s.reconcileError ?? ''],
-    ],
+    rows: [r ? ['', r.confirmed, r.ordersInLedger, r.lost, r.doubled, r.charged_unconfirmed, r.mismatched] : ['not checked', '', '', '', '', '', s.reconcileError ?? '']],
   }
 }

@@ -11,18 +11,7 @@ import Table from 'cli-table3'
 import type { ScaleReport } from '../analyze/scale-curve.js'
 import type { KeepAliveRow, Summary } from '../analyze/summarize.js'
 import type { RunProgress } from '../run/run-load.js'
-import {
-  byClerkTable,
-  chaosTable,
-  comparisonTable,
-  connectionStyle,
-  endedAtTable,
-  formatDurationMs,
-  latencyTable,
-  ledgerTable,
-  outcomesTable,
-  type Cells,
-} from './tables.js'
+import { byClerkTable, chaosTable, comparisonTable, connectionStyle, endedAtTable, formatDurationMs, latencyTable, ledgerTable, outcomesTable, type Cells } from './tables.js'
 
 const plain = { head: [] as string[], border: [] as string[] } // no colours: output goes to files and READMEs too
 
@@ -110,7 +99,9 @@ export function renderScaleText(scale: ScaleReport): string {
   for (const p of scale.points) {
     const bar = '█'.repeat(Math.round((p.completedPerSec / max) * width))
     const ideal = p.clerks * scale.oneClerkCapacity
-    const cpu = Object.entries(p.cpu).map(([name, c]) => `${name} ${c}`).join(', ')
+    const cpu = Object.entries(p.cpu)
+      .map(([name, c]) => `${name} ${c}`)
+      .join(', ')
     lines.push(
       `  ${String(p.clerks).padStart(2)} │${bar.padEnd(width)}│ ${String(p.completedPerSec).padStart(6)}/s  ${Math.round(p.scaling * 100)}% of linear, ${Math.round(p.efficiency * 100)}% of nominal ${Math.round(ideal)}  ` +
         `machine ${p.machineBusyCores ?? '?'} cores busy; ours: ${cpu}`,

@@ -40,17 +40,17 @@ export interface RunningChaosSchedule {
   finish(): Promise<ChaosEventRecord[]>
 }
 
-export function startChaosSchedule(
-  steps: readonly ResolvedChaosStep[],
-  { client, startedAt, onEvent, now = Date.now }: ChaosScheduleOptions,
-): RunningChaosSchedule {
+export function startChaosSchedule(steps: readonly ResolvedChaosStep[], { client, startedAt, onEvent, now = Date.now }: ChaosScheduleOptions): RunningChaosSchedule {
   const events: ChaosEventRecord[] = []
   const inProgress = new Set<Promise<void>>()
   const timers = steps.map((step) =>
-    setTimeout(() => {
-      const run = fire(step).finally(() => inProgress.delete(run))
-      inProgress.add(run)
-    }, Math.max(0, startedAt + step.atMs - now())),
+    setTimeout(
+      () => {
+        const run = fire(step).finally(() => inProgress.delete(run))
+        inProgress.add(run)
+      },
+      Math.max(0, startedAt + step.atMs - now()),
+    ),
   )
 
   async function fire(step: ResolvedChaosStep): Promise<void> {

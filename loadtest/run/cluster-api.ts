@@ -75,10 +75,8 @@ export function createClusterApi({
     async setPolicy(route, policy) {
       const res = await call('PUT', '/_lb/policy', { route, policy })
       if (res.status !== 200) {
-        const hint = res.status === 401 || res.status === 404 ? ' (is ADMIN_TOKEN set to the cluster\'s token?)' : ''
-        throw new LoadtestErrors.LOADTEST_ERR_CLUSTER(
-          `could not set the ${route} policy to ${policy}: ${res.status} ${JSON.stringify(res.body)}${hint}`,
-        )
+        const hint = res.status === 401 || res.status === 404 ? " (is ADMIN_TOKEN set to the cluster's token?)" : ''
+        throw new LoadtestErrors.LOADTEST_ERR_CLUSTER(`could not set the ${route} policy to ${policy}: ${res.status} ${JSON.stringify(res.body)}${hint}`)
       }
     },
     async waitHealthy(count, deadlineMs = 30_000) {

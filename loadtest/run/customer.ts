@@ -85,13 +85,7 @@ export interface StepRequest {
   body: Record<string, unknown>
 }
 
-export function stepRequest(
-  mode: Mode,
-  step: Step,
-  state: CustomerState,
-  wish: OrderWish = DEFAULT_ORDER,
-  carry: StatelessCarry = 'token',
-): StepRequest {
+export function stepRequest(mode: Mode, step: Step, state: CustomerState, wish: OrderWish = DEFAULT_ORDER, carry: StatelessCarry = 'token'): StepRequest {
   const path = `/${mode}/${step}`
   if (step === 'ask') return { path, body: { product: wish.product } }
   const useToken = mode === 'stateless' && carry === 'token' && state.token !== undefined
@@ -149,9 +143,7 @@ function firstOf(value: string | string[] | undefined): string | undefined {
 function parseJson(text: string): Record<string, unknown> | undefined {
   try {
     const value: unknown = JSON.parse(text)
-    return value !== null && typeof value === 'object' && !Array.isArray(value)
-      ? (value as Record<string, unknown>)
-      : undefined
+    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined
   } catch {
     return undefined
   }

@@ -317,8 +317,7 @@ export function dialogueRequests(options: DialogueRequestsOptions): DialogueTraf
       const lost = track.waiting.splice(0)
       const at = now()
       for (const sent of lost) {
-        const reason =
-          track.lastError ?? (at - sent.sentAt >= timeoutMs * 0.9 ? 'timeout' : 'connection_closed')
+        const reason = track.lastError ?? (at - sent.sentAt >= timeoutMs * 0.9 ? 'timeout' : 'connection_closed')
         noAnswer(sent, reason)
       }
       track.lastError = undefined
@@ -347,8 +346,7 @@ export function dialogueRequests(options: DialogueRequestsOptions): DialogueTraf
   const requests: Request[] = STEPS.map((step) => ({
     method: 'POST',
     path: `/${mode}/${step}`,
-    setupRequest: ((request: Request, context: object) =>
-      setupRequest(step, request, context)) as unknown as Request['setupRequest'],
+    setupRequest: ((request: Request, context: object) => setupRequest(step, request, context)) as unknown as Request['setupRequest'],
     onResponse: (status: number, body: string, _context: object, headers: unknown) => {
       lastAnswer = { status, body, headers: (headers ?? {}) as Headers }
     },

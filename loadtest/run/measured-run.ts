@@ -23,8 +23,7 @@ import { assertChaosTargetsExist, restoreCluster, waitForClerks, type ClusterHan
 import { runLoad, type RunLoadOptions, type RunResult } from './run-load.js'
 
 /** the load's own options mean what they mean for runLoad (documented there) */
-export interface MeasuredRunOptions
-  extends Pick<RunLoadOptions, 'mode' | 'customers' | 'dialogues' | 'durationMs' | 'keepAlive' | 'pipelining' | 'timeoutSeconds'> {
+export interface MeasuredRunOptions extends Pick<RunLoadOptions, 'mode' | 'customers' | 'dialogues' | 'durationMs' | 'keepAlive' | 'pipelining' | 'timeoutSeconds'> {
   policy: PolicyName
   /** chaos as written on the command line; resolved against the cluster's clerks here */
   chaos?: readonly ChaosStep[]

@@ -124,9 +124,7 @@ export async function waitForClerks(cluster: ClusterHandle): Promise<void> {
     await cluster.api.status()
   } catch (err) {
     if (isLoadtestError(err)) throw err
-    throw new LoadtestErrors.LOADTEST_ERR_CLUSTER(
-      `no proxy answers at ${cluster.proxyUrl} (${(err as Error).message}): start a cluster with \`npm start\` or check --target`,
-    )
+    throw new LoadtestErrors.LOADTEST_ERR_CLUSTER(`no proxy answers at ${cluster.proxyUrl} (${(err as Error).message}): start a cluster with \`npm start\` or check --target`)
   }
   try {
     await cluster.api.waitHealthy(undefined, 30_000)

@@ -47,9 +47,7 @@ export async function runScale(options: ScaleOptions): Promise<{ summaries: Summ
       const machineBusyCores = busyCores(machineBefore, readMachineCpu(), cpus().length)
       summaries.push(summary)
       points.push(scalePoint({ clerks, run: summaries.length - 1, summary, cpu, machineBusyCores }, capacity, points[0]))
-      process.stderr.write(
-        `${clerks} clerk(s): ${summary.dialoguesPerSec} dialogues/s, CPU ${JSON.stringify(cpu)}, machine ${machineBusyCores ?? '?'} cores busy\n`,
-      )
+      process.stderr.write(`${clerks} clerk(s): ${summary.dialoguesPerSec} dialogues/s, CPU ${JSON.stringify(cpu)}, machine ${machineBusyCores ?? '?'} cores busy\n`)
     } finally {
       await cluster.close()
     }

@@ -154,7 +154,7 @@ export function createAdminHandler(deps: AdminDeps): AdminHandler {
       if (res.ok && request.method === 'POST') {
         const clerkVerb = CLUSTER_CLERK_VERB.exec(request.path)
         const redisVerb = CLUSTER_REDIS_VERB.exec(request.path)
-        if (clerkVerb) state.events.emit('chaos', { verb: clerkVerb[2], target: decodeSegment(clerkVerb[1] as string) ?? (clerkVerb[1]), by: 'launcher' })
+        if (clerkVerb) state.events.emit('chaos', { verb: clerkVerb[2], target: decodeSegment(clerkVerb[1] as string) ?? clerkVerb[1], by: 'launcher' })
         else if (redisVerb) state.events.emit('chaos', { verb: redisVerb[1], target: 'redis', by: 'launcher' })
       }
       return { status: res.status, headers: { 'content-type': res.headers.get('content-type') ?? 'application/json; charset=utf-8' }, body: text }

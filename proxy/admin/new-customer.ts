@@ -54,9 +54,7 @@ export function isNewCustomerMode(value: unknown): value is NewCustomerMode {
   return typeof value === 'string' && (NEW_CUSTOMER_MODES as readonly string[]).includes(value)
 }
 
-export type NewCustomerAnswer =
-  | { ok: true; mode: NewCustomerMode; expired: string[]; setCookie: string[] }
-  | { ok: false; message: string }
+export type NewCustomerAnswer = { ok: true; mode: NewCustomerMode; expired: string[]; setCookie: string[] } | { ok: false; message: string }
 
 /**
  * Computes the answer to `POST /_lb/new-customer?<query>` (the query without its `?`): which

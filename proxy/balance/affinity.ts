@@ -53,12 +53,7 @@ const BELONGS_TO: Readonly<Record<Affinity, BelongsTo>> = Object.freeze({
  *   decideAffinity('cookie', [a(down), b], { headers: { cookie: `lb_clerk=${a.cookieId}` } })   // → redispatched from a
  *   decideAffinity('none', [a, b], { headers: { cookie: `lb_clerk=${b.cookieId}` } })           // → none
  */
-export function decideAffinity<U extends PinnableView>(
-  affinity: Affinity,
-  upstreams: readonly U[],
-  request: AffinityRequest,
-  tried?: ReadonlySet<string>,
-): AffinityDecision<U> {
+export function decideAffinity<U extends PinnableView>(affinity: Affinity, upstreams: readonly U[], request: AffinityRequest, tried?: ReadonlySet<string>): AffinityDecision<U> {
   const named = BELONGS_TO[affinity](upstreams, request)
   if (named === undefined) return NONE
   if (named.healthy && !(tried?.has(named.id) ?? false)) return { kind: 'pinned', upstream: named }

@@ -1,13 +1,4 @@
-import {
-  AFFINITIES,
-  BALANCERS,
-  POLICY_NAMES,
-  POLICY_PARTS,
-  type Affinity,
-  type Balancer,
-  type PolicyName,
-  type RouteKey,
-} from '../../services/common/vocabulary.js'
+import { AFFINITIES, BALANCERS, POLICY_NAMES, POLICY_PARTS, type Affinity, type Balancer, type PolicyName, type RouteKey } from '../../services/common/vocabulary.js'
 import { decideAffinity, type AffinityRequest, type PinnableView } from './affinity.js'
 import { PICKERS, eligibleForNew } from './pickers.js'
 
@@ -90,7 +81,13 @@ export interface Choice<U> {
  * over the clerks that may take a new customer. Pure; `turn` is the caller's counter.
  * Undefined: no clerk can take it.
  */
-export function choose<U extends PinnableView>(policy: Policy, upstreams: readonly U[], request: AffinityRequest, turn: number, tried?: ReadonlySet<string>): Choice<U> | undefined {
+export function choose<U extends PinnableView>(
+  policy: Policy,
+  upstreams: readonly U[],
+  request: AffinityRequest,
+  turn: number,
+  tried?: ReadonlySet<string>,
+): Choice<U> | undefined {
   const affinity = decideAffinity(policy.affinity, upstreams, request, tried)
   if (affinity.kind === 'pinned') return { upstream: affinity.upstream, pin: undefined, redispatchedFrom: undefined }
   const upstream = PICKERS[policy.balancer](eligibleForNew(upstreams, tried), turn)

@@ -54,10 +54,10 @@ export async function runWorker(options: ProxyOptions): Promise<void> {
         waiting.delete(message.id)
         reject(new Error('the proxy primary did not answer'))
       }, 15_000)
-      waiting.set(message.id, ((value: T) => {
+      waiting.set(message.id, (value: T) => {
         clearTimeout(timer)
         resolve(value)
-      }))
+      })
       send(message)
     })
   }

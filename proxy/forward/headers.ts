@@ -30,7 +30,7 @@ export function requestHeadersForClerk(rawHeaders: string[], bodyLength: number,
     const lower = name.toLowerCase()
     if (REQUEST_DROP.has(lower)) continue
     if (lower === 'x-forwarded-for') {
-      forwardedFor = forwardedFor === undefined ? (rawHeaders[i + 1]) : `${forwardedFor}, ${rawHeaders[i + 1] as string}`
+      forwardedFor = forwardedFor === undefined ? rawHeaders[i + 1] : `${forwardedFor}, ${rawHeaders[i + 1] as string}`
       continue
     }
     out.push(name, rawHeaders[i + 1] as string)

@@ -129,7 +129,12 @@ export function createHttpFront(plane: ProxyPlane, engine: ForwardEngine, option
           return
         default:
           plane.counters.unrouted(404)
-          sendError(res, new ProxyErrors.PROXY_ERR_NOT_FOUND(`No route ${req.method} ${url.split('?')[0]}: the proxy serves /stateful, /stateless, /shared, /orders, /_lb, /_cluster, /metrics and the dashboard at /`))
+          sendError(
+            res,
+            new ProxyErrors.PROXY_ERR_NOT_FOUND(
+              `No route ${req.method} ${url.split('?')[0]}: the proxy serves /stateful, /stateless, /shared, /orders, /_lb, /_cluster, /metrics and the dashboard at /`,
+            ),
+          )
       }
     } catch (err) {
       sendError(res, new ProxyErrors.PROXY_ERR_INTERNAL((err as Error).message))

@@ -58,7 +58,7 @@ export function readRequestBody(req: IncomingMessage, capBytes: number, budget: 
     chunks.push(chunk)
   }
   req.on('data', onData)
-  req.once('end', () => finish({ ok: true, body: size === 0 ? undefined : chunks.length === 1 ? (chunks[0]) : Buffer.concat(chunks, size), held }))
+  req.once('end', () => finish({ ok: true, body: size === 0 ? undefined : chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size), held }))
   // a customer who leaves mid-body (or whose request ran past PROXY_REQUEST_TIMEOUT_MS): the
   // response's 'close' ends the exchange; this only says so
   req.once('error', () => finish({ ok: false, refusal: 'broken' }))

@@ -2,9 +2,7 @@
  * A fixed-bucket latency histogram kept as plain numbers: the hot path only adds to an array,
  * workers can ship it to the primary as a delta, and metrics.ts renders it at scrape time.
  */
-export const LATENCY_BUCKETS_SECONDS: readonly number[] = Object.freeze([
-  0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
-])
+export const LATENCY_BUCKETS_SECONDS: readonly number[] = Object.freeze([0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10])
 
 /** A histogram's numbers as plain data (a cluster worker's delta). */
 export interface LatencyCounts {

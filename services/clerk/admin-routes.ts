@@ -11,30 +11,33 @@ import type { ClerkRuntime } from './runtime.js'
 export function registerAdminRoutes(app: FastifyInstance, runtime: ClerkRuntime): void {
   if (runtime.options.adminToken === undefined) return
 
-  app.register(async (admin) => {
-    admin.addHook('onRequest', async (request) => {
-      // in onRequest, before the body is read; constant time (services/common/admin-token.ts)
-      if (!runtime.isAdmin(request.headers)) throw clerkError('CLERK_ERR_UNAUTHORIZED')
-    })
+  app.register(
+    async (admin) => {
+      admin.addHook('onRequest', async (request) => {
+        // in onRequest, before the body is read; constant time (services/common/admin-token.ts)
+        if (!runtime.isAdmin(request.headers)) throw clerkError('CLERK_ERR_UNAUTHORIZED')
+      })
 
-    admin.post('/crash', async (_request, reply) => {
-      reply.raw.once('finish', () => runtime.crash())
-      reply.code(202)
-      return { status: 'crashing', clerk: runtime.options.clerkId }
-    })
+      admin.post('/crash', async (_request, reply) => {
+        reply.raw.once('finish', () => runtime.crash())
+        reply.code(202)
+        return { status: 'crashing', clerk: runtime.options.clerkId }
+      })
 
-    admin.post('/slow', async (request) => {
-      const body = request.body as { ms?: unknown } | null | undefined
-      const ms = body && typeof body === 'object' ? body.ms : undefined
-      const keys = body && typeof body === 'object' ? Object.keys(body) : []
-      if (typeof ms !== 'number' || !Number.isInteger(ms) || ms < 0 || ms > MAX_SLOW_MS || keys.length !== 1) {
-        throw clerkError('CLERK_ERR_INVALID_BODY', {
-          message: `Send {"ms":N} with N a whole number of milliseconds from 0 to ${MAX_SLOW_MS}.`,
-          field: 'ms',
-        })
-      }
-      runtime.gate.slowMs = ms
-      return { clerk: runtime.options.clerkId, slowMs: ms }
-    })
-  }, { prefix: '/_admin' })
+      admin.post('/slow', async (request) => {
+        const body = request.body as { ms?: unknown } | null | undefined
+        const ms = body && typeof body === 'object' ? body.ms : undefined
+        const keys = body && typeof body === 'object' ? Object.keys(body) : []
+        if (typeof ms !== 'number' || !Number.isInteger(ms) || ms < 0 || ms > MAX_SLOW_MS || keys.length !== 1) {
+          throw clerkError('CLERK_ERR_INVALID_BODY', {
+            message: `Send {"ms":N} with N a whole number of milliseconds from 0 to ${MAX_SLOW_MS}.`,
+            field: 'ms',
+          })
+        }
+        runtime.gate.slowMs = ms
+        return { clerk: runtime.options.clerkId, slowMs: ms }
+      })
+    },
+    { prefix: '/_admin' },
+  )
 }

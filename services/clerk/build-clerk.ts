@@ -49,10 +49,7 @@ const REDIS_PROBE_INTERVAL_MS = 100 // ms
  *   const res = await app.inject({ method: 'POST', url: '/stateless/ask', payload: { product: 'laptop' } })
  *   await app.close()
  */
-export async function buildClerk(
-  partial: Partial<ClerkOptions> = {},
-  deps: ClerkDependencies = {},
-): Promise<FastifyInstance> {
+export async function buildClerk(partial: Partial<ClerkOptions> = {}, deps: ClerkDependencies = {}): Promise<FastifyInstance> {
   const options = resolveClerkOptions(partial)
   const statefulSessions = new MemorySessionStore({
     ttlMs: options.sessionTtlMs,
@@ -67,8 +64,7 @@ export async function buildClerk(
   // a hung Redis (connection still 'ready') fails fast and reads as down after one timeout
   const redisBreaker = new RedisBreaker(redis, {
     probeIntervalMs: REDIS_PROBE_INTERVAL_MS,
-    onChange: (responsive) =>
-      app.log.warn(responsive ? 'redis answers again' : `redis did not answer within ${options.redisTimeoutMs} ms: failing fast until it does`),
+    onChange: (responsive) => app.log.warn(responsive ? 'redis answers again' : `redis did not answer within ${options.redisTimeoutMs} ms: failing fast until it does`),
   })
   const runtime: ClerkRuntime = {
     options,
@@ -131,17 +127,11 @@ export async function buildClerk(
   await app.register(fastifyCookie)
   // only where a route asks for it (the asks that may create a session: dialogue-routes.ts)
   await app.register(fastifyRateLimit, { global: false })
-  await app.register(
-    async (scope) => registerDialogueRoutes(scope, await useStatefulSessions(scope, options, statefulSessions), runtime),
-    { prefix: '/stateful' },
-  )
+  await app.register(async (scope) => registerDialogueRoutes(scope, await useStatefulSessions(scope, options, statefulSessions), runtime), { prefix: '/stateful' })
   await app.register(async (scope) => registerDialogueRoutes(scope, statelessCarrier(options), runtime), {
     prefix: '/stateless',
   })
-  await app.register(
-    async (scope) => registerDialogueRoutes(scope, await useSharedSessions(scope, options, runtime.redis), runtime),
-    { prefix: '/shared' },
-  )
+  await app.register(async (scope) => registerDialogueRoutes(scope, await useSharedSessions(scope, options, runtime.redis), runtime), { prefix: '/shared' })
   registerOrderRoutes(app, runtime)
   registerOpsRoutes(app, runtime)
   registerAdminRoutes(app, runtime)

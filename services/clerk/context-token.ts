@@ -11,9 +11,7 @@ import { readDialogueState, type DialogueState } from './dialogue.js'
  *   const token = signContext(state, secret, Date.now())
  *   const result = verifyContext(token, secret, Date.now(), 30 * 60_000)
  */
-export type VerifiedContext =
-  | { ok: true; state: Exclude<DialogueState, { step: 'none' }>; issuedAt: number }
-  | { ok: false; reason: 'tampered' | 'expired' }
+export type VerifiedContext = { ok: true; state: Exclude<DialogueState, { step: 'none' }>; issuedAt: number } | { ok: false; reason: 'tampered' | 'expired' }
 
 const PREFIX = 'v1.'
 /** tokens longer than this are refused before any work (a 4 KiB body caps them anyway) */

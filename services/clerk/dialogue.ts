@@ -10,16 +10,7 @@
  * Nothing here throws on any input (property tests hold it to that); nothing here knows where the
  * state is kept (clerk memory, the client's token, Redis): that is the session modes' job.
  */
-import {
-  findProduct,
-  formatWon,
-  formatWonKo,
-  MAX_QUANTITY,
-  MIN_QUANTITY,
-  PAYMENT_METHODS,
-  type PaymentMethod,
-  type Product,
-} from './catalog.js'
+import { findProduct, formatWon, formatWonKo, MAX_QUANTITY, MIN_QUANTITY, PAYMENT_METHODS, type PaymentMethod, type Product } from './catalog.js'
 import { STEPS, type Step } from '../common/vocabulary.js'
 import type { ClerkErrorCode } from './errors.js'
 
@@ -155,11 +146,7 @@ export function readProduct(value: unknown): Parsed<Product> {
 
 export function readQuantity(value: unknown): Parsed<number> {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < MIN_QUANTITY || value > MAX_QUANTITY) {
-    return fail(
-      'CLERK_ERR_INVALID_QUANTITY',
-      `quantity must be a whole number from ${MIN_QUANTITY} to ${MAX_QUANTITY}, got ${quote(value)}.`,
-      { field: 'quantity' },
-    )
+    return fail('CLERK_ERR_INVALID_QUANTITY', `quantity must be a whole number from ${MIN_QUANTITY} to ${MAX_QUANTITY}, got ${quote(value)}.`, { field: 'quantity' })
   }
   return { ok: true, value }
 }
@@ -341,9 +328,7 @@ function outOfOrder(step: Step, state: Exclude<DialogueState, { step: 'none' }>)
   const afterPayment = state.step === 'pay'
   const next: Step[] = afterPayment ? ['ask'] : ['buy']
   return fail('CLERK_ERR_STEP_OUT_OF_ORDER', `${step} cannot follow ${state.step}; expected ${next.join(' or ')}.`, {
-    say: afterPayment
-      ? 'Your payment is already complete. What would you like to buy next?'
-      : 'How many would you like? Tell me before paying.',
+    say: afterPayment ? 'Your payment is already complete. What would you like to buy next?' : 'How many would you like? Tell me before paying.',
     sayKo: afterPayment ? '이미 결제가 완료되었습니다. 무엇을 더 구매하시겠어요?' : '몇 개 구매하시겠어요?',
     expected: next,
   })

@@ -58,11 +58,6 @@ export function sendError(err: unknown, request: FastifyRequest, reply: FastifyR
 export function installErrorHandling(app: FastifyInstance, runtime: ClerkRuntime): void {
   app.setErrorHandler((err, request, reply) => sendError(err, request, reply, runtime))
   app.setNotFoundHandler((request, reply) =>
-    sendError(
-      clerkError('CLERK_ERR_NOT_FOUND', { message: `There is no route ${request.method} ${request.url.slice(0, 200)}.` }),
-      request,
-      reply,
-      runtime,
-    ),
+    sendError(clerkError('CLERK_ERR_NOT_FOUND', { message: `There is no route ${request.method} ${request.url.slice(0, 200)}.` }), request, reply, runtime),
   )
 }

@@ -124,8 +124,7 @@ const ID_DRAWS = 3
 // connection breaks after Redis ran the script, or this clerk is starved of CPU for longer than
 // the margin so its timer fires before it reads an answer already waiting. Then a retry of the
 // same dialogue or key replays that order, so retrying stays safe.
-const NOTHING_CHARGED =
-  ' Nothing was charged: a payment that reaches Redis after the clerk has given up is refused, so retrying is safe.'
+const NOTHING_CHARGED = ' Nothing was charged: a payment that reaches Redis after the clerk has given up is refused, so retrying is safe.'
 
 /**
  * When Redis must refuse a charge: a little before this clerk's Redis client gives up on it
@@ -192,11 +191,8 @@ export class Ledger {
     let status: number = FOUND.idTaken
     let json = ''
     for (let draw = 0; draw < ID_DRAWS && status === FOUND.idTaken; draw++) {
-      ;[status, json] = await this.#call(() =>
-        this.#redis.clerkCharge(
-          KEYS.seq, KEYS.orders, KEYS.bySeq, KEYS.byDialogue, KEYS.byKey,
-          charge.dialogueId, meta.idempotencyKey ?? '', rest, deadline, this.#drawId(),
-        ),
+      ;[status, json] = await this.#call(
+        () => this.#redis.clerkCharge(KEYS.seq, KEYS.orders, KEYS.bySeq, KEYS.byDialogue, KEYS.byKey, charge.dialogueId, meta.idempotencyKey ?? '', rest, deadline, this.#drawId()),
         NOTHING_CHARGED,
       )
     }
@@ -225,10 +221,7 @@ export class Ledger {
    */
   async list(after: number, limit: number): Promise<{ orders: Order[]; next: number | null; head: number }> {
     const [ids, top] = await this.#call(() =>
-      Promise.all([
-        this.#redis.zrangebyscore(KEYS.bySeq, `(${after}`, '+inf', 'LIMIT', 0, limit),
-        this.#redis.zrevrange(KEYS.bySeq, 0, 0, 'WITHSCORES'),
-      ]),
+      Promise.all([this.#redis.zrangebyscore(KEYS.bySeq, `(${after}`, '+inf', 'LIMIT', 0, limit), this.#redis.zrevrange(KEYS.bySeq, 0, 0, 'WITHSCORES')]),
     )
     const head = top[1] === undefined ? 0 : Number(top[1])
     if (ids.length === 0) return { orders: [], next: null, head }

@@ -35,7 +35,7 @@ export function createClerkMetrics(read: { statefulSessions: () => number; redis
   })
   new Gauge({
     name: 'clerk_sessions',
-    help: 'Sessions held in this clerk\'s memory (stateful mode)',
+    help: "Sessions held in this clerk's memory (stateful mode)",
     labelNames: ['mode'] as const,
     registers: [registry],
     collect() {
@@ -44,7 +44,7 @@ export function createClerkMetrics(read: { statefulSessions: () => number; redis
   })
   new Gauge({
     name: 'clerk_redis_up',
-    help: '1 when this clerk\'s Redis connection is ready and answering (0 while it is down or hung)',
+    help: "1 when this clerk's Redis connection is ready and answering (0 while it is down or hung)",
     registers: [registry],
     collect() {
       this.set(read.redisUp() ? 1 : 0)

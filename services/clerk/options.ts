@@ -50,7 +50,11 @@ export interface ClerkOptions {
 export const DEV_SESSION_SECRET = 'clerk-cluster-dev-secret-change-me-0123456789'
 
 function defaultClerkId(): string {
-  const name = hostname().toLowerCase().replace(/[^a-z0-9_-]+/g, '-').replace(/^-+/, '').slice(0, 50)
+  const name = hostname()
+    .toLowerCase()
+    .replace(/[^a-z0-9_-]+/g, '-')
+    .replace(/^-+/, '')
+    .slice(0, 50)
   return `clerk-${name || 'local'}`
 }
 

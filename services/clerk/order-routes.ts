@@ -29,9 +29,10 @@ export function registerOrderRoutes(app: FastifyInstance, runtime: ClerkRuntime)
   app.get('/orders', async (request) => {
     if (!runtime.isAdmin(request.headers)) {
       throw clerkError('CLERK_ERR_UNAUTHORIZED', {
-        message: runtime.options.adminToken === undefined
-          ? 'Listing the ledger needs the admin token, and this clerk has no ADMIN_TOKEN: start it with one.'
-          : 'Listing the ledger needs the admin token: send Authorization: Bearer <ADMIN_TOKEN>. A customer reads their own order at /orders/<id>.',
+        message:
+          runtime.options.adminToken === undefined
+            ? 'Listing the ledger needs the admin token, and this clerk has no ADMIN_TOKEN: start it with one.'
+            : 'Listing the ledger needs the admin token: send Authorization: Bearer <ADMIN_TOKEN>. A customer reads their own order at /orders/<id>.',
       })
     }
     const query = request.query as { after?: unknown; limit?: unknown }

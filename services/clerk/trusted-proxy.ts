@@ -24,7 +24,10 @@ export function trustOneProxyHop(list: string | undefined): ((address: string, h
 
 /** the entries of CLERK_TRUST_PROXY; throws (proxy-addr's sentence) on one that is not an address */
 export function parseTrustProxy(list: string): string[] {
-  const entries = list.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '')
+  const entries = list
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '')
   proxyAddr.compile(entries) // throws on "not-an-address"
   return entries
 }

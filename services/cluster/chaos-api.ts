@@ -30,7 +30,6 @@ export interface ChaosApiOptions {
   logLevel?: string
 }
 
-
 export function buildChaosApi({ cluster, adminToken, logLevel = 'warn' }: ChaosApiOptions): FastifyInstance {
   const app = Fastify({ logger: { level: logLevel }, bodyLimit: 4096 })
   const isAdmin = adminTokenCheck(adminToken)
@@ -55,21 +54,16 @@ export function buildChaosApi({ cluster, adminToken, logLevel = 'warn' }: ChaosA
     void json(request, body as string, done)
   })
 
-  app.get('/_cluster/status', async (request) =>
-    isAdmin(request.headers) ? cluster.status() : publicStatus(cluster.status()),
-  )
+  app.get('/_cluster/status', async (request) => (isAdmin(request.headers) ? cluster.status() : publicStatus(cluster.status())))
 
-  app.post<{ Params: { id: string; verb: string }; Body: unknown }>(
-    '/_cluster/clerks/:id/:verb',
-    async (request) => {
-      const { id, verb } = request.params
-      if (!isClerkVerb(verb)) {
-        throw new ClusterErrors.CLUSTER_ERR_NOT_FOUND('POST', request.url)
-      }
-      const ms = verb === 'slow' ? readSlowMs(request.body) : undefined
-      return cluster.clerkAction(verb, id, ms)
-    },
-  )
+  app.post<{ Params: { id: string; verb: string }; Body: unknown }>('/_cluster/clerks/:id/:verb', async (request) => {
+    const { id, verb } = request.params
+    if (!isClerkVerb(verb)) {
+      throw new ClusterErrors.CLUSTER_ERR_NOT_FOUND('POST', request.url)
+    }
+    const ms = verb === 'slow' ? readSlowMs(request.body) : undefined
+    return cluster.clerkAction(verb, id, ms)
+  })
 
   app.post<{ Params: { verb: string } }>('/_cluster/redis/:verb', async (request) => {
     const { verb } = request.params
@@ -107,9 +101,7 @@ export function buildChaosApi({ cluster, adminToken, logLevel = 'warn' }: ChaosA
 function readSlowMs(body: unknown): number {
   const ms = body && typeof body === 'object' ? (body as { ms?: unknown }).ms : undefined
   if (typeof ms !== 'number' || !Number.isInteger(ms) || ms < 0 || ms > MAX_SLOW_MS) {
-    throw new ClusterErrors.CLUSTER_ERR_INVALID_BODY(
-      `slow needs a body {"ms":N} with N a whole number of milliseconds from 0 to ${MAX_SLOW_MS}`,
-    )
+    throw new ClusterErrors.CLUSTER_ERR_INVALID_BODY(`slow needs a body {"ms":N} with N a whole number of milliseconds from 0 to ${MAX_SLOW_MS}`)
   }
   return ms
 }

@@ -12,10 +12,7 @@ import { formatStatus } from './status-text.js'
  * `npm run chaos -- kill clerk-b`: one chaos action against `npm start`'s cluster, through the
  * proxy (chaos-client.ts). parseArguments is pure and tested without spawning.
  */
-export type ChaosCommand =
-  | { kind: 'help' }
-  | { kind: 'status' }
-  | { kind: 'act'; verb: ChaosVerb; target: string; arg?: number }
+export type ChaosCommand = { kind: 'help' } | { kind: 'status' } | { kind: 'act'; verb: ChaosVerb; target: string; arg?: number }
 
 interface ChaosSettings {
   proxyPort: number
@@ -27,7 +24,7 @@ interface ChaosSettings {
 export const chaosOptions = defineOptions<ChaosSettings>({
   part: 'npm run chaos',
   options: [
-    { env: 'PROXY_PORT', key: 'proxyPort', read: port(), default: 8080, doc: 'the port of the cluster to break (npm start\'s PROXY_PORT)' },
+    { env: 'PROXY_PORT', key: 'proxyPort', read: port(), default: 8080, doc: "the port of the cluster to break (npm start's PROXY_PORT)" },
     { env: 'PROXY_URL', key: 'proxyUrl', read: text(), docDefault: 'http://127.0.0.1:PROXY_PORT', doc: 'the proxy to talk to, instead of the local one' },
     {
       env: 'ADMIN_TOKEN',
@@ -73,8 +70,6 @@ Against a compose cluster only ${withoutLauncher} work (through the clerks' admi
 export class UsageError extends Error {
   override name = 'UsageError'
 }
-
-
 
 export function parseArguments(argv: readonly string[]): ChaosCommand {
   const [verb, target, extra, ...rest] = argv

@@ -18,9 +18,7 @@ export function describeEvent(event: ClusterEvent): string {
       return `${event.id} started (pid ${event.pid}, port ${event.port})`
     case 'exited': {
       const how = event.signal ? `killed by ${event.signal}` : `exited with code ${event.code}`
-      return event.expected
-        ? `${event.id} (pid ${event.pid}) ${how}`
-        : `${event.id} (pid ${event.pid}) died unexpectedly: ${how}`
+      return event.expected ? `${event.id} (pid ${event.pid}) ${how}` : `${event.id} (pid ${event.pid}) died unexpectedly: ${how}`
     }
     case 'restarting':
       return `restarting ${event.id} in ${event.delayMs} ms (restart #${event.restarts})`

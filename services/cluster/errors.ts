@@ -8,19 +8,11 @@ import { defineErrors } from '../common/error-registry.js'
  */
 export const clusterErrors = defineErrors(
   {
-    CLUSTER_ERR_UNAUTHORIZED: [
-      'unauthorized',
-      'This chaos action needs the admin token: send "Authorization: Bearer <ADMIN_TOKEN>".',
-      401,
-    ],
+    CLUSTER_ERR_UNAUTHORIZED: ['unauthorized', 'This chaos action needs the admin token: send "Authorization: Bearer <ADMIN_TOKEN>".', 401],
     CLUSTER_ERR_NOT_FOUND: ['not_found', 'No chaos route %s %s.', 404],
     CLUSTER_ERR_UNKNOWN_CLERK: ['unknown_clerk', 'There is no clerk named "%s" in this cluster (clerks: %s).', 404],
     CLUSTER_ERR_INVALID_BODY: ['invalid_body', '%s', 400],
-    CLUSTER_ERR_UNSUPPORTED_MEDIA_TYPE: [
-      'unsupported_media_type',
-      'Send the body as application/json in UTF-8 (charset=utf-8, or no charset).',
-      415,
-    ],
+    CLUSTER_ERR_UNSUPPORTED_MEDIA_TYPE: ['unsupported_media_type', 'Send the body as application/json in UTF-8 (charset=utf-8, or no charset).', 415],
     CLUSTER_ERR_WRONG_STATE: ['wrong_state', '%s', 409],
     CLUSTER_ERR_REDIS_NOT_MANAGED: ['redis_not_managed', '%s', 409],
     CLUSTER_ERR_CLERK_UNREACHABLE: ['clerk_unreachable', '%s', 502],

@@ -79,9 +79,7 @@ export async function startCluster(options: ClusterOptions, start: StartClusterO
   }
   for (const spec of [layout.proxy, ...layout.clerks]) {
     if (!(await portIsFree(spec.port))) {
-      throw new Error(
-        `port ${spec.port} (for ${spec.id}) is already in use: stop what uses it or choose another PROXY_PORT (clerks take the ports after it)`,
-      )
+      throw new Error(`port ${spec.port} (for ${spec.id}) is already in use: stop what uses it or choose another PROXY_PORT (clerks take the ports after it)`)
     }
   }
 
@@ -167,12 +165,7 @@ export async function startCluster(options: ClusterOptions, start: StartClusterO
     return { ok: true, verb, target: id, detail, ...(exit ? { exit } : {}), process: p.status() }
   }
 
-  async function perform(
-    p: SupervisedProcess,
-    verb: ClerkVerb,
-    ms: number | undefined,
-    onExit: (exit: NonNullable<ActionResult['exit']>) => void,
-  ): Promise<string> {
+  async function perform(p: SupervisedProcess, verb: ClerkVerb, ms: number | undefined, onExit: (exit: NonNullable<ActionResult['exit']>) => void): Promise<string> {
     const pid = p.pid
     switch (verb) {
       case 'kill':
@@ -216,15 +209,11 @@ export async function startCluster(options: ClusterOptions, start: StartClusterO
         signal: AbortSignal.timeout(SLOW_CALL_TIMEOUT_MS),
       })
     } catch (err) {
-      throw new ClusterErrors.CLUSTER_ERR_CLERK_UNREACHABLE(
-        `${p.spec.id} did not take the slow setting: ${(err as Error).message}`,
-      )
+      throw new ClusterErrors.CLUSTER_ERR_CLERK_UNREACHABLE(`${p.spec.id} did not take the slow setting: ${(err as Error).message}`)
     }
     const text = await res.text()
     if (!res.ok) {
-      throw new ClusterErrors.CLUSTER_ERR_CLERK_UNREACHABLE(
-        `${p.spec.id} refused the slow setting with HTTP ${res.status}: ${text.slice(0, 200)}`,
-      )
+      throw new ClusterErrors.CLUSTER_ERR_CLERK_UNREACHABLE(`${p.spec.id} refused the slow setting with HTTP ${res.status}: ${text.slice(0, 200)}`)
     }
     let slowMs = ms
     try {

@@ -152,9 +152,7 @@ export const clusterOptions = defineOptions<ClusterSettings>({
       throw new ConfigError('PROXY_PORT must be a fixed port (the clerks take the ports after it), got 0')
     }
     if (proxyPort + clerkCount > 65535) {
-      throw new ConfigError(
-        `PROXY_PORT ${proxyPort} leaves no room for ${clerkCount} clerks on the ports after it: use a port below ${65535 - clerkCount}`,
-      )
+      throw new ConfigError(`PROXY_PORT ${proxyPort} leaves no room for ${clerkCount} clerks on the ports after it: use a port below ${65535 - clerkCount}`)
     }
     if (settings.redisThrowaway && settings.redisDataDir !== undefined) {
       throw new ConfigError('CLUSTER_REDIS_THROWAWAY=1 keeps no data, so CLUSTER_REDIS_DATA_DIR must not be set with it')
@@ -168,11 +166,7 @@ export const clusterOptions = defineOptions<ClusterSettings>({
  * a token and a secret made up when none is given. A value that is wrong stops the launcher with
  * one sentence naming the variable (main.ts prints it, exits 1).
  */
-export function readClusterOptions(
-  env: Env,
-  makeToken: (bytes?: number) => string = randomToken,
-  warn?: (line: string) => void,
-): ClusterOptions {
+export function readClusterOptions(env: Env, makeToken: (bytes?: number) => string = randomToken, warn?: (line: string) => void): ClusterOptions {
   const settings = clusterOptions.read(env, warn)
   return Object.freeze({
     proxyPort: settings.proxyPort,

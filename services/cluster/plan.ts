@@ -39,9 +39,7 @@ export interface ClusterPlan {
 }
 
 export type RedisPlan =
-  | { readonly kind: 'external'; readonly url: string }
-  | ({ readonly kind: 'private' } & PrivateRedisOptions)
-  | { readonly kind: 'absent'; readonly url: string }
+  { readonly kind: 'external'; readonly url: string } | ({ readonly kind: 'private' } & PrivateRedisOptions) | { readonly kind: 'absent'; readonly url: string }
 
 /** how `npm start` runs its own redis-server (docs/running.md) */
 export interface PrivateRedisOptions {

@@ -58,10 +58,7 @@ export class RedisStateError extends Error {
 
 const WATCH_INTERVAL_MS = 1_000 // 1 s: how soon an unexpected Redis death is noticed
 
-export async function startRedisControl(
-  plan: RedisPlan,
-  onEvent: (event: ClusterEvent) => void,
-): Promise<RedisControl> {
+export async function startRedisControl(plan: RedisPlan, onEvent: (event: ClusterEvent) => void): Promise<RedisControl> {
   if (plan.kind !== 'private') {
     const url = plan.url
     const why =

@@ -13,5 +13,12 @@ export function formatStatus(status: ClusterStatus | PublicClusterStatus): strin
   const r = status.redis as PublicClusterStatus['redis'] & Partial<ClusterStatus['redis']>
   rows.push(['redis', r.state === 'absent' ? 'none' : r.managed ? 'private' : 'external', String(r.pid ?? '-'), r.url ?? '-', r.state, '-', '-'])
   const widths = rows[0]!.map((_, col) => Math.max(...rows.map((row) => row[col]!.length)))
-  return rows.map((row) => row.map((cell, col) => cell.padEnd(widths[col]!)).join('  ').trimEnd()).join('\n')
+  return rows
+    .map((row) =>
+      row
+        .map((cell, col) => cell.padEnd(widths[col]!))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n')
 }

@@ -50,8 +50,7 @@ export interface ProcessStatus {
  */
 export class SupervisedProcess {
   readonly spec: ProcessSpec
-  private readonly options: Required<Omit<SupervisedProcessOptions, 'onOutput'>> &
-    Pick<SupervisedProcessOptions, 'onOutput'>
+  private readonly options: Required<Omit<SupervisedProcessOptions, 'onOutput'>> & Pick<SupervisedProcessOptions, 'onOutput'>
   private child: ChildProcess | undefined
   private exit: Promise<void> = Promise.resolve()
   private intent: Intent = 'none'

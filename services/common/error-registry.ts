@@ -69,9 +69,7 @@ export interface DefineErrorsOptions<T extends ErrorTable> {
 export function defineErrors<const T extends ErrorTable>(table: T, options: DefineErrorsOptions<T> = {}): ErrorRegistry<T> {
   type Code = keyof T & string
   const codes = Object.freeze(Object.keys(table)) as readonly Code[]
-  const errors = Object.freeze(
-    Object.fromEntries(codes.map((code) => [code, createError(code, rowOf(code)[1], rowOf(code)[2])])),
-  ) as ErrorConstructors<T>
+  const errors = Object.freeze(Object.fromEntries(codes.map((code) => [code, createError(code, rowOf(code)[1], rowOf(code)[2])]))) as ErrorConstructors<T>
   const codeByName = new Map<string, Code>(codes.map((code) => [rowOf(code)[0], code]))
   const unknownName = options.internal === undefined ? 'internal' : rowOf(options.internal)[0]
 
@@ -89,8 +87,7 @@ export function defineErrors<const T extends ErrorTable>(table: T, options: Defi
     codeOf: (name: string) => codeByName.get(name),
     statusOf: (code: Code) => rowOf(code)[2],
     has,
-    owns: (err: unknown): err is Error & { code: Code; statusCode: number } =>
-      err instanceof Error && has((err as Error & { code?: unknown }).code),
+    owns: (err: unknown): err is Error & { code: Code; statusCode: number } => err instanceof Error && has((err as Error & { code?: unknown }).code),
     body(err: ErrorLike, extra: Readonly<Record<string, unknown>> = {}): ErrorBody {
       const error = has(err.code) ? rowOf(err.code)[0] : unknownName
       return { error, code: err.code, statusCode: err.statusCode ?? 500, message: err.message, ...extra }

@@ -18,7 +18,11 @@ export function charsetOf(contentType: string): string | undefined {
   for (const parameter of contentType.split(';').slice(1)) {
     const eq = parameter.indexOf('=')
     if (eq === -1 || parameter.slice(0, eq).trim().toLowerCase() !== 'charset') continue
-    return parameter.slice(eq + 1).trim().replace(/^"(.*)"$/, '$1').toLowerCase()
+    return parameter
+      .slice(eq + 1)
+      .trim()
+      .replace(/^"(.*)"$/, '$1')
+      .toLowerCase()
   }
   return undefined
 }

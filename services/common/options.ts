@@ -231,7 +231,7 @@ function setPath(target: Record<string, unknown>, path: string, value: unknown):
     target[key] = value
     return
   }
-  const record = isRecord(target[key]) ? (target[key]) : {}
+  const record = isRecord(target[key]) ? target[key] : {}
   target[key] = { ...record, [field]: value }
 }
 
@@ -239,7 +239,6 @@ function missing(spec: { env?: string; key: string; example?: string }): ConfigE
   const example = spec.example === undefined ? '' : `: a value such as "${spec.example}"`
   return new ConfigError(`${spec.env ?? spec.key} is required${example}`)
 }
-
 
 export function defineOptions<O extends object>(definition: OptionsDefinition<O>): Options<O> {
   const { options: specs, finish } = definition

@@ -48,12 +48,11 @@ export type PolicyName = (typeof POLICY_NAMES)[number]
 export const isPolicyName = (value: unknown): value is PolicyName => within(POLICY_NAMES, value)
 
 /** what each policy name means: an affinity step, then a balancer (sticky = cookie over round-robin) */
-export const POLICY_PARTS: Readonly<Record<PolicyName, { readonly affinity: Affinity; readonly balancer: Balancer }>> =
-  Object.freeze({
-    'round-robin': Object.freeze({ affinity: 'none', balancer: 'round-robin' }),
-    'least-connections': Object.freeze({ affinity: 'none', balancer: 'least-connections' }),
-    sticky: Object.freeze({ affinity: 'cookie', balancer: 'round-robin' }),
-  })
+export const POLICY_PARTS: Readonly<Record<PolicyName, { readonly affinity: Affinity; readonly balancer: Balancer }>> = Object.freeze({
+  'round-robin': Object.freeze({ affinity: 'none', balancer: 'round-robin' }),
+  'least-connections': Object.freeze({ affinity: 'none', balancer: 'least-connections' }),
+  sticky: Object.freeze({ affinity: 'cookie', balancer: 'round-robin' }),
+})
 
 /** the policy of each route when nothing else is said (PROXY_POLICY_*, docs/contract.md) */
 export const DEFAULT_POLICIES: Readonly<Record<RouteKey, PolicyName>> = Object.freeze({

@@ -12,10 +12,7 @@ export interface WaitForOptions {
   intervalMs?: number
 }
 
-export async function waitFor<T>(
-  check: () => T | Promise<T>,
-  { what = 'condition', timeoutMs = 10_000, intervalMs = 25 }: WaitForOptions = {},
-): Promise<NonNullable<T>> {
+export async function waitFor<T>(check: () => T | Promise<T>, { what = 'condition', timeoutMs = 10_000, intervalMs = 25 }: WaitForOptions = {}): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs
   let lastError: unknown
   for (;;) {

@@ -73,17 +73,17 @@ async function proxyStatus(): Promise<ProxyStatus> {
 }
 
 function clerkHealth(id: string, healthy: boolean, what: string) {
-  return waitFor(
-    async () => (await proxyStatus()).clerks.find((c) => c.id === id)?.healthy === healthy,
-    { what, timeoutMs: 120_000, intervalMs: 250 },
-  )
+  return waitFor(async () => (await proxyStatus()).clerks.find((c) => c.id === id)?.healthy === healthy, { what, timeoutMs: 120_000, intervalMs: 250 })
 }
 
 beforeAll(async () => {
   if (!existsSync(engine)) {
     throw new Error(`${engine} is missing: the compose test needs the shared tools beside the repo (../shared)`)
   }
-  engineWasRunning = (await run(engine, ['status']).then(() => true, () => false))
+  engineWasRunning = await run(engine, ['status']).then(
+    () => true,
+    () => false,
+  )
   // installs podman and docker-compose on first use (~2 min), then prints `export DOCKER_HOST=...`
   const { stdout } = await run(engine, ['up'], { maxBuffer: 16 * 1024 * 1024, timeout: 600_000 })
   const exported: Record<string, string> = {}
@@ -138,7 +138,10 @@ describe('docker-compose up', () => {
       const version = (await compose(['exec', '-T', service, 'node', '--version'])).trim()
       expect(version.split('.')[0], service).toBe(`v${runtimeMajor}`)
       const packages = await compose(['exec', '-T', service, 'ls', 'node_modules'])
-      expect(packages.split('\n').filter((name) => name.startsWith('node-linux-')), service).toEqual([])
+      expect(
+        packages.split('\n').filter((name) => name.startsWith('node-linux-')),
+        service,
+      ).toEqual([])
     }
   })
 

@@ -49,8 +49,7 @@ export function createApi({ getToken }) {
     clusterStatus: () => call('GET', '/_cluster/status', undefined, { admin: true }),
     setPolicy: (route, policy) => call('PUT', '/_lb/policy', { route, policy }, { admin: true }),
     /** launcher chaos: kill | terminate | pause | resume | revive | slow */
-    launcher: (id, verb, body = {}) =>
-      call('POST', `/_cluster/clerks/${encodeURIComponent(id)}/${verb}`, body, { admin: true }),
+    launcher: (id, verb, body = {}) => call('POST', `/_cluster/clerks/${encodeURIComponent(id)}/${verb}`, body, { admin: true }),
     redis: (verb) => call('POST', `/_cluster/redis/${verb}`, {}, { admin: true }),
     /** proxy admin: drain | undrain | crash | slow */
     lb: (id, verb, body = {}) => call('POST', `/_lb/clerks/${encodeURIComponent(id)}/${verb}`, body, { admin: true }),

@@ -235,8 +235,7 @@ function setPill(id, text, cls) {
 
 function renderHeader(state) {
   const launcher = state.launcher
-  setPill('launcher-state', launcher === null ? 'launcher: …' : launcher ? 'launcher: npm start' : 'launcher: none',
-    launcher ? 'pill-ok' : 'pill-muted')
+  setPill('launcher-state', launcher === null ? 'launcher: …' : launcher ? 'launcher: npm start' : 'launcher: none', launcher ? 'pill-ok' : 'pill-muted')
   renderChaosNote()
 }
 

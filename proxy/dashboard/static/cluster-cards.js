@@ -80,23 +80,29 @@ export function createClusterCards({ container, onAction, onRedis }) {
     const lastEvent = h('p', { class: 'last-event' }, '\u00a0')
     const buttons = new Map()
     for (const a of CLERK_ACTIONS) {
-      buttons.set(a.verb, h('button', { type: 'button', class: `act act-${a.verb}`, title: a.help,
-        onclick: () => onAction(id, a.verb === 'drain' && view.drained ? 'undrain' : a.verb) }, a.label))
+      buttons.set(
+        a.verb,
+        h('button', { type: 'button', class: `act act-${a.verb}`, title: a.help, onclick: () => onAction(id, a.verb === 'drain' && view.drained ? 'undrain' : a.verb) }, a.label),
+      )
     }
-    const slowInput = h('input', { type: 'number', min: 0, max: MAX_SLOW_MS, step: 100, value: 500, id: `slow-${id}`,
-      'aria-label': `delay in ms for ${id}`, inputmode: 'numeric' })
-    const slowButton = h('button', { type: 'button', class: 'act act-slow', title: helpOf('slow'),
-      onclick: () => onAction(id, 'slow', Number(slowInput.value)) }, 'Slow')
-    const element = h('article', { class: 'card clerk-card', style: { '--clerk': color }, dataset: { clerk: id },
-      'aria-labelledby': `card-${id}` },
-      h('header', { class: 'card-head' },
-        h('h3', { id: `card-${id}` }, h('span', { class: 'swatch', style: { background: color } }), id),
-        state),
-      h('dl', { class: 'stats' }, Object.values(stats).map((s) => s.wrap)),
+    const slowInput = h('input', { type: 'number', min: 0, max: MAX_SLOW_MS, step: 100, value: 500, id: `slow-${id}`, 'aria-label': `delay in ms for ${id}`, inputmode: 'numeric' })
+    const slowButton = h('button', { type: 'button', class: 'act act-slow', title: helpOf('slow'), onclick: () => onAction(id, 'slow', Number(slowInput.value)) }, 'Slow')
+    const element = h(
+      'article',
+      { class: 'card clerk-card', style: { '--clerk': color }, dataset: { clerk: id }, 'aria-labelledby': `card-${id}` },
+      h('header', { class: 'card-head' }, h('h3', { id: `card-${id}` }, h('span', { class: 'swatch', style: { background: color } }), id), state),
+      h(
+        'dl',
+        { class: 'stats' },
+        Object.values(stats).map((s) => s.wrap),
+      ),
       lastEvent,
-      h('div', { class: 'actions', role: 'group', 'aria-label': `chaos for ${id}` },
+      h(
+        'div',
+        { class: 'actions', role: 'group', 'aria-label': `chaos for ${id}` },
         [...buttons.values()],
-        h('span', { class: 'slow-group' }, slowInput, h('span', { class: 'unit' }, 'ms'), slowButton)),
+        h('span', { class: 'slow-group' }, slowInput, h('span', { class: 'unit' }, 'ms'), slowButton),
+      ),
     )
     view = { element, state, stats, lastEvent, buttons, slowButton, drained: false, processState: undefined }
     cards.set(id, view)
@@ -137,8 +143,7 @@ export function createClusterCards({ container, onAction, onRedis }) {
 
   function syncButtons() {
     for (const view of cards.values()) {
-      const actions = [...CLERK_ACTIONS.map((a) => [a, view.buttons.get(a.verb)]),
-        [{ verb: 'slow', needs: 'any', help: helpOf('slow') }, view.slowButton]]
+      const actions = [...CLERK_ACTIONS.map((a) => [a, view.buttons.get(a.verb)]), [{ verb: 'slow', needs: 'any', help: helpOf('slow') }, view.slowButton]]
       for (const [a, button] of actions) {
         const { allowed, why } = verbAvailability({ verb: a.verb, needs: a.needs, admin, launcher, processState: view.processState })
         if (button.disabled !== !allowed) button.disabled = !allowed
@@ -168,7 +173,9 @@ function createRedisCard(onRedis) {
   const note = h('p', { class: 'last-event' }, '\u00a0')
   const stop = h('button', { type: 'button', class: 'act act-kill', onclick: () => onRedis('stop') }, 'Stop Redis')
   const start = h('button', { type: 'button', class: 'act', onclick: () => onRedis('start') }, 'Start Redis')
-  const element = h('article', { class: 'card redis-card', dataset: { redis: '' }, 'aria-labelledby': 'card-redis' },
+  const element = h(
+    'article',
+    { class: 'card redis-card', dataset: { redis: '' }, 'aria-labelledby': 'card-redis' },
     h('header', { class: 'card-head' }, h('h3', { id: 'card-redis' }, h('span', { class: 'swatch redis-swatch' }), 'Redis'), state),
     h('p', { class: 'redis-help' }, 'Shared sessions (/shared) and the order ledger of every mode live here.'),
     note,
@@ -184,15 +191,19 @@ function createRedisCard(onRedis) {
       state.textContent = TEXT[redis.state] ?? redis.state
       state.dataset.condition = key
       const seenBy = redis.source === 'clerks' ? 'as the clerks see it' : redis.source === 'launcher' ? 'as the launcher sees it' : ''
-      note.textContent = redis.state === 'absent'
-        ? 'No redis-server found: /shared and payments answer 503.'
-        : [lastEvent ? `${clock(lastEvent.at)} ${lastEvent.text}` : '', seenBy].filter(Boolean).join(' · ') || '\u00a0'
+      note.textContent =
+        redis.state === 'absent'
+          ? 'No redis-server found: /shared and payments answer 503.'
+          : [lastEvent ? `${clock(lastEvent.at)} ${lastEvent.text}` : '', seenBy].filter(Boolean).join(' · ') || '\u00a0'
       if (lastEvent && lastEvent !== shown) {
         shown = lastEvent
         flash(element)
       }
       // the launcher refuses to stop a stopped Redis or start a running one: offer only the other
-      for (const [b, when] of [[stop, 'running'], [start, 'stopped']]) {
+      for (const [b, when] of [
+        [stop, 'running'],
+        [start, 'stopped'],
+      ]) {
         const allowed = canAct && redis.state === when
         if (b.disabled !== !allowed) b.disabled = !allowed
         b.title = canAct ? (allowed ? '' : `Redis is ${redis.state}`) : "needs npm start's launcher and the admin token"

@@ -36,8 +36,22 @@ export function createClusterStore() {
   function clerk(id) {
     let c = state.clerks.get(id)
     if (!c) {
-      c = { id, healthy: null, drained: false, inFlight: null, requests: null, errors: null, pinned: null,
-        sessions: null, slowMs: null, redis: null, process: null, rps: null, eps: null, lastEvent: null }
+      c = {
+        id,
+        healthy: null,
+        drained: false,
+        inFlight: null,
+        requests: null,
+        errors: null,
+        pinned: null,
+        sessions: null,
+        slowMs: null,
+        redis: null,
+        process: null,
+        rps: null,
+        eps: null,
+        lastEvent: null,
+      }
       state.clerks.set(id, c)
     }
     return c
@@ -119,8 +133,11 @@ export function createClusterStore() {
         c.lastEvent = { text: event.drained ? 'draining' : 'undrained', at: t, kind: 'warn' }
         mark(t, `${event.drained ? 'drain' : 'undrain'} ${event.clerk}`, 'drain')
         notify('event')
-        return { kind: 'warn', clerk: event.clerk,
-          text: event.drained ? `${event.clerk} drains: no new customers, pinned ones finish` : `${event.clerk} takes new customers again` }
+        return {
+          kind: 'warn',
+          clerk: event.clerk,
+          text: event.drained ? `${event.clerk} drains: no new customers, pinned ones finish` : `${event.clerk} takes new customers again`,
+        }
       }
       case 'chaos': {
         const target = event.target ?? event.clerk ?? '?'
@@ -130,8 +147,11 @@ export function createClusterStore() {
         }
         mark(t, `${event.verb} ${target}`, 'chaos')
         notify('event')
-        return { kind: 'bad', clerk: state.clerks.has(target) ? target : undefined,
-          text: `chaos: ${event.verb} ${target}${event.ms !== undefined ? ` (${event.ms} ms)` : ''}${event.by ? ` by ${event.by}` : ''}` }
+        return {
+          kind: 'bad',
+          clerk: state.clerks.has(target) ? target : undefined,
+          text: `chaos: ${event.verb} ${target}${event.ms !== undefined ? ` (${event.ms} ms)` : ''}${event.by ? ` by ${event.by}` : ''}`,
+        }
       }
       case 'policy': {
         state.policies = { ...state.policies, [event.route]: event.policy }
@@ -142,16 +162,14 @@ export function createClusterStore() {
       case 'redispatch': {
         if (event.to) clerk(event.to).lastEvent = { text: `took over a customer of ${event.from}`, at: t, kind: 'warn' }
         notify('event')
-        return { kind: 'warn', clerk: event.to,
-          text: `redispatch: a customer pinned to ${event.from} now goes to ${event.to} (who has never met them)` }
+        return { kind: 'warn', clerk: event.to, text: `redispatch: a customer pinned to ${event.from} now goes to ${event.to} (who has never met them)` }
       }
       case 'retry': {
         if (event.from) {
           clerk(event.from).lastEvent = { text: `failed a request${event.reason ? ` (${event.reason})` : ''}; retried on ${event.to}`, at: t, kind: 'bad' }
         }
         notify('event')
-        return { kind: 'warn', clerk: event.to,
-          text: `retry: ${event.from} failed${event.reason ? ` (${event.reason})` : ''}, sent again to ${event.to}` }
+        return { kind: 'warn', clerk: event.to, text: `retry: ${event.from} failed${event.reason ? ` (${event.reason})` : ''}, sent again to ${event.to}` }
       }
       case 'stats': {
         applyStats(event, t)

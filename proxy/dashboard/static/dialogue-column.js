@@ -53,11 +53,14 @@ export function createDialogueColumn({ mode, title, explain, api, onPolicy, onAn
   let answers = 0 // counted on the element (data-answers), so a test or a screen reader knows an answer landed
 
   const chat = h('ol', { class: 'chat', 'aria-live': 'polite', 'aria-label': `Dialogue in ${mode} mode`, dataset: { chat: mode } })
-  const product = h('select', { id: `${mode}-product` }, PRODUCTS.map((p) => h('option', { value: p }, p)))
+  const product = h(
+    'select',
+    { id: `${mode}-product` },
+    PRODUCTS.map((p) => h('option', { value: p }, p)),
+  )
   const quantity = h('input', { id: `${mode}-quantity`, type: 'number', min: 1, max: 100, step: 1, value: 2, inputmode: 'numeric' })
   const policyButtons = POLICIES.map((policy) =>
-    h('button', { type: 'button', class: 'seg', 'aria-pressed': 'false', dataset: { policy }, onclick: () => onPolicy(mode, policy) },
-      SHORT_LABELS[policy] ?? policy),
+    h('button', { type: 'button', class: 'seg', 'aria-pressed': 'false', dataset: { policy }, onclick: () => onPolicy(mode, policy) }, SHORT_LABELS[policy] ?? policy),
   )
   const talkingTo = h('span', { class: 'talking-to', dataset: { talkingTo: mode } }, 'no clerk yet')
   const carried = mode === 'stateless' ? h('div', { class: 'carried', 'aria-live': 'polite' }) : null
@@ -70,16 +73,21 @@ export function createDialogueColumn({ mode, title, explain, api, onPolicy, onAn
     fresh: h('button', { type: 'button', class: 'quiet fresh', onclick: () => newCustomer() }, 'New customer'),
   }
 
-  const element = h('article', { class: `chat-col mode-${mode}`, dataset: { mode, answers: '0', customers: '0' }, 'aria-labelledby': `${mode}-title` },
-    h('header', { class: 'chat-head' },
+  const element = h(
+    'article',
+    { class: `chat-col mode-${mode}`, dataset: { mode, answers: '0', customers: '0' }, 'aria-labelledby': `${mode}-title` },
+    h(
+      'header',
+      { class: 'chat-head' },
       h('div', { class: 'chat-title-row' }, h('h3', { id: `${mode}-title` }, title), talkingTo),
       h('p', { class: 'explain' }, explain),
-      h('div', { class: 'policy', role: 'group', 'aria-label': `Routing policy for /${mode}` },
-        h('span', { class: 'policy-label' }, 'routing'), policyButtons),
+      h('div', { class: 'policy', role: 'group', 'aria-label': `Routing policy for /${mode}` }, h('span', { class: 'policy-label' }, 'routing'), policyButtons),
     ),
     chat,
     carried,
-    h('div', { class: 'controls' },
+    h(
+      'div',
+      { class: 'controls' },
       h('div', { class: 'control-row' }, h('label', { for: product.id, class: 'sr-only' }, 'Product'), product, buttons.ask),
       h('div', { class: 'control-row' }, h('label', { for: quantity.id, class: 'sr-only' }, 'Quantity'), quantity, buttons.buy, buttons.fresh),
       h('div', { class: 'control-row' }, buttons.card, buttons.cash),
@@ -148,11 +156,15 @@ export function createDialogueColumn({ mode, title, explain, api, onPolicy, onAn
   }
 
   function customer(line, sent) {
-    add(h('li', { class: 'bubble customer' },
-      h('span', { class: 'who' }, 'customer'),
-      h('p', { class: 'line' }, line),
-      sent ? h('p', { class: 'meta mono' }, `sends ${describeBody(sent)}`) : null,
-    ))
+    add(
+      h(
+        'li',
+        { class: 'bubble customer' },
+        h('span', { class: 'who' }, 'customer'),
+        h('p', { class: 'line' }, line),
+        sent ? h('p', { class: 'meta mono' }, `sends ${describeBody(sent)}`) : null,
+      ),
+    )
   }
 
   function answer(step, { ok, status, body, headers, error }) {
@@ -167,22 +179,30 @@ export function createDialogueColumn({ mode, title, explain, api, onPolicy, onAn
     if (retried) notes.push(`retried ×${retried}`)
     if (!clerk) {
       // no clerk answered: the proxy speaks (503 no healthy clerk, 502, 504)
-      add(h('li', { class: 'bubble system bad', dataset: { status, error: body?.error ?? '' } },
-        h('span', { class: 'who' }, `proxy · ${status}`),
-        h('p', { class: 'line' }, body?.message ?? `HTTP ${status}`),
-      ))
+      add(
+        h(
+          'li',
+          { class: 'bubble system bad', dataset: { status, error: body?.error ?? '' } },
+          h('span', { class: 'who' }, `proxy · ${status}`),
+          h('p', { class: 'line' }, body?.message ?? `HTTP ${status}`),
+        ),
+      )
       return
     }
     setTalkingTo(clerk)
     const lost = status === 409 && body?.error === 'context_lost'
     const kind = ok ? 'ok' : lost ? 'lost' : 'warn'
     const color = colorOf(clerk)
-    add(h('li', { class: `bubble clerk ${kind}`, style: { '--clerk': color }, dataset: { clerk, status, error: body?.error ?? '' } },
-      h('span', { class: 'who' }, h('span', { class: 'badge', style: { background: color } }, clerk), ` ${status} · ${clock()}`),
-      h('p', { class: 'line' }, body?.say ?? body?.message ?? `HTTP ${status}`),
-      body?.sayKo && canRenderHangul() ? h('p', { class: 'ko', lang: 'ko' }, body.sayKo) : null,
-      h('p', { class: 'meta' }, detail(step, status, body), notes.length ? ` · ${notes.join(' · ')}` : ''),
-    ))
+    add(
+      h(
+        'li',
+        { class: `bubble clerk ${kind}`, style: { '--clerk': color }, dataset: { clerk, status, error: body?.error ?? '' } },
+        h('span', { class: 'who' }, h('span', { class: 'badge', style: { background: color } }, clerk), ` ${status} · ${clock()}`),
+        h('p', { class: 'line' }, body?.say ?? body?.message ?? `HTTP ${status}`),
+        body?.sayKo && canRenderHangul() ? h('p', { class: 'ko', lang: 'ko' }, body.sayKo) : null,
+        h('p', { class: 'meta' }, detail(step, status, body), notes.length ? ` · ${notes.join(' · ')}` : ''),
+      ),
+    )
   }
 
   function detail(step, status, body) {
@@ -229,9 +249,7 @@ export function createDialogueColumn({ mode, title, explain, api, onPolicy, onAn
     carried.replaceChildren(
       h('h4', {}, 'The client carries'),
       h('p', { class: 'mono token', title: context }, `token ${shorten(context, 18, 8)} (${context.length} chars, signed)`),
-      payload
-        ? h('p', { class: 'mono payload' }, payloadFields(payload))
-        : h('p', { class: 'carried-empty' }, 'opaque to the client; only the clerks can read it'),
+      payload ? h('p', { class: 'mono payload' }, payloadFields(payload)) : h('p', { class: 'carried-empty' }, 'opaque to the client; only the clerks can read it'),
     )
   }
 
@@ -258,9 +276,9 @@ function describeBody(body) {
 function payloadFields(payload) {
   // key: value chips that wrap, prices readable, long ids shortened, so the panel keeps its size
   return Object.entries(payload).map(([k, v]) => {
-      let text = typeof v === 'string' ? shorten(v, 8, 4) : JSON.stringify(v)
-      if (typeof v === 'number' && /price|total/i.test(k)) text = won(v)
-      if (typeof v === 'number' && /^(exp|iat|expires|issued)/i.test(k)) text = clock(v > 1e12 ? v : v * 1000)
+    let text = typeof v === 'string' ? shorten(v, 8, 4) : JSON.stringify(v)
+    if (typeof v === 'number' && /price|total/i.test(k)) text = won(v)
+    if (typeof v === 'number' && /^(exp|iat|expires|issued)/i.test(k)) text = clock(v > 1e12 ? v : v * 1000)
     return h('span', { class: 'field' }, h('b', {}, `${k}:`), ` ${text}`)
   })
 }

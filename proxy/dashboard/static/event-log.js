@@ -10,7 +10,9 @@ export function createEventLog(list) {
   return {
     /** @param {{ text: string, kind?: 'info'|'good'|'warn'|'bad'|'you', clerk?: string, at?: string|number }} line */
     add({ text, kind = 'info', clerk, at }) {
-      const li = h('li', { class: `log-line log-${kind}`, dataset: { kind } },
+      const li = h(
+        'li',
+        { class: `log-line log-${kind}`, dataset: { kind } },
         h('time', {}, clock(at ? new Date(at) : new Date())),
         clerk ? h('span', { class: 'swatch', style: { background: colorOf(clerk) }, 'aria-hidden': 'true' }) : null,
         h('span', { class: 'log-text' }, text),

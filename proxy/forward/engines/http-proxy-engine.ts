@@ -77,7 +77,8 @@ export function createHttpProxyEngine(options: EngineOptions): ForwardEngine {
       fail(attempt, attempt.cause)
       return
     }
-    if (socket && !socket.connecting) attempt.written = true // a reused keep-alive socket
+    if (socket && !socket.connecting)
+      attempt.written = true // a reused keep-alive socket
     else socket?.once('connect', () => (attempt.written = true))
     proxyReq.once('response', (proxyRes: IncomingMessage) => collect(attempt, proxyRes))
   })
@@ -127,9 +128,7 @@ export function createHttpProxyEngine(options: EngineOptions): ForwardEngine {
       // one deadline per attempt: before the connect it is a connect timeout (never sent)
       attempt.timer = setTimeout(() => {
         const connecting = !attempt.written
-        attempt.cause = connecting
-          ? new EngineError('PROXY_CONNECT_TIMEOUT', 'connect timeout')
-          : new EngineError('PROXY_UPSTREAM_TIMEOUT', 'upstream timeout')
+        attempt.cause = connecting ? new EngineError('PROXY_CONNECT_TIMEOUT', 'connect timeout') : new EngineError('PROXY_UPSTREAM_TIMEOUT', 'upstream timeout')
         attempt.proxyReq?.destroy(attempt.cause)
         fail(attempt, attempt.cause)
       }, options.upstreamTimeoutMs)

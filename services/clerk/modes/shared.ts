@@ -15,11 +15,7 @@ export const SHARED_COOKIE = 'shared_sid'
  *
  * Call inside an encapsulated plugin registered with prefix /shared.
  */
-export async function useSharedSessions(
-  scope: FastifyInstance,
-  options: Readonly<ClerkOptions>,
-  redis: Redis,
-): Promise<StateCarrier> {
+export async function useSharedSessions(scope: FastifyInstance, options: Readonly<ClerkOptions>, redis: Redis): Promise<StateCarrier> {
   await scope.register(fastifySession, {
     secret: options.sessionSecret,
     cookieName: SHARED_COOKIE,

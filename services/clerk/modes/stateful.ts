@@ -14,11 +14,7 @@ export const STATEFUL_COOKIE = 'stateful_sid'
  *
  * Call inside an encapsulated plugin registered with prefix /stateful.
  */
-export async function useStatefulSessions(
-  scope: FastifyInstance,
-  options: Readonly<ClerkOptions>,
-  store: MemorySessionStore,
-): Promise<StateCarrier> {
+export async function useStatefulSessions(scope: FastifyInstance, options: Readonly<ClerkOptions>, store: MemorySessionStore): Promise<StateCarrier> {
   await scope.register(fastifySession, {
     secret: options.sessionSecret,
     cookieName: STATEFUL_COOKIE,

@@ -46,9 +46,7 @@ function fromToken(fields: Record<string, unknown>, step: Step, options: Readonl
   }
   const verified = verifyContext(context, options.sessionSecret, now, options.contextTtlMs)
   if (!verified.ok) {
-    throw verified.reason === 'expired'
-      ? clerkError('CLERK_ERR_CONTEXT_EXPIRED')
-      : clerkError('CLERK_ERR_CONTEXT_TAMPERED')
+    throw verified.reason === 'expired' ? clerkError('CLERK_ERR_CONTEXT_EXPIRED') : clerkError('CLERK_ERR_CONTEXT_TAMPERED')
   }
   const state = verified.state
   // Fields that repeat what the token says are fine; fields that contradict it are refused.

@@ -52,7 +52,14 @@ const cases: Case[] = [
     status: 415,
     error: 'unsupported_media_type',
   })),
-  { name: 'a JSON body declared as charset="UTF-8"', path: '/shared/ask', body: json({ product: 'nope' }), contentType: 'application/json; charset="UTF-8"', status: 400, error: 'unknown_product' },
+  {
+    name: 'a JSON body declared as charset="UTF-8"',
+    path: '/shared/ask',
+    body: json({ product: 'nope' }),
+    contentType: 'application/json; charset="UTF-8"',
+    status: 400,
+    error: 'unknown_product',
+  },
   { name: 'a body over 4 KiB', path: '/stateless/ask', body: json({ product: 'x'.repeat(5000) }), status: 400, error: 'body_too_large' },
   { name: 'a JSON array', path: '/stateful/ask', body: '[]', status: 400, error: 'invalid_body' },
   { name: 'an extra field', path: '/stateful/ask', body: json({ product: 'laptop', discount: 90 }), status: 400, error: 'invalid_body' },
@@ -83,7 +90,14 @@ const cases: Case[] = [
   { name: 'an expired stateless token', path: '/stateless/buy', body: json({ context: expiredToken, quantity: 2 }), status: 401, error: 'context_expired' },
   { name: 'an edited unit price', path: '/stateless/buy', body: json({ product: 'laptop', quantity: 2, unitPrice: 1 }), status: 400, error: 'price_mismatch' },
   { name: 'an edited total', path: '/stateless/pay', body: json({ product: 'laptop', quantity: 2, method: 'card', total: 2 }), status: 400, error: 'price_mismatch' },
-  { name: 'a bad Idempotency-Key', path: '/stateless/pay', headers: { 'idempotency-key': 'has spaces in it' }, body: json({ product: 'laptop', quantity: 1, method: 'card' }), status: 400, error: 'invalid_body' },
+  {
+    name: 'a bad Idempotency-Key',
+    path: '/stateless/pay',
+    headers: { 'idempotency-key': 'has spaces in it' },
+    body: json({ product: 'laptop', quantity: 1, method: 'card' }),
+    status: 400,
+    error: 'invalid_body',
+  },
   { name: 'a GET on a dialogue route', path: '/stateful/ask', body: undefined, contentType: null, status: 404, error: 'not_found' },
   { name: 'an unknown mode', path: '/cloud/ask', body: json({ product: 'laptop' }), status: 404, error: 'not_found' },
 ]
@@ -111,7 +125,9 @@ describe('bad input to a real clerk', () => {
 
   it('names the forbidden key of a valid JSON body instead of calling it invalid JSON', async () => {
     const res = await new Customer().send(`${clerk.url}/stateful/ask`, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"product":"laptop","__proto__":{}}',
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"product":"laptop","__proto__":{}}',
     })
     expect(res.body).toMatchObject({ error: 'invalid_body', field: '__proto__' })
     expect(res.body.message).toContain('"__proto__"')

@@ -9,10 +9,7 @@ let b: RunningClerk
 
 beforeAll(async () => {
   redis = await startRedisServer()
-  ;[a, b] = await Promise.all([
-    startClerk('clerk-a', { REDIS_URL: redis.url, ADMIN_TOKEN }),
-    startClerk('clerk-b', { REDIS_URL: redis.url, ADMIN_TOKEN }),
-  ])
+  ;[a, b] = await Promise.all([startClerk('clerk-a', { REDIS_URL: redis.url, ADMIN_TOKEN }), startClerk('clerk-b', { REDIS_URL: redis.url, ADMIN_TOKEN })])
 })
 afterAll(async () => {
   await Promise.all([a?.service.stop(), b?.service.stop()])
@@ -49,8 +46,13 @@ describe('the clerk switch (ask at clerk A, buy at clerk B)', () => {
     expect(atB.status).toBe(409)
     expect(atB.headers.get('x-clerk')).toBe('clerk-b')
     expect(atB.body).toMatchObject({
-      error: 'context_lost', code: 'CLERK_ERR_CONTEXT_LOST', reason: 'session_unknown', clerk: 'clerk-b',
-      mode: 'stateful', step: 'buy', say: '2 of what? What would you like to buy?',
+      error: 'context_lost',
+      code: 'CLERK_ERR_CONTEXT_LOST',
+      reason: 'session_unknown',
+      clerk: 'clerk-b',
+      mode: 'stateful',
+      step: 'buy',
+      say: '2 of what? What would you like to buy?',
     })
     // clerk A still holds the dialogue: back there the customer carries on
     const backAtA = await customer.post(`${a.url}/stateful/buy`, { quantity: 2 })
@@ -137,7 +139,11 @@ describe('idempotent pay', () => {
     const reused = await second.post(`${b.url}/shared/pay`, { method: 'cash' }, { 'idempotency-key': key })
     expect(reused.status, JSON.stringify(reused.body)).toBe(422)
     expect(reused.body).toMatchObject({
-      error: 'idempotency_key_reused', code: 'CLERK_ERR_IDEMPOTENCY_KEY_REUSED', clerk: 'clerk-b', mode: 'shared', step: 'pay',
+      error: 'idempotency_key_reused',
+      code: 'CLERK_ERR_IDEMPOTENCY_KEY_REUSED',
+      clerk: 'clerk-b',
+      mode: 'shared',
+      step: 'pay',
       message: 'This Idempotency-Key was already used by another payment. Use a new key for a new payment.',
     })
     expect(reused.body.order).toBeUndefined()
@@ -148,7 +154,6 @@ describe('idempotent pay', () => {
     expect(paidSecond.body).toMatchObject({ replayed: false, say: 'Payment of 90,000 won completed.', order: { total: 90_000 } })
     expect((await allOrders(a.url)).filter((o) => o.idempotencyKey === key)).toHaveLength(1)
   })
-
 
   it('refuses a stateless rebuy of a paid dialogue (an old token) with 409 already_paid, charging nothing', async () => {
     const customer = new Customer()
@@ -164,7 +169,10 @@ describe('idempotent pay', () => {
     const repaid = await customer.post(`${b.url}/stateless/pay`, { context: rebought.body.context, method: 'card' })
     expect(repaid.status, JSON.stringify(repaid.body)).toBe(409)
     expect(repaid.body).toMatchObject({
-      error: 'already_paid', code: 'CLERK_ERR_ALREADY_PAID', mode: 'stateless', step: 'pay',
+      error: 'already_paid',
+      code: 'CLERK_ERR_ALREADY_PAID',
+      mode: 'stateless',
+      step: 'pay',
       message: `This dialogue was already paid: order ${id}, 2 × laptop, 2,000,000 won. Start a new dialogue with ask.`,
     })
     // the original token still replays its own order
@@ -207,9 +215,7 @@ describe('idempotent pay', () => {
     const customer = new Customer()
     await customer.post(`${a.url}/shared/ask`, { product: 'laptop' })
     await customer.post(`${a.url}/shared/buy`, { quantity: 3 })
-    const pays = await Promise.all(
-      Array.from({ length: 12 }, (_, i) => customer.post(`${(i % 2 ? a : b).url}/shared/pay`, { method: 'card' })),
-    )
+    const pays = await Promise.all(Array.from({ length: 12 }, (_, i) => customer.post(`${(i % 2 ? a : b).url}/shared/pay`, { method: 'card' })))
     expect(pays.map((p) => p.status)).toEqual(Array(12).fill(200))
     const ids = new Set(pays.map((p) => p.body.order.id))
     expect(ids.size).toBe(1)
@@ -223,7 +229,7 @@ describe('idempotent pay', () => {
 // Issue 10, item 3: customer B with customer A's Idempotency-Key, for the very same charge, used
 // to get "Payment of 2,000,000 won completed.", `replayed: true`, A's order and a paid dialogue,
 // with nothing charged. A key belongs to the dialogue (the session or token) that first used it.
-describe.each(['stateful', 'stateless', 'shared'] as const)('another customer\'s Idempotency-Key in %s mode', (mode) => {
+describe.each(['stateful', 'stateless', 'shared'] as const)("another customer's Idempotency-Key in %s mode", (mode) => {
   async function bought(customer: Customer, url: string): Promise<Record<string, unknown>> {
     const asked = await customer.post(`${url}/${mode}/ask`, { product: 'laptop' })
     const carry = mode === 'stateless' ? { context: asked.body.context } : {}
@@ -263,7 +269,7 @@ describe.each(['stateful', 'stateless', 'shared'] as const)('another customer\'s
     expect(retryA.body).toMatchObject({ replayed: true, order: { id: paidA.body.order.id } })
   })
 
-  it('is 422 when B states A\'s charge in explicit stateless fields with A\'s key', async () => {
+  it("is 422 when B states A's charge in explicit stateless fields with A's key", async () => {
     const key = `explicit-${mode}-${Date.now()}-${Math.random()}`
     const customerA = new Customer()
     await customerA.post(`${a.url}/${mode}/pay`, { ...(await bought(customerA, a.url)), method: 'card' }, { 'idempotency-key': key })
@@ -314,10 +320,7 @@ describe('the ledger listing', () => {
   })
 })
 
-async function allOrders(
-  url: string,
-  limit = 1000,
-): Promise<Array<{ id: string; seq: number; dialogueId: string; idempotencyKey: string | null }>> {
+async function allOrders(url: string, limit = 1000): Promise<Array<{ id: string; seq: number; dialogueId: string; idempotencyKey: string | null }>> {
   const orders = []
   let after = 0
   for (let page = 0; page < 1000; page++) {

@@ -23,8 +23,7 @@ async function clerkWith(id: string, env: Record<string, string>): Promise<Runni
   return clerk
 }
 
-const ask = (customer: Customer, url: string, headers: Record<string, string> = {}) =>
-  customer.post(`${url}/stateful/ask`, { product: 'laptop' }, headers)
+const ask = (customer: Customer, url: string, headers: Record<string, string> = {}) => customer.post(`${url}/stateful/ask`, { product: 'laptop' }, headers)
 
 describe('a full stateful session store', () => {
   it('refuses a new customer with 503 and Retry-After instead of dropping a live dialogue', async () => {

@@ -37,7 +37,11 @@ describe('SIGTERM', () => {
 function openAsk(port: number, { stall = false } = {}): ClientRequest {
   const body = '{"product":"laptop"}'
   const req = request({
-    host: '127.0.0.1', port, method: 'POST', path: '/stateless/ask', agent: false,
+    host: '127.0.0.1',
+    port,
+    method: 'POST',
+    path: '/stateless/ask',
+    agent: false,
     headers: { 'content-type': 'application/json', 'content-length': String(stall ? 100 : body.length) },
   })
   req.on('error', () => {}) // we destroy it ourselves
@@ -113,7 +117,7 @@ describe('configuration mistakes', () => {
 })
 
 describe('/metrics', () => {
-  it('is Prometheus text with the clerk\'s counters', async () => {
+  it("is Prometheus text with the clerk's counters", async () => {
     const clerk = await startClerk('clerk-m', { REDIS_URL: redis.url })
     try {
       const customer = new Customer()

@@ -72,7 +72,8 @@ describe('Redis killed under a clerk', () => {
 
     await redis.start()
     await waitFor(async () => (await getJson(`${clerk.url}/readyz?mode=shared`)).status === 200, {
-      what: 'the clerk to see Redis again', timeoutMs: 10_000,
+      what: 'the clerk to see Redis again',
+      timeoutMs: 10_000,
     })
 
     // orders written before the crash survived it (appendonly), and nothing was charged meanwhile
@@ -99,7 +100,8 @@ describe('Redis killed under a clerk', () => {
       process.kill(pid, 'SIGCONT')
     }
     await waitFor(async () => (await customer.post(`${clerk.url}/shared/buy`, { quantity: 1 })).status === 200, {
-      what: 'shared mode back after SIGCONT', timeoutMs: 10_000,
+      what: 'shared mode back after SIGCONT',
+      timeoutMs: 10_000,
     })
   })
 })
@@ -116,7 +118,8 @@ describe('a pay while Redis is away tells the truth', () => {
 
     await redis.start()
     await waitFor(async () => (await adminGet(`${clerk.url}/orders?limit=1`)).status === 200, {
-      what: 'the ledger back after the restart', timeoutMs: 10_000,
+      what: 'the ledger back after the restart',
+      timeoutMs: 10_000,
     })
     const rebought = await customer.post(`${clerk.url}/stateful/buy`, { quantity: 3 })
     expect(rebought.status, JSON.stringify(rebought.body)).toBe(200)
@@ -151,7 +154,8 @@ describe('a pay while Redis is away tells the truth', () => {
     // The clerk's reads share its one connection with the late script, so once a ledger read
     // answers, Redis has run (and refused) the charge.
     await waitFor(async () => (await adminGet(`${clerk.url}/orders?limit=1`)).status === 200, {
-      what: 'the ledger back after SIGCONT', timeoutMs: 10_000,
+      what: 'the ledger back after SIGCONT',
+      timeoutMs: 10_000,
     })
     expect(await ordersOf(dialogueId)).toEqual([])
     // so the customer's retry is the first charge, not a replay of one it was told never happened
@@ -202,7 +206,8 @@ describe('Redis hung (SIGSTOP) under a burst of requests', () => {
       process.kill(pid, 'SIGCONT')
     }
     await waitFor(async () => (await getJson(`${clerk.url}/readyz?mode=shared`)).status === 200, {
-      what: 'shared readiness back after SIGCONT', timeoutMs: 10_000,
+      what: 'shared readiness back after SIGCONT',
+      timeoutMs: 10_000,
     })
     expect((await getJson(`${clerk.url}/metrics`)).body).toContain('clerk_redis_up 1')
     expect((await sharedAsk()).status).toBe(200)

@@ -62,15 +62,12 @@ afterAll(async () => {
 }, 30_000)
 
 describe(`npm start on the machine's own PATH (its node: ${userNode()?.version ?? 'none'})`, () => {
-  it.each(['launcher', 'clerk-a', 'clerk-b', 'clerk-c', 'proxy'])(
-    `runs the %s on Node ${runtimeMajor} from node_modules/.bin`,
-    (id) => {
-      const pid = state.pids[id] as number
-      const { binary, version } = versionOfProcess(pid)
-      expect(version.split('.')[0]).toBe(`v${runtimeMajor}`)
-      expect(binary).toBe(realpathSync(`${root}/node_modules/.bin/node`))
-    },
-  )
+  it.each(['launcher', 'clerk-a', 'clerk-b', 'clerk-c', 'proxy'])(`runs the %s on Node ${runtimeMajor} from node_modules/.bin`, (id) => {
+    const pid = state.pids[id] as number
+    const { binary, version } = versionOfProcess(pid)
+    expect(version.split('.')[0]).toBe(`v${runtimeMajor}`)
+    expect(binary).toBe(realpathSync(`${root}/node_modules/.bin/node`))
+  })
 
   it(`has a clerk report Node ${runtimeMajor} itself (nodejs_version_info in /metrics)`, async () => {
     const res = await fetch(`http://127.0.0.1:${proxyPort + 1}/metrics`, { signal: AbortSignal.timeout(5_000) })

@@ -20,11 +20,7 @@ describe('npm start without Redis', () => {
   it('runs anyway, says how to get Redis, and answers shared mode with 503', async () => {
     const proxyPort = await freePortRange(4)
     const proxyUrl = `http://127.0.0.1:${proxyPort}`
-    const launcher = await spawnService(
-      'services/cluster/main.js',
-      { PROXY_PORT: String(proxyPort), ADMIN_TOKEN: adminToken, PATH: '/nonexistent', REDIS_URL: '' },
-      undefined,
-    )
+    const launcher = await spawnService('services/cluster/main.js', { PROXY_PORT: String(proxyPort), ADMIN_TOKEN: adminToken, PATH: '/nonexistent', REDIS_URL: '' }, undefined)
     started.push(launcher)
     await waitFor(() => launcher.output().includes('Stop: Ctrl-C') || launcher.exited(), {
       what: 'the banner',

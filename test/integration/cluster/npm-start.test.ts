@@ -253,23 +253,28 @@ describe('npm start', () => {
     const killed = await chaos.act('kill', 'redis')
     expect(killed).toMatchObject({ ok: true, status: 200 })
     expect(isAlive(before)).toBe(false)
-    const back = await waitFor(async () => {
-      const s = await status()
-      return s.redis.state === 'running' && s.redis.pid !== before ? s : undefined
-    }, { what: 'the supervisor to restart redis-server', timeoutMs: 20_000 })
+    const back = await waitFor(
+      async () => {
+        const s = await status()
+        return s.redis.state === 'running' && s.redis.pid !== before ? s : undefined
+      },
+      { what: 'the supervisor to restart redis-server', timeoutMs: 20_000 },
+    )
     expect(back.redis.pid).not.toBe(before)
-    const read = await waitFor(async () => {
-      const res = await fetch(`${proxyUrl}/orders/${orderId}`, { signal: AbortSignal.timeout(5_000) })
-      return res.status === 200 ? ((await res.json()) as { order: { id: string } }) : undefined
-    }, { what: 'the order after the restart', timeoutMs: 20_000, intervalMs: 200 })
+    const read = await waitFor(
+      async () => {
+        const res = await fetch(`${proxyUrl}/orders/${orderId}`, { signal: AbortSignal.timeout(5_000) })
+        return res.status === 200 ? ((await res.json()) as { order: { id: string } }) : undefined
+      },
+      { what: 'the order after the restart', timeoutMs: 20_000, intervalMs: 200 },
+    )
     expect(read.order.id).toBe(orderId)
     expect(next.status).toBe(200)
-    expect((await (await fetch(`${proxyUrl}/_cluster/redis/kill`, { method: 'POST' })).json())).toMatchObject({ error: 'unauthorized' })
+    expect(await (await fetch(`${proxyUrl}/_cluster/redis/kill`, { method: 'POST' })).json()).toMatchObject({ error: 'unauthorized' })
   })
 
   it('npm run chaos finds the cluster by PROXY_PORT and the token in the state file', async () => {
-    const cli = (args: string[], port = proxyPort) =>
-      runNode(['dist/services/cluster/chaos-cli.js', ...args], { PROXY_PORT: String(port), ADMIN_TOKEN: '' })
+    const cli = (args: string[], port = proxyPort) => runNode(['dist/services/cluster/chaos-cli.js', ...args], { PROXY_PORT: String(port), ADMIN_TOKEN: '' })
     const slow = await cli(['slow', 'clerk-c', '25'])
     expect(slow.code, slow.output).toBe(0)
     expect(slow.output).toContain('slow clerk-c: every answer now waits 25 ms (via launcher)')

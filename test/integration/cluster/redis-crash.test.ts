@@ -110,10 +110,13 @@ describe("npm start's private Redis", () => {
     expect(killedAt, 'the run never got to 50 dialogues').toBeDefined()
 
     // the supervisor, not the test, brings it back: another pid, with the data
-    const after = await waitFor(async () => {
-      const s = await status()
-      return s.redis.state === 'running' && s.redis.pid !== redisPid ? s : undefined
-    }, { what: 'the supervisor to restart redis-server', timeoutMs: 30_000 })
+    const after = await waitFor(
+      async () => {
+        const s = await status()
+        return s.redis.state === 'running' && s.redis.pid !== redisPid ? s : undefined
+      },
+      { what: 'the supervisor to restart redis-server', timeoutMs: 30_000 },
+    )
     expect(isAlive(redisPid)).toBe(false)
     expect(after.redis.pid).not.toBe(redisPid)
 

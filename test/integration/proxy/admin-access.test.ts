@@ -44,7 +44,13 @@ describe.each(['single', '2 workers'])('the proxy (%s)', (name) => {
   const base = () => proxies[name]!.base
 
   it.each(CHANGING)('%s %s: 401 without the token, or with a wrong one', async (method, path, body) => {
-    const attempts: Array<Record<string, string>> = [{}, { authorization: 'Bearer wrong' }, { 'x-admin-token': `${TOKEN}x` }, { authorization: `Basic ${TOKEN}` }, { cookie: `token=${TOKEN}` }]
+    const attempts: Array<Record<string, string>> = [
+      {},
+      { authorization: 'Bearer wrong' },
+      { 'x-admin-token': `${TOKEN}x` },
+      { authorization: `Basic ${TOKEN}` },
+      { cookie: `token=${TOKEN}` },
+    ]
     for (const headers of attempts) {
       const res = await call(base(), method, path, body, headers)
       expect(res.status, JSON.stringify(headers)).toBe(401)

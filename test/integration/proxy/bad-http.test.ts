@@ -39,7 +39,11 @@ function expectJsonError(answer: RawAnswer, status: number, error: string, code:
 describe('a request node:http cannot parse', () => {
   it.each([
     ['a Content-Length that is not a number', head(['POST /stateless/ask HTTP/1.1', 'Host: x', 'Content-Length: abc']), 'HPE_INVALID_CONTENT_LENGTH'],
-    ['Transfer-Encoding and Content-Length together', head(['POST /stateless/ask HTTP/1.1', 'Host: x', 'Content-Length: 5', 'Transfer-Encoding: chunked']) + '0\r\n\r\n', 'HPE_INVALID_TRANSFER_ENCODING'],
+    [
+      'Transfer-Encoding and Content-Length together',
+      head(['POST /stateless/ask HTTP/1.1', 'Host: x', 'Content-Length: 5', 'Transfer-Encoding: chunked']) + '0\r\n\r\n',
+      'HPE_INVALID_TRANSFER_ENCODING',
+    ],
     ['two Content-Lengths', head(['POST /stateless/ask HTTP/1.1', 'Host: x', 'Content-Length: 3', 'Content-Length: 4']) + 'abcd', 'HPE_UNEXPECTED_CONTENT_LENGTH'],
     ['a chunk size that is not hexadecimal', head(['POST /stateless/ask HTTP/1.1', 'Host: x', 'Transfer-Encoding: chunked']) + 'zz\r\nabc\r\n0\r\n\r\n', 'HPE_INVALID_CHUNK_SIZE'],
     ['an unknown method', head(['FROB /stateless/ask HTTP/1.1', 'Host: x']), 'HPE_INVALID_METHOD'],
@@ -94,12 +98,15 @@ describe('HTTP/1.1 features the proxy does not serve', () => {
 
 describe('Expect: 100-continue', () => {
   it('refuses a body announced over the 1 MiB cap with 413 at once, without 100 Continue', async () => {
-    const answer = await rawRequest(port, head(['POST /stateless/ask HTTP/1.1', 'Host: x', 'Content-Type: application/json', `Content-Length: ${2 * 1024 * 1024}`, 'Expect: 100-continue']))
+    const answer = await rawRequest(
+      port,
+      head(['POST /stateless/ask HTTP/1.1', 'Host: x', 'Content-Type: application/json', `Content-Length: ${2 * 1024 * 1024}`, 'Expect: 100-continue']),
+    )
     expect(answer.interim).toEqual([])
     expectJsonError(answer, 413, 'body_too_large', 'PROXY_ERR_BODY_TOO_LARGE')
   })
 
-  it('sends 100 Continue for a body under the cap, then the clerk\'s answer', async () => {
+  it("sends 100 Continue for a body under the cap, then the clerk's answer", async () => {
     const answer = await rawRequest(
       port,
       head(['POST /stateless/ask HTTP/1.1', 'Host: x', 'Content-Type: application/json', `Content-Length: ${ask.length}`, 'Expect: 100-continue', 'Connection: close']),

@@ -37,7 +37,8 @@ const post = (length: number) => `POST /stateless/ask HTTP/1.1\r\nHost: x\r\nCon
 describe('PROXY_REQUEST_BUFFER_BYTES', () => {
   it(`holds at most ${BUFFER_BYTES} bytes of ${STALLED} stalled 1 MB bodies, refuses the rest with 503, and still serves a small request`, async () => {
     // warm up, then the baseline
-    for (let i = 0; i < 20; i++) expect((await fetch(`${proxy.base}/stateless/ask`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: ask })).status).toBe(200)
+    for (let i = 0; i < 20; i++)
+      expect((await fetch(`${proxy.base}/stateless/ask`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: ask })).status).toBe(200)
     const rssBefore = residentBytes(proxy.service.pid)
 
     const half = Buffer.alloc(SENT, 'a')
@@ -62,7 +63,9 @@ describe('PROXY_REQUEST_BUFFER_BYTES', () => {
     // held: 8 MB. The refused bodies were read and dropped (their 190 MB went through memory, not
     // into it, so the figure depends on when V8 collects). Before PROXY_REQUEST_BUFFER_BYTES the same
     // run grew it by 184 MiB, every body held whole (the issue measured 186 MB)
-    console.log(`[body-buffer-limit] proxy RSS grew by ${(grewBy / 1024 / 1024).toFixed(1)} MiB with ${STALLED} stalled bodies (load ${(await import('node:os')).loadavg()[0]!.toFixed(1)})`)
+    console.log(
+      `[body-buffer-limit] proxy RSS grew by ${(grewBy / 1024 / 1024).toFixed(1)} MiB with ${STALLED} stalled bodies (load ${(await import('node:os')).loadavg()[0]!.toFixed(1)})`,
+    )
     expect(grewBy).toBeLessThan(96 * 1024 * 1024)
 
     // a customer's small body still fits beside them

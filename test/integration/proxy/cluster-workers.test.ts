@@ -101,7 +101,7 @@ describe('the proxy with PROXY_WORKERS=2 (node:cluster)', () => {
     await waitForHealth(base, 'clerk-b', true)
   })
 
-  it('streams the primary\'s events from any worker: hello with the status, then a policy change', async () => {
+  it("streams the primary's events from any worker: hello with the status, then a policy change", async () => {
     const controller = new AbortController()
     const res = await fetch(`${base}/_lb/events`, { signal: controller.signal })
     const reader = res.body!.getReader()

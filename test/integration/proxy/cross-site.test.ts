@@ -89,13 +89,16 @@ describe('what a page of another origin may still do', () => {
     expect(answer.status).toBe(200)
   })
 
-  it.each(['/stateless/ask', '/_lb/policy', '/_lb/new-customer'])('gets no CORS permission from a preflight to %s, so no script of its can send JSON or an admin header', async (path) => {
-    const answer = await rawRequest(
-      proxy.port,
-      `OPTIONS ${path} HTTP/1.1\r\nHost: ${host}\r\nOrigin: http://evil.example\r\nAccess-Control-Request-Method: PUT\r\nAccess-Control-Request-Headers: content-type, authorization\r\nSec-Fetch-Site: cross-site\r\nConnection: close\r\n\r\n`,
-    )
-    expect(Object.keys(answer.headers).filter((h) => h.startsWith('access-control-'))).toEqual([])
-  })
+  it.each(['/stateless/ask', '/_lb/policy', '/_lb/new-customer'])(
+    'gets no CORS permission from a preflight to %s, so no script of its can send JSON or an admin header',
+    async (path) => {
+      const answer = await rawRequest(
+        proxy.port,
+        `OPTIONS ${path} HTTP/1.1\r\nHost: ${host}\r\nOrigin: http://evil.example\r\nAccess-Control-Request-Method: PUT\r\nAccess-Control-Request-Headers: content-type, authorization\r\nSec-Fetch-Site: cross-site\r\nConnection: close\r\n\r\n`,
+      )
+      expect(Object.keys(answer.headers).filter((h) => h.startsWith('access-control-'))).toEqual([])
+    },
+  )
 
   it('no clerk ever saw a refused request', () => {
     expect(clerk.seen.filter((s) => s.startsWith('POST /stateful') || s.startsWith('DELETE') || s.startsWith('PATCH')).length).toBe(3 * OWN.length)

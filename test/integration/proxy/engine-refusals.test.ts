@@ -33,16 +33,20 @@ beforeAll(async () => {
     const job = pending!
     pending = undefined
     const headers = requestHeadersForClerk(job.headers, 0, req.socket.remoteAddress)
-    job.engine.forward({ id: 'clerk-a', url: new URL(clerk.url) }, { method: 'GET', path: job.path, headers, body: undefined }, {
-      onResponse: (status) => {
-        job.resolve({ answered: status })
-        res.end()
+    job.engine.forward(
+      { id: 'clerk-a', url: new URL(clerk.url) },
+      { method: 'GET', path: job.path, headers, body: undefined },
+      {
+        onResponse: (status) => {
+          job.resolve({ answered: status })
+          res.end()
+        },
+        onError: (err, written) => {
+          job.resolve({ failed: err, written })
+          res.end()
+        },
       },
-      onError: (err, written) => {
-        job.resolve({ failed: err, written })
-        res.end()
-      },
-    })
+    )
   })
   await new Promise<void>((resolve) => front.listen(0, '127.0.0.1', resolve))
   frontPort = (front.address() as AddressInfo).port
@@ -88,7 +92,7 @@ describe.each([
     await engine.close()
   })
 
-  it.each(CASES)('%s: answered by the clerk, or refused as the customer\'s fault before a byte was sent', async (_what, path, headers) => {
+  it.each(CASES)("%s: answered by the clerk, or refused as the customer's fault before a byte was sent", async (_what, path, headers) => {
     const seenBefore = clerk.seen.length
     const outcome = await forwardThrough(engine, path, headers)
     if ('answered' in outcome) return // this engine writes it, and the clerk answered

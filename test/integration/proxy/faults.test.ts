@@ -3,16 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { buildProxy, type Proxy } from '../../../proxy/build-proxy.js'
 import { ENGINE_NAMES, buildOptions, parseClerks, type EngineName, type ProxyOptions } from '../../../proxy/options.js'
 import { waitFor } from '../../../services/common/wait-for.js'
-import {
-  closesReusedSocketFake,
-  deadUrl,
-  garbageFake,
-  goodFake,
-  hangingFake,
-  httpFake,
-  resetMidResponseFake,
-  type Fake,
-} from './fake-upstreams.js'
+import { closesReusedSocketFake, deadUrl, garbageFake, goodFake, hangingFake, httpFake, resetMidResponseFake, type Fake } from './fake-upstreams.js'
 
 // Every fault the proxy must survive, against small fake clerks on real sockets, for each engine.
 // The proxy runs in this process (real node:http server, real engine) so the test can read its
@@ -30,7 +21,9 @@ async function fake(make: Promise<Fake>): Promise<Fake> {
 }
 
 async function startProxy(engine: EngineName, clerks: Record<string, string>, extra: Partial<ProxyOptions> = {}) {
-  const spec = Object.entries(clerks).map(([id, url]) => `${id}=${url}`).join(',')
+  const spec = Object.entries(clerks)
+    .map(([id, url]) => `${id}=${url}`)
+    .join(',')
   const proxy: Proxy = buildProxy(
     buildOptions({
       port: 0,

@@ -59,7 +59,12 @@ describe('POST /_lb/new-customer through the real proxy', () => {
 
   async function newCustomer(query = '', init: RequestInit = {}) {
     const res = await fetch(`${cluster.base}/_lb/new-customer${query}`, { method: 'POST', signal: AbortSignal.timeout(10_000), ...init })
-    return { status: res.status, type: res.headers.get('content-type'), cookies: res.headers.getSetCookie().map(parseSetCookie), body: (await res.json()) as Record<string, unknown> }
+    return {
+      status: res.status,
+      type: res.headers.get('content-type'),
+      cookies: res.headers.getSetCookie().map(parseSetCookie),
+      body: (await res.json()) as Record<string, unknown>,
+    }
   }
 
   it('the clerk and the proxy issued the three cookies a customer carries', () => {
@@ -120,6 +125,11 @@ describe('POST /_lb/new-customer through the real proxy', () => {
       signal: AbortSignal.timeout(10_000),
     })
     expect(res.status).toBe(200)
-    expect(res.headers.getSetCookie().map((h) => parseSetCookie(h).name).sort()).toEqual(['lb_clerk', 'stateful_sid'])
+    expect(
+      res.headers
+        .getSetCookie()
+        .map((h) => parseSetCookie(h).name)
+        .sort(),
+    ).toEqual(['lb_clerk', 'stateful_sid'])
   })
 })

@@ -22,7 +22,15 @@ async function proxyInFrontOf(url: string, engine: string): Promise<{ base: stri
   const base = `http://127.0.0.1:${port}`
   const service = await spawnService(
     'proxy/main.js',
-    { PROXY_PORT: String(port), PROXY_CLERKS: `clerk-x=${url}`, PROXY_ENGINE: engine, PROXY_UPSTREAM_TIMEOUT_MS: '300', PROXY_HEALTH_INTERVAL_MS: '60000', PROXY_HEALTH_FALL: '1', LOG_LEVEL: 'info' },
+    {
+      PROXY_PORT: String(port),
+      PROXY_CLERKS: `clerk-x=${url}`,
+      PROXY_ENGINE: engine,
+      PROXY_UPSTREAM_TIMEOUT_MS: '300',
+      PROXY_HEALTH_INTERVAL_MS: '60000',
+      PROXY_HEALTH_FALL: '1',
+      LOG_LEVEL: 'info',
+    },
     `${base}/_lb/status`,
   )
   stops.push(() => service.stop())
@@ -73,7 +81,14 @@ describe.each(['undici', 'http-proxy'])('the %s engine, when the only clerk fail
     expect(String(body.reason)).not.toMatch(INTERNAL_CODE)
     expect(String(body.message)).not.toMatch(INTERNAL_CODE)
     // PROXY_HEALTH_FALL=1: every one of these failures ejects the clerk, and the log line names the code
-    const ejected = await waitFor(() => service.output().split('\n').find((line) => line.includes('"msg":"clerk-x ejected"')), { what: 'the ejection in the log' })
+    const ejected = await waitFor(
+      () =>
+        service
+          .output()
+          .split('\n')
+          .find((line) => line.includes('"msg":"clerk-x ejected"')),
+      { what: 'the ejection in the log' },
+    )
     expect(String((JSON.parse(ejected) as { code?: unknown }).code)).toMatch(code)
   })
 })

@@ -15,7 +15,13 @@ export async function startProxyProcess(clerks: Record<string, string>, env: Rec
   const base = `http://127.0.0.1:${port}`
   const service = await spawnService(
     'proxy/main.js',
-    { PROXY_PORT: String(port), PROXY_CLERKS: Object.entries(clerks).map(([id, url]) => `${id}=${url}`).join(','), ...env },
+    {
+      PROXY_PORT: String(port),
+      PROXY_CLERKS: Object.entries(clerks)
+        .map(([id, url]) => `${id}=${url}`)
+        .join(','),
+      ...env,
+    },
     `${base}/_lb/status`,
   )
   return { service, port, base }

@@ -18,11 +18,7 @@ export interface RawAnswer {
  * (what a client that sent `Expect: 100-continue` does). Fails after `timeoutMs` instead of
  * hanging: a proxy that keeps the socket open without answering is a bug here.
  */
-export function rawRequest(
-  port: number,
-  bytes: string,
-  { bodyAfterContinue, timeoutMs = 10_000 }: { bodyAfterContinue?: string; timeoutMs?: number } = {},
-): Promise<RawAnswer> {
+export function rawRequest(port: number, bytes: string, { bodyAfterContinue, timeoutMs = 10_000 }: { bodyAfterContinue?: string; timeoutMs?: number } = {}): Promise<RawAnswer> {
   return new Promise((resolve, reject) => {
     const socket = connect(port, '127.0.0.1', () => socket.write(bytes))
     let raw = ''

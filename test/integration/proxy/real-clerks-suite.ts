@@ -1,17 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { EngineName } from '../../../proxy/options.js'
 import { waitFor } from '../../../services/common/wait-for.js'
-import {
-  ADMIN_TOKEN,
-  Customer,
-  admin,
-  lbStatus,
-  sharedDialogue,
-  startRealCluster,
-  statelessDialogue,
-  waitForHealth,
-  type RealCluster,
-} from './real-cluster.js'
+import { ADMIN_TOKEN, Customer, admin, lbStatus, sharedDialogue, startRealCluster, statelessDialogue, waitForHealth, type RealCluster } from './real-cluster.js'
 
 /**
  * The proxy as a real process in front of three real clerk processes and a real redis-server,

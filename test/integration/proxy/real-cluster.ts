@@ -138,7 +138,13 @@ export interface ClerkStatusLike {
   redispatches: number
 }
 
-export async function lbStatus(base: string): Promise<{ clerks: ClerkStatusLike[]; counters: { requests: number; errors: number; retries: number; redispatches: number }; policies: Record<string, string>; workers: number; engine: string }> {
+export async function lbStatus(base: string): Promise<{
+  clerks: ClerkStatusLike[]
+  counters: { requests: number; errors: number; retries: number; redispatches: number }
+  policies: Record<string, string>
+  workers: number
+  engine: string
+}> {
   const res = await fetch(`${base}/_lb/status`, { signal: AbortSignal.timeout(5_000) })
   return (await res.json()) as never
 }

@@ -90,7 +90,11 @@ describe('PROXY_REQUEST_TIMEOUT_MS', () => {
     const slowProxy = await startProxyProcess({ slow: slow.url }, { PROXY_REQUEST_TIMEOUT_MS: String(DEADLINE_MS), PROXY_UPSTREAM_TIMEOUT_MS: String(DEADLINE_MS * 3) })
     try {
       const body = '{"product":"laptop"}'
-      const answer = await rawRequest(slowProxy.port, `POST /stateless/ask HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`, { timeoutMs: FAILURE_BOUND_MS })
+      const answer = await rawRequest(
+        slowProxy.port,
+        `POST /stateless/ask HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`,
+        { timeoutMs: FAILURE_BOUND_MS },
+      )
       expect(answer.status).toBe(200)
       expect(answer.json).toMatchObject({ clerk: 'slow' })
     } finally {

@@ -92,7 +92,10 @@ describe('a cluster worker that dies after it listened', () => {
   /** the primary's children: its workers */
   const workersOf = (pid: number): number[] => {
     try {
-      return execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number)
+      return execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' })
+        .split('\n')
+        .filter(Boolean)
+        .map(Number)
     } catch {
       return [] // pgrep exits 1 when there is none
     }
@@ -110,7 +113,13 @@ describe('a cluster worker that dies after it listened', () => {
       const first = await waitFor(() => (workersOf(proxy.pid).length === 2 ? workersOf(proxy.pid) : undefined), { what: 'two workers' })
       const victim = first[0] as number
       process.kill(victim, 'SIGKILL')
-      await waitFor(() => { const now = workersOf(proxy.pid); return now.length === 2 && !now.includes(victim) }, { what: 'a new worker instead of the killed one' })
+      await waitFor(
+        () => {
+          const now = workersOf(proxy.pid)
+          return now.length === 2 && !now.includes(victim)
+        },
+        { what: 'a new worker instead of the killed one' },
+      )
       await waitFor(() => /starting another/.test(proxy.output()), { what: 'the primary to say it replaced the worker' })
       const res = await fetch(`${base}/stateless/ask`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' }, signal: AbortSignal.timeout(10_000) })
       expect(res.status).toBe(200)

@@ -40,7 +40,11 @@ beforeAll(async () => {
   await Promise.all([startProxy('http-proxy', { PROXY_ENGINE: 'http-proxy' }), startProxy('undici, 2 workers', { PROXY_WORKERS: '2' })])
 })
 afterAll(async () => {
-  await Promise.all(Object.entries(proxies).filter(([name]) => name !== 'undici').map(([, p]) => p.service.stop()))
+  await Promise.all(
+    Object.entries(proxies)
+      .filter(([name]) => name !== 'undici')
+      .map(([, p]) => p.service.stop()),
+  )
   await cluster?.stop()
 })
 
@@ -68,7 +72,10 @@ describe.each(['undici', 'http-proxy', 'undici, 2 workers'])('a request with two
   })
 
   it.each([
-    ['a POST to a dialogue route', head(['POST /stateless/ask HTTP/1.1', 'Host: a', 'host: b', 'Content-Type: application/json', `Content-Length: ${ask.length}`, 'Connection: close']) + ask],
+    [
+      'a POST to a dialogue route',
+      head(['POST /stateless/ask HTTP/1.1', 'Host: a', 'host: b', 'Content-Type: application/json', `Content-Length: ${ask.length}`, 'Connection: close']) + ask,
+    ],
     ['HTTP/1.0', head(['GET /orders HTTP/1.0', 'Host: a', 'Host: b'])],
     ['three Host lines', head(['GET /orders HTTP/1.1', 'Host: a', 'Host: a', 'HOST: a', 'Connection: close'])],
     ['an admin route', head(['GET /_lb/status HTTP/1.1', 'Host: a', 'Host: b', 'Connection: close'])],

@@ -12,10 +12,7 @@ let crashes = 0
 
 beforeAll(async () => {
   redis = await startRedisServer({ appendOnly: false })
-  app = await buildClerk(
-    { clerkId: 'clerk-t', redisUrl: redis.url, logLevel: 'silent', adminToken: 'admin-token-1', redisTimeoutMs: 2000 },
-    { crash: () => crashes++ },
-  )
+  app = await buildClerk({ clerkId: 'clerk-t', redisUrl: redis.url, logLevel: 'silent', adminToken: 'admin-token-1', redisTimeoutMs: 2000 }, { crash: () => crashes++ })
   await app.ready()
   await waitForRedis()
 })
@@ -68,8 +65,13 @@ describe('the clerk app', () => {
     const res = await post('/stateful/buy', { quantity: 2 })
     expect(res.statusCode).toBe(409)
     expect(res.json()).toMatchObject({
-      error: 'context_lost', code: 'CLERK_ERR_CONTEXT_LOST', reason: 'no_session',
-      say: '2 of what? What would you like to buy?', clerk: 'clerk-t', mode: 'stateful', step: 'buy',
+      error: 'context_lost',
+      code: 'CLERK_ERR_CONTEXT_LOST',
+      reason: 'no_session',
+      say: '2 of what? What would you like to buy?',
+      clerk: 'clerk-t',
+      mode: 'stateful',
+      step: 'buy',
     })
   })
 
@@ -90,10 +92,13 @@ describe('the clerk app', () => {
       const jar = cookieOf(asked)
       // poll (with a deadline) with a pay that cannot follow ask: 400 while the session lives,
       // 409 once it is gone, and it never writes the session (which would keep it alive)
-      const lost = await waitFor(async () => {
-        const res = await brief.inject({ method: 'POST', url: '/stateful/pay', payload: { method: 'card' }, cookies: jar })
-        return res.statusCode === 409 ? res : undefined
-      }, { what: 'the session to expire', timeoutMs: 10_000, intervalMs: 100 })
+      const lost = await waitFor(
+        async () => {
+          const res = await brief.inject({ method: 'POST', url: '/stateful/pay', payload: { method: 'card' }, cookies: jar })
+          return res.statusCode === 409 ? res : undefined
+        },
+        { what: 'the session to expire', timeoutMs: 10_000, intervalMs: 100 },
+      )
       expect(lost.json()).toMatchObject({ error: 'context_lost', reason: 'session_unknown' })
     } finally {
       await brief.close()
@@ -129,7 +134,10 @@ describe('the clerk app', () => {
     expect((await app.inject({ url: '/healthz' })).json()).toEqual({ status: 'ok', clerk: 'clerk-t' })
     const ready = (await app.inject({ url: '/readyz' })).json()
     expect(ready).toMatchObject({
-      status: 'ready', clerk: 'clerk-t', redis: 'up', modes: { stateful: true, stateless: true, shared: true },
+      status: 'ready',
+      clerk: 'clerk-t',
+      redis: 'up',
+      modes: { stateful: true, stateless: true, shared: true },
       slowMs: 0,
     })
     expect(typeof ready.sessions.stateful).toBe('number')
@@ -169,9 +177,7 @@ describe('the clerk app', () => {
   it('with CLERK_CONCURRENCY and CLERK_WORK_MS, queues answers and still gives every one', async () => {
     const busy = await buildClerk({ clerkId: 'clerk-w', redisUrl: redis.url, logLevel: 'silent', concurrency: 1, workMs: 5 })
     try {
-      const answers = await Promise.all(
-        Array.from({ length: 4 }, () => busy.inject({ method: 'POST', url: '/stateless/ask', payload: { product: 'mouse' } })),
-      )
+      const answers = await Promise.all(Array.from({ length: 4 }, () => busy.inject({ method: 'POST', url: '/stateless/ask', payload: { product: 'mouse' } })))
       expect(answers.map((a) => a.statusCode)).toEqual([200, 200, 200, 200])
       expect(busy.clerk.gate.waiting).toBe(0)
     } finally {
@@ -192,13 +198,12 @@ describe('the clerk app', () => {
 describe('the clerk app, given any request', () => {
   const payload = fc.oneof(
     fc.jsonValue().map((v) => JSON.stringify(v)),
-    fc.dictionary(
-      fc.constantFrom('product', 'quantity', 'method', 'unitPrice', 'total', 'context', 'ms', 'x'),
-      fc.oneof(
-        fc.constantFrom('laptop', 'mouse', 'card', 'cash', 'v1.abc.def', 2, 0, -1, 1.5, 1e9, '2', null, 2_000_000),
-        fc.jsonValue(),
-      ),
-    ).map((v) => JSON.stringify(v)),
+    fc
+      .dictionary(
+        fc.constantFrom('product', 'quantity', 'method', 'unitPrice', 'total', 'context', 'ms', 'x'),
+        fc.oneof(fc.constantFrom('laptop', 'mouse', 'card', 'cash', 'v1.abc.def', 2, 0, -1, 1.5, 1e9, '2', null, 2_000_000), fc.jsonValue()),
+      )
+      .map((v) => JSON.stringify(v)),
     fc.string(),
     fc.constantFrom('', '{', '{"product":', '{"__proto__":{"x":1}}', 'null', '[]', '"laptop"'),
   )

@@ -22,8 +22,11 @@ describe('the answer to a request the HTTP parser refuses', () => {
     expect(lines).toContain('connection: close')
     expect(lines).toContain(`content-length: ${Buffer.byteLength(body)}`)
     expect(JSON.parse(body)).toEqual({
-      error: 'headers_too_large', code: 'CLERK_ERR_HEADERS_TOO_LARGE', statusCode: 431,
-      message: 'The request headers are larger than this clerk accepts.', clerk: 'clerk-a',
+      error: 'headers_too_large',
+      code: 'CLERK_ERR_HEADERS_TOO_LARGE',
+      statusCode: 431,
+      message: 'The request headers are larger than this clerk accepts.',
+      clerk: 'clerk-a',
     })
   })
 })

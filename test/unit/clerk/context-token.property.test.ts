@@ -29,11 +29,7 @@ const editCharacter = fc.oneof(
   fc.constantFrom(...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'),
 )
 
-type Edit =
-  | { kind: 'append'; text: string }
-  | { kind: 'insert'; at: number; char: string }
-  | { kind: 'remove'; at: number }
-  | { kind: 'replace'; at: number; char: string }
+type Edit = { kind: 'append'; text: string } | { kind: 'insert'; at: number; char: string } | { kind: 'remove'; at: number } | { kind: 'replace'; at: number; char: string }
 
 const edit: fc.Arbitrary<Edit> = fc.oneof(
   fc.record({ kind: fc.constant('append' as const), text: fc.array(editCharacter, { minLength: 1, maxLength: 3 }).map((c) => c.join('')) }),

@@ -16,21 +16,23 @@ const fieldValue = fc.oneof(
 const body = fc.oneof(
   fc.anything(),
   fc.jsonValue(),
-  fc.dictionary(
-    fc.constantFrom('product', 'quantity', 'method', 'unitPrice', 'total', 'context', 'extra', 'constructor'),
-    fieldValue,
-  ),
+  fc.dictionary(fc.constantFrom('product', 'quantity', 'method', 'unitPrice', 'total', 'context', 'extra', 'constructor'), fieldValue),
 )
 const state: fc.Arbitrary<DialogueState> = fc.oneof(
   fc.constant({ step: 'none' } as const),
   fc.record({ step: fc.constant('ask' as const), dialogueId: fc.string(), productId: fc.constantFrom('laptop', 'gone') }),
   fc.record({
-    step: fc.constant('buy' as const), dialogueId: fc.string(), productId: fc.constantFrom('laptop', 'mouse', 'gone'),
+    step: fc.constant('buy' as const),
+    dialogueId: fc.string(),
+    productId: fc.constantFrom('laptop', 'mouse', 'gone'),
     quantity: fc.integer({ min: 1, max: 100 }),
   }),
   fc.record({
-    step: fc.constant('pay' as const), dialogueId: fc.string(), productId: fc.constantFrom('laptop', 'gone'),
-    quantity: fc.integer({ min: 1, max: 100 }), method: fc.constantFrom('card' as const, 'cash' as const),
+    step: fc.constant('pay' as const),
+    dialogueId: fc.string(),
+    productId: fc.constantFrom('laptop', 'gone'),
+    quantity: fc.integer({ min: 1, max: 100 }),
+    method: fc.constantFrom('card' as const, 'cash' as const),
   }),
 )
 

@@ -4,7 +4,11 @@ import { ask, buy, NO_DIALOGUE, paid, pay, readDialogueState, type DialogueState
 const asked = (productId = 'laptop'): DialogueState => ({ step: 'ask', dialogueId: 'd-1', productId })
 const bought = (quantity = 2): DialogueState => ({ step: 'buy', dialogueId: 'd-1', productId: 'laptop', quantity })
 const settled: DialogueState = {
-  step: 'pay', dialogueId: 'd-1', productId: 'laptop', quantity: 2, method: 'card',
+  step: 'pay',
+  dialogueId: 'd-1',
+  productId: 'laptop',
+  quantity: 2,
+  method: 'card',
 }
 
 describe('the seed dialogue', () => {
@@ -13,8 +17,11 @@ describe('the seed dialogue', () => {
     expect(result).toMatchObject({
       ok: true,
       reply: {
-        step: 'ask', say: '1,000,000 won.', sayKo: '100만원 입니다.',
-        product: { id: 'laptop', name: 'laptop', unitPrice: 1_000_000 }, next: ['buy'],
+        step: 'ask',
+        say: '1,000,000 won.',
+        sayKo: '100만원 입니다.',
+        product: { id: 'laptop', name: 'laptop', unitPrice: 1_000_000 },
+        next: ['buy'],
       },
       state: { step: 'ask', dialogueId: 'd-1', productId: 'laptop' },
     })
@@ -82,7 +89,8 @@ describe('the state machine', () => {
     const result = pay(NO_DIALOGUE, { method: 'cash' })
     expect(result.ok).toBe(false)
     expect(!result.ok && result.failure).toMatchObject({
-      code: 'CLERK_ERR_CONTEXT_LOST', say: 'Pay by cash for what? What would you like to buy?',
+      code: 'CLERK_ERR_CONTEXT_LOST',
+      say: 'Pay by cash for what? What would you like to buy?',
     })
   })
 
@@ -99,7 +107,12 @@ describe('the state machine', () => {
   it('asks, for a paid dialogue paid again, for the charge as named now (the ledger replays it or says already_paid)', () => {
     const result = pay(settled, { method: 'cash' })
     expect(result.ok && result.charge).toEqual({
-      dialogueId: 'd-1', productId: 'laptop', quantity: 2, unitPrice: 1_000_000, total: 2_000_000, method: 'cash',
+      dialogueId: 'd-1',
+      productId: 'laptop',
+      quantity: 2,
+      unitPrice: 1_000_000,
+      total: 2_000_000,
+      method: 'cash',
     })
   })
 })
@@ -122,7 +135,7 @@ describe('reading what the customer said', () => {
     ['a missing quantity', () => buy(asked(), {}), 'CLERK_ERR_INVALID_BODY'],
     ['an unknown payment method', () => pay(bought(), { method: 'bitcoin' }), 'CLERK_ERR_INVALID_METHOD'],
     ['a method that is not a string', () => pay(bought(), { method: 1 }), 'CLERK_ERR_INVALID_METHOD'],
-    ['a unit price that is not the catalog\'s', () => ask(NO_DIALOGUE, { product: 'laptop', unitPrice: 1 }, 'd'), 'CLERK_ERR_PRICE_MISMATCH'],
+    ["a unit price that is not the catalog's", () => ask(NO_DIALOGUE, { product: 'laptop', unitPrice: 1 }, 'd'), 'CLERK_ERR_PRICE_MISMATCH'],
     ['an edited total at buy', () => buy(asked(), { quantity: 2, total: 1000 }), 'CLERK_ERR_PRICE_MISMATCH'],
     ['an edited total at pay', () => pay(bought(), { method: 'card', total: 1 }), 'CLERK_ERR_PRICE_MISMATCH'],
     ['a total stated as a string', () => pay(bought(), { method: 'card', total: '2000000' }), 'CLERK_ERR_PRICE_MISMATCH'],
@@ -134,7 +147,7 @@ describe('reading what the customer said', () => {
     expect(result.failure?.code).toBe(code)
   })
 
-  it('accepts a stated price when it is exactly the catalog\'s', () => {
+  it("accepts a stated price when it is exactly the catalog's", () => {
     expect(buy(asked(), { quantity: 2, unitPrice: 1_000_000, total: 2_000_000 }).ok).toBe(true)
   })
 

@@ -29,7 +29,12 @@ describe('the ledger charge script', () => {
   let ledger: Ledger
   const meta = { mode: 'stateless', clerk: 'clerk-t', idempotencyKey: null }
   const laptops = (dialogueId: string, quantity = 2): Charge => ({
-    dialogueId, productId: 'laptop', quantity, unitPrice: 1_000_000, total: quantity * 1_000_000, method: 'card',
+    dialogueId,
+    productId: 'laptop',
+    quantity,
+    unitPrice: 1_000_000,
+    total: quantity * 1_000_000,
+    method: 'card',
   })
 
   beforeAll(async () => {
@@ -64,7 +69,7 @@ describe('the ledger charge script', () => {
     expect((await ledger.list(0, 1000)).orders.length).toBe(before)
   })
 
-  it('refuses another dialogue\'s key even for the very same charge, writing nothing', async () => {
+  it("refuses another dialogue's key even for the very same charge, writing nothing", async () => {
     const keyed = { ...meta, idempotencyKey: 'k-same' }
     await ledger.charge(laptops('d-owner'), keyed)
     const before = (await ledger.list(0, 1000)).orders.length

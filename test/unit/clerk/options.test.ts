@@ -6,8 +6,14 @@ describe('the clerk options', () => {
   it('uses the contract defaults for an empty environment, with the dev secret flagged', () => {
     const options = readClerkOptions({})
     expect(options).toMatchObject({
-      port: 3000, host: '127.0.0.1', redisUrl: 'redis://127.0.0.1:6379', adminToken: undefined,
-      workMs: 0, concurrency: 0, sessionSecret: DEV_SESSION_SECRET, sessionSecretIsDefault: true,
+      port: 3000,
+      host: '127.0.0.1',
+      redisUrl: 'redis://127.0.0.1:6379',
+      adminToken: undefined,
+      workMs: 0,
+      concurrency: 0,
+      sessionSecret: DEV_SESSION_SECRET,
+      sessionSecretIsDefault: true,
     })
     expect(options.clerkId).toMatch(/^clerk-[a-z0-9_-]+$/)
     expect(Object.isFrozen(options)).toBe(true)
@@ -15,14 +21,29 @@ describe('the clerk options', () => {
 
   it('reads every variable of the contract', () => {
     const options = readClerkOptions({
-      CLERK_PORT: '3001', CLERK_HOST: '0.0.0.0', CLERK_ID: 'clerk-a', REDIS_URL: 'redis://10.0.0.1:6380',
-      SESSION_SECRET: 'x'.repeat(40), ADMIN_TOKEN: 'let-me-in', CLERK_WORK_MS: '20', CLERK_CONCURRENCY: '4',
-      LOG_LEVEL: 'warn', CLERK_REDIS_TIMEOUT_MS: '2000',
+      CLERK_PORT: '3001',
+      CLERK_HOST: '0.0.0.0',
+      CLERK_ID: 'clerk-a',
+      REDIS_URL: 'redis://10.0.0.1:6380',
+      SESSION_SECRET: 'x'.repeat(40),
+      ADMIN_TOKEN: 'let-me-in',
+      CLERK_WORK_MS: '20',
+      CLERK_CONCURRENCY: '4',
+      LOG_LEVEL: 'warn',
+      CLERK_REDIS_TIMEOUT_MS: '2000',
     })
     expect(options).toMatchObject({
-      port: 3001, host: '0.0.0.0', clerkId: 'clerk-a', redisUrl: 'redis://10.0.0.1:6380',
-      sessionSecret: 'x'.repeat(40), sessionSecretIsDefault: false, adminToken: 'let-me-in',
-      workMs: 20, concurrency: 4, logLevel: 'warn', redisTimeoutMs: 2000,
+      port: 3001,
+      host: '0.0.0.0',
+      clerkId: 'clerk-a',
+      redisUrl: 'redis://10.0.0.1:6380',
+      sessionSecret: 'x'.repeat(40),
+      sessionSecretIsDefault: false,
+      adminToken: 'let-me-in',
+      workMs: 20,
+      concurrency: 4,
+      logLevel: 'warn',
+      redisTimeoutMs: 2000,
     })
   })
 

@@ -89,7 +89,12 @@ describe('the chaos API', () => {
     app = built.app
     const text = await app.inject({ method: 'POST', url: '/_cluster/clerks/clerk-a/slow', headers: { ...auth, 'content-type': 'text/plain' }, payload: 'ms=3' })
     expect(text.statusCode).toBe(400)
-    const form = await app.inject({ method: 'POST', url: '/_cluster/clerks/clerk-a/slow', headers: { ...auth, 'content-type': 'application/x-www-form-urlencoded' }, payload: 'ms=3' })
+    const form = await app.inject({
+      method: 'POST',
+      url: '/_cluster/clerks/clerk-a/slow',
+      headers: { ...auth, 'content-type': 'application/x-www-form-urlencoded' },
+      payload: 'ms=3',
+    })
     expect(form.statusCode).toBe(415)
     expect(form.json()).toMatchObject({ error: 'unsupported_media_type' })
     expect(built.calls).toEqual([])

@@ -16,7 +16,7 @@ describe('npm start checks what its children will read before starting them', ()
     [{ PROXY_POLICY_SHARED: 'random' }, /PROXY_POLICY_SHARED must be one of/],
     [{ CLERK_WORK_MS: 'lots' }, /CLERK_WORK_MS/],
     [{ PROXY_UPSTREAM_TIMEOUT_MS: '-1' }, /PROXY_UPSTREAM_TIMEOUT_MS/],
-  ])('refuses %j with the child\'s sentence naming the variable', (env, message) => {
+  ])("refuses %j with the child's sentence naming the variable", (env, message) => {
     expect(() => checkChildEnvironment(env)).toThrow(ConfigError)
     expect(() => checkChildEnvironment(env)).toThrow(message)
   })

@@ -5,7 +5,10 @@ import { clusterErrors } from '../../../services/cluster/errors.js'
 describe('the launcher error registry', () => {
   it('answers a bug of its own as the contract says: 500 internal', () => {
     expect(clusterErrors.body(new clusterErrors.errors.CLUSTER_ERR_INTERNAL('boom'))).toEqual({
-      error: 'internal', code: 'CLUSTER_ERR_INTERNAL', statusCode: 500, message: 'boom',
+      error: 'internal',
+      code: 'CLUSTER_ERR_INTERNAL',
+      statusCode: 500,
+      message: 'boom',
     })
   })
 })

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { formatStatus } from '../../../services/cluster/status-text.js'
 
-describe('the chaos command\'s status table', () => {
+describe("the chaos command's status table", () => {
   it('shows pids, ports and the redacted URL from the full status', () => {
     const text = formatStatus({
       processes: [{ id: 'clerk-a', kind: 'clerk', pid: 10, port: 8081, state: 'running', restarts: 0, slowMs: 25 }],

@@ -47,9 +47,7 @@ describe('defineErrors', () => {
 
   it('builds every body in one key order: error, code, statusCode, message, then the extra fields', () => {
     const body = registry.body(new registry.errors.SHOP_ERR_GONE('laptop'), { reason: 'sold', clerk: 'clerk-a' })
-    expect(JSON.stringify(body)).toBe(
-      '{"error":"gone","code":"SHOP_ERR_GONE","statusCode":410,"message":"The laptop is gone.","reason":"sold","clerk":"clerk-a"}',
-    )
+    expect(JSON.stringify(body)).toBe('{"error":"gone","code":"SHOP_ERR_GONE","statusCode":410,"message":"The laptop is gone.","reason":"sold","clerk":"clerk-a"}')
   })
 
   it('names a code it does not know as its internal error, keeping the code and status', () => {

@@ -15,8 +15,14 @@ describe('the one logger', () => {
     log.warn({ clerk: 'clerk-b', code: 'ECONNREFUSED' }, 'clerk-b ejected')
     expect(lines).toHaveLength(1)
     expect(JSON.parse(lines[0] ?? '')).toEqual({
-      level: 40, time: expect.any(Number), pid: process.pid, hostname: hostname(), name: 'proxy',
-      clerk: 'clerk-b', code: 'ECONNREFUSED', msg: 'clerk-b ejected',
+      level: 40,
+      time: expect.any(Number),
+      pid: process.pid,
+      hostname: hostname(),
+      name: 'proxy',
+      clerk: 'clerk-b',
+      code: 'ECONNREFUSED',
+      msg: 'clerk-b ejected',
     })
   })
 })

@@ -11,10 +11,7 @@ describe('redactUrl, the one way a URL is shown', () => {
     ['redis://host:6379/?db=2&authToken=abc', 'redis://host:6379/?db=2&authToken=***'],
     ['redis://127.0.0.1:6379', 'redis://127.0.0.1:6379'], // nothing to hide: unchanged
     ['http://localhost:8080/#token=abc', 'http://localhost:8080/#token=abc'], // a fragment is not sent anywhere
-    [
-      'REDIS_URL must use redis: or rediss:, got "http:" in "http://u:s3cret@h:1"',
-      'REDIS_URL must use redis: or rediss:, got "http:" in "http://u:***@h:1"',
-    ],
+    ['REDIS_URL must use redis: or rediss:, got "http:" in "http://u:s3cret@h:1"', 'REDIS_URL must use redis: or rediss:, got "http:" in "http://u:***@h:1"'],
     ['two: redis://:a1@h1:1 and redis://:b2@h2:2', 'two: redis://:***@h1:1 and redis://:***@h2:2'],
     ['not a url ://:x@', 'not a url ://:x@'],
   ])('%s → %s', (input, shown) => {

@@ -33,7 +33,9 @@ describe('the load test counts what each session design loses', () => {
 
   it('says at once that no proxy answers at a --target, instead of waiting for health deadlines', async () => {
     // the health deadlines alone are 40 s: this sentence is said before any of them
-    await expect(openCluster({ target: 'http://127.0.0.1:1', log: () => {} })).rejects.toThrow(/no proxy answers at http:\/\/127\.0\.0\.1:1 .*start a cluster with `npm start` or check --target/)
+    await expect(openCluster({ target: 'http://127.0.0.1:1', log: () => {} })).rejects.toThrow(
+      /no proxy answers at http:\/\/127\.0\.0\.1:1 .*start a cluster with `npm start` or check --target/,
+    )
   })
 
   it('completes every shared dialogue without chaos: nothing lost, nothing doubled', async () => {

@@ -1,14 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { countTimeWait, parseProcNetTcp } from '../../../../loadtest/analyze/tcp-states.js'
-import {
-  busyCores,
-  cpuShare,
-  parseProcStat,
-  parseStatParent,
-  parseStatTicks,
-  readCpuSeconds,
-  readTreeCpuSeconds,
-} from '../../../../loadtest/analyze/proc-cpu.js'
+import { busyCores, cpuShare, parseProcStat, parseStatParent, parseStatTicks, readCpuSeconds, readTreeCpuSeconds } from '../../../../loadtest/analyze/proc-cpu.js'
 
 const procNetTcp = `  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
    0: 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1065 1 0 100 0 0 10 0

@@ -26,9 +26,7 @@ describe('the scale-out verdict', () => {
   })
 
   it('names the machine when all its cores are busy, even with other processes', () => {
-    expect(scaleVerdict([point(1, 90, {}), point(2, 110, { proxy: 0.4, 'clerk-a': 0.3 }, 1.9)], 2)).toMatch(
-      /machine's CPU is the limit: 1.9 of its 2 cores were busy/,
-    )
+    expect(scaleVerdict([point(1, 90, {}), point(2, 110, { proxy: 0.4, 'clerk-a': 0.3 }, 1.9)], 2)).toMatch(/machine's CPU is the limit: 1.9 of its 2 cores were busy/)
   })
 
   it('says so when the curve follows all the way', () => {

@@ -100,9 +100,7 @@ describe('summarize', () => {
 
   it('marks chaos events at the offset they were fired', () => {
     const s = summarize(run({ records, chaos: [chaosEvent({ firedAt: 1250, doneAt: 1300 })] }))
-    expect(s.chaos).toEqual([
-      { text: '--kill clerk-b@1s', verb: 'kill', target: 'clerk-b', offsetMs: 1250, tookMs: 50, ok: true, error: undefined },
-    ])
+    expect(s.chaos).toEqual([{ text: '--kill clerk-b@1s', verb: 'kill', target: 'clerk-b', offsetMs: 1250, tookMs: 50, ok: true, error: undefined }])
   })
 
   it('finds the dialogues pinned to a killed clerk and open at the kill, and whether they were lost', () => {
@@ -134,9 +132,7 @@ describe('summarize', () => {
   })
 
   it('computes no exposure for chaos that kills nobody or failed', () => {
-    const s = summarize(
-      run({ records, chaos: [chaosEvent({ verb: 'slow', text: '--slow clerk-b:300@1s' }), chaosEvent({ ok: false })] }),
-    )
+    const s = summarize(run({ records, chaos: [chaosEvent({ verb: 'slow', text: '--slow clerk-b:300@1s' }), chaosEvent({ ok: false })] }))
     expect(s.exposure).toEqual([])
   })
 

@@ -7,15 +7,28 @@ import { failuresByMode, summarizeModes, targets } from '../../../../loadtest/be
 import type { DialogueRecord } from '../../../../loadtest/run/customer.js'
 
 const round = (mode: RoundResult['mode'], requests: number, extra: Partial<RoundResult> = {}): RoundResult => ({
-  mode, seconds: 2, requests, dialogues: requests / 3, p50Ms: 1, p99Ms: 5, non2xx: 0, errors: 0,
-  clerkCpu: requests * 200e-6, redisCpu: requests * 10e-6, failures: {}, ...extra,
+  mode,
+  seconds: 2,
+  requests,
+  dialogues: requests / 3,
+  p50Ms: 1,
+  p99Ms: 5,
+  non2xx: 0,
+  errors: 0,
+  clerkCpu: requests * 200e-6,
+  redisCpu: requests * 10e-6,
+  failures: {},
+  ...extra,
 })
 
 describe('bench:clerk', () => {
   it('reads its arguments, with the defaults for what is not given', () => {
     expect(parseBenchClerkArguments([])).toEqual(benchClerkDefaults)
     expect(parseBenchClerkArguments(['--duration', '3', '--rounds', '2', '--connections', '20', '--warmup', '0'])).toEqual({
-      durationSeconds: 3, rounds: 2, connections: 20, warmupSeconds: 0,
+      durationSeconds: 3,
+      rounds: 2,
+      connections: 20,
+      warmupSeconds: 0,
     })
     expect(() => parseBenchClerkArguments(['--duration', 'ten'])).toThrow('--duration')
     expect(() => parseBenchClerkArguments(['--fast'])).toThrow("Unknown option '--fast'; see --help")
@@ -23,9 +36,12 @@ describe('bench:clerk', () => {
 
   it('sums rounds into one row per mode, with ratios to stateless and stateful', () => {
     const rows = summarizeModes([
-      round('stateful', 2000), round('stateful', 2000),
-      round('stateless', 2400), round('stateless', 2400),
-      round('shared', 1800, { p50Ms: 2 }), round('shared', 1600, { p50Ms: 4 }),
+      round('stateful', 2000),
+      round('stateful', 2000),
+      round('stateless', 2400),
+      round('stateless', 2400),
+      round('shared', 1800, { p50Ms: 2 }),
+      round('shared', 1600, { p50Ms: 4 }),
     ])
     const shared = rows.find((r) => r.mode === 'shared')
     expect(shared).toMatchObject({ requestsPerSec: 850, p50Ms: 3, clerkCpuMicros: 200, redisCpuMicros: 10 })
@@ -38,10 +54,7 @@ describe('bench:clerk', () => {
   })
 
   it('lists every answer that was not a 200, per mode', () => {
-    const lines = failuresByMode([
-      round('shared', 10, { failures: { 'pay 503 redis_unavailable': 2 } }),
-      round('shared', 10, { failures: { 'pay 503 redis_unavailable': 1 } }),
-    ])
+    const lines = failuresByMode([round('shared', 10, { failures: { 'pay 503 redis_unavailable': 2 } }), round('shared', 10, { failures: { 'pay 503 redis_unavailable': 1 } })])
     expect(lines).toEqual(['shared: 3× pay 503 redis_unavailable'])
   })
 

@@ -65,7 +65,7 @@ describe('bench:proxy', () => {
     expect(sliceOrder([], 2)).toEqual([])
   })
 
-  it('adds a target\'s slices up: requests over time, CPU summed, percentiles weighted by requests', () => {
+  it("adds a target's slices up: requests over time, CPU summed, percentiles weighted by requests", () => {
     const slice = (requests: number, seconds: number, p50Ms: number, cpuSeconds: number | undefined) => ({
       requestsPerSec: requests / seconds,
       p50Ms,

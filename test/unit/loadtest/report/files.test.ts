@@ -15,8 +15,16 @@ describe('the report files', () => {
     try {
       const report = buildReport('loadtest', [
         summarize({
-          target: 'http://127.0.0.1:1', mode: 'stateless', customers: 1, keepAlive: true, pipelining: 1,
-          startedAt: 0, endedAt: 1000, stoppedBy: 'duration', records: [record({ id: 1, endedAt: 500 })], chaos: [],
+          target: 'http://127.0.0.1:1',
+          mode: 'stateless',
+          customers: 1,
+          keepAlive: true,
+          pipelining: 1,
+          startedAt: 0,
+          endedAt: 1000,
+          stoppedBy: 'duration',
+          records: [record({ id: 1, endedAt: 500 })],
+          chaos: [],
         }),
       ])
       const out = new PassThrough()

@@ -34,10 +34,7 @@ describe('what a virtual customer says', () => {
 
 describe('how a virtual customer judges an answer', () => {
   it('goes on after a 200 to ask or buy, keeping the clerk, cookies and token', () => {
-    const verdict = judgeAnswer(
-      'ask',
-      json(200, { clerk: 'clerk-a', context: 't1' }, { 'X-Clerk': 'clerk-a', 'Set-Cookie': ['lb_clerk=x'] }),
-    )
+    const verdict = judgeAnswer('ask', json(200, { clerk: 'clerk-a', context: 't1' }, { 'X-Clerk': 'clerk-a', 'Set-Cookie': ['lb_clerk=x'] }))
     expect(verdict).toMatchObject({ end: undefined, clerk: 'clerk-a', token: 't1', setCookie: ['lb_clerk=x'] })
   })
 

@@ -72,7 +72,7 @@ describe('the admin API', () => {
     const { call } = admin()
     const res = await call('PUT', '/_lb/policy', undefined, { authorization: 'Bearer secret' })
     expect(res.status).toBe(400)
-    const raw = await (admin().call)('PUT', '/_lb/policy', undefined)
+    const raw = await admin().call('PUT', '/_lb/policy', undefined)
     expect(raw.status).toBe(400)
   })
 
@@ -138,7 +138,16 @@ describe('the admin API', () => {
     state.counters.answered(state.byId.get('clerk-a')!, 200, 0.003)
     const res = await call('GET', '/metrics')
     expect(res.status).toBe(200)
-    for (const name of ['proxy_requests_total', 'proxy_errors_total', 'proxy_retries_total', 'proxy_redispatches_total', 'proxy_clerk_healthy', 'proxy_unrouted_requests_total', 'proxy_unrouted_errors_total', 'proxy_request_duration_seconds_bucket']) {
+    for (const name of [
+      'proxy_requests_total',
+      'proxy_errors_total',
+      'proxy_retries_total',
+      'proxy_redispatches_total',
+      'proxy_clerk_healthy',
+      'proxy_unrouted_requests_total',
+      'proxy_unrouted_errors_total',
+      'proxy_request_duration_seconds_bucket',
+    ]) {
       expect(res.text).toContain(name)
     }
     expect(res.text).toContain('proxy_requests_total{clerk="clerk-a",status="200"} 1')

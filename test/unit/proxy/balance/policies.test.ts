@@ -58,8 +58,18 @@ describe('sticky', () => {
     { name: 'gives a new customer a clerk round-robin', clerks: [a, b], cookie: undefined, expected: { kind: 'new', upstream: 'a' } },
     { name: 'treats an unknown cookie as a new customer', clerks: [a, b], cookie: 'forged', expected: { kind: 'new', upstream: 'a' } },
     { name: 'never gives a new customer a drained clerk', clerks: [clerk('a', { drained: true }), b], cookie: undefined, expected: { kind: 'new', upstream: 'b' } },
-    { name: 'redispatches a customer whose clerk is down', clerks: [clerk('a', { healthy: false }), b], cookie: a.cookieId, expected: { kind: 'redispatched', upstream: 'b', from: 'a' } },
-    { name: 'gives up when nobody can take it', clerks: [clerk('a', { healthy: false }), clerk('b', { drained: true })], cookie: a.cookieId, expected: { kind: 'none', from: 'a' } },
+    {
+      name: 'redispatches a customer whose clerk is down',
+      clerks: [clerk('a', { healthy: false }), b],
+      cookie: a.cookieId,
+      expected: { kind: 'redispatched', upstream: 'b', from: 'a' },
+    },
+    {
+      name: 'gives up when nobody can take it',
+      clerks: [clerk('a', { healthy: false }), clerk('b', { drained: true })],
+      cookie: a.cookieId,
+      expected: { kind: 'none', from: 'a' },
+    },
   ])('$name', ({ clerks, cookie, expected }) => {
     expect(sticky(clerks, cookie)).toEqual(expected)
   })

@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest'
 import type { WorkerToPrimary } from '../../../../proxy/cluster/messages.js'
 import { workerEvidence } from '../../../../proxy/cluster/worker.js'
-import { FAILURE_KINDS, FAILURES, classifyFailure, failureToError, isClosingRefusal, type FailureKind, type RetryRule, type UpstreamFailure } from '../../../../proxy/forward/failures.js'
+import {
+  FAILURE_KINDS,
+  FAILURES,
+  classifyFailure,
+  failureToError,
+  isClosingRefusal,
+  type FailureKind,
+  type RetryRule,
+  type UpstreamFailure,
+} from '../../../../proxy/forward/failures.js'
 import { decideRetry } from '../../../../proxy/forward/retry-rules.js'
 import { buildOptions, parseClerks } from '../../../../proxy/options.js'
 import { Counters } from '../../../../proxy/state/counters.js'
@@ -12,15 +21,42 @@ import { Upstream } from '../../../../proxy/state/upstream.js'
 // which retry rule, what the customer gets. Then every reader of the table is checked against it.
 type Row = { fault: 'clerk' | 'customer'; neverSent: boolean; ejectAtOnce: boolean; countsTowardsFall: boolean; retry: RetryRule; status: number }
 const STATED: Record<FailureKind, [string, Row]> = {
-  refused: ['the clerk is not there: eject at once, any method goes elsewhere; 503 when none is left', { fault: 'clerk', neverSent: true, ejectAtOnce: true, countsTowardsFall: false, retry: 'whatever-the-method', status: 503 }],
-  connect_timeout: ['the clerk did not accept in time: eject at once, any method goes elsewhere; 504', { fault: 'clerk', neverSent: true, ejectAtOnce: true, countsTowardsFall: false, retry: 'whatever-the-method', status: 504 }],
-  reset_before_send: ['broken before a byte was written: eject at once, any method goes elsewhere; 502', { fault: 'clerk', neverSent: true, ejectAtOnce: true, countsTowardsFall: false, retry: 'whatever-the-method', status: 502 }],
-  closing: ['turned away by a clerk shutting down: eject at once, any method goes elsewhere; 503', { fault: 'clerk', neverSent: true, ejectAtOnce: true, countsTowardsFall: false, retry: 'whatever-the-method', status: 503 }],
-  timeout: ['no answer in time: towards PROXY_HEALTH_FALL, never retried (the customer waited enough); 504', { fault: 'clerk', neverSent: false, ejectAtOnce: false, countsTowardsFall: true, retry: 'never', status: 504 }],
-  reset: ['broken after the request went out: towards PROXY_HEALTH_FALL, retried when repeatable; 502', { fault: 'clerk', neverSent: false, ejectAtOnce: false, countsTowardsFall: true, retry: 'when-repeatable', status: 502 }],
-  bad_response: ['not HTTP: towards PROXY_HEALTH_FALL, retried when repeatable; 502', { fault: 'clerk', neverSent: false, ejectAtOnce: false, countsTowardsFall: true, retry: 'when-repeatable', status: 502 }],
-  response_too_large: ['an answer over the buffer: no sign of a sick clerk, never retried; 502', { fault: 'clerk', neverSent: false, ejectAtOnce: false, countsTowardsFall: false, retry: 'never', status: 502 }],
-  unforwardable: ['the customer\'s fault: never ejects, never counts, never retried; 400', { fault: 'customer', neverSent: true, ejectAtOnce: false, countsTowardsFall: false, retry: 'never', status: 400 }],
+  refused: [
+    'the clerk is not there: eject at once, any method goes elsewhere; 503 when none is left',
+    { fault: 'clerk', neverSent: true, ejectAtOnce: true, countsTowardsFall: false, retry: 'whatever-the-method', status: 503 },
+  ],
+  connect_timeout: [
+    'the clerk did not accept in time: eject at once, any method goes elsewhere; 504',
+    { fault: 'clerk', neverSent: true, ejectAtOnce: true, countsTowardsFall: false, retry: 'whatever-the-method', status: 504 },
+  ],
+  reset_before_send: [
+    'broken before a byte was written: eject at once, any method goes elsewhere; 502',
+    { fault: 'clerk', neverSent: true, ejectAtOnce: true, countsTowardsFall: false, retry: 'whatever-the-method', status: 502 },
+  ],
+  closing: [
+    'turned away by a clerk shutting down: eject at once, any method goes elsewhere; 503',
+    { fault: 'clerk', neverSent: true, ejectAtOnce: true, countsTowardsFall: false, retry: 'whatever-the-method', status: 503 },
+  ],
+  timeout: [
+    'no answer in time: towards PROXY_HEALTH_FALL, never retried (the customer waited enough); 504',
+    { fault: 'clerk', neverSent: false, ejectAtOnce: false, countsTowardsFall: true, retry: 'never', status: 504 },
+  ],
+  reset: [
+    'broken after the request went out: towards PROXY_HEALTH_FALL, retried when repeatable; 502',
+    { fault: 'clerk', neverSent: false, ejectAtOnce: false, countsTowardsFall: true, retry: 'when-repeatable', status: 502 },
+  ],
+  bad_response: [
+    'not HTTP: towards PROXY_HEALTH_FALL, retried when repeatable; 502',
+    { fault: 'clerk', neverSent: false, ejectAtOnce: false, countsTowardsFall: true, retry: 'when-repeatable', status: 502 },
+  ],
+  response_too_large: [
+    'an answer over the buffer: no sign of a sick clerk, never retried; 502',
+    { fault: 'clerk', neverSent: false, ejectAtOnce: false, countsTowardsFall: false, retry: 'never', status: 502 },
+  ],
+  unforwardable: [
+    "the customer's fault: never ejects, never counts, never retried; 400",
+    { fault: 'customer', neverSent: true, ejectAtOnce: false, countsTowardsFall: false, retry: 'never', status: 400 },
+  ],
 }
 
 /** an engine error of each kind, as the engines raise them */
@@ -65,7 +101,7 @@ describe('the failure table', () => {
       }
     })
 
-    it('changes the clerk\'s health in the truth as its row says', () => {
+    it("changes the clerk's health in the truth as its row says", () => {
       const s = ProxyState.fromOptions(buildOptions({ clerks: parseClerks('clerk-a=http://127.0.0.1:1'), healthFall: FALL }))
       const a = s.byId.get('clerk-a')!
       const failure = SAMPLE[kind]('clerk-a')!
@@ -75,10 +111,13 @@ describe('the failure table', () => {
       expect(a.healthy, `after ${FALL} (PROXY_HEALTH_FALL)`).toBe(!row.ejectAtOnce && !row.countsTowardsFall)
     })
 
-    it('changes a cluster worker\'s replica as its row says, and reaches the primary', () => {
+    it("changes a cluster worker's replica as its row says, and reaches the primary", () => {
       const messages: WorkerToPrimary[] = []
       const replica = new Upstream('clerk-a', new URL('http://127.0.0.1:1'))
-      const counters = new Counters([replica], workerEvidence((m) => messages.push(m)))
+      const counters = new Counters(
+        [replica],
+        workerEvidence((m) => messages.push(m)),
+      )
       counters.attemptFailed(replica, SAMPLE[kind]('clerk-a')!, row.status)
       expect(replica.healthy).toBe(!row.ejectAtOnce)
       expect(messages).toEqual([{ t: 'passive', clerk: 'clerk-a', failure: SAMPLE[kind]('clerk-a') }])
@@ -86,7 +125,7 @@ describe('the failure table', () => {
     })
   })
 
-  it('holds together: what never reached a clerk through the clerk\'s fault ejects it and goes elsewhere; the customer\'s fault touches nothing', () => {
+  it("holds together: what never reached a clerk through the clerk's fault ejects it and goes elsewhere; the customer's fault touches nothing", () => {
     for (const kind of FAILURE_KINDS) {
       const row = FAILURES[kind]
       expect(row.ejectAtOnce && row.countsTowardsFall, kind).toBe(false)

@@ -45,7 +45,7 @@ describe('a request the engine refuses to send as it was written', () => {
     ['ERR_INVALID_CHAR', 'Invalid character in header content ["x-a"]'],
     ['ERR_INVALID_HTTP_TOKEN', 'Header name must be a valid HTTP token ["x a"]'],
     ['ERR_UNESCAPED_CHARACTERS', 'Request path contains unescaped characters'],
-  ])('%s is the customer\'s fault: never sent, never retried, a 400 in plain words', (code, message) => {
+  ])("%s is the customer's fault: never sent, never retried, a 400 in plain words", (code, message) => {
     const failure = classifyFailure(Object.assign(new Error(message), { code }), false, 'clerk-a')
     expect(failure).toMatchObject({ kind: 'unforwardable', mayHaveBeenSent: false, code })
     expect(failure.reason).not.toContain('clerk-a')
@@ -56,7 +56,7 @@ describe('a request the engine refuses to send as it was written', () => {
     expect(error.message).not.toMatch(/UND_ERR|ERR_|options\.headers/)
   })
 
-  it('keeps undici\'s own plain words', () => {
+  it("keeps undici's own plain words", () => {
     const failure = classifyFailure(Object.assign(new Error('duplicate host header'), { code: 'UND_ERR_INVALID_ARG' }), false, 'clerk-a')
     expect(failure.reason).toBe('the proxy cannot forward this request as it was sent: duplicate host header')
   })

@@ -15,7 +15,7 @@ describe('the sentence for a failed listen', () => {
     expect(listenFailure(failure(code), host, port)).toBe(sentence)
   })
 
-  it('keeps node\'s message for a code it does not know, still on one line', () => {
+  it("keeps node's message for a code it does not know, still on one line", () => {
     const sentence = listenFailure(failure('EWHATEVER', 'listen EWHATEVER: odd'), '127.0.0.1', 4180)
     expect(sentence).toBe('cannot listen on 127.0.0.1:4180 (PROXY_PORT/PROXY_HOST): listen EWHATEVER: odd')
   })

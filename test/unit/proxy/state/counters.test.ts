@@ -52,7 +52,10 @@ describe('the counters (one counting code for a single process and the workers)'
       // a worker: replicas of the clerks, the same Counters, its evidence sent as messages
       const messages: WorkerToPrimary[] = []
       const replicas = parseClerks(CLERKS).map((c) => new Upstream(c.id, c.url))
-      const counters = new Counters(replicas, workerEvidence((m) => messages.push(m)))
+      const counters = new Counters(
+        replicas,
+        workerEvidence((m) => messages.push(m)),
+      )
       someTraffic(counters, replicas[0]!, replicas[1]!)
       // the primary: each message as cluster/primary.ts applies it, then the report
       for (const m of messages) {

@@ -5,11 +5,20 @@ import { ProxyState } from '../../../../proxy/state/proxy-state.js'
 
 const NO_USAGE = { connections: 0, bufferedBytes: 0, eventStreams: 0 }
 
-describe('the primary merging its workers\' reports', () => {
+describe("the primary merging its workers' reports", () => {
   it('adds up what cluster workers report, in-flight per worker', () => {
     const s = ProxyState.fromOptions(buildOptions({ clerks: parseClerks('a=http://127.0.0.1:1,b=http://127.0.0.1:2') }))
     const a = s.byId.get('a')!
-    const delta: ClerkDelta = { requests: 5, errors: 1, retries: 0, redispatches: 0, pinned: 2, byStatus: [[200, 5]], errorsByReason: [], latency: { counts: new Array(15).fill(0), sum: 0.5, count: 5 } }
+    const delta: ClerkDelta = {
+      requests: 5,
+      errors: 1,
+      retries: 0,
+      redispatches: 0,
+      pinned: 2,
+      byStatus: [[200, 5]],
+      errorsByReason: [],
+      latency: { counts: new Array(15).fill(0), sum: 0.5, count: 5 },
+    }
     s.workers.merge(1, { counters: { clerks: { a: delta }, unrouted: { requests: 0, errors: 0 } }, inFlight: { a: 3 }, usage: NO_USAGE })
     s.workers.merge(2, { counters: { clerks: { a: delta }, unrouted: { requests: 1, errors: 1 } }, inFlight: { a: 4 }, usage: NO_USAGE })
     expect({ ...a.counters, inFlight: a.inFlight }).toMatchObject({ requests: 10, errors: 2, pinned: 4, inFlight: 7 })
@@ -17,7 +26,7 @@ describe('the primary merging its workers\' reports', () => {
     expect(a.inFlight).toBe(3)
   })
 
-  it('sums the workers\' front usage into the status limits, and forgets a worker that exits', () => {
+  it("sums the workers' front usage into the status limits, and forgets a worker that exits", () => {
     const s = ProxyState.fromOptions(buildOptions({ clerks: parseClerks('a=http://127.0.0.1:1'), workers: 2 }))
     const none = { clerks: {}, unrouted: { requests: 0, errors: 0 } }
     s.workers.merge(1, { counters: none, inFlight: {}, usage: { connections: 3, bufferedBytes: 100, eventStreams: 1 } })
