@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { Agent, fetch as undiciFetch } from 'undici'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { createChaosClient } from '../../services/cluster/chaos-client.js'
 import { freePort } from '../../services/common/free-port.js'
 import { waitFor } from '../../services/common/wait-for.js'
@@ -114,6 +114,13 @@ afterAll(async () => {
   if (!engineWasRunning) await run(engine, ['down']).catch(() => undefined)
 }, 240_000)
 
+// a failure in a container run is hard to reproduce: leave the proxy's own account of it in the output
+afterEach(async (context) => {
+  if (context.task.result?.state !== 'fail' || !env.DOCKER_HOST) return
+  const logs = await compose(['logs', '--tail', '40', 'proxy']).catch((e: Error) => e.message)
+  console.error(`--- proxy logs after "${context.task.name}" failed ---\n${logs}`)
+}, 60_000)
+
 describe('docker-compose up', () => {
   it('runs redis, three clerks and the proxy, all healthy, from the one image', async () => {
     const services = ['redis', 'clerk-a', 'clerk-b', 'clerk-c', 'proxy']
@@ -158,8 +165,8 @@ describe('docker-compose up', () => {
     await clerkHealth('clerk-b', false, 'the proxy to eject clerk-b')
     const served = new Set<string>()
     for (let i = 0; i < 6; i++) {
-      const { pay } = await new Customer(baseUrl).play('shared')
-      expect(pay.status).toBe(200)
+      const { ask, buy, pay } = await new Customer(baseUrl).play('shared')
+      expect([ask.status, buy.status, pay.status], JSON.stringify({ ask: ask.body, buy: buy.body, pay: pay.body, proxy: await proxyStatus() })).toEqual([200, 200, 200])
       served.add(pay.clerk ?? '')
     }
     expect(served.has('clerk-b')).toBe(false)
