@@ -26,7 +26,11 @@ async function proxyInFrontOf(url: string, engine: string): Promise<{ base: stri
       PROXY_PORT: String(port),
       PROXY_CLERKS: `clerk-x=${url}`,
       PROXY_ENGINE: engine,
-      PROXY_UPSTREAM_TIMEOUT_MS: '300',
+      // 3 s: only 'never answers' waits it out; a shorter deadline turned 'breaks off mid-answer' into
+      // a 504 on a busy machine, when the fake's reset came after the deadline
+      PROXY_UPSTREAM_TIMEOUT_MS: '3000',
+      // the hanging fake never answers /readyz either: its check must not be the one to eject it first
+      PROXY_HEALTH_TIMEOUT_MS: '30000',
       PROXY_HEALTH_INTERVAL_MS: '60000',
       PROXY_HEALTH_FALL: '1',
       LOG_LEVEL: 'info',
