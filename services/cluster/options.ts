@@ -128,8 +128,8 @@ export const clusterOptions = defineOptions<ClusterSettings>({
       env: 'CLUSTER_REDIS_APPENDFSYNC',
       key: 'redisAppendFsync',
       read: choice(APPEND_FSYNC),
-      default: 'everysec',
-      doc: '`always`: fsync before every answer, so a machine crash loses nothing acknowledged (slower: docs/security.md)',
+      default: 'always',
+      doc: '`always`: fsync before every answer, so no crash loses anything acknowledged; `everysec` is faster, but a busy disk lets Redis postpone writes it has acknowledged (docs/security.md)',
       deprecated: ['REDIS_APPENDFSYNC'],
     },
     {

@@ -10,7 +10,7 @@ import type { RedisPlan } from './plan.js'
  * kill, and which is restarted if it dies by itself), an external one given by REDIS_URL (left
  * alone), or none at all (shared mode and payments answer 503).
  *
- * The private server keeps an append-only file, fsynced every second (or on every write: see
+ * The private server keeps an append-only file, fsynced before every answer (or every second: see
  * CLUSTER_REDIS_APPENDFSYNC), in a data directory that outlives the run (CLUSTER_REDIS_DATA_DIR; a temp dir
  * removed at stop for CLUSTER_REDIS_THROWAWAY=1). Redis writes each command to that file before it
  * answers, so the restart after a crash (SIGKILL, OOM kill) comes back with every order and

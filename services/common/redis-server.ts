@@ -11,10 +11,10 @@ import { waitFor } from './wait-for.js'
  * `npm start` use it; nothing here downloads Redis. Its data lives in `dir` when given (a
  * directory that outlives it: `npm start`'s ledger) or else in a temp dir that `stop()` removes.
  *
- * Append-only by default, fsync every second: each write is handed to the OS before Redis
- * answers it, so a crash of redis-server alone (SIGKILL, OOM kill, segfault) loses nothing it
- * acknowledged; a crash of the whole host may lose the last second (docs/security.md says
- * exactly what is promised).
+ * Append-only by default, fsynced before every answer (`always`): no crash of redis-server or of
+ * the host loses anything it acknowledged. `everysec` is faster but, on a busy disk, Redis
+ * postpones writes it has already acknowledged for up to 2 s (docs/security.md says exactly what
+ * is promised).
  *
  * @example
  *   const redis = await startRedisServer()
@@ -26,7 +26,7 @@ export interface RedisServerOptions {
   port?: number
   /** appendonly persistence: orders survive a restart of this server (default true) */
   appendOnly?: boolean
-  /** when the append-only file is fsynced: every second (default) or on every write */
+  /** when the append-only file is fsynced: before every answer (default) or every second */
   appendFsync?: AppendFsync
   /** a data directory that outlives this server (created, mode 0700, if missing); default: a
    *  temp dir that stop() removes */
@@ -134,7 +134,7 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
       '--appendonly',
       appendOnly ? 'yes' : 'no',
       '--appendfsync',
-      options.appendFsync ?? 'everysec',
+      options.appendFsync ?? 'always',
       '--maxmemory-policy',
       options.maxMemoryPolicy ?? LEDGER_SAFE_MEMORY_POLICY,
       ...(options.maxMemory === undefined ? [] : ['--maxmemory', options.maxMemory]),

@@ -70,13 +70,13 @@ afterAll(async () => {
 }, 30_000)
 
 describe("npm start's private Redis", () => {
-  it('keeps an append-only file fsynced every second, under a memory cap that never evicts the ledger', async () => {
+  it('keeps an append-only file fsynced before every answer, under a memory cap that never evicts the ledger', async () => {
     const { url } = (await status()).redis
     const direct = new Redis(url as string, { maxRetriesPerRequest: 1 })
     try {
       const config = async (name: string) => ((await direct.config('GET', name)) as string[])[1]
       expect(await config('appendonly')).toBe('yes')
-      expect(await config('appendfsync')).toBe('everysec')
+      expect(await config('appendfsync')).toBe('always')
       expect(await config('maxmemory-policy')).toBe('volatile-lru')
       expect(await config('maxmemory')).toBe(String(1024 ** 3))
       expect(await config('dir')).toBe(dataDir)

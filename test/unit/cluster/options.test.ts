@@ -55,7 +55,7 @@ describe('readClusterOptions', () => {
   it('keeps the private Redis in an XDG state directory keyed by the port, unless told otherwise', () => {
     expect(readClusterOptions({ PROXY_PORT: '9000', XDG_STATE_HOME: '/var/state' }, token)).toMatchObject({
       redisDataDir: '/var/state/clerk-cluster/redis-9000',
-      redisAppendFsync: 'everysec',
+      redisAppendFsync: 'always',
       redisMaxMemory: '1gb',
     })
     expect(readClusterOptions({ HOME: '/home/u' }, token).redisDataDir).toMatch(/\/\.local\/state\/clerk-cluster\/redis-8080$/)
