@@ -1,4 +1,5 @@
 import { request } from 'node:http'
+import { clerkLookup } from '../forward/cached-lookup.js'
 import type { Health } from './health.js'
 import type { Upstream } from './upstream.js'
 
@@ -29,7 +30,7 @@ export function checkReadyz(url: URL, timeoutMs: number): Promise<CheckOutcome> 
       req.destroy()
       resolve(outcome)
     }
-    const req = request(new URL('/readyz', url), { agent: false, headers: { accept: 'application/json' } }, (res) => {
+    const req = request(new URL('/readyz', url), { agent: false, lookup: clerkLookup, headers: { accept: 'application/json' } }, (res) => {
       const chunks: Buffer[] = []
       res.on('data', (c: Buffer) => chunks.push(c))
       res.on('error', () => finish({ ok: false, info: undefined, reason: 'readyz answer broke off' }))

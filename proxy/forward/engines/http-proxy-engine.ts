@@ -3,6 +3,7 @@ import type { Socket } from 'node:net'
 import { Readable } from 'node:stream'
 import httpProxy from 'http-proxy'
 import { EngineError, type EngineOptions, type ForwardCallbacks, type ForwardEngine, type ForwardRequest, type ForwardTarget } from './engine.js'
+import { clerkLookup } from '../cached-lookup.js'
 
 /** Per attempt state, carried to http-proxy's events in the per-call options object. */
 interface Attempt {
@@ -40,6 +41,7 @@ export function createHttpProxyEngine(options: EngineOptions): ForwardEngine {
         maxFreeSockets: options.connectionsPerClerk,
         timeout: options.keepAliveIdleMs,
         scheduling: 'lifo',
+        lookup: clerkLookup,
       })
       agents.set(target.id, agent)
     }

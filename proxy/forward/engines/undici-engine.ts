@@ -1,5 +1,6 @@
 import { Pool, type Dispatcher } from 'undici'
 import { EngineError, type EngineOptions, type ForwardCallbacks, type ForwardEngine, type ForwardRequest, type ForwardTarget } from './engine.js'
+import { clerkLookup } from '../cached-lookup.js'
 
 /**
  * A handler in undici's dispatch protocol for one attempt. It buffers the whole answer (clerk
@@ -118,7 +119,7 @@ export function createUndiciEngine(options: EngineOptions): ForwardEngine {
         // the attempt's own deadline answers first (see AttemptHandler); these are a backstop
         headersTimeout: options.upstreamTimeoutMs + 1_000,
         bodyTimeout: options.upstreamTimeoutMs + 1_000,
-        connect: { timeout: options.connectTimeoutMs },
+        connect: { timeout: options.connectTimeoutMs, lookup: clerkLookup },
       })
       // a pool emits 'connectionError' and 'disconnect'; errors reach each request's handler
       pool.on('connectionError', () => {})
