@@ -2,11 +2,13 @@ import { spawnSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
+import { parse } from 'yaml'
 import { LEDGER_SAFE_MEMORY_POLICY } from '../../../services/common/redis-server.js'
 
 // The compose file and the Dockerfile, checked without an engine: `docker-compose config` (v1,
 // Debian's package) validates the file when it is installed; a few text checks keep the promises
-// the README makes (healthchecks, service_healthy, restart policy, appendonly, one image) either way.
+// the README makes (healthchecks, service_healthy, restart policy, appendonly, one image) either way,
+// read from the parsed file so that a reformatting (quotes, anchors, order) changes nothing.
 // The compose test (npm run test:compose) runs the stack for real.
 const root = fileURLToPath(new URL('../../../', import.meta.url))
 const compose = readFileSync(`${root}docker-compose.yml`, 'utf8')
@@ -14,13 +16,30 @@ const dockerfile = readFileSync(`${root}Dockerfile`, 'utf8')
 const runtimeMajor = readFileSync(`${root}.nvmrc`, 'utf8').trim() // the Node that npm start runs, too
 const hasDockerCompose = spawnSync('docker-compose', ['version'], { stdio: 'ignore' }).status === 0
 
-/** the lines of one top-level service block (until the next two-space key) */
-function serviceBlock(name: string): string {
-  const start = compose.indexOf(`\n  ${name}:\n`)
-  expect(start, `service ${name} in docker-compose.yml`).toBeGreaterThan(-1)
-  const rest = compose.slice(start + name.length + 5)
-  const end = rest.search(/\n {2}[a-z][\w-]*:\n|\n[a-z]/)
-  return end === -1 ? rest : rest.slice(0, end)
+interface Service {
+  image?: string
+  command?: string[]
+  restart?: string
+  volumes?: string[]
+  ports?: string[]
+  environment?: Record<string, string>
+  depends_on?: Record<string, { condition?: string }>
+  healthcheck?: { test?: string[] }
+}
+
+// the file as docker-compose reads it: YAML with merge keys (`<<: *clerk`), not its spelling
+const parsed = parse(compose, { merge: true }) as { version?: string; services: Record<string, Service> }
+
+function service(name: string): Service {
+  const found = parsed.services[name]
+  expect(found, `service ${name} in docker-compose.yml`).toBeDefined()
+  return found as Service
+}
+
+/** the argument after `flag` in a command list (`['--appendonly', 'yes']` → 'yes') */
+function argumentOf(command: string[] | undefined, flag: string): string | undefined {
+  const at = (command ?? []).indexOf(flag)
+  return at === -1 ? undefined : command?.[at + 1]
 }
 
 describe('docker-compose.yml', () => {
@@ -50,41 +69,40 @@ describe('docker-compose.yml', () => {
   })
 
   it('uses a format both docker compose (v2) and docker-compose (v1) accept', () => {
-    expect(compose).toMatch(/^version: "2\.4"$/m)
+    expect(parsed.version).toBe('2.4')
   })
 
-  it('runs redis:7-bookworm with appendonly, a volume and a ping healthcheck', () => {
-    const redis = serviceBlock('redis')
-    expect(redis).toContain('image: redis:7-bookworm')
-    expect(redis).toContain('"--appendonly", "yes"')
+  it('runs redis:7-bookworm append-only, fsynced before every answer, with a volume and a ping healthcheck', () => {
+    const redis = service('redis')
+    expect(redis.image).toBe('redis:7-bookworm')
+    expect(argumentOf(redis.command, '--appendonly')).toBe('yes')
+    expect(argumentOf(redis.command, '--appendfsync')).toBe('always')
     // the same memory policy as npm start's Redis: one that never evicts the ledger
-    expect(redis).toContain(`"--maxmemory-policy", "${LEDGER_SAFE_MEMORY_POLICY}"`)
-    expect(redis).toMatch(/"--maxmemory", "\$\{REDIS_MAXMEMORY:-1gb\}"/)
-    expect(redis).toContain('redis-data:/data')
-    expect(redis).toContain('"redis-cli", "ping"')
+    expect(argumentOf(redis.command, '--maxmemory-policy')).toBe(LEDGER_SAFE_MEMORY_POLICY)
+    expect(argumentOf(redis.command, '--maxmemory')).toBe('${REDIS_MAXMEMORY:-1gb}')
+    expect(redis.volumes).toContain('redis-data:/data')
+    expect(redis.healthcheck?.test).toEqual(['CMD', 'redis-cli', 'ping'])
   })
 
   it('runs clerk-a, clerk-b and clerk-c from the one image, healthy on /readyz, restarted unless stopped', () => {
-    const template = compose.slice(compose.indexOf('x-clerk: &clerk'), compose.indexOf('x-clerk-env'))
-    expect(template).toContain('image: clerk-cluster:latest')
-    expect(template).toContain('restart: unless-stopped')
-    expect(template).toContain('/readyz')
-    expect(template).toMatch(/redis:\n\s+condition: service_healthy/)
     for (const id of ['clerk-a', 'clerk-b', 'clerk-c']) {
-      const block = serviceBlock(id)
-      expect(block).toContain('<<: *clerk')
-      expect(block).toContain(`CLERK_ID: ${id}`)
+      const clerk = service(id)
+      expect(clerk.image).toBe('clerk-cluster:latest')
+      expect(clerk.restart).toBe('unless-stopped')
+      expect(clerk.healthcheck?.test?.join(' ')).toContain('/readyz')
+      expect(clerk.depends_on?.redis?.condition).toBe('service_healthy')
+      expect(clerk.environment?.CLERK_ID).toBe(id)
+      expect(clerk.environment?.REDIS_URL).toBe('redis://redis:6379')
+      expect(clerk.environment?.ADMIN_TOKEN).toMatch(/^\$\{ADMIN_TOKEN:-[^}]+\}$/)
     }
-    expect(compose).toContain('REDIS_URL: redis://redis:6379')
-    expect(compose).toMatch(/ADMIN_TOKEN: \$\{ADMIN_TOKEN:-[^}]+\}/)
   })
 
   it('publishes the proxy on 8080 (PROXY_PUBLISH_PORT overrides) once every clerk is healthy', () => {
-    const proxy = serviceBlock('proxy')
-    expect(proxy).toContain('image: clerk-cluster:latest')
-    expect(proxy).toContain('"${PROXY_PUBLISH_PORT:-8080}:8080"')
-    expect(proxy).toContain('PROXY_CLERKS: clerk-a=http://clerk-a:3000,clerk-b=http://clerk-b:3000,clerk-c=http://clerk-c:3000')
-    expect(proxy.match(/condition: service_healthy/g)).toHaveLength(3)
+    const proxy = service('proxy')
+    expect(proxy.image).toBe('clerk-cluster:latest')
+    expect(proxy.ports).toEqual(['${PROXY_PUBLISH_PORT:-8080}:8080'])
+    expect(proxy.environment?.PROXY_CLERKS).toBe('clerk-a=http://clerk-a:3000,clerk-b=http://clerk-b:3000,clerk-c=http://clerk-c:3000')
+    expect(Object.values(proxy.depends_on ?? {}).map((d) => d.condition)).toEqual(['service_healthy', 'service_healthy', 'service_healthy'])
   })
 })
 
