@@ -8,31 +8,11 @@ import { headingAnchor, staleReferences, type StaleReference } from './doc-refer
 // Every *.md of the repository names only files, folders, npm scripts and headings that exist,
 // and nothing outside the repository.
 
-/**
- * What the docs still name that is gone, found when this test was written; the docs pass of issue
- * 12 (docs/architecture.md in the repository instead of DESIGN.md outside it) empties this list.
- * The test fails when an entry here is no longer found, so the list can only shrink.
- */
-const KNOWN_STALE: Array<Omit<StaleReference, 'line'>> = [
-  { doc: 'README.md', problem: 'DESIGN.md: no file of that name in the repository' },
-  { doc: 'docs/contract.md', problem: 'points at ../shared/, outside the repository' },
-  { doc: 'docs/contract.md', problem: 'DESIGN.md: no file of that name in the repository' },
-  { doc: 'docs/loadtest.md', problem: 'DESIGN.md: no file of that name in the repository' },
-  { doc: 'proxy/README.md', problem: 'DESIGN.md: no file of that name in the repository' },
-]
-
-const known = (r: StaleReference) => KNOWN_STALE.some((k) => k.doc === r.doc && k.problem === r.problem)
 const describeRef = (r: StaleReference) => `${r.doc}:${r.line} ${r.problem}`
 
 describe("the repository's docs", () => {
-  const found = staleReferences(projectRoot(import.meta.url))
-
   it('name no file, folder, npm script or heading that does not exist, and nothing outside the repository', () => {
-    expect(found.filter((r) => !known(r)).map(describeRef)).toEqual([])
-  })
-
-  it('still have every stale reference the known list expects (fixed ones leave the list)', () => {
-    expect(KNOWN_STALE.filter((k) => !found.some((r) => r.doc === k.doc && r.problem === k.problem))).toEqual([])
+    expect(staleReferences(projectRoot(import.meta.url)).map(describeRef)).toEqual([])
   })
 })
 
