@@ -2,17 +2,25 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
+import { loadtestOptions } from '../../../loadtest/args/environment.js'
+import { proxyOptions } from '../../../proxy/options.js'
+import { clerkOptions } from '../../../services/clerk/options.js'
+import { chaosOptions } from '../../../services/cluster/chaos-cli.js'
+import { clusterOptions } from '../../../services/cluster/options.js'
 import { projectRoot } from '../../../services/common/project-root.js'
 import { headingAnchor, staleReferences, type StaleReference } from './doc-references.js'
 
-// Every *.md of the repository names only files, folders, npm scripts and headings that exist,
-// and nothing outside the repository.
+// Every *.md of the repository names only files, folders, npm scripts, environment variables and
+// headings that exist, and nothing outside the repository.
+
+/** the old names of renamed variables, from every part's option table (docs/contract.md's "was …") */
+const RETIRED_NAMES = [clerkOptions, proxyOptions, clusterOptions, chaosOptions, loadtestOptions].flatMap((table) => table.options.flatMap((option) => option.deprecated ?? []))
 
 const describeRef = (r: StaleReference) => `${r.doc}:${r.line} ${r.problem}`
 
 describe("the repository's docs", () => {
-  it('name no file, folder, npm script or heading that does not exist, and nothing outside the repository', () => {
-    expect(staleReferences(projectRoot(import.meta.url)).map(describeRef)).toEqual([])
+  it('name no file, folder, npm script, variable or heading that does not exist, and nothing outside the repository', () => {
+    expect(staleReferences(projectRoot(import.meta.url), RETIRED_NAMES).map(describeRef)).toEqual([])
   })
 })
 
@@ -37,11 +45,14 @@ describe('the reference check', () => {
       '[anchor](docs/running.md#which-bun), [outside](../shared/DESIGN.md), and the architecture in `../shared/DESIGN.md`.',
       '',
       '    services/cluster/    a layout map line whose folder is gone',
+      '`npm test` and `npm start` exist, `npm stop` does not; `CLUSTER_REDIS_DATA_DIR` (was `REDIS_DATA_DIR`), compose: `REDIS_MAXMEMORY`.',
+      'Retired: REDIS_DATA_DIR=/tmp npm start, and `UPSTREAM_TIMEOUT_MS`; PROXY_UPSTREAM_TIMEOUT_MS is its new name.',
     ].join('\n'),
   )
+  write('docker-compose.yml', "command: ['redis-server', '--maxmemory', '${REDIS_MAXMEMORY:-1gb}']\n")
 
   it('reports each kind of stale reference, and nothing that exists or is not a path', () => {
-    expect(staleReferences(root).map(describeRef).sort()).toEqual(
+    expect(staleReferences(root, ['REDIS_DATA_DIR', 'REDIS_MAXMEMORY', 'UPSTREAM_TIMEOUT_MS']).map(describeRef).sort()).toEqual(
       [
         'README.md:3 routes-errors.ts: no file of that name in the repository',
         'README.md:3 npm run bench:clerk: no such script in package.json',
@@ -53,6 +64,9 @@ describe('the reference check', () => {
         'README.md:4 link ../shared/DESIGN.md: outside the repository',
         'README.md:4 `../shared/DESIGN.md`: outside the repository',
         'README.md:6 `services/cluster/`: no such file or folder',
+        'README.md:7 npm stop: no such script in package.json',
+        'README.md:8 REDIS_DATA_DIR: a retired variable name (the option tables name its new one)',
+        'README.md:8 UPSTREAM_TIMEOUT_MS: a retired variable name (the option tables name its new one)',
       ].sort(),
     )
   })
