@@ -58,7 +58,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     if (wanted('haproxy')) {
       const binary = ['/usr/sbin/haproxy', '/usr/bin/haproxy'].find((p) => existsSync(p))
-      if (binary === undefined) process.stderr.write('  haproxy: not installed (apt-get install haproxy); ratios left out\n')
+      if (binary === undefined) process.stderr.write('  haproxy: not installed (npm run setup -- --with bench installs it); ratios left out\n')
       else opened.push(await startBenchHaproxy(binary, clerks, tmp))
     }
     const warmup = Math.max(1, Math.round(options.warmupSeconds))

@@ -141,8 +141,8 @@ export function chooseGenerator(wanted: LoadGeneratorName | undefined, tmp: stri
   if (wanted === 'autocannon') return autocannonGenerator
   const wrk = findOnPath('wrk')
   if (wrk === undefined) {
-    if (wanted === 'wrk') throw badOption('--generator wrk: wrk is not on PATH (Debian: apt-get install wrk)')
-    process.stderr.write('  wrk is not on PATH (Debian: apt-get install wrk): using autocannon, which shares the cores with the proxy\n')
+    if (wanted === 'wrk') throw badOption('--generator wrk: wrk is not on PATH (npm run setup -- --with bench installs it)')
+    process.stderr.write('  wrk is not on PATH (npm run setup -- --with bench installs it): using autocannon, which shares the cores with the proxy\n')
     return autocannonGenerator
   }
   const scriptFile = join(tmp, 'bench-proxy.lua')

@@ -79,5 +79,5 @@ export function describeRedisFailure(err: Error): string {
     : /timed? ?out/i.test(err.message)
       ? 'no answer in time'
       : redactUrl(err.message)
-  return `${reason}; is Redis running at REDIS_URL? (Debian: apt-get install redis-server)`
+  return `${reason}; is Redis running at REDIS_URL? (npm run setup installs redis-server)`
 }

@@ -39,7 +39,7 @@ export function renderBanner(info: BannerInfo): string {
   } else {
     redisLines.push(
       '  redis       NOT FOUND: stateful and stateless work; shared mode and payments answer 503.',
-      '              Get Redis: apt-get install redis-server (then npm start again),',
+      '              Get Redis: npm run setup (then npm start again),',
       '              or point at one: REDIS_URL=redis://host:6379 npm start',
     )
   }

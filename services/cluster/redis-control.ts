@@ -64,7 +64,7 @@ export async function startRedisControl(plan: RedisPlan, onEvent: (event: Cluste
     const why =
       plan.kind === 'external'
         ? `Redis is external (REDIS_URL=${redactUrl(url)}); the launcher does not stop or start it`
-        : 'there is no Redis to stop or start: install redis-server (apt-get install redis-server) or set REDIS_URL'
+        : 'there is no Redis to stop or start: install redis-server (npm run setup) or set REDIS_URL'
     return {
       url,
       plan,

@@ -104,7 +104,7 @@ export function pingRedis(port: number, host = '127.0.0.1', timeoutMs = 500, pas
 export async function startRedisServer(options: RedisServerOptions = {}): Promise<RedisServer> {
   const binary = options.binary ?? 'redis-server'
   if (!redisServerAvailable(binary)) {
-    throw new Error(`${binary} is not on PATH: install it (Debian: apt-get install redis-server)`)
+    throw new Error(`${binary} is not on PATH: npm run setup installs it`)
   }
   const port = options.port ?? (await freePort())
   const persistent = options.dir !== undefined

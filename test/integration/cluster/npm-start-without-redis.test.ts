@@ -28,7 +28,7 @@ describe('npm start without Redis', () => {
       intervalMs: 100,
     })
     expect(launcher.exited(), launcher.output()).toBe(false)
-    expect(launcher.output()).toContain('apt-get install redis-server')
+    expect(launcher.output()).toContain('Get Redis: npm run setup')
     expect(launcher.output()).toContain('REDIS_URL=redis://')
 
     const shared = await new Customer(proxyUrl).post('/shared/ask', { product: 'laptop' })
@@ -40,7 +40,7 @@ describe('npm start without Redis', () => {
     const chaos = createChaosClient({ proxyUrl, adminToken })
     const stop = await chaos.act('stop', 'redis')
     expect(stop).toMatchObject({ ok: false, status: 409, body: { error: 'redis_not_managed' } })
-    expect(JSON.stringify(stop.body)).toContain('apt-get install redis-server')
+    expect(JSON.stringify(stop.body)).toContain('install redis-server (npm run setup)')
 
     expect(await launcher.signal('SIGTERM')).toBe(0)
     expect(existsSync(stateFilePath(proxyPort))).toBe(false)

@@ -36,7 +36,7 @@ describe('the npm start banner', () => {
 
   it('says how to get Redis when there is none', () => {
     const text = renderBanner({ ...info, redis: { kind: 'absent', url: 'redis://127.0.0.1:1' } })
-    expect(text).toContain('apt-get install redis-server')
+    expect(text).toContain('Get Redis: npm run setup')
     expect(text).toContain('REDIS_URL=')
   })
 

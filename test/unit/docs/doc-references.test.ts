@@ -2,37 +2,25 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
+import { loadtestOptions } from '../../../loadtest/args/environment.js'
+import { proxyOptions } from '../../../proxy/options.js'
+import { clerkOptions } from '../../../services/clerk/options.js'
+import { chaosOptions } from '../../../services/cluster/chaos-cli.js'
+import { clusterOptions } from '../../../services/cluster/options.js'
 import { projectRoot } from '../../../services/common/project-root.js'
 import { headingAnchor, staleReferences, type StaleReference } from './doc-references.js'
 
-// Every *.md of the repository names only files, folders, npm scripts and headings that exist,
-// and nothing outside the repository.
+// Every *.md of the repository names only files, folders, npm scripts, environment variables and
+// headings that exist, and nothing outside the repository.
 
-/**
- * What the docs still name that is gone, found when this test was written; the docs pass of issue
- * 12 (docs/architecture.md in the repository instead of DESIGN.md outside it) empties this list.
- * The test fails when an entry here is no longer found, so the list can only shrink.
- */
-const KNOWN_STALE: Array<Omit<StaleReference, 'line'>> = [
-  { doc: 'README.md', problem: 'DESIGN.md: no file of that name in the repository' },
-  { doc: 'docs/contract.md', problem: 'points at ../shared/, outside the repository' },
-  { doc: 'docs/contract.md', problem: 'DESIGN.md: no file of that name in the repository' },
-  { doc: 'docs/loadtest.md', problem: 'DESIGN.md: no file of that name in the repository' },
-  { doc: 'proxy/README.md', problem: 'DESIGN.md: no file of that name in the repository' },
-]
+/** the old names of renamed variables, from every part's option table (docs/contract.md's "was …") */
+const RETIRED_NAMES = [clerkOptions, proxyOptions, clusterOptions, chaosOptions, loadtestOptions].flatMap((table) => table.options.flatMap((option) => option.deprecated ?? []))
 
-const known = (r: StaleReference) => KNOWN_STALE.some((k) => k.doc === r.doc && k.problem === r.problem)
 const describeRef = (r: StaleReference) => `${r.doc}:${r.line} ${r.problem}`
 
 describe("the repository's docs", () => {
-  const found = staleReferences(projectRoot(import.meta.url))
-
-  it('name no file, folder, npm script or heading that does not exist, and nothing outside the repository', () => {
-    expect(found.filter((r) => !known(r)).map(describeRef)).toEqual([])
-  })
-
-  it('still have every stale reference the known list expects (fixed ones leave the list)', () => {
-    expect(KNOWN_STALE.filter((k) => !found.some((r) => r.doc === k.doc && r.problem === k.problem))).toEqual([])
+  it('name no file, folder, npm script, variable or heading that does not exist, and nothing outside the repository', () => {
+    expect(staleReferences(projectRoot(import.meta.url), RETIRED_NAMES).map(describeRef)).toEqual([])
   })
 })
 
@@ -57,11 +45,14 @@ describe('the reference check', () => {
       '[anchor](docs/running.md#which-bun), [outside](../shared/DESIGN.md), and the architecture in `../shared/DESIGN.md`.',
       '',
       '    services/cluster/    a layout map line whose folder is gone',
+      '`npm test` and `npm start` exist, `npm stop` does not; `CLUSTER_REDIS_DATA_DIR` (was `REDIS_DATA_DIR`), compose: `REDIS_MAXMEMORY`.',
+      'Retired: REDIS_DATA_DIR=/tmp npm start, and `UPSTREAM_TIMEOUT_MS`; PROXY_UPSTREAM_TIMEOUT_MS is its new name.',
     ].join('\n'),
   )
+  write('docker-compose.yml', "command: ['redis-server', '--maxmemory', '${REDIS_MAXMEMORY:-1gb}']\n")
 
   it('reports each kind of stale reference, and nothing that exists or is not a path', () => {
-    expect(staleReferences(root).map(describeRef).sort()).toEqual(
+    expect(staleReferences(root, ['REDIS_DATA_DIR', 'REDIS_MAXMEMORY', 'UPSTREAM_TIMEOUT_MS']).map(describeRef).sort()).toEqual(
       [
         'README.md:3 routes-errors.ts: no file of that name in the repository',
         'README.md:3 npm run bench:clerk: no such script in package.json',
@@ -73,6 +64,9 @@ describe('the reference check', () => {
         'README.md:4 link ../shared/DESIGN.md: outside the repository',
         'README.md:4 `../shared/DESIGN.md`: outside the repository',
         'README.md:6 `services/cluster/`: no such file or folder',
+        'README.md:7 npm stop: no such script in package.json',
+        'README.md:8 REDIS_DATA_DIR: a retired variable name (the option tables name its new one)',
+        'README.md:8 UPSTREAM_TIMEOUT_MS: a retired variable name (the option tables name its new one)',
       ].sort(),
     )
   })

@@ -3,9 +3,10 @@ import { dirname, join, relative, resolve, sep } from 'node:path'
 
 /**
  * What the repository's Markdown names that is not there: a file or folder (a link, or a path or
- * file name in `code`), an npm script (`npm run x`), a heading anchor (`file.md#section`), or
- * anything outside the repository (`../shared/…`). Docs that a successor cannot follow are worse
- * than none; doc-references.test.ts runs this over every *.md.
+ * file name in `code`), an npm script (`npm run x`, `npm test`), a renamed environment variable,
+ * a heading anchor (`file.md#section`), or anything outside the repository (`../shared/…`). Docs
+ * that a successor cannot follow are worse than none; doc-references.test.ts runs this over every
+ * *.md.
  *
  * @example
  *   staleReferences('/repo') // [{ doc: 'README.md', line: 12, problem: '`proxy/log.ts`: no such file or folder' }]
@@ -66,7 +67,14 @@ function anchorsOf(file: string): Set<string> {
   return new Set([...text.matchAll(/^#{1,6}\s+(.+?)\s*#*$/gm)].map((m) => headingAnchor(m[1]!)))
 }
 
-export function staleReferences(root: string): StaleReference[] {
+/**
+ * @param retiredNames environment variables that were renamed (the option tables' `deprecated`
+ *   names): a doc may name one only as the old name of the new one
+ */
+export function staleReferences(root: string, retiredNames: readonly string[] = []): StaleReference[] {
+  const retired = new Set(retiredNames)
+  const compose = existsSync(join(root, 'docker-compose.yml')) ? readFileSync(join(root, 'docker-compose.yml'), 'utf8') : ''
+  const stillRead = (name: string) => compose.includes(`\${${name}`)
   const scripts = Object.keys((JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts)
   const names = fileNames(root)
   const folders = new Set(
@@ -104,8 +112,18 @@ export function staleReferences(root: string): StaleReference[] {
       }
 
       // npm scripts, in code or in prose
-      for (const [, script = ''] of text.matchAll(/\bnpm run(?: -s)? ([\w:.-]+)/g)) {
+      for (const [, script = ''] of text.matchAll(/\bnpm (?:run|run-script)(?: -s| --silent)? ([\w:.-]+)/g)) {
         if (!scripts.includes(script)) report(`npm run ${script}: no such script in package.json`)
+      }
+      // npm's shortcuts for the scripts of those names (`npm start`, `npm test`, `npm stop`, `npm restart`)
+      for (const [, script = ''] of text.matchAll(/\bnpm (start|test|stop|restart)\b/g)) {
+        if (!scripts.includes(script)) report(`npm ${script}: no such script in package.json`)
+      }
+
+      // environment variables a part no longer reads under that name: only as the old name of a
+      // new one ("(was `PORT`)"), or where another file still reads it (docker-compose.yml's ${X})
+      for (const [name = ''] of text.matchAll(/(?<![\w$])[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+(?![\w])/g)) {
+        if (retired.has(name) && !text.includes(`was \`${name}\``) && !stillRead(name)) report(`${name}: a retired variable name (the option tables name its new one)`)
       }
 
       // paths and file names in `code`, and the first word of a code block's line (a layout map)
