@@ -34,7 +34,12 @@ async function startClerk(id: string, port: number, redisUrl: string): Promise<S
  * A real redis-server, `count` real clerk processes and the real proxy process (node dist/proxy/
  * main.js) on free loopback ports, with short health intervals so tests see changes quickly.
  */
-export async function startRealCluster(count: number, proxyEnv: Record<string, string> = {}): Promise<RealCluster> {
+export async function startRealCluster(
+  count: number,
+  proxyEnv: Record<string, string> = {},
+  /** the URL the proxy is given for a clerk (a relay in front of it), by id; else the clerk's own */
+  throughUrls: (clerks: readonly RealClerk[]) => Promise<Record<string, string>> = async () => ({}),
+): Promise<RealCluster> {
   const redis = await startRedisServer({ appendOnly: false })
   const clerks: RealClerk[] = []
   const ids = ['clerk-a', 'clerk-b', 'clerk-c', 'clerk-d'].slice(0, count)
@@ -45,13 +50,14 @@ export async function startRealCluster(count: number, proxyEnv: Record<string, s
     }),
   )
   clerks.sort((a, b) => a.id.localeCompare(b.id))
+  const through = await throughUrls(clerks)
   const proxyPort = await freePort()
   const base = `http://127.0.0.1:${proxyPort}`
   const proxy = await spawnService(
     'proxy/main.js',
     {
       PROXY_PORT: String(proxyPort),
-      PROXY_CLERKS: clerks.map((c) => `${c.id}=${c.url}`).join(','),
+      PROXY_CLERKS: clerks.map((c) => `${c.id}=${through[c.id] ?? c.url}`).join(','),
       ADMIN_TOKEN,
       PROXY_HEALTH_INTERVAL_MS: '100',
       PROXY_HEALTH_RISE: '2',
