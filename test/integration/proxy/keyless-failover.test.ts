@@ -3,8 +3,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { freePort } from '../../../services/common/free-port.js'
 import type { Mode } from '../../../services/common/vocabulary.js'
 import { waitFor } from '../../../services/common/wait-for.js'
-import { keylessDialogue, keylessLoad, ledgerHead, ordersAfter, reconcile } from './keyless-customers.js'
-import { Customer, lbStatus, startRealCluster, waitForHealth, type RealCluster } from './real-cluster.js'
+import { keylessDialogue, keylessLoad, ledgerHead as headOf, ordersAfter as ordersOf, reconcileKeyless as reconcile } from '../../../loadtest/lb-compare/keyless-load.js'
+import { ADMIN_TOKEN, Customer, lbStatus, startRealCluster, waitForHealth, type RealCluster } from './real-cluster.js'
+
+const ledgerHead = (clerkUrl: string) => headOf(clerkUrl, ADMIN_TOKEN)
+const ordersAfter = (clerkUrl: string, after: number) => ordersOf(clerkUrl, ADMIN_TOKEN, after)
 
 // Issue 13: failover that asks nothing of the client. Customers send no Idempotency-Key (a browser,
 // curl), and a clerk is SIGKILLed or SIGSTOPped under load. The route table's defaults must lose
