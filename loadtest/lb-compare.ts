@@ -12,7 +12,7 @@ import { MODES, type Mode } from '../services/common/vocabulary.js'
 import { readCommandLine, runIfMain } from './args/command-line.js'
 import { parseArgv, readTime, readWhole } from './args/readers.js'
 import { badOption } from './errors.js'
-import { keylessLoad, ledgerHead, ordersAfter, reconcileKeyless } from './lb-compare/keyless-load.js'
+import { keylessLoad, ledgerHead, ordersAfter, reconcileKeyless, type DialogueOutcome } from './lb-compare/keyless-load.js'
 import { BALANCERS, startComparedCluster, type BalancerName, type ComparedCluster } from './lb-compare/lb-processes.js'
 
 export const SCHEDULES = ['kill', 'pause'] as const
@@ -40,6 +40,8 @@ export interface LbCompareRow {
   lost: number
   doubled: number
   chargedUnconfirmed: number
+  /** the failed dialogues by step and status (0: no answer), e.g. "pay 504 ×2" */
+  failures: string
 }
 
 export const lbCompareUsage = `npm run loadtest:lb-compare -- [options]
@@ -130,7 +132,14 @@ async function runRow(cluster: ComparedCluster, balancer: ComparedCluster['balan
     lost,
     doubled,
     chargedUnconfirmed: unconfirmed,
+    failures: describeFailures(run.outcomes),
   }
+}
+
+function describeFailures(outcomes: readonly DialogueOutcome[]): string {
+  const counts = new Map<string, number>()
+  for (const o of outcomes) if (o.end === 'failed') counts.set(`${o.step ?? '?'} ${o.status ?? 0}`, (counts.get(`${o.step ?? '?'} ${o.status ?? 0}`) ?? 0) + 1)
+  return [...counts].map(([what, n]) => `${what} ×${n}`).join(', ')
 }
 
 const COLUMNS: [string, (r: LbCompareRow) => string | number][] = [
@@ -145,6 +154,7 @@ const COLUMNS: [string, (r: LbCompareRow) => string | number][] = [
   ['lost', (r) => r.lost],
   ['doubled', (r) => r.doubled],
   ['charged_unconfirmed', (r) => r.chargedUnconfirmed],
+  ['failures', (r) => r.failures],
 ]
 
 export function renderLbCompareTable(rows: readonly LbCompareRow[]): string {

@@ -127,3 +127,10 @@ ${servers}
 }
 `
 }
+
+/** what deploy/lb/ is written for: docker compose's clerks (clerk-a:3000 …), HAProxy on 8081, nginx on 8082 */
+export const COMPOSE_CLERKS: readonly LbClerk[] = Object.freeze(['clerk-a', 'clerk-b', 'clerk-c'].map((id) => Object.freeze({ id, host: id, port: 3000 })))
+export const COMPOSE_LB_FILES = Object.freeze({
+  'deploy/lb/haproxy.cfg': () => haproxyConfig({ clerks: COMPOSE_CLERKS, listen: { host: '0.0.0.0', port: 8081 } }),
+  'deploy/lb/nginx.conf': () => nginxConfig({ clerks: COMPOSE_CLERKS, listen: { host: '0.0.0.0', port: 8082 } }, '/tmp'),
+})
