@@ -4,6 +4,8 @@ import { waitFor } from '../../../services/common/wait-for.js'
 import { spawnService, type SpawnedService } from '../../helpers/spawn-service.js'
 
 export const ADMIN_TOKEN = 'proxy-test-admin-token'
+// a failure bound, never a wait: on a shared 2-core machine under load a clerk can take 20 s to start
+const START_BOUND_MS = 60_000
 const SESSION_SECRET = 'a-session-secret-shared-by-every-clerk-in-this-test'
 
 export interface RealClerk {
@@ -27,6 +29,7 @@ async function startClerk(id: string, port: number, redisUrl: string): Promise<S
     'services/clerk/main.js',
     { CLERK_PORT: String(port), CLERK_HOST: '127.0.0.1', CLERK_ID: id, REDIS_URL: redisUrl, SESSION_SECRET, ADMIN_TOKEN },
     `http://127.0.0.1:${port}/readyz`,
+    { timeoutMs: START_BOUND_MS },
   )
 }
 
@@ -67,6 +70,7 @@ export async function startRealCluster(
       ...proxyEnv,
     },
     `${base}/_lb/status`,
+    { timeoutMs: START_BOUND_MS },
   )
   return {
     redis,
