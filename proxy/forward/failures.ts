@@ -106,14 +106,17 @@ export const FAILURES = Object.freeze({
   },
   /**
    * the attempt took its route's per-try timeout (route-table.ts) with time left before the
-   * request's deadline: abandoned, and its X-Request-Deadline passed, so a clerk that wakes up later
-   * charges nothing for it; a hung clerk's evidence
+   * request's deadline and another clerk to try: abandoned, and its X-Request-Deadline passed, so
+   * a clerk that wakes up later charges nothing for it. Not counted towards PROXY_HEALTH_FALL: a
+   * second is slow, not broken, and on an overloaded machine every clerk is that slow (counting
+   * it ejected healthy clerks one after another, into 503 no_upstream); a hung clerk fails its
+   * /readyz checks and the active checks eject it
    */
   per_try_timeout: {
     fault: 'clerk',
     neverSent: false,
     ejectAtOnce: false,
-    countsTowardsFall: true,
+    countsTowardsFall: false,
     retry: 'when-repeatable',
     retryOn: 'per-try-timeout',
     answer: gatewayTimeout,

@@ -193,14 +193,16 @@ class Exchange implements ForwardCallbacks {
     // this one is shorter the forwarder keeps its own timer and abandons the attempt itself.
     const remaining = Math.max(1, Math.floor(this.deadlineAt - performance.now()))
     const perTry = this.retryPolicy.perTryTimeoutMs
-    const attemptMs = perTry !== null && perTry < remaining ? perTry : remaining
+    this.attempts++
+    this.tried.add(upstream.id)
+    // a per-try timeout only when another clerk could take the request after it (a single clerk
+    // keeps the whole deadline, as without one)
+    const attemptMs = perTry !== null && perTry < remaining && this.anotherAttemptPossible() ? perTry : remaining
     // The attempt's deadline, told to the clerk: a clerk that gets the request late (it was
     // SIGSTOPped, or starved), or whose attempt was abandoned at its per-try timeout, must not
     // charge a payment after the proxy stopped waiting for it. The clerk hands it to the ledger,
     // whose script refuses a charge past it (ledger.ts).
     setRequestDeadline(this.request.headers, Date.now() + attemptMs)
-    this.attempts++
-    this.tried.add(upstream.id)
     this.current = upstream
     upstream.inFlight++
     this.clearAttemptTimer()
@@ -211,10 +213,19 @@ class Exchange implements ForwardCallbacks {
     this.abortAttempt = this.deps.engine.forward(upstream, this.request, this)
   }
 
-  /** the attempt's own timer fired: abort it (no engine callback follows) and treat it as its failure */
+  /**
+   * The attempt's own timer fired: abort it (no engine callback follows) and treat it as its
+   * failure. A per-try timeout with no clerk left to try (a single clerk, every one tried, or the
+   * route's attempts spent) abandons nothing: the attempt keeps the rest of the request's deadline.
+   */
   private abandonAttempt(code: 'PROXY_PER_TRY_TIMEOUT' | 'PROXY_UPSTREAM_TIMEOUT'): void {
     this.attemptTimer = undefined
     if (this.finished || this.current === undefined) return
+    if (code === 'PROXY_PER_TRY_TIMEOUT' && !this.anotherAttemptPossible()) {
+      const rest = Math.max(1, Math.floor(this.deadlineAt - performance.now()))
+      this.attemptTimer = setTimeout(() => this.abandonAttempt('PROXY_UPSTREAM_TIMEOUT'), rest)
+      return
+    }
     this.abortAttempt?.()
     this.onError(new EngineError(code, code === 'PROXY_PER_TRY_TIMEOUT' ? "the route's per-try timeout passed" : "the request's deadline passed"), true)
   }
@@ -281,6 +292,13 @@ class Exchange implements ForwardCallbacks {
     this.deps.counters.retried(upstream, next, failure.kind, this.retryPolicy.prefix)
     this.send(next)
     return true
+  }
+
+  /** would a per-try timeout now be retried on another clerk? (no counting, no cookie) */
+  private anotherAttemptPossible(): boolean {
+    const question = { attempt: this.attempts, failure: { kind: 'per_try_timeout' as const }, method: this.method, hasIdempotencyKey: this.hasIdempotencyKey }
+    if (!decideRetry({ ...question, remainingMs: this.deadlineAt - performance.now() }, this.retryPolicy).retry) return false
+    return choose(this.policy, this.deps.view.upstreams, this.req, 0, this.tried) !== undefined
   }
 
   /** an answer with a status the route retries: counted as answered, then sent elsewhere when allowed */

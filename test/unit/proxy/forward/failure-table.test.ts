@@ -38,8 +38,8 @@ const STATED: Record<FailureKind, [string, Row]> = {
     { fault: 'clerk', neverSent: true, ejectAtOnce: true, countsTowardsFall: false, retry: 'whatever-the-method', status: 503 },
   ],
   per_try_timeout: [
-    "past its route's per-try timeout: towards PROXY_HEALTH_FALL, retried when repeatable (and the route retries on it); 504",
-    { fault: 'clerk', neverSent: false, ejectAtOnce: false, countsTowardsFall: true, retry: 'when-repeatable', status: 504 },
+    "past its route's per-try timeout: slow, not broken (the active checks eject a hung clerk), retried when repeatable (and the route retries on it); 504",
+    { fault: 'clerk', neverSent: false, ejectAtOnce: false, countsTowardsFall: false, retry: 'when-repeatable', status: 504 },
   ],
   timeout: [
     'no answer in time: towards PROXY_HEALTH_FALL, never retried (the customer waited enough); 504',
