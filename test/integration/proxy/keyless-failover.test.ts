@@ -26,7 +26,9 @@ process.env.CLERK_NEW_SESSIONS_PER_MINUTE = '0'
 let cluster: RealCluster
 
 beforeAll(async () => {
-  cluster = await startRealCluster(3, { PROXY_UPSTREAM_TIMEOUT_MS: '8000', PROXY_HEALTH_INTERVAL_MS: '200', PROXY_HEALTH_TIMEOUT_MS: '300' })
+  // checks every 500 ms with 500 ms to answer: a starved but live clerk (load average 40 here) must
+  // not fail them, or its own customers would be redispatched too
+  cluster = await startRealCluster(3, { PROXY_UPSTREAM_TIMEOUT_MS: '8000', PROXY_HEALTH_INTERVAL_MS: '500', PROXY_HEALTH_TIMEOUT_MS: '500' })
 })
 afterAll(async () => {
   await cluster?.stop()
