@@ -69,21 +69,24 @@ export function defaultRouteTable(perTryTimeoutMs: number | null): RouteTable {
       proxyIdempotencyKey: false,
       ...fields,
     })
+  // a pay answered 503 charged nothing (Redis refused it, or past the attempt's deadline: the
+  // ledger's script writes nothing then), and a repeat is replayed by the ledger: retried
+  const PAY = { proxyIdempotencyKey: true, retryOnStatuses: [503] }
   const noPerTry = { retryOn: ['reset', 'bad-response'] as RetryCondition[], perTryTimeoutMs: null }
   return Object.freeze([
     row('/stateless', { why: 'a stateless step is a pure function of its request (the context token travels with it): any clerk answers a repeat the same' }),
-    row('/stateless/pay', { proxyIdempotencyKey: true, why: PAY_WHY }),
+    row('/stateless/pay', { ...PAY, why: PAY_WHY }),
     row('/shared', {
       why: 'the dialogue lives in Redis: a repeated ask starts the dialogue again, a repeated buy sets the same quantity, on whichever clerk',
     }),
-    row('/shared/pay', { proxyIdempotencyKey: true, why: PAY_WHY }),
+    row('/shared/pay', { ...PAY, why: PAY_WHY }),
     row('/stateful', {
       ...noPerTry,
       why:
         'the dialogue lives in one clerk\'s memory: a repeat on another clerk cannot act on it and answers 409 context_lost ("2 of what?"), the truth, instead of a 502; ' +
         'no per-try timeout: a slow clerk still holds the dialogue, and abandoning it would lose it',
     }),
-    row('/stateful/pay', { ...noPerTry, proxyIdempotencyKey: true, why: `${PAY_WHY}; another clerk answers 409 context_lost` }),
+    row('/stateful/pay', { ...noPerTry, ...PAY, why: `${PAY_WHY}; another clerk answers 409 context_lost` }),
     row('/orders', { idempotentByDesign: false, why: 'reads only: GET is idempotent by its method (RFC 9110), nothing else is repeated' }),
   ])
 }
