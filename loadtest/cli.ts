@@ -31,6 +31,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         dialogues: options.dialogues,
         durationMs: options.durationMs,
         keepAlive: on,
+        keys: options.keys,
         pipelining: options.pipelining,
         timeoutSeconds: options.timeoutSeconds,
         chaos: options.chaos,

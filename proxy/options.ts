@@ -2,6 +2,7 @@ import { ConfigError, assertId, choice, defineOptions, int, port, text, url, typ
 import { LOG_LEVELS, type LogLevel } from '../services/common/log.js'
 import { DEFAULT_POLICIES, MODES, type RouteKey } from '../services/common/vocabulary.js'
 import { ACCEPTED_POLICY_NAMES, type AcceptedPolicyName } from './balance/policy.js'
+import { buildRouteTable, parseRouteChanges, readRouteChange, type RouteChange, type RouteTable } from './forward/route-table.js'
 
 export const ENGINE_NAMES = ['undici', 'http-proxy'] as const
 export type EngineName = (typeof ENGINE_NAMES)[number]
@@ -23,6 +24,12 @@ export interface ProxyOptions {
   launcherUrl: URL | undefined
   /** deadline for a clerk's answer (headers and body) → 504 */
   upstreamTimeoutMs: number
+  /** PROXY_PER_TRY_TIMEOUT_MS: the default routes' per-try timeout (forward/route-table.ts) */
+  perTryTimeoutMs: number
+  /** PROXY_ROUTES: changes to the default route table */
+  routeChanges: readonly RouteChange[]
+  /** the route table: the defaults with routeChanges applied, checked (derived, never given) */
+  routes: RouteTable
   /** deadline for the TCP connect to a clerk → counted as "never sent", retried elsewhere */
   connectTimeoutMs: number
   healthIntervalMs: number
@@ -102,6 +109,14 @@ const clerksReader: Reader<readonly ClerkTarget[]> = {
   },
 }
 
+const routeChangesReader: Reader<readonly RouteChange[]> = {
+  parse: (value, name) => parseRouteChanges(value, name),
+  check(changes, name) {
+    if (!Array.isArray(changes)) throw new ConfigError(`${name} must be a list of route changes`)
+    changes.forEach((change, i) => readRouteChange(change, `${name} entry ${i + 1}`))
+  },
+}
+
 const policyOf = (route: (typeof MODES)[number]) =>
   ({
     env: `PROXY_POLICY_${route.toUpperCase()}`,
@@ -165,6 +180,22 @@ export const proxyOptions = defineOptions<ProxyOptions>({
       default: 10_000, // 10 s
       doc: 'upstream answer deadline → 504 (ms)',
       deprecated: ['UPSTREAM_TIMEOUT_MS'],
+    },
+    {
+      env: 'PROXY_PER_TRY_TIMEOUT_MS',
+      key: 'perTryTimeoutMs',
+      read: int({ min: 1, max: 600_000 }),
+      default: 1_000, // 1 s: a clerk answers in ms; one that takes a second is hung or starved
+      doc: "one attempt's deadline on the routes that allow a per-try timeout (stateless, shared, orders): past it the attempt is abandoned and sent to another clerk (ms; at or above PROXY_UPSTREAM_TIMEOUT_MS: none)",
+    },
+    {
+      env: 'PROXY_ROUTES',
+      key: 'routeChanges',
+      read: routeChangesReader,
+      default: [],
+      example: '[{"prefix":"/stateless","attempts":2}]',
+      docDefault: '`[]` (the defaults)',
+      doc: 'changes to the route table, a JSON list of rows by `prefix` (docs/contract.md "Route table"); a bad one stops the proxy with one sentence',
     },
     {
       env: 'PROXY_CONNECT_TIMEOUT_MS',
@@ -269,6 +300,7 @@ export const proxyOptions = defineOptions<ProxyOptions>({
   finish: (options) => ({
     ...options,
     healthTimeoutMs: options.healthTimeoutMs || Math.max(50, Math.min(options.healthIntervalMs, 2_000)),
+    routes: buildRouteTable(options.perTryTimeoutMs, options.routeChanges, options.upstreamTimeoutMs),
   }),
 })
 

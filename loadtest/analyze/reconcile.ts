@@ -47,7 +47,13 @@ export interface ReconcileResult {
   chargedUnconfirmedDialogues: number[]
 }
 
-export function reconcile(records: readonly DialogueRecord[], orders: readonly LedgerOrder[], keyPrefix: string): ReconcileResult {
+/**
+ * @param keyPrefix the run's Idempotency-Key prefix; undefined for a keyless run (`--keys off`),
+ *   whose orders are every order after the run's head (the run must be the ledger's only traffic)
+ *   and are matched to dialogues by the order id each customer was told
+ */
+export function reconcile(records: readonly DialogueRecord[], orders: readonly LedgerOrder[], keyPrefix: string | undefined): ReconcileResult {
+  if (keyPrefix === undefined) return reconcileByOrderId(records, orders)
   const ours = orders.filter((o) => typeof o.idempotencyKey === 'string' && o.idempotencyKey.startsWith(`${keyPrefix}-`))
   const byKey = new Map<string, LedgerOrder[]>()
   for (const order of ours) {
@@ -97,4 +103,28 @@ export function reconcile(records: readonly DialogueRecord[], orders: readonly L
     }
   }
   return result
+}
+
+/**
+ * A keyless run: an order told to a customer and missing is lost; a clerk-side dialogue with two
+ * orders is doubled; an order no customer was told about was charged and answered with an error
+ * (charged_unconfirmed: counted, its dialogue unknown).
+ */
+function reconcileByOrderId(records: readonly DialogueRecord[], orders: readonly LedgerOrder[]): ReconcileResult {
+  const ids = new Set(orders.map((o) => o.id))
+  const told = new Set(records.flatMap((r) => (r.outcome === 'completed' && r.orderId !== undefined ? [r.orderId] : [])))
+  const perDialogue = new Map<string, number>()
+  for (const o of orders) if (o.dialogueId) perDialogue.set(o.dialogueId, (perDialogue.get(o.dialogueId) ?? 0) + 1)
+  const lostDialogues = records.filter((r) => r.outcome === 'completed' && (r.orderId === undefined || !ids.has(r.orderId))).map((r) => r.id)
+  return {
+    confirmed: records.filter((r) => r.outcome === 'completed').length,
+    ordersInLedger: orders.length,
+    lost: lostDialogues.length,
+    doubled: [...perDialogue.values()].filter((n) => n > 1).length,
+    charged_unconfirmed: orders.filter((o) => !told.has(o.id)).length,
+    mismatched: 0,
+    lostDialogues,
+    doubledDialogues: [],
+    chargedUnconfirmedDialogues: [],
+  }
 }

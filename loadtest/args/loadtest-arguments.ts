@@ -21,6 +21,8 @@ export interface LoadtestOptions {
   readonly target: string | undefined
   readonly clerks: number
   readonly keepAlive: boolean
+  /** --keys off: customers send no Idempotency-Key, like browsers */
+  readonly keys: boolean
   readonly compareKeepAlive: boolean
   readonly pipelining: number
   readonly timeoutSeconds: number
@@ -53,6 +55,7 @@ const options = {
   target: { type: 'string' },
   clerks: { type: 'string' },
   keepalive: { type: 'string' },
+  keys: { type: 'string' },
   'compare-keepalive': { type: 'boolean' },
   pipelining: { type: 'string' },
   timeout: { type: 'string' },
@@ -93,6 +96,7 @@ export function parseLoadtestArguments(argv: readonly string[]): LoadtestOptions
     target,
     clerks,
     keepAlive: keepalive === 'on',
+    keys: readChoiceOption('keys', values.keys, ['on', 'off'] as const, 'on') === 'on',
     compareKeepAlive: values['compare-keepalive'] ?? false,
     pipelining,
     timeoutSeconds: readWhole('timeout', values.timeout, loadtestDefaults.timeoutSeconds, 1, 600),

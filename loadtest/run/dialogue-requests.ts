@@ -86,6 +86,11 @@ export interface DialogueRequestsOptions {
    */
   retrySafeSteps?: boolean
   /**
+   * false: no Idempotency-Key on any step, pay included, as a browser or curl sends (`--keys off`):
+   * whether a cut-off request is retried is then the load balancer's own judgement (default true)
+   */
+  keys?: boolean
+  /**
    * the cluster's admin token, sent on each ask: a clerk does not count the asks of the admin
    * against its limit of new sessions per client (every customer of a local load test comes
    * from one address). Without it a fast run meets 429 too_many_new_sessions.
@@ -162,6 +167,7 @@ export function dialogueRequests(options: DialogueRequestsOptions): DialogueTraf
   const onDialogue = options.onDialogue ?? (() => {})
   const onAnswer = options.onAnswer ?? (() => {})
   const retrySafeSteps = options.retrySafeSteps ?? true
+  const keys = options.keys ?? true
 
   let nextId = 1
   const openDialogues = new Set<Dialogue>()
@@ -236,7 +242,9 @@ export function dialogueRequests(options: DialogueRequestsOptions): DialogueTraf
     const cookie = dialogue.customer.jar.header()
     if (cookie) headers.cookie = cookie
     if (step === 'ask' && options.adminToken) headers.authorization = `Bearer ${options.adminToken}`
-    if (step === 'pay') headers['idempotency-key'] = dialogue.record.idempotencyKey
+    if (!keys) {
+      // a keyless customer: nothing to add
+    } else if (step === 'pay') headers['idempotency-key'] = dialogue.record.idempotencyKey
     else if (retrySafeSteps) headers['idempotency-key'] = `${dialogue.record.idempotencyKey}-${step}`
     remember({ dialogue, step, sentAt: now() })
     return { ...request, method: 'POST', path, headers: connectionHeaders(headers), body: JSON.stringify(body) }

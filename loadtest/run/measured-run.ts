@@ -23,7 +23,7 @@ import { assertChaosTargetsExist, restoreCluster, waitForClerks, type ClusterHan
 import { runLoad, type RunLoadOptions, type RunResult } from './run-load.js'
 
 /** the load's own options mean what they mean for runLoad (documented there) */
-export interface MeasuredRunOptions extends Pick<RunLoadOptions, 'mode' | 'customers' | 'dialogues' | 'durationMs' | 'keepAlive' | 'pipelining' | 'timeoutSeconds'> {
+export interface MeasuredRunOptions extends Pick<RunLoadOptions, 'mode' | 'customers' | 'dialogues' | 'durationMs' | 'keepAlive' | 'pipelining' | 'timeoutSeconds' | 'keys'> {
   policy: PolicyName
   /** chaos as written on the command line; resolved against the cluster's clerks here */
   chaos?: readonly ChaosStep[]
@@ -69,6 +69,7 @@ export async function measuredRun(cluster: ClusterHandle, options: MeasuredRunOp
       dialogues: options.dialogues,
       durationMs: options.durationMs,
       keepAlive: options.keepAlive ?? true,
+      keys: options.keys ?? true,
       pipelining: options.pipelining ?? 1,
       timeoutSeconds: options.timeoutSeconds ?? 10,
       chaos,
@@ -97,7 +98,7 @@ export async function measuredRun(cluster: ClusterHandle, options: MeasuredRunOp
   let reconciled: ReconcileResult | undefined
   if (head !== undefined) {
     try {
-      reconciled = reconcile(run.records, await fetchLedger(cluster.proxyUrl, cluster.adminToken, head), run.keyPrefix)
+      reconciled = reconcile(run.records, await fetchLedger(cluster.proxyUrl, cluster.adminToken, head), run.keys ? run.keyPrefix : undefined)
     } catch (err) {
       reconcileError = (err as Error).message
     }

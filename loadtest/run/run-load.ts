@@ -42,6 +42,8 @@ export interface RunLoadOptions {
   chaos?: readonly ResolvedChaosStep[]
   chaosClient?: ChaosClient | undefined
   keyPrefix?: string
+  /** false: customers send no Idempotency-Key (dialogue-requests.ts `keys`; default true) */
+  keys?: boolean
   /** sent on each ask so the clerks' limit of new sessions per client does not apply (dialogue-requests.ts) */
   adminToken?: string | undefined
   /** once per second while running */
@@ -65,6 +67,8 @@ export interface RunResult {
   keepAlive: boolean
   pipelining: number
   keyPrefix: string
+  /** the customers sent Idempotency-Keys (the ledger is then reconciled by key, else by order id) */
+  keys: boolean
   startedAt: number
   endedAt: number
   /** the bound that stopped new dialogues: `dialogues`, `duration`, `max` */
@@ -115,6 +119,7 @@ export async function runLoad(options: RunLoadOptions): Promise<RunResult> {
     timeoutSeconds,
     mayStart,
     ...(options.keyPrefix === undefined ? {} : { keyPrefix: options.keyPrefix }),
+    keys: options.keys ?? true,
     adminToken: options.adminToken,
     onDialogue(record) {
       records.push(record)
@@ -181,6 +186,7 @@ export async function runLoad(options: RunLoadOptions): Promise<RunResult> {
     keepAlive,
     pipelining,
     keyPrefix: traffic.keyPrefix,
+    keys: options.keys ?? true,
     startedAt,
     endedAt,
     stoppedBy: stoppedBy || 'max',

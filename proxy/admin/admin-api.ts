@@ -4,6 +4,8 @@ import { MAX_SLOW_MS, ROUTES, isRouteKey } from '../../services/common/vocabular
 import { ACCEPTED_POLICY_NAMES, isAcceptedPolicyName } from '../balance/policy.js'
 import { ProxyErrors, errorBody, type ProxyErrorLike } from '../errors.js'
 import type { ProxyOptions } from '../options.js'
+import { readRouteChange } from '../forward/route-table.js'
+import { ConfigError } from '../../services/common/options.js'
 import type { ProxyState } from '../state/proxy-state.js'
 import { createMetrics } from './metrics.js'
 import { NEW_CUSTOMER_PATH, newCustomer } from './new-customer.js'
@@ -202,6 +204,21 @@ export function createAdminHandler(deps: AdminDeps): AdminHandler {
       }
       state.setPolicy(route, policy)
       return json(200, state.policyNames())
+    }
+
+    if (path === '/_lb/routes') {
+      if (method === 'GET' || method === 'HEAD') return json(200, { routes: state.routes.table })
+      if (method !== 'PUT') return error(new ProxyErrors.PROXY_ERR_METHOD_NOT_ALLOWED('GET /_lb/routes, or PUT /_lb/routes {"prefix":…, <fields to change>}'))
+      const denied = requireToken(request)
+      if (denied) return denied
+      const parsed = parseBody(request.body)
+      if (!parsed.ok) return parsed.response
+      try {
+        return json(200, { routes: state.changeRoute(readRouteChange(parsed.value, 'The body')) })
+      } catch (err) {
+        if (err instanceof ConfigError) return error(new ProxyErrors.PROXY_ERR_BAD_REQUEST(err.message))
+        throw err
+      }
     }
 
     const action = CLERK_ACTION.exec(path)

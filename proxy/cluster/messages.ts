@@ -1,7 +1,8 @@
 import type { RouteKey } from '../../services/common/vocabulary.js'
 import type { AdminRequest, AdminResponse } from '../admin/admin-api.js'
 import type { AcceptedPolicyName } from '../balance/policy.js'
-import type { FailureKind, UpstreamFailure } from '../forward/failures.js'
+import type { RetryReason, UpstreamFailure } from '../forward/failures.js'
+import type { RouteTable } from '../forward/route-table.js'
 import type { ProxyEvent } from '../state/events.js'
 import type { ProxyStatus } from '../state/status.js'
 import type { WorkerReport } from '../state/worker-reports.js'
@@ -16,7 +17,7 @@ export type WorkerToPrimary =
   | { t: 'report'; report: WorkerReport }
   | { t: 'passive'; clerk: string; failure: UpstreamFailure }
   | { t: 'failing-answer'; clerk: string; status: number }
-  | { t: 'retried'; from: string; to: string; reason: FailureKind }
+  | { t: 'retried'; from: string; to: string; reason: RetryReason; route?: string }
   | { t: 'redispatched'; from: string; to: string }
   | { t: 'admin'; id: number; request: AdminRequest }
   | { t: 'status'; id: number }
@@ -24,6 +25,7 @@ export type WorkerToPrimary =
 export interface RoutingState {
   upstreams: { id: string; healthy: boolean; drained: boolean }[]
   policies: Record<RouteKey, AcceptedPolicyName>
+  routes: RouteTable
 }
 
 export type PrimaryToWorker =

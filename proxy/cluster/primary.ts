@@ -27,6 +27,7 @@ export async function runPrimary(options: ProxyOptions, log: (msg: string) => vo
   const routing = (): RoutingState => ({
     upstreams: state.upstreams.map((u) => ({ id: u.id, healthy: u.healthy, drained: u.drained })),
     policies: state.policyNames(),
+    routes: state.routes.table,
   })
   const send = (worker: Worker, message: PrimaryToWorker) => {
     if (worker.isConnected()) worker.send(message)
@@ -56,7 +57,7 @@ export async function runPrimary(options: ProxyOptions, log: (msg: string) => vo
       case 'retried': {
         const from = state.byId.get(message.from)
         const to = state.byId.get(message.to)
-        if (from && to) state.evidence.retried(from, to, message.reason)
+        if (from && to) state.evidence.retried(from, to, message.reason, message.route)
         return
       }
       case 'redispatched': {

@@ -2,6 +2,7 @@ import type { AdminRequest, AdminResponse } from '../admin/admin-api.js'
 import { policiesNamed } from '../balance/policy.js'
 import { createEngine } from '../forward/engines/create-engine.js'
 import { FAILURES } from '../forward/failures.js'
+import { routeLookup } from '../forward/route-table.js'
 import { dashboardDir } from '../front/dashboard-files.js'
 import { createHttpFront } from '../front/http-front.js'
 import { listenFailure } from '../front/listen-failure.js'
@@ -32,7 +33,7 @@ export function workerEvidence(tell: (message: WorkerToPrimary) => void): Eviden
       tell({ t: 'passive', clerk: upstream.id, failure })
     },
     failingAnswer: (upstream, status) => tell({ t: 'failing-answer', clerk: upstream.id, status }),
-    retried: (from, to, reason) => tell({ t: 'retried', from: from.id, to: to.id, reason }),
+    retried: (from, to, reason, route) => tell({ t: 'retried', from: from.id, to: to.id, reason, ...(route === undefined ? {} : { route }) }),
     redispatched: (from, to) => tell({ t: 'redispatched', from: from.id, to: to.id }),
   }
 }
@@ -42,6 +43,8 @@ export async function runWorker(options: ProxyOptions): Promise<void> {
   const upstreams = options.clerks.map((c) => new Upstream(c.id, c.url))
   const byId = new Map(upstreams.map((u) => [u.id, u]))
   const policies = policiesNamed(options.policies)
+  // the forwarder reads view.routes on each request; the primary's routing messages replace it
+  const view = { upstreams, policies, routes: routeLookup(options.routes) }
   // the same counting code as a single process; what it counted goes to the primary every REPORT_MS
   const counters = new Counters(upstreams, workerEvidence(send))
   const events = new EventBus()
@@ -64,7 +67,7 @@ export async function runWorker(options: ProxyOptions): Promise<void> {
 
   const front = createHttpFront(
     {
-      view: { upstreams, policies },
+      view,
       counters,
       admin: (request: AdminRequest) => ask<AdminResponse>({ t: 'admin', id: nextId++, request }),
       events: {
@@ -87,6 +90,7 @@ export async function runWorker(options: ProxyOptions): Promise<void> {
           }
         }
         Object.assign(policies, policiesNamed(message.policies))
+        view.routes = routeLookup(message.routes)
         return
       case 'event':
         events.publish(message.event)

@@ -1,11 +1,13 @@
 import { ProxyErrors, type ProxyErrorLike } from '../errors.js'
+import type { RetryCondition } from './route-table.js'
 
 /**
  * THE failure table: every way an attempt on a clerk can fail, and everything that follows from
  * it, in one row. The engines report raw errors; classifyFailure() names the row; the readers
  * only look rows up:
  *
- * - the retry rules (retry-rules.ts) read `retry`;
+ * - the retry rules (retry-rules.ts) read `retry`, and `retryOn`: the route table's word for the
+ *   row (route-table.ts), so a route says which of these failures it retries;
  * - passive health (state/health.ts), and a cluster worker's replica (cluster/worker.ts), read
  *   `ejectAtOnce` and `countsTowardsFall`;
  * - the forwarder reads `fault` (a customer's fault is counted against no clerk) and `answer`;
@@ -27,6 +29,8 @@ export interface FailureMeaning {
   /** passive health: counts like a failed check towards PROXY_HEALTH_FALL */
   readonly countsTowardsFall: boolean
   readonly retry: RetryRule
+  /** a `when-repeatable` row: the condition a route's `retryOn` names to retry it (route-table.ts) */
+  readonly retryOn?: RetryCondition
   /** the customer's answer when no retry follows; `reason` is the row's sentence (`says`) */
   readonly answer: (reason: string) => ProxyErrorLike
   /**
@@ -40,8 +44,9 @@ export interface FailureMeaning {
 /**
  * - `whatever-the-method`: nothing reached a clerk, so any request may go to another one.
  * - `when-repeatable`: the clerk may have acted on it, so only a request that is harmless to
- *   repeat: an idempotent method (RFC 9110 §9.2.2) or one with an Idempotency-Key (the clerks'
- *   ledger turns a repeated pay with the same key into the same order).
+ *   repeat: an idempotent method (RFC 9110 §9.2.2), one with an Idempotency-Key (the clerks'
+ *   ledger turns a repeated pay with the same key into the same order), or one on a route that is
+ *   idempotent by design (route-table.ts), and only when its route retries on the row's `retryOn`.
  * - `never`: a timeout (the customer already waited PROXY_UPSTREAM_TIMEOUT_MS, a second wait doubles
  *   it), an answer too large to buffer (it would be as large on any clerk), or the customer's own
  *   fault (every clerk would refuse it alike).
@@ -99,7 +104,25 @@ export const FAILURES = Object.freeze({
     answer: noUpstream,
     says: (clerk) => `${clerk} is shutting down and turned the request away`,
   },
-  /** no whole answer (headers and body) within PROXY_UPSTREAM_TIMEOUT_MS */
+  /**
+   * the attempt took its route's per-try timeout (route-table.ts) with time left before the
+   * request's deadline and another clerk to try: abandoned, and its X-Request-Deadline passed, so
+   * a clerk that wakes up later charges nothing for it. Not counted towards PROXY_HEALTH_FALL: a
+   * second is slow, not broken, and on an overloaded machine every clerk is that slow (counting
+   * it ejected healthy clerks one after another, into 503 no_upstream); a hung clerk fails its
+   * /readyz checks and the active checks eject it
+   */
+  per_try_timeout: {
+    fault: 'clerk',
+    neverSent: false,
+    ejectAtOnce: false,
+    countsTowardsFall: false,
+    retry: 'when-repeatable',
+    retryOn: 'per-try-timeout',
+    answer: gatewayTimeout,
+    says: (clerk) => `${clerk} did not answer within the route's per-try timeout`,
+  },
+  /** no whole answer (headers and body) within the request's deadline (PROXY_UPSTREAM_TIMEOUT_MS, or its route's) */
   timeout: {
     fault: 'clerk',
     neverSent: false,
@@ -116,6 +139,7 @@ export const FAILURES = Object.freeze({
     ejectAtOnce: false,
     countsTowardsFall: true,
     retry: 'when-repeatable',
+    retryOn: 'reset',
     answer: badGateway,
     says: (clerk) => `the connection to ${clerk} broke before a whole answer came back`,
   },
@@ -126,6 +150,7 @@ export const FAILURES = Object.freeze({
     ejectAtOnce: false,
     countsTowardsFall: true,
     retry: 'when-repeatable',
+    retryOn: 'bad-response',
     answer: badGateway,
     says: (clerk) => `${clerk} answered something that is not valid HTTP`,
   },
@@ -155,6 +180,8 @@ export const FAILURES = Object.freeze({
 } as const satisfies Record<string, FailureMeaning>)
 
 export type FailureKind = keyof typeof FAILURES
+/** why an attempt was retried: its failure's row, or an answer its route retries (route-table.ts `retryOnStatuses`) */
+export type RetryReason = FailureKind | 'retry-on-status'
 export const FAILURE_KINDS = Object.freeze(Object.keys(FAILURES)) as readonly FailureKind[]
 
 export interface UpstreamFailure {
@@ -186,6 +213,7 @@ const REQUEST_FAULT_CODES = new Set([
 const REFUSED_CODES = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'ENOTFOUND', 'EAI_AGAIN'])
 const CONNECT_TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'PROXY_CONNECT_TIMEOUT'])
 const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'PROXY_UPSTREAM_TIMEOUT', 'ETIMEDOUT'])
+const PER_TRY_TIMEOUT_CODES = new Set(['PROXY_PER_TRY_TIMEOUT'])
 const TOO_LARGE_CODES = new Set(['PROXY_RESPONSE_TOO_LARGE'])
 
 /**
@@ -201,6 +229,7 @@ export function classifyFailure(err: unknown, written: boolean, clerk: string): 
   else if (REFUSED_CODES.has(code)) kind = 'refused'
   else if (CONNECT_TIMEOUT_CODES.has(code)) kind = 'connect_timeout'
   else if (TIMEOUT_CODES.has(code)) kind = 'timeout'
+  else if (PER_TRY_TIMEOUT_CODES.has(code)) kind = 'per_try_timeout'
   else if (TOO_LARGE_CODES.has(code)) kind = 'response_too_large'
   else if (code.startsWith('HPE_') || code === 'UND_ERR_INFO' || code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH') kind = 'bad_response'
   else kind = written ? 'reset' : 'reset_before_send'

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { performance } from 'node:perf_hooks'
 import { stickySetCookie } from '../balance/affinity.js'
@@ -7,15 +8,18 @@ import { ROUTES, type RouteKey } from '../../services/common/vocabulary.js'
 import { discardRestOfBody, readRequestBody, type BodyBudget } from '../front/request-body.js'
 import type { Counters } from '../state/counters.js'
 import type { Upstream } from '../state/upstream.js'
-import type { ForwardCallbacks, ForwardEngine, ForwardRequest } from './engines/engine.js'
+import { EngineError, type ForwardCallbacks, type ForwardEngine, type ForwardRequest } from './engines/engine.js'
 import { FAILURES, classifyFailure, failureToError, isClosingRefusal, type UpstreamFailure } from './failures.js'
 import { rawHeaderValue, requestHeadersForClerk, responseHeadersForCustomer, setRequestDeadline } from './headers.js'
 import { decideRetry } from './retry-rules.js'
+import type { RouteLookup, RouteRetryPolicy } from './route-table.js'
 
 /** What the forwarder reads to route: the clerks' state and the policy per route. */
 export interface RoutingView {
   readonly upstreams: readonly Upstream[]
   readonly policies: Readonly<Record<RouteKey, Policy>>
+  /** the route table (retry policy, per-try timeout, deadline per route); replaced when it changes */
+  readonly routes: RouteLookup
 }
 
 export interface ForwarderDeps {
@@ -25,6 +29,7 @@ export interface ForwarderDeps {
   /** request-body bytes held over all requests (PROXY_REQUEST_BUFFER_BYTES) */
   budget: BodyBudget
   bodyCapBytes: number
+  /** PROXY_UPSTREAM_TIMEOUT_MS: the engines' own deadline per attempt, the longest any route may have */
   upstreamTimeoutMs: number
 }
 
@@ -33,7 +38,8 @@ export type Forward = (req: IncomingMessage, res: ServerResponse, route: RouteKe
 
 /**
  * The hot path: buffer the body, pick a clerk by the route's policy, forward, and on failure ask
- * the retry rules whether another clerk may have it. Every path ends the customer's response.
+ * the retry rules whether another clerk may have it, within the route's retry policy, per-try
+ * timeout and deadline (route-table.ts). Every path ends the customer's response.
  */
 export function createForwarder(deps: ForwarderDeps): Forward {
   // the balancers' turn counter, one per route
@@ -95,6 +101,13 @@ class Exchange implements ForwardCallbacks {
   private readonly tried = new Set<string>()
   private readonly request: ForwardRequest
   private readonly policy: Policy
+  private readonly retryPolicy: RouteRetryPolicy
+  /** when the whole request must be answered (performance.now() ms) */
+  private readonly deadlineAt: number
+  /** the customer sent an Idempotency-Key, or the route gave a keyless request one of the proxy's */
+  private readonly hasIdempotencyKey: boolean
+  /** the attempt's own timer, when it ends before the engine's (a per-try timeout, a deadline's rest) */
+  private attemptTimer: NodeJS.Timeout | undefined
   private attempts = 0
   private retries = 0
   private current: Upstream | undefined
@@ -113,12 +126,17 @@ class Exchange implements ForwardCallbacks {
     private readonly nextTurn: (route: RouteKey) => number,
   ) {
     this.policy = deps.view.policies[route]
-    this.request = {
-      method,
-      path: req.url ?? '/',
-      headers: requestHeadersForClerk(req.rawHeaders, body?.length ?? 0, req.socket.remoteAddress),
-      body,
-    }
+    const path = req.url ?? '/'
+    this.retryPolicy = deps.view.routes.policyFor(route, path)
+    this.deadlineAt = this.startedAt + (this.retryPolicy.deadlineMs ?? deps.upstreamTimeoutMs)
+    const headers = requestHeadersForClerk(req.rawHeaders, body?.length ?? 0, req.socket.remoteAddress)
+    const customerKey = req.headers['idempotency-key'] !== undefined
+    // A keyless pay gets a key of the proxy's own, the same on every attempt: the ledger then
+    // turns a retried pay into the same order in every mode, explicit stateless fields included
+    // (docs/contract.md "Route table"). Random (122 bits), so it names this one request only.
+    if (!customerKey && this.retryPolicy.proxyIdempotencyKey && method === 'POST') headers.push('idempotency-key', `lb-${randomUUID()}`)
+    this.hasIdempotencyKey = customerKey || this.retryPolicy.proxyIdempotencyKey
+    this.request = { method, path, headers, body }
   }
 
   start(): void {
@@ -129,8 +147,14 @@ class Exchange implements ForwardCallbacks {
   customerGone(): void {
     if (this.finished) return
     this.finished = true
+    this.clearAttemptTimer()
     this.abortAttempt?.()
     this.release()
+  }
+
+  private clearAttemptTimer(): void {
+    if (this.attemptTimer !== undefined) clearTimeout(this.attemptTimer)
+    this.attemptTimer = undefined
   }
 
   private release(): void {
@@ -164,24 +188,58 @@ class Exchange implements ForwardCallbacks {
   }
 
   private send(upstream: Upstream): void {
-    // The attempt's deadline, told to the clerk: a clerk that gets the request late (it was
-    // SIGSTOPped, or starved) must not charge a payment after the customer already got a 504.
-    // The clerk hands it to the ledger, whose script refuses a charge past it (ledger.ts).
-    setRequestDeadline(this.request.headers, Date.now() + this.deps.upstreamTimeoutMs)
+    // This attempt ends at its route's per-try timeout or at the request's deadline, whichever
+    // comes first. The engine's own deadline (PROXY_UPSTREAM_TIMEOUT_MS) is the backstop; when
+    // this one is shorter the forwarder keeps its own timer and abandons the attempt itself.
+    const remaining = Math.max(1, Math.floor(this.deadlineAt - performance.now()))
+    const perTry = this.retryPolicy.perTryTimeoutMs
     this.attempts++
     this.tried.add(upstream.id)
+    // a per-try timeout only when another clerk could take the request after it (a single clerk
+    // keeps the whole deadline, as without one)
+    const attemptMs = perTry !== null && perTry < remaining && this.anotherAttemptPossible() ? perTry : remaining
+    // The attempt's deadline, told to the clerk: a clerk that gets the request late (it was
+    // SIGSTOPped, or starved), or whose attempt was abandoned at its per-try timeout, must not
+    // charge a payment after the proxy stopped waiting for it. The clerk hands it to the ledger,
+    // whose script refuses a charge past it (ledger.ts).
+    setRequestDeadline(this.request.headers, Date.now() + attemptMs)
     this.current = upstream
     upstream.inFlight++
+    this.clearAttemptTimer()
+    if (attemptMs < this.deps.upstreamTimeoutMs) {
+      const code = attemptMs < remaining ? 'PROXY_PER_TRY_TIMEOUT' : 'PROXY_UPSTREAM_TIMEOUT'
+      this.attemptTimer = setTimeout(() => this.abandonAttempt(code), attemptMs)
+    }
     this.abortAttempt = this.deps.engine.forward(upstream, this.request, this)
+  }
+
+  /**
+   * The attempt's own timer fired: abort it (no engine callback follows) and treat it as its
+   * failure. A per-try timeout with no clerk left to try (a single clerk, every one tried, or the
+   * route's attempts spent) abandons nothing: the attempt keeps the rest of the request's deadline.
+   */
+  private abandonAttempt(code: 'PROXY_PER_TRY_TIMEOUT' | 'PROXY_UPSTREAM_TIMEOUT'): void {
+    this.attemptTimer = undefined
+    if (this.finished || this.current === undefined) return
+    if (code === 'PROXY_PER_TRY_TIMEOUT' && !this.anotherAttemptPossible()) {
+      const rest = Math.max(1, Math.floor(this.deadlineAt - performance.now()))
+      this.attemptTimer = setTimeout(() => this.abandonAttempt('PROXY_UPSTREAM_TIMEOUT'), rest)
+      return
+    }
+    this.abortAttempt?.()
+    this.onError(new EngineError(code, code === 'PROXY_PER_TRY_TIMEOUT' ? "the route's per-try timeout passed" : "the request's deadline passed"), true)
   }
 
   onResponse(statusCode: number, rawHeaders: string[], body: Buffer): void {
     const upstream = this.current
     if (this.finished || upstream === undefined) return
+    this.clearAttemptTimer()
     const refusal = isClosingRefusal(statusCode, rawHeaders, upstream.id)
     // a clerk shutting down turned the request away: another clerk may take it; if none can,
     // the customer gets the clerk's own 503
     if (refusal !== undefined && this.retryElsewhere(upstream, refusal)) return
+    // an answer the route retries (retryOnStatuses), when repeating is harmless and a clerk is left
+    if (refusal === undefined && this.retryPolicy.retryOnStatuses.includes(statusCode) && this.retryAnswer(upstream, statusCode)) return
     this.release()
     this.finished = true
     if (this.setCookie !== undefined) this.deps.counters.pinned(upstream)
@@ -206,6 +264,7 @@ class Exchange implements ForwardCallbacks {
   onError(err: unknown, written: boolean): void {
     const upstream = this.current
     if (this.finished || upstream === undefined) return
+    this.clearAttemptTimer()
     const failure = classifyFailure(err, written, upstream.id)
     if (FAILURES[failure.kind].fault === 'customer') {
       // the customer's request, not the clerk: no clerk's counters or health, no retry (a 400)
@@ -222,13 +281,39 @@ class Exchange implements ForwardCallbacks {
   private retryElsewhere(upstream: Upstream, failure: UpstreamFailure): boolean {
     this.release()
     this.deps.counters.attemptFailed(upstream, failure, failureToError(failure).statusCode ?? 502)
-    const hasIdempotencyKey = this.req.headers['idempotency-key'] !== undefined
-    const decision = decideRetry({ attempt: this.attempts, failure, method: this.method, hasIdempotencyKey })
+    const decision = decideRetry(
+      { attempt: this.attempts, failure, method: this.method, hasIdempotencyKey: this.hasIdempotencyKey, remainingMs: this.deadlineAt - performance.now() },
+      this.retryPolicy,
+    )
     if (!decision.retry) return false
     const next = this.pick()
     if (next === undefined) return false
     this.retries++
-    this.deps.counters.retried(upstream, next, failure.kind)
+    this.deps.counters.retried(upstream, next, failure.kind, this.retryPolicy.prefix)
+    this.send(next)
+    return true
+  }
+
+  /** would a per-try timeout now be retried on another clerk? (no counting, no cookie) */
+  private anotherAttemptPossible(): boolean {
+    const question = { attempt: this.attempts, failure: { kind: 'per_try_timeout' as const }, method: this.method, hasIdempotencyKey: this.hasIdempotencyKey }
+    if (!decideRetry({ ...question, remainingMs: this.deadlineAt - performance.now() }, this.retryPolicy).retry) return false
+    return choose(this.policy, this.deps.view.upstreams, this.req, 0, this.tried) !== undefined
+  }
+
+  /** an answer with a status the route retries: counted as answered, then sent elsewhere when allowed */
+  private retryAnswer(upstream: Upstream, statusCode: number): boolean {
+    const decision = decideRetry(
+      { attempt: this.attempts, status: statusCode, method: this.method, hasIdempotencyKey: this.hasIdempotencyKey, remainingMs: this.deadlineAt - performance.now() },
+      this.retryPolicy,
+    )
+    if (!decision.retry) return false
+    const next = this.pick()
+    if (next === undefined) return false
+    this.release()
+    this.deps.counters.answered(upstream, statusCode, (performance.now() - this.startedAt) / 1000)
+    this.retries++
+    this.deps.counters.retried(upstream, next, 'retry-on-status', this.retryPolicy.prefix)
     this.send(next)
     return true
   }

@@ -1,40 +1,55 @@
-import { FAILURES, type UpstreamFailure } from './failures.js'
+import { FAILURES, type FailureMeaning, type UpstreamFailure } from './failures.js'
+import { RETRY_CONDITIONS, type RouteRetryPolicy } from './route-table.js'
 
 /**
  * When may a failed attempt be tried again on another clerk? Each failure kind's row in the
- * failure table (failures.ts) says which rule applies to it; this applies the rule:
+ * failure table (failures.ts) says which rule applies to it; the request's row in the route table
+ * (route-table.ts) says how far its route goes; this applies both:
  *
  * 1. `whatever-the-method`: a request that never reached a clerk (refused, connect timeout,
  *    connection broken before a byte was written, or turned away by a clerk shutting down) is
- *    retried whatever its method: no clerk can have acted on it.
+ *    retried whatever its method and route: no clerk can have acted on it.
  * 2. `when-repeatable`: a request that may have reached a clerk (a broken connection, a garbled
- *    answer) is retried only when repeating it is harmless: the method is idempotent
- *    (RFC 9110 §9.2.2), or the customer sent an Idempotency-Key (the clerks' ledger turns a
- *    repeated `pay` with the same key into the same order).
- * 3. `never`: a timeout (the customer already waited PROXY_UPSTREAM_TIMEOUT_MS, and a second wait
- *    doubles it), an answer too large to buffer, a request the engine refuses to send as it was
- *    written (the customer's fault: every clerk would refuse it alike; the forwarder answers 400).
- * 4. At most `maxAttempts` attempts in all, each on a clerk not yet tried for this request.
+ *    answer, an attempt past its route's per-try timeout) is retried only when its route retries
+ *    on that failure (the route's `retryOn` names the row's `retryOn`) and repeating it is
+ *    harmless: the method is idempotent (RFC 9110 §9.2.2), the customer sent an Idempotency-Key
+ *    (the clerks' ledger turns a repeated `pay` with the same key into the same order), or the
+ *    route is idempotent by design (the route table says why for each).
+ * 3. An answer whose status the route lists in `retryOnStatuses` is retried like 2.
+ * 4. `never`: a timeout of the whole request (the customer already waited the deadline), an
+ *    answer too large to buffer, a request the engine refuses to send as it was written (the
+ *    customer's fault: every clerk would refuse it alike; the forwarder answers 400).
+ * 5. At most the route's `attempts` in all, each on a clerk not yet tried for this request, and
+ *    none once the request's deadline has passed.
  *
  * Pure: a question in, an answer out.
  */
-export interface RetryLimits {
-  /** attempts in all, the first included */
-  readonly maxAttempts: number
-}
 
-/** the proxy's one retry policy today (a route table with one per route may come: issue 13) */
-export const DEFAULT_RETRY_LIMITS: RetryLimits = Object.freeze({ maxAttempts: 3 })
-export const MAX_ATTEMPTS = DEFAULT_RETRY_LIMITS.maxAttempts
+/** what the rules read of a route's row */
+export type RetryPolicyView = Pick<RouteRetryPolicy, 'attempts' | 'retryOn' | 'retryOnStatuses' | 'idempotentByDesign'>
+
+/** a route that only knows methods and keys (no route table): the proxy's rules before issue 13 */
+export const BY_METHOD_ONLY: RetryPolicyView = Object.freeze({
+  attempts: 3,
+  retryOn: RETRY_CONDITIONS,
+  retryOnStatuses: [],
+  idempotentByDesign: false,
+})
+export const MAX_ATTEMPTS = BY_METHOD_ONLY.attempts
 
 export const IDEMPOTENT_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE'])
 
 export interface RetryQuestion {
   /** attempts made so far, including the one that failed (1 after the first) */
   attempt: number
-  failure: Pick<UpstreamFailure, 'kind'>
+  /** the attempt failed (a row of the failure table) ... */
+  failure?: Pick<UpstreamFailure, 'kind'>
+  /** ... or it was answered with this status */
+  status?: number
   method: string
   hasIdempotencyKey: boolean
+  /** ms left before the request's deadline; none left → no retry */
+  remainingMs?: number
 }
 
 export interface RetryAnswer {
@@ -42,16 +57,28 @@ export interface RetryAnswer {
   why: string
 }
 
-export function decideRetry({ attempt, failure, method, hasIdempotencyKey }: RetryQuestion, limits: RetryLimits = DEFAULT_RETRY_LIMITS): RetryAnswer {
-  if (attempt >= limits.maxAttempts) return { retry: false, why: `already tried ${attempt} times` }
-  switch (FAILURES[failure.kind].retry) {
+export function decideRetry({ attempt, failure, status, method, hasIdempotencyKey, remainingMs = Infinity }: RetryQuestion, route: RetryPolicyView = BY_METHOD_ONLY): RetryAnswer {
+  if (attempt >= route.attempts) return { retry: false, why: `already tried ${attempt} times` }
+  if (remainingMs <= 0) return { retry: false, why: "the request's deadline has passed" }
+  if (failure === undefined) {
+    if (status === undefined || !route.retryOnStatuses.includes(status)) return { retry: false, why: `the route does not retry a ${String(status)} answer` }
+    return repeatable(method, hasIdempotencyKey, route)
+  }
+  const row: FailureMeaning = FAILURES[failure.kind]
+  switch (row.retry) {
     case 'whatever-the-method':
       return { retry: true, why: 'never reached the clerk' }
     case 'never':
       return { retry: false, why: `a ${failure.kind} is not retried` }
     case 'when-repeatable':
-      if (IDEMPOTENT_METHODS.has(method)) return { retry: true, why: `${method} is idempotent` }
-      if (hasIdempotencyKey) return { retry: true, why: 'the request carries an Idempotency-Key' }
-      return { retry: false, why: `the clerk may have acted on this ${method}, which has no Idempotency-Key` }
+      if (row.retryOn !== undefined && !route.retryOn.includes(row.retryOn)) return { retry: false, why: `the route does not retry on ${row.retryOn}` }
+      return repeatable(method, hasIdempotencyKey, route)
   }
+}
+
+function repeatable(method: string, hasIdempotencyKey: boolean, route: RetryPolicyView): RetryAnswer {
+  if (IDEMPOTENT_METHODS.has(method)) return { retry: true, why: `${method} is idempotent` }
+  if (hasIdempotencyKey) return { retry: true, why: 'the request carries an Idempotency-Key' }
+  if (route.idempotentByDesign) return { retry: true, why: 'the route is idempotent by design' }
+  return { retry: false, why: `the clerk may have acted on this ${method}, which has no Idempotency-Key` }
 }

@@ -1,4 +1,4 @@
-import { isFailingAnswer, type FailureKind, type UpstreamFailure } from '../forward/failures.js'
+import { isFailingAnswer, type FailureKind, type RetryReason, type UpstreamFailure } from '../forward/failures.js'
 import { LatencyHistogram, type LatencyCounts } from './latency-histogram.js'
 import type { Upstream } from './upstream.js'
 
@@ -101,7 +101,8 @@ export interface Evidence {
   attemptFailed(upstream: Upstream, failure: UpstreamFailure): void
   /** the clerk answered a status that says it is broken (isFailingAnswer) */
   failingAnswer(upstream: Upstream, status: number): void
-  retried(from: Upstream, to: Upstream, reason: FailureKind): void
+  /** `route`: the route table's prefix whose policy allowed it */
+  retried(from: Upstream, to: Upstream, reason: RetryReason, route?: string): void
   redispatched(from: Upstream, to: Upstream): void
 }
 
@@ -136,9 +137,9 @@ export class Counters {
     this.evidence.attemptFailed(upstream, failure)
   }
 
-  retried(from: Upstream, to: Upstream, reason: FailureKind): void {
+  retried(from: Upstream, to: Upstream, reason: RetryReason, route?: string): void {
     from.counters.retries++
-    this.evidence.retried(from, to, reason)
+    this.evidence.retried(from, to, reason, route)
   }
 
   /** a sticky customer moved from a clerk that is down to another */

@@ -1,6 +1,7 @@
 import { namesOf, policiesNamed, policyNamed, type AcceptedPolicyName, type Policy } from '../balance/policy.js'
 import type { RouteKey } from '../../services/common/vocabulary.js'
 import type { ClerkTarget, ProxyOptions } from '../options.js'
+import { applyRouteChanges, routeLookup, type RouteChange, type RouteLookup, type RouteTable } from '../forward/route-table.js'
 import { Counters, type Evidence } from './counters.js'
 import { EventBus } from './events.js'
 import { Health } from './health.js'
@@ -26,6 +27,8 @@ export class ProxyState {
   readonly byId: ReadonlyMap<string, Upstream>
   /** the policy per route (a change is a new Policy, so a reader holding the old one is not surprised) */
   readonly policies: Record<RouteKey, Policy>
+  /** the route table, ready for the hot path (a change is a new lookup) */
+  routes: RouteLookup
   readonly events = new EventBus()
   readonly health: Health
   readonly counters: Counters
@@ -40,8 +43,10 @@ export class ProxyState {
   constructor(
     clerks: readonly ClerkTarget[],
     policies: Readonly<Record<RouteKey, AcceptedPolicyName>>,
-    private readonly meta: StatusMeta & { healthRise: number; healthFall: number },
+    private readonly meta: StatusMeta & { healthRise: number; healthFall: number; upstreamTimeoutMs: number },
+    routes: RouteTable,
   ) {
+    this.routes = routeLookup(routes)
     this.upstreams = clerks.map((c) => new Upstream(c.id, c.url))
     this.byId = new Map(this.upstreams.map((u) => [u.id, u]))
     this.policies = policiesNamed(policies)
@@ -49,7 +54,7 @@ export class ProxyState {
     this.evidence = {
       attemptFailed: (upstream, failure) => this.health.passiveFailure(upstream, failure.kind, failure.reason, failure.code),
       failingAnswer: (upstream, status) => this.health.failingAnswer(upstream, status),
-      retried: (from, to, reason) => this.events.emit('retry', { from: from.id, to: to.id, reason }),
+      retried: (from, to, reason, route) => this.events.emit('retry', { from: from.id, to: to.id, reason, ...(route === undefined ? {} : { route }) }),
       redispatched: (from, to) => this.events.emit('redispatch', { from: from.id, to: to.id }),
     }
     this.counters = new Counters(this.upstreams, this.evidence)
@@ -58,19 +63,25 @@ export class ProxyState {
   }
 
   static fromOptions(options: ProxyOptions): ProxyState {
-    return new ProxyState(options.clerks, options.policies, {
-      engine: options.engine,
-      workers: options.workers,
-      launcher: options.launcherUrl !== undefined,
-      healthRise: options.healthRise,
-      healthFall: options.healthFall,
-      limits: {
-        requestTimeoutMs: options.requestTimeoutMs,
-        clientConnections: options.clientConnections,
-        requestBufferBytes: options.requestBufferBytes,
-        eventSubscribers: options.eventSubscribers,
+    return new ProxyState(
+      options.clerks,
+      options.policies,
+      {
+        engine: options.engine,
+        workers: options.workers,
+        launcher: options.launcherUrl !== undefined,
+        healthRise: options.healthRise,
+        healthFall: options.healthFall,
+        upstreamTimeoutMs: options.upstreamTimeoutMs,
+        limits: {
+          requestTimeoutMs: options.requestTimeoutMs,
+          clientConnections: options.clientConnections,
+          requestBufferBytes: options.requestBufferBytes,
+          eventSubscribers: options.eventSubscribers,
+        },
       },
-    })
+      options.routes,
+    )
   }
 
   setDrained(upstream: Upstream, drained: boolean): void {
@@ -89,13 +100,32 @@ export class ProxyState {
     this.onRoutingChange()
   }
 
+  /**
+   * Changes one row of the route table (PUT /_lb/routes); throws a ConfigError saying what is
+   * wrong, and then nothing changed.
+   */
+  changeRoute(change: RouteChange): RouteTable {
+    const table = applyRouteChanges(this.routes.table, [change], this.meta.upstreamTimeoutMs, 'the route change')
+    this.routes = routeLookup(table)
+    this.events.emit('routes', { prefix: change.prefix, route: table.find((r) => r.prefix === change.prefix) })
+    this.onRoutingChange()
+    return table
+  }
+
   /** each route's policy by its name (/_lb/status, PUT /_lb/policy's answer, the workers' replicas) */
   policyNames(): Record<RouteKey, AcceptedPolicyName> {
     return namesOf(this.policies)
   }
 
   status(): ProxyStatus {
-    return buildStatus({ upstreams: this.upstreams, policies: this.policyNames(), counters: this.counters, usage: this.readFrontUsage(), meta: this.meta })
+    return buildStatus({
+      upstreams: this.upstreams,
+      policies: this.policyNames(),
+      routes: this.routes.table,
+      counters: this.counters,
+      usage: this.readFrontUsage(),
+      meta: this.meta,
+    })
   }
 
   /** every `intervalMs`, a `stats` event (stats.ts) */

@@ -1,6 +1,7 @@
 import type { AcceptedPolicyName } from '../balance/policy.js'
 import type { RouteKey } from '../../services/common/vocabulary.js'
 import type { EngineName, FrontLimits } from '../options.js'
+import type { RouteTable } from '../forward/route-table.js'
 import type { Counters } from './counters.js'
 import type { Upstream } from './upstream.js'
 
@@ -23,6 +24,8 @@ export interface ProxyStatus {
   engine: EngineName
   workers: number
   policies: Record<RouteKey, AcceptedPolicyName>
+  /** the route table (forward/route-table.ts): retry policy, timeouts, idempotent by design, why */
+  routes: RouteTable
   clerks: ClerkStatus[]
   counters: { requests: number; errors: number; retries: number; redispatches: number }
   launcher: boolean
@@ -55,13 +58,14 @@ export interface StatusMeta {
 export interface StatusSources {
   upstreams: readonly Upstream[]
   policies: Readonly<Record<RouteKey, AcceptedPolicyName>>
+  routes: RouteTable
   counters: Pick<Counters, 'unroutedRequests' | 'unroutedErrors'>
   usage: FrontUsage
   meta: StatusMeta
 }
 
 /** Builds the status from the truth's parts; reads only. */
-export function buildStatus({ upstreams, policies, counters: unrouted, usage, meta }: StatusSources): ProxyStatus {
+export function buildStatus({ upstreams, policies, routes, counters: unrouted, usage, meta }: StatusSources): ProxyStatus {
   const counters = { requests: unrouted.unroutedRequests, errors: unrouted.unroutedErrors, retries: 0, redispatches: 0 }
   const clerks = upstreams.map((u): ClerkStatus => {
     const c = u.counters
@@ -88,6 +92,7 @@ export function buildStatus({ upstreams, policies, counters: unrouted, usage, me
     engine: meta.engine,
     workers: meta.workers,
     policies: { ...policies },
+    routes,
     clerks,
     counters,
     launcher: meta.launcher,

@@ -48,7 +48,7 @@ export interface EngineOptions {
 /** An error the engines raise themselves, with a code failures.ts knows. */
 export class EngineError extends Error {
   constructor(
-    readonly code: 'PROXY_CONNECT_TIMEOUT' | 'PROXY_UPSTREAM_TIMEOUT' | 'PROXY_RESPONSE_TOO_LARGE' | 'PROXY_ABORTED' | 'PROXY_STALE_SOCKET',
+    readonly code: 'PROXY_CONNECT_TIMEOUT' | 'PROXY_UPSTREAM_TIMEOUT' | 'PROXY_PER_TRY_TIMEOUT' | 'PROXY_RESPONSE_TOO_LARGE' | 'PROXY_ABORTED' | 'PROXY_STALE_SOCKET',
     message: string,
   ) {
     super(message)

@@ -98,25 +98,32 @@ describe.each(ENGINE_NAMES)('the %s engine', (engine) => {
     const garbage = await fake(garbageFake())
     const good = await fake(goodFake('good'))
     const { base } = await startProxy(engine, { garbage: garbage.url, good: good.url })
-    const posts = [await call(base, '/stateless/ask', post({})), await call(base, '/stateless/ask', post({}))]
+    // /orders is not idempotent by design (the route table): a keyless POST there is not repeated
+    const posts = [await call(base, '/orders', post({})), await call(base, '/orders', post({}))]
     const broken = posts.find((p) => p.status !== 200)
     expect(broken?.status).toBe(502)
     expect(broken?.body).toMatchObject({ error: 'bad_gateway', code: 'PROXY_ERR_BAD_GATEWAY' })
     expect(String(broken?.body.reason)).toMatch(/garbage/)
     const gets = [await call(base, '/orders?after=0'), await call(base, '/orders?after=0')]
     expect(gets.map((g) => g.status)).toEqual([200, 200])
+    // a stateless step is idempotent by design: a keyless POST goes to the good clerk
+    const asks = [await call(base, '/stateless/ask', post({})), await call(base, '/stateless/ask', post({}))]
+    expect(asks.map((a) => a.status)).toEqual([200, 200])
   })
 
   it('answers 502 when a clerk resets mid-response, and retries a request with an Idempotency-Key', async () => {
     const reset = await fake(resetMidResponseFake())
     const good = await fake(goodFake('good'))
     const { base } = await startProxy(engine, { reset: reset.url, good: good.url })
-    const plain = [await call(base, '/stateless/pay', post({ method: 'card' })), await call(base, '/stateless/pay', post({ method: 'card' }))]
+    const plain = [await call(base, '/orders', post({ method: 'card' })), await call(base, '/orders', post({ method: 'card' }))]
     expect(plain.map((p) => p.status).sort()).toEqual([200, 502])
     const keyed = []
     for (let i = 0; i < 2; i++) keyed.push(await call(base, '/stateless/pay', post({ method: 'card' }, { 'idempotency-key': `k-${i}` })))
     expect(keyed.map((k) => k.status)).toEqual([200, 200])
     expect(keyed.some((k) => k.headers.get('x-retried') === '1')).toBe(true)
+    // a keyless pay is repeated too: the route gives it a key of the proxy's own (the ledger replays it)
+    const keyless = [await call(base, '/stateless/pay', post({ method: 'card' })), await call(base, '/stateless/pay', post({ method: 'card' }))]
+    expect(keyless.map((k) => k.status)).toEqual([200, 200])
   })
 
   it('survives a clerk closing a keep-alive socket just as it is reused', async () => {
@@ -129,13 +136,13 @@ describe.each(ENGINE_NAMES)('the %s engine', (engine) => {
     expect(gets.map((g) => g.status)).toEqual([200, 200, 200, 200])
     expect(gets.some((g) => g.headers.get('x-retried') === '1')).toBe(true)
     const posts = []
-    for (let i = 0; i < 4; i++) posts.push(await call(base, '/stateless/ask', post({ product: 'laptop' })))
+    for (let i = 0; i < 4; i++) posts.push(await call(base, '/orders', post({ product: 'laptop' })))
     // a POST without Idempotency-Key that may have reached the clerk is not repeated: a clean 502
     for (const p of posts) expect([200, 502]).toContain(p.status)
     const refused = posts.filter((p) => p.status === 502)
     expect(refused.length).toBeGreaterThan(0)
     expect(refused[0]?.body).toMatchObject({ error: 'bad_gateway', code: 'PROXY_ERR_BAD_GATEWAY' })
-    const after = await call(base, '/stateless/ask', post({ product: 'laptop' }, { 'idempotency-key': 'again' }))
+    const after = await call(base, '/orders', post({ product: 'laptop' }, { 'idempotency-key': 'again' }))
     expect(after.status).toBe(200)
   })
 

@@ -4,6 +4,8 @@ import { waitFor } from '../../../services/common/wait-for.js'
 import { spawnService, type SpawnedService } from '../../helpers/spawn-service.js'
 
 export const ADMIN_TOKEN = 'proxy-test-admin-token'
+// a failure bound, never a wait: on a shared 2-core machine under load a clerk can take 20 s to start
+const START_BOUND_MS = 60_000
 const SESSION_SECRET = 'a-session-secret-shared-by-every-clerk-in-this-test'
 
 export interface RealClerk {
@@ -27,6 +29,7 @@ async function startClerk(id: string, port: number, redisUrl: string): Promise<S
     'services/clerk/main.js',
     { CLERK_PORT: String(port), CLERK_HOST: '127.0.0.1', CLERK_ID: id, REDIS_URL: redisUrl, SESSION_SECRET, ADMIN_TOKEN },
     `http://127.0.0.1:${port}/readyz`,
+    { timeoutMs: START_BOUND_MS },
   )
 }
 
@@ -34,7 +37,12 @@ async function startClerk(id: string, port: number, redisUrl: string): Promise<S
  * A real redis-server, `count` real clerk processes and the real proxy process (node dist/proxy/
  * main.js) on free loopback ports, with short health intervals so tests see changes quickly.
  */
-export async function startRealCluster(count: number, proxyEnv: Record<string, string> = {}): Promise<RealCluster> {
+export async function startRealCluster(
+  count: number,
+  proxyEnv: Record<string, string> = {},
+  /** the URL the proxy is given for a clerk (a relay in front of it), by id; else the clerk's own */
+  throughUrls: (clerks: readonly RealClerk[]) => Promise<Record<string, string>> = async () => ({}),
+): Promise<RealCluster> {
   const redis = await startRedisServer({ appendOnly: false })
   const clerks: RealClerk[] = []
   const ids = ['clerk-a', 'clerk-b', 'clerk-c', 'clerk-d'].slice(0, count)
@@ -45,13 +53,14 @@ export async function startRealCluster(count: number, proxyEnv: Record<string, s
     }),
   )
   clerks.sort((a, b) => a.id.localeCompare(b.id))
+  const through = await throughUrls(clerks)
   const proxyPort = await freePort()
   const base = `http://127.0.0.1:${proxyPort}`
   const proxy = await spawnService(
     'proxy/main.js',
     {
       PROXY_PORT: String(proxyPort),
-      PROXY_CLERKS: clerks.map((c) => `${c.id}=${c.url}`).join(','),
+      PROXY_CLERKS: clerks.map((c) => `${c.id}=${through[c.id] ?? c.url}`).join(','),
       ADMIN_TOKEN,
       PROXY_HEALTH_INTERVAL_MS: '100',
       PROXY_HEALTH_RISE: '2',
@@ -61,6 +70,7 @@ export async function startRealCluster(count: number, proxyEnv: Record<string, s
       ...proxyEnv,
     },
     `${base}/_lb/status`,
+    { timeoutMs: START_BOUND_MS },
   )
   return {
     redis,

@@ -37,6 +37,10 @@ const STATED: Record<FailureKind, [string, Row]> = {
     'turned away by a clerk shutting down: eject at once, any method goes elsewhere; 503',
     { fault: 'clerk', neverSent: true, ejectAtOnce: true, countsTowardsFall: false, retry: 'whatever-the-method', status: 503 },
   ],
+  per_try_timeout: [
+    "past its route's per-try timeout: slow, not broken (the active checks eject a hung clerk), retried when repeatable (and the route retries on it); 504",
+    { fault: 'clerk', neverSent: false, ejectAtOnce: false, countsTowardsFall: false, retry: 'when-repeatable', status: 504 },
+  ],
   timeout: [
     'no answer in time: towards PROXY_HEALTH_FALL, never retried (the customer waited enough); 504',
     { fault: 'clerk', neverSent: false, ejectAtOnce: false, countsTowardsFall: true, retry: 'never', status: 504 },
@@ -65,6 +69,7 @@ const SAMPLE: Record<FailureKind, (clerk: string) => UpstreamFailure | undefined
   connect_timeout: (c) => classifyFailure(Object.assign(new Error('x'), { code: 'UND_ERR_CONNECT_TIMEOUT' }), false, c),
   reset_before_send: (c) => classifyFailure(Object.assign(new Error('x'), { code: 'ECONNRESET' }), false, c),
   closing: (c) => isClosingRefusal(503, ['connection', 'close'], c),
+  per_try_timeout: (c) => classifyFailure(Object.assign(new Error('x'), { code: 'PROXY_PER_TRY_TIMEOUT' }), true, c),
   timeout: (c) => classifyFailure(Object.assign(new Error('x'), { code: 'PROXY_UPSTREAM_TIMEOUT' }), true, c),
   reset: (c) => classifyFailure(Object.assign(new Error('x'), { code: 'ECONNRESET' }), true, c),
   bad_response: (c) => classifyFailure(Object.assign(new Error('x'), { code: 'HPE_INVALID_CONSTANT' }), true, c),

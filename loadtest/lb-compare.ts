@@ -1,0 +1,214 @@
+/**
+ * `npm run loadtest:lb-compare`: the same keyless customers (no Idempotency-Key, as browsers),
+ * the same kill and pause of a clerk, through our proxy, HAProxy and nginx in front of the same
+ * clerks, in one run: a table on stdout and an HTML report (dialogues completed / context_lost /
+ * failed, p99 of each dialogue's slowest answer, dialogues per second, ledger lost / doubled /
+ * charged_unconfirmed). Every load loop is bounded in count and time; traffic stays on loopback.
+ */
+import '../services/common/supported-node.js'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { dirname } from 'node:path'
+import { MODES, type Mode } from '../services/common/vocabulary.js'
+import { readCommandLine, runIfMain } from './args/command-line.js'
+import { parseArgv, readTime, readWhole } from './args/readers.js'
+import { badOption } from './errors.js'
+import { keylessLoad, ledgerHead, ordersAfter, reconcileKeyless, type DialogueOutcome } from './lb-compare/keyless-load.js'
+import { BALANCERS, startComparedCluster, type BalancerName, type ComparedCluster } from './lb-compare/lb-processes.js'
+
+export const SCHEDULES = ['kill', 'pause'] as const
+export type Schedule = (typeof SCHEDULES)[number]
+
+export interface LbCompareOptions {
+  readonly help: boolean
+  readonly customers: number
+  readonly durationMs: number
+  readonly balancers: readonly BalancerName[]
+  readonly modes: readonly Mode[]
+  readonly schedules: readonly Schedule[]
+  readonly htmlFile: string
+}
+
+export interface LbCompareRow {
+  balancer: BalancerName
+  mode: Mode
+  schedule: Schedule
+  completed: number
+  contextLost: number
+  failed: number
+  p99Ms: number
+  dialoguesPerSec: number
+  lost: number
+  doubled: number
+  chargedUnconfirmed: number
+  /** the failed dialogues by step and status (0: no answer), e.g. "pay 504 ×2" */
+  failures: string
+}
+
+export const lbCompareUsage = `npm run loadtest:lb-compare -- [options]
+
+Keyless customers (no Idempotency-Key), clerk-b SIGKILLed (kill) or SIGSTOPped (pause) at a third
+of the run and brought back at two thirds, through our proxy, HAProxy and nginx in front of the
+same three clerks.
+
+  --customers N        customers at once (default 20)
+  --duration 12s       each run (default 12s)
+  --balancers LIST     ours,haproxy,nginx (default all three)
+  --modes LIST         stateless,shared,stateful (default all)
+  --schedules LIST     kill,pause (default both)
+  --html FILE          the HTML report (default reports/lb-compare.html)
+`
+
+function readList<T extends string>(name: string, text: string | undefined, choices: readonly T[]): readonly T[] {
+  if (text === undefined) return choices
+  const items = text.split(',').map((s) => s.trim())
+  const bad = items.find((i) => !(choices as readonly string[]).includes(i))
+  if (bad !== undefined || items.length === 0) throw badOption(`--${name} takes a list of ${choices.join(', ')}, got "${text}"`)
+  return items as T[]
+}
+
+export function parseLbCompareArguments(argv: readonly string[]): LbCompareOptions {
+  const values = parseArgv(argv, {
+    customers: { type: 'string' },
+    duration: { type: 'string' },
+    balancers: { type: 'string' },
+    modes: { type: 'string' },
+    schedules: { type: 'string' },
+    html: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  })
+  const durationMs = readTime('duration', values.duration) ?? 12_000 // 12 s, as the issue measured
+  if (durationMs < 3_000 || durationMs > 600_000) throw badOption(`--duration must be from 3s to 10m, got ${values.duration}`)
+  return Object.freeze({
+    help: values.help ?? false,
+    customers: readWhole('customers', values.customers, 20, 1, 500),
+    durationMs,
+    balancers: readList('balancers', values.balancers, BALANCERS),
+    modes: readList('modes', values.modes, MODES),
+    schedules: readList('schedules', values.schedules, SCHEDULES),
+    htmlFile: values.html ?? 'reports/lb-compare.html',
+  })
+}
+
+function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) return 0
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number
+}
+
+const after = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+/** one row: the schedule through one balancer, then clerk-b brought back and seen again */
+async function runRow(cluster: ComparedCluster, balancer: ComparedCluster['balancers'][number], mode: Mode, schedule: Schedule, options: LbCompareOptions): Promise<LbCompareRow> {
+  const ledgerClerk = cluster.clerkUrls['clerk-a'] as string
+  const head = await ledgerHead(ledgerClerk, cluster.adminToken)
+  const third = Math.round(options.durationMs / 3)
+  const chaos = async () => {
+    await after(third)
+    if (schedule === 'kill') await cluster.kill('clerk-b')
+    else cluster.pause('clerk-b')
+    await after(third)
+    if (schedule === 'kill') await cluster.revive('clerk-b')
+    else cluster.resume('clerk-b')
+  }
+  const run = await keylessLoad(balancer.url, mode, { customers: options.customers, durationMs: options.durationMs, maxDialogues: 100_000, chaos })
+  await balancer.settled()
+  // a resumed clerk finishes what it held before the ledger is read
+  await after(500)
+  const { lost, doubled, unconfirmed } = reconcileKeyless(run.outcomes, await ordersAfter(ledgerClerk, cluster.adminToken, head))
+  return {
+    balancer: balancer.name,
+    mode,
+    schedule,
+    completed: run.count('completed'),
+    contextLost: run.count('context_lost'),
+    failed: run.count('failed'),
+    p99Ms: Math.round(
+      percentile(
+        run.outcomes.map((o) => o.slowestMs),
+        99,
+      ),
+    ),
+    dialoguesPerSec: Math.round((run.outcomes.length / run.elapsedMs) * 1_000),
+    lost,
+    doubled,
+    chargedUnconfirmed: unconfirmed,
+    failures: describeFailures(run.outcomes),
+  }
+}
+
+function describeFailures(outcomes: readonly DialogueOutcome[]): string {
+  const counts = new Map<string, number>()
+  for (const o of outcomes) if (o.end === 'failed') counts.set(`${o.step ?? '?'} ${o.status ?? 0}`, (counts.get(`${o.step ?? '?'} ${o.status ?? 0}`) ?? 0) + 1)
+  return [...counts].map(([what, n]) => `${what} ×${n}`).join(', ')
+}
+
+const COLUMNS: [string, (r: LbCompareRow) => string | number][] = [
+  ['mode', (r) => r.mode],
+  ['chaos', (r) => r.schedule],
+  ['balancer', (r) => r.balancer],
+  ['completed', (r) => r.completed],
+  ['context_lost', (r) => r.contextLost],
+  ['failed', (r) => r.failed],
+  ['p99 ms', (r) => r.p99Ms],
+  ['dialogues/s', (r) => r.dialoguesPerSec],
+  ['lost', (r) => r.lost],
+  ['doubled', (r) => r.doubled],
+  ['charged_unconfirmed', (r) => r.chargedUnconfirmed],
+  ['failures', (r) => r.failures],
+]
+
+export function renderLbCompareTable(rows: readonly LbCompareRow[]): string {
+  const lines = [`| ${COLUMNS.map(([h]) => h).join(' | ')} |`, `| ${COLUMNS.map(() => '---').join(' | ')} |`]
+  for (const r of rows) lines.push(`| ${COLUMNS.map(([, f]) => String(f(r))).join(' | ')} |`)
+  return lines.join('\n') + '\n'
+}
+
+const escapeHtml = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] as string)
+
+export function renderLbCompareHtml(rows: readonly LbCompareRow[], options: LbCompareOptions, loadavg: string): string {
+  const head = COLUMNS.map(([h]) => `<th>${escapeHtml(h)}</th>`).join('')
+  const body = rows.map((r) => `<tr class="${r.failed > 0 ? 'bad' : ''}">${COLUMNS.map(([, f]) => `<td>${escapeHtml(String(f(r)))}</td>`).join('')}</tr>`).join('\n')
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>clerk-cluster: our proxy, HAProxy and nginx under the same chaos</title>
+<style>body{font:14px system-ui,sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}
+td:nth-child(-n+3),th{text-align:left}tr.bad td{background:#fde8e8}</style></head><body>
+<h1>Keyless customers, a clerk killed or paused: three load balancers</h1>
+<p>${options.customers} customers without Idempotency-Key, ${options.durationMs / 1000} s per row; clerk-b SIGKILLed (kill) or SIGSTOPped (pause) at a third of the run and brought back at two thirds. Load average: ${escapeHtml(loadavg)}.</p>
+<table><thead><tr>${head}</tr></thead><tbody>
+${body}
+</tbody></table>
+<p>p99: of each dialogue's slowest answer. lost: orders a customer was told about that the ledger lacks; doubled: dialogues charged twice; charged_unconfirmed: orders no customer heard of (charged, and told an error).
+nginx (open source) cannot insert a sticky cookie nor check /readyz: its stateful row shows that.</p>
+</body></html>
+`
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const options = readCommandLine('loadtest:lb-compare', argv, parseLbCompareArguments, lbCompareUsage)
+  if (typeof options === 'number') return options
+  const loadBefore = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')
+  process.stderr.write(`starting redis, 3 clerks, ${options.balancers.join(', ')} … (load average ${loadBefore})\n`)
+  const cluster = await startComparedCluster(options.balancers)
+  const rows: LbCompareRow[] = []
+  try {
+    for (const mode of options.modes) {
+      for (const schedule of options.schedules) {
+        for (const balancer of cluster.balancers) {
+          process.stderr.write(`${mode} ${schedule} through ${balancer.name} …\n`)
+          rows.push(await runRow(cluster, balancer, mode, schedule, options))
+        }
+      }
+    }
+  } finally {
+    await cluster.stop()
+  }
+  const loadAfter = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')
+  process.stdout.write('\n' + renderLbCompareTable(rows))
+  process.stdout.write(`load average before ${loadBefore}, after ${loadAfter}\n`)
+  mkdirSync(dirname(options.htmlFile), { recursive: true })
+  writeFileSync(options.htmlFile, renderLbCompareHtml(rows, options, `${loadBefore} before, ${loadAfter} after`))
+  process.stdout.write(`HTML report: ${options.htmlFile}\n`)
+  return 0
+}
+
+runIfMain(import.meta.url, 'loadtest:lb-compare', main)
