@@ -142,7 +142,7 @@ class Exchange implements ForwardCallbacks {
 
   /** the policy's choice for the next attempt; the forwarder turns it into counts and a Set-Cookie */
   private pick(): Upstream | undefined {
-    const choice = choose(this.policy, this.deps.view.upstreams, this.req, this.nextTurn(this.route), this.tried)
+    const choice = choose(this.policy, this.deps.view.upstreams, this.req, () => this.nextTurn(this.route), this.tried)
     if (choice === undefined) return undefined
     const { upstream, redispatchedFrom } = choice
     if (redispatchedFrom !== undefined && !this.redispatched) {

@@ -10,7 +10,7 @@ function clerk(id: string, over: Partial<UpstreamView> = {}): PinnableView {
 /** the sticky policy's choice in the words it had as one function: pinned, new, redispatched, none */
 function sticky(clerks: PinnableView[], cookie: string | undefined, tried?: ReadonlySet<string>): Record<string, string> {
   const request: AffinityRequest = { headers: { cookie: cookie === undefined ? undefined : `lb_clerk=${cookie}` } }
-  const choice = choose(policyNamed('sticky'), clerks, request, 0, tried)
+  const choice = choose(policyNamed('sticky'), clerks, request, () => 0, tried)
   const affinity = decideAffinity('cookie', clerks, request, tried)
   const from: Record<string, string> = affinity.kind === 'redispatched' ? { from: affinity.from.id } : {}
   if (choice === undefined) return { kind: 'none', ...from }
@@ -121,7 +121,7 @@ describe('a policy = an affinity step, then a balancer', () => {
   ])('%s, cookie for %s, %s down → %j', (name, cookie, down, expected) => {
     const clerks = busy(down)
     const picks = [0, 1, 2, 3].map((turn) => {
-      const choice = choose(policyNamed(name), clerks, cookieFor(cookie), turn)
+      const choice = choose(policyNamed(name), clerks, cookieFor(cookie), () => turn)
       if (choice === undefined) return 'none'
       return choice.upstream.id + (choice.pin === 'cookie' ? '+pin' : '') + (choice.redispatchedFrom ? `<${choice.redispatchedFrom.id}` : '')
     })
@@ -131,15 +131,27 @@ describe('a policy = an affinity step, then a balancer', () => {
   it('skips the clerks already tried for this request, pinned one included, and gives up when none is left', () => {
     const clerks = busy()
     const policy = policyNamed('cookie+least-connections')
-    expect(choose(policy, clerks, cookieFor('a'), 0, new Set(['a']))).toMatchObject({ upstream: { id: 'b' }, pin: 'cookie', redispatchedFrom: { id: 'a' } })
-    expect(choose(policy, clerks, cookieFor('a'), 0, new Set(['a', 'b']))).toMatchObject({ upstream: { id: 'c' } })
-    expect(choose(policy, clerks, cookieFor('a'), 0, new Set(['a', 'b', 'c']))).toBeUndefined()
+    expect(choose(policy, clerks, cookieFor('a'), () => 0, new Set(['a']))).toMatchObject({ upstream: { id: 'b' }, pin: 'cookie', redispatchedFrom: { id: 'a' } })
+    expect(choose(policy, clerks, cookieFor('a'), () => 0, new Set(['a', 'b']))).toMatchObject({ upstream: { id: 'c' } })
+    expect(choose(policy, clerks, cookieFor('a'), () => 0, new Set(['a', 'b', 'c']))).toBeUndefined()
+  })
+
+  it('takes a turn only when the balancer picks: a pinned request, or one no clerk can take, takes none', () => {
+    const clerks = busy()
+    let taken = 0
+    const takeTurn = () => taken++
+    choose(policyNamed('sticky'), clerks, cookieFor('b'), takeTurn)
+    expect(taken).toBe(0)
+    choose(policyNamed('sticky'), clerks, cookieFor(undefined), takeTurn)
+    expect(taken).toBe(1)
+    choose(policyNamed('sticky'), clerks, cookieFor('a'), takeTurn, new Set(['a', 'b', 'c']))
+    expect(taken).toBe(1)
   })
 
   it('changes nothing while choosing', () => {
     const clerks = busy('c')
     const before = JSON.stringify(clerks)
-    for (const name of ACCEPTED_POLICY_NAMES) for (let turn = 0; turn < 4; turn++) choose(policyNamed(name), clerks, cookieFor('c'), turn, new Set(['b']))
+    for (const name of ACCEPTED_POLICY_NAMES) for (let turn = 0; turn < 4; turn++) choose(policyNamed(name), clerks, cookieFor('c'), () => turn, new Set(['b']))
     expect(JSON.stringify(clerks)).toBe(before)
   })
 
