@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { performance } from 'node:perf_hooks'
 import { stickySetCookie } from '../balance/affinity.js'
+import { pinConnection } from '../balance/connection-pins.js'
 import { choose, type Policy } from '../balance/policy.js'
 import { ProxyErrors, overloaded, RETRY_SOON, sendError, type ProxyErrorLike } from '../errors.js'
 import { ROUTES, type RouteKey } from '../../services/common/vocabulary.js'
@@ -150,6 +151,7 @@ class Exchange implements ForwardCallbacks {
       this.deps.counters.redispatched(redispatchedFrom, upstream)
     }
     if (choice.pin === 'cookie') this.setCookie = stickySetCookie(upstream.cookieId)
+    if (choice.pin === 'connection') pinConnection(this.req.socket, upstream.id)
     return upstream
   }
 

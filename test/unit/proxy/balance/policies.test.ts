@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { decideAffinity, readStickyCookie, stickyCookieId, stickySetCookie, type AffinityRequest, type PinnableView } from '../../../../proxy/balance/affinity.js'
 import { eligibleForNew, pickLeastConnections, pickRoundRobin, type UpstreamView } from '../../../../proxy/balance/pickers.js'
+import { pinConnection } from '../../../../proxy/balance/connection-pins.js'
 import { ACCEPTED_POLICY_NAMES, choose, isAcceptedPolicyName, policyNamed, type AcceptedPolicyName } from '../../../../proxy/balance/policy.js'
 
 function clerk(id: string, over: Partial<UpstreamView> = {}): PinnableView {
@@ -156,11 +157,60 @@ describe('a policy = an affinity step, then a balancer', () => {
   })
 
   it('is named by its balancer, or affinity+balancer; sticky is the name of cookie+round-robin', () => {
-    expect(ACCEPTED_POLICY_NAMES).toEqual(['round-robin', 'least-connections', 'sticky', 'cookie+round-robin', 'cookie+least-connections'])
+    expect(ACCEPTED_POLICY_NAMES).toEqual([
+      'round-robin',
+      'least-connections',
+      'sticky',
+      'per-connection',
+      'cookie+round-robin',
+      'cookie+least-connections',
+      'connection+round-robin',
+      'connection+least-connections',
+    ])
+    expect(policyNamed('connection+round-robin')).toBe(policyNamed('per-connection'))
     expect(policyNamed('sticky')).toEqual({ name: 'sticky', affinity: 'cookie', balancer: 'round-robin' })
     expect(policyNamed('cookie+round-robin')).toBe(policyNamed('sticky'))
     expect(policyNamed('cookie+least-connections')).toEqual({ name: 'cookie+least-connections', affinity: 'cookie', balancer: 'least-connections' })
     expect(policyNamed('least-connections')).toEqual({ name: 'least-connections', affinity: 'none', balancer: 'least-connections' })
     for (const wrong of ['sticky+least-connections', 'none+round-robin', 'cookie', 'random', '', 1, undefined]) expect(isAcceptedPolicyName(wrong), String(wrong)).toBe(false)
+  })
+})
+
+describe('per-connection: every request of one client connection to the clerk it was first given', () => {
+  // Two client connections (any object stands for a socket: only its identity counts). The
+  // forwarder pins a connection when the policy says pin: 'connection'; here the test does.
+  function onConnection(policy: AcceptedPolicyName, clerks: PinnableView[], connection: object, takeTurn: () => number): string {
+    const choice = choose(policyNamed(policy), clerks, { headers: {}, socket: connection }, takeTurn)
+    if (choice === undefined) return 'none'
+    if (choice.pin === 'connection') pinConnection(connection, choice.upstream.id)
+    return choice.upstream.id + (choice.pin === 'connection' ? '+pin' : '') + (choice.redispatchedFrom ? `<${choice.redispatchedFrom.id}` : '')
+  }
+
+  it.each<[AcceptedPolicyName, string[]]>([
+    // requests on connections 1, 1, 2, 1, 2, 3: each new connection is balanced, the rest follow it
+    ['per-connection', ['a+pin', 'a', 'b+pin', 'a', 'b', 'c+pin']],
+    ['connection+least-connections', ['b+pin', 'b', 'b+pin', 'b', 'b', 'b+pin']],
+  ])('%s → %j', (policy, expected) => {
+    const clerks = [clerk('a', { inFlight: 2 }), clerk('b'), clerk('c', { inFlight: 1 })]
+    const connections = [{}, {}, {}]
+    let turn = 0
+    const picks = [0, 0, 1, 0, 1, 2].map((i) => onConnection(policy, clerks, connections[i]!, () => turn++))
+    expect(picks).toEqual(expected)
+    expect(turn).toBe(3) // one turn per new connection, none for the requests that follow it
+  })
+
+  it('reads no cookie: a sticky cookie on the connection changes nothing', () => {
+    const clerks = [clerk('a'), clerk('b')]
+    const choice = choose(policyNamed('per-connection'), clerks, { headers: { cookie: `lb_clerk=${stickyCookieId('b')}` }, socket: {} }, () => 0)
+    expect(choice).toMatchObject({ upstream: { id: 'a' }, pin: 'connection' })
+  })
+
+  it('redispatches a connection whose clerk is down, and pins it anew', () => {
+    const connection = {}
+    const up = [clerk('a'), clerk('b')]
+    expect(onConnection('per-connection', up, connection, () => 0)).toBe('a+pin')
+    const aDown = [clerk('a', { healthy: false }), clerk('b')]
+    expect(onConnection('per-connection', aDown, connection, () => 0)).toBe('b+pin<a')
+    expect(onConnection('per-connection', up, connection, () => 0)).toBe('b')
   })
 })
