@@ -30,6 +30,12 @@ export interface CarriedStateRow {
   readonly receivedPerDialogue: number
 }
 
+/** `<step> <status> <error> (<reason>)`, from a clerk's or the proxy's error answer */
+function describeFailure(step: string, answer: WireAnswer): string {
+  const { error, reason } = answer.json
+  return `${step} ${answer.status} ${typeof error === 'string' ? error : 'error'}${typeof reason === 'string' ? ` (${reason})` : ''}`
+}
+
 /** one dialogue's steps in a mode: the body of each, built from the previous answer */
 function stepBody(mode: Mode, step: 'ask' | 'buy' | 'pay', previous: WireAnswer | undefined): Record<string, unknown> {
   const context = mode === 'stateless' && previous !== undefined ? { context: previous.json.context } : {}
@@ -51,7 +57,7 @@ export async function measureCarriedState(target: string, mode: Mode, cookies: b
       for (const step of ['ask', 'buy', 'pay'] as const) {
         const answer = await customer.post(`/${mode}/${step}`, stepBody(mode, step, previous))
         if (answer.status !== 200) {
-          failure ??= `${step} ${answer.status} ${String(answer.json.error)}${answer.json.reason ? ` (${String(answer.json.reason)})` : ''}`
+          failure ??= describeFailure(step, answer)
           ok = false
           break
         }
