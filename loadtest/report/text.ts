@@ -78,7 +78,7 @@ export function renderTimelineText(s: Summary): string {
 
 export function renderKeepAliveText(rows: readonly KeepAliveRow[]): string {
   const lines = ['Keep-alive against Connection: close (same load, same cluster)']
-  const tw = (t: KeepAliveRow['timeWaitBefore']) => (t ? `${t.all} (${t.port} on the proxy port)` : 'n/a')
+  const tw = (t: KeepAliveRow['timeWaitBefore']) => (t ? `${t.all} (on the proxy port: ${t.customer} customer side, ${t.server} proxy side)` : 'n/a')
   for (const r of rows) {
     lines.push(
       `  ${connectionStyle(r.keepAlive).padEnd(18)} ${String(r.completedPerSec).padStart(7)} dialogues/s  ` +

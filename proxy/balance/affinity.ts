@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
 import type { Affinity } from '../../services/common/vocabulary.js'
+import { connectionPinOf } from './connection-pins.js'
 import type { UpstreamView } from './pickers.js'
 
 /**
@@ -8,9 +9,10 @@ import type { UpstreamView } from './pickers.js'
  * this request already belong to? Pure: it reads the request and the clerks, and changes nothing.
  * Turning a decision into a header (the sticky cookie) is the forwarder's.
  *
- * The affinities are AFFINITIES of services/common/vocabulary.ts: `none`, and `cookie` (the
- * proxy's own `lb_clerk` cookie). One that pins a client connection or reads another header (an
- * MCP session id) is a row in BELONGS_TO.
+ * The affinities are AFFINITIES of services/common/vocabulary.ts: `none`, `cookie` (the proxy's
+ * own `lb_clerk` cookie) and `connection` (the client's TCP connection: connection-pins.ts holds
+ * the clerk each was given). One that reads another header (an MCP session id) is a row in
+ * BELONGS_TO.
  */
 
 /** A clerk as an affinity sees it: a picker's view, and the value that names it in a cookie. */
@@ -19,9 +21,11 @@ export interface PinnableView extends UpstreamView {
   readonly cookieId: string
 }
 
-/** What an affinity may read of a request: today its Cookie header. */
+/** What an affinity may read of a request: its Cookie header, and the connection it came on. */
 export interface AffinityRequest {
   readonly headers: { readonly cookie?: string | undefined }
+  /** the client's connection (node's socket): only its identity is used */
+  readonly socket?: object
 }
 
 export type AffinityDecision<U> =
@@ -43,6 +47,12 @@ const BELONGS_TO: Readonly<Record<Affinity, BelongsTo>> = Object.freeze({
     const cookieId = readStickyCookie(request.headers.cookie)
     if (cookieId === undefined) return undefined
     for (const u of upstreams) if (u.cookieId === cookieId) return u
+    return undefined
+  },
+  connection: (upstreams, request) => {
+    const clerkId = connectionPinOf(request.socket)
+    if (clerkId === undefined) return undefined
+    for (const u of upstreams) if (u.id === clerkId) return u
     return undefined
   },
 })

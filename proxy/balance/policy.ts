@@ -78,19 +78,23 @@ export interface Choice<U> {
 
 /**
  * The affinity step, then, for a request that belongs to no clerk that can take it, the balancer
- * over the clerks that may take a new customer. Pure; `turn` is the caller's counter.
- * Undefined: no clerk can take it.
+ * over the clerks that may take a new customer. Pure but for `takeTurn`, the caller's counter,
+ * called only when the balancer picks: a pinned request takes no turn, or sticky three-step
+ * dialogues one after the other over three clerks would each take three turns and all start on
+ * the same clerk. Undefined: no clerk can take it.
  */
 export function choose<U extends PinnableView>(
   policy: Policy,
   upstreams: readonly U[],
   request: AffinityRequest,
-  turn: number,
+  takeTurn: () => number,
   tried?: ReadonlySet<string>,
 ): Choice<U> | undefined {
   const affinity = decideAffinity(policy.affinity, upstreams, request, tried)
   if (affinity.kind === 'pinned') return { upstream: affinity.upstream, pin: undefined, redispatchedFrom: undefined }
-  const upstream = PICKERS[policy.balancer](eligibleForNew(upstreams, tried), turn)
+  const candidates = eligibleForNew(upstreams, tried)
+  if (candidates.length === 0) return undefined
+  const upstream = PICKERS[policy.balancer](candidates, takeTurn())
   if (upstream === undefined) return undefined
   return {
     upstream,

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { performance } from 'node:perf_hooks'
 import { stickySetCookie } from '../balance/affinity.js'
+import { pinConnection } from '../balance/connection-pins.js'
 import { choose, type Policy } from '../balance/policy.js'
 import { ProxyErrors, overloaded, RETRY_SOON, sendError, type ProxyErrorLike } from '../errors.js'
 import { ROUTES, type RouteKey } from '../../services/common/vocabulary.js'
@@ -166,7 +167,7 @@ class Exchange implements ForwardCallbacks {
 
   /** the policy's choice for the next attempt; the forwarder turns it into counts and a Set-Cookie */
   private pick(): Upstream | undefined {
-    const choice = choose(this.policy, this.deps.view.upstreams, this.req, this.nextTurn(this.route), this.tried)
+    const choice = choose(this.policy, this.deps.view.upstreams, this.req, () => this.nextTurn(this.route), this.tried)
     if (choice === undefined) return undefined
     const { upstream, redispatchedFrom } = choice
     if (redispatchedFrom !== undefined && !this.redispatched) {
@@ -174,6 +175,7 @@ class Exchange implements ForwardCallbacks {
       this.deps.counters.redispatched(redispatchedFrom, upstream)
     }
     if (choice.pin === 'cookie') this.setCookie = stickySetCookie(upstream.cookieId)
+    if (choice.pin === 'connection') pinConnection(this.req.socket, upstream.id)
     return upstream
   }
 

@@ -37,21 +37,26 @@ export const BALANCERS = Object.freeze(['round-robin', 'least-connections'] as c
 export type Balancer = (typeof BALANCERS)[number]
 export const isBalancer = (value: unknown): value is Balancer => within(BALANCERS, value)
 
-/** what ties a request to a clerk before balancing: nothing, or the proxy's sticky cookie */
-export const AFFINITIES = Object.freeze(['none', 'cookie'] as const)
+/**
+ * what ties a request to a clerk before balancing: nothing, the proxy's sticky cookie, or the
+ * client's TCP connection (as an L4 balancer does: every request of one kept-alive connection to
+ * the clerk the connection was first given; a new connection may go elsewhere)
+ */
+export const AFFINITIES = Object.freeze(['none', 'cookie', 'connection'] as const)
 export type Affinity = (typeof AFFINITIES)[number]
 export const isAffinity = (value: unknown): value is Affinity => within(AFFINITIES, value)
 
 /** the named policies; `PUT /_lb/policy` and PROXY_POLICY_* also take `<affinity>+<balancer>` for any pair (proxy/balance/policy.ts) */
-export const POLICY_NAMES = Object.freeze(['round-robin', 'least-connections', 'sticky'] as const)
+export const POLICY_NAMES = Object.freeze(['round-robin', 'least-connections', 'sticky', 'per-connection'] as const)
 export type PolicyName = (typeof POLICY_NAMES)[number]
 export const isPolicyName = (value: unknown): value is PolicyName => within(POLICY_NAMES, value)
 
-/** what each policy name means: an affinity step, then a balancer (sticky = cookie over round-robin) */
+/** what each policy name means: an affinity step, then a balancer (sticky = cookie over round-robin, per-connection = connection over round-robin) */
 export const POLICY_PARTS: Readonly<Record<PolicyName, { readonly affinity: Affinity; readonly balancer: Balancer }>> = Object.freeze({
   'round-robin': Object.freeze({ affinity: 'none', balancer: 'round-robin' }),
   'least-connections': Object.freeze({ affinity: 'none', balancer: 'least-connections' }),
   sticky: Object.freeze({ affinity: 'cookie', balancer: 'round-robin' }),
+  'per-connection': Object.freeze({ affinity: 'connection', balancer: 'round-robin' }),
 })
 
 /** the policy of each route when nothing else is said (PROXY_POLICY_*, docs/contract.md) */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { countTimeWait, parseProcNetTcp } from '../../../../loadtest/analyze/tcp-states.js'
+import { countBySide, countTimeWait, parseProcNetTcp } from '../../../../loadtest/analyze/tcp-states.js'
 import { busyCores, cpuShare, parseProcStat, parseStatParent, parseStatTicks, readCpuSeconds, readTreeCpuSeconds } from '../../../../loadtest/analyze/proc-cpu.js'
 
 const procNetTcp = `  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
@@ -16,8 +16,26 @@ describe('sockets in TIME_WAIT from /proc/net/tcp', () => {
   })
 
   it('counts TIME_WAIT on the machine and on one port (8080 = 0x1F90)', () => {
-    expect(countTimeWait(parseProcNetTcp(procNetTcp), 8080)).toEqual({ all: 3, port: 2 })
-    expect(countTimeWait(parseProcNetTcp(''), 8080)).toEqual({ all: 0, port: 0 })
+    // line 1: the proxy's end (it closed first); line 2: a customer's end (the customer closed first)
+    expect(countTimeWait(parseProcNetTcp(procNetTcp), 8080)).toEqual({ all: 3, port: 2, customer: 1, server: 1 })
+    expect(countTimeWait(parseProcNetTcp(''), 8080)).toEqual({ all: 0, port: 0, customer: 0, server: 0 })
+  })
+
+  it('tells the sides apart by port and names the states (proxy 8080, a clerk on 3001 = 0x0BB9)', () => {
+    const bySide = countBySide(parseProcNetTcp(procNetTcp), { proxy: 8080, clerks: [3001] })
+    expect(bySide).toEqual({
+      customer: { TIME_WAIT: 1, ESTABLISHED: 1 },
+      'proxy front': { LISTEN: 1, TIME_WAIT: 1 },
+      'proxy to clerks': { TIME_WAIT: 1 },
+      clerks: {},
+    })
+  })
+
+  it('reads IPv6 lines, whose addresses hold no colon before the port', () => {
+    const tcp6 = `  sl  local_address                         remote_address                        st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
+   0: 00000000000000000000000001000000:1F90 00000000000000000000000001000000:D431 08 00000000:00000000 00:00000000 00000000  1000        0 1 1 0 20 4 30 10 -1
+`
+    expect(parseProcNetTcp(tcp6)).toEqual([{ localPort: 8080, remotePort: 54321, state: '08' }])
   })
 })
 

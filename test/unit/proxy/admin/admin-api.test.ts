@@ -59,7 +59,10 @@ describe('the admin API', () => {
   it.each([
     [{ route: 'nowhere', policy: 'sticky' }, /"route" must be one of/],
     [{ route: 'stateful', policy: 'random' }, /"policy" must be one of/],
-    [{ route: 'stateful', policy: 'sticky+least-connections' }, /"policy" must be one of round-robin, least-connections, sticky, cookie\+round-robin, cookie\+least-connections,/],
+    [
+      { route: 'stateful', policy: 'sticky+least-connections' },
+      /"policy" must be one of round-robin, least-connections, sticky, per-connection, cookie\+round-robin, cookie\+least-connections, connection\+round-robin, connection\+least-connections,/,
+    ],
   ])('refuses a bad policy change %j with a 400 sentence', async (body, message) => {
     const { call } = admin()
     const res = await call('PUT', '/_lb/policy', body)

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { decideAffinity, readStickyCookie, stickyCookieId, stickySetCookie, type AffinityRequest, type PinnableView } from '../../../../proxy/balance/affinity.js'
 import { eligibleForNew, pickLeastConnections, pickRoundRobin, type UpstreamView } from '../../../../proxy/balance/pickers.js'
+import { pinConnection } from '../../../../proxy/balance/connection-pins.js'
 import { ACCEPTED_POLICY_NAMES, choose, isAcceptedPolicyName, policyNamed, type AcceptedPolicyName } from '../../../../proxy/balance/policy.js'
 
 function clerk(id: string, over: Partial<UpstreamView> = {}): PinnableView {
@@ -10,7 +11,7 @@ function clerk(id: string, over: Partial<UpstreamView> = {}): PinnableView {
 /** the sticky policy's choice in the words it had as one function: pinned, new, redispatched, none */
 function sticky(clerks: PinnableView[], cookie: string | undefined, tried?: ReadonlySet<string>): Record<string, string> {
   const request: AffinityRequest = { headers: { cookie: cookie === undefined ? undefined : `lb_clerk=${cookie}` } }
-  const choice = choose(policyNamed('sticky'), clerks, request, 0, tried)
+  const choice = choose(policyNamed('sticky'), clerks, request, () => 0, tried)
   const affinity = decideAffinity('cookie', clerks, request, tried)
   const from: Record<string, string> = affinity.kind === 'redispatched' ? { from: affinity.from.id } : {}
   if (choice === undefined) return { kind: 'none', ...from }
@@ -121,7 +122,7 @@ describe('a policy = an affinity step, then a balancer', () => {
   ])('%s, cookie for %s, %s down → %j', (name, cookie, down, expected) => {
     const clerks = busy(down)
     const picks = [0, 1, 2, 3].map((turn) => {
-      const choice = choose(policyNamed(name), clerks, cookieFor(cookie), turn)
+      const choice = choose(policyNamed(name), clerks, cookieFor(cookie), () => turn)
       if (choice === undefined) return 'none'
       return choice.upstream.id + (choice.pin === 'cookie' ? '+pin' : '') + (choice.redispatchedFrom ? `<${choice.redispatchedFrom.id}` : '')
     })
@@ -131,24 +132,85 @@ describe('a policy = an affinity step, then a balancer', () => {
   it('skips the clerks already tried for this request, pinned one included, and gives up when none is left', () => {
     const clerks = busy()
     const policy = policyNamed('cookie+least-connections')
-    expect(choose(policy, clerks, cookieFor('a'), 0, new Set(['a']))).toMatchObject({ upstream: { id: 'b' }, pin: 'cookie', redispatchedFrom: { id: 'a' } })
-    expect(choose(policy, clerks, cookieFor('a'), 0, new Set(['a', 'b']))).toMatchObject({ upstream: { id: 'c' } })
-    expect(choose(policy, clerks, cookieFor('a'), 0, new Set(['a', 'b', 'c']))).toBeUndefined()
+    expect(choose(policy, clerks, cookieFor('a'), () => 0, new Set(['a']))).toMatchObject({ upstream: { id: 'b' }, pin: 'cookie', redispatchedFrom: { id: 'a' } })
+    expect(choose(policy, clerks, cookieFor('a'), () => 0, new Set(['a', 'b']))).toMatchObject({ upstream: { id: 'c' } })
+    expect(choose(policy, clerks, cookieFor('a'), () => 0, new Set(['a', 'b', 'c']))).toBeUndefined()
+  })
+
+  it('takes a turn only when the balancer picks: a pinned request, or one no clerk can take, takes none', () => {
+    const clerks = busy()
+    let taken = 0
+    const takeTurn = () => taken++
+    choose(policyNamed('sticky'), clerks, cookieFor('b'), takeTurn)
+    expect(taken).toBe(0)
+    choose(policyNamed('sticky'), clerks, cookieFor(undefined), takeTurn)
+    expect(taken).toBe(1)
+    choose(policyNamed('sticky'), clerks, cookieFor('a'), takeTurn, new Set(['a', 'b', 'c']))
+    expect(taken).toBe(1)
   })
 
   it('changes nothing while choosing', () => {
     const clerks = busy('c')
     const before = JSON.stringify(clerks)
-    for (const name of ACCEPTED_POLICY_NAMES) for (let turn = 0; turn < 4; turn++) choose(policyNamed(name), clerks, cookieFor('c'), turn, new Set(['b']))
+    for (const name of ACCEPTED_POLICY_NAMES) for (let turn = 0; turn < 4; turn++) choose(policyNamed(name), clerks, cookieFor('c'), () => turn, new Set(['b']))
     expect(JSON.stringify(clerks)).toBe(before)
   })
 
   it('is named by its balancer, or affinity+balancer; sticky is the name of cookie+round-robin', () => {
-    expect(ACCEPTED_POLICY_NAMES).toEqual(['round-robin', 'least-connections', 'sticky', 'cookie+round-robin', 'cookie+least-connections'])
+    expect(ACCEPTED_POLICY_NAMES).toEqual([
+      'round-robin',
+      'least-connections',
+      'sticky',
+      'per-connection',
+      'cookie+round-robin',
+      'cookie+least-connections',
+      'connection+round-robin',
+      'connection+least-connections',
+    ])
+    expect(policyNamed('connection+round-robin')).toBe(policyNamed('per-connection'))
     expect(policyNamed('sticky')).toEqual({ name: 'sticky', affinity: 'cookie', balancer: 'round-robin' })
     expect(policyNamed('cookie+round-robin')).toBe(policyNamed('sticky'))
     expect(policyNamed('cookie+least-connections')).toEqual({ name: 'cookie+least-connections', affinity: 'cookie', balancer: 'least-connections' })
     expect(policyNamed('least-connections')).toEqual({ name: 'least-connections', affinity: 'none', balancer: 'least-connections' })
     for (const wrong of ['sticky+least-connections', 'none+round-robin', 'cookie', 'random', '', 1, undefined]) expect(isAcceptedPolicyName(wrong), String(wrong)).toBe(false)
+  })
+})
+
+describe('per-connection: every request of one client connection to the clerk it was first given', () => {
+  // Two client connections (any object stands for a socket: only its identity counts). The
+  // forwarder pins a connection when the policy says pin: 'connection'; here the test does.
+  function onConnection(policy: AcceptedPolicyName, clerks: PinnableView[], connection: object, takeTurn: () => number): string {
+    const choice = choose(policyNamed(policy), clerks, { headers: {}, socket: connection }, takeTurn)
+    if (choice === undefined) return 'none'
+    if (choice.pin === 'connection') pinConnection(connection, choice.upstream.id)
+    return choice.upstream.id + (choice.pin === 'connection' ? '+pin' : '') + (choice.redispatchedFrom ? `<${choice.redispatchedFrom.id}` : '')
+  }
+
+  it.each<[AcceptedPolicyName, string[]]>([
+    // requests on connections 1, 1, 2, 1, 2, 3: each new connection is balanced, the rest follow it
+    ['per-connection', ['a+pin', 'a', 'b+pin', 'a', 'b', 'c+pin']],
+    ['connection+least-connections', ['b+pin', 'b', 'b+pin', 'b', 'b', 'b+pin']],
+  ])('%s → %j', (policy, expected) => {
+    const clerks = [clerk('a', { inFlight: 2 }), clerk('b'), clerk('c', { inFlight: 1 })]
+    const connections = [{}, {}, {}]
+    let turn = 0
+    const picks = [0, 0, 1, 0, 1, 2].map((i) => onConnection(policy, clerks, connections[i]!, () => turn++))
+    expect(picks).toEqual(expected)
+    expect(turn).toBe(3) // one turn per new connection, none for the requests that follow it
+  })
+
+  it('reads no cookie: a sticky cookie on the connection changes nothing', () => {
+    const clerks = [clerk('a'), clerk('b')]
+    const choice = choose(policyNamed('per-connection'), clerks, { headers: { cookie: `lb_clerk=${stickyCookieId('b')}` }, socket: {} }, () => 0)
+    expect(choice).toMatchObject({ upstream: { id: 'a' }, pin: 'connection' })
+  })
+
+  it('redispatches a connection whose clerk is down, and pins it anew', () => {
+    const connection = {}
+    const up = [clerk('a'), clerk('b')]
+    expect(onConnection('per-connection', up, connection, () => 0)).toBe('a+pin')
+    const aDown = [clerk('a', { healthy: false }), clerk('b')]
+    expect(onConnection('per-connection', aDown, connection, () => 0)).toBe('b+pin<a')
+    expect(onConnection('per-connection', up, connection, () => 0)).toBe('b')
   })
 })

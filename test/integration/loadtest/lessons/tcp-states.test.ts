@@ -1,0 +1,69 @@
+import { execFile } from 'node:child_process'
+import { createConnection, createServer, type Server, type Socket } from 'node:net'
+import { promisify } from 'node:util'
+import { afterAll, describe, expect, it } from 'vitest'
+import { countBySide, readProcNetTcp } from '../../../../loadtest/analyze/tcp-states.js'
+import { waitFor } from '../../../../services/common/wait-for.js'
+
+// TCP states on live sockets, read from the kernel's table: the side that closes first keeps
+// TIME_WAIT. A loopback server stands for the proxy; its clients for the customers.
+
+const run = promisify(execFile)
+const servers: Server[] = []
+const sockets: Socket[] = []
+
+afterAll(async () => {
+  for (const s of sockets) s.destroy()
+  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))))
+})
+
+/** a listening server whose connections close as the given side decides; resolves to its port */
+async function listen(closesFirst: 'customer' | 'server'): Promise<number> {
+  const server = createServer((socket) => {
+    sockets.push(socket)
+    socket.on('error', () => {})
+    if (closesFirst === 'server') socket.end()
+    else socket.on('end', () => socket.end()) // the customer's FIN, then ours
+  })
+  servers.push(server)
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  return (server.address() as { port: number }).port
+}
+
+function connect(port: number): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = createConnection({ port, host: '127.0.0.1' }, () => resolve(socket))
+    socket.on('error', reject)
+    sockets.push(socket)
+  })
+}
+
+const bySide = (proxy: number) => countBySide(readProcNetTcp() ?? [], { proxy, clerks: [] })
+
+describe.skipIf(readProcNetTcp() === undefined)('tcp-states on live sockets', () => {
+  it('counts ESTABLISHED at both ends, then TIME_WAIT on the customer side when the customer closes first', async () => {
+    const port = await listen('customer')
+    const clients = await Promise.all([connect(port), connect(port), connect(port)])
+    await waitFor(() => bySide(port).customer.ESTABLISHED === 3 && bySide(port)['proxy front'].ESTABLISHED === 3, { what: '3 connections established at both ends' })
+    expect(bySide(port)['proxy front'].LISTEN).toBe(1)
+    for (const c of clients) c.end()
+    await waitFor(() => bySide(port).customer.TIME_WAIT === 3, { what: 'the customers to hold TIME_WAIT' })
+    expect(bySide(port)['proxy front'].TIME_WAIT).toBeUndefined()
+  })
+
+  it('puts TIME_WAIT on the server side when the server closes first, and the command prints it', async () => {
+    const port = await listen('server')
+    const client = await connect(port)
+    client.on('end', () => client.end()) // the server's FIN, then ours
+    await waitFor(() => bySide(port)['proxy front'].TIME_WAIT === 1, { what: 'the server to hold TIME_WAIT' })
+    expect(bySide(port).customer.TIME_WAIT).toBeUndefined()
+
+    const { stdout } = await run(process.execPath, ['dist/loadtest/lessons/tcp-states.js', '--once', '--json', '--proxy-port', String(port), '--clerk-ports', ''])
+    const printed = JSON.parse(stdout) as { sockets: Record<string, Record<string, number>> }
+    expect(printed.sockets['proxy front']).toMatchObject({ LISTEN: 1, TIME_WAIT: 1 })
+
+    const table = (await run(process.execPath, ['dist/loadtest/lessons/tcp-states.js', '--once', '--proxy-port', String(port), '--clerk-ports', ''])).stdout
+    expect(table).toMatch(/proxy front\s+.*1/)
+    expect(table).toContain('TIME_WAIT')
+  })
+})
