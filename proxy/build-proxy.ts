@@ -34,7 +34,9 @@ export interface Proxy {
 export function buildProxy(options: ProxyOptions, { dashboard = dashboardDir() }: { dashboard?: string } = {}): Proxy {
   const state = ProxyState.fromOptions(options)
   const engine = createEngine(options.engine, options)
-  const health = new HealthChecker(state.upstreams, state.health, { intervalMs: options.healthIntervalMs, timeoutMs: options.healthTimeoutMs })
+  const health = new HealthChecker(state.upstreams, state.health, { intervalMs: options.healthIntervalMs, timeoutMs: options.healthTimeoutMs }, (u, info) =>
+    state.noteReadyz(u, info),
+  )
   const admin = createAdminHandlerFor(state, options)
   const front: HttpFront = createHttpFront(
     { view: state, counters: state.counters, admin, events: { subscribe: (l) => state.events.subscribe(l), status: () => state.status() } },

@@ -16,7 +16,9 @@ export async function runPrimary(options: ProxyOptions, log: (msg: string) => vo
   const state = ProxyState.fromOptions(options)
   if (logger) logHealth(state.events, logger)
   const admin = createAdminHandlerFor(state, options)
-  const health = new HealthChecker(state.upstreams, state.health, { intervalMs: options.healthIntervalMs, timeoutMs: options.healthTimeoutMs })
+  const health = new HealthChecker(state.upstreams, state.health, { intervalMs: options.healthIntervalMs, timeoutMs: options.healthTimeoutMs }, (u, info) =>
+    state.noteReadyz(u, info),
+  )
   let stopping = false
   // set once a worker could not listen: the proxy is stopping with exit code 1
   let failed = false
@@ -25,7 +27,7 @@ export async function runPrimary(options: ProxyOptions, log: (msg: string) => vo
   let allListened = false
 
   const routing = (): RoutingState => ({
-    upstreams: state.upstreams.map((u) => ({ id: u.id, healthy: u.healthy, drained: u.drained })),
+    upstreams: state.upstreams.map((u) => ({ id: u.id, url: u.url.origin, healthy: u.healthy, drained: u.drained })),
     policies: state.policyNames(),
   })
   const send = (worker: Worker, message: PrimaryToWorker) => {

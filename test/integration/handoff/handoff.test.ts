@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
+import { waitFor } from '../../../services/common/wait-for.js'
 import { HandoffCluster, Shopper, getJson } from './handoff-cluster.js'
 
 // A stateful clerk that leaves: with a handoff (SIGTERM, the default CLERK_HANDOFF=redis) its
@@ -52,6 +53,13 @@ describe('a stateful clerk that leaves mid-dialogue', () => {
 
     const claimed = await Promise.all(['clerk-a', 'clerk-c'].map(async (id) => ((await getJson(`${cluster!.clerk(id).url}/readyz`)).handoff as { claimed: number }).claimed))
     expect(claimed[0]! + claimed[1]!, 'every dialogue clerk-b held was claimed, once').toBe(onB)
+    // the proxy reads the clerks' counts from their /readyz: in its status and /metrics
+    await waitFor(async () => ((await getJson(`${cluster!.base}/_lb/status`)).counters as { handoffs: number }).handoffs === onB, {
+      what: `the proxy counting ${onB} handoffs`,
+      timeoutMs: 30_000,
+    })
+    const metrics = await (await fetch(`${cluster.base}/metrics`)).text()
+    expect(metrics).toMatch(/proxy_handoffs_total\{clerk="clerk-a"\} \d+/)
   })
 
   it('SIGKILL: no chance to hand anything over, every unfinished dialogue pinned to it is lost', async () => {
