@@ -3,6 +3,7 @@ import { createAdminHandlerFor } from '../admin/admin-api.js'
 import { logHealth } from '../build-proxy.js'
 import type { Logger } from '../../services/common/log.js'
 import { HealthChecker } from '../state/health-checker.js'
+import { startDiscovery } from '../state/discovery.js'
 import type { ProxyOptions } from '../options.js'
 import { ProxyState } from '../state/proxy-state.js'
 import { isListenFailed, type ListenFailed, type PrimaryToWorker, type RoutingState, type WorkerToPrimary } from './messages.js'
@@ -139,6 +140,7 @@ export async function runPrimary(options: ProxyOptions, log: (msg: string) => vo
   })
 
   health.start()
+  const stopDiscovery = startDiscovery(state, options)
   state.startStats(options.statsIntervalMs)
   for (let i = 0; i < options.workers; i++) fork()
 
@@ -147,6 +149,7 @@ export async function runPrimary(options: ProxyOptions, log: (msg: string) => vo
     stopping = true
     log(`${signal}: workers finish their in-flight requests`)
     health.stop()
+    stopDiscovery()
     state.stop()
     broadcast({ t: 'shutdown' })
     if (workerCount() === 0) process.exit(0)
