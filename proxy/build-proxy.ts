@@ -5,6 +5,7 @@ import { dashboardDir } from './front/dashboard-files.js'
 import { createEngine } from './forward/engines/create-engine.js'
 import type { ForwardEngine } from './forward/engines/engine.js'
 import { HealthChecker } from './state/health-checker.js'
+import { startDiscovery } from './state/discovery.js'
 import { createHttpFront, type HttpFront } from './front/http-front.js'
 import { frontLimits, type ProxyOptions } from './options.js'
 import { ProxyState } from './state/proxy-state.js'
@@ -34,7 +35,9 @@ export interface Proxy {
 export function buildProxy(options: ProxyOptions, { dashboard = dashboardDir() }: { dashboard?: string } = {}): Proxy {
   const state = ProxyState.fromOptions(options)
   const engine = createEngine(options.engine, options)
-  const health = new HealthChecker(state.upstreams, state.health, { intervalMs: options.healthIntervalMs, timeoutMs: options.healthTimeoutMs })
+  const health = new HealthChecker(state.upstreams, state.health, { intervalMs: options.healthIntervalMs, timeoutMs: options.healthTimeoutMs }, (u, info) =>
+    state.noteReadyz(u, info),
+  )
   const admin = createAdminHandlerFor(state, options)
   const front: HttpFront = createHttpFront(
     { view: state, counters: state.counters, admin, events: { subscribe: (l) => state.events.subscribe(l), status: () => state.status() } },
@@ -42,6 +45,7 @@ export function buildProxy(options: ProxyOptions, { dashboard = dashboardDir() }
     { bodyCapBytes: options.bodyCapBytes, upstreamTimeoutMs: options.upstreamTimeoutMs, dashboardDir: dashboard, limits: frontLimits(options) },
   )
   state.readFrontUsage = () => front.usage()
+  let stopDiscovery = () => {}
   return {
     options,
     server: front.server,
@@ -49,6 +53,7 @@ export function buildProxy(options: ProxyOptions, { dashboard = dashboardDir() }
     engine,
     listen() {
       health.start()
+      stopDiscovery = startDiscovery(state, options)
       state.startStats(options.statsIntervalMs)
       return new Promise((resolve, reject) => {
         front.server.once('error', reject)
@@ -61,6 +66,7 @@ export function buildProxy(options: ProxyOptions, { dashboard = dashboardDir() }
     async close(graceMs = options.upstreamTimeoutMs + 1_000) {
       await front.shutdown(graceMs)
       health.stop()
+      stopDiscovery()
       state.stop()
       await engine.close()
     },

@@ -24,6 +24,7 @@ export const proxyErrors = defineErrors(
     PROXY_ERR_CROSS_SITE: ['cross_site_request', '%s', 403],
     PROXY_ERR_BAD_REQUEST: ['bad_request', '%s', 400],
     PROXY_ERR_METHOD_NOT_ALLOWED: ['method_not_allowed', '%s', 405],
+    PROXY_ERR_CONFLICT: ['conflict', '%s', 409],
     PROXY_ERR_REQUEST_TIMEOUT: ['request_timeout', '%s', 408],
     PROXY_ERR_EXPECTATION_FAILED: ['expectation_failed', '%s', 417],
     PROXY_ERR_HEADERS_TOO_LARGE: ['headers_too_large', '%s', 431],

@@ -3,6 +3,7 @@ import { LOG_LEVELS, type LogLevel } from '../services/common/log.js'
 import { DEFAULT_POLICIES, MODES, type RouteKey } from '../services/common/vocabulary.js'
 import { ACCEPTED_POLICY_NAMES, type AcceptedPolicyName } from './balance/policy.js'
 import { buildRouteTable, parseRouteChanges, readRouteChange, type RouteChange, type RouteTable } from './forward/route-table.js'
+import { parseDiscoverTarget, type DiscoveryTarget } from './state/discovery.js'
 
 export const ENGINE_NAMES = ['undici', 'http-proxy'] as const
 export type EngineName = (typeof ENGINE_NAMES)[number]
@@ -56,6 +57,10 @@ export interface ProxyOptions {
   eventSubscribers: number
   /** LOG_LEVEL: pino's level names */
   logLevel: LogLevel
+  /** PROXY_DISCOVER: a service name and port resolved periodically for more clerks (state/discovery.ts) */
+  discover: DiscoveryTarget | undefined
+  /** PROXY_DISCOVER_INTERVAL_MS */
+  discoverIntervalMs: number
 }
 
 const CLERKS_EXAMPLE = 'clerk-a=http://127.0.0.1:3001,clerk-b=http://127.0.0.1:3002'
@@ -100,6 +105,17 @@ export function parseClerks(value: string | undefined, name = 'PROXY_CLERKS'): C
   }
   if (clerks.length === 0) throw new ConfigError(`${name} must name at least one clerk`)
   return clerks
+}
+
+const discoverReader: Reader<DiscoveryTarget> = {
+  parse(value, name) {
+    const target = parseDiscoverTarget(value)
+    if (target === undefined) throw new ConfigError(`${name} must be a name and a port, such as "clerk:3000", got "${value}"`)
+    return target
+  },
+  check(value, name) {
+    if (parseDiscoverTarget(`${value.host}:${value.port}`) === undefined) throw new ConfigError(`${name} must be a name and a port, such as "clerk:3000"`)
+  },
 }
 
 const clerksReader: Reader<readonly ClerkTarget[]> = {
@@ -221,6 +237,20 @@ export const proxyOptions = defineOptions<ProxyOptions>({
       docDefault: 'the interval, at most 2000, at least 50',
       doc: 'deadline of one check (ms; 0: the default)',
       deprecated: ['HEALTH_TIMEOUT_MS'],
+    },
+    {
+      env: 'PROXY_DISCOVER',
+      key: 'discover',
+      read: discoverReader,
+      example: 'clerk:3000',
+      doc: 'a service name and port the proxy resolves every interval: each address is a clerk, added and removed as they come and go (`docker compose up --scale clerk=N`: docs/scaling.md)',
+    },
+    {
+      env: 'PROXY_DISCOVER_INTERVAL_MS',
+      key: 'discoverIntervalMs',
+      read: int({ min: 100, max: 600_000 }),
+      default: 2_000, // 2 s
+      doc: 'how often PROXY_DISCOVER is resolved (ms)',
     },
     {
       env: 'PROXY_HEALTH_RISE',

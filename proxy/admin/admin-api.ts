@@ -7,6 +7,7 @@ import type { ProxyOptions } from '../options.js'
 import { readRouteChange } from '../forward/route-table.js'
 import { ConfigError } from '../../services/common/options.js'
 import type { ProxyState } from '../state/proxy-state.js'
+import { checkNewClerk, checkRemoval, drainAndRemove } from './membership.js'
 import { createMetrics } from './metrics.js'
 import { NEW_CUSTOMER_PATH, newCustomer } from './new-customer.js'
 
@@ -63,6 +64,7 @@ function parseBody(body: string): { ok: true; value: Record<string, unknown> } |
   return { ok: false, response: error(new ProxyErrors.PROXY_ERR_BAD_REQUEST('The body must be a JSON object')) }
 }
 
+const CLERK_PATH = /^\/_lb\/clerks\/([^/]+)$/
 const CLERK_ACTION = /^\/_lb\/clerks\/([^/]+)\/(drain|undrain|crash|slow)$/
 const CLUSTER_CLERK_VERB = /^\/_cluster\/clerks\/([^/]+)\/([a-z]+)$/
 const CLUSTER_REDIS_VERB = /^\/_cluster\/redis\/([a-z]+)$/
@@ -219,6 +221,31 @@ export function createAdminHandler(deps: AdminDeps): AdminHandler {
         if (err instanceof ConfigError) return error(new ProxyErrors.PROXY_ERR_BAD_REQUEST(err.message))
         throw err
       }
+    }
+
+    if (path === '/_lb/clerks') {
+      if (method !== 'POST') return error(new ProxyErrors.PROXY_ERR_METHOD_NOT_ALLOWED('POST /_lb/clerks {"id":…,"url":…}'))
+      const denied = requireToken(request)
+      if (denied) return denied
+      const parsed = parseBody(request.body)
+      if (!parsed.ok) return parsed.response
+      const checked = checkNewClerk(state, parsed.value)
+      if (!checked.ok) return error(checked.error)
+      const added = state.addClerk(checked.value.id, checked.value.url, 'admin')
+      return json(201, { clerk: added.id, url: added.url.origin, clerks: state.upstreams.map((u) => u.id) })
+    }
+
+    const clerkPath = CLERK_PATH.exec(path)
+    if (clerkPath) {
+      if (method !== 'DELETE') return error(new ProxyErrors.PROXY_ERR_METHOD_NOT_ALLOWED(`DELETE ${path} only`))
+      const denied = requireToken(request)
+      if (denied) return denied
+      const id = decodeSegment(clerkPath[1] as string)
+      if (id === undefined) return error(new ProxyErrors.PROXY_ERR_BAD_REQUEST(`The clerk id "${clerkPath[1] as string}" in the path is not valid percent-encoding`))
+      const checked = checkRemoval(state, id)
+      if (!checked.ok) return error(checked.error)
+      const { waitedMs, inFlight } = await drainAndRemove(state, checked.value, 'admin', deps.callTimeoutMs)
+      return json(200, { clerk: id, removed: true, waitedMs, inFlightLeft: inFlight, clerks: state.upstreams.map((u) => u.id) })
     }
 
     const action = CLERK_ACTION.exec(path)

@@ -52,12 +52,23 @@ export function createMetrics(state: ProxyState): Registry {
       for (const u of state.upstreams) this.inc({ clerk: u.id }, u.counters.redispatches)
     },
   })
+  new Counter({
+    name: 'proxy_handoffs_total',
+    help: 'Stateful dialogues each clerk took over from a clerk that left (read from its /readyz)',
+    labelNames: ['clerk'],
+    registers: [registry],
+    collect() {
+      this.reset()
+      for (const [clerk, n] of state.handoffsSeen) this.inc({ clerk }, n)
+    },
+  })
   new Gauge({
     name: 'proxy_clerk_healthy',
     help: '1 when the clerk takes traffic, 0 when it is ejected',
     labelNames: ['clerk'],
     registers: [registry],
     collect() {
+      this.reset() // a clerk removed at run time leaves no stale series
       for (const u of state.upstreams) this.set({ clerk: u.id }, u.healthy ? 1 : 0)
     },
   })
@@ -67,6 +78,7 @@ export function createMetrics(state: ProxyState): Registry {
     labelNames: ['clerk'],
     registers: [registry],
     collect() {
+      this.reset() // a clerk removed at run time leaves no stale series
       for (const u of state.upstreams) this.set({ clerk: u.id }, u.inFlight)
     },
   })

@@ -23,7 +23,8 @@ export type WorkerToPrimary =
   | { t: 'status'; id: number }
 
 export interface RoutingState {
-  upstreams: { id: string; healthy: boolean; drained: boolean }[]
+  /** the whole set, in order: a clerk added or removed at run time reaches every worker with it */
+  upstreams: { id: string; url: string; healthy: boolean; drained: boolean }[]
   policies: Record<RouteKey, AcceptedPolicyName>
   routes: RouteTable
 }

@@ -3,6 +3,7 @@ import { createAdminHandlerFor } from '../admin/admin-api.js'
 import { logHealth } from '../build-proxy.js'
 import type { Logger } from '../../services/common/log.js'
 import { HealthChecker } from '../state/health-checker.js'
+import { startDiscovery } from '../state/discovery.js'
 import type { ProxyOptions } from '../options.js'
 import { ProxyState } from '../state/proxy-state.js'
 import { isListenFailed, type ListenFailed, type PrimaryToWorker, type RoutingState, type WorkerToPrimary } from './messages.js'
@@ -16,7 +17,9 @@ export async function runPrimary(options: ProxyOptions, log: (msg: string) => vo
   const state = ProxyState.fromOptions(options)
   if (logger) logHealth(state.events, logger)
   const admin = createAdminHandlerFor(state, options)
-  const health = new HealthChecker(state.upstreams, state.health, { intervalMs: options.healthIntervalMs, timeoutMs: options.healthTimeoutMs })
+  const health = new HealthChecker(state.upstreams, state.health, { intervalMs: options.healthIntervalMs, timeoutMs: options.healthTimeoutMs }, (u, info) =>
+    state.noteReadyz(u, info),
+  )
   let stopping = false
   // set once a worker could not listen: the proxy is stopping with exit code 1
   let failed = false
@@ -25,7 +28,7 @@ export async function runPrimary(options: ProxyOptions, log: (msg: string) => vo
   let allListened = false
 
   const routing = (): RoutingState => ({
-    upstreams: state.upstreams.map((u) => ({ id: u.id, healthy: u.healthy, drained: u.drained })),
+    upstreams: state.upstreams.map((u) => ({ id: u.id, url: u.url.origin, healthy: u.healthy, drained: u.drained })),
     policies: state.policyNames(),
     routes: state.routes.table,
   })
@@ -138,6 +141,7 @@ export async function runPrimary(options: ProxyOptions, log: (msg: string) => vo
   })
 
   health.start()
+  const stopDiscovery = startDiscovery(state, options)
   state.startStats(options.statsIntervalMs)
   for (let i = 0; i < options.workers; i++) fork()
 
@@ -146,6 +150,7 @@ export async function runPrimary(options: ProxyOptions, log: (msg: string) => vo
     stopping = true
     log(`${signal}: workers finish their in-flight requests`)
     health.stop()
+    stopDiscovery()
     state.stop()
     broadcast({ t: 'shutdown' })
     if (workerCount() === 0) process.exit(0)

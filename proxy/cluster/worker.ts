@@ -12,7 +12,7 @@ import { EventBus, type ProxyEvent } from '../state/events.js'
 import type { ProxyStatus } from '../state/status.js'
 import { Upstream } from '../state/upstream.js'
 import { inFlightOf } from '../state/worker-reports.js'
-import type { ListenFailed, PrimaryToWorker, WorkerToPrimary } from './messages.js'
+import type { ListenFailed, PrimaryToWorker, RoutingState, WorkerToPrimary } from './messages.js'
 
 const REPORT_MS = 250 // counters reach the primary at most this late
 
@@ -82,13 +82,7 @@ export async function runWorker(options: ProxyOptions): Promise<void> {
   process.on('message', (message: PrimaryToWorker) => {
     switch (message.t) {
       case 'routing':
-        for (const r of message.upstreams) {
-          const u = byId.get(r.id)
-          if (u) {
-            u.healthy = r.healthy
-            u.drained = r.drained
-          }
-        }
+        syncReplica(upstreams, byId, message.upstreams)
         Object.assign(policies, policiesNamed(message.policies))
         view.routes = routeLookup(message.routes)
         return
@@ -137,6 +131,33 @@ export async function runWorker(options: ProxyOptions): Promise<void> {
     // the primary stops every worker and exits 1; restarting this one would only fail again
     clearInterval(reportTimer)
     reportListenFailure(listenFailure(err, options.host, options.port))
+  }
+}
+
+/**
+ * The worker's replica follows the primary's list: health and drain of each clerk, and the set
+ * itself (clerks added or removed at run time), changed in place so the forwarder and the
+ * counters, which hold the same array, see it. A removed clerk's counts not yet reported are lost
+ * with it (at most 250 ms of them).
+ */
+export function syncReplica(upstreams: Upstream[], byId: Map<string, Upstream>, truth: RoutingState['upstreams']): void {
+  const wanted = new Set(truth.map((r) => r.id))
+  for (let i = upstreams.length - 1; i >= 0; i--) {
+    const u = upstreams[i] as Upstream
+    if (!wanted.has(u.id)) {
+      upstreams.splice(i, 1)
+      byId.delete(u.id)
+    }
+  }
+  for (const r of truth) {
+    let u = byId.get(r.id)
+    if (u === undefined) {
+      u = new Upstream(r.id, new URL(r.url))
+      upstreams.push(u)
+      byId.set(r.id, u)
+    }
+    u.healthy = r.healthy
+    u.drained = r.drained
   }
 }
 

@@ -116,14 +116,12 @@ export class Counters {
   /** answered by the proxy itself, without any clerk (no healthy clerk, body too large, not found, ...) */
   unroutedRequests = 0
   unroutedErrors = 0
-  private readonly byId: ReadonlyMap<string, Upstream>
 
+  /** `upstreams` may change (clerks added and removed at run time): it is read, never copied */
   constructor(
     private readonly upstreams: readonly Upstream[],
     private readonly evidence: Evidence,
-  ) {
-    this.byId = new Map(upstreams.map((u) => [u.id, u]))
-  }
+  ) {}
 
   /** a clerk answered (any status) after `seconds` */
   answered(upstream: Upstream, status: number, seconds: number): void {
@@ -171,7 +169,7 @@ export class Counters {
 
   /** adds what another process counted (the primary, a worker's report); unknown clerks are skipped */
   add(delta: CountersDelta): void {
-    for (const [id, d] of Object.entries(delta.clerks)) this.byId.get(id)?.counters.add(d)
+    for (const [id, d] of Object.entries(delta.clerks)) this.upstreams.find((u) => u.id === id)?.counters.add(d)
     this.unroutedRequests += delta.unrouted.requests
     this.unroutedErrors += delta.unrouted.errors
   }

@@ -65,6 +65,8 @@ export class HealthChecker {
     private readonly upstreams: readonly Upstream[],
     private readonly health: Health,
     private readonly options: HealthCheckerOptions,
+    /** every /readyz body read (the proxy reads the clerks' handoff counts from it) */
+    private readonly onReadyz: (upstream: Upstream, info: unknown) => void = () => {},
   ) {}
 
   start(): void {
@@ -89,7 +91,10 @@ export class HealthChecker {
     this.running.add(upstream.id)
     try {
       const outcome = await checkReadyz(upstream.url, this.options.timeoutMs)
-      if (!this.stopped) this.health.checkResult(upstream, outcome.ok, outcome.info, outcome.reason)
+      if (!this.stopped) {
+        this.health.checkResult(upstream, outcome.ok, outcome.info, outcome.reason)
+        if (outcome.info !== undefined) this.onReadyz(upstream, outcome.info)
+      }
     } finally {
       this.running.delete(upstream.id)
     }

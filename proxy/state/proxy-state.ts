@@ -23,8 +23,9 @@ import { WorkerReports } from './worker-reports.js'
  * - status() (status.ts) and the stats timer (stats.ts) read.
  */
 export class ProxyState {
+  /** changed in place by addClerk/removeClerk, so every reader holding it (health checks, stats, counters) sees the new set */
   readonly upstreams: Upstream[]
-  readonly byId: ReadonlyMap<string, Upstream>
+  readonly byId: Map<string, Upstream>
   /** the policy per route (a change is a new Policy, so a reader holding the old one is not surprised) */
   readonly policies: Record<RouteKey, Policy>
   /** the route table, ready for the hot path (a change is a new lookup) */
@@ -71,6 +72,7 @@ export class ProxyState {
         workers: options.workers,
         launcher: options.launcherUrl !== undefined,
         healthRise: options.healthRise,
+        // (the clerks are the start's; admin and discovery add and remove them at run time)
         healthFall: options.healthFall,
         upstreamTimeoutMs: options.upstreamTimeoutMs,
         limits: {
@@ -83,6 +85,59 @@ export class ProxyState {
       options.routes,
     )
   }
+
+  /**
+   * A clerk joins at run time (POST /_lb/clerks, DNS discovery): it takes new customers once its
+   * health checks say so (like a clerk at start: optimistic until the first check). The caller
+   * has checked that neither its id nor its URL is taken.
+   */
+  addClerk(id: string, url: URL, by: string): Upstream {
+    const upstream = new Upstream(id, url)
+    this.upstreams.push(upstream)
+    this.byId.set(id, upstream)
+    this.events.emit('membership', { clerk: id, url: url.origin, change: 'added', by })
+    this.onRoutingChange()
+    return upstream
+  }
+
+  /** A clerk leaves the rotation for good; its sticky cookie names nobody any more. */
+  removeClerk(upstream: Upstream, by: string): void {
+    const at = this.upstreams.indexOf(upstream)
+    if (at === -1) return
+    this.upstreams.splice(at, 1)
+    this.byId.delete(upstream.id)
+    this.events.emit('membership', { clerk: upstream.id, url: upstream.url.origin, change: 'removed', by })
+    this.onRoutingChange()
+  }
+
+  /** the clerk with this URL (same origin), if any */
+  clerkAt(url: URL): Upstream | undefined {
+    return this.upstreams.find((u) => u.url.origin === url.origin)
+  }
+
+  /** dialogues each clerk said (in /readyz) it took over from a clerk that left: the proxy's count of handoffs */
+  readonly handoffsSeen = new Map<string, number>()
+
+  /**
+   * Reads the handoff counts of a clerk's /readyz (services/clerk/handoff.ts): a `handoff` event
+   * when a clerk claimed dialogues since the last check, and `handoff-failed` when a leaving
+   * clerk says its handoff failed (then its dialogues are lost, as on a kill).
+   */
+  noteReadyz(upstream: Upstream, info: unknown): void {
+    const handoff = (info as { handoff?: { claimed?: unknown; state?: unknown; failure?: unknown } } | null | undefined)?.handoff
+    if (handoff === undefined || handoff === null || typeof handoff !== 'object') return
+    const claimed = typeof handoff.claimed === 'number' && Number.isInteger(handoff.claimed) && handoff.claimed >= 0 ? handoff.claimed : 0
+    const before = this.handoffsSeen.get(upstream.id)
+    this.handoffsSeen.set(upstream.id, claimed)
+    // the first check of a clerk that already claimed some (a proxy restarted) counts them too
+    if (claimed > (before ?? 0)) this.events.emit('handoff', { clerk: upstream.id, claimed: claimed - (before ?? 0), total: claimed })
+    if (handoff.state === 'failed' && !this.handoffFailuresSeen.has(upstream.id)) {
+      this.handoffFailuresSeen.add(upstream.id)
+      this.events.emit('handoff', { clerk: upstream.id, failed: true, reason: typeof handoff.failure === 'string' ? handoff.failure : 'the handoff failed' })
+    }
+  }
+
+  private readonly handoffFailuresSeen = new Set<string>()
 
   setDrained(upstream: Upstream, drained: boolean): void {
     if (upstream.drained !== drained) {
@@ -120,6 +175,7 @@ export class ProxyState {
   status(): ProxyStatus {
     return buildStatus({
       upstreams: this.upstreams,
+      handoffs: this.handoffsSeen,
       policies: this.policyNames(),
       routes: this.routes.table,
       counters: this.counters,

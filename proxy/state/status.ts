@@ -16,6 +16,8 @@ export interface ClerkStatus {
   retries: number
   redispatches: number
   pinned: number
+  /** dialogues this clerk took over from clerks that left (its /readyz handoff.claimed) */
+  handoffs: number
   info: unknown
 }
 
@@ -27,7 +29,7 @@ export interface ProxyStatus {
   /** the route table (forward/route-table.ts): retry policy, timeouts, idempotent by design, why */
   routes: RouteTable
   clerks: ClerkStatus[]
-  counters: { requests: number; errors: number; retries: number; redispatches: number }
+  counters: { requests: number; errors: number; retries: number; redispatches: number; handoffs: number }
   launcher: boolean
   /** the proxy's own limits and how much of each is in use now (over every worker) */
   limits: {
@@ -57,6 +59,8 @@ export interface StatusMeta {
 
 export interface StatusSources {
   upstreams: readonly Upstream[]
+  /** dialogues each clerk took over (ProxyState.handoffsSeen), by id; also of clerks since removed */
+  handoffs: ReadonlyMap<string, number>
   policies: Readonly<Record<RouteKey, AcceptedPolicyName>>
   routes: RouteTable
   counters: Pick<Counters, 'unroutedRequests' | 'unroutedErrors'>
@@ -65,8 +69,10 @@ export interface StatusSources {
 }
 
 /** Builds the status from the truth's parts; reads only. */
-export function buildStatus({ upstreams, policies, routes, counters: unrouted, usage, meta }: StatusSources): ProxyStatus {
-  const counters = { requests: unrouted.unroutedRequests, errors: unrouted.unroutedErrors, retries: 0, redispatches: 0 }
+export function buildStatus({ upstreams, handoffs, policies, routes, counters: unrouted, usage, meta }: StatusSources): ProxyStatus {
+  let handedOver = 0
+  for (const n of handoffs.values()) handedOver += n
+  const counters = { requests: unrouted.unroutedRequests, errors: unrouted.unroutedErrors, retries: 0, redispatches: 0, handoffs: handedOver }
   const clerks = upstreams.map((u): ClerkStatus => {
     const c = u.counters
     counters.requests += c.requests
@@ -84,6 +90,7 @@ export function buildStatus({ upstreams, policies, routes, counters: unrouted, u
       retries: c.retries,
       redispatches: c.redispatches,
       pinned: c.pinned,
+      handoffs: handoffs.get(u.id) ?? 0,
       info: u.info,
     }
   })

@@ -8,6 +8,7 @@ import { clientErrorHandler } from './client-error.js'
 import { registerDialogueRoutes } from './dialogue-routes.js'
 import { clerkError } from './errors.js'
 import { installErrorHandling, sendError } from './error-handler.js'
+import { DialogueHandoff } from './handoff.js'
 import { installJsonBodyParser } from './json-body-parser.js'
 import { Ledger } from './ledger.js'
 import { createClerkMetrics } from './metrics.js'
@@ -66,6 +67,23 @@ export async function buildClerk(partial: Partial<ClerkOptions> = {}, deps: Cler
     probeIntervalMs: REDIS_PROBE_INTERVAL_MS,
     onChange: (responsive) => app.log.warn(responsive ? 'redis answers again' : `redis did not answer within ${options.redisTimeoutMs} ms: failing fast until it does`),
   })
+  const metrics = createClerkMetrics({
+    statefulSessions: () => statefulSessions.size,
+    redisUp: () => redisIsUp(redis, redisBreaker),
+  })
+  const handoff = new DialogueHandoff({
+    redis,
+    breaker: redisBreaker,
+    store: statefulSessions,
+    clerkId: options.clerkId,
+    onClaimed: (from) => {
+      metrics.handoffs.inc({ direction: 'claimed' })
+      app.log.info({ from }, 'took over a stateful dialogue handed over by a clerk that left')
+    },
+    onParked: (count) => metrics.handoffs.inc({ direction: 'parked' }, count),
+  })
+  // every stateful clerk takes in dialogues parked by one that left (a miss costs one GETDEL)
+  handoff.acceptHandoffs()
   const runtime: ClerkRuntime = {
     options,
     redis,
@@ -74,11 +92,10 @@ export async function buildClerk(partial: Partial<ClerkOptions> = {}, deps: Cler
     gate: new WorkGate({ concurrency: options.concurrency, workMs: options.workMs }),
     isAdmin,
     newSessionLimit: newSessionLimit(options.newSessionsPerMinute, isAdmin),
-    metrics: createClerkMetrics({
-      statefulSessions: () => statefulSessions.size,
-      redisUp: () => redisIsUp(redis, redisBreaker),
-    }),
+    metrics,
     statefulSessions,
+    handoff,
+    handingOff: undefined,
     draining: false,
     lastCustomerRequestAt: 0,
     inFlight: 0,
@@ -112,6 +129,9 @@ export async function buildClerk(partial: Partial<ClerkOptions> = {}, deps: Cler
     reply.header('x-clerk', options.clerkId)
     if (OPERATIONS.has(request.routeOptions.url ?? '')) return
     runtime.lastCustomerRequestAt = Date.now()
+    // a request that comes while the dialogues are being parked waits for the parking to end, so
+    // the clerk it is retried on finds its dialogue already there
+    if (runtime.handingOff !== undefined) await runtime.handingOff
     if (runtime.draining) throw clerkError('CLERK_ERR_SHUTTING_DOWN')
   })
   app.addHook('onSend', async (_request, reply) => {

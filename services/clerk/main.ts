@@ -40,6 +40,7 @@ async function drain(signal: string): Promise<void> {
   if (stopping) return
   stopping = true
   app.clerk.draining = true
+  if (options.handoff === 'redis') await handOff()
   app.log.info({ signal, inFlight: app.clerk.inFlight }, 'draining: turning customers away until they stop coming, finishing in-flight requests')
   // a connection that never finishes must not keep the clerk alive forever
   const force = setTimeout(() => app.server.closeAllConnections(), options.shutdownTimeoutMs)
@@ -47,6 +48,15 @@ async function drain(signal: string): Promise<void> {
   await untilCustomersStop(app.clerk, LAME_DUCK_QUIET_MS, options.shutdownTimeoutMs / 2)
   await app.close()
   process.exit(0)
+}
+/** parks the live stateful dialogues for the next clerk (handoff.ts); customers wait meanwhile */
+async function handOff(): Promise<void> {
+  const parking = app.clerk.handoff.parkAll()
+  app.clerk.handingOff = parking
+  const report = await parking
+  app.clerk.handingOff = undefined
+  if (report.state === 'failed') app.log.warn({ handoff: report }, `handoff failed, draining without it: ${report.failure ?? ''}`)
+  else app.log.info({ handoff: report }, `handed ${report.parked} live stateful dialogue(s) over through Redis`)
 }
 process.once('SIGTERM', () => void drain('SIGTERM'))
 process.once('SIGINT', () => void drain('SIGINT'))

@@ -9,6 +9,8 @@ export interface ClerkMetrics {
   requests: Counter<'mode' | 'step' | 'status'>
   duration: Histogram<'mode' | 'step'>
   orders: Counter<'mode'>
+  /** stateful dialogues parked on the way out (parked) or taken over from a clerk that left (claimed) */
+  handoffs: Counter<'direction'>
 }
 
 export function createClerkMetrics(read: { statefulSessions: () => number; redisUp: () => boolean }): ClerkMetrics {
@@ -33,6 +35,12 @@ export function createClerkMetrics(read: { statefulSessions: () => number; redis
     labelNames: ['mode'] as const,
     registers: [registry],
   })
+  const handoffs = new Counter({
+    name: 'clerk_handoff_dialogues_total',
+    help: 'Stateful dialogues handed over: parked in Redis by this clerk on its way out, or claimed by this clerk from one that left',
+    labelNames: ['direction'] as const,
+    registers: [registry],
+  })
   new Gauge({
     name: 'clerk_sessions',
     help: "Sessions held in this clerk's memory (stateful mode)",
@@ -50,5 +58,5 @@ export function createClerkMetrics(read: { statefulSessions: () => number; redis
       this.set(read.redisUp() ? 1 : 0)
     },
   })
-  return { registry, requests, duration, orders }
+  return { registry, requests, duration, orders, handoffs }
 }

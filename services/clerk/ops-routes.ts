@@ -19,6 +19,9 @@ export function registerOpsRoutes(app: FastifyInstance, runtime: ClerkRuntime): 
       throw clerkError('CLERK_ERR_INVALID_BODY', { message: `mode must be one of ${MODES.join(', ')}.`, field: 'mode' })
     }
     // down also while the connection is open but Redis does not answer (hung: see redis-breaker.ts)
+    // while the dialogues are being parked, the proxy must not see "draining" yet: it would send
+    // this clerk's customers elsewhere before their dialogues are there to be claimed
+    if (runtime.handingOff !== undefined) await runtime.handingOff
     const redisUp = redisIsUp(runtime.redis, runtime.redisBreaker)
     const modes = { stateful: true, stateless: true, shared: redisUp }
     const ready = !runtime.draining && (query.mode === undefined || modes[query.mode])
@@ -32,6 +35,7 @@ export function registerOpsRoutes(app: FastifyInstance, runtime: ClerkRuntime): 
       // the others: this readyz is in flight too, and an idle clerk should read 0
       inFlight: Math.max(0, runtime.inFlight - 1),
       slowMs: runtime.gate.slowMs,
+      handoff: runtime.handoff.report(),
     }
   })
 

@@ -44,6 +44,8 @@ export interface ClerkOptions {
   trustProxy: string | undefined
   /** how long SIGTERM waits for in-flight requests before closing connections anyway, ms */
   shutdownTimeoutMs: number
+  /** CLERK_HANDOFF: on SIGTERM, park live stateful dialogues in Redis for the next clerk (handoff.ts) */
+  handoff: 'redis' | 'off'
 }
 
 /** Used only when SESSION_SECRET is unset, with a warning: fine on a laptop, never in production. */
@@ -156,6 +158,13 @@ export const clerkOptions = defineOptions<ClerkOptions>({
       example: 'loopback',
       doc: 'peers whose `X-Forwarded-For` is believed, one hop (addresses, CIDRs, `loopback`, `uniquelocal`…): the client address the limit counts; `npm start` sets `loopback`',
       deprecated: ['TRUST_PROXY'],
+    },
+    {
+      env: 'CLERK_HANDOFF',
+      key: 'handoff',
+      read: choice(['redis', 'off'] as const),
+      default: 'redis',
+      doc: 'on SIGTERM a stateful clerk parks its live dialogues in Redis and the clerk the proxy sends each customer to next claims them (`off`: they are lost, as on a kill)',
     },
     { env: 'LOG_LEVEL', key: 'logLevel', read: choice(LOG_LEVELS), default: 'info', doc: `pino's level: ${LOG_LEVELS.join(', ')}` },
     { key: 'sessionTtlMs', read: int({ min: 1000, max: WEEK_MS }), default: 30 * 60_000 }, // 30 min

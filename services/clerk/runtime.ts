@@ -1,6 +1,7 @@
 import type { RateLimitOptions } from '@fastify/rate-limit'
 import type { Redis } from 'ioredis'
 import type { AdminTokenCheck } from '../common/admin-token.js'
+import type { DialogueHandoff } from './handoff.js'
 import type { Ledger } from './ledger.js'
 import type { ClerkMetrics } from './metrics.js'
 import type { MemorySessionStore } from './modes/memory-session-store.js'
@@ -22,6 +23,10 @@ export interface ClerkRuntime {
   readonly newSessionLimit: RateLimitOptions | undefined
   readonly metrics: ClerkMetrics
   readonly statefulSessions: MemorySessionStore
+  /** parks live stateful dialogues on the way out, claims those other clerks parked (handoff.ts) */
+  readonly handoff: DialogueHandoff
+  /** set while the handoff parks dialogues on the way out: customer requests wait for it, then are refused */
+  handingOff: Promise<unknown> | undefined
   /** true after SIGTERM: readyz answers 503, new requests get 503 shutting_down */
   draining: boolean
   /** when the last request that was not an operation (/healthz, /readyz, /metrics) arrived, ms */

@@ -13,6 +13,8 @@ import { publicStatus } from './public-status.js'
  *                             ports and the Redis URL (its credentials redacted); a wrong token 401
  *   POST /_cluster/clerks/:id/kill|terminate|pause|resume|revive
  *   POST /_cluster/clerks/:id/slow   {"ms":N}                 (0..60000)
+ *   POST /_cluster/clerks            a new clerk (next free id and port) behind the proxy: 201
+ *   POST /_cluster/clerks/:id/remove drain, SIGTERM (the handoff), deregister, forget
  *   POST /_cluster/redis/stop|start
  *
  * Every POST needs `Authorization: Bearer <ADMIN_TOKEN>` (or `X-Admin-Token`), checked in
@@ -25,7 +27,7 @@ import { publicStatus } from './public-status.js'
  *   await api.listen({ port: 0, host: '127.0.0.1' })
  */
 export interface ChaosApiOptions {
-  cluster: Pick<Cluster, 'status' | 'clerkAction' | 'redisAction'>
+  cluster: Pick<Cluster, 'status' | 'clerkAction' | 'redisAction'> & Partial<Pick<Cluster, 'addClerk'>>
   adminToken: string
   logLevel?: string
 }
@@ -55,6 +57,13 @@ export function buildChaosApi({ cluster, adminToken, logLevel = 'warn' }: ChaosA
   })
 
   app.get('/_cluster/status', async (request) => (isAdmin(request.headers) ? cluster.status() : publicStatus(cluster.status())))
+
+  app.post('/_cluster/clerks', async (request, reply) => {
+    if (cluster.addClerk === undefined) throw new ClusterErrors.CLUSTER_ERR_NOT_FOUND('POST', request.url)
+    const result = await cluster.addClerk()
+    void reply.code(201)
+    return result
+  })
 
   app.post<{ Params: { id: string; verb: string }; Body: unknown }>('/_cluster/clerks/:id/:verb', async (request) => {
     const { id, verb } = request.params

@@ -12,7 +12,7 @@ import { formatStatus } from './status-text.js'
  * `npm run chaos -- kill clerk-b`: one chaos action against `npm start`'s cluster, through the
  * proxy (chaos-client.ts). parseArguments is pure and tested without spawning.
  */
-export type ChaosCommand = { kind: 'help' } | { kind: 'status' } | { kind: 'act'; verb: ChaosVerb; target: string; arg?: number }
+export type ChaosCommand = { kind: 'help' } | { kind: 'status' } | { kind: 'add' } | { kind: 'act'; verb: ChaosVerb; target: string; arg?: number }
 
 interface ChaosSettings {
   proxyPort: number
@@ -54,6 +54,7 @@ export const CHAOS_USAGE = `Usage: npm run chaos -- <command>
 Break the cluster that \`npm start\` runs (found on PROXY_PORT, default 8080):
 
 ${clerkLines.join('\n')}
+${row('add', 'a new clerk (next free id and port), started and put behind the proxy')}
 ${row('status', 'what runs, with pids, states and restarts')}
 
 The cluster's private Redis (redis stop|start|kill):
@@ -62,6 +63,7 @@ ${redisLines.join('\n')}
 Examples:
   npm run chaos -- kill clerk-b
   npm run chaos -- slow clerk-b 300
+  npm run chaos -- add                 (then: npm run chaos -- remove clerk-d)
   PROXY_PORT=9000 npm run chaos -- redis stop
 
 Environment: ${environment}.
@@ -78,6 +80,10 @@ export function parseArguments(argv: readonly string[]): ChaosCommand {
     if (target !== undefined) throw new UsageError(`status takes no argument, got "${target}"`)
     return { kind: 'status' }
   }
+  if (verb === 'add') {
+    if (target !== undefined) throw new UsageError(`add takes no argument (the launcher picks the next free id and port), got "${target}"`)
+    return { kind: 'add' }
+  }
   if (verb === 'redis') {
     if (target === undefined || !isRedisVerb(target)) {
       throw new UsageError(`redis takes ${REDIS_VERBS.map((a) => `"${a}"`).join(', ')}${target === undefined ? '' : `, got "${target}"`}`)
@@ -86,7 +92,7 @@ export function parseArguments(argv: readonly string[]): ChaosCommand {
     return { kind: 'act', verb: target, target: 'redis' }
   }
   if (!isClerkVerb(verb)) {
-    throw new UsageError(`unknown command "${verb}": use one of ${[...CLERK_VERBS, 'redis', 'status'].join(', ')}`)
+    throw new UsageError(`unknown command "${verb}": use one of ${[...CLERK_VERBS, 'add', 'redis', 'status'].join(', ')}`)
   }
   if (target === undefined) throw new UsageError(`${verb} needs a clerk id, e.g. ${verb} clerk-b${verb === 'slow' ? ' 300' : ''}`)
   if (!/^[a-z0-9][a-z0-9_-]{0,62}$/i.test(target)) {
@@ -147,17 +153,16 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   }
 
   const client = createChaosClient({ proxyUrl, adminToken, timeoutMs: 30_000 })
+  const what = command.kind === 'add' ? 'add' : `${command.verb} ${command.target}`
   try {
-    const result = await client.act(command.verb, command.target, command.arg)
+    const result = command.kind === 'add' ? await client.add!() : await client.act(command.verb, command.target, command.arg)
     const body = (result.body ?? {}) as { detail?: string; message?: string; error?: string }
     if (result.ok) {
-      console.log(`${command.verb} ${command.target}: ${body.detail ?? 'done'} (via ${result.via})`)
+      console.log(`${command.kind === 'add' ? `add ${(result.body as { target?: string }).target ?? ''}` : what}: ${body.detail ?? 'done'} (via ${result.via})`)
       return 0
     }
     const hint = result.status === 401 && !adminToken ? ' (no admin token: set ADMIN_TOKEN)' : ''
-    console.error(
-      `chaos: ${command.verb} ${command.target} failed (HTTP ${result.status}${body.error ? ` ${body.error}` : ''}): ${body.message ?? JSON.stringify(result.body)}${hint}`,
-    )
+    console.error(`chaos: ${what} failed (HTTP ${result.status}${body.error ? ` ${body.error}` : ''}): ${body.message ?? JSON.stringify(result.body)}${hint}`)
     return 1
   } catch (err) {
     if (err instanceof ChaosError) {

@@ -31,6 +31,8 @@ export interface ChaosResult {
 
 export interface ChaosClient {
   act(verb: ChaosVerb, target: string, arg?: number): Promise<ChaosResult>
+  /** a new clerk (next free id and port), started and put behind the proxy: needs the launcher */
+  add?(): Promise<ChaosResult>
   /** true when `npm start`'s launcher API answers through the proxy */
   hasLauncher(): Promise<boolean>
 }
@@ -86,5 +88,13 @@ export function createChaosClient({ proxyUrl, adminToken, timeoutMs = 10_000 }: 
     )
   }
 
-  return { act, hasLauncher }
+  async function add(): Promise<ChaosResult> {
+    if (!(await hasLauncher())) {
+      throw new ChaosError('adding a clerk needs the launcher of `npm start` (in compose: docker compose up --scale clerk=N, docs/scaling.md)')
+    }
+    const r = await post('/_cluster/clerks', {})
+    return { ok: r.status < 300, via: 'launcher', ...r }
+  }
+
+  return { act, add, hasLauncher }
 }

@@ -9,7 +9,7 @@ import { buildChaosApi } from './chaos-api.js'
 import type { ClusterEvent } from './cluster-events.js'
 import { ClusterErrors } from './errors.js'
 import type { ClusterOptions } from './options.js'
-import { planCluster, planRedis } from './plan.js'
+import { nextClerkSpec, planCluster, planRedis } from './plan.js'
 import { RedisNotManagedError, RedisStateError, startRedisControl, type RedisControl, type RedisStatus } from './redis-control.js'
 import { StateError, SupervisedProcess, type ProcessStatus } from './supervised-process.js'
 
@@ -46,6 +46,8 @@ export interface Cluster {
   /** every live child's pid by id (plus `redis` when the launcher runs it) */
   pids(): Record<string, number>
   clerkAction(verb: ClerkVerb, id: string, ms?: number): Promise<ActionResult>
+  /** starts a new clerk (next free id and port) and puts it behind the proxy */
+  addClerk(): Promise<ActionResult>
   redisAction(verb: RedisVerb): Promise<ActionResult>
   /** ordered stop: proxy, clerks, redis, chaos API */
   stop(): Promise<void>
@@ -65,6 +67,8 @@ export interface StartClusterOptions {
 }
 
 const SLOW_CALL_TIMEOUT_MS = 5_000 // 5 s
+// a removal waits for the proxy to see the clerk answer nothing (its own deadline is 10 s)
+const PROXY_CALL_TIMEOUT_MS = 15_000 // 15 s
 
 export async function startCluster(options: ClusterOptions, start: StartClusterOptions): Promise<Cluster> {
   const root = projectRoot(import.meta.url)
@@ -88,6 +92,11 @@ export async function startCluster(options: ClusterOptions, start: StartClusterO
   const processes = new Map<string, SupervisedProcess>()
   let stopping: Promise<void> | undefined
   let launcherUrl = '' // known once the chaos API listens
+  // what a clerk added at run time is started with (known once the first clerks are planned)
+  let childOptionsForAdd: ConstructorParameters<typeof SupervisedProcess>[1] | undefined
+  let planInputForAdd: ReturnType<typeof planInput> | undefined
+  // one membership change at a time: two adds at once would pick the same id
+  let membership: Promise<unknown> = Promise.resolve()
 
   const cluster: Cluster = {
     proxyUrl: `http://127.0.0.1:${options.proxyPort}`,
@@ -98,6 +107,7 @@ export async function startCluster(options: ClusterOptions, start: StartClusterO
     status,
     pids,
     clerkAction,
+    addClerk,
     redisAction,
     stop,
     forceStop,
@@ -117,6 +127,8 @@ export async function startCluster(options: ClusterOptions, start: StartClusterO
       onEvent,
       ...(start.onOutput ? { onOutput: start.onOutput } : {}),
     }
+    childOptionsForAdd = childOptions
+    planInputForAdd = planInput(options, redis.url, launcherUrl)
     const clerks = plan.clerks.map((spec) => new SupervisedProcess(spec, childOptions))
     const proxy = new SupervisedProcess(plan.proxy, childOptions)
     for (const child of [...clerks, proxy]) processes.set(child.spec.id, child)
@@ -165,9 +177,85 @@ export async function startCluster(options: ClusterOptions, start: StartClusterO
     return { ok: true, verb, target: id, detail, ...(exit ? { exit } : {}), process: p.status() }
   }
 
+  /** one call to the proxy's admin API (the launcher started it, with the same token) */
+  async function proxyAdmin(method: string, path: string, body?: unknown): Promise<{ status: number; text: string }> {
+    const res = await fetch(`${cluster.proxyUrl}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${options.adminToken}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(PROXY_CALL_TIMEOUT_MS),
+    })
+    return { status: res.status, text: await res.text() }
+  }
+
+  function oneAtATime<T>(change: () => Promise<T>): Promise<T> {
+    const next = membership.then(change, change)
+    membership = next.catch(() => {})
+    return next
+  }
+
+  function addClerk(): Promise<ActionResult> {
+    return oneAtATime(async () => {
+      if (childOptionsForAdd === undefined || planInputForAdd === undefined)
+        throw new ClusterErrors.CLUSTER_ERR_WRONG_STATE('the cluster is still starting: add a clerk once it runs')
+      const taken = [...processes.values()].map((p) => ({ id: p.spec.id, port: p.spec.port }))
+      const spec = await nextClerkSpec(planInputForAdd, taken, portIsFree)
+      if (spec === undefined) throw new ClusterErrors.CLUSTER_ERR_WRONG_STATE('26 clerks (clerk-a to clerk-z) is as many as this launcher names: remove one first')
+      const child = new SupervisedProcess(spec, childOptionsForAdd)
+      try {
+        await child.start()
+      } catch (err) {
+        await child.shutdown()
+        throw new ClusterErrors.CLUSTER_ERR_START_FAILED(`${spec.id} did not start: ${(err as Error).message}`)
+      }
+      let registered: { status: number; text: string }
+      try {
+        registered = await proxyAdmin('POST', '/_lb/clerks', { id: spec.id, url: `http://${spec.env.CLERK_HOST ?? '127.0.0.1'}:${spec.port}` })
+      } catch (err) {
+        registered = { status: 0, text: (err as Error).message }
+      }
+      if (registered.status !== 201) {
+        await child.shutdown()
+        throw new ClusterErrors.CLUSTER_ERR_START_FAILED(`${spec.id} started, but the proxy did not take it (${registered.status}): ${registered.text.slice(0, 300)}`)
+      }
+      processes.set(spec.id, child)
+      const detail = `started on port ${spec.port} (pid ${child.pid}) and put behind the proxy: it takes new customers`
+      onEvent({ type: 'chaos', verb: 'add', target: spec.id, detail })
+      return { ok: true as const, verb: 'add', target: spec.id, detail, process: child.status() }
+    })
+  }
+
+  /**
+   * `remove`: the proxy stops sending it new customers (drain), the clerk is told to leave
+   * (SIGTERM: it hands its stateful dialogues over and finishes what it answers), then the proxy
+   * forgets it and so does the supervisor. The last clerk stays.
+   */
+  function removeClerk(p: SupervisedProcess): Promise<string> {
+    return oneAtATime(async () => {
+      const clerks = [...processes.values()].filter((c) => c.spec.kind === 'clerk')
+      if (clerks.length === 1) throw new StateError(`${p.spec.id} is the last clerk: add another before removing it`)
+      const drained = await proxyAdmin('POST', `/_lb/clerks/${encodeURIComponent(p.spec.id)}/drain`)
+      if (drained.status !== 200 && drained.status !== 404) {
+        throw new ClusterErrors.CLUSTER_ERR_CLERK_UNREACHABLE(`the proxy did not drain ${p.spec.id} (${drained.status}): ${drained.text.slice(0, 300)}`)
+      }
+      const pid = p.pid
+      const exit = p.state === 'dead' || p.state === 'stopped' ? undefined : await p.terminate()
+      const removed = await proxyAdmin('DELETE', `/_lb/clerks/${encodeURIComponent(p.spec.id)}`)
+      if (removed.status !== 200 && removed.status !== 404) {
+        throw new ClusterErrors.CLUSTER_ERR_CLERK_UNREACHABLE(`the proxy did not let ${p.spec.id} go (${removed.status}): ${removed.text.slice(0, 300)}`)
+      }
+      await p.shutdown()
+      processes.delete(p.spec.id)
+      const how = exit === undefined ? 'it was not running' : `pid ${pid} drained, handed its stateful dialogues over and exited (${exit.signal ?? `code ${exit.code}`})`
+      return `removed: ${how}; the proxy no longer knows it`
+    })
+  }
+
   async function perform(p: SupervisedProcess, verb: ClerkVerb, ms: number | undefined, onExit: (exit: NonNullable<ActionResult['exit']>) => void): Promise<string> {
     const pid = p.pid
     switch (verb) {
+      case 'remove':
+        return removeClerk(p)
       case 'kill':
         await p.kill()
         return `SIGKILL; pid ${pid} is gone and stays down until revive`

@@ -76,30 +76,7 @@ export function planRedis(redisUrl: string | undefined, redisServerOnPath: boole
 export function planCluster(input: ClusterPlanInput): ClusterPlan {
   const host = input.host ?? '127.0.0.1'
   const clerks: ProcessSpec[] = []
-  for (let i = 0; i < input.clerkCount; i++) {
-    const id = clerkId(i)
-    const port = input.proxyPort + 1 + i
-    clerks.push(
-      Object.freeze({
-        id,
-        kind: 'clerk' as const,
-        script: CLERK_SCRIPT,
-        port,
-        readyPath: '/healthz',
-        env: Object.freeze({
-          CLERK_PORT: String(port),
-          CLERK_HOST: host,
-          CLERK_ID: id,
-          REDIS_URL: input.redisUrl,
-          SESSION_SECRET: input.sessionSecret,
-          ADMIN_TOKEN: input.adminToken,
-          LOG_LEVEL: input.logLevel,
-          // the proxy reaches the clerks over loopback: believe its X-Forwarded-For, one hop
-          CLERK_TRUST_PROXY: 'loopback',
-        }),
-      }),
-    )
-  }
+  for (let i = 0; i < input.clerkCount; i++) clerks.push(clerkSpec(input, clerkId(i), input.proxyPort + 1 + i))
   const proxy: ProcessSpec = Object.freeze({
     id: 'proxy',
     kind: 'proxy' as const,
@@ -116,4 +93,51 @@ export function planCluster(input: ClusterPlanInput): ClusterPlan {
     }),
   })
   return Object.freeze({ clerks: Object.freeze(clerks), proxy })
+}
+
+/** one clerk of the plan: at start (planCluster), or added at run time (nextClerkSpec) */
+export function clerkSpec(input: ClusterPlanInput, id: string, port: number): ProcessSpec {
+  const host = input.host ?? '127.0.0.1'
+  return Object.freeze({
+    id,
+    kind: 'clerk' as const,
+    script: CLERK_SCRIPT,
+    port,
+    readyPath: '/healthz',
+    env: Object.freeze({
+      CLERK_PORT: String(port),
+      CLERK_HOST: host,
+      CLERK_ID: id,
+      REDIS_URL: input.redisUrl,
+      SESSION_SECRET: input.sessionSecret,
+      ADMIN_TOKEN: input.adminToken,
+      LOG_LEVEL: input.logLevel,
+      // the proxy reaches the clerks over loopback: believe its X-Forwarded-For, one hop
+      CLERK_TRUST_PROXY: 'loopback',
+    }),
+  })
+}
+
+/**
+ * The clerk `npm run chaos -- add` starts: the first free letter (a removed clerk's id may come
+ * back), on the first port after the proxy's that no clerk of this cluster has and `isFree` says
+ * is free. Undefined when all 26 ids are taken.
+ *
+ * @example
+ *   nextClerkSpec(input, [a:8081, b:8082, c:8083], () => true) // → clerk-d on 8084
+ */
+export async function nextClerkSpec(
+  input: ClusterPlanInput,
+  taken: readonly { id: string; port: number }[],
+  portFree: (port: number) => boolean | Promise<boolean>,
+): Promise<ProcessSpec | undefined> {
+  const ids = new Set(taken.map((t) => t.id))
+  const ports = new Set(taken.map((t) => t.port))
+  let index = 0
+  while (index <= 25 && ids.has(clerkId(index))) index++
+  if (index > 25) return undefined
+  let port = input.proxyPort + 1
+  while (port <= 65535 && (ports.has(port) || !(await portFree(port)))) port++
+  if (port > 65535) return undefined
+  return clerkSpec(input, clerkId(index), port)
 }

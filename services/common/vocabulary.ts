@@ -115,6 +115,12 @@ export const CHAOS_VERBS = Object.freeze({
     when: ['running'],
     withoutLauncher: true,
   },
+  remove: {
+    signal: 'SIGTERM',
+    does: 'the proxy drains the clerk, it hands its stateful dialogues over and exits, and it leaves the cluster for good (`add` starts a new one)',
+    when: ['starting', 'running', 'paused', 'dead', 'stopped'],
+    withoutLauncher: false,
+  },
 } as const satisfies Record<string, ChaosVerbMeaning>)
 
 /** the longest delay `slow` sets (ms): the clerk, the launcher, the proxy and the CLI check it */

@@ -35,6 +35,16 @@ export interface MemorySessionStoreOptions {
   now?: () => number
 }
 
+/**
+ * What the handoff (handoff.ts) plugs into the store: `claim` is asked on a miss (a dialogue
+ * another clerk parked on its way out), `writeThrough` sees every write while this clerk hands
+ * its dialogues over (an answer in flight then updates the parked copy too).
+ */
+export interface SessionStoreHooks {
+  claim?: (id: string) => Promise<Record<string, unknown> | null>
+  writeThrough?: (id: string, data: Record<string, unknown>, ttlMs: number) => Promise<void>
+}
+
 export class MemorySessionStore {
   // Map order = least recently written first; with one TTL for all, also soonest to expire first
   readonly #entries = new Map<string, Entry>()
@@ -45,6 +55,8 @@ export class MemorySessionStore {
   readonly #isFinished: (data: Record<string, unknown>) => boolean
   readonly #now: () => number
   readonly #timer: NodeJS.Timeout
+  /** set by the handoff; none by default */
+  hooks: SessionStoreHooks = {}
 
   constructor({ ttlMs, maxEntries, isFinished = () => false, sweepMs = 60_000, now = Date.now }: MemorySessionStoreOptions) {
     this.#ttlMs = ttlMs
@@ -62,7 +74,40 @@ export class MemorySessionStore {
   get(id: string, callback: GetCallback): void {
     const entry = this.#entries.get(id)
     if (entry && entry.expiresAt <= this.#now()) this.#delete(id)
-    callback(null, entry && entry.expiresAt > this.#now() ? { ...entry.data } : null)
+    if (entry && entry.expiresAt > this.#now()) {
+      callback(null, { ...entry.data })
+      return
+    }
+    const claim = this.hooks.claim
+    if (claim === undefined) {
+      callback(null, null)
+      return
+    }
+    // a miss may be a dialogue handed over by a clerk that left: take it in, then answer
+    claim(id).then(
+      (data) => {
+        if (data === null || !this.#adopt(id, data)) callback(null, null)
+        else callback(null, { ...data })
+      },
+      () => callback(null, null),
+    )
+  }
+
+  /** the live (unfinished, unexpired) sessions, with the time each has left, ms */
+  *live(): Generator<{ id: string; data: Record<string, unknown>; ttlMs: number }> {
+    const now = this.#now()
+    for (const [id, entry] of this.#entries) {
+      if (entry.expiresAt > now && !this.#finished.has(id)) yield { id, data: entry.data, ttlMs: entry.expiresAt - now }
+    }
+  }
+
+  /** a handed-over session joins this store like a write (false: no room for it) */
+  #adopt(id: string, data: Record<string, unknown>): boolean {
+    if (!this.#entries.has(id) && !this.#makeRoom()) return false
+    this.#delete(id)
+    this.#entries.set(id, { data, expiresAt: this.#now() + this.#ttlMs })
+    if (this.#isFinished(data)) this.#finished.add(id)
+    return true
   }
 
   set(id: string, session: object, callback: Callback): void {
@@ -79,7 +124,16 @@ export class MemorySessionStore {
     this.#delete(id)
     this.#entries.set(id, { data, expiresAt: this.#now() + this.#ttlMs })
     if (this.#isFinished(data)) this.#finished.add(id)
-    callback()
+    const writeThrough = this.hooks.writeThrough
+    if (writeThrough === undefined) {
+      callback()
+      return
+    }
+    // the answer waits for the parked copy, so the customer's next step finds it up to date
+    writeThrough(id, data, this.#ttlMs).then(
+      () => callback(),
+      () => callback(),
+    )
   }
 
   destroy(id: string, callback: Callback): void {

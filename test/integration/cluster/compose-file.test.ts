@@ -63,9 +63,10 @@ describe('docker-compose.yml', () => {
     expect(result.status).toBe(0)
     expect(result.stdout).toMatch(/published: 18080|18080:8080/)
     expect(result.stdout.match(/CLERK_ID: clerk-[abc]/g)).toHaveLength(3)
-    expect(result.stdout.match(/ADMIN_TOKEN: from-env/g)).toHaveLength(4)
-    expect(result.stdout.match(/CLERK_TRUST_PROXY: uniquelocal/g)).toHaveLength(3)
-    expect(result.stdout.match(/condition: service_healthy/g)).toHaveLength(6)
+    // the proxy, the three named clerks and the scalable `clerk` (profile scale: docs/scaling.md)
+    expect(result.stdout.match(/ADMIN_TOKEN: from-env/g)).toHaveLength(5)
+    expect(result.stdout.match(/CLERK_TRUST_PROXY: uniquelocal/g)).toHaveLength(4)
+    expect(result.stdout.match(/condition: service_healthy/g)).toHaveLength(7)
   })
 
   it('uses a format both docker compose (v2) and docker-compose (v1) accept', () => {

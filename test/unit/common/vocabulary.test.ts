@@ -49,7 +49,7 @@ describe('the vocabulary', () => {
   })
 
   it('says what each chaos verb does, and in which process states the launcher carries it out', () => {
-    expect(CLERK_VERBS).toEqual(['kill', 'terminate', 'pause', 'resume', 'revive', 'slow'])
+    expect(CLERK_VERBS).toEqual(['kill', 'terminate', 'pause', 'resume', 'revive', 'slow', 'remove'])
     expect(REDIS_VERBS).toEqual(['stop', 'start', 'kill'])
     for (const verb of CLERK_VERBS) {
       expect(CHAOS_VERBS[verb].does.length).toBeGreaterThan(10)

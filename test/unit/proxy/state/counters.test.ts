@@ -37,7 +37,7 @@ describe('the counters (one counting code for a single process and the workers)'
     const status = s.status()
     expect(status.clerks[0]).toMatchObject({ id: 'a', requests: 3, errors: 2, retries: 1, redispatches: 1, pinned: 0 })
     expect(status.clerks[1]).toMatchObject({ id: 'b', pinned: 1 })
-    expect(status.counters).toEqual({ requests: 4, errors: 3, retries: 1, redispatches: 1 })
+    expect(status.counters).toEqual({ requests: 4, errors: 3, retries: 1, redispatches: 1, handoffs: 0 })
     expect(events.map((e) => e.type)).toEqual(['retry', 'redispatch'])
     expect(events[0]).toMatchObject({ from: 'a', to: 'b', reason: 'reset' })
   })
