@@ -300,7 +300,7 @@ class Exchange implements ForwardCallbacks {
   private anotherAttemptPossible(): boolean {
     const question = { attempt: this.attempts, failure: { kind: 'per_try_timeout' as const }, method: this.method, hasIdempotencyKey: this.hasIdempotencyKey }
     if (!decideRetry({ ...question, remainingMs: this.deadlineAt - performance.now() }, this.retryPolicy).retry) return false
-    return choose(this.policy, this.deps.view.upstreams, this.req, 0, this.tried) !== undefined
+    return choose(this.policy, this.deps.view.upstreams, this.req, () => 0, this.tried) !== undefined
   }
 
   /** an answer with a status the route retries: counted as answered, then sent elsewhere when allowed */
