@@ -37,7 +37,7 @@ export function buildProxy(options: ProxyOptions, { dashboard = dashboardDir() }
   const health = new HealthChecker(state.upstreams, state.health, { intervalMs: options.healthIntervalMs, timeoutMs: options.healthTimeoutMs })
   const admin = createAdminHandlerFor(state, options)
   const front: HttpFront = createHttpFront(
-    { view: state, counters: state.counters, admin, events: { subscribe: (l) => state.events.subscribe(l), status: () => state.status() } },
+    { view: state, counters: state.counters, admin, events: { subscribe: (l) => state.events.subscribe(l), status: () => state.status(), history: () => state.events.history() } },
     engine,
     { bodyCapBytes: options.bodyCapBytes, upstreamTimeoutMs: options.upstreamTimeoutMs, dashboardDir: dashboard, limits: frontLimits(options) },
   )
