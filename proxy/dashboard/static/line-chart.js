@@ -2,7 +2,7 @@
 // outcome) over the last few minutes and dashed vertical lines for chaos/policy/drain/health
 // events. It redraws from the store's data each time; nothing is kept between draws except the
 // canvas itself. (A library such as uPlot was weighed: this one already had the marker lanes, and
-// the page has no build step; see docs/dashboard.md.)
+// the page has no build step.)
 import { colorOf } from './clerk-colors.js'
 
 const MARKER_COLORS = { chaos: '#B3261E', policy: '#1D4ED8', drain: '#8A6100', health: '#555555', loadtest: '#6B4C9A' }
