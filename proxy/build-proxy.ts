@@ -40,7 +40,7 @@ export function buildProxy(options: ProxyOptions, { dashboard = dashboardDir() }
   )
   const admin = createAdminHandlerFor(state, options)
   const front: HttpFront = createHttpFront(
-    { view: state, counters: state.counters, admin, events: { subscribe: (l) => state.events.subscribe(l), status: () => state.status() } },
+    { view: state, counters: state.counters, admin, events: { subscribe: (l) => state.events.subscribe(l), status: () => state.status(), history: () => state.events.history() } },
     engine,
     { bodyCapBytes: options.bodyCapBytes, upstreamTimeoutMs: options.upstreamTimeoutMs, dashboardDir: dashboard, limits: frontLimits(options) },
   )

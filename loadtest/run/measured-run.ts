@@ -42,7 +42,10 @@ export interface MeasuredRun {
 
 export async function measuredRun(cluster: ClusterHandle, options: MeasuredRunOptions): Promise<MeasuredRun> {
   let policy: string = options.policy
+  // the route's policy before the run: put back after it, so a run leaves the cluster as it found it
+  let policyBefore: string | undefined
   if (cluster.adminToken) {
+    policyBefore = (await cluster.api.status()).policies[options.mode]
     await cluster.api.setPolicy(options.mode, options.policy)
   } else {
     policy = (await cluster.api.status()).policies[options.mode] ?? 'unknown'
@@ -95,6 +98,8 @@ export async function measuredRun(cluster: ClusterHandle, options: MeasuredRunOp
   }
   const timeWaitAfter = readTimeWait(cluster.proxyPort)
   await restoreCluster(cluster, options.chaos ?? [])
+  // the proxy checks the name; it is one the proxy itself reported
+  if (policyBefore !== undefined && policyBefore !== options.policy) await cluster.api.setPolicy(options.mode, policyBefore as PolicyName)
   let reconciled: ReconcileResult | undefined
   if (head !== undefined) {
     try {
@@ -105,6 +110,7 @@ export async function measuredRun(cluster: ClusterHandle, options: MeasuredRunOp
   }
   const summary = summarize(run, { label, policy, reconcile: reconciled, reconcileError })
   const { completed, context_lost, failed } = summary.dialogues
-  void cluster.api.beat({ running: false, mode: options.mode, policy, counts: { completed, context_lost, failed }, dialoguesPerSec: 0 })
+  // awaited: the process may exit right after, and a dropped last beat left the panel "running" forever
+  await cluster.api.beat({ running: false, mode: options.mode, policy, counts: { completed, context_lost, failed }, dialoguesPerSec: 0 })
   return { summary, run, timeWaitBefore, timeWaitAfter }
 }

@@ -102,6 +102,16 @@ export function createMetrics(state: ProxyState): Registry {
       this.inc(state.counters.unroutedErrors)
     },
   })
+  new Counter({
+    name: 'proxy_dialogue_outcomes_total',
+    help: "Final answers on each mode's route by what they mean for the dialogue: completed (a paid pay), context_lost (the clerk's 409), failed (5xx)",
+    labelNames: ['mode', 'outcome'],
+    registers: [registry],
+    collect() {
+      this.reset()
+      for (const [mode, byOutcome] of Object.entries(state.counters.outcomes)) for (const [outcome, n] of Object.entries(byOutcome)) this.inc({ mode, outcome }, n)
+    },
+  })
   registry.registerMetric(latencyHistogram(state))
   return registry
 }

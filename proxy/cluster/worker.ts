@@ -73,6 +73,7 @@ export async function runWorker(options: ProxyOptions): Promise<void> {
       events: {
         subscribe: (listener: (event: ProxyEvent) => void) => events.subscribe(listener),
         status: () => ask<ProxyStatus>({ t: 'status', id: nextId++ }),
+        history: () => events.history(),
       },
     },
     createEngine(options.engine, options),

@@ -247,6 +247,7 @@ class Exchange implements ForwardCallbacks {
     if (this.setCookie !== undefined) this.deps.counters.pinned(upstream)
     // a refusal passed through was already counted as a failed attempt
     if (refusal === undefined) this.deps.counters.answered(upstream, statusCode, (performance.now() - this.startedAt) / 1000)
+    this.deps.counters.outcome(this.route, this.request.path, statusCode, body)
     const headers = responseHeadersForCustomer(rawHeaders)
     if (this.retries > 0) headers.push('x-retried', String(this.retries))
     if (this.redispatched) headers.push('x-redispatched', '1')
@@ -323,6 +324,7 @@ class Exchange implements ForwardCallbacks {
   private fail(error: ProxyErrorLike, reason: string, clerk?: string): void {
     if (this.finished) return
     this.finished = true
+    this.deps.counters.outcome(this.route, this.request.path, error.statusCode ?? 502)
     const headers: Record<string, string> = {}
     if (this.retries > 0) headers['x-retried'] = String(this.retries)
     if (this.redispatched) headers['x-redispatched'] = '1'

@@ -1,5 +1,7 @@
 import { isFailingAnswer, type FailureKind, type RetryReason, type UpstreamFailure } from '../forward/failures.js'
+import type { RouteKey } from '../../services/common/vocabulary.js'
 import { LatencyHistogram, type LatencyCounts } from './latency-histogram.js'
+import { addOutcomes, noOutcomes, outcomeOf, type ModeOutcomes } from './outcomes.js'
 import type { Upstream } from './upstream.js'
 
 /**
@@ -89,6 +91,8 @@ export interface ClerkDelta {
 export interface CountersDelta {
   clerks: Record<string, ClerkDelta>
   unrouted: { requests: number; errors: number }
+  /** per mode, the customers' final answers by dialogue outcome (outcomes.ts) */
+  outcomes?: ModeOutcomes
 }
 
 /**
@@ -116,6 +120,8 @@ export class Counters {
   /** answered by the proxy itself, without any clerk (no healthy clerk, body too large, not found, ...) */
   unroutedRequests = 0
   unroutedErrors = 0
+  /** per mode, the customers' final answers by dialogue outcome: completed, context_lost, failed */
+  outcomes: ModeOutcomes = noOutcomes()
 
   /** `upstreams` may change (clerks added and removed at run time): it is read, never copied */
   constructor(
@@ -151,6 +157,15 @@ export class Counters {
     upstream.counters.pinned++
   }
 
+  /**
+   * the final answer a customer got on `route` (from a clerk, or the proxy's own error), counted
+   * by what it means for the dialogue: the `stats` event's per-mode outcomes and /metrics
+   */
+  outcome(route: RouteKey, path: string, status: number, body?: Buffer): void {
+    const outcome = outcomeOf(route, path, status, body)
+    if (outcome !== undefined && route in this.outcomes) this.outcomes[route as keyof ModeOutcomes][outcome]++
+  }
+
   /** the proxy answered without any clerk */
   unrouted(status: number): void {
     this.unroutedRequests++
@@ -164,7 +179,9 @@ export class Counters {
     const unrouted = { requests: this.unroutedRequests, errors: this.unroutedErrors }
     this.unroutedRequests = 0
     this.unroutedErrors = 0
-    return { clerks, unrouted }
+    const outcomes = this.outcomes
+    this.outcomes = noOutcomes()
+    return { clerks, unrouted, outcomes }
   }
 
   /** adds what another process counted (the primary, a worker's report); unknown clerks are skipped */
@@ -172,6 +189,7 @@ export class Counters {
     for (const [id, d] of Object.entries(delta.clerks)) this.upstreams.find((u) => u.id === id)?.counters.add(d)
     this.unroutedRequests += delta.unrouted.requests
     this.unroutedErrors += delta.unrouted.errors
+    if (delta.outcomes !== undefined) addOutcomes(this.outcomes, delta.outcomes)
   }
 }
 

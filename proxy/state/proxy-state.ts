@@ -187,7 +187,7 @@ export class ProxyState {
   /** every `intervalMs`, a `stats` event (stats.ts) */
   startStats(intervalMs: number): void {
     this.stopStats?.()
-    this.stopStats = startStats(this.upstreams, this.events, intervalMs)
+    this.stopStats = startStats(this.upstreams, this.counters, this.events, intervalMs)
   }
 
   stop(): void {

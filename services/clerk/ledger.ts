@@ -237,7 +237,7 @@ export class Ledger {
       return await fn()
     } catch (err) {
       throw clerkError('CLERK_ERR_REDIS_UNAVAILABLE', {
-        message: `The ledger (Redis) is unavailable: ${describeRedisFailure(err as Error)}.${consequence}`,
+        message: `The ledger (Redis) is unavailable: ${describeRedisFailure(err as Error, this.#redis)}.${consequence}`,
       })
     }
   }

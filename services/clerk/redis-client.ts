@@ -15,6 +15,9 @@ import type { RedisBreaker } from './redis-breaker.js'
  *   const redis = createRedisClient('redis://127.0.0.1:6379', 300, (msg) => log.warn(msg))
  *   redis.status === 'ready'
  */
+/** the clients that have been connected at least once: a failure after that is an outage, not an installation problem */
+const everReady = new WeakSet<Redis>()
+
 export function createRedisClient(url: string, timeoutMs: number, warn: (message: string) => void): Redis {
   const redis = new Redis(url, {
     lazyConnect: false,
@@ -38,6 +41,7 @@ export function createRedisClient(url: string, timeoutMs: number, warn: (message
     down = true
   })
   redis.on('ready', () => {
+    everReady.add(redis)
     if (down) warn(`redis is back at ${shown}`)
     down = false
   })
@@ -70,8 +74,11 @@ export function redisReady(redis: Redis, timeoutMs: number): Promise<boolean> {
 /**
  * Words a Redis failure for a customer's error answer. ioredis says "Stream isn't writeable and
  * enableOfflineQueue options is false" when it is not connected; a person wants to hear that.
+ * A client that was connected before is living through an outage (Redis stopped, killed, hung: a
+ * demo does that on purpose), which recovers by itself; only one that never reached Redis gets
+ * the installation hint.
  */
-export function describeRedisFailure(err: Error): string {
+export function describeRedisFailure(err: Error, redis?: Redis): string {
   // a full Redis (maxmemory reached, nothing evictable left) refuses writes: it is running fine
   if (/^OOM /.test(err.message)) return 'Redis is full (maxmemory) and refuses new writes; the ledger is never evicted to make room'
   const reason = /enableOfflineQueue|Connection is closed|ECONNREFUSED/.test(err.message)
@@ -79,5 +86,6 @@ export function describeRedisFailure(err: Error): string {
     : /timed? ?out/i.test(err.message)
       ? 'no answer in time'
       : redactUrl(err.message)
+  if (redis !== undefined && everReady.has(redis)) return `Redis is stopped or not answering (${reason}); this recovers by itself once Redis is back`
   return `${reason}; is Redis running at REDIS_URL? (npm run setup installs redis-server)`
 }

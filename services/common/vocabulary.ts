@@ -27,6 +27,13 @@ export const STEPS = Object.freeze(['ask', 'buy', 'pay'] as const)
 export type Step = (typeof STEPS)[number]
 export const isStep = (value: unknown): value is Step => within(STEPS, value)
 
+/**
+ * how a dialogue's answer ended, as the proxy counts it per mode and the load test per dialogue:
+ * a paid dialogue, a clerk that never heard of it (409 context_lost: "2 of what?"), a 5xx
+ */
+export const DIALOGUE_OUTCOMES = Object.freeze(['completed', 'context_lost', 'failed'] as const)
+export type DialogueOutcome = (typeof DIALOGUE_OUTCOMES)[number]
+
 /** the proxy's forwarded routes, each with its own policy: the three modes' prefixes and /orders */
 export const ROUTES = Object.freeze([...MODES, 'orders'] as const)
 export type RouteKey = (typeof ROUTES)[number]

@@ -13,6 +13,7 @@ const { clerkCondition, verbAvailability } = await load('cluster-cards.js')
 const { decodeContextToken } = await load('context-token.js')
 const { yScale } = await load('line-chart.js')
 const { won, shorten, rate } = await load('format.js')
+const { shortcutOf } = await load('shortcuts.js')
 
 const status = {
   engine: 'undici',
@@ -143,5 +144,59 @@ describe('numbers on screen', () => {
     expect(shorten('abcdefghijklmnopqrstuvwxyz', 4, 2)).toBe('abcd…yz')
     expect(rate(undefined)).toBe('–')
     expect(rate(12.345)).toBe('12.3')
+  })
+})
+
+describe('what a room sees of outcomes, recoveries and repeats (issue 14)', () => {
+  const at = (s: number) => new Date(Date.parse('2026-11-22T03:00:00.000Z') + s * 1000).toISOString()
+
+  it('keeps each mode’s outcomes per second and logs a lost context, one line per mode', () => {
+    const store = createClusterStore()
+    const quiet = store.applyEvent({ type: 'stats', at: at(0), clerks: [], modes: { stateful: { completed: 2, context_lost: 0, failed: 0 } } })
+    expect(quiet).toBeNull()
+    const lines = store.applyEvent({
+      type: 'stats',
+      at: at(1),
+      clerks: [],
+      modes: { stateful: { completed: 0, context_lost: 3, failed: 0 }, shared: { completed: 1, context_lost: 0, failed: 0 } },
+    })
+    expect(lines).toEqual([{ kind: 'bad', key: 'lost stateful', text: '/stateful: context lost ("2 of what?"), 3/s' }])
+    expect(store.state.outcomes.get('stateful').map((p: { context_lost: number }) => p.context_lost)).toEqual([0, 3])
+  })
+
+  it('colours a revive or a Redis start as a recovery, and merges a repeated marker into "×N"', () => {
+    const store = createClusterStore()
+    store.applyStatus(status)
+    expect(store.applyEvent({ type: 'chaos', at: at(0), verb: 'kill', target: 'clerk-a' }).kind).toBe('bad')
+    expect(store.applyEvent({ type: 'chaos', at: at(1), verb: 'revive', target: 'clerk-a' }).kind).toBe('good')
+    expect(store.applyEvent({ type: 'chaos', at: at(2), verb: 'start', target: 'redis' }).kind).toBe('good')
+    for (let i = 0; i < 3; i++) store.applyEvent({ type: 'drain', at: at(3 + i), clerk: 'clerk-b', drained: true })
+    expect(store.state.markers.filter((m: { label: string }) => m.label === 'drain clerk-b')).toEqual([expect.objectContaining({ count: 3 })])
+  })
+
+  it('gives every retry of one failing clerk the same key, so the log counts them on one line', () => {
+    const store = createClusterStore()
+    const one = store.applyEvent({ type: 'retry', at: at(0), from: 'clerk-b', to: 'clerk-a', reason: 'refused' })
+    const two = store.applyEvent({ type: 'retry', at: at(1), from: 'clerk-b', to: 'clerk-c', reason: 'refused' })
+    expect(one.key).toBe(two.key)
+    expect(one.text).toBe(two.text)
+  })
+
+  it('forgets the drawn minutes on a hello, because the proxy replays them right after', () => {
+    const store = createClusterStore()
+    store.applyEvent({ type: 'stats', at: at(0), clerks: [{ id: 'clerk-a', requestsPerSec: 1 }], modes: { stateful: { completed: 1 } } })
+    store.applyEvent({ type: 'hello', at: at(1), status })
+    expect(store.state.history.size).toBe(0)
+    expect(store.state.outcomes.size).toBe(0)
+  })
+
+  it('maps keys to shortcuts, but not while typing or with a modifier', () => {
+    const body = { tagName: 'BODY' }
+    expect(shortcutOf({ key: 'a', target: body })).toEqual({ action: 'ask' })
+    expect(shortcutOf({ key: '2', target: body })).toEqual({ action: 'clerk', index: 1 })
+    expect(shortcutOf({ key: 'R', target: body })).toEqual({ action: 'toggle-stateful' })
+    expect(shortcutOf({ key: 'a', target: { tagName: 'INPUT' } })).toBeNull()
+    expect(shortcutOf({ key: 'r', ctrlKey: true, target: body })).toBeNull()
+    expect(shortcutOf({ key: 'x', target: body })).toBeNull()
   })
 })

@@ -6,11 +6,13 @@ import { createApi } from './api.js'
 import { registerClerks, colorOf } from './clerk-colors.js'
 import { createClusterCards } from './cluster-cards.js'
 import { createClusterStore, HISTORY_MS } from './cluster-store.js'
-import { createDialogueColumn } from './dialogue-column.js'
+import { createDialogueColumn, OUTCOME_LINES } from './dialogue-column.js'
 import { h } from './dom.js'
 import { createEventLog } from './event-log.js'
-import { createLineChart } from './line-chart.js'
+import { clerkSeries, createLineChart } from './line-chart.js'
 import { createLoadtestPanel } from './loadtest-panel.js'
+import { bindShortcuts, SHORTCUTS } from './shortcuts.js'
+import { applyView, initialView, saveView } from './view.js'
 // served by the proxy from the compiled services/common/vocabulary.ts
 import { MODES } from './vocabulary.js'
 
@@ -39,9 +41,20 @@ for (const mode of MODES) {
 }
 
 const cards = createClusterCards({ container: $('card-grid'), onAction: chaos, onRedis: redisChaos })
+const WAITING = 'waiting for the proxy’s per-second stats…'
 const charts = [
-  createLineChart($('chart-rps'), { valueKey: 'rps', windowMs: HISTORY_MS, minTop: 5, emptyText: 'waiting for the proxy’s per-second stats…' }),
-  createLineChart($('chart-eps'), { valueKey: 'eps', windowMs: HISTORY_MS, minTop: 1, emptyText: 'waiting for the proxy’s per-second stats…' }),
+  createLineChart($('chart-rps'), { series: clerkSeries('rps'), windowMs: HISTORY_MS, minTop: 5, emptyText: WAITING }),
+  createLineChart($('chart-eps'), { series: clerkSeries('eps'), windowMs: HISTORY_MS, minTop: 1, emptyText: WAITING }),
+  // under each column, its mode's dialogues per second by outcome (the proxy counts context_lost)
+  ...[...columns].map(([mode, column]) =>
+    createLineChart(column.chartCanvas, {
+      series: (state) => OUTCOME_LINES.map((o) => ({ color: o.color, dash: o.dash, points: state.outcomes.get(mode) ?? [], value: (p) => p[o.key] })),
+      windowMs: HISTORY_MS,
+      minTop: 1,
+      emptyText: WAITING,
+      compact: true,
+    }),
+  ),
 ]
 
 store.onChange((what, state) => {
@@ -49,6 +62,13 @@ store.onChange((what, state) => {
   cards.update(state)
   for (const [mode, column] of columns) column.setPolicy(state.policies[mode])
   if (what === 'stats' || what === 'event' || what === 'policy' || what === 'status') for (const c of charts) c.schedule(state)
+  if (what === 'stats') {
+    // what each column's chart holds, as numbers on the element (a test or a screen reader reads them)
+    for (const [mode, column] of columns) {
+      const points = state.outcomes.get(mode) ?? []
+      for (const o of OUTCOME_LINES) column.element.dataset[camel(o.key)] = String(Math.round(points.reduce((sum, p) => sum + p[o.key], 0)))
+    }
+  }
   if (what === 'loadtest') loadtest.render(state.loadtest)
   renderLegend(state)
   renderHeader(state)
@@ -117,7 +137,7 @@ async function changePolicy(route, policy) {
   if (result.ok) {
     const policies = result.body?.policies ?? result.body
     if (policies && typeof policies === 'object' && typeof policies[route] === 'string') store.setPolicies(policies)
-    log.add({ kind: 'you', text: `you set /${route} to ${policy}` })
+    // the log line comes with the proxy's `policy` event: once, in every open page
   } else {
     log.add({ kind: 'bad', text: `setting /${route} to ${policy} failed: ${reason(result)}` })
   }
@@ -138,8 +158,8 @@ async function chaos(id, verb, arg) {
   if (!checkAdmin(result)) return
   const what = verb === 'slow' ? `slow ${id} by ${ms} ms` : `${verb} ${id}`
   if (result.ok) {
-    store.noteLocal(`you: ${what}`, 'bad', id)
-    log.add({ kind: 'you', clerk: id, text: `you: ${what} (${result.status})` })
+    // the card shows it at once; the log line comes with the proxy's chaos/drain event
+    store.noteLocal(`you: ${what}`, verb === 'revive' || verb === 'resume' || verb === 'undrain' ? 'good' : 'bad', id)
   } else {
     log.add({ kind: 'bad', clerk: id, text: `${what} failed: ${reason(result)}` })
   }
@@ -149,7 +169,8 @@ async function chaos(id, verb, arg) {
 async function redisChaos(verb) {
   const result = await api.redis(verb)
   if (!checkAdmin(result)) return
-  log.add(result.ok ? { kind: 'you', text: `you: ${verb} Redis (${result.status})` } : { kind: 'bad', text: `${verb} Redis failed: ${reason(result)}` })
+  // the log line comes with the proxy's chaos event; only a refusal is the page's to say
+  if (!result.ok) log.add({ kind: 'bad', text: `${verb} Redis failed: ${reason(result)}` })
   refresh()
 }
 
@@ -160,6 +181,11 @@ function checkAdmin(result) {
   syncAdmin()
   log.add({ kind: 'bad', text: 'the admin token was rejected (401)' })
   return false
+}
+
+/** context_lost → contextLost (a dataset name) */
+function camel(key) {
+  return key.replace(/_(.)/g, (_, c) => c.toUpperCase())
 }
 
 function reason(result) {
@@ -209,8 +235,10 @@ function connectEvents() {
       return
     }
     event.type ??= message.type
-    const line = store.applyEvent(event)
-    if (line) log.add({ ...line, at: event.at })
+    // the proxy replays its last minutes after each hello: the log starts afresh with them
+    if (event.type === 'hello') log.clear()
+    const lines = store.applyEvent(event)
+    for (const line of [lines ?? []].flat()) log.add({ ...line, at: event.at })
   }
   for (const type of EVENT_TYPES) source.addEventListener(type, handle)
   source.onmessage = handle
@@ -248,11 +276,54 @@ function renderLegend(state) {
   $('chart-legend').replaceChildren(
     ...ids.map((id) => h('span', { class: 'legend-item' }, h('span', { class: 'legend-line', style: { background: colorOf(id) } }), id)),
     h('span', { class: 'legend-item' }, h('span', { class: 'legend-mark mark-chaos' }), 'chaos'),
+    h('span', { class: 'legend-item' }, h('span', { class: 'legend-mark mark-recovery' }), 'recovery'),
     h('span', { class: 'legend-item' }, h('span', { class: 'legend-mark mark-policy' }), 'policy'),
     h('span', { class: 'legend-item' }, h('span', { class: 'legend-mark mark-health' }), 'clerk down'),
     h('span', { class: 'legend-item' }, h('span', { class: 'legend-mark mark-loadtest' }), 'load test'),
   )
 }
+
+// ---- presenter view and keyboard shortcuts ---------------------------------------------------
+
+let view = initialView()
+applyView(view)
+$('view-toggle').addEventListener('click', () => switchView())
+$('keys-toggle').addEventListener('click', () => toggleKeys())
+$('keys-help').replaceChildren(...SHORTCUTS.map(([key, does]) => h('li', {}, h('kbd', {}, key), ` ${does}`)))
+
+function switchView() {
+  view = view === 'presenter' ? 'detailed' : 'presenter'
+  saveView(view)
+  applyView(view)
+  for (const c of charts) c.schedule(store.state)
+}
+
+function toggleKeys() {
+  const help = $('keys-help')
+  help.hidden = !help.hidden
+  $('keys-toggle').setAttribute('aria-expanded', String(!help.hidden))
+}
+
+bindShortcuts(({ action, index }) => {
+  if (action === 'view') return switchView()
+  if (action === 'help') return toggleKeys()
+  if (['ask', 'buy', 'card', 'fresh'].includes(action)) {
+    for (const column of columns.values()) column.say(action)
+    return
+  }
+  if (!token || tokenRejected) {
+    log.add({ kind: 'bad', text: 'that shortcut needs the admin token' })
+    return
+  }
+  if (action === 'toggle-stateful') return void changePolicy('stateful', store.state.policies.stateful === 'sticky' ? 'round-robin' : 'sticky')
+  if (action === 'redis') return void redisChaos(store.state.redis.state === 'stopped' ? 'start' : 'stop')
+  if (action === 'clerk') {
+    const c = [...store.state.clerks.values()][index]
+    if (!c) return
+    const dead = c.process?.state === 'dead' || c.process?.state === 'stopped'
+    return void chaos(c.id, dead ? 'revive' : 'kill')
+  }
+})
 
 syncAdmin()
 refresh()

@@ -119,10 +119,12 @@ export function createClusterCards({ container, onAction, onRedis }) {
       view.element.dataset.condition = condition.key
       view.state.textContent = condition.text
       view.state.dataset.condition = condition.key
-      view.stats.rps.dd.textContent = rate(c.rps)
-      view.stats.eps.dd.textContent = rate(c.eps)
-      view.stats.inFlight.dd.textContent = count(c.inFlight)
-      view.stats.sessions.dd.textContent = count(c.sessions)
+      // a dead clerk's last numbers are history, not news: its memory (sessions) went with it
+      const gone = condition.key === 'dead'
+      view.stats.rps.dd.textContent = gone ? '–' : rate(c.rps)
+      view.stats.eps.dd.textContent = gone ? '–' : rate(c.eps)
+      view.stats.inFlight.dd.textContent = gone ? '–' : count(c.inFlight)
+      view.stats.sessions.dd.textContent = gone ? '–' : count(c.sessions)
       view.stats.pinned.dd.textContent = count(c.pinned)
       const slow = c.process?.slowMs ?? c.slowMs
       view.stats.slow.dd.textContent = typeof slow === 'number' ? `${slow} ms` : '–'

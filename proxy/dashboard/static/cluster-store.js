@@ -6,6 +6,9 @@
 
 export const HISTORY_MS = 3 * 60_000 // 3 min of per-second points on the charts
 const MAX_MARKERS = 50
+const MERGE_MARKERS_MS = 10_000 // 10 s: the same marker again within it is one line, "×N"
+/** chaos verbs that bring something back: a recovery is good news, not a failure */
+const RECOVERIES = new Set(['revive', 'resume', 'start'])
 
 export function createClusterStore() {
   const state = {
@@ -20,6 +23,8 @@ export function createClusterStore() {
     clerks: new Map(),
     /** id → [{ t, rps, eps }] oldest first */
     history: new Map(),
+    /** mode → [{ t, completed, context_lost, failed }] per second, oldest first (the proxy's `stats`.modes) */
+    outcomes: new Map(),
     /** [{ t, label, kind }] for the vertical lines on the charts */
     markers: [],
     /** last `loadtest` event */
@@ -110,11 +115,20 @@ export function createClusterStore() {
     notify('launcher')
   }
 
-  /** One server-sent event → state changes; returns a log line { text, kind, clerk } or null. */
+  /**
+   * One server-sent event → state changes; returns a log line { text, kind, clerk, key }, a list of
+   * them, or null.
+   * `key` names lines that say the same thing again (the log merges them: "×12").
+   */
   function applyEvent(event) {
     const t = Date.parse(event.at ?? '') || Date.now()
     switch (event.type) {
       case 'hello': {
+        // the proxy replays its last minutes right after the hello: start the picture afresh, so a
+        // reconnect does not draw the same minutes twice
+        state.history.clear()
+        state.outcomes.clear()
+        state.markers.length = 0
         applyStatus(event.status ?? event)
         return { kind: 'info', text: 'Connected to the proxy’s event stream.' }
       }
@@ -141,14 +155,15 @@ export function createClusterStore() {
       }
       case 'chaos': {
         const target = event.target ?? event.clerk ?? '?'
-        if (target === 'redis') state.redisEvent = { text: `${event.verb}${event.by ? ` by ${event.by}` : ''}`, at: t, kind: 'bad' }
+        const kind = RECOVERIES.has(event.verb) ? 'good' : 'bad'
+        if (target === 'redis') state.redisEvent = { text: `${event.verb}${event.by ? ` by ${event.by}` : ''}`, at: t, kind }
         if (state.clerks.has(target)) {
-          clerk(target).lastEvent = { text: `${event.verb}${event.ms !== undefined ? ` ${event.ms} ms` : ''}`, at: t, kind: 'bad' }
+          clerk(target).lastEvent = { text: `${event.verb}${event.ms !== undefined ? ` ${event.ms} ms` : ''}`, at: t, kind }
         }
-        mark(t, `${event.verb} ${target}`, 'chaos')
+        mark(t, `${event.verb} ${target}`, kind === 'good' ? 'recovery' : 'chaos')
         notify('event')
         return {
-          kind: 'bad',
+          kind,
           clerk: state.clerks.has(target) ? target : undefined,
           text: `chaos: ${event.verb} ${target}${event.ms !== undefined ? ` (${event.ms} ms)` : ''}${event.by ? ` by ${event.by}` : ''}`,
         }
@@ -162,18 +177,29 @@ export function createClusterStore() {
       case 'redispatch': {
         if (event.to) clerk(event.to).lastEvent = { text: `took over a customer of ${event.from}`, at: t, kind: 'warn' }
         notify('event')
-        return { kind: 'warn', clerk: event.to, text: `redispatch: a customer pinned to ${event.from} now goes to ${event.to} (who has never met them)` }
+        return {
+          kind: 'warn',
+          clerk: event.to,
+          key: `redispatch ${event.from} ${event.to}`,
+          text: `redispatch: a customer pinned to ${event.from} now goes to ${event.to} (who has never met them)`,
+        }
       }
       case 'retry': {
         if (event.from) {
           clerk(event.from).lastEvent = { text: `failed a request${event.reason ? ` (${event.reason})` : ''}; retried on ${event.to}`, at: t, kind: 'bad' }
         }
         notify('event')
-        return { kind: 'warn', clerk: event.to, text: `retry: ${event.from} failed${event.reason ? ` (${event.reason})` : ''}, sent again to ${event.to}` }
+        // one line per failing clerk and reason, "×N" as the retries go on (the kill stays readable)
+        return {
+          kind: 'warn',
+          clerk: event.from,
+          key: `retry ${event.from} ${event.reason ?? ''}`,
+          text: `retry: ${event.from} failed${event.reason ? ` (${event.reason})` : ''}, requests sent again to another clerk`,
+        }
       }
       case 'stats': {
         applyStats(event, t)
-        return null
+        return contextLostLines(event)
       }
       case 'loadtest': {
         const before = state.loadtest
@@ -205,12 +231,23 @@ export function createClusterStore() {
       points.push({ t, rps: s.rps ?? 0, eps: s.eps ?? 0 })
       while (points.length > 0 && points[0].t < t - HISTORY_MS) points.shift()
     }
+    for (const [mode, o] of Object.entries(event.modes ?? {})) {
+      let points = state.outcomes.get(mode)
+      if (!points) state.outcomes.set(mode, (points = []))
+      points.push({ t, completed: num(o?.completed) ?? 0, context_lost: num(o?.context_lost) ?? 0, failed: num(o?.failed) ?? 0 })
+      while (points.length > 0 && points[0].t < t - HISTORY_MS) points.shift()
+    }
     while (state.markers.length > 0 && state.markers[0].t < t - HISTORY_MS) state.markers.shift()
     notify('stats')
   }
 
   function mark(t, label, kind) {
-    state.markers.push({ t, label, kind })
+    const last = state.markers.at(-1)
+    if (last && last.label === label && last.kind === kind && t - last.t < MERGE_MARKERS_MS) {
+      last.count = (last.count ?? 1) + 1
+      return
+    }
+    state.markers.push({ t, label, kind, count: 1 })
     if (state.markers.length > MAX_MARKERS) state.markers.shift()
   }
 
@@ -230,6 +267,17 @@ export function createClusterStore() {
     noteLocal,
     onChange: (listener) => listeners.add(listener),
   }
+}
+
+/**
+ * Log lines for the seconds in which a mode lost dialogues: the lecture's lesson in the log, not
+ * only on the chart. One line per mode, merged while it goes on ("×N").
+ */
+function contextLostLines(event) {
+  const lines = Object.entries(event.modes ?? {})
+    .filter(([, o]) => (num(o?.context_lost) ?? 0) > 0)
+    .map(([mode, o]) => ({ kind: 'bad', key: `lost ${mode}`, text: `/${mode}: context lost ("2 of what?"), ${o.context_lost}/s` }))
+  return lines.length > 0 ? lines : null
 }
 
 /**

@@ -14,6 +14,13 @@ export const PRODUCTS = ['laptop', 'monitor', 'keyboard', 'mouse']
 export const POLICIES = [...POLICY_NAMES].sort((a, b) => Number(b === 'sticky') - Number(a === 'sticky'))
 const SHORT_LABELS = { 'least-connections': 'least-conn' }
 const MAX_BUBBLES = 60
+const MAX_TRAIL = 9 // steps shown in the column's trail of answering clerks
+/** the outcome lines under each column: colour and dash, so they differ without colour too */
+export const OUTCOME_LINES = [
+  { key: 'completed', label: 'completed', color: '#0b6e35' },
+  { key: 'context_lost', label: 'context lost', color: '#b3261e', dash: [7, 4] },
+  { key: 'failed', label: 'failed', color: '#4d4d4d', dash: [2, 3] },
+]
 // "New customer" asks the proxy to expire this browser's cookies (POST /_lb/new-customer): the
 // page cannot, they are HttpOnly. lb_clerk is one cookie at Path=/ for the whole browser, so a new
 // customer in any column unpins the other columns too; the notes say so (docs/dashboard.md).
@@ -35,7 +42,8 @@ const SAME_JAR = {
  * @param {{ mode: 'stateful'|'stateless'|'shared', title: string, explain: string,
  *           api: ReturnType<import('./api.js').createApi>, onPolicy: (route: string, policy: string) => void,
  *           onAnswer?: (mode: string, result: object) => void }} options
- * @returns {{ element: HTMLElement, setPolicy(policy: string): void, setAdmin(enabled: boolean): void }}
+ * @returns {{ element: HTMLElement, chartCanvas: HTMLCanvasElement, setPolicy(policy: string): void, setAdmin(enabled: boolean): void,
+ *             say(step: 'ask'|'buy'|'card'|'cash'|'fresh'): void }}
  */
 export function createDialogueColumn({ mode, title, explain, api, onPolicy, onAnswer }) {
   let context = null // stateless only: the token the client carries to the next request
@@ -64,6 +72,22 @@ export function createDialogueColumn({ mode, title, explain, api, onPolicy, onAn
   )
   const talkingTo = h('span', { class: 'talking-to', dataset: { talkingTo: mode } }, 'no clerk yet')
   const carried = mode === 'stateless' ? h('div', { class: 'carried', 'aria-live': 'polite' }) : null
+  // which clerk answered each step, oldest first: a stateful round-robin shows ask A · buy B ✗
+  const trail = h('ol', { class: 'trail', 'aria-label': `Which clerk answered each step in ${mode} mode`, dataset: { trail: mode } })
+  const chartCanvas = h('canvas', { role: 'img', 'aria-label': `Dialogues per second in ${mode} mode: completed, context lost, failed` })
+  const chart = h(
+    'figure',
+    { class: 'mode-chart' },
+    h(
+      'figcaption',
+      {},
+      'dialogues/s ',
+      OUTCOME_LINES.map((o) =>
+        h('span', { class: `key key-${o.key}` }, h('span', { class: 'key-line', style: { borderColor: o.color, borderStyle: o.dash ? 'dashed' : 'solid' } }), o.label),
+      ),
+    ),
+    h('div', { class: 'chart-frame compact' }, chartCanvas),
+  )
 
   const buttons = {
     ask: h('button', { type: 'button', class: 'say', onclick: () => ask() }, 'Ask the price'),
@@ -81,10 +105,12 @@ export function createDialogueColumn({ mode, title, explain, api, onPolicy, onAn
       { class: 'chat-head' },
       h('div', { class: 'chat-title-row' }, h('h3', { id: `${mode}-title` }, title), talkingTo),
       h('p', { class: 'explain' }, explain),
+      trail,
       h('div', { class: 'policy', role: 'group', 'aria-label': `Routing policy for /${mode}` }, h('span', { class: 'policy-label' }, 'routing'), policyButtons),
     ),
     chat,
     carried,
+    chart,
     h(
       'div',
       { class: 'controls' },
@@ -120,6 +146,7 @@ export function createDialogueColumn({ mode, title, explain, api, onPolicy, onAn
     return inTurn(async () => {
       const result = await api.newCustomer(mode)
       chat.replaceChildren()
+      trail.replaceChildren()
       context = null
       renderCarried()
       const before = talkingTo.dataset.clerk
@@ -192,6 +219,7 @@ export function createDialogueColumn({ mode, title, explain, api, onPolicy, onAn
     setTalkingTo(clerk)
     const lost = status === 409 && body?.error === 'context_lost'
     const kind = ok ? 'ok' : lost ? 'lost' : 'warn'
+    addTrail(step, clerk, kind)
     const color = colorOf(clerk)
     add(
       h(
@@ -226,6 +254,20 @@ export function createDialogueColumn({ mode, title, explain, api, onPolicy, onAn
     talkingTo.dataset.clerk = clerk
   }
 
+  function addTrail(step, clerk, kind) {
+    const color = colorOf(clerk)
+    trail.append(
+      h(
+        'li',
+        { class: `trail-step trail-${kind}`, style: { '--clerk': color }, title: `${step}: ${clerk}${kind === 'lost' ? ' (context lost)' : ''}` },
+        `${step} `,
+        h('b', {}, clerk.replace(/^clerk-/, '')),
+        kind === 'lost' ? ' ✗' : '',
+      ),
+    )
+    while (trail.children.length > MAX_TRAIL) trail.firstElementChild?.remove()
+  }
+
   function system(text) {
     add(h('li', { class: 'bubble system' }, h('p', { class: 'line' }, text)))
   }
@@ -255,6 +297,12 @@ export function createDialogueColumn({ mode, title, explain, api, onPolicy, onAn
 
   return {
     element,
+    chartCanvas,
+    /** a keyboard shortcut's line: the same as clicking its button (disabled or busy: nothing) */
+    say(which) {
+      const button = buttons[which]
+      if (button && !button.disabled) button.click()
+    },
     setPolicy(policy) {
       for (const b of policyButtons) b.setAttribute('aria-pressed', String(b.dataset.policy === policy))
     },

@@ -27,21 +27,21 @@ export class RedisSessionStore {
   get(id: string, callback: GetCallback): void {
     this.#redis.get(PREFIX + id).then(
       (json) => callback(null, json === null ? null : parse(json)),
-      (err: Error) => callback(unavailable(err)),
+      (err: Error) => callback(unavailable(err, this.#redis)),
     )
   }
 
   set(id: string, session: object, callback: Callback): void {
     this.#redis.set(PREFIX + id, JSON.stringify(session), 'PX', this.#ttlMs).then(
       () => callback(),
-      (err: Error) => callback(unavailable(err)),
+      (err: Error) => callback(unavailable(err, this.#redis)),
     )
   }
 
   destroy(id: string, callback: Callback): void {
     this.#redis.del(PREFIX + id).then(
       () => callback(),
-      (err: Error) => callback(unavailable(err)),
+      (err: Error) => callback(unavailable(err, this.#redis)),
     )
   }
 }
@@ -56,8 +56,8 @@ function parse(json: string): Record<string, unknown> | null {
   }
 }
 
-function unavailable(err: Error): Error {
+function unavailable(err: Error, redis: Redis): Error {
   return clerkError('CLERK_ERR_REDIS_UNAVAILABLE', {
-    message: `Shared sessions live in Redis, which is unavailable: ${describeRedisFailure(err)}.`,
+    message: `Shared sessions live in Redis, which is unavailable: ${describeRedisFailure(err, redis)}.`,
   })
 }

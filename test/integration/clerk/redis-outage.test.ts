@@ -48,6 +48,9 @@ describe('Redis killed under a clerk', () => {
     const shared = await sharedCustomer.post(`${clerk.url}/shared/buy`, { quantity: 2 })
     expect(shared.status, JSON.stringify(shared.body)).toBe(503)
     expect(shared.body).toMatchObject({ error: 'redis_unavailable', code: 'CLERK_ERR_REDIS_UNAVAILABLE', clerk: 'clerk-r', mode: 'shared' })
+    // a Redis that was there before is an outage (a demo stops it on purpose), not a missing installation
+    expect(shared.body.message).toContain('Redis is stopped or not answering')
+    expect(shared.body.message).not.toContain('apt-get')
     expect((await new Customer().post(`${clerk.url}/shared/ask`, { product: 'mouse' })).status).toBe(503)
 
     const stateful = new Customer()
@@ -223,6 +226,8 @@ describe('a clerk started while Redis is missing', () => {
         const [asked, bought, paid] = await dialogue(mode, [lonely.url, lonely.url, lonely.url])
         expect([asked.status, bought.status, paid.status]).toEqual([200, 200, 503])
         expect(paid.body.error).toBe('redis_unavailable')
+        // never reached: the installation hint stays
+        expect(paid.body.message).toContain('is Redis running at REDIS_URL?')
       }
       const shared = await new Customer().post(`${lonely.url}/shared/ask`, { product: 'laptop' })
       expect(shared.status, JSON.stringify(shared.body)).toBe(503)

@@ -28,6 +28,9 @@ function someTraffic(counters: Counters, a: Upstream, b: Upstream): void {
   counters.redispatched(a, b)
   counters.pinned(b)
   counters.unrouted(503)
+  counters.outcome('stateful', '/stateful/buy', 409, Buffer.from('{"error":"context_lost","reason":"no_session"}'))
+  counters.outcome('shared', '/shared/pay?x=1', 200)
+  counters.outcome('shared', '/shared/pay', 503)
 }
 
 describe('the counters (one counting code for a single process and the workers)', () => {
@@ -76,5 +79,7 @@ describe('the counters (one counting code for a single process and the workers)'
     expect(primary.a.failStreak).toBe(single.a.failStreak)
     expect([...primary.a.counters.errorsByReason]).toEqual([...single.a.counters.errorsByReason])
     expect(primary.a.counters.latency.counts).toEqual(single.a.counters.latency.counts)
+    expect(primary.s.counters.outcomes).toEqual(single.s.counters.outcomes)
+    expect(primary.s.counters.outcomes.stateful.context_lost).toBe(2)
   })
 })

@@ -1,0 +1,147 @@
+import { mkdirSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import type { Browser, Locator, Page } from 'playwright-core'
+import { afterAll, beforeAll, expect, it } from 'vitest'
+import { freePortRange } from '../../services/common/free-port.js'
+import { waitFor } from '../../services/common/wait-for.js'
+import { spawnService, type SpawnedService } from '../helpers/spawn-service.js'
+import { describeWithChromium, launchChromium } from './chromium.js'
+
+// Issue 14: the presenter view, on the smallest screen a room is likely to have (1280×720): every
+// control of README's "things to try" and the cluster strip on one screen without scrolling; the
+// stateful round-robin lesson on the chart (the proxy counts context_lost); a reload that keeps the
+// history. A real `npm start` cluster; screenshots in test-artifacts/presenter/ for a person.
+
+const ADMIN_TOKEN = 'presenter-e2e-token-0123456789'
+const CLERK_COUNT = 3
+const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/presenter/', import.meta.url))
+const UI_TIMEOUT_MS = 20_000 // 20 s: a stats event is 1 s; the rest is margin for a busy machine
+const SCREEN = { width: 1280, height: 720 }
+
+describeWithChromium('the presenter view at 1280×720, against a real npm start cluster', () => {
+  let cluster: SpawnedService | undefined
+  let browser: Browser | undefined
+  let page: Page
+  let base = ''
+
+  beforeAll(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true })
+    const port = await freePortRange(CLERK_COUNT + 1)
+    base = `http://127.0.0.1:${port}`
+    cluster = await spawnService(
+      'services/cluster/main.js',
+      { PROXY_PORT: String(port), CLERK_COUNT: String(CLERK_COUNT), ADMIN_TOKEN, CLUSTER_REDIS_THROWAWAY: '1' },
+      `${base}/_lb/status`,
+      { timeoutMs: 45_000 },
+    )
+    await waitFor(
+      async () => {
+        const { clerks } = (await (await fetch(`${base}/_lb/status`)).json()) as { clerks: Array<{ healthy: boolean }> }
+        return clerks.length === CLERK_COUNT && clerks.every((c) => c.healthy)
+      },
+      { what: 'every clerk healthy', timeoutMs: 30_000 },
+    )
+    browser = await launchChromium()
+    page = await (await browser.newContext({ viewport: SCREEN })).newPage()
+    page.setDefaultTimeout(UI_TIMEOUT_MS)
+    await page.goto(`${base}/#token=${ADMIN_TOKEN}`)
+    await page.locator('#stream-state', { hasText: 'live' }).waitFor()
+    await page
+      .locator('.clerk-card[data-condition="healthy"]')
+      .nth(CLERK_COUNT - 1)
+      .waitFor()
+  })
+
+  afterAll(async () => {
+    await browser?.close()
+    if (cluster && !cluster.exited()) {
+      await Promise.race([cluster.signal('SIGTERM'), new Promise((resolve) => setTimeout(resolve, 15_000).unref())])
+      await cluster.stop()
+    }
+  })
+
+  it('is the default at 1280×720 and shows every control and the cluster strip without scrolling', async () => {
+    expect(await page.locator('body').getAttribute('data-view')).toBe('presenter')
+    // a string: the page's `document`, not a Node type
+    const size = await page.evaluate<{ scrollWidth: number; scrollHeight: number; clientWidth: number; clientHeight: number }>(
+      '({ scrollWidth: document.documentElement.scrollWidth, scrollHeight: document.documentElement.scrollHeight, clientWidth: document.documentElement.clientWidth, clientHeight: document.documentElement.clientHeight })',
+    )
+    // no scrollbars: the page is exactly one screen
+    expect(size.scrollHeight).toBeLessThanOrEqual(size.clientHeight)
+    expect(size.scrollWidth).toBeLessThanOrEqual(size.clientWidth)
+    const controls: Locator[] = [page.locator('.redis-card').getByRole('button', { name: 'Stop Redis' }), page.locator('.redis-card').getByRole('button', { name: 'Start Redis' })]
+    for (const mode of ['stateful', 'stateless', 'shared']) {
+      const col = page.locator(`.chat-col[data-mode="${mode}"]`)
+      for (const name of ['Ask the price', 'Buy', 'Pay by card', 'Pay cash', 'New customer', 'sticky', 'round-robin']) controls.push(col.getByRole('button', { name, exact: true }))
+      controls.push(col.getByLabel('Product'), col.getByLabel('Quantity'), col.locator('canvas'))
+    }
+    for (const card of await page.locator('.clerk-card').all()) {
+      for (const name of ['Kill', 'Revive', 'Pause', 'Resume']) controls.push(card.getByRole('button', { name, exact: true }))
+      controls.push(card.locator('.state'))
+    }
+    controls.push(page.locator('#event-log'))
+    for (const control of controls) await expectOnScreen(control)
+    await page.screenshot({ path: `${ARTIFACTS}01-presenter-1280x720.png` })
+  })
+
+  it('shows a stateful round-robin run losing its context on the stateful chart and in the log', async () => {
+    const col = page.locator('.chat-col[data-mode="stateful"]')
+    await col.getByRole('button', { name: 'round-robin', exact: true }).click()
+    await col.locator('button[data-policy="round-robin"][aria-pressed="true"]').waitFor()
+    // a few dialogues: each buy lands on another clerk than its ask, who never heard of it
+    for (let i = 0; i < 3; i++) {
+      await say(col, 'Ask the price')
+      expect((await say(col, 'Buy')).error).toBe('context_lost')
+    }
+    await page.locator('.chat-col[data-mode="stateful"]:not([data-context-lost="0"])[data-context-lost]').waitFor()
+    expect(Number(await col.getAttribute('data-context-lost'))).toBeGreaterThanOrEqual(1)
+    expect(await page.locator('.chat-col[data-mode="shared"]').getAttribute('data-context-lost')).toBe('0')
+    await page.locator('#event-log', { hasText: '/stateful: context lost' }).waitFor()
+    // the trail says who answered: a lost buy is marked
+    expect(await col.locator('.trail-lost').count()).toBeGreaterThan(0)
+    await page.screenshot({ path: `${ARTIFACTS}02-round-robin-context-lost.png` })
+  })
+
+  it('keeps the charts and the log over a reload: the proxy replays its last minutes', async () => {
+    await page.reload()
+    await page.locator('#stream-state', { hasText: 'live' }).waitFor()
+    await page.locator('#event-log', { hasText: 'policy for /stateful is now round-robin' }).waitFor()
+    await page.locator('.chat-col[data-mode="stateful"]:not([data-context-lost="0"])[data-context-lost]').waitFor()
+    await page.screenshot({ path: `${ARTIFACTS}03-after-reload.png` })
+  })
+
+  it('plays the dialogue in every column from the keyboard, and switches the stateful policy with r', async () => {
+    const before = await Promise.all(['stateful', 'stateless', 'shared'].map(async (m) => Number(await page.locator(`.chat-col[data-mode="${m}"]`).getAttribute('data-answers'))))
+    await page.locator('body').click({ position: { x: 5, y: 5 } })
+    await page.keyboard.press('a')
+    for (const [i, m] of ['stateful', 'stateless', 'shared'].entries()) await page.locator(`.chat-col[data-mode="${m}"][data-answers="${before[i]! + 1}"]`).waitFor()
+    const policy = await page.locator('.chat-col[data-mode="stateful"] button.seg[aria-pressed="true"]').getAttribute('data-policy')
+    await page.keyboard.press('r')
+    const next = policy === 'sticky' ? 'round-robin' : 'sticky'
+    await page.locator(`.chat-col[data-mode="stateful"] button[data-policy="${next}"][aria-pressed="true"]`).waitFor()
+  })
+})
+
+/** inside the 1280×720 screen, whole, and not hidden */
+async function expectOnScreen(control: Locator): Promise<void> {
+  const name = control.toString()
+  expect(await control.isVisible(), `${name} visible`).toBe(true)
+  const box = await control.boundingBox()
+  expect(box, `${name} has a box`).not.toBeNull()
+  expect(box!.x, `${name} left`).toBeGreaterThanOrEqual(0)
+  expect(box!.y, `${name} top`).toBeGreaterThanOrEqual(0)
+  expect(box!.x + box!.width, `${name} right`).toBeLessThanOrEqual(SCREEN.width)
+  expect(box!.y + box!.height, `${name} bottom`).toBeLessThanOrEqual(SCREEN.height)
+}
+
+/** clicks one of the customer's lines and waits for the answer bubble it produces */
+async function say(col: Locator, button: string): Promise<{ status: string | null; error: string | null }> {
+  const before = Number(await col.getAttribute('data-answers'))
+  await col.getByRole('button', { name: button, exact: true }).click()
+  await col
+    .page()
+    .locator(`.chat-col[data-mode="${await col.getAttribute('data-mode')}"][data-answers="${before + 1}"]`)
+    .waitFor()
+  const bubble = col.locator('.bubble[data-status]').last()
+  return { status: await bubble.getAttribute('data-status'), error: (await bubble.getAttribute('data-error')) || null }
+}
