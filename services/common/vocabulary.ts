@@ -37,8 +37,9 @@ export const BALANCERS = Object.freeze(['round-robin', 'least-connections'] as c
 export type Balancer = (typeof BALANCERS)[number]
 export const isBalancer = (value: unknown): value is Balancer => within(BALANCERS, value)
 
-/** what ties a request to a clerk before balancing: nothing, or the proxy's sticky cookie */
-export const AFFINITIES = Object.freeze(['none', 'cookie'] as const)
+/** what ties a request to a clerk before balancing: nothing, the proxy's sticky cookie, or the clerk
+ *  named by an MCP session id (`Mcp-Session-Id`, else the sticky cookie: proxy/balance/affinity.ts) */
+export const AFFINITIES = Object.freeze(['none', 'cookie', 'mcp-session'] as const)
 export type Affinity = (typeof AFFINITIES)[number]
 export const isAffinity = (value: unknown): value is Affinity => within(AFFINITIES, value)
 

@@ -144,7 +144,15 @@ describe('a policy = an affinity step, then a balancer', () => {
   })
 
   it('is named by its balancer, or affinity+balancer; sticky is the name of cookie+round-robin', () => {
-    expect(ACCEPTED_POLICY_NAMES).toEqual(['round-robin', 'least-connections', 'sticky', 'cookie+round-robin', 'cookie+least-connections'])
+    expect(ACCEPTED_POLICY_NAMES).toEqual([
+      'round-robin',
+      'least-connections',
+      'sticky',
+      'cookie+round-robin',
+      'cookie+least-connections',
+      'mcp-session+round-robin',
+      'mcp-session+least-connections',
+    ])
     expect(policyNamed('sticky')).toEqual({ name: 'sticky', affinity: 'cookie', balancer: 'round-robin' })
     expect(policyNamed('cookie+round-robin')).toBe(policyNamed('sticky'))
     expect(policyNamed('cookie+least-connections')).toEqual({ name: 'cookie+least-connections', affinity: 'cookie', balancer: 'least-connections' })
