@@ -44,6 +44,10 @@ export interface ClerkOptions {
   trustProxy: string | undefined
   /** how long SIGTERM waits for in-flight requests before closing connections anyway, ms */
   shutdownTimeoutMs: number
+  /** the pause between two progress events of the MCP pay tool, ms (services/mcp/) */
+  mcpPayStepMs: number
+  /** stateful MCP sessions this clerk holds at most (each is an SDK server and transport) */
+  mcpSessionsMax: number
 }
 
 /** Used only when SESSION_SECRET is unset, with a warning: fine on a laptop, never in production. */
@@ -156,6 +160,20 @@ export const clerkOptions = defineOptions<ClerkOptions>({
       example: 'loopback',
       doc: 'peers whose `X-Forwarded-For` is believed, one hop (addresses, CIDRs, `loopback`, `uniquelocal`…): the client address the limit counts; `npm start` sets `loopback`',
       deprecated: ['TRUST_PROXY'],
+    },
+    {
+      env: 'CLERK_MCP_PAY_STEP_MS',
+      key: 'mcpPayStepMs',
+      read: int({ min: 0, max: 60_000 }),
+      default: 300, // 0.3 s: a pay streams 3 progress events over about a second, time for a kill to land mid-stream
+      doc: 'pause between two progress events of the MCP `pay` tool (ms)',
+    },
+    {
+      env: 'CLERK_MCP_SESSIONS_MAX',
+      key: 'mcpSessionsMax',
+      read: int({ min: 1, max: 1_000_000 }),
+      default: 10_000,
+      doc: 'stateful MCP sessions this clerk holds; when full, an initialize gets 503 and a JSON-RPC error (idle ones expire like HTTP sessions)',
     },
     { env: 'LOG_LEVEL', key: 'logLevel', read: choice(LOG_LEVELS), default: 'info', doc: `pino's level: ${LOG_LEVELS.join(', ')}` },
     { key: 'sessionTtlMs', read: int({ min: 1000, max: WEEK_MS }), default: 30 * 60_000 }, // 30 min
