@@ -102,38 +102,104 @@ describe('MCP through the proxy, one dialogue per mode', () => {
     }
   })
 
-  it('shared: a clerk SIGKILLed mid-pay; the stream resumes on another clerk, every progress event once, one order', async () => {
+  it('bad input gets the protocol answer (a JSON-RPC error or a 4xx), never a 5xx or a hung stream', async () => {
+    const post = (mode: string, body: string, headers: Record<string, string> = {}) =>
+      fetch(`${cluster.base}/${mode}/mcp`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers },
+        body,
+        signal: AbortSignal.timeout(10_000),
+      })
+    const list = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' })
+    for (const mode of ['stateful', 'shared']) {
+      // a forged or foreign session id: 404 Session not found, as for an expired one
+      for (const forged of ['nope', 'AAAAAAAAAAAAAAAA.00000000-0000-0000-0000-000000000000', 'x'.repeat(300)]) {
+        const res = await post(mode, list, { 'mcp-session-id': forged })
+        expect(res.status).toBe(404)
+        expect(((await res.json()) as { error: { code: number } }).error.code).toBe(-32001)
+      }
+      // no session id at all on anything but initialize
+      expect((await post(mode, list)).status).toBe(400)
+    }
+    for (const mode of ['stateful', 'stateless', 'shared']) {
+      expect((await post(mode, '{"jsonrpc":')).status).toBe(400) // not JSON
+      expect((await post(mode, '{"hello":"world"}', mode === 'stateless' ? {} : { 'mcp-session-id': 'nope' })).status).toBeLessThan(500)
+    }
+    expect((await post('stateless', '{"hello":"world"}')).status).toBe(400) // not JSON-RPC
+    // a bogus Last-Event-ID on a real shared session: 400, at once
     const { client, transport } = await connectMcp(`${cluster.base}/shared/mcp`)
     try {
-      await callTool(client, 'ask_price', { product: 'laptop' })
-      await callTool(client, 'buy', { quantity: 3 })
-      // the pay's stream is held by the clerk the proxy pins this session to: the one its id names
-      const route = transport.sessionId?.split('.')[0]
-      const victim = cluster.clerks.find((c) => clerkRouteId(c.id) === route)
-      expect(victim).toBeDefined()
-      let killed: Promise<unknown> | undefined
-      const paid = await callTool(client, 'pay', { method: 'card' }, (p) => {
-        if (p.progress === 1) killed = victim!.service.signal('SIGKILL')
-      })
-      await killed
-      expect(paid.result.isError).toBeFalsy()
-      expect(paid.progress.map((p) => p.progress)).toEqual([1, 2, 3])
-      expect(paid.structured.clerk).not.toBe(victim!.id)
-      const order = paid.structured.order as { id: string; dialogueId: string; total: number }
-      expect(order.total).toBe(3_000_000)
-      // exactly one order for this dialogue in the ledger
-      const ledger = (await (await fetch(`${cluster.base}/orders?limit=1000`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).json()) as {
-        orders: { dialogueId: string }[]
+      for (const bogus of ['42', '00000000-0000-0000-0000-000000000000_1-0', "'; DROP TABLE"]) {
+        const res = await fetch(`${cluster.base}/shared/mcp`, {
+          headers: { accept: 'text/event-stream', 'mcp-session-id': transport.sessionId!, 'last-event-id': bogus },
+          signal: AbortSignal.timeout(10_000),
+        })
+        expect(res.status).toBe(400)
       }
-      expect(ledger.orders.filter((o) => o.dialogueId === order.dialogueId)).toHaveLength(1)
-      // and the session carries on on another clerk
-      const again = await callTool(client, 'ask_price', { product: 'mouse' })
-      expect(again.result.isError).toBeFalsy()
+      // unknown tools and bad arguments: an error the client reads, not a crash
+      const unknown = await client.callTool({ name: 'steal_laptop', arguments: {} }).catch((err: Error) => ({ isError: true, message: err.message }))
+      expect(unknown.isError).toBe(true)
+      const bad = await client.callTool({ name: 'buy', arguments: { quantity: 'two' } }).catch((err: Error) => ({ isError: true, message: err.message }))
+      expect(bad.isError).toBe(true)
+      const outOfRange = await callTool(client, 'buy', { quantity: 2 })
+      expect(outOfRange.structured.error).toBe('context_lost') // buy before any ask: "2 of what?"
     } finally {
       await client.close()
-      const dead = cluster.clerks.find((c) => c.service.exited())
-      if (dead) await cluster.revive(dead.id)
-      await cluster.allHealthy()
     }
   })
+
+  it('shared: a clerk SIGKILLed mid-pay; the stream resumes on another clerk, every progress event once, one order', () => killMidPay(cluster))
 })
+
+describe('MCP streams through the http-proxy engine', () => {
+  let cluster: McpCluster
+
+  beforeAll(async () => {
+    cluster = await startMcpCluster({ PROXY_ENGINE: 'http-proxy' })
+  }, 300_000)
+  afterAll(async () => {
+    await cluster?.stop()
+  })
+
+  it('shared: a clerk SIGKILLed mid-pay; the stream resumes on another clerk, every progress event once, one order', () => killMidPay(cluster))
+})
+
+/**
+ * The kill lands after the first progress event reached the client: that is only possible when the
+ * proxy passes the stream on unbuffered (buffered, the client would get every event at once, after
+ * the pay ended on the clerk that is about to die).
+ */
+async function killMidPay(cluster: McpCluster): Promise<void> {
+  const { client, transport } = await connectMcp(`${cluster.base}/shared/mcp`)
+  try {
+    await callTool(client, 'ask_price', { product: 'laptop' })
+    await callTool(client, 'buy', { quantity: 3 })
+    // the pay's stream is held by the clerk the proxy pins this session to: the one its id names
+    const route = transport.sessionId?.split('.')[0]
+    const victim = cluster.clerks.find((c) => clerkRouteId(c.id) === route)
+    expect(victim).toBeDefined()
+    let killed: Promise<unknown> | undefined
+    const paid = await callTool(client, 'pay', { method: 'card' }, (p) => {
+      if (p.progress === 1) killed = victim!.service.signal('SIGKILL')
+    })
+    await killed
+    expect(paid.result.isError).toBeFalsy()
+    expect(paid.progress.map((p) => p.progress)).toEqual([1, 2, 3])
+    expect(paid.structured.clerk).not.toBe(victim!.id)
+    const order = paid.structured.order as { id: string; dialogueId: string; total: number }
+    expect(order.total).toBe(3_000_000)
+    // exactly one order for this dialogue in the ledger
+    const ledger = (await (await fetch(`${cluster.base}/orders?limit=1000`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).json()) as {
+      orders: { dialogueId: string }[]
+    }
+    expect(ledger.orders.filter((o) => o.dialogueId === order.dialogueId)).toHaveLength(1)
+    // and the session carries on on another clerk
+    const again = await callTool(client, 'ask_price', { product: 'mouse' })
+    expect(again.result.isError).toBeFalsy()
+  } finally {
+    await client.close()
+    const dead = cluster.clerks.find((c) => c.service.exited())
+    if (dead) await cluster.revive(dead.id)
+    await cluster.allHealthy()
+  }
+}
