@@ -62,6 +62,9 @@ export async function startMcpCluster(proxyEnv: Record<string, string> = {}, cle
       PROXY_HEALTH_TIMEOUT_MS: '3000',
       PROXY_UPSTREAM_TIMEOUT_MS: '8000',
       PROXY_POLICY_STATEFUL: 'mcp-session+round-robin',
+      // shared sessions pinned too, so a test knows which clerk holds a pay's stream (the one
+      // its session id names) and can kill exactly that one mid-stream
+      PROXY_POLICY_SHARED: 'mcp-session+round-robin',
       ...proxyEnv,
     },
     `${base}/_lb/status`,
