@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { clerkRouteId } from '../../services/common/clerk-route-id.js'
 import type { Affinity } from '../../services/common/vocabulary.js'
 import { connectionPinOf } from './connection-pins.js'
 import type { UpstreamView } from './pickers.js'
@@ -10,9 +10,10 @@ import type { UpstreamView } from './pickers.js'
  * Turning a decision into a header (the sticky cookie) is the forwarder's.
  *
  * The affinities are AFFINITIES of services/common/vocabulary.ts: `none`, `cookie` (the proxy's
- * own `lb_clerk` cookie) and `connection` (the client's TCP connection: connection-pins.ts holds
- * the clerk each was given). One that reads another header (an MCP session id) is a row in
- * BELONGS_TO.
+ * own `lb_clerk` cookie), `connection` (the client's TCP connection: connection-pins.ts holds
+ * the clerk each was given) and `mcp-session` (the clerk an `Mcp-Session-Id` header names, else
+ * the cookie, so one policy keeps both MCP clients and browsers with their clerk). One that reads
+ * another header is a row in BELONGS_TO.
  */
 
 /** A clerk as an affinity sees it: a picker's view, and the value that names it in a cookie. */
@@ -21,9 +22,9 @@ export interface PinnableView extends UpstreamView {
   readonly cookieId: string
 }
 
-/** What an affinity may read of a request: its Cookie header, and the connection it came on. */
+/** What an affinity may read of a request: its Cookie and Mcp-Session-Id headers, and the connection it came on. */
 export interface AffinityRequest {
-  readonly headers: { readonly cookie?: string | undefined }
+  readonly headers: { readonly cookie?: string | undefined; readonly 'mcp-session-id'?: string | string[] | undefined }
   /** the client's connection (node's socket): only its identity is used */
   readonly socket?: object
 }
@@ -43,19 +44,37 @@ type BelongsTo = <U extends PinnableView>(upstreams: readonly U[], request: Affi
 /** For each affinity: the clerk a request names, if it names one we know. */
 const BELONGS_TO: Readonly<Record<Affinity, BelongsTo>> = Object.freeze({
   none: () => undefined,
-  cookie: (upstreams, request) => {
-    const cookieId = readStickyCookie(request.headers.cookie)
-    if (cookieId === undefined) return undefined
-    for (const u of upstreams) if (u.cookieId === cookieId) return u
-    return undefined
-  },
+  cookie: (upstreams, request) => named(upstreams, readStickyCookie(request.headers.cookie)),
   connection: (upstreams, request) => {
     const clerkId = connectionPinOf(request.socket)
     if (clerkId === undefined) return undefined
     for (const u of upstreams) if (u.id === clerkId) return u
     return undefined
   },
+  // Like Envoy's header-based stateful session, without rewriting the header: a clerk starts the
+  // MCP session ids it hands out with its route id (services/common/clerk-route-id.ts), as Tomcat
+  // ends a JSESSIONID with its jvmRoute. An MCP client sends no cookie; a browser no session id.
+  'mcp-session': (upstreams, request) => named(upstreams, readMcpSessionRoute(request.headers['mcp-session-id'])) ?? named(upstreams, readStickyCookie(request.headers.cookie)),
 })
+
+function named<U extends PinnableView>(upstreams: readonly U[], routeId: string | undefined): U | undefined {
+  if (routeId === undefined) return undefined
+  for (const u of upstreams) if (u.cookieId === routeId) return u
+  return undefined
+}
+
+/**
+ * The route id an MCP session id starts with (`<route>.<rest>`), or undefined: no header, two of
+ * them, or an id that names no route (another server's format; a clerk then answers 404).
+ *
+ * @example
+ *   readMcpSessionRoute('Xk3…16 chars….6f1c0b2e-…') // 'Xk3…16 chars…'
+ */
+export function readMcpSessionRoute(header: string | string[] | undefined): string | undefined {
+  if (typeof header !== 'string') return undefined
+  const dot = header.indexOf('.')
+  return dot > 0 ? header.slice(0, dot) : undefined
+}
 
 /**
  * @example
@@ -78,7 +97,7 @@ export const STICKY_COOKIE = 'lb_clerk'
  * process reads it, and does not show the clerk's name or address to the customer.
  */
 export function stickyCookieId(clerkId: string): string {
-  return createHash('sha256').update(`clerk-cluster:lb:${clerkId}`).digest('base64url').slice(0, 16)
+  return clerkRouteId(clerkId)
 }
 
 export function stickySetCookie(cookieId: string): string {

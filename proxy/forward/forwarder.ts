@@ -9,7 +9,7 @@ import { ROUTES, type RouteKey } from '../../services/common/vocabulary.js'
 import { discardRestOfBody, readRequestBody, type BodyBudget } from '../front/request-body.js'
 import type { Counters } from '../state/counters.js'
 import type { Upstream } from '../state/upstream.js'
-import { EngineError, type ForwardCallbacks, type ForwardEngine, type ForwardRequest } from './engines/engine.js'
+import { EngineError, type ForwardCallbacks, type ForwardEngine, type ForwardRequest, type StreamSink } from './engines/engine.js'
 import { FAILURES, classifyFailure, failureToError, isClosingRefusal, type UpstreamFailure } from './failures.js'
 import { rawHeaderValue, requestHeadersForClerk, responseHeadersForCustomer, setRequestDeadline } from './headers.js'
 import { decideRetry } from './retry-rules.js'
@@ -116,6 +116,8 @@ class Exchange implements ForwardCallbacks {
   private setCookie: string | undefined
   private redispatched = false
   private finished = false
+  /** an event stream is flowing from `current` to the customer (onStream) */
+  private streaming = false
 
   constructor(
     private readonly deps: ForwarderDeps,
@@ -146,9 +148,10 @@ class Exchange implements ForwardCallbacks {
 
   /** a customer who leaves while we wait for a clerk: abort the attempt, free its connection */
   customerGone(): void {
-    if (this.finished) return
+    if (this.finished && !this.streaming) return
     this.finished = true
     this.clearAttemptTimer()
+    this.streaming = false
     this.abortAttempt?.()
     this.release()
   }
@@ -174,7 +177,8 @@ class Exchange implements ForwardCallbacks {
       this.redispatched = true
       this.deps.counters.redispatched(redispatchedFrom, upstream)
     }
-    if (choice.pin === 'cookie') this.setCookie = stickySetCookie(upstream.cookieId)
+    // mcp-session pins browsers by the cookie too (an MCP client is pinned by its session id)
+    if (choice.pin === 'cookie' || choice.pin === 'mcp-session') this.setCookie = stickySetCookie(upstream.cookieId)
     if (choice.pin === 'connection') pinConnection(this.req.socket, upstream.id)
     return upstream
   }
@@ -261,6 +265,51 @@ class Exchange implements ForwardCallbacks {
     } catch {
       // a header the clerk sent that node refuses to write: not the customer's fault, but all we can do
       this.res.destroy()
+    }
+  }
+
+  /** an event stream (engine.ts: onStream): its headers now, each chunk as it comes, unbuffered */
+  onStream(statusCode: number, rawHeaders: string[]): StreamSink {
+    const upstream = this.current
+    const ignore: StreamSink = { data() {}, end() {}, broke() {} }
+    if (this.finished || upstream === undefined) return ignore
+    this.finished = true
+    this.streaming = true
+    if (this.setCookie !== undefined) this.deps.counters.pinned(upstream)
+    // its duration is the time to the first byte: a stream may then last minutes
+    this.deps.counters.answered(upstream, statusCode, (performance.now() - this.startedAt) / 1000)
+    const headers = responseHeadersForCustomer(rawHeaders)
+    if (this.retries > 0) headers.push('x-retried', String(this.retries))
+    if (this.redispatched) headers.push('x-redispatched', '1')
+    if (this.setCookie !== undefined) headers.push('set-cookie', this.setCookie)
+    try {
+      this.res.writeHead(statusCode, headers)
+      this.res.flushHeaders()
+    } catch {
+      this.res.destroy()
+    }
+    // the clerk stays counted in flight while its stream is open (a drained clerk keeps it)
+    const stop = (): void => {
+      if (!this.streaming) return
+      this.streaming = false
+      this.release()
+    }
+    return {
+      data: (chunk) => {
+        if (this.streaming) this.res.write(chunk)
+      },
+      end: () => {
+        if (!this.streaming) return
+        stop()
+        this.res.end()
+      },
+      // a clerk that died mid-stream: the customer's stream ends at once (an SSE client sees the
+      // cut and may resume elsewhere with Last-Event-ID), never a hang
+      broke: () => {
+        if (!this.streaming) return
+        stop()
+        this.res.destroy()
+      },
     }
   }
 

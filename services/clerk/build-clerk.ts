@@ -26,6 +26,7 @@ import { trustOneProxyHop } from './trusted-proxy.js'
 import { trackRequest } from './request-tracking.js'
 import type { ClerkRuntime } from './runtime.js'
 import { WorkGate } from './work-gate.js'
+import { registerMcpRoutes } from '../mcp/mcp-routes.js'
 
 export interface ClerkDependencies {
   /** an ioredis client to use instead of connecting to options.redisUrl (it is closed with the app) */
@@ -152,6 +153,9 @@ export async function buildClerk(partial: Partial<ClerkOptions> = {}, deps: Cler
     prefix: '/stateless',
   })
   await app.register(async (scope) => registerDialogueRoutes(scope, await useSharedSessions(scope, options, runtime.redis), runtime), { prefix: '/shared' })
+  // the same shop as an MCP server at /{mode}/mcp (services/mcp/, docs/mcp.md)
+  const mcp = registerMcpRoutes(app, runtime)
+  app.addHook('onClose', async () => mcp.close())
   registerOrderRoutes(app, runtime)
   registerOpsRoutes(app, runtime)
   registerAdminRoutes(app, runtime)

@@ -46,6 +46,10 @@ export interface ClerkOptions {
   shutdownTimeoutMs: number
   /** CLERK_HANDOFF: on SIGTERM, park live stateful dialogues in Redis for the next clerk (handoff.ts) */
   handoff: 'redis' | 'off'
+  /** the pause between two progress events of the MCP pay tool, ms (services/mcp/) */
+  mcpPayStepMs: number
+  /** stateful MCP sessions this clerk holds at most (each is an SDK server and transport) */
+  mcpSessionsMax: number
 }
 
 /** Used only when SESSION_SECRET is unset, with a warning: fine on a laptop, never in production. */
@@ -165,6 +169,20 @@ export const clerkOptions = defineOptions<ClerkOptions>({
       read: choice(['redis', 'off'] as const),
       default: 'redis',
       doc: 'on SIGTERM a stateful clerk parks its live dialogues in Redis and the clerk the proxy sends each customer to next claims them (`off`: they are lost, as on a kill)',
+    },
+    {
+      env: 'CLERK_MCP_PAY_STEP_MS',
+      key: 'mcpPayStepMs',
+      read: int({ min: 0, max: 60_000 }),
+      default: 300, // 0.3 s: a pay streams 3 progress events over about a second, time for a kill to land mid-stream
+      doc: 'pause between two progress events of the MCP `pay` tool (ms)',
+    },
+    {
+      env: 'CLERK_MCP_SESSIONS_MAX',
+      key: 'mcpSessionsMax',
+      read: int({ min: 1, max: 1_000_000 }),
+      default: 10_000,
+      doc: 'stateful MCP sessions this clerk holds; when full, an initialize gets 503 and a JSON-RPC error (idle ones expire like HTTP sessions)',
     },
     { env: 'LOG_LEVEL', key: 'logLevel', read: choice(LOG_LEVELS), default: 'info', doc: `pino's level: ${LOG_LEVELS.join(', ')}` },
     { key: 'sessionTtlMs', read: int({ min: 1000, max: WEEK_MS }), default: 30 * 60_000 }, // 30 min

@@ -45,11 +45,12 @@ export type Balancer = (typeof BALANCERS)[number]
 export const isBalancer = (value: unknown): value is Balancer => within(BALANCERS, value)
 
 /**
- * what ties a request to a clerk before balancing: nothing, the proxy's sticky cookie, or the
+ * what ties a request to a clerk before balancing: nothing, the proxy's sticky cookie, the
  * client's TCP connection (as an L4 balancer does: every request of one kept-alive connection to
- * the clerk the connection was first given; a new connection may go elsewhere)
+ * the clerk the connection was first given; a new connection may go elsewhere), or the clerk named
+ * by an MCP session id (`Mcp-Session-Id`, else the sticky cookie: proxy/balance/affinity.ts)
  */
-export const AFFINITIES = Object.freeze(['none', 'cookie', 'connection'] as const)
+export const AFFINITIES = Object.freeze(['none', 'cookie', 'connection', 'mcp-session'] as const)
 export type Affinity = (typeof AFFINITIES)[number]
 export const isAffinity = (value: unknown): value is Affinity => within(AFFINITIES, value)
 

@@ -28,6 +28,36 @@ export interface ForwardCallbacks {
   onResponse(statusCode: number, rawHeaders: string[], body: Buffer): void
   /** `written`: the request had started to go out on a connected socket */
   onError(err: unknown, written: boolean): void
+  /**
+   * An answer that is a stream (isEventStream): called at its headers instead of onResponse, and
+   * the attempt is settled (no onError, no retry: bytes will reach the customer). The engine then
+   * passes each chunk as it comes, unbuffered, and ends with exactly one of end() or broke().
+   * Without it, an event stream is buffered like any answer.
+   */
+  onStream?(statusCode: number, rawHeaders: string[]): StreamSink
+}
+
+/** Where an engine pours a streamed answer. */
+export interface StreamSink {
+  data(chunk: Buffer): void
+  /** the clerk ended the stream */
+  end(): void
+  /** the clerk broke off (died, reset) or sent nothing for PROXY_UPSTREAM_TIMEOUT_MS */
+  broke(err: unknown): void
+}
+
+/**
+ * An answer streamed rather than buffered: a 200 of type text/event-stream (an MCP tool's
+ * progress, server-sent events). Its deadline is then the gap between two chunks, not the whole
+ * answer, so a stream lives as long as events flow.
+ */
+export function isEventStream(statusCode: number, rawHeaders: readonly (string | Buffer)[]): boolean {
+  if (statusCode !== 200) return false
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = String(rawHeaders[i])
+    if (name.length === 12 && name.toLowerCase() === 'content-type') return /^\s*text\/event-stream\s*(;|$)/i.test(String(rawHeaders[i + 1]))
+  }
+  return false
 }
 
 export interface ForwardEngine {

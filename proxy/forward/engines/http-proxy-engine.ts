@@ -2,7 +2,7 @@ import { Agent, type ClientRequest, type IncomingMessage, type ServerResponse } 
 import type { Socket } from 'node:net'
 import { Readable } from 'node:stream'
 import httpProxy from 'http-proxy'
-import { EngineError, type EngineOptions, type ForwardCallbacks, type ForwardEngine, type ForwardRequest, type ForwardTarget } from './engine.js'
+import { EngineError, isEventStream, type EngineOptions, type ForwardCallbacks, type ForwardEngine, type ForwardRequest, type ForwardTarget } from './engine.js'
 import { clerkLookup } from '../cached-lookup.js'
 
 /** Per attempt state, carried to http-proxy's events in the per-call options object. */
@@ -15,6 +15,8 @@ interface Attempt {
   timer: NodeJS.Timeout | undefined
   /** the error we destroyed the request with (a timeout), reported instead of "socket hang up" */
   cause: Error | undefined
+  /** stops a streamed answer (engine.ts: onStream) when the customer leaves; set while one flows */
+  stopStream: (() => void) | undefined
 }
 
 type AttemptOptions = httpProxy.ServerOptions & { attempt: Attempt }
@@ -89,6 +91,11 @@ export function createHttpProxyEngine(options: EngineOptions): ForwardEngine {
   proxy.on('econnreset', () => {})
 
   function collect(attempt: Attempt, proxyRes: IncomingMessage): void {
+    const statusCode = proxyRes.statusCode ?? 502
+    if (attempt.callbacks.onStream !== undefined && !attempt.settled && isEventStream(statusCode, proxyRes.rawHeaders)) {
+      stream(attempt, proxyRes, statusCode)
+      return
+    }
     const chunks: Buffer[] = []
     let size = 0
     proxyRes.on('data', (chunk: Buffer) => {
@@ -115,6 +122,43 @@ export function createHttpProxyEngine(options: EngineOptions): ForwardEngine {
     })
   }
 
+  /** passes an event stream on chunk by chunk; its deadline is the gap between two chunks */
+  function stream(attempt: Attempt, proxyRes: IncomingMessage, statusCode: number): void {
+    settle(attempt)
+    const sink = attempt.callbacks.onStream!(statusCode, proxyRes.rawHeaders)
+    let open = true
+    const close = (): boolean => {
+      if (!open) return false
+      open = false
+      attempt.stopStream = undefined
+      clearTimeout(idle)
+      return true
+    }
+    const broke = (err: unknown) => {
+      if (close()) sink.broke(err)
+    }
+    const idle = setTimeout(() => {
+      broke(new EngineError('PROXY_UPSTREAM_TIMEOUT', 'no event in time'))
+      proxyRes.destroy()
+    }, options.upstreamTimeoutMs)
+    idle.unref()
+    attempt.stopStream = () => {
+      close()
+      proxyRes.destroy()
+    }
+    proxyRes.on('data', (chunk: Buffer) => {
+      if (!open) return
+      idle.refresh()
+      sink.data(chunk)
+    })
+    proxyRes.once('end', () => {
+      if (!proxyRes.complete) return broke(Object.assign(new Error('aborted'), { code: 'ECONNRESET' }))
+      if (close()) sink.end()
+    })
+    proxyRes.once('error', broke)
+    proxyRes.once('close', () => broke(Object.assign(new Error('aborted'), { code: 'ECONNRESET' })))
+  }
+
   return {
     name: 'http-proxy',
     forward(target: ForwardTarget, request: ForwardRequest, callbacks: ForwardCallbacks) {
@@ -126,6 +170,7 @@ export function createHttpProxyEngine(options: EngineOptions): ForwardEngine {
         proxyReq: undefined,
         timer: undefined,
         cause: undefined,
+        stopStream: undefined,
       }
       // one deadline per attempt: before the connect it is a connect timeout (never sent)
       attempt.timer = setTimeout(() => {
@@ -157,6 +202,11 @@ export function createHttpProxyEngine(options: EngineOptions): ForwardEngine {
         fail(attempt, err)
       }
       return () => {
+        if (attempt.stopStream !== undefined) {
+          attempt.stopStream()
+          attempt.proxyReq?.destroy()
+          return
+        }
         if (attempt.settled) return
         attempt.settled = true
         attempt.aborted = true

@@ -1,5 +1,5 @@
 import { Pool, type Dispatcher } from 'undici'
-import { EngineError, type EngineOptions, type ForwardCallbacks, type ForwardEngine, type ForwardRequest, type ForwardTarget } from './engine.js'
+import { EngineError, isEventStream, type EngineOptions, type ForwardCallbacks, type ForwardEngine, type ForwardRequest, type ForwardTarget, type StreamSink } from './engine.js'
 import { clerkLookup } from '../cached-lookup.js'
 
 /**
@@ -19,11 +19,14 @@ class AttemptHandler implements Dispatcher.DispatchHandler {
   private size = 0
   private settled = false
   private readonly deadline: NodeJS.Timeout
+  /** set once the answer turned out to be an event stream (engine.ts: onStream) */
+  private sink: StreamSink | undefined
+  private idle: NodeJS.Timeout | undefined
 
   constructor(
     private readonly callbacks: ForwardCallbacks,
     private readonly responseCapBytes: number,
-    upstreamTimeoutMs: number,
+    private readonly upstreamTimeoutMs: number,
     /** undici refused the request's own arguments (see createUndiciEngine) */
     private readonly onRefusedArguments: () => void,
   ) {
@@ -35,6 +38,12 @@ class AttemptHandler implements Dispatcher.DispatchHandler {
   }
 
   abort = (): void => {
+    if (this.sink !== undefined) {
+      // the customer left a stream: stop reading it, and free the clerk's connection
+      this.endStream()
+      this.abortUpstream?.(new EngineError('PROXY_ABORTED', 'the customer went away'))
+      return
+    }
     if (this.settled) return
     this.settle() // no callback after an abort
     this.aborted = true
@@ -71,10 +80,37 @@ class AttemptHandler implements Dispatcher.DispatchHandler {
     const headers = new Array<string>(rawHeaders.length)
     for (let i = 0; i < rawHeaders.length; i++) headers[i] = (rawHeaders[i] as Buffer).toString('latin1')
     this.rawHeaders = headers
+    if (this.callbacks.onStream !== undefined && !this.settled && isEventStream(statusCode, headers)) {
+      this.settle()
+      this.sink = this.callbacks.onStream(statusCode, headers)
+      this.idle = setTimeout(this.streamIdle, this.upstreamTimeoutMs)
+      this.idle.unref()
+    }
     return true
   }
 
+  // no chunk for PROXY_UPSTREAM_TIMEOUT_MS: the stream is cut, as a hung clerk's answer would be
+  private streamIdle = (): void => {
+    const sink = this.endStream()
+    this.abortUpstream?.(new EngineError('PROXY_UPSTREAM_TIMEOUT', 'no event in time'))
+    sink?.broke(new EngineError('PROXY_UPSTREAM_TIMEOUT', 'no event in time'))
+  }
+
+  /** forgets the stream (no more calls to its sink); returns the sink, once */
+  private endStream(): StreamSink | undefined {
+    const sink = this.sink
+    this.sink = undefined
+    clearTimeout(this.idle)
+    return sink
+  }
+
   onData(chunk: Buffer): boolean {
+    if (this.sink !== undefined) {
+      this.idle?.refresh()
+      this.sink.data(chunk)
+      return true
+    }
+    if (this.settled) return true
     this.size += chunk.length
     if (this.size > this.responseCapBytes) {
       this.abortUpstream?.(new EngineError('PROXY_RESPONSE_TOO_LARGE', `answer over ${this.responseCapBytes} bytes`))
@@ -85,6 +121,10 @@ class AttemptHandler implements Dispatcher.DispatchHandler {
   }
 
   onComplete(): void {
+    if (this.sink !== undefined) {
+      this.endStream()?.end()
+      return
+    }
     if (this.settled) return
     this.settle()
     const body = this.chunks.length === 1 ? (this.chunks[0] as Buffer) : Buffer.concat(this.chunks, this.size)
@@ -92,6 +132,10 @@ class AttemptHandler implements Dispatcher.DispatchHandler {
   }
 
   onError(err: Error): void {
+    if (this.sink !== undefined) {
+      this.endStream()?.broke(err)
+      return
+    }
     if (this.settled) return
     this.settle()
     const code = (err as { code?: unknown }).code

@@ -166,6 +166,8 @@ describe('a policy = an affinity step, then a balancer', () => {
       'cookie+least-connections',
       'connection+round-robin',
       'connection+least-connections',
+      'mcp-session+round-robin',
+      'mcp-session+least-connections',
     ])
     expect(policyNamed('connection+round-robin')).toBe(policyNamed('per-connection'))
     expect(policyNamed('sticky')).toEqual({ name: 'sticky', affinity: 'cookie', balancer: 'round-robin' })
