@@ -59,6 +59,23 @@ function clerkHealth(clerk: string, healthy: boolean, what: string) {
   return waitFor(async () => (await proxyStatus().catch(() => undefined))?.clerks.find((c) => c.id === clerk)?.healthy === healthy, { what, timeoutMs: 120_000, intervalMs: 250 })
 }
 
+/** runs `step`; if it fails, the error carries the proxy's status and the last lines of every pod */
+async function withLogs<T>(step: () => Promise<T>): Promise<T> {
+  try {
+    return await step()
+  } catch (err) {
+    const status = await proxyStatus().then(JSON.stringify, (e: Error) => e.message)
+    const logs = await Promise.all(
+      plan!.plays.flatMap((p) =>
+        p.pods.map(
+          async (pod) => `${pod}:\n${await podman(['logs', '--tail', '15', `${pod}-${p.workload.spec.template.spec.containers[0]!.name}`]).catch((e: Error) => e.message)}`,
+        ),
+      ),
+    )
+    throw new Error(`${(err as Error).message}\nproxy status: ${status}\n${logs.join('\n')}`, { cause: err })
+  }
+}
+
 beforeAll(async () => {
   if (!existsSync(engine)) {
     unavailable = `skipped: no container engine, ${engine} is missing (the shared tools beside the repo, or CONTAINER_ENGINE)`
@@ -181,7 +198,8 @@ describe('podman kube play of the local overlay', () => {
 
   it("keeps a confirmed order across a restart of the Redis pod (its volume's append-only file)", async (ctx) => {
     if (unavailable) ctx.skip(unavailable)
-    const { pay } = await new Customer(baseUrl).play('shared')
+    const { pay } = await withLogs(() => new Customer(baseUrl).play('shared'))
+    expect(pay.status).toBe(200)
     const order = pay.body.order as { id: string }
     await podman(['pod', 'restart', `${prefix}redis-pod-0`], 120_000)
     const found = await waitFor(
