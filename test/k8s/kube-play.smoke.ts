@@ -202,12 +202,19 @@ describe('podman kube play of the local overlay', () => {
     expect(pay.status).toBe(200)
     const order = pay.body.order as { id: string }
     await podman(['pod', 'restart', `${prefix}redis-pod-0`], 120_000)
-    const found = await waitFor(
-      async () => {
-        const res = await fetch(`${baseUrl}/orders/${encodeURIComponent(order.id)}`, { signal: AbortSignal.timeout(3_000) }).catch(() => undefined)
-        return res?.status === 200 ? ((await res.json()) as { order: { id: string } }) : undefined
-      },
-      { what: `order ${order.id} after the Redis restart`, timeoutMs: 60_000, intervalMs: 250 },
+    let last = 'no answer yet' // the last answer, for the failure message
+    const found = await withLogs(() =>
+      waitFor(
+        async () => {
+          const res = await fetch(`${baseUrl}/orders/${encodeURIComponent(order.id)}`, { signal: AbortSignal.timeout(3_000) }).catch((e: Error) => e)
+          if (res instanceof Error) return void (last = res.message)
+          last = `${res.status} ${await res.clone().text()}`
+          return res.status === 200 ? ((await res.json()) as { order: { id: string } }) : undefined
+        },
+        { what: `order ${order.id} after the Redis restart`, timeoutMs: 60_000, intervalMs: 250 },
+      ).catch((err: Error) => {
+        throw new Error(`${err.message}; last answer: ${last}`, { cause: err })
+      }),
     )
     expect(found.order.id).toBe(order.id)
   })
