@@ -2,7 +2,7 @@
  * What happens in the proxy, as events for the dashboard's server-sent stream. Every event has a
  * `type` and an ISO `at`; the rest depends on the type (docs/contract.md, GET /_lb/events).
  */
-export type ProxyEventType = 'hello' | 'health' | 'redispatch' | 'retry' | 'policy' | 'drain' | 'chaos' | 'stats' | 'loadtest'
+export type ProxyEventType = 'hello' | 'health' | 'redispatch' | 'retry' | 'policy' | 'drain' | 'chaos' | 'stats' | 'loadtest' | 'reset'
 
 export interface ProxyEvent {
   type: ProxyEventType

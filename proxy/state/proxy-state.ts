@@ -26,6 +26,8 @@ export class ProxyState {
   readonly byId: ReadonlyMap<string, Upstream>
   /** the policy per route (a change is a new Policy, so a reader holding the old one is not surprised) */
   readonly policies: Record<RouteKey, Policy>
+  /** the policies the proxy started with (PROXY_POLICY_*): what a reset puts back */
+  private readonly startPolicies: Readonly<Record<RouteKey, AcceptedPolicyName>>
   readonly events = new EventBus()
   readonly health: Health
   readonly counters: Counters
@@ -45,6 +47,7 @@ export class ProxyState {
     this.upstreams = clerks.map((c) => new Upstream(c.id, c.url))
     this.byId = new Map(this.upstreams.map((u) => [u.id, u]))
     this.policies = policiesNamed(policies)
+    this.startPolicies = Object.freeze({ ...policies })
     this.health = new Health({ rise: meta.healthRise, fall: meta.healthFall }, this.events, () => this.onRoutingChange())
     this.evidence = {
       attemptFailed: (upstream, failure) => this.health.passiveFailure(upstream, failure.kind, failure.reason, failure.code),
@@ -87,6 +90,24 @@ export class ProxyState {
     this.policies[route] = policy
     this.events.emit('policy', { route, policy: policy.name })
     this.onRoutingChange()
+  }
+
+  /**
+   * `POST /_lb/reset` (the workshop's `npm run reset`): the start-up policies back, every clerk
+   * undrained, every counter zero, then one `reset` event so the dashboard shows it happened.
+   * Health is left to the checks: it is evidence about the clerks, not a setting.
+   */
+  reset(by: string): { policies: Record<RouteKey, AcceptedPolicyName>; undrained: string[] } {
+    const now = this.policyNames()
+    for (const route of Object.keys(this.startPolicies) as RouteKey[]) {
+      const name = this.startPolicies[route]
+      if (now[route] !== name) this.setPolicy(route, name)
+    }
+    const undrained = this.upstreams.filter((u) => u.drained).map((u) => u.id)
+    for (const id of undrained) this.setDrained(this.byId.get(id) as Upstream, false)
+    this.counters.take() // a worker's report still on its way adds at most 250 ms of traffic
+    this.events.emit('reset', { by, policies: this.policyNames(), undrained })
+    return { policies: this.policyNames(), undrained }
   }
 
   /** each route's policy by its name (/_lb/status, PUT /_lb/policy's answer, the workers' replicas) */

@@ -8,6 +8,7 @@ import type { ClerkVerb, RedisVerb } from '../common/vocabulary.js'
 import { buildChaosApi } from './chaos-api.js'
 import type { ClusterEvent } from './cluster-events.js'
 import { ClusterErrors } from './errors.js'
+import { clearLedger } from './ledger-clear.js'
 import type { ClusterOptions } from './options.js'
 import { planCluster, planRedis } from './plan.js'
 import { RedisNotManagedError, RedisStateError, startRedisControl, type RedisControl, type RedisStatus } from './redis-control.js'
@@ -47,6 +48,8 @@ export interface Cluster {
   pids(): Record<string, number>
   clerkAction(verb: ClerkVerb, id: string, ms?: number): Promise<ActionResult>
   redisAction(verb: RedisVerb): Promise<ActionResult>
+  /** empties the ledger (the workshop's `npm run reset -- --ledger`) */
+  clearLedger(): Promise<{ ok: true; orders: number }>
   /** ordered stop: proxy, clerks, redis, chaos API */
   stop(): Promise<void>
   /** SIGKILL every child now (second Ctrl-C, or the launcher exiting); synchronous */
@@ -99,6 +102,7 @@ export async function startCluster(options: ClusterOptions, start: StartClusterO
     pids,
     clerkAction,
     redisAction,
+    clearLedger: ledgerClear,
     stop,
     forceStop,
   }
@@ -243,6 +247,20 @@ export async function startCluster(options: ClusterOptions, start: StartClusterO
           : `redis-server back on ${redactUrl(redis.url)}`
     onEvent({ type: 'chaos', verb, target: 'redis', detail })
     return { ok: true, verb, target: 'redis', detail, redis: redis.status() }
+  }
+
+  async function ledgerClear(): Promise<{ ok: true; orders: number }> {
+    if (redis.status().state !== 'running') {
+      throw new ClusterErrors.CLUSTER_ERR_REDIS_UNAVAILABLE(`Redis is ${redis.status().state}: start it first (redis start), then clear the ledger`)
+    }
+    let orders: number
+    try {
+      ;({ orders } = await clearLedger(redis.url))
+    } catch (err) {
+      throw new ClusterErrors.CLUSTER_ERR_REDIS_UNAVAILABLE(`the ledger could not be cleared: ${(err as Error).message}`)
+    }
+    onEvent({ type: 'chaos', verb: 'clear-ledger', target: 'redis', detail: `the ledger is empty (${orders} orders removed)` })
+    return { ok: true, orders }
   }
 
   function stop(): Promise<void> {
