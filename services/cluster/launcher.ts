@@ -81,7 +81,7 @@ export async function startCluster(options: ClusterOptions, start: StartClusterO
     }
   }
   for (const spec of [layout.proxy, ...layout.clerks]) {
-    if (!(await portIsFree(spec.port))) {
+    if (!(await portIsFree(spec.port, spec === layout.proxy ? options.proxyHost : '127.0.0.1'))) {
       throw new Error(`port ${spec.port} (for ${spec.id}) is already in use: stop what uses it or choose another PROXY_PORT (clerks take the ports after it)`)
     }
   }
@@ -293,6 +293,7 @@ export async function startCluster(options: ClusterOptions, start: StartClusterO
 function planInput(options: ClusterOptions, redisUrl: string, launcherUrl: string) {
   return {
     proxyPort: options.proxyPort,
+    proxyHost: options.proxyHost,
     clerkCount: options.clerkCount,
     redisUrl,
     adminToken: options.adminToken,
