@@ -7,6 +7,7 @@ import { chaosOptions } from '../services/cluster/chaos-cli.js'
 import { clusterOptions } from '../services/cluster/options.js'
 import { renderEnvironmentTable } from '../services/common/options.js'
 import { isMain } from '../services/common/is-main.js'
+import { workshopOptions } from '../workshop/target.js'
 import { projectRoot } from '../services/common/project-root.js'
 
 /**
@@ -19,7 +20,7 @@ export const BEGIN = '<!-- environment: written by `npm run docs:env` from the o
 export const END = '<!-- /environment -->'
 
 export function environmentTable(): string {
-  return renderEnvironmentTable([clerkOptions, proxyOptions, clusterOptions, chaosOptions, loadtestOptions])
+  return renderEnvironmentTable([clerkOptions, proxyOptions, clusterOptions, chaosOptions, loadtestOptions, workshopOptions])
 }
 
 /** `markdown` with the text between the markers replaced by the table; throws without markers */

@@ -279,6 +279,18 @@ export function createAdminHandler(deps: AdminDeps): AdminHandler {
       }
     }
 
+    if (path === '/_lb/reset') {
+      if (method !== 'POST') return error(new ProxyErrors.PROXY_ERR_METHOD_NOT_ALLOWED('POST /_lb/reset only'))
+      const denied = requireToken(request)
+      if (denied) return denied
+      const parsed = parseBody(request.body)
+      if (!parsed.ok) return parsed.response
+      const by = parsed.value.by
+      // a label for the event log, never echoed anywhere else: short plain text only
+      const label = typeof by === 'string' && /^[\w .:-]{1,40}$/.test(by) ? by : 'admin'
+      return json(200, state.reset(label))
+    }
+
     if (path === '/_lb/loadtest') {
       if (method !== 'POST') return error(new ProxyErrors.PROXY_ERR_METHOD_NOT_ALLOWED('POST /_lb/loadtest only'))
       const denied = requireToken(request)

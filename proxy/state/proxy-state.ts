@@ -30,6 +30,10 @@ export class ProxyState {
   readonly policies: Record<RouteKey, Policy>
   /** the route table, ready for the hot path (a change is a new lookup) */
   routes: RouteLookup
+  /** the policies the proxy started with (PROXY_POLICY_*): what a reset puts back */
+  private readonly startPolicies: Readonly<Record<RouteKey, AcceptedPolicyName>>
+  /** the route table the proxy started with (defaults and PROXY_ROUTES): what a reset puts back */
+  private readonly startRoutes: RouteTable
   readonly events = new EventBus()
   readonly health: Health
   readonly counters: Counters
@@ -48,9 +52,11 @@ export class ProxyState {
     routes: RouteTable,
   ) {
     this.routes = routeLookup(routes)
+    this.startRoutes = this.routes.table
     this.upstreams = clerks.map((c) => new Upstream(c.id, c.url))
     this.byId = new Map(this.upstreams.map((u) => [u.id, u]))
     this.policies = policiesNamed(policies)
+    this.startPolicies = Object.freeze({ ...policies })
     this.health = new Health({ rise: meta.healthRise, fall: meta.healthFall }, this.events, () => this.onRoutingChange())
     this.evidence = {
       attemptFailed: (upstream, failure) => this.health.passiveFailure(upstream, failure.kind, failure.reason, failure.code),
@@ -165,6 +171,28 @@ export class ProxyState {
     this.events.emit('routes', { prefix: change.prefix, route: table.find((r) => r.prefix === change.prefix) })
     this.onRoutingChange()
     return table
+  }
+
+  /**
+   * `POST /_lb/reset` (the workshop's `npm run reset`): the start-up policies and route table back, every clerk
+   * undrained, every counter zero, then one `reset` event so the dashboard shows it happened.
+   * Health is left to the checks: it is evidence about the clerks, not a setting.
+   */
+  reset(by: string): { policies: Record<RouteKey, AcceptedPolicyName>; undrained: string[] } {
+    const now = this.policyNames()
+    for (const route of Object.keys(this.startPolicies) as RouteKey[]) {
+      const name = this.startPolicies[route]
+      if (now[route] !== name) this.setPolicy(route, name)
+    }
+    if (this.routes.table !== this.startRoutes) {
+      this.routes = routeLookup(this.startRoutes)
+      this.onRoutingChange()
+    }
+    const undrained = this.upstreams.filter((u) => u.drained).map((u) => u.id)
+    for (const id of undrained) this.setDrained(this.byId.get(id) as Upstream, false)
+    this.counters.take() // a worker's report still on its way adds at most 250 ms of traffic
+    this.events.emit('reset', { by, policies: this.policyNames(), undrained })
+    return { policies: this.policyNames(), undrained }
   }
 
   /** each route's policy by its name (/_lb/status, PUT /_lb/policy's answer, the workers' replicas) */

@@ -56,13 +56,15 @@ export interface ChargeMeta {
 // through the clerk and the proxy in time
 const CUSTOMER_DEADLINE_MARGIN_MS = 50 // ms
 
-const KEYS = {
+/** the ledger's Redis keys (exported for the workshop's reset, which may clear the ledger on request) */
+export const LEDGER_KEYS = {
   seq: 'clerk:ledger:seq',
   orders: 'clerk:ledger:orders', // hash id → order JSON
   bySeq: 'clerk:ledger:by-seq', // sorted set seq → id
   byDialogue: 'clerk:ledger:by-dialogue', // hash dialogueId → id
   byKey: 'clerk:ledger:by-idempotency-key', // hash key → id
 } as const
+const KEYS = LEDGER_KEYS
 
 // KEYS: seq, orders, bySeq, byDialogue, byKey. ARGV: dialogueId, idempotencyKey ('' = none),
 // the order's JSON without its id and seq, starting after its opening brace, the deadline (ms

@@ -13,6 +13,8 @@ export interface BannerInfo {
   adminToken: string
   adminTokenGenerated: boolean
   stateFile: string
+  /** where learners of a room connect (PROXY_HOST beyond loopback: learner-addresses.ts); none: a lone run */
+  learnerUrls?: readonly string[]
 }
 
 const DEFAULT_PORT = 8080
@@ -50,6 +52,9 @@ export function renderBanner(info: BannerInfo): string {
     '',
     `  dashboard   ${base}/#token=${info.adminToken}`,
     `  proxy       ${base}   (${clerkList})`,
+    ...(info.learnerUrls && info.learnerUrls.length > 0
+      ? [`  learners    ${info.learnerUrls.join('  ')}   (no token: they play and watch; chaos and policies need the token)`]
+      : []),
     ...redisLines,
     `  admin token ${info.adminToken}${info.adminTokenGenerated ? '   (made up for this run; set ADMIN_TOKEN to choose one)' : ''}`,
     '',

@@ -16,6 +16,7 @@ import { publicStatus } from './public-status.js'
  *   POST /_cluster/clerks            a new clerk (next free id and port) behind the proxy: 201
  *   POST /_cluster/clerks/:id/remove drain, SIGTERM (the handoff), deregister, forget
  *   POST /_cluster/redis/stop|start
+ *   POST /_cluster/ledger/clear      empties the ledger (`npm run reset -- --ledger` only)
  *
  * Every POST needs `Authorization: Bearer <ADMIN_TOKEN>` (or `X-Admin-Token`), checked in
  * onRequest, i.e. before the body is read or parsed: without the token, nothing of the request
@@ -27,7 +28,7 @@ import { publicStatus } from './public-status.js'
  *   await api.listen({ port: 0, host: '127.0.0.1' })
  */
 export interface ChaosApiOptions {
-  cluster: Pick<Cluster, 'status' | 'clerkAction' | 'redisAction'> & Partial<Pick<Cluster, 'addClerk'>>
+  cluster: Pick<Cluster, 'status' | 'clerkAction' | 'redisAction' | 'clearLedger'> & Partial<Pick<Cluster, 'addClerk'>>
   adminToken: string
   logLevel?: string
 }
@@ -81,6 +82,8 @@ export function buildChaosApi({ cluster, adminToken, logLevel = 'warn' }: ChaosA
     }
     return cluster.redisAction(verb)
   })
+
+  app.post('/_cluster/ledger/clear', async () => cluster.clearLedger())
 
   app.setNotFoundHandler((request, reply) => {
     const err = new ClusterErrors.CLUSTER_ERR_NOT_FOUND(request.method, request.url)

@@ -17,6 +17,7 @@ export const clusterErrors = defineErrors(
     CLUSTER_ERR_REDIS_NOT_MANAGED: ['redis_not_managed', '%s', 409],
     CLUSTER_ERR_CLERK_UNREACHABLE: ['clerk_unreachable', '%s', 502],
     CLUSTER_ERR_START_FAILED: ['start_failed', '%s', 502],
+    CLUSTER_ERR_REDIS_UNAVAILABLE: ['redis_unavailable', '%s', 503],
     // a bug of the launcher's own (logged)
     CLUSTER_ERR_INTERNAL: ['internal', '%s', 500],
   },

@@ -8,6 +8,7 @@ import type { ClerkVerb, RedisVerb } from '../common/vocabulary.js'
 import { buildChaosApi } from './chaos-api.js'
 import type { ClusterEvent } from './cluster-events.js'
 import { ClusterErrors } from './errors.js'
+import { clearLedger } from './ledger-clear.js'
 import type { ClusterOptions } from './options.js'
 import { nextClerkSpec, planCluster, planRedis } from './plan.js'
 import { RedisNotManagedError, RedisStateError, startRedisControl, type RedisControl, type RedisStatus } from './redis-control.js'
@@ -49,6 +50,8 @@ export interface Cluster {
   /** starts a new clerk (next free id and port) and puts it behind the proxy */
   addClerk(): Promise<ActionResult>
   redisAction(verb: RedisVerb): Promise<ActionResult>
+  /** empties the ledger (the workshop's `npm run reset -- --ledger`) */
+  clearLedger(): Promise<{ ok: true; orders: number }>
   /** ordered stop: proxy, clerks, redis, chaos API */
   stop(): Promise<void>
   /** SIGKILL every child now (second Ctrl-C, or the launcher exiting); synchronous */
@@ -82,7 +85,7 @@ export async function startCluster(options: ClusterOptions, start: StartClusterO
     }
   }
   for (const spec of [layout.proxy, ...layout.clerks]) {
-    if (!(await portIsFree(spec.port))) {
+    if (!(await portIsFree(spec.port, spec === layout.proxy ? options.proxyHost : '127.0.0.1'))) {
       throw new Error(`port ${spec.port} (for ${spec.id}) is already in use: stop what uses it or choose another PROXY_PORT (clerks take the ports after it)`)
     }
   }
@@ -109,6 +112,7 @@ export async function startCluster(options: ClusterOptions, start: StartClusterO
     clerkAction,
     addClerk,
     redisAction,
+    clearLedger: ledgerClear,
     stop,
     forceStop,
   }
@@ -333,6 +337,20 @@ export async function startCluster(options: ClusterOptions, start: StartClusterO
     return { ok: true, verb, target: 'redis', detail, redis: redis.status() }
   }
 
+  async function ledgerClear(): Promise<{ ok: true; orders: number }> {
+    if (redis.status().state !== 'running') {
+      throw new ClusterErrors.CLUSTER_ERR_REDIS_UNAVAILABLE(`Redis is ${redis.status().state}: start it first (redis start), then clear the ledger`)
+    }
+    let orders: number
+    try {
+      ;({ orders } = await clearLedger(redis.url))
+    } catch (err) {
+      throw new ClusterErrors.CLUSTER_ERR_REDIS_UNAVAILABLE(`the ledger could not be cleared: ${(err as Error).message}`)
+    }
+    onEvent({ type: 'chaos', verb: 'clear-ledger', target: 'redis', detail: `the ledger is empty (${orders} orders removed)` })
+    return { ok: true, orders }
+  }
+
   function stop(): Promise<void> {
     stopping ??= (async () => {
       redis.stopWatching()
@@ -363,6 +381,7 @@ export async function startCluster(options: ClusterOptions, start: StartClusterO
 function planInput(options: ClusterOptions, redisUrl: string, launcherUrl: string) {
   return {
     proxyPort: options.proxyPort,
+    proxyHost: options.proxyHost,
     clerkCount: options.clerkCount,
     redisUrl,
     adminToken: options.adminToken,

@@ -1,8 +1,10 @@
 import '../common/supported-node.js'
+import { networkInterfaces } from 'node:os'
 import { ConfigError } from '../common/options.js'
 import { renderBanner } from './banner.js'
 import { checkChildEnvironment, type ChildEnvironment } from './child-environment.js'
 import { describeEvent, type ClusterEvent } from './cluster-events.js'
+import { learnerUrls } from './learner-addresses.js'
 import { startCluster, type Cluster } from './launcher.js'
 import { readClusterOptions, type ClusterOptions } from './options.js'
 import { removeStateFile, stateFilePath, writeStateFile } from './state-file.js'
@@ -99,6 +101,7 @@ if (cluster && firstSignalAt === 0) {
       adminToken: options.adminToken,
       adminTokenGenerated: options.adminTokenGenerated,
       stateFile: statePath,
+      learnerUrls: learnerUrls(options.proxyHost, options.proxyPort, networkInterfaces()),
     }),
   )
 }

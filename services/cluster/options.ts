@@ -9,6 +9,8 @@ import { APPEND_FSYNC, type AppendFsync } from '../common/redis-server.js'
 export interface ClusterOptions {
   /** the proxy's port; clerks take the next ones (PROXY_PORT+1 …) */
   readonly proxyPort: number
+  /** where the proxy listens: loopback, or 0.0.0.0 for a room (the clerks and the launcher stay on loopback) */
+  readonly proxyHost: string
   readonly clerkCount: number
   /** an external Redis; unset → a private redis-server from PATH, if there is one */
   readonly redisUrl: string | undefined
@@ -54,6 +56,7 @@ export function randomToken(bytes = 24): string {
 /** what the environment says; readClusterOptions() makes up what it leaves out */
 export interface ClusterSettings {
   readonly proxyPort: number
+  readonly proxyHost: string
   readonly clerkCount: number
   readonly redisUrl: string | undefined
   readonly adminToken: string | undefined
@@ -80,6 +83,16 @@ export const clusterOptions = defineOptions<ClusterSettings>({
       read: port(),
       default: 8080,
       doc: "where the proxy listens (the proxy's own PROXY_PORT); the clerks take PROXY_PORT+1 … PROXY_PORT+CLERK_COUNT (all must be free)",
+    },
+    {
+      env: 'PROXY_HOST',
+      key: 'proxyHost',
+      read: matching(
+        (value) => /^[0-9a-f.:]+$/i.test(value) || /^[a-z0-9.-]+$/i.test(value),
+        (value) => `must be an address to listen on, such as 127.0.0.1 or 0.0.0.0, got "${value}"`,
+      ),
+      default: '127.0.0.1',
+      doc: "where the proxy listens (the proxy's own PROXY_HOST): `0.0.0.0` lets a room of learners in (the banner prints their address); the clerks and the launcher stay on loopback",
     },
     { env: 'CLERK_COUNT', key: 'clerkCount', read: int({ min: 1, max: MAX_CLERKS }), default: 3, doc: '1..26 clerks, `clerk-a` … `clerk-z`' },
     {
@@ -170,6 +183,7 @@ export function readClusterOptions(env: Env, makeToken: (bytes?: number) => stri
   const settings = clusterOptions.read(env, warn)
   return Object.freeze({
     proxyPort: settings.proxyPort,
+    proxyHost: settings.proxyHost,
     clerkCount: settings.clerkCount,
     redisUrl: settings.redisUrl,
     redisDataDir: settings.redisThrowaway ? undefined : resolve(settings.redisDataDir ?? defaultRedisDataDir(env, settings.proxyPort)),

@@ -30,7 +30,10 @@ export interface ClusterPlanInput {
   /** the launcher's chaos API, which the proxy forwards `/_cluster/*` to */
   launcherUrl: string
   logLevel: string
+  /** where the clerks listen and the proxy reaches them (loopback) */
   host?: string
+  /** where the proxy listens for customers; default `host` (0.0.0.0: a room) */
+  proxyHost?: string
 }
 
 export interface ClusterPlan {
@@ -85,7 +88,7 @@ export function planCluster(input: ClusterPlanInput): ClusterPlan {
     readyPath: '/_lb/status',
     env: Object.freeze({
       PROXY_PORT: String(input.proxyPort),
-      PROXY_HOST: host,
+      PROXY_HOST: input.proxyHost ?? host,
       PROXY_CLERKS: clerks.map((c) => `${c.id}=http://${host}:${c.port}`).join(','),
       ADMIN_TOKEN: input.adminToken,
       PROXY_LAUNCHER_URL: input.launcherUrl,

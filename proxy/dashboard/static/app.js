@@ -17,7 +17,7 @@ import { applyView, initialView, saveView } from './view.js'
 import { MODES } from './vocabulary.js'
 
 const POLL_MS = 2000 // status refresh; the event stream carries the fast changes
-const EVENT_TYPES = ['hello', 'health', 'redispatch', 'retry', 'policy', 'drain', 'chaos', 'stats', 'loadtest']
+const EVENT_TYPES = ['hello', 'health', 'redispatch', 'retry', 'policy', 'drain', 'chaos', 'stats', 'loadtest', 'reset']
 /** each mode's column: its title and what it shows */
 const MODE_TEXT = {
   stateful: { title: 'Stateful', explain: 'The clerk keeps the dialogue in its own memory. Only sticky routing brings you back to it.' },

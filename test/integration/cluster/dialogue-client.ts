@@ -26,8 +26,8 @@ export class Customer {
   private readonly jar = createCookieJar()
   constructor(private readonly baseUrl: string) {}
 
-  async post(path: string, body: unknown, timeoutMs = 10_000): Promise<Answer> {
-    const headers: Record<string, string> = { 'content-type': 'application/json' }
+  async post(path: string, body: unknown, timeoutMs = 10_000, extraHeaders: Record<string, string> = {}): Promise<Answer> {
+    const headers: Record<string, string> = { 'content-type': 'application/json', ...extraHeaders }
     const cookie = this.jar.header()
     if (cookie) headers.cookie = cookie
     const res = await fetch(this.baseUrl + path, {

@@ -26,6 +26,10 @@ function build() {
       calls.push(['redis', verb])
       return { ok: true, verb, target: 'redis', detail: 'done' }
     },
+    clearLedger: async () => {
+      calls.push(['ledger', 'clear'])
+      return { ok: true as const, orders: 0 }
+    },
   }
   const app = buildChaosApi({ cluster, adminToken: token, logLevel: 'silent' })
   return { app, calls }

@@ -1,0 +1,173 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createChaosClient, type ChaosClient } from '../../../services/cluster/chaos-client.js'
+import { waitFor } from '../../../services/common/wait-for.js'
+import { main as workshop } from '../../../workshop/cli.js'
+import { main as reset } from '../../../workshop/reset.js'
+import { Customer } from '../cluster/dialogue-client.js'
+import { allClerksHealthy, startWorkshopCluster, type WorkshopCluster } from './workshop-cluster.js'
+
+// Every self-check of `npm run workshop -- check N`, both ways, on a real cluster (npm start's:
+// real redis-server, clerks, proxy, launcher): FAIL from a reset cluster where the learner has not
+// done the step, PASS once the step is done as the exercise's page says. The tests run in order on
+// one cluster; each starts with `npm run reset`.
+let cluster: WorkshopCluster
+let chaos: ChaosClient
+let reports: string
+
+beforeAll(async () => {
+  cluster = await startWorkshopCluster('workshop-checks-token')
+  chaos = createChaosClient({ proxyUrl: cluster.proxyUrl, adminToken: cluster.adminToken, timeoutMs: 30_000 })
+  reports = mkdtempSync(join(tmpdir(), 'workshop-reports-'))
+  await allClerksHealthy(cluster.proxyUrl)
+}, 90_000)
+
+afterAll(async () => {
+  await cluster?.stop()
+  if (reports) rmSync(reports, { recursive: true, force: true })
+}, 30_000)
+
+/** `npm run workshop -- check N …`: its exit code and what it printed */
+async function check(id: number, ...args: string[]): Promise<{ code: number; output: string }> {
+  const lines: string[] = []
+  const code = await workshop(['check', String(id), ...args], cluster.env, (line) => lines.push(line))
+  return { code, output: lines.join('\n') }
+}
+
+async function expectCheck(id: number, verdict: 'PASS' | 'FAIL', ...args: string[]): Promise<string> {
+  const { code, output } = await check(id, ...args)
+  expect(output.split('\n')[0], output).toMatch(new RegExp(`^${verdict}  exercise ${id}:`))
+  expect(code, output).toBe(verdict === 'PASS' ? 0 : 1)
+  return output
+}
+
+async function resetCluster(): Promise<void> {
+  const lines: string[] = []
+  const code = await reset([], cluster.env, (line) => lines.push(line))
+  expect(code, lines.join('\n')).toBe(0)
+}
+
+/** the load test against the workshop's cluster, as the exercise pages run it */
+async function loadtest(...args: string[]): Promise<void> {
+  const { code, output } = await cluster.run('loadtest/cli.js', ['--target', cluster.proxyUrl, '--quiet', ...args])
+  expect(code, output).toBe(0)
+}
+
+async function putPolicy(route: string, policy: string): Promise<void> {
+  const res = await fetch(`${cluster.proxyUrl}/_lb/policy`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${cluster.adminToken}` },
+    body: JSON.stringify({ route, policy }),
+  })
+  expect(res.status).toBe(200)
+}
+
+describe('npm run workshop', () => {
+  it('lists every exercise with its page or the issue it waits for, and refuses an unknown one', async () => {
+    const listed = await cluster.run('workshop/cli.js', ['list'])
+    expect(listed.code).toBe(0)
+    expect(listed.output).toContain('docs/workshop/exercises/01-three-modes.md')
+    expect(listed.output).toContain('coming with #16')
+    const unknown = await cluster.run('workshop/cli.js', ['check', '99'])
+    expect(unknown.code).toBe(2)
+  })
+
+  it('1 three modes: FAIL before any dialogue is paid, PASS once each mode has one (the built CLI, token from the state file)', async () => {
+    await resetCluster()
+    // the learner's terminal: PROXY_PORT only, the token comes from the state file npm start wrote
+    const before = await cluster.run('workshop/cli.js', ['check', '1'], { ADMIN_TOKEN: '' })
+    expect(before.code, before.output).toBe(1)
+    expect(before.output).toContain('FAIL')
+    for (const mode of ['stateful', 'stateless'] as const) expect((await new Customer(cluster.proxyUrl).play(mode)).pay.status).toBe(200)
+    await expectCheck(1, 'FAIL') // shared not yet
+    expect((await new Customer(cluster.proxyUrl).play('shared')).pay.status).toBe(200)
+    const after = await cluster.run('workshop/cli.js', ['check', '1'], { ADMIN_TOKEN: '' })
+    expect(after.code, after.output).toBe(0)
+    expect(after.output).toMatch(/^PASS {2}exercise 1/)
+    expect(after.output).toContain('stateful 1, stateless 1, shared 1')
+  })
+
+  it('2 round-robin: FAIL without a report and with a sticky one, PASS with stateful on round-robin', async () => {
+    await resetCluster()
+    const report = join(reports, '2.json')
+    await expectCheck(2, 'FAIL', '--json', report)
+    await loadtest('--mode', 'stateful', '--policy', 'sticky', '--customers', '10', '--duration', '2s', '--json', report)
+    await expectCheck(2, 'FAIL', '--json', report)
+    await loadtest('--mode', 'stateful', '--policy', 'round-robin', '--customers', '10', '--duration', '2s', '--json', report)
+    const out = await expectCheck(2, 'PASS', '--json', report, '--predicted', '67')
+    expect(out).toContain('you predicted 67%')
+  })
+
+  it('3 pinned clerk: FAIL before the kill, PASS once a pinned customer was redispatched', async () => {
+    await resetCluster()
+    await expectCheck(3, 'FAIL')
+    const customer = new Customer(cluster.proxyUrl)
+    const ask = await customer.post('/stateful/ask', { product: 'laptop' })
+    expect(ask.status).toBe(200)
+    const pinned = ask.clerk as string
+    expect((await chaos.act('kill', pinned)).ok).toBe(true)
+    const buy = await customer.post('/stateful/buy', { quantity: 2 })
+    expect(buy.status).toBe(409) // "2 of what?": the clerk who takes over never met this customer
+    await expectCheck(3, 'PASS')
+  })
+
+  it('4 Redis down: FAIL while Redis runs, PASS once it is stopped', async () => {
+    await resetCluster()
+    await expectCheck(4, 'FAIL')
+    expect((await chaos.act('stop', 'redis')).ok).toBe(true)
+    await expectCheck(4, 'PASS')
+  })
+
+  it('5 pay twice: FAIL before, still FAIL with one paid key, PASS once the key is refused for another dialogue', async () => {
+    await resetCluster()
+    await expectCheck(5, 'FAIL')
+    const key = { 'idempotency-key': 'ws5-test' }
+    const first = new Customer(cluster.proxyUrl)
+    await first.post('/shared/ask', { product: 'laptop' })
+    await first.post('/shared/buy', { quantity: 2 })
+    const paid = await first.post('/shared/pay', { method: 'card' }, 10_000, key)
+    const again = await first.post('/shared/pay', { method: 'card' }, 10_000, key)
+    expect(paid.status).toBe(200)
+    expect(again.body.replayed).toBe(true)
+    await expectCheck(5, 'FAIL')
+    const second = new Customer(cluster.proxyUrl)
+    await second.post('/shared/ask', { product: 'laptop' })
+    await second.post('/shared/buy', { quantity: 3 })
+    expect((await second.post('/shared/pay', { method: 'card' }, 10_000, key)).status).toBe(422)
+    await expectCheck(5, 'PASS')
+  })
+
+  it('6 keep-alive: FAIL without the comparison, PASS with it', async () => {
+    await resetCluster()
+    const report = join(reports, '6.json')
+    await loadtest('--mode', 'stateless', '--customers', '10', '--duration', '2s', '--json', report)
+    await expectCheck(6, 'FAIL', '--json', report) // a report, but no comparison
+    await loadtest('--mode', 'stateless', '--customers', '10', '--duration', '2s', '--compare-keepalive', '--json', report)
+    const out = await expectCheck(6, 'PASS', '--json', report)
+    expect(out).toContain('Connection: close')
+  })
+
+  it('7 slow clerk: FAIL with the clerk slowed but round-robin, PASS on least-connections', async () => {
+    await resetCluster()
+    await expectCheck(7, 'FAIL')
+    expect((await chaos.act('slow', 'clerk-b', 300)).ok).toBe(true)
+    await loadtest('--mode', 'stateless', '--policy', 'round-robin', '--customers', '12', '--duration', '3s')
+    await expectCheck(7, 'FAIL')
+    await resetCluster()
+    expect((await chaos.act('slow', 'clerk-b', 300)).ok).toBe(true)
+    await putPolicy('stateless', 'least-connections')
+    await loadtest('--mode', 'stateless', '--policy', 'least-connections', '--customers', '12', '--duration', '3s')
+    await expectCheck(7, 'PASS')
+  })
+
+  it('8 hung clerk: FAIL before the pause, PASS once the proxy has taken the paused clerk out', async () => {
+    await resetCluster()
+    await expectCheck(8, 'FAIL')
+    expect((await chaos.act('pause', 'clerk-b')).ok).toBe(true)
+    await waitFor(async () => (await check(8)).code === 0, { what: 'check 8 to pass', timeoutMs: 30_000, intervalMs: 250 })
+    await expectCheck(8, 'PASS')
+    await resetCluster()
+  })
+})

@@ -1,0 +1,127 @@
+import { checkHungClerk } from './checks/hung-clerk.js'
+import { checkKeepAlive } from './checks/keep-alive.js'
+import { checkPayTwice } from './checks/pay-twice.js'
+import { checkPinnedClerk } from './checks/pinned-clerk.js'
+import { checkRedisDown } from './checks/redis-down.js'
+import { checkRoundRobin } from './checks/round-robin.js'
+import { checkSlowClerk } from './checks/slow-clerk.js'
+import { checkThreeModes } from './checks/three-modes.js'
+import type { CheckContext } from './checks/context.js'
+import type { Verdict } from './verdict.js'
+
+/**
+ * The workshop's exercises, in ONE table: `npm run workshop -- list` prints it, `check N` runs its
+ * check, docs/workshop/README.md lists the same rows (a unit test compares them), and each ready
+ * row has its handout page. An exercise for a feature that is not in the project yet is a
+ * `coming` row naming the issue that brings it: when the feature lands, its row gets a page and a
+ * check, and nothing else changes.
+ */
+export type Exercise = ReadyExercise | ComingExercise
+
+interface ExerciseBase {
+  readonly id: number
+  readonly title: string
+  /** what the self-check looks at, in one line */
+  readonly selfCheck: string
+}
+
+export interface ReadyExercise extends ExerciseBase {
+  readonly status: 'ready'
+  /** the handout page, relative to the project root */
+  readonly page: string
+  readonly check: (ctx: CheckContext) => Promise<Verdict>
+}
+
+export interface ComingExercise extends ExerciseBase {
+  readonly status: 'coming'
+  /** the issue whose feature it needs */
+  readonly waitsFor: string
+}
+
+const page = (file: string) => `docs/workshop/exercises/${file}`
+
+export const EXERCISES: readonly Exercise[] = Object.freeze([
+  {
+    id: 1,
+    title: 'The three modes by hand',
+    status: 'ready',
+    page: page('01-three-modes.md'),
+    selfCheck: 'the ledger holds a paid order in each mode (last 30 minutes)',
+    check: checkThreeModes,
+  },
+  {
+    id: 2,
+    title: 'Stateful on round-robin: predict the loss, then measure it',
+    status: 'ready',
+    page: page('02-round-robin.md'),
+    selfCheck: 'your load-test report shows stateful + round-robin losing more than half its dialogues',
+    check: checkRoundRobin,
+  },
+  {
+    id: 3,
+    title: 'Kill the pinned clerk: sticky against shared',
+    status: 'ready',
+    page: page('03-pinned-clerk.md'),
+    selfCheck: 'stateful is sticky and the proxy has redispatched at least one customer since the reset',
+    check: checkPinnedClerk,
+  },
+  {
+    id: 4,
+    title: 'Redis down: what still works, what fails fast',
+    status: 'ready',
+    page: page('04-redis-down.md'),
+    selfCheck: 'Redis is stopped; shared and pay answer 503 in under 1 s, stateful and stateless up to buy 200',
+    check: checkRedisDown,
+  },
+  {
+    id: 5,
+    title: 'Paying twice: idempotency and the ledger',
+    status: 'ready',
+    page: page('05-pay-twice.md'),
+    selfCheck: 'one order per ws5- key in the ledger, and a 422 for the key reused by another dialogue',
+    check: checkPayTwice,
+  },
+  {
+    id: 6,
+    title: 'Keep-alive against short connections: who holds TIME_WAIT',
+    status: 'ready',
+    page: page('06-keep-alive.md'),
+    selfCheck: 'your load-test report compares keep-alive with Connection: close',
+    check: checkKeepAlive,
+  },
+  {
+    id: 7,
+    title: 'A slow clerk: round-robin against least-connections',
+    status: 'ready',
+    page: page('07-slow-clerk.md'),
+    selfCheck: 'a clerk is slowed, stateless is on least-connections, and the slow clerk took well under its fair share',
+    check: checkSlowClerk,
+  },
+  {
+    id: 8,
+    title: 'A hung clerk is worse than a dead one',
+    status: 'ready',
+    page: page('08-hung-clerk.md'),
+    selfCheck: 'a clerk is paused and the proxy has marked it unhealthy',
+    check: checkHungClerk,
+  },
+  { id: 9, title: 'The cost of carrying state: bytes per dialogue', status: 'coming', waitsFor: '#15', selfCheck: 'the load test’s bytes per dialogue, per mode' },
+  { id: 10, title: 'A cart of several items per mode', status: 'coming', waitsFor: '#15', selfCheck: 'a multi-item dialogue paid in each mode' },
+  {
+    id: 11,
+    title: 'Stickiness per connection instead of per cookie',
+    status: 'coming',
+    waitsFor: '#15',
+    selfCheck: 'the per-connection policy on, cookies off, dialogues complete',
+  },
+  { id: 12, title: 'TCP states of a dialogue, end to end', status: 'coming', waitsFor: '#15', selfCheck: 'the tcp-states lesson run, TIME_WAIT on the side that closed first' },
+  { id: 13, title: 'Pipelining: answers come back in order', status: 'coming', waitsFor: '#15', selfCheck: 'the pipelining lesson run against stateless' },
+  { id: 14, title: 'A retry policy per route', status: 'coming', waitsFor: '#13', selfCheck: 'a route’s retry policy changed, and the retries it allowed counted' },
+  { id: 15, title: 'Handing a dialogue to the next clerk', status: 'coming', waitsFor: '#16', selfCheck: 'a stateful dialogue survives its clerk’s shutdown by handoff' },
+  { id: 16, title: 'Adding and removing clerks while customers shop', status: 'coming', waitsFor: '#16', selfCheck: 'a clerk added at run time takes traffic' },
+  { id: 17, title: 'A stream is state: MCP over HTTP', status: 'coming', waitsFor: '#17', selfCheck: 'an MCP session kept on its clerk, and what a kill does to it' },
+] satisfies Exercise[])
+
+export function exerciseById(id: number): Exercise | undefined {
+  return EXERCISES.find((e) => e.id === id)
+}
