@@ -43,8 +43,13 @@ export async function resetCluster(target: WorkshopTarget, { ledger }: { ledger:
     say('no launcher (not npm start): clerks and Redis are left as they are')
   }
 
-  await waitFor(async () => (await proxyStatus(target)).clerks.every((c) => c.healthy), {
-    what: 'every clerk healthy at the proxy',
+  // a clerk is ready (healthy) while Redis is down: stateful and stateless still work. When npm
+  // start runs Redis, wait until every clerk has reconnected too, or the next exercise's first
+  // shared step or ledger read meets a 503
+  const redisRuns = launcher?.redis.managed === true
+  const redisUp = (info: unknown) => typeof info === 'object' && info !== null && (info as { redis?: unknown }).redis === 'up'
+  await waitFor(async () => (await proxyStatus(target)).clerks.every((c) => c.healthy && (!redisRuns || redisUp(c.info))), {
+    what: redisRuns ? 'every clerk healthy at the proxy, and connected to Redis' : 'every clerk healthy at the proxy',
     timeoutMs: HEALTHY_TIMEOUT_MS,
     intervalMs: 200,
   })
