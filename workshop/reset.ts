@@ -22,6 +22,16 @@ counters zero (the dashboard logs the reset). --ledger also empties the ledger (
 
 const HEALTHY_TIMEOUT_MS = 30_000 // 30 s: a revived clerk needs two passed checks (about 2 s)
 
+/** does the clerk on this loopback port say it reaches Redis? (its own /readyz, not the proxy's copy) */
+async function clerkOnRedis(port: number): Promise<boolean> {
+  try {
+    const res = await fetch(`http://127.0.0.1:${port}/readyz`, { signal: AbortSignal.timeout(2_000) })
+    return ((await res.json()) as { redis?: unknown }).redis === 'up'
+  } catch {
+    return false
+  }
+}
+
 export async function resetCluster(target: WorkshopTarget, { ledger }: { ledger: boolean }, say: (line: string) => void): Promise<void> {
   if (!target.adminToken) throw new ConfigError('the reset needs the admin token: set ADMIN_TOKEN, or run it on the machine that runs npm start')
   const chaos = createChaosClient({ proxyUrl: target.proxyUrl, adminToken: target.adminToken, timeoutMs: 30_000 })
@@ -43,16 +53,24 @@ export async function resetCluster(target: WorkshopTarget, { ledger }: { ledger:
     say('no launcher (not npm start): clerks and Redis are left as they are')
   }
 
-  // a clerk is ready (healthy) while Redis is down: stateful and stateless still work. When npm
-  // start runs Redis, wait until every clerk has reconnected too, or the next exercise's first
-  // shared step or ledger read meets a 503
-  const redisRuns = launcher?.redis.managed === true
-  const redisUp = (info: unknown) => typeof info === 'object' && info !== null && (info as { redis?: unknown }).redis === 'up'
-  await waitFor(async () => (await proxyStatus(target)).clerks.every((c) => c.healthy && (!redisRuns || redisUp(c.info))), {
-    what: redisRuns ? 'every clerk healthy at the proxy, and connected to Redis' : 'every clerk healthy at the proxy',
+  await waitFor(async () => (await proxyStatus(target)).clerks.every((c) => c.healthy), {
+    what: 'every clerk healthy at the proxy',
     timeoutMs: HEALTHY_TIMEOUT_MS,
     intervalMs: 200,
   })
+  // A clerk is ready (healthy) while Redis is down: stateful and stateless still work. When npm
+  // start runs Redis, also wait until every clerk says it is connected again, asked directly (the
+  // proxy's copy of /readyz may predate a Redis stop), or the next exercise's first shared step or
+  // ledger read meets a 503
+  if (launcher?.redis.managed === true) {
+    const revived = (await launcherStatus(target)) ?? launcher
+    const ports = revived.processes.filter((p) => p.kind === 'clerk' && p.state === 'running').map((p) => p.port)
+    await waitFor(async () => (await Promise.all(ports.map(clerkOnRedis))).every(Boolean), {
+      what: 'every clerk connected to Redis again',
+      timeoutMs: HEALTHY_TIMEOUT_MS,
+      intervalMs: 200,
+    })
+  }
 
   const admin = createAdminCall({ proxyUrl: target.proxyUrl, adminToken: target.adminToken, timeoutMs: 10_000 })
   if (ledger) {

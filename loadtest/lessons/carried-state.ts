@@ -12,7 +12,7 @@
  *   npm run lesson:carried-state
  *   npm run lesson:carried-state -- --target http://127.0.0.1:8080 --dialogues 50
  */
-import { MODES, type Mode } from '../../services/common/vocabulary.js'
+import { MODES, STEPS, type Mode, type Step } from '../../services/common/vocabulary.js'
 import { HELP_OPTION, parseArgv, readUrlOption, readWhole } from '../args/readers.js'
 import { readCommandLine, runIfMain } from '../args/command-line.js'
 import { startLocalCluster } from '../run/local-cluster.js'
@@ -37,7 +37,7 @@ function describeFailure(step: string, answer: WireAnswer): string {
 }
 
 /** one dialogue's steps in a mode: the body of each, built from the previous answer */
-function stepBody(mode: Mode, step: 'ask' | 'buy' | 'pay', previous: WireAnswer | undefined): Record<string, unknown> {
+function stepBody(mode: Mode, step: Step, previous: WireAnswer | undefined): Record<string, unknown> {
   const context = mode === 'stateless' && previous !== undefined ? { context: previous.json.context } : {}
   if (step === 'ask') return { product: 'laptop' }
   if (step === 'buy') return { ...context, quantity: 2 }
@@ -54,7 +54,7 @@ export async function measureCarriedState(target: string, mode: Mode, cookies: b
     try {
       let previous: WireAnswer | undefined
       let ok = true
-      for (const step of ['ask', 'buy', 'pay'] as const) {
+      for (const step of STEPS) {
         const answer = await customer.post(`/${mode}/${step}`, stepBody(mode, step, previous))
         if (answer.status !== 200) {
           failure ??= describeFailure(step, answer)

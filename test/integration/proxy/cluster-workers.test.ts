@@ -113,11 +113,15 @@ describe('the proxy with PROXY_WORKERS=2 (node:cluster)', () => {
           const { value, done } = await reader.read()
           if (done) throw new Error('stream ended')
           text += decoder.decode(value, { stream: true })
-          const at = text.indexOf(`event: ${type}\n`)
-          if (at === -1) return undefined
-          const line = text.slice(at).split('\n')[1] ?? ''
-          text = text.slice(at + 1)
-          return JSON.parse(line.slice('data: '.length)) as Record<string, unknown>
+          // the history the stream replays after hello (`replayed: true`) is not what this test waits for
+          for (let at = text.indexOf(`event: ${type}\n`); at !== -1; at = text.indexOf(`event: ${type}\n`)) {
+            const line = text.slice(at).split('\n')[1] ?? ''
+            if (!line.startsWith('data: ')) return undefined // the rest of this event is still on its way
+            text = text.slice(at + 1)
+            const event = JSON.parse(line.slice('data: '.length)) as Record<string, unknown>
+            if (event.replayed !== true) return event
+          }
+          return undefined
         },
         { what: `a ${type} event`, intervalMs: 0 },
       )

@@ -88,7 +88,7 @@ describe('npm run reset', () => {
     const status = await proxyStatus()
     expect(status.policies).toEqual(DEFAULT_POLICIES)
     expect(status.clerks.every((c) => c.healthy && !c.drained)).toBe(true)
-    expect(status.counters).toEqual({ requests: 0, errors: 0, retries: 0, redispatches: 0 })
+    expect(status.counters).toEqual({ requests: 0, errors: 0, retries: 0, redispatches: 0, handoffs: 0 })
     expect(await ordersInLedger()).toBe(1) // orders are facts: a plain reset keeps them
     // and the cluster works as at the start
     expect((await new Customer(cluster.proxyUrl).play('stateful')).pay.status).toBe(200)
