@@ -37,7 +37,9 @@ if (options.workers > 1 && cluster.isPrimary) {
     process.stderr.write(`proxy: ${listenFailure(err, options.host, options.port)}\n`)
     process.exit(1)
   })
-  log(`proxy (${options.engine}) listening on http://${options.host}:${port} for ${options.clerks.map((c) => c.id).join(', ')}`)
+  log(
+    `proxy (${options.engine}) listening on http://${options.host}:${port} for ${options.clerks.length > 0 ? options.clerks.map((c) => c.id).join(', ') : 'the clerks PROXY_DISCOVER finds'}`,
+  )
   let stopping = false
   const stop = (signal: string) => {
     if (stopping) return

@@ -118,6 +118,10 @@ const discoverReader: Reader<DiscoveryTarget> = {
   },
 }
 
+function missingClerks(): never {
+  throw new ConfigError(`PROXY_CLERKS is required: a list such as "${CLERKS_EXAMPLE}" (or PROXY_DISCOVER=name:port, to find them by DNS)`)
+}
+
 const clerksReader: Reader<readonly ClerkTarget[]> = {
   parse: (value, name) => parseClerks(value, name),
   check(clerks, name) {
@@ -156,9 +160,8 @@ export const proxyOptions = defineOptions<ProxyOptions>({
       env: 'PROXY_CLERKS',
       key: 'clerks',
       read: clerksReader,
-      required: true,
       example: CLERKS_EXAMPLE,
-      docDefault: 'required',
+      docDefault: 'required, unless PROXY_DISCOVER',
       doc: `\`${CLERKS_EXAMPLE}\` (ids: letters, digits, \`-\`, \`_\`; bare http origins)`,
       deprecated: ['CLERKS'],
     },
@@ -329,6 +332,8 @@ export const proxyOptions = defineOptions<ProxyOptions>({
   // a check must end before the next one is due
   finish: (options) => ({
     ...options,
+    // with DNS discovery the clerks may all be found at run time (Kubernetes: no name is known before)
+    clerks: options.clerks ?? (options.discover !== undefined ? [] : missingClerks()),
     healthTimeoutMs: options.healthTimeoutMs || Math.max(50, Math.min(options.healthIntervalMs, 2_000)),
     routes: buildRouteTable(options.perTryTimeoutMs, options.routeChanges, options.upstreamTimeoutMs),
   }),

@@ -104,9 +104,9 @@ beforeAll(async () => {
   plan = planForPodman(objects, {
     prefix,
     publish: { proxy: { containerPort: 8080, hostPort: port } },
-    // Until the proxy reads the headless Service's DNS name (PROXY_CLERKS_DNS, issue #16), it is
-    // told the clerk pods' names, which podman's DNS answers on the test's network.
-    env: { proxy: { PROXY_CLERKS_DNS: undefined, PROXY_CLERKS: clerkPods.map((p) => `${p}=http://${p}:3000`).join(',') } },
+    // podman has no headless Service whose name answers with every clerk pod: the proxy is told the
+    // clerk pods' names instead, which podman's DNS answers on the test's network
+    env: { proxy: { PROXY_DISCOVER: undefined, PROXY_CLERKS: clerkPods.map((p) => `${p}=http://${p}:3000`).join(',') } },
   })
   await podman(['network', 'create', network])
   for (const [name, content] of plan.secrets) {

@@ -22,7 +22,7 @@ const NAMESPACE = 'clerk-cluster'
 const LOCAL_OVERLAY = 'overlays/local'
 // Variables our manifests set that the proxy's option table does not read yet: the headless
 // Service's DNS name the proxy resolves for its clerks (issue #16's DNS discovery).
-const AWAITED_PROXY_VARIABLES = ['PROXY_CLERKS_DNS']
+const AWAITED_PROXY_VARIABLES: string[] = []
 // a pod name as a Deployment makes them: what CLERK_ID becomes through metadata.name
 const SAMPLE_POD_NAME = 'clerk-5d8c7b9f6d-x2x7k'
 // the proxy's probes: its status route answers 200 whatever its clerks do

@@ -25,6 +25,11 @@ describe('reading the proxy environment', () => {
     expect(() => parseClerks(value)).toThrow(message)
   })
 
+  it('needs no PROXY_CLERKS when PROXY_DISCOVER finds them by DNS, and says so when neither is there', () => {
+    expect(readProxyOptions({ PROXY_DISCOVER: 'clerk:3000' }).clerks).toEqual([])
+    expect(() => readProxyOptions({})).toThrow(/PROXY_CLERKS is required.*PROXY_DISCOVER/)
+  })
+
   it('uses the contract defaults', () => {
     const o = readProxyOptions({ PROXY_CLERKS: 'a=http://127.0.0.1:1' })
     expect(o).toMatchObject({ port: 8080, host: '127.0.0.1', workers: 1, upstreamTimeoutMs: 10_000, healthIntervalMs: 1_000, healthRise: 2, healthFall: 2, adminToken: undefined })
