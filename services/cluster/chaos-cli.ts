@@ -1,11 +1,11 @@
 import '../common/supported-node.js'
 import { isMain } from '../common/is-main.js'
-import { ConfigError, defineOptions, port, text } from '../common/options.js'
+import { ConfigError } from '../common/options.js'
 import { CHAOS_VERBS, CLERK_VERBS, isClerkVerb, isRedisVerb, MAX_SLOW_MS, REDIS_CHAOS, REDIS_VERBS, type ChaosVerb } from '../common/vocabulary.js'
 import { ChaosError, createChaosClient } from './chaos-client.js'
+import { clusterTarget, clusterTargetOptions, type ClusterTargetSettings } from './cluster-target.js'
 import type { ClusterStatus } from './launcher.js'
 import type { PublicClusterStatus } from './public-status.js'
-import { readStateFile, stateFilePath } from './state-file.js'
 import { formatStatus } from './status-text.js'
 
 /**
@@ -14,27 +14,8 @@ import { formatStatus } from './status-text.js'
  */
 export type ChaosCommand = { kind: 'help' } | { kind: 'status' } | { kind: 'add' } | { kind: 'act'; verb: ChaosVerb; target: string; arg?: number }
 
-interface ChaosSettings {
-  proxyPort: number
-  proxyUrl: string | undefined
-  adminToken: string | undefined
-}
-
-/** what `npm run chaos` reads from the environment (services/common/options.ts) */
-export const chaosOptions = defineOptions<ChaosSettings>({
-  part: 'npm run chaos',
-  options: [
-    { env: 'PROXY_PORT', key: 'proxyPort', read: port(), default: 8080, doc: "the port of the cluster to break (npm start's PROXY_PORT)" },
-    { env: 'PROXY_URL', key: 'proxyUrl', read: text(), docDefault: 'http://127.0.0.1:PROXY_PORT', doc: 'the proxy to talk to, instead of the local one' },
-    {
-      env: 'ADMIN_TOKEN',
-      key: 'adminToken',
-      read: text(),
-      docDefault: 'the token npm start wrote',
-      doc: 'the admin token; else the one `npm start` wrote to `$TMPDIR/clerk-cluster-$PROXY_PORT.json`',
-    },
-  ],
-})
+/** what `npm run chaos` reads from the environment (cluster-target.ts) */
+export const chaosOptions = clusterTargetOptions('npm run chaos', { port: 'the port of the cluster to break', token: 'the admin token' })
 
 /** the command lines of the usage text: each verb with what it does (services/common/vocabulary.ts) */
 function row(command: string, meaning: string): string {
@@ -111,7 +92,7 @@ export function parseArguments(argv: readonly string[]): ChaosCommand {
 
 async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   let command: ChaosCommand
-  let settings: Readonly<ChaosSettings>
+  let settings: Readonly<ClusterTargetSettings>
   try {
     command = parseArguments(argv)
     settings = chaosOptions.read(env)
@@ -126,9 +107,7 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
     console.log(CHAOS_USAGE)
     return 0
   }
-  const { proxyPort } = settings
-  const proxyUrl = settings.proxyUrl ?? `http://127.0.0.1:${proxyPort}`
-  const adminToken = settings.adminToken ?? readStateFile(stateFilePath(proxyPort))?.adminToken
+  const { proxyUrl, adminToken } = clusterTarget(settings)
   const noCluster = `no cluster answers on ${proxyUrl}: start one with \`npm start\` (or set PROXY_PORT to the port it uses)`
 
   try {
