@@ -46,12 +46,23 @@ export async function startRealCluster(
   const redis = await startRedisServer({ appendOnly: false })
   const clerks: RealClerk[] = []
   const ids = ['clerk-a', 'clerk-b', 'clerk-c', 'clerk-d'].slice(0, count)
-  await Promise.all(
+  // every start is awaited, failed or not: one clerk that never became ready must not leave its
+  // siblings and Redis running after the test that wanted them has failed
+  const started = await Promise.allSettled(
     ids.map(async (id) => {
       const port = await freePort()
       clerks.push({ id, port, url: `http://127.0.0.1:${port}`, service: await startClerk(id, port, redis.url) })
     }),
   )
+  const stopClerksAndRedis = async () => {
+    await Promise.all(clerks.map((c) => c.service.stop()))
+    await redis.stop()
+  }
+  const failed = started.find((result): result is PromiseRejectedResult => result.status === 'rejected')
+  if (failed) {
+    await stopClerksAndRedis()
+    throw failed.reason
+  }
   clerks.sort((a, b) => a.id.localeCompare(b.id))
   const through = await throughUrls(clerks)
   const proxyPort = await freePort()
@@ -71,7 +82,10 @@ export async function startRealCluster(
     },
     `${base}/_lb/status`,
     { timeoutMs: START_BOUND_MS },
-  )
+  ).catch(async (err: unknown) => {
+    await stopClerksAndRedis()
+    throw err
+  })
   return {
     redis,
     clerks,
@@ -85,8 +99,7 @@ export async function startRealCluster(
     },
     async stop() {
       await proxy.stop()
-      await Promise.all(clerks.map((c) => c.service.stop()))
-      await redis.stop()
+      await stopClerksAndRedis()
     },
   }
 }
