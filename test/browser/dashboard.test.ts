@@ -2,10 +2,10 @@ import { mkdirSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest'
-import { freePort, freePortRange } from '../../services/common/free-port.js'
-import { waitFor } from '../../services/common/wait-for.js'
+import { freePort } from '../../services/common/free-port.js'
 import { spawnService, type SpawnedService } from '../helpers/spawn-service.js'
 import { describeWithChromium, launchChromium } from './chromium.js'
+import { everyClerkHealthy as everyClerkHealthyAt, startNpmStartCluster } from './npm-start-cluster.js'
 
 // The dashboard end to end: a real `npm start` cluster (launcher, Redis, three clerks, the proxy)
 // and the page in headless Chromium, clicked like a presenter would. Screenshots of the moments
@@ -35,14 +35,7 @@ describeWithChromium('the dashboard in a browser, against a real npm start clust
   let defaultPolicies: Record<string, string> = {}
 
   const lbStatus = async () => (await (await fetch(`${base}/_lb/status`, { signal: AbortSignal.timeout(5_000) })).json()) as LbStatus
-  const everyClerkHealthy = () =>
-    waitFor(
-      async () => {
-        const { clerks } = await lbStatus()
-        return clerks.length === CLERK_COUNT && clerks.every((c) => c.healthy)
-      },
-      { what: 'every clerk healthy behind the proxy', timeoutMs: 30_000 },
-    )
+  const everyClerkHealthy = () => everyClerkHealthyAt(base, CLERK_COUNT)
 
   /** what an earlier test may have changed, put back: killed clerks revived, default policies */
   async function resetCluster(): Promise<void> {
@@ -67,16 +60,7 @@ describeWithChromium('the dashboard in a browser, against a real npm start clust
 
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true })
-    // the clerks take the ports right after the proxy's, so the whole range must be free
-    const port = await freePortRange(CLERK_COUNT + 1)
-    base = `http://127.0.0.1:${port}`
-    cluster = await spawnService(
-      'services/cluster/main.js',
-      { PROXY_PORT: String(port), CLERK_COUNT: String(CLERK_COUNT), ADMIN_TOKEN, CLUSTER_REDIS_THROWAWAY: '1' },
-      `${base}/_lb/status`,
-      { timeoutMs: 45_000 },
-    )
-    await everyClerkHealthy()
+    ;({ service: cluster, base } = await startNpmStartCluster(CLERK_COUNT, ADMIN_TOKEN))
     defaultPolicies = (await lbStatus()).policies
     browser = await launchChromium()
   })

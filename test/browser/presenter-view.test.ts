@@ -2,10 +2,9 @@ import { mkdirSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import type { Browser, Locator, Page } from 'playwright-core'
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { freePortRange } from '../../services/common/free-port.js'
-import { waitFor } from '../../services/common/wait-for.js'
-import { spawnService, type SpawnedService } from '../helpers/spawn-service.js'
+import type { SpawnedService } from '../helpers/spawn-service.js'
 import { describeWithChromium, launchChromium } from './chromium.js'
+import { startNpmStartCluster } from './npm-start-cluster.js'
 
 // Issue 14: the presenter view, on the smallest screen a room is likely to have (1280×720): every
 // control of README's "things to try" and the cluster strip on one screen without scrolling; the
@@ -26,21 +25,7 @@ describeWithChromium('the presenter view at 1280×720, against a real npm start 
 
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true })
-    const port = await freePortRange(CLERK_COUNT + 1)
-    base = `http://127.0.0.1:${port}`
-    cluster = await spawnService(
-      'services/cluster/main.js',
-      { PROXY_PORT: String(port), CLERK_COUNT: String(CLERK_COUNT), ADMIN_TOKEN, CLUSTER_REDIS_THROWAWAY: '1' },
-      `${base}/_lb/status`,
-      { timeoutMs: 45_000 },
-    )
-    await waitFor(
-      async () => {
-        const { clerks } = (await (await fetch(`${base}/_lb/status`)).json()) as { clerks: Array<{ healthy: boolean }> }
-        return clerks.length === CLERK_COUNT && clerks.every((c) => c.healthy)
-      },
-      { what: 'every clerk healthy', timeoutMs: 30_000 },
-    )
+    ;({ service: cluster, base } = await startNpmStartCluster(CLERK_COUNT, ADMIN_TOKEN))
     browser = await launchChromium()
     page = await (await browser.newContext({ viewport: SCREEN })).newPage()
     page.setDefaultTimeout(UI_TIMEOUT_MS)
