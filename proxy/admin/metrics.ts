@@ -82,6 +82,16 @@ export function createMetrics(state: ProxyState): Registry {
       for (const u of state.upstreams) this.set({ clerk: u.id }, u.inFlight)
     },
   })
+  new Gauge({
+    name: 'proxy_clerk_open_streams',
+    help: 'Event streams (an MCP pay, server-sent events) flowing from this clerk to customers now; also counted in proxy_clerk_in_flight',
+    labelNames: ['clerk'],
+    registers: [registry],
+    collect() {
+      this.reset()
+      for (const u of state.upstreams) this.set({ clerk: u.id }, u.openStreams)
+    },
+  })
   // what the proxy answered itself, without a clerk: 404, 400, 413, and 503 no_upstream (the
   // 5xx ones), so a total outage shows in /metrics as more than proxy_clerk_healthy 0
   new Counter({

@@ -11,7 +11,7 @@ import { Counters, type Evidence } from '../state/counters.js'
 import { EventBus, type ProxyEvent } from '../state/events.js'
 import type { ProxyStatus } from '../state/status.js'
 import { Upstream } from '../state/upstream.js'
-import { inFlightOf } from '../state/worker-reports.js'
+import { inFlightOf, openStreamsOf } from '../state/worker-reports.js'
 import type { ListenFailed, PrimaryToWorker, RoutingState, WorkerToPrimary } from './messages.js'
 
 const REPORT_MS = 250 // counters reach the primary at most this late
@@ -103,7 +103,7 @@ export async function runWorker(options: ProxyOptions): Promise<void> {
     }
   })
 
-  const report = () => send({ t: 'report', report: { counters: counters.take(), inFlight: inFlightOf(upstreams), usage: front.usage() } })
+  const report = () => send({ t: 'report', report: { counters: counters.take(), inFlight: inFlightOf(upstreams), openStreams: openStreamsOf(upstreams), usage: front.usage() } })
   const reportTimer = setInterval(report, REPORT_MS)
   let stopping = false
   async function stop(): Promise<void> {

@@ -151,9 +151,16 @@ class Exchange implements ForwardCallbacks {
     if (this.finished && !this.streaming) return
     this.finished = true
     this.clearAttemptTimer()
-    this.streaming = false
+    this.stopStreaming()
     this.abortAttempt?.()
     this.release()
+  }
+
+  /** the open stream (if any) is over: its clerk counts one fewer (Upstream.openStreams) */
+  private stopStreaming(): void {
+    if (!this.streaming) return
+    this.streaming = false
+    if (this.current !== undefined) this.current.openStreams--
   }
 
   private clearAttemptTimer(): void {
@@ -275,6 +282,7 @@ class Exchange implements ForwardCallbacks {
     if (this.finished || upstream === undefined) return ignore
     this.finished = true
     this.streaming = true
+    upstream.openStreams++
     if (this.setCookie !== undefined) this.deps.counters.pinned(upstream)
     // its duration is the time to the first byte: a stream may then last minutes
     this.deps.counters.answered(upstream, statusCode, (performance.now() - this.startedAt) / 1000)
@@ -291,7 +299,7 @@ class Exchange implements ForwardCallbacks {
     // the clerk stays counted in flight while its stream is open (a drained clerk keeps it)
     const stop = (): void => {
       if (!this.streaming) return
-      this.streaming = false
+      this.stopStreaming()
       this.release()
     }
     return {

@@ -29,7 +29,7 @@ export function startStats(upstreams: readonly Upstream[], counters: Counters, e
       requestsPerSec += r
       errorsPerSec += e
       inFlight += u.inFlight
-      return { id: u.id, clerk: u.id, requestsPerSec: r, errorsPerSec: e, inFlight: u.inFlight, healthy: u.healthy, drained: u.drained }
+      return { id: u.id, clerk: u.id, requestsPerSec: r, errorsPerSec: e, inFlight: u.inFlight, openStreams: u.openStreams, healthy: u.healthy, drained: u.drained }
     })
     const outcomes = copyOutcomes(counters.outcomes)
     const modes = noOutcomes()

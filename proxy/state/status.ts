@@ -11,6 +11,8 @@ export interface ClerkStatus {
   healthy: boolean
   drained: boolean
   inFlight: number
+  /** of inFlight, event streams flowing to customers now (an MCP pay's progress); a drained clerk keeps them */
+  openStreams: number
   requests: number
   errors: number
   retries: number
@@ -85,6 +87,7 @@ export function buildStatus({ upstreams, handoffs, policies, routes, counters: u
       healthy: u.healthy,
       drained: u.drained,
       inFlight: u.inFlight,
+      openStreams: u.openStreams,
       requests: c.requests,
       errors: c.errors,
       retries: c.retries,

@@ -15,6 +15,8 @@ export class Upstream implements PinnableView {
   drained = false
   /** requests of this process (in the primary: of every worker) waiting for this clerk now */
   inFlight = 0
+  /** of those, event streams flowing to a customer now (an MCP pay's progress): they outlive a drain */
+  openStreams = 0
   /** the last /readyz body */
   info: unknown = null
   /** consecutive successful / failed checks (active or passive), for rise and fall */

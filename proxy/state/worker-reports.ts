@@ -8,6 +8,8 @@ export interface WorkerReport {
   counters: CountersDelta
   /** its requests waiting for each clerk now, by clerk id */
   inFlight: Record<string, number>
+  /** of those, its event streams open to each clerk now, by clerk id */
+  openStreams: Record<string, number>
   /** what its front holds now against its limits */
   usage: FrontUsage
 }
@@ -19,6 +21,7 @@ export interface WorkerReport {
  */
 export class WorkerReports {
   private readonly inFlight = new Map<number, Record<string, number>>()
+  private readonly openStreams = new Map<number, Record<string, number>>()
   private readonly usages = new Map<number, FrontUsage>()
 
   constructor(
@@ -30,11 +33,13 @@ export class WorkerReports {
     this.counters.add(report.counters)
     this.usages.set(workerId, report.usage)
     this.inFlight.set(workerId, report.inFlight)
+    this.openStreams.set(workerId, report.openStreams)
     this.sumInFlight()
   }
 
   forget(workerId: number): void {
     this.inFlight.delete(workerId)
+    this.openStreams.delete(workerId)
     this.usages.delete(workerId)
     this.sumInFlight()
   }
@@ -52,16 +57,28 @@ export class WorkerReports {
 
   private sumInFlight(): void {
     for (const u of this.upstreams) {
-      let n = 0
-      for (const byClerk of this.inFlight.values()) n += byClerk[u.id] ?? 0
-      u.inFlight = n
+      u.inFlight = sumOver(this.inFlight, u.id)
+      u.openStreams = sumOver(this.openStreams, u.id)
     }
   }
+}
+
+function sumOver(byWorker: ReadonlyMap<number, Record<string, number>>, clerk: string): number {
+  let n = 0
+  for (const byClerk of byWorker.values()) n += byClerk[clerk] ?? 0
+  return n
 }
 
 /** a worker's in-flight requests by clerk id, for its report */
 export function inFlightOf(upstreams: readonly Upstream[]): Record<string, number> {
   const out: Record<string, number> = {}
   for (const u of upstreams) out[u.id] = u.inFlight
+  return out
+}
+
+/** a worker's open event streams by clerk id, for its report */
+export function openStreamsOf(upstreams: readonly Upstream[]): Record<string, number> {
+  const out: Record<string, number> = {}
+  for (const u of upstreams) out[u.id] = u.openStreams
   return out
 }

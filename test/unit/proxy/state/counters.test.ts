@@ -68,7 +68,7 @@ describe('the counters (one counting code for a single process and the workers)'
         else if (m.t === 'retried') primary.s.evidence.retried(at(m.from), at(m.to), m.reason)
         else if (m.t === 'redispatched') primary.s.evidence.redispatched(at(m.from), at(m.to))
       }
-      primary.s.workers.merge(workerId, { counters: counters.take(), inFlight: {}, usage: { connections: 0, bufferedBytes: 0, eventStreams: 0 } })
+      primary.s.workers.merge(workerId, { counters: counters.take(), inFlight: {}, openStreams: {}, usage: { connections: 0, bufferedBytes: 0, eventStreams: 0 } })
       expect(counters.take().clerks.a).toMatchObject({ requests: 0, errors: 0, retries: 0 })
     }
 
