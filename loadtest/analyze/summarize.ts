@@ -29,6 +29,8 @@ export interface SummaryExtras {
   reconcile?: ReconcileResult | undefined
   /** why reconciliation could not be done (e.g. Redis down at the end) */
   reconcileError?: string | undefined
+  /** CPU seconds each process spent during the run (`clerk-a`, `proxy`, `redis`, `loadgen`…) */
+  cpuSeconds?: Record<string, number> | undefined
 }
 
 export interface LatencyStats {
@@ -122,6 +124,45 @@ export interface Summary {
   reconcile: ReconcileResult | undefined
   reconcileError: string | undefined
   requests: SummaryInput['requests']
+  /** bytes on the wire per completed dialogue, as the customers' sockets counted them (undefined: not measured) */
+  wire: WirePerDialogue | undefined
+  /** CPU ms per completed dialogue, per part: clerks (all together), proxy, redis, loadgen (undefined: not read) */
+  cpuMsPerDialogue: Record<string, number> | undefined
+}
+
+export interface WirePerDialogue {
+  /** completed dialogues measured */
+  dialogues: number
+  /** mean bytes customer → cluster: request lines, headers, cookies, bodies and tokens */
+  sentPerDialogue: number
+  /** mean bytes cluster → customer: status lines, headers, set-cookie, bodies and tokens */
+  receivedPerDialogue: number
+}
+
+/** mean wire bytes of completed dialogues; undefined when none was measured */
+export function wirePerDialogue(records: readonly DialogueRecord[]): WirePerDialogue | undefined {
+  const measured = records.filter((r) => r.outcome === 'completed' && r.wire !== undefined)
+  if (measured.length === 0) return undefined
+  const mean = (pick: (w: { sent: number; received: number }) => number) =>
+    Math.round(measured.reduce((sum, r) => sum + pick(r.wire ?? { sent: 0, received: 0 }), 0) / measured.length)
+  return { dialogues: measured.length, sentPerDialogue: mean((w) => w.sent), receivedPerDialogue: mean((w) => w.received) }
+}
+
+/** the part of the cluster a process is: every clerk counts as `clerks`; the launcher does no dialogue work */
+function cpuPart(name: string): string | undefined {
+  if (name === 'launcher') return undefined
+  return name.startsWith('clerk') ? 'clerks' : name
+}
+
+/** CPU ms per completed dialogue, per part (0.01 ms); undefined without readings or dialogues */
+export function cpuMsPerDialogue(cpuSeconds: Record<string, number> | undefined, completed: number): Record<string, number> | undefined {
+  if (cpuSeconds === undefined || completed === 0) return undefined
+  const parts: Record<string, number> = {}
+  for (const [name, seconds] of Object.entries(cpuSeconds)) {
+    const part = cpuPart(name)
+    if (part !== undefined) parts[part] = (parts[part] ?? 0) + seconds
+  }
+  return Object.fromEntries(Object.entries(parts).map(([part, seconds]) => [part, Math.round(((seconds * 1000) / completed) * 100) / 100]))
 }
 
 /** nearest-rank percentile of sorted values; 0 for none */
@@ -258,6 +299,8 @@ export function summarize(run: SummaryInput, extras: SummaryExtras = {}): Summar
     reconcile: extras.reconcile,
     reconcileError: extras.reconcileError,
     requests: run.requests,
+    wire: wirePerDialogue(run.records),
+    cpuMsPerDialogue: cpuMsPerDialogue(extras.cpuSeconds, dialogues.completed),
   }
 }
 

@@ -52,6 +52,12 @@ export interface DialogueRecord {
   /** the order the customer was told about (pay answered 200) */
   orderId: string | undefined
   total: number | undefined
+  /**
+   * bytes on the wire for this dialogue's requests and answers (headers, bodies, cookies, tokens;
+   * run/wire-bytes.ts); undefined where not measured. Exact with pipelining 1; pipelined, an
+   * answer's bytes may include the next request already written.
+   */
+  wire?: { sent: number; received: number } | undefined
 }
 
 export interface OrderWish {
