@@ -20,6 +20,8 @@ export type SummaryInput = Pick<RunResult, 'target' | 'mode' | 'customers' | 'ke
   records: readonly DialogueRecord[]
   chaos: readonly ChaosEventRecord[]
   requests?: RunResult['requests']
+  /** false: the customers refused cookies (default true) */
+  cookies?: boolean
 }
 
 export interface SummaryExtras {
@@ -48,6 +50,7 @@ export interface TimelineSecond {
   started: number
   completed: number
   context_lost: number
+  no_session: number
   failed: number
   unfinished: number
 }
@@ -96,13 +99,15 @@ export interface Summary {
   customers: number
   keepAlive: boolean
   pipelining: number
+  /** false: the customers refused cookies (--cookies off) */
+  cookies: boolean
   startedAt: string
   durationMs: number
   /** from the start to the last dialogue's end, ms: the window rates are computed over */
   activeMs: number
   stoppedBy: string
   dialogues: Record<Outcome, number> & { total: number }
-  /** (context_lost + failed) / ended dialogues, 0..1 */
+  /** (context_lost + no_session + failed) / ended dialogues, 0..1 */
   lossRate: number
   /** completed dialogues per second of activeMs */
   dialoguesPerSec: number
@@ -190,7 +195,7 @@ function stepCounts(): Record<Step, number> {
   return { ask: 0, buy: 0, pay: 0 }
 }
 
-const isLost = (r: DialogueRecord) => r.outcome === 'context_lost' || r.outcome === 'failed'
+const isLost = (r: DialogueRecord) => r.outcome === 'context_lost' || r.outcome === 'no_session' || r.outcome === 'failed'
 
 export function exposureTo(event: ChaosEventRecord, records: readonly DialogueRecord[], startedAt: number): Exposure {
   const exposedSet = records.filter((r) => r.clerks.ask === event.target && r.startedAt < event.doneAt && (r.endedAt ?? Infinity) > event.firedAt)
@@ -226,6 +231,7 @@ export function summarize(run: SummaryInput, extras: SummaryExtras = {}): Summar
     started: 0,
     completed: 0,
     context_lost: 0,
+    no_session: 0,
     failed: 0,
     unfinished: 0,
   }))
@@ -257,7 +263,8 @@ export function summarize(run: SummaryInput, extras: SummaryExtras = {}): Summar
     if (end) end[outcome]++
   }
 
-  const ended = dialogues.completed + dialogues.context_lost + dialogues.failed
+  const lost = dialogues.context_lost + dialogues.no_session + dialogues.failed
+  const ended = dialogues.completed + lost
   const kills = run.chaos.filter((e) => (e.verb === 'kill' || e.verb === 'terminate') && e.ok)
   return {
     label: extras.label ?? (extras.policy ? `${run.mode} + ${extras.policy}` : run.mode),
@@ -267,11 +274,12 @@ export function summarize(run: SummaryInput, extras: SummaryExtras = {}): Summar
     customers: run.customers,
     keepAlive: run.keepAlive,
     pipelining: run.pipelining,
+    cookies: run.cookies ?? true,
     startedAt: new Date(run.startedAt).toISOString(),
     durationMs,
     stoppedBy: run.stoppedBy,
     dialogues,
-    lossRate: ended === 0 ? 0 : (dialogues.context_lost + dialogues.failed) / ended,
+    lossRate: ended === 0 ? 0 : lost / ended,
     activeMs,
     dialoguesPerSec: Math.round((dialogues.completed / (activeMs / 1000)) * 10) / 10,
     answersPerSec: Math.round((answers / (activeMs / 1000)) * 10) / 10,

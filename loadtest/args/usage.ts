@@ -22,6 +22,8 @@ Run
   --clerks N             clerks of the local cluster                      (default 3)
   --keepalive on|off     off: every request says Connection: close        (default on)
   --keys on|off          off: no Idempotency-Key on any step, as browsers  (default on)
+  --cookies on|off       off: customers refuse cookies; stateful and shared dialogues then
+                         end at buy as no_session, stateless ones carry on (default on)
   --compare-keepalive    run twice, keep-alive on then off, and compare (throughput, latency,
                          sockets in TIME_WAIT before and after)
   --pipelining N         HTTP pipelining per connection; above 1 only with --mode stateless

@@ -29,7 +29,7 @@ export function newDialogueCounters(): DialogueCounters {
 /** pure: one ended dialogue into the counters; one cut by the end of the round is not a failure */
 export function countDialogue(counters: DialogueCounters, record: DialogueRecord): void {
   if (record.outcome === 'completed') counters.completed++
-  else if (record.outcome === 'failed' || record.outcome === 'context_lost') {
+  else if (record.outcome === 'failed' || record.outcome === 'context_lost' || record.outcome === 'no_session') {
     counters.failed++
     const key = `${record.step ?? '?'} ${record.status ?? 0} ${record.reason ?? ''}`
     counters.failures[key] = (counters.failures[key] ?? 0) + 1

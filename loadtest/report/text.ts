@@ -45,13 +45,16 @@ export function renderRunText(s: Summary): string {
   const bound = s.stoppedBy === 'dialogues' ? 'dialogue bound' : s.stoppedBy === 'duration' ? 'duration' : s.stoppedBy
   out.push(
     `${s.label}: ${s.customers} customers, ${formatDurationMs(s.durationMs)} (stopped by ${bound}), keep-alive ${s.keepAlive ? 'on' : 'off'}` +
-      `${s.pipelining > 1 ? `, pipelining ${s.pipelining}` : ''}, target ${s.target}`,
+      `${s.pipelining > 1 ? `, pipelining ${s.pipelining}` : ''}${s.cookies === false ? ', cookies refused' : ''}, target ${s.target}`,
   )
   out.push(draw(outcomesTable(s)), draw(latencyTable(s, ms)), draw(endedAtTable(s)))
   const cost = renderCostLine(s)
   if (cost) out.push(cost)
   const reasons = Object.entries(s.failedReasons)
   if (reasons.length > 0) out.push(`failed because: ${reasons.map(([r, n]) => `${r} ${n}`).join(', ')}`)
+  if (s.dialogues.no_session > 0) {
+    out.push(`no_session: ${s.dialogues.no_session} dialogues reached a clerk with no cookie to find their session by (the customers refused cookies); counted as lost`)
+  }
   out.push(draw(byClerkTable(s)))
   if (s.chaos.length > 0) out.push(draw(chaosTable(s), false))
   for (const e of s.exposure) {

@@ -71,6 +71,11 @@ export interface DialogueRequestsOptions {
   /** stateless only (default `token`) */
   statelessCarry?: StatelessCarry
   /**
+   * false: a customer who refuses cookies, keeps none and sends none back (`--cookies off`):
+   * stateful and shared dialogues end at buy as `no_session`, stateless ones carry on (default true)
+   */
+  cookies?: boolean
+  /**
    * asked before each new dialogue (default: always true); false → the connection closes and
    * leaves the run (autocannon ends when all have left). Only a request autocannon builds before
    * the connection exists is sent as an idle GET instead.
@@ -174,6 +179,7 @@ export function dialogueRequests(options: DialogueRequestsOptions): DialogueTraf
   const onAnswer = options.onAnswer ?? (() => {})
   const retrySafeSteps = options.retrySafeSteps ?? true
   const keys = options.keys ?? true
+  const cookies = options.cookies ?? true
 
   let nextId = 1
   const openDialogues = new Set<Dialogue>()
@@ -282,7 +288,7 @@ export function dialogueRequests(options: DialogueRequestsOptions): DialogueTraf
     const verdict = judgeAnswer(sent.step, answer)
     if (verdict.clerk) dialogue.record.clerks[sent.step] = verdict.clerk
     if (verdict.redispatched) dialogue.record.redispatched = true
-    dialogue.customer.jar.take(verdict.setCookie)
+    if (cookies) dialogue.customer.jar.take(verdict.setCookie)
     if (verdict.token !== undefined) dialogue.customer.token = verdict.token
     if (verdict.end === undefined) return
     end(dialogue, {

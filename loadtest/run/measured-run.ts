@@ -24,7 +24,10 @@ import { assertChaosTargetsExist, restoreCluster, waitForClerks, type ClusterHan
 import { runLoad, type RunLoadOptions, type RunResult } from './run-load.js'
 
 /** the load's own options mean what they mean for runLoad (documented there) */
-export interface MeasuredRunOptions extends Pick<RunLoadOptions, 'mode' | 'customers' | 'dialogues' | 'durationMs' | 'keepAlive' | 'pipelining' | 'timeoutSeconds' | 'keys'> {
+export interface MeasuredRunOptions extends Pick<
+  RunLoadOptions,
+  'mode' | 'customers' | 'dialogues' | 'durationMs' | 'keepAlive' | 'pipelining' | 'timeoutSeconds' | 'keys' | 'cookies'
+> {
   policy: PolicyName
   /** chaos as written on the command line; resolved against the cluster's clerks here */
   chaos?: readonly ChaosStep[]
@@ -75,6 +78,7 @@ export async function measuredRun(cluster: ClusterHandle, options: MeasuredRunOp
       durationMs: options.durationMs,
       keepAlive: options.keepAlive ?? true,
       keys: options.keys ?? true,
+      cookies: options.cookies ?? true,
       pipelining: options.pipelining ?? 1,
       timeoutSeconds: options.timeoutSeconds ?? 10,
       chaos,

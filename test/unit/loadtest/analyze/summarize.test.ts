@@ -63,7 +63,7 @@ describe('summarize', () => {
 
   it('counts every outcome and where the unhappy ones ended', () => {
     const s = summarize(run({ records }))
-    expect(s.dialogues).toEqual({ total: 5, completed: 2, context_lost: 1, failed: 1, unfinished: 1 })
+    expect(s.dialogues).toEqual({ total: 5, completed: 2, context_lost: 1, no_session: 0, failed: 1, unfinished: 1 })
     expect(s.endedAt.context_lost).toEqual({ ask: 0, buy: 1, pay: 0 })
     expect(s.endedAt.failed).toEqual({ ask: 0, buy: 0, pay: 1 })
     expect(s.failedReasons).toEqual({ bad_gateway: 1 })
