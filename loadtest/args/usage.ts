@@ -88,7 +88,8 @@ export const benchClerkUsage = `Usage: npm run bench:clerk -- [options]
 
 One real clerk process per mode (stateful, stateless, shared) and one real redis-server; autocannon
 runs whole dialogues (ask → buy → pay) on every connection. Modes take turns in rounds so a noisy
-machine hurts them alike. Prints requests/s, p50/p99, dialogues/s, CPU per request and each mode's
+machine hurts them alike. Prints requests/s, p50/p99, dialogues/s, CPU per request, bytes on the
+wire and CPU per dialogue, and each mode's
 ratio to stateless and stateful.
 
   --duration S           seconds per mode per round                       (default 4)

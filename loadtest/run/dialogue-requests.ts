@@ -356,7 +356,7 @@ export function dialogueRequests(options: DialogueRequestsOptions): DialogueTraf
       }
       track.lastError = undefined
       connect()
-      track.meter.watch(internals.conn)
+      if (internals.conn) track.meter.watch(internals.conn)
     }
     const doRequest = internals._doRequest.bind(client)
     internals._doRequest = () => {
