@@ -32,6 +32,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         durationMs: options.durationMs,
         keepAlive: on,
         keys: options.keys,
+        cookies: options.cookies,
         pipelining: options.pipelining,
         timeoutSeconds: options.timeoutSeconds,
         chaos: options.chaos,

@@ -20,6 +20,8 @@ export type SummaryInput = Pick<RunResult, 'target' | 'mode' | 'customers' | 'ke
   records: readonly DialogueRecord[]
   chaos: readonly ChaosEventRecord[]
   requests?: RunResult['requests']
+  /** false: the customers refused cookies (default true) */
+  cookies?: boolean
 }
 
 export interface SummaryExtras {
@@ -29,6 +31,8 @@ export interface SummaryExtras {
   reconcile?: ReconcileResult | undefined
   /** why reconciliation could not be done (e.g. Redis down at the end) */
   reconcileError?: string | undefined
+  /** CPU seconds each process spent during the run (`clerk-a`, `proxy`, `redis`, `loadgen`…) */
+  cpuSeconds?: Record<string, number> | undefined
 }
 
 export interface LatencyStats {
@@ -46,6 +50,7 @@ export interface TimelineSecond {
   started: number
   completed: number
   context_lost: number
+  no_session: number
   failed: number
   unfinished: number
 }
@@ -94,13 +99,15 @@ export interface Summary {
   customers: number
   keepAlive: boolean
   pipelining: number
+  /** false: the customers refused cookies (--cookies off) */
+  cookies: boolean
   startedAt: string
   durationMs: number
   /** from the start to the last dialogue's end, ms: the window rates are computed over */
   activeMs: number
   stoppedBy: string
   dialogues: Record<Outcome, number> & { total: number }
-  /** (context_lost + failed) / ended dialogues, 0..1 */
+  /** (context_lost + no_session + failed) / ended dialogues, 0..1 */
   lossRate: number
   /** completed dialogues per second of activeMs */
   dialoguesPerSec: number
@@ -122,6 +129,45 @@ export interface Summary {
   reconcile: ReconcileResult | undefined
   reconcileError: string | undefined
   requests: SummaryInput['requests']
+  /** bytes on the wire per completed dialogue, as the customers' sockets counted them (undefined: not measured) */
+  wire: WirePerDialogue | undefined
+  /** CPU ms per completed dialogue, per part: clerks (all together), proxy, redis, loadgen (undefined: not read) */
+  cpuMsPerDialogue: Record<string, number> | undefined
+}
+
+export interface WirePerDialogue {
+  /** completed dialogues measured */
+  dialogues: number
+  /** mean bytes customer → cluster: request lines, headers, cookies, bodies and tokens */
+  sentPerDialogue: number
+  /** mean bytes cluster → customer: status lines, headers, set-cookie, bodies and tokens */
+  receivedPerDialogue: number
+}
+
+/** mean wire bytes of completed dialogues; undefined when none was measured */
+export function wirePerDialogue(records: readonly DialogueRecord[]): WirePerDialogue | undefined {
+  const measured = records.filter((r) => r.outcome === 'completed' && r.wire !== undefined)
+  if (measured.length === 0) return undefined
+  const mean = (pick: (w: { sent: number; received: number }) => number) =>
+    Math.round(measured.reduce((sum, r) => sum + pick(r.wire ?? { sent: 0, received: 0 }), 0) / measured.length)
+  return { dialogues: measured.length, sentPerDialogue: mean((w) => w.sent), receivedPerDialogue: mean((w) => w.received) }
+}
+
+/** the part of the cluster a process is: every clerk counts as `clerks`; the launcher does no dialogue work */
+function cpuPart(name: string): string | undefined {
+  if (name === 'launcher') return undefined
+  return name.startsWith('clerk') ? 'clerks' : name
+}
+
+/** CPU ms per completed dialogue, per part (0.01 ms); undefined without readings or dialogues */
+export function cpuMsPerDialogue(cpuSeconds: Record<string, number> | undefined, completed: number): Record<string, number> | undefined {
+  if (cpuSeconds === undefined || completed === 0) return undefined
+  const parts: Record<string, number> = {}
+  for (const [name, seconds] of Object.entries(cpuSeconds)) {
+    const part = cpuPart(name)
+    if (part !== undefined) parts[part] = (parts[part] ?? 0) + seconds
+  }
+  return Object.fromEntries(Object.entries(parts).map(([part, seconds]) => [part, Math.round(((seconds * 1000) / completed) * 100) / 100]))
 }
 
 /** nearest-rank percentile of sorted values; 0 for none */
@@ -149,7 +195,7 @@ function stepCounts(): Record<Step, number> {
   return { ask: 0, buy: 0, pay: 0 }
 }
 
-const isLost = (r: DialogueRecord) => r.outcome === 'context_lost' || r.outcome === 'failed'
+const isLost = (r: DialogueRecord) => r.outcome === 'context_lost' || r.outcome === 'no_session' || r.outcome === 'failed'
 
 export function exposureTo(event: ChaosEventRecord, records: readonly DialogueRecord[], startedAt: number): Exposure {
   const exposedSet = records.filter((r) => r.clerks.ask === event.target && r.startedAt < event.doneAt && (r.endedAt ?? Infinity) > event.firedAt)
@@ -185,6 +231,7 @@ export function summarize(run: SummaryInput, extras: SummaryExtras = {}): Summar
     started: 0,
     completed: 0,
     context_lost: 0,
+    no_session: 0,
     failed: 0,
     unfinished: 0,
   }))
@@ -216,7 +263,8 @@ export function summarize(run: SummaryInput, extras: SummaryExtras = {}): Summar
     if (end) end[outcome]++
   }
 
-  const ended = dialogues.completed + dialogues.context_lost + dialogues.failed
+  const lost = dialogues.context_lost + dialogues.no_session + dialogues.failed
+  const ended = dialogues.completed + lost
   const kills = run.chaos.filter((e) => (e.verb === 'kill' || e.verb === 'terminate') && e.ok)
   return {
     label: extras.label ?? (extras.policy ? `${run.mode} + ${extras.policy}` : run.mode),
@@ -226,11 +274,12 @@ export function summarize(run: SummaryInput, extras: SummaryExtras = {}): Summar
     customers: run.customers,
     keepAlive: run.keepAlive,
     pipelining: run.pipelining,
+    cookies: run.cookies ?? true,
     startedAt: new Date(run.startedAt).toISOString(),
     durationMs,
     stoppedBy: run.stoppedBy,
     dialogues,
-    lossRate: ended === 0 ? 0 : (dialogues.context_lost + dialogues.failed) / ended,
+    lossRate: ended === 0 ? 0 : lost / ended,
     activeMs,
     dialoguesPerSec: Math.round((dialogues.completed / (activeMs / 1000)) * 10) / 10,
     answersPerSec: Math.round((answers / (activeMs / 1000)) * 10) / 10,
@@ -258,6 +307,8 @@ export function summarize(run: SummaryInput, extras: SummaryExtras = {}): Summar
     reconcile: extras.reconcile,
     reconcileError: extras.reconcileError,
     requests: run.requests,
+    wire: wirePerDialogue(run.records),
+    cpuMsPerDialogue: cpuMsPerDialogue(extras.cpuSeconds, dialogues.completed),
   }
 }
 

@@ -23,6 +23,8 @@ export interface LoadtestOptions {
   readonly keepAlive: boolean
   /** --keys off: customers send no Idempotency-Key, like browsers */
   readonly keys: boolean
+  /** --cookies off: customers refuse cookies (stateful and shared then end at buy as no_session) */
+  readonly cookies: boolean
   readonly compareKeepAlive: boolean
   readonly pipelining: number
   readonly timeoutSeconds: number
@@ -56,6 +58,7 @@ const options = {
   clerks: { type: 'string' },
   keepalive: { type: 'string' },
   keys: { type: 'string' },
+  cookies: { type: 'string' },
   'compare-keepalive': { type: 'boolean' },
   pipelining: { type: 'string' },
   timeout: { type: 'string' },
@@ -97,6 +100,7 @@ export function parseLoadtestArguments(argv: readonly string[]): LoadtestOptions
     clerks,
     keepAlive: keepalive === 'on',
     keys: readChoiceOption('keys', values.keys, ['on', 'off'] as const, 'on') === 'on',
+    cookies: readChoiceOption('cookies', values.cookies, ['on', 'off'] as const, 'on') === 'on',
     compareKeepAlive: values['compare-keepalive'] ?? false,
     pipelining,
     timeoutSeconds: readWhole('timeout', values.timeout, loadtestDefaults.timeoutSeconds, 1, 600),

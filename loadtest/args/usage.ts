@@ -22,6 +22,8 @@ Run
   --clerks N             clerks of the local cluster                      (default 3)
   --keepalive on|off     off: every request says Connection: close        (default on)
   --keys on|off          off: no Idempotency-Key on any step, as browsers  (default on)
+  --cookies on|off       off: customers refuse cookies; stateful and shared dialogues then
+                         end at buy as no_session, stateless ones carry on (default on)
   --compare-keepalive    run twice, keep-alive on then off, and compare (throughput, latency,
                          sockets in TIME_WAIT before and after)
   --pipelining N         HTTP pipelining per connection; above 1 only with --mode stateless
@@ -86,7 +88,8 @@ export const benchClerkUsage = `Usage: npm run bench:clerk -- [options]
 
 One real clerk process per mode (stateful, stateless, shared) and one real redis-server; autocannon
 runs whole dialogues (ask → buy → pay) on every connection. Modes take turns in rounds so a noisy
-machine hurts them alike. Prints requests/s, p50/p99, dialogues/s, CPU per request and each mode's
+machine hurts them alike. Prints requests/s, p50/p99, dialogues/s, CPU per request, bytes on the
+wire and CPU per dialogue, and each mode's
 ratio to stateless and stateful.
 
   --duration S           seconds per mode per round                       (default 4)

@@ -13,23 +13,28 @@ import { readCpuSeconds } from '../analyze/proc-cpu.js'
 import type { Mode } from '../../services/common/vocabulary.js'
 import type { DialogueRecord } from '../run/customer.js'
 import { dialogueRequests, type DialogueTraffic } from '../run/dialogue-requests.js'
+import { addBytes, type WireBytes } from '../run/wire-bytes.js'
 
 export interface DialogueCounters {
   completed: number
   failed: number
+  /** bytes on the wire of the completed dialogues, requests and answers (run/wire-bytes.ts) */
+  wire: WireBytes
   /** dialogues that ended on an answer other than a confirmed order, by "step status reason",
    *  e.g. "buy 409 context_lost", "pay 0 timeout" */
   failures: Record<string, number>
 }
 
 export function newDialogueCounters(): DialogueCounters {
-  return { completed: 0, failed: 0, failures: {} }
+  return { completed: 0, failed: 0, wire: { sent: 0, received: 0 }, failures: {} }
 }
 
 /** pure: one ended dialogue into the counters; one cut by the end of the round is not a failure */
 export function countDialogue(counters: DialogueCounters, record: DialogueRecord): void {
-  if (record.outcome === 'completed') counters.completed++
-  else if (record.outcome === 'failed' || record.outcome === 'context_lost') {
+  if (record.outcome === 'completed') {
+    counters.completed++
+    if (record.wire) addBytes(counters.wire, record.wire)
+  } else if (record.outcome === 'failed' || record.outcome === 'context_lost' || record.outcome === 'no_session') {
     counters.failed++
     const key = `${record.step ?? '?'} ${record.status ?? 0} ${record.reason ?? ''}`
     counters.failures[key] = (counters.failures[key] ?? 0) + 1
@@ -54,7 +59,10 @@ export interface RoundResult {
   /** CPU seconds redis-server spent in this round */
   redisCpu: number
   requests: number
+  /** completed dialogues */
   dialogues: number
+  /** bytes on the wire of the completed dialogues */
+  wire: WireBytes
   p50Ms: number
   p99Ms: number
   non2xx: number
@@ -91,6 +99,7 @@ export async function runRound(
     redisCpu: used('redis'),
     requests: result.requests.total,
     dialogues: counters.completed,
+    wire: counters.wire,
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
     non2xx: result.non2xx,

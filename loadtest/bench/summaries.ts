@@ -25,6 +25,11 @@ export interface ModeSummary {
   clerkCpuMicros: number
   /** CPU redis-server spent per request, µs */
   redisCpuMicros: number
+  /** mean bytes on the wire per completed dialogue, customer → clerk and back */
+  sentPerDialogue: number
+  receivedPerDialogue: number
+  /** CPU the clerk and redis-server spent together per completed dialogue, ms */
+  cpuMsPerDialogue: number
   vsStateless: number
   vsStateful: number
 }
@@ -42,6 +47,8 @@ export function summarizeModes(rounds: readonly RoundResult[]): ModeSummary[] {
     const seconds = mine.reduce((sum, r) => sum + r.seconds, 0)
     const requests = mine.reduce((sum, r) => sum + r.requests, 0)
     const perRequest = (cpu: number) => (requests === 0 ? 0 : (cpu / requests) * 1e6)
+    const dialogues = mine.reduce((sum, r) => sum + r.dialogues, 0)
+    const perDialogue = (n: number) => (dialogues === 0 ? 0 : n / dialogues)
     return {
       mode,
       requestsPerSec: seconds === 0 ? 0 : mine.reduce((sum, r) => sum + r.requests, 0) / seconds,
@@ -52,6 +59,9 @@ export function summarizeModes(rounds: readonly RoundResult[]): ModeSummary[] {
       errors: mine.reduce((sum, r) => sum + r.errors, 0),
       clerkCpuMicros: perRequest(mine.reduce((sum, r) => sum + r.clerkCpu, 0)),
       redisCpuMicros: perRequest(mine.reduce((sum, r) => sum + r.redisCpu, 0)),
+      sentPerDialogue: perDialogue(mine.reduce((sum, r) => sum + r.wire.sent, 0)),
+      receivedPerDialogue: perDialogue(mine.reduce((sum, r) => sum + r.wire.received, 0)),
+      cpuMsPerDialogue: perDialogue(mine.reduce((sum, r) => sum + r.clerkCpu + r.redisCpu, 0)) * 1000,
     }
   })
   const rate = (mode: Mode) => base.find((b) => b.mode === mode)?.requestsPerSec ?? 0

@@ -13,7 +13,21 @@ import { targets, type ModeSummary, type Row } from './summaries.js'
 /** bench:clerk's table: one row per mode, then the targets met or missed and what was not a 200 */
 export function renderModesTable(rows: readonly ModeSummary[], args: BenchClerkOptions, failures: readonly string[] = []): string {
   const table = new Table({
-    head: ['mode', 'requests/s', 'dialogues/s', 'p50 ms', 'p99 ms', '× stateless', '× stateful', 'clerk CPU µs/req', 'redis CPU µs/req', 'non-2xx', 'errors'],
+    head: [
+      'mode',
+      'requests/s',
+      'dialogues/s',
+      'p50 ms',
+      'p99 ms',
+      '× stateless',
+      '× stateful',
+      'clerk CPU µs/req',
+      'redis CPU µs/req',
+      'B/dialogue sent+recv',
+      'CPU ms/dialogue',
+      'non-2xx',
+      'errors',
+    ],
     style: { head: [] },
   })
   for (const r of rows) {
@@ -27,6 +41,8 @@ export function renderModesTable(rows: readonly ModeSummary[], args: BenchClerkO
       r.vsStateful.toFixed(2),
       r.clerkCpuMicros.toFixed(0),
       r.redisCpuMicros.toFixed(0),
+      `${r.sentPerDialogue.toFixed(0)}+${r.receivedPerDialogue.toFixed(0)}`,
+      r.cpuMsPerDialogue.toFixed(2),
       String(r.non2xx),
       String(r.errors),
     ])

@@ -1,7 +1,7 @@
 /**
  * A customer who counts every byte it puts on the wire and gets back: request and answer lines,
- * headers, bodies, cookies and tokens, as the TCP socket counts them (net.Socket bytesWritten and
- * bytesRead), over undici's Client (one connection, kept alive unless `keepAlive: false`, then a
+ * headers, bodies, cookies and tokens, as the TCP socket counts them (run/wire-bytes.ts, the
+ * load test's own meter), over undici's Client (one connection, kept alive unless `keepAlive: false`, then a
  * new connection per request). Cookies are kept and sent back unless `cookies: false`, a customer
  * who refuses them.
  *
@@ -11,8 +11,9 @@
  *   await customer.close()
  *   customer.bytes() // { sent: 231, received: 612 }
  */
-import { connect as netConnect, type Socket } from 'node:net'
+import { connect as netConnect } from 'node:net'
 import { Client } from 'undici'
+import { WireMeter, type WireBytes } from '../run/wire-bytes.js'
 
 export interface WireAnswer {
   readonly status: number
@@ -20,13 +21,8 @@ export interface WireAnswer {
   readonly json: Record<string, unknown>
 }
 
-export interface WireBytes {
-  sent: number
-  received: number
-}
-
 export class WireCustomer {
-  private readonly sockets: Socket[] = []
+  private readonly meter = new WireMeter()
   private readonly cookieJar = new Map<string, string>()
   private client: Client | undefined
 
@@ -41,7 +37,7 @@ export class WireCustomer {
       pipelining: 1,
       connect: (opts, callback) => {
         const socket = netConnect({ host: opts.hostname, port: Number(opts.port) })
-        this.sockets.push(socket)
+        this.meter.watch(socket)
         socket.once('connect', () => callback(null, socket))
         socket.once('error', (err) => callback(err, null))
       },
@@ -85,12 +81,6 @@ export class WireCustomer {
 
   /** bytes over every connection this customer opened */
   bytes(): WireBytes {
-    let sent = 0
-    let received = 0
-    for (const s of this.sockets) {
-      sent += s.bytesWritten
-      received += s.bytesRead
-    }
-    return { sent, received }
+    return this.meter.total()
   }
 }

@@ -45,11 +45,16 @@ export function renderRunText(s: Summary): string {
   const bound = s.stoppedBy === 'dialogues' ? 'dialogue bound' : s.stoppedBy === 'duration' ? 'duration' : s.stoppedBy
   out.push(
     `${s.label}: ${s.customers} customers, ${formatDurationMs(s.durationMs)} (stopped by ${bound}), keep-alive ${s.keepAlive ? 'on' : 'off'}` +
-      `${s.pipelining > 1 ? `, pipelining ${s.pipelining}` : ''}, target ${s.target}`,
+      `${s.pipelining > 1 ? `, pipelining ${s.pipelining}` : ''}${s.cookies === false ? ', cookies refused' : ''}, target ${s.target}`,
   )
   out.push(draw(outcomesTable(s)), draw(latencyTable(s, ms)), draw(endedAtTable(s)))
+  const cost = renderCostLine(s)
+  if (cost) out.push(cost)
   const reasons = Object.entries(s.failedReasons)
   if (reasons.length > 0) out.push(`failed because: ${reasons.map(([r, n]) => `${r} ${n}`).join(', ')}`)
+  if (s.dialogues.no_session > 0) {
+    out.push(`no_session: ${s.dialogues.no_session} dialogues reached a clerk with no cookie to find their session by (the customers refused cookies); counted as lost`)
+  }
   out.push(draw(byClerkTable(s)))
   if (s.chaos.length > 0) out.push(draw(chaosTable(s), false))
   for (const e of s.exposure) {
@@ -61,6 +66,15 @@ export function renderRunText(s: Summary): string {
   out.push(draw(ledgerTable(s)))
   out.push(`timeline (per second: completed/context_lost/failed): ${renderTimelineText(s)}`)
   return out.join('\n') + '\n'
+}
+
+/** `per completed dialogue: 1502 B sent + 1511 B received on the wire; CPU clerks 1.2 ms, proxy 0.9 ms …` */
+export function renderCostLine(s: Pick<Summary, 'wire' | 'cpuMsPerDialogue'>): string | undefined {
+  const parts: string[] = []
+  if (s.wire) parts.push(`${s.wire.sentPerDialogue} B sent + ${s.wire.receivedPerDialogue} B received on the wire`)
+  const cpu = Object.entries(s.cpuMsPerDialogue ?? {})
+  if (cpu.length > 0) parts.push(`CPU ${cpu.map(([part, n]) => `${part} ${n} ms`).join(', ')}`)
+  return parts.length === 0 ? undefined : `per completed dialogue: ${parts.join('; ')}`
 }
 
 /** `0s 41/0/0 · 1s 45/2/0 · …` with chaos events inserted where they happened. */

@@ -14,13 +14,17 @@
 import type { Mode, Step } from '../../services/common/vocabulary.js'
 import { createCookieJar, type CookieJar } from './cookie-jar.js'
 
-/** How a dialogue ended. `unfinished`: the run ended (or was stopped) before its last answer. */
-export const OUTCOMES = ['completed', 'context_lost', 'failed', 'unfinished'] as const
+/**
+ * How a dialogue ended. `no_session`: a customer who refuses cookies met a clerk that keeps the
+ * dialogue in a server session and found nothing to find it by (409 context_lost, reason
+ * no_session, at buy). `unfinished`: the run ended (or was stopped) before its last answer.
+ */
+export const OUTCOMES = ['completed', 'context_lost', 'no_session', 'failed', 'unfinished'] as const
 export type Outcome = (typeof OUTCOMES)[number]
 
 /** a count of zero per outcome, to count dialogues into */
 export function emptyOutcomeCounts(): Record<Outcome, number> {
-  return { completed: 0, context_lost: 0, failed: 0, unfinished: 0 }
+  return { completed: 0, context_lost: 0, no_session: 0, failed: 0, unfinished: 0 }
 }
 
 /**
@@ -52,6 +56,12 @@ export interface DialogueRecord {
   /** the order the customer was told about (pay answered 200) */
   orderId: string | undefined
   total: number | undefined
+  /**
+   * bytes on the wire for this dialogue's requests and answers (headers, bodies, cookies, tokens;
+   * run/wire-bytes.ts); undefined where not measured. Exact with pipelining 1; pipelined, an
+   * answer's bytes may include the next request already written.
+   */
+  wire?: { sent: number; received: number } | undefined
 }
 
 export interface OrderWish {
@@ -182,6 +192,10 @@ export function judgeAnswer(step: Step, answer: Answer, noAnswerReason = 'no_ans
     }
     return { ...verdict, end: 'failed', reason: 'pay_without_order' }
   }
-  if (answer.status === 409 && code === 'context_lost') return { ...verdict, end: 'context_lost', reason: code }
+  if (answer.status === 409 && code === 'context_lost') {
+    // no cookie came back at all: the session was never lost, the customer would not carry its id
+    if (json?.reason === 'no_session') return { ...verdict, end: 'no_session', reason: 'no_session' }
+    return { ...verdict, end: 'context_lost', reason: code }
+  }
   return { ...verdict, end: 'failed', reason: code ?? `http_${answer.status}` }
 }

@@ -44,6 +44,7 @@
  */
 import type { Client, Request } from 'autocannon'
 import { randomBytes } from 'node:crypto'
+import type { Socket } from 'node:net'
 import { STEPS, type Mode, type Step } from '../../services/common/vocabulary.js'
 import {
   DEFAULT_ORDER,
@@ -57,6 +58,7 @@ import {
   type OrderWish,
   type StatelessCarry,
 } from './customer.js'
+import { WireMeter, type WireBytes } from './wire-bytes.js'
 
 export interface DialogueRequestsOptions {
   mode: Mode
@@ -68,6 +70,11 @@ export interface DialogueRequestsOptions {
   keepAlive?: boolean
   /** stateless only (default `token`) */
   statelessCarry?: StatelessCarry
+  /**
+   * false: a customer who refuses cookies, keeps none and sends none back (`--cookies off`):
+   * stateful and shared dialogues end at buy as `no_session`, stateless ones carry on (default true)
+   */
+  cookies?: boolean
   /**
    * asked before each new dialogue (default: always true); false → the connection closes and
    * leaves the run (autocannon ends when all have left). Only a request autocannon builds before
@@ -142,12 +149,16 @@ interface Track {
   /** the last answer said the connection closes */
   closeAfter: boolean
   lastError: string | undefined
+  /** every byte on this connection's sockets (wire-bytes.ts), given to each answer's dialogue */
+  meter: WireMeter
 }
 
 /** The parts of autocannon 8's Client this module hooks into (see the header comment). */
 interface ClientInternals {
   _connect(): void
   _doRequest(): void
+  /** the current socket, set by _connect */
+  conn: Socket
   _resetConnection(): void
   destroy(): void
 }
@@ -168,6 +179,7 @@ export function dialogueRequests(options: DialogueRequestsOptions): DialogueTraf
   const onAnswer = options.onAnswer ?? (() => {})
   const retrySafeSteps = options.retrySafeSteps ?? true
   const keys = options.keys ?? true
+  const cookies = options.cookies ?? true
 
   let nextId = 1
   const openDialogues = new Set<Dialogue>()
@@ -198,6 +210,7 @@ export function dialogueRequests(options: DialogueRequestsOptions): DialogueTraf
         redispatched: false,
         orderId: undefined,
         total: undefined,
+        wire: { sent: 0, received: 0 },
       },
       customer: newCustomerState(),
     }
@@ -256,8 +269,18 @@ export function dialogueRequests(options: DialogueRequestsOptions): DialogueTraf
     return keepAlive ? headers : { ...headers, connection: 'close' }
   }
 
-  function answered(sent: Sent | undefined, answer: Answer | undefined, latencyMs: number): void {
+  /** the bytes of an exchange go to its dialogue (an idle request's to nobody) */
+  function charge(dialogue: Dialogue | undefined, bytes: WireBytes): void {
+    const wire = dialogue?.record.wire
+    if (!wire) return
+    wire.sent += bytes.sent
+    wire.received += bytes.received
+  }
+
+  function answered(sent: Sent | undefined, answer: Answer | undefined, latencyMs: number, bytes: WireBytes): void {
     const dialogue = sent?.dialogue
+    // with pipelining 1 the next request is not written yet: these bytes are exactly this exchange
+    charge(dialogue, bytes)
     if (!sent || !dialogue || !answer) return // idle requests are not part of any dialogue
     onAnswer(sent.step, answer.status, latencyMs)
     dialogue.record.latencyMs[sent.step] = latencyMs
@@ -265,7 +288,7 @@ export function dialogueRequests(options: DialogueRequestsOptions): DialogueTraf
     const verdict = judgeAnswer(sent.step, answer)
     if (verdict.clerk) dialogue.record.clerks[sent.step] = verdict.clerk
     if (verdict.redispatched) dialogue.record.redispatched = true
-    dialogue.customer.jar.take(verdict.setCookie)
+    if (cookies) dialogue.customer.jar.take(verdict.setCookie)
     if (verdict.token !== undefined) dialogue.customer.token = verdict.token
     if (verdict.end === undefined) return
     end(dialogue, {
@@ -291,6 +314,7 @@ export function dialogueRequests(options: DialogueRequestsOptions): DialogueTraf
       first: builtBeforeSetup,
       closeAfter: false,
       lastError: undefined,
+      meter: new WireMeter(),
     }
     builtBeforeSetup = undefined
     const internals = client as unknown as ClientInternals
@@ -312,7 +336,7 @@ export function dialogueRequests(options: DialogueRequestsOptions): DialogueTraf
     events.on('response', (_status: number, _bytes: number, latencyMs: number) => {
       const answer = lastAnswer
       lastAnswer = undefined
-      answered(track.waiting.shift(), answer, latencyMs)
+      answered(track.waiting.shift(), answer, latencyMs, track.meter.take())
     })
     events.on('connError', (err: NodeJS.ErrnoException) => {
       track.lastError = err.code ?? 'connection_error'
@@ -324,12 +348,15 @@ export function dialogueRequests(options: DialogueRequestsOptions): DialogueTraf
     internals._connect = () => {
       const lost = track.waiting.splice(0)
       const at = now()
+      // what the old socket carried since the last answer was spent on the first step it lost
+      charge(lost[0]?.dialogue, track.meter.take())
       for (const sent of lost) {
         const reason = track.lastError ?? (at - sent.sentAt >= timeoutMs * 0.9 ? 'timeout' : 'connection_closed')
         noAnswer(sent, reason)
       }
       track.lastError = undefined
       connect()
+      if (internals.conn) track.meter.watch(internals.conn)
     }
     const doRequest = internals._doRequest.bind(client)
     internals._doRequest = () => {

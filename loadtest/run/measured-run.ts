@@ -14,6 +14,7 @@
  */
 import type { PolicyName } from '../../services/common/vocabulary.js'
 import { resolveSchedule, type ChaosStep } from '../args/chaos-flags.js'
+import { ownCpuSeconds, readCpuSeconds } from '../analyze/proc-cpu.js'
 import { reconcile, type ReconcileResult } from '../analyze/reconcile.js'
 import { summarize, type Summary } from '../analyze/summarize.js'
 import { readTimeWait, type TimeWaitCount } from '../analyze/tcp-states.js'
@@ -23,7 +24,10 @@ import { assertChaosTargetsExist, restoreCluster, waitForClerks, type ClusterHan
 import { runLoad, type RunLoadOptions, type RunResult } from './run-load.js'
 
 /** the load's own options mean what they mean for runLoad (documented there) */
-export interface MeasuredRunOptions extends Pick<RunLoadOptions, 'mode' | 'customers' | 'dialogues' | 'durationMs' | 'keepAlive' | 'pipelining' | 'timeoutSeconds' | 'keys'> {
+export interface MeasuredRunOptions extends Pick<
+  RunLoadOptions,
+  'mode' | 'customers' | 'dialogues' | 'durationMs' | 'keepAlive' | 'pipelining' | 'timeoutSeconds' | 'keys' | 'cookies'
+> {
   policy: PolicyName
   /** chaos as written on the command line; resolved against the cluster's clerks here */
   chaos?: readonly ChaosStep[]
@@ -63,6 +67,7 @@ export async function measuredRun(cluster: ClusterHandle, options: MeasuredRunOp
   await assertChaosTargetsExist(cluster, chaos)
   const printer = options.progress === false ? undefined : createProgressPrinter()
   const timeWaitBefore = readTimeWait(cluster.proxyPort)
+  const cpuBefore = readClusterCpu(cluster)
   let run: RunResult
   try {
     run = await runLoad({
@@ -73,6 +78,7 @@ export async function measuredRun(cluster: ClusterHandle, options: MeasuredRunOp
       durationMs: options.durationMs,
       keepAlive: options.keepAlive ?? true,
       keys: options.keys ?? true,
+      cookies: options.cookies ?? true,
       pipelining: options.pipelining ?? 1,
       timeoutSeconds: options.timeoutSeconds ?? 10,
       chaos,
@@ -97,6 +103,7 @@ export async function measuredRun(cluster: ClusterHandle, options: MeasuredRunOp
     printer?.done()
   }
   const timeWaitAfter = readTimeWait(cluster.proxyPort)
+  const cpuSeconds = cpuUsed(cpuBefore, readClusterCpu(cluster))
   await restoreCluster(cluster, options.chaos ?? [])
   // the proxy checks the name; it is one the proxy itself reported
   if (policyBefore !== undefined && policyBefore !== options.policy) await cluster.api.setPolicy(options.mode, policyBefore as PolicyName)
@@ -108,9 +115,26 @@ export async function measuredRun(cluster: ClusterHandle, options: MeasuredRunOp
       reconcileError = (err as Error).message
     }
   }
-  const summary = summarize(run, { label, policy, reconcile: reconciled, reconcileError })
+  const summary = summarize(run, { label, policy, reconcile: reconciled, reconcileError, cpuSeconds })
   const { completed, context_lost, failed } = summary.dialogues
   // awaited: the process may exit right after, and a dropped last beat left the panel "running" forever
   await cluster.api.beat({ running: false, mode: options.mode, policy, counts: { completed, context_lost, failed }, dialoguesPerSec: 0 })
   return { summary, run, timeWaitBefore, timeWaitAfter }
+}
+
+/** CPU seconds so far of the cluster's processes (only a cluster this process started has pids) and the load generator */
+function readClusterCpu(cluster: ClusterHandle): Record<string, number> | undefined {
+  if (!cluster.local) return undefined
+  return { ...readCpuSeconds(cluster.local.pids()), loadgen: ownCpuSeconds() }
+}
+
+/** per process, what it spent between two readings (a process killed or revived meanwhile has none) */
+function cpuUsed(before: Record<string, number> | undefined, after: Record<string, number> | undefined): Record<string, number> | undefined {
+  if (!before || !after) return undefined
+  const used: Record<string, number> = {}
+  for (const [name, end] of Object.entries(after)) {
+    const start = before[name]
+    if (start !== undefined && end >= start) used[name] = end - start
+  }
+  return used
 }

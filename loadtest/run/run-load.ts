@@ -44,6 +44,8 @@ export interface RunLoadOptions {
   keyPrefix?: string
   /** false: customers send no Idempotency-Key (dialogue-requests.ts `keys`; default true) */
   keys?: boolean
+  /** false: customers refuse cookies (dialogue-requests.ts `cookies`; default true) */
+  cookies?: boolean
   /** sent on each ask so the clerks' limit of new sessions per client does not apply (dialogue-requests.ts) */
   adminToken?: string | undefined
   /** once per second while running */
@@ -69,6 +71,8 @@ export interface RunResult {
   keyPrefix: string
   /** the customers sent Idempotency-Keys (the ledger is then reconciled by key, else by order id) */
   keys: boolean
+  /** the customers kept and sent back cookies */
+  cookies: boolean
   startedAt: number
   endedAt: number
   /** the bound that stopped new dialogues: `dialogues`, `duration`, `max` */
@@ -120,6 +124,7 @@ export async function runLoad(options: RunLoadOptions): Promise<RunResult> {
     mayStart,
     ...(options.keyPrefix === undefined ? {} : { keyPrefix: options.keyPrefix }),
     keys: options.keys ?? true,
+    cookies: options.cookies ?? true,
     adminToken: options.adminToken,
     onDialogue(record) {
       records.push(record)
@@ -187,6 +192,7 @@ export async function runLoad(options: RunLoadOptions): Promise<RunResult> {
     pipelining,
     keyPrefix: traffic.keyPrefix,
     keys: options.keys ?? true,
+    cookies: options.cookies ?? true,
     startedAt,
     endedAt,
     stoppedBy: stoppedBy || 'max',

@@ -69,6 +69,16 @@ describe('dialogue-requests drives whole dialogues with autocannon', () => {
     if (before && after) expect(after.port - before.port).toBeGreaterThanOrEqual(90) // 30 dialogues × 3 answers
   })
 
+  it('cookies off: stateful and shared dialogues end at buy as no_session, stateless ones complete', async () => {
+    await cluster.api.setPolicy('stateful', 'sticky')
+    const byMode = await Promise.all((['stateful', 'shared', 'stateless'] as const).map((mode) => drive(8, { mode, cookies: false })))
+    for (const records of byMode.slice(0, 2)) {
+      expect(records).toHaveLength(8)
+      for (const r of records) expect(r).toMatchObject({ outcome: 'no_session', step: 'buy', status: 409, reason: 'no_session' })
+    }
+    expect(byMode[2]!.map((r) => r.outcome)).toEqual(Array(8).fill('completed'))
+  })
+
   it('carries stateless dialogues over pipelined connections when every step states its fields', async () => {
     const records = await drive(60, { mode: 'stateless', statelessCarry: 'fields' }, { pipelining: 3 })
     expect(records).toHaveLength(60)

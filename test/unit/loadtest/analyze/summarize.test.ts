@@ -63,7 +63,7 @@ describe('summarize', () => {
 
   it('counts every outcome and where the unhappy ones ended', () => {
     const s = summarize(run({ records }))
-    expect(s.dialogues).toEqual({ total: 5, completed: 2, context_lost: 1, failed: 1, unfinished: 1 })
+    expect(s.dialogues).toEqual({ total: 5, completed: 2, context_lost: 1, no_session: 0, failed: 1, unfinished: 1 })
     expect(s.endedAt.context_lost).toEqual({ ask: 0, buy: 1, pay: 0 })
     expect(s.endedAt.failed).toEqual({ ask: 0, buy: 0, pay: 1 })
     expect(s.failedReasons).toEqual({ bad_gateway: 1 })
@@ -140,5 +140,29 @@ describe('summarize', () => {
     expect(summarize(run({}), { policy: 'sticky' }).label).toBe('stateful + sticky')
     expect(summarize(run({}), { label: 'row 1' }).label).toBe('row 1')
     expect(summarize(run({})).timeline).toHaveLength(3)
+  })
+})
+
+describe('the cost of a dialogue', () => {
+  it('bytes: the mean of completed dialogues measured on the wire; lost ones (fewer steps) do not count', () => {
+    const s = summarize(
+      run({
+        records: [
+          record({ id: 1, wire: { sent: 1000, received: 2000 } }),
+          record({ id: 2, wire: { sent: 1001, received: 2002 } }),
+          record({ id: 3, outcome: 'context_lost', step: 'buy', wire: { sent: 10, received: 20 } }),
+          record({ id: 4 }), // not measured
+        ],
+      }),
+    )
+    expect(s.wire).toEqual({ dialogues: 2, sentPerDialogue: 1001, receivedPerDialogue: 2001 })
+    expect(summarize(run({ records: [record({ id: 1 })] })).wire).toBeUndefined()
+  })
+
+  it('CPU: ms per completed dialogue, the clerks added up, the launcher left out', () => {
+    const records = [record({ id: 1 }), record({ id: 2 }), record({ id: 3, outcome: 'failed' })]
+    const s = summarize(run({ records }), { cpuSeconds: { launcher: 5, 'clerk-a': 0.01, 'clerk-b': 0.03, proxy: 0.02, redis: 0.001 } })
+    expect(s.cpuMsPerDialogue).toEqual({ clerks: 20, proxy: 10, redis: 0.5 })
+    expect(summarize(run({ records })).cpuMsPerDialogue).toBeUndefined()
   })
 })

@@ -15,6 +15,7 @@ describe('npm run loadtest arguments', () => {
       target: undefined,
       clerks: 3,
       keepAlive: true,
+      cookies: true,
       compareKeepAlive: false,
       pipelining: 1,
       timeoutSeconds: 10,
@@ -96,6 +97,7 @@ describe('npm run loadtest arguments', () => {
     [['--customers', 'many'], /--customers must be a whole number/],
     [['--duration', 'forever'], /--duration must be a time such as 30s/],
     [['--keepalive', 'maybe'], /--keepalive must be one of on, off/],
+    [['--cookies', 'no'], /--cookies must be one of on, off/],
     [['--pipelining', '4'], /--pipelining 4 needs --mode stateless/],
     [['--target', 'localhost:8080'], /--target must be an http:\/\/ URL/],
     [['--target', 'http://127.0.0.1:1', '--clerks', '2'], /with --target the cluster is already running/],
@@ -104,6 +106,10 @@ describe('npm run loadtest arguments', () => {
     [['--bogus'], /Unknown option '--bogus'; see --help/],
   ])('refuses %j with a sentence naming the option', (argv, message) => {
     expect(() => parseLoadtestArguments(argv)).toThrow(message)
+  })
+
+  it('lets customers refuse cookies', () => {
+    expect(parseLoadtestArguments(['--cookies', 'off']).cookies).toBe(false)
   })
 
   it('allows pipelining for stateless dialogues', () => {

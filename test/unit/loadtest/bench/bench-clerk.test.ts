@@ -11,6 +11,7 @@ const round = (mode: RoundResult['mode'], requests: number, extra: Partial<Round
   seconds: 2,
   requests,
   dialogues: requests / 3,
+  wire: { sent: requests * 100, received: requests * 200 },
   p50Ms: 1,
   p99Ms: 5,
   non2xx: 0,
@@ -45,6 +46,10 @@ describe('bench:clerk', () => {
     ])
     const shared = rows.find((r) => r.mode === 'shared')
     expect(shared).toMatchObject({ requestsPerSec: 850, p50Ms: 3, clerkCpuMicros: 200, redisCpuMicros: 10 })
+    // per completed dialogue (3 requests each): 300 B sent, 600 B received, 3 × 210 µs of CPU
+    expect(shared?.sentPerDialogue).toBeCloseTo(300)
+    expect(shared?.receivedPerDialogue).toBeCloseTo(600)
+    expect(shared?.cpuMsPerDialogue).toBeCloseTo(0.63)
     expect(shared?.vsStateful).toBeCloseTo(0.85)
     expect(shared?.vsStateless).toBeCloseTo(850 / 1200)
     expect(targets(rows)).toEqual([
@@ -70,7 +75,7 @@ describe('bench:clerk', () => {
     expect(JSON.parse(paid.body)).toEqual({ context: 'T2', method: 'card' })
     expect(paid.headers['idempotency-key']).toMatch(/-1$/) // the clerk charges a dialogue once
     connection.answer(200, '{"order":{"id":"o-1","total":2000000}}')
-    expect(counters).toEqual({ completed: 1, failed: 0, failures: {} })
+    expect(counters).toEqual({ completed: 1, failed: 0, wire: { sent: 0, received: 0 }, failures: {} })
   })
 
   it('carries the session cookie in stateful and shared', () => {
@@ -87,15 +92,17 @@ describe('bench:clerk', () => {
     connection.answer(200, '{}', { 'set-cookie': 'stateful_sid=s1; Path=/stateful' })
     connection.send('buy')
     connection.answer(409, '{"error":"context_lost"}')
-    expect(counters).toEqual({ completed: 0, failed: 1, failures: { 'buy 409 context_lost': 1 } })
+    expect(counters).toEqual({ completed: 0, failed: 1, wire: { sent: 0, received: 0 }, failures: { 'buy 409 context_lost': 1 } })
     const ended = (fields: Partial<DialogueRecord>) => ({ ...fields }) as DialogueRecord
     countDialogue(counters, ended({ outcome: 'failed', step: 'pay', status: 503, reason: 'redis_unavailable' }))
     countDialogue(counters, ended({ outcome: 'unfinished', step: undefined, status: undefined, reason: 'run_ended' }))
-    countDialogue(counters, ended({ outcome: 'completed', step: 'pay', status: 200 }))
+    countDialogue(counters, ended({ outcome: 'completed', step: 'pay', status: 200, wire: { sent: 700, received: 900 } }))
+    countDialogue(counters, ended({ outcome: 'no_session', step: 'buy', status: 409, reason: 'no_session', wire: { sent: 5, received: 5 } }))
     expect(counters).toEqual({
       completed: 1,
-      failed: 2,
-      failures: { 'buy 409 context_lost': 1, 'pay 503 redis_unavailable': 1 },
+      failed: 3,
+      wire: { sent: 700, received: 900 }, // only completed dialogues' bytes
+      failures: { 'buy 409 context_lost': 1, 'pay 503 redis_unavailable': 1, 'buy 409 no_session': 1 },
     })
   })
 })

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { summarize } from '../../../../loadtest/analyze/summarize.js'
 import { renderHtmlReport } from '../../../../loadtest/report/html.js'
 import { buildReport } from '../../../../loadtest/report/json.js'
-import { renderComparisonText, renderRunText, renderTimelineText } from '../../../../loadtest/report/text.js'
+import { renderComparisonText, renderCostLine, renderRunText, renderTimelineText } from '../../../../loadtest/report/text.js'
 import { chaosEvent, record } from '../records.js'
 
 const summary = summarize(
@@ -56,5 +56,14 @@ describe('the HTML report', () => {
     expect(html).toContain('kill clerk-b@1s &lt;script&gt;')
     expect(html).toContain('stroke-dasharray')
     expect(html).toContain('<table class="headline">')
+  })
+})
+
+describe('the cost line of a run', () => {
+  it('says bytes and CPU per completed dialogue, and nothing when neither was measured', () => {
+    expect(renderCostLine({ wire: { dialogues: 3, sentPerDialogue: 1502, receivedPerDialogue: 1511 }, cpuMsPerDialogue: { clerks: 1.2, proxy: 0.9 } })).toBe(
+      'per completed dialogue: 1502 B sent + 1511 B received on the wire; CPU clerks 1.2 ms, proxy 0.9 ms',
+    )
+    expect(renderCostLine({ wire: undefined, cpuMsPerDialogue: undefined })).toBeUndefined()
   })
 })

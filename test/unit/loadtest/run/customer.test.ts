@@ -43,6 +43,12 @@ describe('how a virtual customer judges an answer', () => {
     expect(verdict).toMatchObject({ end: 'completed', orderId: 'o-7', total: 2000000 })
   })
 
+  it('counts a 409 context_lost with reason no_session as its own outcome: no cookie came back', () => {
+    const verdict = judgeAnswer('buy', json(409, { error: 'context_lost', reason: 'no_session', clerk: 'clerk-a' }))
+    expect(verdict).toMatchObject({ end: 'no_session', reason: 'no_session' })
+    expect(judgeAnswer('buy', json(409, { error: 'context_lost', reason: 'session_unknown' })).end).toBe('context_lost')
+  })
+
   it('counts a 409 context_lost as the clerk that forgot', () => {
     const verdict = judgeAnswer('buy', json(409, { error: 'context_lost', clerk: 'clerk-b' }))
     expect(verdict).toMatchObject({ end: 'context_lost', reason: 'context_lost', clerk: 'clerk-b' })
