@@ -18,7 +18,14 @@ import { openCluster } from './run/open-cluster.js'
 export async function main(argv: readonly string[]): Promise<number> {
   const options = readCommandLine('loadtest', argv, parseLoadtestArguments, loadtestUsage)
   if (typeof options === 'number') return options
-  const cluster = await openCluster({ target: options.target, clerks: options.clerks })
+  const cluster = await openCluster({
+    target: options.target,
+    clusterUrl: options.clusterUrl,
+    clerkUrls: options.clerkUrls,
+    orchestrator: options.orchestrator,
+    namespace: options.namespace,
+    clerks: options.clerks,
+  })
   try {
     const summaries: Summary[] = []
     const keepAlive: KeepAliveRow[] = []

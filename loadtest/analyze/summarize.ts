@@ -33,6 +33,8 @@ export interface SummaryExtras {
   reconcileError?: string | undefined
   /** CPU seconds each process spent during the run (`clerk-a`, `proxy`, `redis`, `loadgen`…) */
   cpuSeconds?: Record<string, number> | undefined
+  /** dialogues our proxy counted as handed over during the run (/_lb/status counters.handoffs, after − before) */
+  proxyHandoffs?: number | undefined
 }
 
 export interface LatencyStats {
@@ -53,6 +55,8 @@ export interface TimelineSecond {
   no_session: number
   failed: number
   unfinished: number
+  /** completed dialogues by the clerk that answered their pay (shows a clerk joining or leaving) */
+  completedByClerk: Record<string, number>
 }
 
 export interface ChaosMark {
@@ -123,6 +127,19 @@ export interface Summary {
   /** per clerk that answered the ask: how those dialogues ended */
   byClerk: Record<string, Record<Outcome, number> & { dialogues: number }>
   redispatched: number
+  /**
+   * stateful dialogues that completed on another clerk than the one that answered their ask: the
+   * next clerk knew what the customer had said, so it was handed over (a handoff on SIGTERM)
+   */
+  handedOver: number
+  /** our proxy's own count for the run (/_lb/status counters.handoffs); undefined behind another balancer */
+  proxyHandoffs: number | undefined
+  /**
+   * per clerk, the first second it answered an ask, and how many of the dialogues it answered
+   * steps of had started elsewhere: under stateful + sticky a clerk that joins mid-run takes new
+   * customers only (0 started elsewhere, unless it claimed a handoff)
+   */
+  clerkArrivals: Record<string, { firstAskSecond: number | null; dialogues: number; startedElsewhere: number }>
   timeline: TimelineSecond[]
   chaos: ChaosMark[]
   exposure: Exposure[]
@@ -234,10 +251,13 @@ export function summarize(run: SummaryInput, extras: SummaryExtras = {}): Summar
     no_session: 0,
     failed: 0,
     unfinished: 0,
+    completedByClerk: {},
   }))
   const bucket = (at: number) => timeline[Math.min(seconds - 1, Math.max(0, Math.floor((at - run.startedAt) / 1000)))]
   let answers = 0
   let redispatched = 0
+  let handedOver = 0
+  const clerkArrivals: Summary['clerkArrivals'] = {}
 
   for (const r of run.records) {
     const outcome: Outcome = r.outcome ?? 'unfinished'
@@ -261,6 +281,20 @@ export function summarize(run: SummaryInput, extras: SummaryExtras = {}): Summar
     if (start) start.started++
     const end = bucket(r.endedAt ?? run.endedAt)
     if (end) end[outcome]++
+    const payClerk = r.clerks.pay
+    if (end && outcome === 'completed' && payClerk !== undefined) end.completedByClerk[payClerk] = (end.completedByClerk[payClerk] ?? 0) + 1
+    const later = [r.clerks.buy, r.clerks.pay].filter((c): c is string => c !== undefined && c !== r.clerks.ask)
+    if (r.mode === 'stateful' && outcome === 'completed' && later.length > 0) handedOver++
+    if (r.clerks.ask !== undefined) {
+      const arrival = (clerkArrivals[r.clerks.ask] ??= { firstAskSecond: null, dialogues: 0, startedElsewhere: 0 })
+      const second = Math.max(0, Math.floor((r.startedAt - run.startedAt) / 1000))
+      arrival.firstAskSecond = Math.min(arrival.firstAskSecond ?? second, second)
+    }
+    for (const clerk of new Set([r.clerks.ask, ...later].filter((c): c is string => c !== undefined))) {
+      const arrival = (clerkArrivals[clerk] ??= { firstAskSecond: null, dialogues: 0, startedElsewhere: 0 })
+      arrival.dialogues++
+      if (clerk !== r.clerks.ask) arrival.startedElsewhere++
+    }
   }
 
   const lost = dialogues.context_lost + dialogues.no_session + dialogues.failed
@@ -293,6 +327,9 @@ export function summarize(run: SummaryInput, extras: SummaryExtras = {}): Summar
     failedReasons,
     byClerk,
     redispatched,
+    handedOver,
+    proxyHandoffs: extras.proxyHandoffs,
+    clerkArrivals,
     timeline,
     chaos: run.chaos.map((e) => ({
       text: e.text,

@@ -1,28 +1,39 @@
 /**
  * The chaos flags of `npm run loadtest`, read from the command line into a schedule:
- * `--kill clerk-b@5s`, `--slow clerk-b:300@5s`, `--redis-stop@8s`, `--revive clerk-b@66%`, then
- * resolved to offsets from the start of the run (run/chaos-schedule.ts carries them out).
+ * `--kill clerk-b@5s`, `--slow clerk-b:300@5s`, `--redis-stop@8s`, `--revive clerk-b@66%`,
+ * `--add-clerk@3s`, `--remove clerk-d@8s`, `--scale 5@10s` (Kubernetes), then resolved to offsets
+ * from the start of the run (run/chaos-schedule.ts carries them out).
  *
  * @example
  *   const steps = [parseChaosFlag('kill', 'clerk-b@5s'), parseChaosFlag('revive', 'clerk-b@66%')]
  *   resolveSchedule(steps, 20_000)   // [{ verb: 'kill', atMs: 5000, … }, { verb: 'revive', atMs: 13200, … }]
  */
-import { CLERK_VERBS, type ChaosVerb } from '../../services/common/vocabulary.js'
+import type { ChaosAction } from '../../services/cluster/chaos-client.js'
+import { CLERK_VERBS } from '../../services/common/vocabulary.js'
 import { badChaos } from '../errors.js'
 import { isClerkId, parseDurationMs } from './readers.js'
 
-/** command-line flags that schedule chaos, in the order the usage text lists them: the clerk verbs, then Redis */
-export const CHAOS_FLAGS = [...CLERK_VERBS, 'redis-stop', 'redis-start'] as const
+/**
+ * command-line flags that schedule chaos, in the order the usage text lists them: the clerk verbs,
+ * then Redis, then membership (a new clerk; the clerk Deployment's size on Kubernetes)
+ */
+export const CHAOS_FLAGS = [...CLERK_VERBS, 'redis-stop', 'redis-start', 'add-clerk', 'scale'] as const
 export type ChaosFlag = (typeof CHAOS_FLAGS)[number]
+
+/** what a step does: a chaos verb on a clerk or Redis, `add` (a new clerk), `scale` (N clerk pods) */
+export type ScheduledVerb = ChaosAction
+
+/** the most clerks `--scale` asks for (a run here has at most 26 clerks: clerk-a … clerk-z) */
+export const MAX_SCALE = 100
 
 export type ChaosTime = { ms: number } | { fraction: number }
 
 export interface ChaosStep {
   flag: ChaosFlag
-  verb: ChaosVerb
-  /** a clerk id, or `redis` */
+  verb: ScheduledVerb
+  /** a clerk id, `redis`, or `clerks` (add, scale) */
   target: string
-  /** slow: ms per answer */
+  /** slow: ms per answer; scale: the number of clerks */
   arg: number | undefined
   at: ChaosTime
   /** as written, e.g. `--kill clerk-b@5s` */
@@ -50,10 +61,24 @@ function parseTime(text: string, written: string): ChaosTime {
 
 /**
  * One chaos flag and its value: `clerk-b@5s` (kill, terminate, pause, resume, revive),
- * `clerk-b:300@5s` (slow: 300 ms per answer), `5s` or `@5s` (redis-stop, redis-start).
+ * `clerk-b:300@5s` (slow: 300 ms per answer), `5s` or `@5s` (redis-stop, redis-start, add-clerk),
+ * `5@10s` (scale: 5 clerks at 10 s).
  */
 export function parseChaosFlag(flag: ChaosFlag, value: string): ChaosStep {
   const written = `--${flag} ${value}`
+  if (flag === 'add-clerk') {
+    const time = value.startsWith('@') ? value.slice(1) : value
+    return { flag, verb: 'add', target: 'clerks', arg: undefined, at: parseTime(time, written), text: `--add-clerk@${time}` }
+  }
+  if (flag === 'scale') {
+    const match = /^(\d+)@(.+)$/.exec(value)
+    if (!match) throw badChaos(`${written}: write the number of clerks and the time, like --scale 5@10s`)
+    const replicas = Number(match[1])
+    if (replicas < 1 || replicas > MAX_SCALE) {
+      throw badChaos(`${written}: scale to 1 to ${MAX_SCALE} clerks, got ${replicas} (to stop every clerk, delete the Deployment)`)
+    }
+    return { flag, verb: 'scale', target: 'clerks', arg: replicas, at: parseTime(match[2] as string, written), text: written }
+  }
   if (flag === 'redis-stop' || flag === 'redis-start') {
     const time = value.startsWith('@') ? value.slice(1) : value
     return {

@@ -7,9 +7,9 @@
  *   // { mode: 'stateful', policy: 'sticky', customers: 20, durationMs: 10000, chaos: [{ verb: 'kill', … }], … }
  */
 import { DEFAULT_POLICIES, MODES, POLICY_NAMES, type Mode, type PolicyName } from '../../services/common/vocabulary.js'
-import { badOption } from '../errors.js'
+import { badChaos, badOption } from '../errors.js'
 import { CHAOS_FLAGS, parseChaosFlag, resolveSchedule, type ChaosStep } from './chaos-flags.js'
-import { parseArgv, readChoiceOption, readClusterOptions, readTime, readWhole, REPORT_AND_HELP_OPTIONS } from './readers.js'
+import { isClerkId, parseArgv, readChoiceOption, readClusterOptions, readTime, readUrlOption, readWhole, REPORT_AND_HELP_OPTIONS } from './readers.js'
 
 export interface LoadtestOptions {
   readonly help: boolean
@@ -19,6 +19,14 @@ export interface LoadtestOptions {
   readonly dialogues: number | undefined
   readonly durationMs: number | undefined
   readonly target: string | undefined
+  /** --cluster: npm start's launcher API, for chaos and clerk status behind a balancer that is not ours */
+  readonly clusterUrl: string | undefined
+  /** --clerk ID=URL (repeated): each clerk's own address, for chaos through its admin endpoints */
+  readonly clerkUrls: Readonly<Record<string, string>> | undefined
+  /** --orchestrator kubernetes: chaos steps run kubectl */
+  readonly orchestrator: 'kubernetes' | undefined
+  /** --namespace: the clerks' Kubernetes namespace (default clerk-cluster) */
+  readonly namespace: string | undefined
   readonly clerks: number
   readonly keepAlive: boolean
   /** --keys off: customers send no Idempotency-Key, like browsers */
@@ -55,6 +63,10 @@ const options = {
   dialogues: { type: 'string' },
   duration: { type: 'string' },
   target: { type: 'string' },
+  cluster: { type: 'string' },
+  clerk: { type: 'string', multiple: true },
+  orchestrator: { type: 'string' },
+  namespace: { type: 'string' },
   clerks: { type: 'string' },
   keepalive: { type: 'string' },
   keys: { type: 'string' },
@@ -86,6 +98,11 @@ export function parseLoadtestArguments(argv: readonly string[]): LoadtestOptions
   // shares of the run (33%) need a duration: fail now, not in the middle of the run
   resolveSchedule(chaos, durationMs)
   const { target, clerks } = readClusterOptions(values, loadtestDefaults.clerks, 1)
+  const where = readChaosWhere(values, target)
+  if (where.orchestrator === undefined) {
+    const scale = chaos.find((step) => step.verb === 'scale')
+    if (scale !== undefined) throw badChaos(`${scale.text}: --scale sets the replicas of an orchestrator; it needs --orchestrator kubernetes`)
+  }
   if (values['compare-keepalive'] && values.keepalive !== undefined) {
     throw badOption('--compare-keepalive runs both keep-alive on and off: leave out --keepalive')
   }
@@ -97,6 +114,7 @@ export function parseLoadtestArguments(argv: readonly string[]): LoadtestOptions
     dialogues,
     durationMs,
     target,
+    ...where,
     clerks,
     keepAlive: keepalive === 'on',
     keys: readChoiceOption('keys', values.keys, ['on', 'off'] as const, 'on') === 'on',
@@ -109,4 +127,34 @@ export function parseLoadtestArguments(argv: readonly string[]): LoadtestOptions
     quiet: values.quiet ?? false,
     chaos: Object.freeze(chaos),
   })
+}
+
+/**
+ * Where chaos and clerk status go when --target is given (services/cluster/chaos-backends.ts):
+ * --cluster URL, or --clerk ID=URL repeated, or --orchestrator kubernetes (with --namespace).
+ */
+function readChaosWhere(
+  values: { cluster?: string | undefined; clerk?: string[] | undefined; orchestrator?: string | undefined; namespace?: string | undefined },
+  target: string | undefined,
+): Pick<LoadtestOptions, 'clusterUrl' | 'clerkUrls' | 'orchestrator' | 'namespace'> {
+  const clusterUrl = readUrlOption('cluster', values.cluster)
+  const orchestrator = readChoiceOption('orchestrator', values.orchestrator, ['kubernetes'] as const, undefined)
+  let clerkUrls: Record<string, string> | undefined
+  for (const written of values.clerk ?? []) {
+    const match = /^([^=]+)=(.+)$/.exec(written)
+    if (!match || !isClerkId(match[1] as string)) throw badOption(`--clerk takes a clerk id and its own URL, like --clerk clerk-b=http://127.0.0.1:3002, got "${written}"`)
+    const id = match[1] as string
+    clerkUrls ??= {}
+    if (id in clerkUrls) throw badOption(`--clerk ${id} is given twice`)
+    clerkUrls[id] = readUrlOption(`clerk ${id}`, match[2]) as string
+  }
+  const given = [clusterUrl && '--cluster', clerkUrls && '--clerk', orchestrator && '--orchestrator'].filter(Boolean)
+  if (given.length > 1) throw badOption(`${given.join(' and ')} each say where chaos goes: choose one`)
+  if (given.length === 1 && target === undefined)
+    throw badOption(`${given[0]} goes with --target (a cluster already running); a local cluster's chaos goes through its own launcher`)
+  if (values.namespace !== undefined && orchestrator === undefined) throw badOption('--namespace goes with --orchestrator kubernetes')
+  if (values.namespace !== undefined && !/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(values.namespace)) {
+    throw badOption(`--namespace must be a Kubernetes namespace name (lower-case letters, digits, "-"), got "${values.namespace}"`)
+  }
+  return { clusterUrl, clerkUrls, orchestrator, namespace: values.namespace }
 }

@@ -18,7 +18,16 @@ Run
                          --dialogues is not given)
   --target URL           an already running cluster's proxy (chaos and policy need the
                          ADMIN_TOKEN environment variable); without it a local cluster is
-                         started for the run and stopped after
+                         started for the run and stopped after. Any HTTP balancer in front of
+                         the clerks works (HAProxy, nginx, an ingress): its policy is its own,
+                         and chaos goes where one of these three says:
+  --cluster URL          npm start's launcher API: our proxy's URL, or the launcherUrl in
+                         $TMPDIR/clerk-cluster-$PROXY_PORT.json (every chaos verb)
+  --clerk ID=URL         a clerk's own address, repeated: kill = its POST /_admin/crash,
+                         slow = its /_admin/slow (a clerk cannot revive, pause or SIGTERM itself)
+  --orchestrator kubernetes  chaos runs kubectl: --kill/--terminate delete a clerk pod
+                         (clerk-a = the first Running clerk pod by name), --scale sets replicas
+  --namespace NS         the clerks' namespace for kubectl                 (default clerk-cluster)
   --clerks N             clerks of the local cluster                      (default 3)
   --keepalive on|off     off: every request says Connection: close        (default on)
   --keys on|off          off: no Idempotency-Key on any step, as browsers  (default on)
@@ -38,6 +47,9 @@ Chaos (TIME: 5s, 500ms, 1.5s, or a share of --duration such as 33%)
   --pause CLERK@TIME      SIGSTOP            --resume CLERK@TIME      SIGCONT
   --revive CLERK@TIME     start it again     --slow CLERK:MS@TIME     every answer waits MS
   --redis-stop@TIME       stop Redis         --redis-start@TIME       start it again
+  --add-clerk@TIME        a new clerk (npm start: next free id; Kubernetes: replicas + 1)
+  --remove CLERK@TIME     drain it (handoff in stateful), stop it, forget it
+  --scale N@TIME          N clerk pods (--orchestrator kubernetes only)
   Each may be given several times.
 
 Examples
@@ -45,6 +57,8 @@ Examples
       --kill clerk-b@10s --revive clerk-b@20s --html report.html
   npm run loadtest -- --mode shared --dialogues 2000 --redis-stop@3s --redis-start@6s
   ADMIN_TOKEN=… npm run loadtest -- --target http://127.0.0.1:8080 --mode stateless
+  ADMIN_TOKEN=… npm run loadtest -- --target http://127.0.0.1:8090 --keys off \
+      --clerk clerk-b=http://127.0.0.1:3002 --kill clerk-b@3s          (HAProxy in front)
 `
 
 export const matrixUsage = `Usage: npm run loadtest:matrix -- [options]

@@ -1,6 +1,8 @@
 /**
  * Carries out a run's chaos schedule (args/chaos-flags.ts reads it from the command line) through
- * the one chaos client (services/cluster/chaos-client.ts) while the load runs. Every event is
+ * the one chaos client interface (services/cluster/chaos-backends.ts: our proxy, the launcher,
+ * the clerks' admin endpoints, kubectl) while the load runs. Every action is a promise started from
+ * a timer: none of them blocks the event loop that sends the load. Every event is
  * stamped with the wall-clock time it was fired and answered, so the timeline marks it where it
  * happened, not where it was planned.
  *
@@ -10,7 +12,7 @@
  *   …
  *   const events = await schedule.finish()   // cancels what did not fire yet, waits for the rest
  */
-import type { ChaosClient } from '../../services/cluster/chaos-client.js'
+import { ChaosError, type ChaosClient, type ChaosResult } from '../../services/cluster/chaos-client.js'
 import type { ResolvedChaosStep } from '../args/chaos-flags.js'
 
 /** a step of the schedule as it was carried out (atMs: the planned offset) */
@@ -40,6 +42,19 @@ export interface RunningChaosSchedule {
   finish(): Promise<ChaosEventRecord[]>
 }
 
+/** one step through the client: a verb on a clerk or Redis, a new clerk, or N clerks */
+function carryOut(client: ChaosClient, step: ResolvedChaosStep): Promise<ChaosResult> {
+  if (step.verb === 'add') {
+    if (client.add === undefined) throw new ChaosError(`${step.text}: this chaos backend cannot add a clerk`)
+    return client.add()
+  }
+  if (step.verb === 'scale') {
+    if (client.scale === undefined) throw new ChaosError(`${step.text}: --scale needs --orchestrator kubernetes`)
+    return client.scale(step.arg ?? 1)
+  }
+  return client.act(step.verb, step.target, step.arg)
+}
+
 export function startChaosSchedule(steps: readonly ResolvedChaosStep[], { client, startedAt, onEvent, now = Date.now }: ChaosScheduleOptions): RunningChaosSchedule {
   const events: ChaosEventRecord[] = []
   const inProgress = new Set<Promise<void>>()
@@ -58,7 +73,7 @@ export function startChaosSchedule(steps: readonly ResolvedChaosStep[], { client
     const base = { flag: step.flag, verb: step.verb, target: step.target, arg: step.arg, text: step.text, atMs: step.atMs }
     let event: ChaosEventRecord
     try {
-      const result = await client.act(step.verb, step.target, step.arg)
+      const result = await carryOut(client, step)
       event = {
         ...base,
         firedAt,

@@ -42,6 +42,8 @@ export interface LoadtestBeat {
 
 export interface ClusterApi {
   readonly proxyUrl: string
+  /** true for our proxy (`/_lb/*`); false for any other balancer (foreign-cluster-api.ts) */
+  readonly ours: boolean
   status(): Promise<LbStatus>
   setPolicy(route: RouteKey, policy: PolicyName): Promise<void>
   /** waits until at least `count` clerks (default: all listed) are healthy */
@@ -71,6 +73,7 @@ export function createClusterApi({
 
   return {
     proxyUrl: base,
+    ours: true,
     status,
     async setPolicy(route, policy) {
       const res = await call('PUT', '/_lb/policy', { route, policy })
@@ -96,5 +99,20 @@ export function createClusterApi({
         // the dashboard is a viewer; the run goes on without it
       }
     },
+  }
+}
+
+/**
+ * true when `url` is our proxy: `GET /_lb/status` answers 200 with a list of clerks. HAProxy,
+ * nginx or an ingress answer 404 (or forward it to a clerk, which answers 404): not ours.
+ */
+export async function isOurProxy(url: string, timeoutMs = 5_000): Promise<boolean> {
+  const res = await fetch(`${url.replace(/\/+$/, '')}/_lb/status`, { signal: AbortSignal.timeout(timeoutMs) })
+  const text = await res.text()
+  if (res.status !== 200) return false
+  try {
+    return Array.isArray((JSON.parse(text) as { clerks?: unknown }).clerks)
+  } catch {
+    return false
   }
 }

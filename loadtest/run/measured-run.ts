@@ -44,16 +44,30 @@ export interface MeasuredRun {
   timeWaitAfter: TimeWaitCount | undefined
 }
 
+/** our proxy's count of dialogues handed over (`/_lb/status` counters.handoffs); undefined for another balancer */
+async function proxyHandoffs(cluster: ClusterHandle): Promise<number | undefined> {
+  if (!cluster.api.ours) return undefined
+  try {
+    return (await cluster.api.status()).counters?.handoffs
+  } catch {
+    return undefined
+  }
+}
+
 export async function measuredRun(cluster: ClusterHandle, options: MeasuredRunOptions): Promise<MeasuredRun> {
   let policy: string = options.policy
   // the route's policy before the run: put back after it, so a run leaves the cluster as it found it
   let policyBefore: string | undefined
-  if (cluster.adminToken) {
+  if (!cluster.api.ours) {
+    policy = 'its own'
+    process.stderr.write(`  policy: not set (${cluster.proxyUrl} is not our proxy; its own configuration balances the ${options.mode} route)\n`)
+  } else if (cluster.adminToken) {
     policyBefore = (await cluster.api.status()).policies[options.mode]
     await cluster.api.setPolicy(options.mode, options.policy)
   } else {
     policy = (await cluster.api.status()).policies[options.mode] ?? 'unknown'
   }
+  const handoffsBefore = await proxyHandoffs(cluster)
   await waitForClerks(cluster)
   const label = options.label ?? (options.mode === 'stateful' ? `stateful + ${policy}` : options.mode)
   let head: number | undefined
@@ -115,7 +129,9 @@ export async function measuredRun(cluster: ClusterHandle, options: MeasuredRunOp
       reconcileError = (err as Error).message
     }
   }
-  const summary = summarize(run, { label, policy, reconcile: reconciled, reconcileError, cpuSeconds })
+  const handoffsAfter = await proxyHandoffs(cluster)
+  const proxyHandoffCount = handoffsBefore === undefined || handoffsAfter === undefined ? undefined : handoffsAfter - handoffsBefore
+  const summary = summarize(run, { label, policy, reconcile: reconciled, reconcileError, cpuSeconds, proxyHandoffs: proxyHandoffCount })
   const { completed, context_lost, failed } = summary.dialogues
   // awaited: the process may exit right after, and a dropped last beat left the panel "running" forever
   await cluster.api.beat({ running: false, mode: options.mode, policy, counts: { completed, context_lost, failed }, dialoguesPerSec: 0 })

@@ -4,15 +4,22 @@
  * environment), ready once every clerk is healthy; and, after a run with chaos, put back as it was
  * (revive, resume, unslow, Redis up) so the next run starts from the same state.
  *
+ * A --target that is not our proxy (no `GET /_lb/status`: HAProxy, nginx, an ingress) is fine:
+ * its clerks' status and the chaos then go where --cluster, --clerk or --orchestrator say
+ * (services/cluster/chaos-backends.ts, run/foreign-cluster-api.ts), and nothing of `/_lb/*` is asked.
+ *
  * @example
  *   const cluster = await openCluster({ clerks: 3 })
  *   try { … measuredRun(cluster, …) … } finally { await cluster.close() }
  */
-import { createChaosClient, type ChaosClient } from '../../services/cluster/chaos-client.js'
-import type { ChaosStep } from '../args/chaos-flags.js'
+import { chooseChaosBackend, type ChaosBackendName } from '../../services/cluster/chaos-backends.js'
+import type { ChaosClient } from '../../services/cluster/chaos-client.js'
+import { answersOk } from '../../services/common/answers-ok.js'
+import type { ChaosStep, ResolvedChaosStep } from '../args/chaos-flags.js'
 import { readLoadtestEnvironment } from '../args/environment.js'
 import { isLoadtestError, LoadtestErrors } from '../errors.js'
-import { createClusterApi, type ClusterApi } from './cluster-api.js'
+import { createClusterApi, isOurProxy, type ClusterApi } from './cluster-api.js'
+import { createForeignClusterApi } from './foreign-cluster-api.js'
 import { startLocalCluster, type LocalCluster } from './local-cluster.js'
 
 export interface ClusterHandle {
@@ -21,6 +28,10 @@ export interface ClusterHandle {
   readonly adminToken: string | undefined
   readonly api: ClusterApi
   readonly chaos: ChaosClient
+  /** which backend carries the chaos out (services/cluster/chaos-backends.ts) */
+  readonly chaosBackend: ChaosBackendName
+  /** npm start's launcher API, when there is one to put the cluster back after chaos */
+  readonly launcherUrl: string | undefined
   /** set when this process started the cluster */
   readonly local: LocalCluster | undefined
   close(): Promise<void>
@@ -29,6 +40,13 @@ export interface ClusterHandle {
 export interface OpenClusterOptions {
   /** an already running cluster's proxy; else a local one is started */
   target?: string | undefined
+  /** --cluster: npm start's launcher API (its own URL, or our proxy's /_cluster/*) */
+  clusterUrl?: string | undefined
+  /** --clerk: clerk id → the clerk's own URL */
+  clerkUrls?: Readonly<Record<string, string>> | undefined
+  orchestrator?: 'kubernetes' | undefined
+  /** --namespace for kubectl */
+  namespace?: string | undefined
   clerks?: number
   env?: Record<string, string>
   log?: (line: string) => void
@@ -50,13 +68,32 @@ export async function openCluster(options: OpenClusterOptions): Promise<ClusterH
     adminToken = local.adminToken
     log(`local cluster ready at ${proxyUrl}`)
   }
-  const api = createClusterApi({ proxyUrl, adminToken })
+  const ours = local !== undefined || (await askIsOurProxy(proxyUrl))
+  const api = ours
+    ? createClusterApi({ proxyUrl, adminToken })
+    : createForeignClusterApi({ targetUrl: proxyUrl, clusterUrl: options.clusterUrl, clerkUrls: options.clerkUrls, adminToken })
+  if (options.clusterUrl !== undefined) await assertLauncher(options.clusterUrl, adminToken)
+  const { name: chaosBackend, client: chaos } = chooseChaosBackend({
+    proxyUrl,
+    adminToken,
+    clusterUrl: options.clusterUrl,
+    clerkUrls: options.clerkUrls,
+    orchestrator: options.orchestrator,
+    kubectl: options.namespace === undefined ? {} : { namespace: options.namespace },
+  })
+  if (!ours) {
+    log(
+      `${proxyUrl} is not our proxy (no /_lb/status): its own balancing decides, and chaos goes through ${chaosBackend === 'proxy' ? 'nothing (give --cluster, --clerk or --orchestrator)' : chaosBackend}`,
+    )
+  }
   const handle: ClusterHandle = {
     proxyUrl,
     proxyPort: Number(new URL(proxyUrl).port || 80),
     adminToken,
     api,
-    chaos: createChaosClient({ proxyUrl, adminToken }),
+    chaos,
+    chaosBackend,
+    launcherUrl: options.clusterUrl ?? (ours ? proxyUrl : undefined),
     local,
     async close() {
       await local?.stop()
@@ -71,6 +108,25 @@ export async function openCluster(options: OpenClusterOptions): Promise<ClusterH
   return handle
 }
 
+async function askIsOurProxy(url: string): Promise<boolean> {
+  try {
+    return await isOurProxy(url)
+  } catch (err) {
+    throw new LoadtestErrors.LOADTEST_ERR_CLUSTER(`no proxy answers at ${url} (${(err as Error).message}): start a cluster with \`npm start\` or check --target`)
+  }
+}
+
+/** --cluster must be npm start's launcher (or our proxy in front of it): asked once, before the run */
+async function assertLauncher(clusterUrl: string, adminToken: string | undefined): Promise<void> {
+  const headers: Record<string, string> = adminToken ? { authorization: `Bearer ${adminToken}` } : {}
+  const found = await answersOk(`${clusterUrl}/_cluster/status`, { headers, timeoutMs: 5_000 }).catch(() => false)
+  if (!found) {
+    throw new LoadtestErrors.LOADTEST_ERR_CLUSTER(
+      `--cluster ${clusterUrl}: no launcher answers GET /_cluster/status there (give npm start's proxy URL, or the launcherUrl in $TMPDIR/clerk-cluster-$PROXY_PORT.json, and its ADMIN_TOKEN)`,
+    )
+  }
+}
+
 /**
  * Undoes what the chaos schedule did, so the next run (a matrix row, a test) starts with every
  * clerk alive, awake, fast, and Redis up. Needs the launcher (`/_cluster/status`); against a
@@ -78,10 +134,17 @@ export async function openCluster(options: OpenClusterOptions): Promise<ClusterH
  */
 export async function restoreCluster(cluster: ClusterHandle, chaos: readonly ChaosStep[]): Promise<void> {
   if (chaos.length === 0 || !cluster.adminToken) return
+  if (cluster.chaosBackend === 'clerk-admin') {
+    // a killed clerk cannot be revived through its own endpoints (whatever runs it may restart it); a slowed one can be unslowed
+    const slowed = new Set(chaos.filter((s) => s.verb === 'slow').map((s) => s.target))
+    await Promise.all([...slowed].map((id) => cluster.chaos.act('slow', id, 0).catch(() => undefined)))
+    return
+  }
+  if (cluster.launcherUrl === undefined) return // Kubernetes replaces deleted pods itself
   const headers = { authorization: `Bearer ${cluster.adminToken}` }
   let status: { processes?: { id: string; kind: string; state: string; slowMs?: number }[]; redis?: { state: string } }
   try {
-    const res = await fetch(`${cluster.proxyUrl}/_cluster/status`, { headers, signal: AbortSignal.timeout(5_000) })
+    const res = await fetch(`${cluster.launcherUrl}/_cluster/status`, { headers, signal: AbortSignal.timeout(5_000) })
     if (!res.ok) {
       await res.arrayBuffer()
       await waitForClerks(cluster).catch(() => undefined)
@@ -103,11 +166,28 @@ export async function restoreCluster(cluster: ClusterHandle, chaos: readonly Cha
   await waitForClerks(cluster)
 }
 
-/** a chaos step naming a clerk the cluster does not have stops the run before it starts */
-export async function assertChaosTargetsExist(cluster: ClusterHandle, chaos: readonly ChaosStep[]): Promise<void> {
+/**
+ * A chaos step the backend can never carry out, or naming a clerk the cluster does not have, stops
+ * the run before it starts. A step after an --add-clerk may name the clerk the add will start
+ * (the launcher picks the next free id); with no clerk list (Kubernetes) kubectl picks the pod
+ * when the step fires.
+ */
+export async function assertChaosTargetsExist(cluster: ClusterHandle, chaos: readonly ResolvedChaosStep[]): Promise<void> {
   if (chaos.length === 0) return
-  const ids = new Set((await cluster.api.status()).clerks.map((c) => c.id))
-  const unknown = chaos.find((step) => step.target !== 'redis' && !ids.has(step.target))
+  if (!cluster.api.ours && cluster.chaosBackend === 'proxy') {
+    throw new LoadtestErrors.LOADTEST_ERR_BAD_CHAOS(
+      `${chaos[0]?.text ?? 'chaos'}: ${cluster.proxyUrl} is not our proxy, so chaos needs to be told where to go: --cluster URL (npm start's launcher), --clerk ID=URL (each clerk) or --orchestrator kubernetes`,
+    )
+  }
+  for (const step of chaos) {
+    const refused = cluster.chaos.refusal?.(step.verb, step.target)
+    if (refused !== undefined) throw new LoadtestErrors.LOADTEST_ERR_BAD_CHAOS(`${step.text}: ${refused}`)
+  }
+  const clerks = (await cluster.api.status()).clerks
+  if (clerks.length === 0 && cluster.chaosBackend === 'kubectl') return
+  const ids = new Set(clerks.map((c) => c.id))
+  const firstAddMs = chaos.find((step) => step.verb === 'add')?.atMs ?? Infinity
+  const unknown = chaos.find((step) => step.target !== 'redis' && step.target !== 'clerks' && !ids.has(step.target) && step.atMs <= firstAddMs)
   if (unknown !== undefined) {
     throw new LoadtestErrors.LOADTEST_ERR_BAD_CHAOS(`${unknown.text}: the cluster has no clerk "${unknown.target}" (it has ${[...ids].join(', ')})`)
   }

@@ -2,7 +2,12 @@
  * The one client for chaos actions, used by `npm run chaos` and the load test. It talks to the
  * proxy only: `/_cluster/*` reaches `npm start`'s launcher (signals, revive, Redis); where there is
  * no launcher (a compose cluster), kill and slow fall back to the proxy's `/_lb/clerks/:id/crash`
- * and `/slow`, which call the clerk's own admin endpoints.
+ * and `/slow`, which call the clerk's own admin endpoints. Given the launcher's own URL (the
+ * `launcherUrl` of npm start's state file) instead of the proxy's, it works the same: the launcher
+ * serves `/_cluster/*` under the same paths.
+ *
+ * Other backends implement the same interface beside it, one file each (chaos-backends.ts lists
+ * them): the clerks' admin endpoints (chaos-clerk-admin.ts) and kubectl (chaos-kubectl.ts).
  *
  * @example
  *   const chaos = createChaosClient({ proxyUrl: 'http://127.0.0.1:8080', adminToken })
@@ -21,11 +26,17 @@ export interface ChaosClientOptions {
   timeoutMs?: number
 }
 
+/** what a chaos step can ask of a backend: a verb on a clerk or Redis, a new clerk, N clerks */
+export type ChaosAction = ChaosVerb | 'add' | 'scale'
+
+/** which API carried an action out */
+export type ChaosVia = 'launcher' | 'clerk-admin' | 'kubectl'
+
 export interface ChaosResult {
   ok: boolean
+  /** the HTTP status, or for kubectl its exit code */
   status: number
-  /** which API carried it out */
-  via: 'launcher' | 'clerk-admin'
+  via: ChaosVia
   body: unknown
 }
 
@@ -33,8 +44,15 @@ export interface ChaosClient {
   act(verb: ChaosVerb, target: string, arg?: number): Promise<ChaosResult>
   /** a new clerk (next free id and port), started and put behind the proxy: needs the launcher */
   add?(): Promise<ChaosResult>
+  /** sets the number of clerks (the orchestrator's replicas) */
+  scale?(replicas: number): Promise<ChaosResult>
   /** true when `npm start`'s launcher API answers through the proxy */
   hasLauncher(): Promise<boolean>
+  /**
+   * why this backend can never carry out `action` (one sentence), else undefined; asked before a
+   * run so that a schedule it cannot do stops the run before the load starts
+   */
+  refusal?(action: ChaosAction, target: string): string | undefined
 }
 
 export class ChaosError extends Error {
@@ -96,5 +114,10 @@ export function createChaosClient({ proxyUrl, adminToken, timeoutMs = 10_000 }: 
     return { ok: r.status < 300, via: 'launcher', ...r }
   }
 
-  return { act, add, hasLauncher }
+  function refusal(action: ChaosAction): string | undefined {
+    if (action === 'scale') return '--scale sets the replicas of an orchestrator: it needs --orchestrator kubernetes (with npm start: --add-clerk and --remove)'
+    return undefined
+  }
+
+  return { act, add, hasLauncher, refusal }
 }
