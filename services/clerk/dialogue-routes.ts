@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { STEPS, type Step } from '../common/vocabulary.js'
+import type { PaymentMethod } from './catalog.js'
 import { ask, buy, paid, pay, type StepResult } from './dialogue.js'
 import { clerkError, failureError } from './errors.js'
 import { keyedDialogueId, readIdempotencyKey } from './idempotency-key.js'
-import { chargeOfOrder } from './order-replay.js'
+import { chargeOfOrder, replayConflict } from './order-replay.js'
+import { receiptId } from './receipt.js'
 import type { StateCarrier } from './modes/carrier.js'
 import type { ClerkRuntime, DialogueRouteConfig } from './runtime.js'
 
@@ -30,7 +32,17 @@ export function registerDialogueRoutes(scope: FastifyInstance, carrier: StateCar
       result = buy(loaded.state, loaded.line)
     } else {
       const charge = pay(loaded.state, loaded.line)
-      if (!charge.ok) throw failureError(charge.failure, loaded.lostReason)
+      // the receipt this pay is filed under: its key and the session cookie that carries it
+      const receipt = idempotencyKey !== null && loaded.sessionCookie !== undefined ? receiptId(carrier.mode, loaded.sessionCookie, idempotencyKey) : undefined
+      if (!charge.ok) {
+        // no dialogue here, but maybe an order: this customer paid with this key on a clerk that
+        // died before answering, and this is the retry (receipt.ts)
+        if (charge.failure.code === 'CLERK_ERR_CONTEXT_LOST' && receipt !== undefined) {
+          const receipted = await answerWithReceipt(receipt, loaded.line)
+          if (receipted) return receipted
+        }
+        throw failureError(charge.failure, loaded.lostReason)
+      }
       // The ledger first, the state only once the order exists: a "paid" state saved beside a
       // charge that then fails (Redis down) would refuse the customer's next buy with "already
       // complete" when nothing was charged. A save that fails after the charge is harmless: the
@@ -43,6 +55,7 @@ export function registerDialogueRoutes(scope: FastifyInstance, carrier: StateCar
         clerk: runtime.options.clerkId,
         idempotencyKey,
         customerDeadlineMs,
+        receiptId: receipt,
       })
       if (!written.replayed) runtime.metrics.orders.inc({ mode: carrier.mode })
       // worded from the stored order: on a replay, that is what was paid
@@ -64,6 +77,30 @@ export function registerDialogueRoutes(scope: FastifyInstance, carrier: StateCar
       mode: carrier.mode,
       ...result.reply,
       ...saved,
+    }
+  }
+
+  /**
+   * The order filed under `receipt`, answered as the pay's replay (`receipt: true`), or undefined
+   * when there is none (another customer's key, or no order: the caller answers context_lost).
+   * Nothing is saved: this clerk has no session to save into; the customer's next step is ask.
+   */
+  async function answerWithReceipt(receipt: string, line: unknown): Promise<object | undefined> {
+    const order = await runtime.ledger.receipt(receipt)
+    if (!order) return undefined
+    // pay() read the line before it found no dialogue, so its method is valid; another method
+    // with the same key is not a retry: already_paid, naming the order (it is this customer's)
+    const { method } = line as { method: PaymentMethod }
+    const conflict = replayConflict('dialogue', order, { ...chargeOfOrder(order), method })
+    if (conflict) throw conflict
+    runtime.metrics.receipts.inc({ mode: carrier.mode })
+    return {
+      clerk: runtime.options.clerkId,
+      mode: carrier.mode,
+      ...paid(chargeOfOrder(order)).reply,
+      order,
+      replayed: true,
+      receipt: true,
     }
   }
 }

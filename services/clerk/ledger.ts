@@ -50,6 +50,9 @@ export interface ChargeMeta {
    * charge a customer who already got a 504.
    */
   customerDeadlineMs?: number | undefined
+  /** the receipt id (receipt.ts) a new order is also filed under, so its customer can read it
+   *  back from a clerk that lost the dialogue; undefined = none (no key, or no session cookie) */
+  receiptId?: string | undefined
 }
 
 // what a charge must leave Redis before the customer's deadline, for its answer to travel back
@@ -63,12 +66,13 @@ export const LEDGER_KEYS = {
   bySeq: 'clerk:ledger:by-seq', // sorted set seq → id
   byDialogue: 'clerk:ledger:by-dialogue', // hash dialogueId → id
   byKey: 'clerk:ledger:by-idempotency-key', // hash key → id
+  receipts: 'clerk:ledger:receipts', // hash receipt id (a hash of key + customer) → id
 } as const
 const KEYS = LEDGER_KEYS
 
-// KEYS: seq, orders, bySeq, byDialogue, byKey. ARGV: dialogueId, idempotencyKey ('' = none),
-// the order's JSON without its id and seq, starting after its opening brace, the deadline (ms
-// since the epoch, '' = none) and the new order's id. Returns {status, orderJson}: see FOUND below.
+// KEYS: seq, orders, bySeq, byDialogue, byKey, receipts. ARGV: dialogueId, idempotencyKey
+// ('' = none), the order's JSON without its id and seq, starting after its opening brace, the
+// deadline (ms since the epoch, '' = none), the new order's id and its receipt id ('' = none). Returns {status, orderJson}: see FOUND below.
 // None of these keys has a TTL: under the `volatile-*` memory policy Redis never evicts them
 // (services/common/redis-server.ts, LEDGER_SAFE_MEMORY_POLICY); a full Redis refuses the first
 // write (the SET of the seq) and the script writes nothing.
@@ -110,6 +114,9 @@ redis.call('ZADD', KEYS[3], seq, id)
 redis.call('HSET', KEYS[4], ARGV[1], id)
 if ARGV[2] ~= '' then
   redis.call('HSET', KEYS[5], ARGV[2], id)
+end
+if ARGV[6] ~= '' then
+  redis.call('HSET', KEYS[6], ARGV[6], id)
 end
 return {0, json}
 `
@@ -160,7 +167,7 @@ export class Ledger {
 
   /** `drawId` draws order ids (tests give a clashing one) */
   constructor(redis: Redis, drawId: () => string = newOrderId) {
-    if (!('clerkCharge' in redis)) redis.defineCommand('clerkCharge', { numberOfKeys: 5, lua: CHARGE_SCRIPT })
+    if (!('clerkCharge' in redis)) redis.defineCommand('clerkCharge', { numberOfKeys: 6, lua: CHARGE_SCRIPT })
     this.#redis = redis as LedgerRedis
     this.#drawId = drawId
   }
@@ -194,7 +201,21 @@ export class Ledger {
     let json = ''
     for (let draw = 0; draw < ID_DRAWS && status === FOUND.idTaken; draw++) {
       ;[status, json] = await this.#call(
-        () => this.#redis.clerkCharge(KEYS.seq, KEYS.orders, KEYS.bySeq, KEYS.byDialogue, KEYS.byKey, charge.dialogueId, meta.idempotencyKey ?? '', rest, deadline, this.#drawId()),
+        () =>
+          this.#redis.clerkCharge(
+            KEYS.seq,
+            KEYS.orders,
+            KEYS.bySeq,
+            KEYS.byDialogue,
+            KEYS.byKey,
+            KEYS.receipts,
+            charge.dialogueId,
+            meta.idempotencyKey ?? '',
+            rest,
+            deadline,
+            this.#drawId(),
+            meta.receiptId ?? '',
+          ),
         NOTHING_CHARGED,
       )
     }
@@ -209,6 +230,12 @@ export class Ledger {
     const conflict = replayConflict(status === FOUND.byDialogue ? 'dialogue' : 'key', order, charge)
     if (conflict) throw conflict
     return { order, replayed: true }
+  }
+
+  /** the order filed under a receipt id (receipt.ts), if its customer paid one with that key */
+  async receipt(receiptId: string): Promise<Order | undefined> {
+    const id = await this.#call(() => this.#redis.hget(KEYS.receipts, receiptId))
+    return id === null ? undefined : this.get(id)
   }
 
   async get(id: string): Promise<Order | undefined> {

@@ -9,6 +9,8 @@ export interface ClerkMetrics {
   requests: Counter<'mode' | 'step' | 'status'>
   duration: Histogram<'mode' | 'step'>
   orders: Counter<'mode'>
+  /** pays answered with an order this customer already paid, by a clerk that lost the dialogue */
+  receipts: Counter<'mode'>
   /** stateful dialogues parked on the way out (parked) or taken over from a clerk that left (claimed) */
   handoffs: Counter<'direction'>
 }
@@ -35,6 +37,12 @@ export function createClerkMetrics(read: { statefulSessions: () => number; redis
     labelNames: ['mode'] as const,
     registers: [registry],
   })
+  const receipts = new Counter({
+    name: 'clerk_receipts_total',
+    help: 'Pays answered with the order their customer already paid with the same Idempotency-Key, by a clerk that had lost the dialogue (receipts), by mode',
+    labelNames: ['mode'] as const,
+    registers: [registry],
+  })
   const handoffs = new Counter({
     name: 'clerk_handoff_dialogues_total',
     help: 'Stateful dialogues handed over: parked in Redis by this clerk on its way out, or claimed by this clerk from one that left',
@@ -58,5 +66,5 @@ export function createClerkMetrics(read: { statefulSessions: () => number; redis
       this.set(read.redisUp() ? 1 : 0)
     },
   })
-  return { registry, requests, duration, orders, handoffs }
+  return { registry, requests, duration, orders, receipts, handoffs }
 }

@@ -27,6 +27,9 @@ export interface Loaded {
   /** stateless explicit fields: a dialogue made up for this request alone, whose id means
    *  nothing to anyone (a keyed pay is then named by its key: idempotency-key.ts) */
   anonymous?: boolean
+  /** the session cookie as the customer sent it (session modes), also when its dialogue is lost:
+   *  what a receipt is filed under beside the Idempotency-Key (receipt.ts) */
+  sessionCookie?: string
 }
 
 export interface SavedFields {

@@ -23,17 +23,18 @@ export function sessionCarrier(mode: Mode, cookieName: string): StateCarrier {
       // A stored state is checked like a customer's words: the store is ours, but a record written
       // by an older clerk (or by hand in Redis) must not become a charge. One we cannot use is as
       // good as no session (409 context_lost, session_unknown): the customer starts over with ask.
-      const stored = readDialogueState(request.session.get('dialogue'))
-      if (stored) return { state: stored, line: request.body }
-      // A cookie we cannot match to a session: another clerk's, a forged one, an expired one.
       const cookie = request.cookies[cookieName]
+      const sessionCookie = cookie ? { sessionCookie: cookie } : {}
+      const stored = readDialogueState(request.session.get('dialogue'))
+      if (stored) return { state: stored, line: request.body, ...sessionCookie }
+      // A cookie we cannot match to a session: another clerk's, a forged one, an expired one.
       if (step !== 'ask') {
         // buy/pay without a dialogue fail and save nothing. Left alone, the plugin would answer
         // with a Set-Cookie clearing the customer's cookie, which may belong to a dialogue another
         // clerk behind the same proxy still holds: leave the cookie as it is.
         ;(request as { session: unknown }).session = null
       }
-      return { state: NO_DIALOGUE, line: request.body, lostReason: cookie ? 'session_unknown' : 'no_session' }
+      return { state: NO_DIALOGUE, line: request.body, lostReason: cookie ? 'session_unknown' : 'no_session', ...sessionCookie }
     },
     async save(request, _reply, next) {
       const session = request.session
