@@ -1,5 +1,5 @@
-import type { Mode } from '../../services/common/vocabulary.js'
-import { STICKY_COOKIE } from '../balance/affinity.js'
+import { MODES, type Mode } from '../../services/common/vocabulary.js'
+import { STICKY_COOKIE, stickyCookiePath } from '../balance/affinity.js'
 
 /**
  * `POST /_lb/new-customer`: an empty cookie jar for the caller's browser.
@@ -21,25 +21,29 @@ export type NewCustomerMode = Mode | 'all'
 // than imported, so the proxy does not load the clerk's session code; a unit test holds them equal.
 export const STATEFUL_SESSION_COOKIE = { name: 'stateful_sid', path: '/stateful' } as const
 export const SHARED_SESSION_COOKIE = { name: 'shared_sid', path: '/shared' } as const
-// proxy/balance/affinity.ts issues it with Path=/; HttpOnly; SameSite=Lax
-export const STICKY_CLERK_COOKIE = { name: STICKY_COOKIE, path: '/' } as const
+// proxy/balance/affinity.ts issues it at its route's path (HttpOnly; SameSite=Lax); before that,
+// one lb_clerk at Path=/ served the whole browser, and a browser may still hold one
+const stickyCookieAt = (path: string) => ({ name: STICKY_COOKIE, path }) as const
+export const STICKY_CLERK_COOKIE = stickyCookieAt('/')
 
 interface CookieToExpire {
   readonly name: string
   readonly path: string
 }
 
+/** a mode's own pin (at its route's path) and the old browser-wide one */
+const stickyCookiesOf = (mode: Mode): CookieToExpire[] => [stickyCookieAt(stickyCookiePath(mode)), STICKY_CLERK_COOKIE]
+
 /**
- * Which cookies each mode's "new customer" expires. `lb_clerk` is one cookie at Path=/ for the
- * whole browser, so every mode expires it: a new customer in any column unpins the others too.
- * The session cookie of another mode is left alone (its dialogue goes on, wherever the proxy
- * sends its next line).
+ * Which cookies each mode's "new customer" expires: that mode's session cookie and its own sticky
+ * pin, never another mode's (each column of a page is its own customer), and the old browser-wide
+ * pin at Path=/ if one is left.
  */
 const COOKIES_BY_MODE: Readonly<Record<NewCustomerMode, readonly CookieToExpire[]>> = Object.freeze({
-  stateful: [STATEFUL_SESSION_COOKIE, STICKY_CLERK_COOKIE],
-  shared: [SHARED_SESSION_COOKIE, STICKY_CLERK_COOKIE],
-  stateless: [STICKY_CLERK_COOKIE],
-  all: [STATEFUL_SESSION_COOKIE, SHARED_SESSION_COOKIE, STICKY_CLERK_COOKIE],
+  stateful: [STATEFUL_SESSION_COOKIE, ...stickyCookiesOf('stateful')],
+  shared: [SHARED_SESSION_COOKIE, ...stickyCookiesOf('shared')],
+  stateless: stickyCookiesOf('stateless'),
+  all: [STATEFUL_SESSION_COOKIE, SHARED_SESSION_COOKIE, ...MODES.map((m) => stickyCookieAt(stickyCookiePath(m))), STICKY_CLERK_COOKIE],
 })
 
 /** A Set-Cookie value that deletes the cookie `name` at `path` (Max-Age=0, and a past Expires for old clients). */
@@ -75,5 +79,5 @@ export function newCustomer(query: string): NewCustomerAnswer {
     return { ok: false, message: `"mode" must be one of ${NEW_CUSTOMER_MODES.join(', ')} (default all), got ${JSON.stringify(mode)}` }
   }
   const cookies = COOKIES_BY_MODE[mode]
-  return { ok: true, mode, expired: cookies.map((c) => c.name), setCookie: cookies.map(expiredCookie) }
+  return { ok: true, mode, expired: [...new Set(cookies.map((c) => c.name))], setCookie: cookies.map(expiredCookie) }
 }

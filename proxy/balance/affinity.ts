@@ -1,5 +1,5 @@
 import { clerkRouteId } from '../../services/common/clerk-route-id.js'
-import type { Affinity } from '../../services/common/vocabulary.js'
+import type { Affinity, RouteKey } from '../../services/common/vocabulary.js'
 import { connectionPinOf } from './connection-pins.js'
 import type { UpstreamView } from './pickers.js'
 
@@ -100,11 +100,29 @@ export function stickyCookieId(clerkId: string): string {
   return clerkRouteId(clerkId)
 }
 
-export function stickySetCookie(cookieId: string): string {
-  return `${STICKY_COOKIE}=${cookieId}; Path=/; HttpOnly; SameSite=Lax`
+/**
+ * The sticky cookie for one route, at that route's path (`/stateful`, `/shared`, …): the policy is
+ * per route, so is the pin. A browser that plays several modes side by side (the dashboard's
+ * columns, the learner page) keeps one pin per mode, and a new customer in one column unpins
+ * that column only. The session cookies of the clerks are scoped the same way.
+ *
+ * @example
+ *   stickySetCookie('xyz', 'stateful') // 'lb_clerk=xyz; Path=/stateful; HttpOnly; SameSite=Lax'
+ */
+export function stickySetCookie(cookieId: string, route: RouteKey): string {
+  return `${STICKY_COOKIE}=${cookieId}; Path=${stickyCookiePath(route)}; HttpOnly; SameSite=Lax`
 }
 
-/** Reads lb_clerk from a Cookie header without parsing the rest of it. */
+/** where a route's sticky cookie lives: the route's own path */
+export function stickyCookiePath(route: RouteKey): string {
+  return `/${route}`
+}
+
+/**
+ * Reads lb_clerk from a Cookie header without parsing the rest of it. The first one wins: a
+ * browser that still holds an older proxy's lb_clerk at Path=/ sends the route's own one first
+ * (RFC 6265 5.4: longer paths first).
+ */
 export function readStickyCookie(cookieHeader: string | undefined): string | undefined {
   if (cookieHeader === undefined) return undefined
   let at = cookieHeader.indexOf(`${STICKY_COOKIE}=`)

@@ -185,7 +185,7 @@ class Exchange implements ForwardCallbacks {
       this.deps.counters.redispatched(redispatchedFrom, upstream)
     }
     // mcp-session pins browsers by the cookie too (an MCP client is pinned by its session id)
-    if (choice.pin === 'cookie' || choice.pin === 'mcp-session') this.setCookie = stickySetCookie(upstream.cookieId)
+    if (choice.pin === 'cookie' || choice.pin === 'mcp-session') this.setCookie = stickySetCookie(upstream.cookieId, this.route)
     if (choice.pin === 'connection') pinConnection(this.req.socket, upstream.id)
     return upstream
   }

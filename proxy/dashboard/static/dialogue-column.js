@@ -22,15 +22,15 @@ export const OUTCOME_LINES = [
   { key: 'failed', label: 'failed', color: '#4d4d4d', dash: [2, 3] },
 ]
 // "New customer" asks the proxy to expire this browser's cookies (POST /_lb/new-customer): the
-// page cannot, they are HttpOnly. lb_clerk is one cookie at Path=/ for the whole browser, so a new
-// customer in any column unpins the other columns too; the notes say so (docs/dashboard.md).
+// page cannot, they are HttpOnly. lb_clerk is one cookie per route (Path=/stateful, …), so a new
+// customer in one column leaves the other columns pinned (docs/dashboard.md).
 const NEW_CUSTOMER = {
   stateful: 'A new customer walks in with an empty cookie jar: the proxy picks their clerk afresh.',
   stateless: 'A new customer walks in, carrying nothing yet.',
   shared: 'A new customer walks in with an empty cookie jar: a fresh dialogue in Redis.',
 }
-// lb_clerk is one cookie for the whole browser: emptying the jar in one column unpins all three
-const ONE_STICKY_COOKIE = 'The sticky cookie went too: one per browser, so every column is unpinned.'
+// lb_clerk is one cookie per route (Path=/stateful, …): emptying one column's jar unpins that column only
+const ONE_STICKY_COOKIE = 'Its sticky pin went too; the other columns keep theirs (one lb_clerk per route).'
 // what happens when the proxy could not empty the jar (an older proxy, or none at all)
 const SAME_JAR = {
   stateful: 'Same browser, same cookies: sticky routing keeps this customer with the same clerk.',

@@ -216,7 +216,7 @@ describe.each(ENGINE_NAMES)('the %s engine', (engine) => {
     expect(res.headers.get('x-clerk')).toBe('echo')
     // the clerk's session cookie and the sticky cookie both reach the customer
     expect(res.headers.getSetCookie().some((c) => c.startsWith('stateful_sid=abc'))).toBe(true)
-    expect(res.headers.getSetCookie().some((c) => /^lb_clerk=[A-Za-z0-9_-]+; Path=\/; HttpOnly; SameSite=Lax$/.test(c))).toBe(true)
+    expect(res.headers.getSetCookie().some((c) => /^lb_clerk=[A-Za-z0-9_-]+; Path=\/stateful; HttpOnly; SameSite=Lax$/.test(c))).toBe(true)
     expect(seenHeaders['x-custom']).toBe('yes')
     expect(seenHeaders['idempotency-key']).toBe('k1')
     expect(seenHeaders['content-length']).toBe('20')

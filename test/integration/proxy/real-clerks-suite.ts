@@ -34,7 +34,7 @@ export function realClerkSuite(engine: EngineName): void {
       const ask = await c.post('/stateful/ask', { product: 'laptop' })
       expect(ask.status).toBe(200)
       const setCookie = ask.headers.getSetCookie().find((s) => s.startsWith('lb_clerk='))
-      expect(setCookie).toMatch(/^lb_clerk=[A-Za-z0-9_-]+; Path=\/; HttpOnly; SameSite=Lax$/)
+      expect(setCookie).toMatch(/^lb_clerk=[A-Za-z0-9_-]+; Path=\/stateful; HttpOnly; SameSite=Lax$/)
       expect(setCookie).not.toContain('clerk-')
       const buy = await c.post('/stateful/buy', { quantity: 2 })
       const pay = await c.post('/stateful/pay', { method: 'card' })

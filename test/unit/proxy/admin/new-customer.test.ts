@@ -12,8 +12,9 @@ describe('a new customer: expiring the cookies that tie a browser to a dialogue 
   it('names the cookies exactly as the clerk and the sticky policy issue them', () => {
     expect(STATEFUL_SESSION_COOKIE.name).toBe(STATEFUL_COOKIE)
     expect(SHARED_SESSION_COOKIE.name).toBe(SHARED_COOKIE)
-    // the sticky cookie is issued as lb_clerk=<id>; Path=/; HttpOnly; SameSite=Lax: same name, path and flags
-    expect(stickySetCookie('x')).toBe('lb_clerk=x; Path=/; HttpOnly; SameSite=Lax')
+    // the sticky cookie is issued as lb_clerk=<id>; Path=/<route>; HttpOnly; SameSite=Lax: same name, path and flags
+    expect(stickySetCookie('x', 'shared')).toBe('lb_clerk=x; Path=/shared; HttpOnly; SameSite=Lax')
+    // the browser-wide pin of an older proxy, expired too
     expect(expiredCookie(STICKY_CLERK_COOKIE)).toBe('lb_clerk=; Path=/; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; SameSite=Lax')
   })
 
@@ -21,12 +22,15 @@ describe('a new customer: expiring the cookies that tie a browser to a dialogue 
     expect(newCustomer('')).toMatchObject({ ok: true, mode: 'all', expired: ['stateful_sid', 'shared_sid', 'lb_clerk'] })
   })
 
-  it('expires lb_clerk in every mode: one browser has one, whichever column asks', () => {
-    for (const mode of ['stateful', 'shared', 'stateless', 'all']) {
+  it("expires a mode's own pin only: one lb_clerk per route, so a new customer in one column leaves the others pinned", () => {
+    for (const mode of ['stateful', 'shared', 'stateless'] as const) {
       const answer = newCustomer(`mode=${mode}`)
-      expect(answer.ok && answer.expired).toContain('lb_clerk')
+      const paths = answer.ok ? answer.setCookie.filter((c) => c.startsWith('lb_clerk=')).map((c) => /Path=([^;]+)/.exec(c)?.[1]) : []
+      expect(paths).toEqual([`/${mode}`, '/'])
     }
     expect(newCustomer('mode=stateless')).toMatchObject({ ok: true, expired: ['lb_clerk'] })
+    const all = newCustomer('mode=all')
+    expect(all.ok && all.setCookie.filter((c) => c.startsWith('lb_clerk=')).length).toBe(4)
   })
 
   it('says in a sentence what is wrong with a bad mode', () => {
@@ -41,6 +45,7 @@ describe('a new customer: expiring the cookies that tie a browser to a dialogue 
     expect(JSON.parse(res.body)).toEqual({ mode: 'shared', expired: ['shared_sid', 'lb_clerk'] })
     expect(res.headers['set-cookie']).toEqual([
       'shared_sid=; Path=/shared; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; SameSite=Lax',
+      'lb_clerk=; Path=/shared; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; SameSite=Lax',
       'lb_clerk=; Path=/; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; SameSite=Lax',
     ])
     const bad = await handle({ method: 'POST', path: '/_lb/new-customer', query: 'mode=x', headers: {}, body: '' })

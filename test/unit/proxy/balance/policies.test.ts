@@ -83,7 +83,7 @@ describe('sticky', () => {
     expect(stickyCookieId('clerk-a')).toBe(stickyCookieId('clerk-a'))
     expect(stickyCookieId('clerk-a')).not.toContain('clerk')
     expect(stickyCookieId('clerk-a')).not.toBe(stickyCookieId('clerk-b'))
-    expect(stickySetCookie('xyz')).toBe('lb_clerk=xyz; Path=/; HttpOnly; SameSite=Lax')
+    expect(stickySetCookie('xyz', 'stateful')).toBe('lb_clerk=xyz; Path=/stateful; HttpOnly; SameSite=Lax')
   })
 
   it.each([
