@@ -5,7 +5,7 @@ import { ACCEPTED_POLICY_NAMES, type AcceptedPolicyName } from './balance/policy
 import { buildRouteTable, parseRouteChanges, readRouteChange, type RouteChange, type RouteTable } from './forward/route-table.js'
 import { parseDiscoverTarget, type DiscoveryTarget } from './state/discovery.js'
 
-export const ENGINE_NAMES = ['undici', 'http-proxy'] as const
+export const ENGINE_NAMES = ['undici', 'http-proxy', 'net'] as const
 export type EngineName = (typeof ENGINE_NAMES)[number]
 
 export interface ClerkTarget {
@@ -172,7 +172,14 @@ export const proxyOptions = defineOptions<ProxyOptions>({
       doc: 'protects changing admin routes; unset → they answer 401 unauthorized saying ADMIN_TOKEN is not configured',
     },
     // measured faster: see README "Benchmark"
-    { env: 'PROXY_ENGINE', key: 'engine', read: choice(ENGINE_NAMES), default: 'undici', docDefault: 'undici (the faster one)', doc: '`undici` or `http-proxy`' },
+    {
+      env: 'PROXY_ENGINE',
+      key: 'engine',
+      read: choice(ENGINE_NAMES),
+      default: 'undici',
+      docDefault: 'undici (the faster one)',
+      doc: '`undici`, `http-proxy`, or `net` (node:net + llhttp, opt-in)',
+    },
     {
       env: 'PROXY_WORKERS',
       key: 'workers',

@@ -5,6 +5,7 @@ import type { ForwardEngine } from '../../../proxy/forward/engines/engine.js'
 import { createHttpProxyEngine } from '../../../proxy/forward/engines/http-proxy-engine.js'
 import { requestHeadersForClerk } from '../../../proxy/forward/headers.js'
 import { createUndiciEngine } from '../../../proxy/forward/engines/undici-engine.js'
+import { createNetEngine } from '../../../proxy/forward/engines/net-engine.js'
 import { classifyFailure, failureToError } from '../../../proxy/forward/failures.js'
 import { goodFake, type Fake } from './fake-upstreams.js'
 
@@ -83,6 +84,7 @@ const CASES: Array<[string, string, string[]]> = [
 describe.each([
   ['undici', () => createUndiciEngine(ENGINE_OPTIONS)],
   ['http-proxy', () => createHttpProxyEngine(ENGINE_OPTIONS)],
+  ['net', () => createNetEngine(ENGINE_OPTIONS)],
 ])('the %s engine', (_name, make) => {
   let engine: ForwardEngine
   beforeAll(() => {
