@@ -4,6 +4,7 @@
  * args/ reads, run/measured-run.ts runs, analyze/ computes, report/ renders.
  */
 import '../services/common/supported-node.js'
+import { defaultReportFile, reportAddress } from '../services/common/reports-folder.js'
 import { keepAliveRow, type KeepAliveRow, type Summary } from './analyze/summarize.js'
 import { readCommandLine, runIfMain } from './args/command-line.js'
 import { parseLoadtestArguments } from './args/loadtest-arguments.js'
@@ -11,8 +12,8 @@ import { loadtestUsage } from './args/usage.js'
 import { writeReportFiles } from './report/files.js'
 import { buildReport } from './report/json.js'
 import { connectionStyle } from './report/tables.js'
-import { renderKeepAliveText, renderRunText } from './report/text.js'
-import { measuredRun } from './run/measured-run.js'
+import { privateClusterNote, renderKeepAliveText, renderRunText } from './report/text.js'
+import { finalBeat, measuredRun } from './run/measured-run.js'
 import { openCluster } from './run/open-cluster.js'
 
 export async function main(argv: readonly string[]): Promise<number> {
@@ -26,6 +27,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     namespace: options.namespace,
     clerks: options.clerks,
   })
+  if (cluster.local) process.stderr.write(privateClusterNote(cluster.proxyUrl))
+  // a run against a running cluster always leaves an HTML report the dashboard's verdict card links
+  const htmlFile = options.htmlFile ?? (options.target ? defaultReportFile('loadtest') : undefined)
   try {
     const summaries: Summary[] = []
     const keepAlive: KeepAliveRow[] = []
@@ -52,7 +56,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     if (options.compareKeepAlive) process.stdout.write(renderKeepAliveText(keepAlive))
     const report = buildReport('loadtest', summaries, options.compareKeepAlive ? { keepAlive } : {})
-    writeReportFiles(report, options)
+    writeReportFiles(report, { htmlFile, jsonFile: options.jsonFile })
+    const last = summaries.at(-1)
+    const address = htmlFile === undefined ? undefined : reportAddress(htmlFile)
+    // the verdict card's link, once the file it points at is written
+    if (last && address && !cluster.local) await cluster.api.beat(finalBeat(last, address))
     return 0
   } finally {
     await cluster.close()

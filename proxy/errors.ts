@@ -66,7 +66,8 @@ export function sendError(res: ServerResponse, err: ProxyErrorLike, extra: Recor
     res.destroy()
     return
   }
-  const body = JSON.stringify(errorBody(err, extra))
+  // ends in a newline, so a curl prompt starts on its own line
+  const body = `${JSON.stringify(errorBody(err, extra))}\n`
   res.writeHead(err.statusCode ?? 500, {
     ...headers,
     'content-type': 'application/json; charset=utf-8',

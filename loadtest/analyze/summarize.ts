@@ -57,6 +57,9 @@ export interface TimelineSecond {
   unfinished: number
   /** completed dialogues by the clerk that answered their pay (shows a clerk joining or leaving) */
   completedByClerk: Record<string, number>
+  /** whole-dialogue latency of the dialogues completed in this second, ms (0 when none did) */
+  p50Ms: number
+  p99Ms: number
 }
 
 export interface ChaosMark {
@@ -252,8 +255,12 @@ export function summarize(run: SummaryInput, extras: SummaryExtras = {}): Summar
     failed: 0,
     unfinished: 0,
     completedByClerk: {},
+    p50Ms: 0,
+    p99Ms: 0,
   }))
-  const bucket = (at: number) => timeline[Math.min(seconds - 1, Math.max(0, Math.floor((at - run.startedAt) / 1000)))]
+  const latenciesBySecond: number[][] = timeline.map(() => [])
+  const secondOf = (at: number) => Math.min(seconds - 1, Math.max(0, Math.floor((at - run.startedAt) / 1000)))
+  const bucket = (at: number) => timeline[secondOf(at)]
   let answers = 0
   let redispatched = 0
   let handedOver = 0
@@ -276,7 +283,10 @@ export function summarize(run: SummaryInput, extras: SummaryExtras = {}): Summar
         answers++
       }
     }
-    if (outcome === 'completed' && r.endedAt !== undefined) dialogueLatencies.push(r.endedAt - r.startedAt)
+    if (outcome === 'completed' && r.endedAt !== undefined) {
+      dialogueLatencies.push(r.endedAt - r.startedAt)
+      latenciesBySecond[secondOf(r.endedAt)]?.push(r.endedAt - r.startedAt)
+    }
     const start = bucket(r.startedAt)
     if (start) start.started++
     const end = bucket(r.endedAt ?? run.endedAt)
@@ -297,6 +307,11 @@ export function summarize(run: SummaryInput, extras: SummaryExtras = {}): Summar
     }
   }
 
+  timeline.forEach((t, i) => {
+    const { p50, p99 } = latencyStats(latenciesBySecond[i] ?? [])
+    t.p50Ms = p50
+    t.p99Ms = p99
+  })
   const lost = dialogues.context_lost + dialogues.no_session + dialogues.failed
   const ended = dialogues.completed + lost
   const kills = run.chaos.filter((e) => (e.verb === 'kill' || e.verb === 'terminate') && e.ok)

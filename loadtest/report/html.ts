@@ -1,14 +1,18 @@
 /**
  * The HTML report: one self-contained file (inline CSS and SVG, no script, no CDN, no external
- * file) that opens anywhere, e.g. on a projector without network. Per run a timeline chart (per
- * second: completed, context_lost, failed stacked; chaos events as marked vertical lines) and the
- * tables; for a matrix the comparison table first; for scale-out the dialogues/s-per-clerks chart.
+ * file) that opens anywhere, e.g. on a projector without network. On top, every run's verdict in
+ * one coloured line; for a matrix the comparison table (loss cells coloured) and the runs side by
+ * side on one shared scale; then per run its verdict, the dialogues per second by outcome and the
+ * p50/p99 latency over time (chaos marked on both, report/html-charts.ts), and the tables.
+ *
+ * Charts are hand-drawn SVG rather than a charting library: a library's charts need its script in
+ * the page, and this report runs none (it is served by the proxy under a policy that forbids it).
  *
  * @example
  *   writeFileSync('report.html', renderHtmlReport(buildReport('matrix', summaries)))
  */
-import type { ScaleReport } from '../analyze/scale-curve.js'
 import type { Summary } from '../analyze/summarize.js'
+import { escapeHtml, latencySvg, outcomesSvg, scaleSvg, sharedScale, type ChartScale } from './html-charts.js'
 import type { LoadtestReport } from './json.js'
 import {
   byClerkTable,
@@ -20,106 +24,72 @@ import {
   latencyTable,
   ledgerTable,
   outcomesTable,
+  readableMs,
+  readableTime,
   type Cell,
   type Cells,
 } from './tables.js'
+import { runVerdict } from './verdict.js'
 
-export function escapeHtml(text: unknown): string {
-  return String(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;')
-}
-
-const COLORS = { completed: '#2e7d32', context_lost: '#ef6c00', failed: '#c62828', unfinished: '#9e9e9e' } as const
-const SERIES = ['completed', 'context_lost', 'failed', 'unfinished'] as const
+/**
+ * How a cell is coloured, by its column: losses orange when any, red from a tenth; a ledger that
+ * lost or doubled anything red; nothing lost green.
+ */
+const CELL_RULES: Readonly<Record<string, (value: Cell) => string>> = Object.freeze({
+  'lost %': (v) => {
+    const p = parseFloat(String(v))
+    return Number.isNaN(p) ? '' : p === 0 ? 'ok' : p >= 10 ? 'bad' : 'warn'
+  },
+  context_lost: (v) => (Number(v) > 0 ? 'warn' : ''),
+  failed: (v) => (Number(v) > 0 ? 'bad' : ''),
+  'ledger lost': (v) => (Number(v) > 0 ? 'bad' : v === 0 ? 'ok' : ''),
+  lost: (v) => (Number(v) > 0 ? 'bad' : ''),
+  doubled: (v) => (Number(v) > 0 ? 'bad' : ''),
+  charged_unconfirmed: (v) => (Number(v) > 0 ? 'warn' : ''),
+})
 
 function tableHtml({ head, rows }: Cells, className = ''): string {
   const th = head.map((h) => `<th>${escapeHtml(h)}</th>`).join('')
-  const trs = rows.map((r) => `<tr>${r.map((c) => `<td>${escapeHtml(c)}</td>`).join('')}</tr>`).join('\n')
+  const trs = rows
+    .map(
+      (r) =>
+        `<tr>${r
+          .map((c, i) => {
+            const rule = i === 0 ? undefined : CELL_RULES[head[i] ?? '']
+            const cls = rule ? rule(c) : ''
+            return `<td${cls ? ` class="${cls}"` : ''}>${escapeHtml(c)}</td>`
+          })
+          .join('')}</tr>`,
+    )
+    .join('\n')
   // a wide table scrolls inside its own box instead of pushing the page sideways
   return `<div class="scroll"><table class="${className}"><thead><tr>${th}</tr></thead><tbody>\n${trs}\n</tbody></table></div>`
 }
 
-function niceMax(n: number): number {
-  if (n <= 5) return 5
-  const magnitude = 10 ** Math.floor(Math.log10(n))
-  for (const step of [1, 2, 2.5, 5, 10]) if (step * magnitude >= n) return step * magnitude
-  return 10 * magnitude
+function verdictHtml(s: Summary, tag: 'p' | 'li' = 'p', href?: string): string {
+  const v = runVerdict(s)
+  const text = escapeHtml(v.headline)
+  return `<${tag} class="verdict verdict-${v.tone}">${href ? `<a href="${href}">${text}</a>` : text}</${tag}>`
 }
 
-interface PlotFrame {
-  plotW: number
-  plotH: number
-  /** value → SVG y of the plot area (0 at its bottom, max at its top) */
-  y(v: number): number
-  /** the plot area's background and five grid lines labelled 0 … max */
-  axis: string[]
-}
-
-/** the plot area inside the margins of a chart, shared by the timeline and the scale chart */
-function plotFrame(width: number, height: number, margin: { left: number; right: number; top: number; bottom: number }, max: number): PlotFrame {
-  const { left, top } = margin
-  const plotW = width - left - margin.right
-  const plotH = height - top - margin.bottom
-  const y = (v: number) => top + plotH - (v / max) * plotH
-  const axis = [`<rect x="${left}" y="${top}" width="${plotW}" height="${plotH}" fill="#fafafa" stroke="#ddd"/>`]
-  for (let i = 0; i <= 4; i++) {
-    const v = (max / 4) * i
-    axis.push(`<line x1="${left}" x2="${left + plotW}" y1="${y(v)}" y2="${y(v)}" stroke="#e0e0e0"/>`)
-    axis.push(`<text x="${left - 4}" y="${y(v) + 4}" text-anchor="end" font-size="10">${Math.round(v)}</text>`)
-  }
-  return { plotW, plotH, y, axis }
-}
-
-/** Stacked bars per second with chaos events marked; pure SVG text. */
-export function timelineSvg(s: Summary, width = 900, height = 240): string {
-  const left = 44
-  const top = 30
-  const bottom = 28
-  const seconds = Math.max(1, s.timeline.length)
-  const totals = s.timeline.map((t) => t.completed + t.context_lost + t.failed + t.unfinished)
-  const max = niceMax(Math.max(1, ...totals))
-  const { plotW, plotH, y, axis } = plotFrame(width, height, { left, right: 12, top, bottom }, max)
-  const barW = plotW / seconds
-  const parts: string[] = []
-  parts.push(`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="100%" role="img" aria-label="timeline of ${escapeHtml(s.label)}">`)
-  parts.push(...axis)
-  s.timeline.forEach((t, i) => {
-    let base = 0
-    for (const key of SERIES) {
-      const v = t[key]
-      if (v <= 0) continue
-      const x = left + i * barW + 0.5
-      parts.push(
-        `<rect x="${x.toFixed(1)}" y="${y(base + v).toFixed(1)}" width="${Math.max(1, barW - 1).toFixed(1)}" height="${((v / max) * plotH).toFixed(1)}" fill="${COLORS[key]}"><title>${t.second}s: ${v} ${key}</title></rect>`,
-      )
-      base += v
-    }
-  })
-  const tickEvery = Math.max(1, Math.ceil(seconds / 15))
-  for (let sec = 0; sec <= seconds; sec += tickEvery) {
-    const x = left + sec * barW
-    parts.push(`<text x="${x.toFixed(1)}" y="${height - bottom + 14}" text-anchor="middle" font-size="10">${sec}s</text>`)
-  }
-  s.chaos.forEach((c, i) => {
-    const x = left + (c.offsetMs / 1000) * barW
-    const labelY = top - 6 - (i % 2) * 12
-    parts.push(`<line x1="${x.toFixed(1)}" x2="${x.toFixed(1)}" y1="${top - 4}" y2="${top + plotH}" stroke="#6a1b9a" stroke-width="2" stroke-dasharray="4 3"/>`)
-    parts.push(`<text x="${(x + 3).toFixed(1)}" y="${labelY + 16}" font-size="10" fill="#6a1b9a">${escapeHtml(c.text.replace(/^--/, ''))}</text>`)
-  })
-  parts.push(
-    `<text x="${left}" y="${height - 2}" font-size="10" fill="#555">dialogues ended per second · ${SERIES.map((k) => `<tspan fill="${COLORS[k]}">■ ${k}</tspan>`).join(' ')} · <tspan fill="#6a1b9a">┊ chaos</tspan></text>`,
+/** the runs side by side, every chart on one scale: what differs is the design, not the axis */
+function sideBySideHtml(runs: readonly Summary[], scale: ChartScale): string {
+  const cards = runs.map(
+    (s, i) =>
+      `<div class="run-card"><h3><a href="#run-${i}">${escapeHtml(s.label)}</a></h3>${verdictHtml(s)}${outcomesSvg(s, scale, 460, 200)}${latencySvg(s, scale, 460, 150)}</div>`,
   )
-  parts.push('</svg>')
-  return parts.join('\n')
+  return `<h2>The runs side by side (same scale)</h2><div class="side-by-side">${cards.join('\n')}</div>`
 }
 
-function runHtml(s: Summary, index: number): string {
+function runHtml(s: Summary, index: number, scale: ChartScale): string {
   const parts: string[] = []
   parts.push(`<section id="run-${index}"><h2>${escapeHtml(s.label)}</h2>`)
+  parts.push(verdictHtml(s))
   parts.push(
-    `<p>${s.customers} customers · ${formatDurationMs(s.durationMs)} · keep-alive ${s.keepAlive ? 'on' : 'off'}${s.pipelining > 1 ? ` · pipelining ${s.pipelining}` : ''} · started ${escapeHtml(s.startedAt)} · target ${escapeHtml(s.target)}</p>`,
+    `<p class="note">${s.customers} customers · ${formatDurationMs(s.durationMs)} · keep-alive ${s.keepAlive ? 'on' : 'off'}${s.pipelining > 1 ? ` · pipelining ${s.pipelining}` : ''} · started ${escapeHtml(readableTime(s.startedAt))} · target ${escapeHtml(s.target)}</p>`,
   )
-  parts.push(timelineSvg(s))
-  parts.push(tableHtml(outcomesTable(s)), tableHtml(latencyTable(s)), tableHtml(endedAtTable(s)))
+  parts.push(`<div class="charts">${outcomesSvg(s, scale)}${latencySvg(s, scale)}</div>`)
+  parts.push(tableHtml(outcomesTable(s)), tableHtml(latencyTable(s, readableMs)), tableHtml(endedAtTable(s)))
   const reasons: Cell[][] = Object.entries(s.failedReasons)
   if (reasons.length > 0) parts.push(tableHtml({ head: ['failed because', 'dialogues'], rows: reasons }))
   parts.push(tableHtml(byClerkTable(s)))
@@ -137,58 +107,28 @@ function runHtml(s: Summary, index: number): string {
   return parts.join('\n')
 }
 
-/** dialogues/s against clerks, with the ideal line (clerks × one clerk's capacity) */
-export function scaleSvg(scale: ScaleReport, width = 640, height = 280): string {
-  const left = 50
-  const bottom = 40
-  const n = Math.max(1, ...scale.points.map((p) => p.clerks))
-  const ideal = scale.points.map((p) => p.clerks * scale.oneClerkCapacity)
-  const max = niceMax(Math.max(1, ...scale.points.map((p) => p.completedPerSec), ...ideal))
-  const { plotW, y, axis } = plotFrame(width, height, { left, right: 20, top: 20, bottom }, max)
-  const x = (clerks: number) => left + (n === 1 ? plotW / 2 : ((clerks - 1) / (n - 1)) * plotW)
-  const parts: string[] = [
-    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" role="img" aria-label="dialogues per second against clerks">`,
-    ...axis,
-  ]
-  const line = (values: { clerks: number; v: number }[], color: string, dash = '') =>
-    `<polyline fill="none" stroke="${color}" stroke-width="2" ${dash ? `stroke-dasharray="${dash}"` : ''} points="${values.map((p) => `${x(p.clerks).toFixed(1)},${y(p.v).toFixed(1)}`).join(' ')}"/>`
-  parts.push(
-    line(
-      scale.points.map((p) => ({ clerks: p.clerks, v: p.clerks * scale.oneClerkCapacity })),
-      '#9e9e9e',
-      '5 4',
-    ),
-  )
-  parts.push(
-    line(
-      scale.points.map((p) => ({ clerks: p.clerks, v: p.completedPerSec })),
-      '#1565c0',
-    ),
-  )
-  for (const p of scale.points) {
-    parts.push(
-      `<circle cx="${x(p.clerks).toFixed(1)}" cy="${y(p.completedPerSec).toFixed(1)}" r="4" fill="#1565c0"><title>${p.clerks} clerks: ${p.completedPerSec} dialogues/s</title></circle>`,
-    )
-    parts.push(`<text x="${x(p.clerks).toFixed(1)}" y="${height - bottom + 16}" text-anchor="middle" font-size="11">${p.clerks}</text>`)
-  }
-  parts.push(
-    `<text x="${left + plotW / 2}" y="${height - 6}" text-anchor="middle" font-size="11">clerks · <tspan fill="#1565c0">━ completed dialogues/s</tspan> · <tspan fill="#9e9e9e">┅ clerks × one clerk's capacity</tspan></text>`,
-  )
-  parts.push('</svg>')
-  return parts.join('\n')
-}
-
 const STYLE = `
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2rem auto;max-width:1280px;color:#222;padding:0 1rem}
-h1{font-size:1.6rem}h2{font-size:1.2rem;margin-top:2.5rem;border-bottom:1px solid #ddd}
-table{border-collapse:collapse;margin:.8rem 0;font-size:.9rem}
+h1{font-size:1.6rem;margin-bottom:.3rem}h2{font-size:1.2rem;margin-top:2.5rem;border-bottom:1px solid #ddd}
+h3{font-size:1rem;margin:.2rem 0}
+table{border-collapse:collapse;margin:.8rem 0;font-size:.9rem;font-variant-numeric:tabular-nums}
 th,td{border:1px solid #ddd;padding:.25rem .6rem;text-align:right}
 th:first-child,td:first-child{text-align:left}
 thead{background:#f0f0f0}
+td.ok{background:#e6f5ea}td.warn{background:#fff1d6}td.bad{background:#fde2df;font-weight:700}
 table.headline{font-size:.95rem}
 div.scroll{overflow-x:auto}
 p.note{color:#555;font-size:.9rem}
-svg{display:block;margin:.5rem 0}
+ul.verdicts{list-style:none;padding:0;margin:.8rem 0}
+.verdict{margin:.4rem 0;padding:.4rem .7rem;border-left:6px solid;border-radius:4px;font-weight:700}
+.verdict a{color:inherit}
+.verdict-good{background:#e6f5ea;border-color:#2e7d32}
+.verdict-warn{background:#fff4de;border-color:#b26a00}
+.verdict-bad{background:#fde8e6;border-color:#b3261e}
+.side-by-side{display:grid;grid-template-columns:repeat(auto-fill,minmax(24rem,1fr));gap:1rem}
+.run-card{border:1px solid #ddd;border-radius:6px;padding:.5rem .7rem}
+.run-card .verdict{font-size:.85rem}
+svg{display:block;margin:.5rem 0;max-width:100%}
 `
 
 export function renderHtmlReport(report: LoadtestReport, title = 'clerk-cluster load test'): string {
@@ -197,12 +137,14 @@ export function renderHtmlReport(report: LoadtestReport, title = 'clerk-cluster 
   parts.push(`<meta name="viewport" content="width=device-width, initial-scale=1"><style>${STYLE}</style></head><body>`)
   parts.push(`<h1>${escapeHtml(title)}</h1>`)
   parts.push(
-    `<p class="note">Generated ${escapeHtml(report.generatedAt)} on ${report.machine.cores} cores (${escapeHtml(report.machine.platform)}, Node ${escapeHtml(report.machine.node)}, load ${report.machine.loadavg.join(' ')}). Arguments: <code>${escapeHtml(report.command.join(' ') || '(none)')}</code></p>`,
+    `<p class="note">Generated ${escapeHtml(readableTime(report.generatedAt))} on ${report.machine.cores} cores (${escapeHtml(report.machine.platform)}, Node ${escapeHtml(report.machine.node)}, load ${report.machine.loadavg.join(' ')}). Arguments: <code>${escapeHtml(report.command.join(' ') || '(none)')}</code></p>`,
   )
+  const scale = sharedScale(report.runs)
+  if (report.runs.length > 0) parts.push(`<ul class="verdicts">${report.runs.map((s, i) => verdictHtml(s, 'li', `#run-${i}`)).join('')}</ul>`)
   if (report.kind === 'matrix' && report.runs.length > 0) {
     const matrixRuns = report.keepAlive ? report.runs.slice(0, report.runs.length - report.keepAlive.length) : report.runs
     parts.push('<h2>Session designs under the same load and chaos</h2>')
-    parts.push(tableHtml(comparisonTable(matrixRuns), 'headline'))
+    parts.push(tableHtml(comparisonTable(matrixRuns, readableMs), 'headline'))
     parts.push(
       '<p class="note">lost % = (context_lost + failed) / ended dialogues. Ledger: lost = confirmed to the customer but absent from the ledger; doubled = one dialogue charged more than once; charged_unconfirmed = charged although the customer saw a failure.</p>',
     )
@@ -250,7 +192,8 @@ export function renderHtmlReport(report: LoadtestReport, title = 'clerk-cluster 
     )
     parts.push(`<p><strong>${escapeHtml(sc.verdict)}</strong></p>`)
   }
-  report.runs.forEach((s, i) => parts.push(runHtml(s, i)))
+  if (report.runs.length > 1) parts.push(sideBySideHtml(report.runs, scale))
+  report.runs.forEach((s, i) => parts.push(runHtml(s, i, scale)))
   parts.push('</body></html>')
   return parts.join('\n') + '\n'
 }

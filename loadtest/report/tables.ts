@@ -29,6 +29,17 @@ export function formatDurationMs(ms: number): string {
   return `${Number.isInteger(s) ? s : s.toFixed(1)}s`
 }
 
+/** milliseconds as the reports print them: `152`, `15.5` (one decimal under 100 ms, none above) */
+export function readableMs(ms: number): string {
+  return ms >= 100 ? ms.toFixed(0) : ms.toFixed(1)
+}
+
+/** `2026-12-05T17:15:00.123Z` → `2026-12-05 17:15:00 UTC` */
+export function readableTime(iso: string): string {
+  const date = new Date(iso)
+  return Number.isNaN(date.getTime()) ? iso : `${date.toISOString().slice(0, 19).replace('T', ' ')} UTC`
+}
+
 /** how a run's connections were used, as every report and label names it */
 export function connectionStyle(keepAlive: boolean): string {
   return keepAlive ? 'keep-alive' : 'Connection: close'

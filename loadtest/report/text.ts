@@ -1,7 +1,7 @@
 /**
  * Terminal output of the load test: summary tables (cli-table3), the keep-alive comparison, the
- * scale-out chart, and the live progress line. Renders summaries, never computes them (analyze/
- * does; autocannon's printResult.js habit).
+ * scale-out chart and the private-cluster note (the live progress bar: progress-bar.ts). Renders
+ * summaries, never computes them (analyze/ does; autocannon's printResult.js habit).
  *
  * @example
  *   process.stdout.write(renderRunText(summary))
@@ -10,8 +10,20 @@
 import Table from 'cli-table3'
 import type { ScaleReport } from '../analyze/scale-curve.js'
 import type { KeepAliveRow, Summary } from '../analyze/summarize.js'
-import type { RunProgress } from '../run/run-load.js'
-import { byClerkTable, chaosTable, comparisonTable, connectionStyle, endedAtTable, formatDurationMs, latencyTable, ledgerTable, outcomesTable, type Cells } from './tables.js'
+import { runVerdict } from './verdict.js'
+import {
+  byClerkTable,
+  chaosTable,
+  comparisonTable,
+  connectionStyle,
+  endedAtTable,
+  formatDurationMs,
+  latencyTable,
+  ledgerTable,
+  outcomesTable,
+  readableMs,
+  type Cells,
+} from './tables.js'
 
 const plain = { head: [] as string[], border: [] as string[] } // no colours: output goes to files and READMEs too
 
@@ -25,7 +37,7 @@ function draw({ head, rows }: Cells, alignRight = true): string {
   return table.toString()
 }
 
-const ms = (n: number) => (n >= 100 ? n.toFixed(0) : n.toFixed(1))
+const ms = readableMs
 
 /** The workshop headline: one row per session design, same load and chaos. */
 export function renderComparisonText(summaries: readonly Summary[], title = 'Session designs under the same load and chaos'): string {
@@ -46,6 +58,7 @@ export function renderRunText(s: Summary): string {
   out.push(
     `${s.label}: ${s.customers} customers, ${formatDurationMs(s.durationMs)} (stopped by ${bound}), keep-alive ${s.keepAlive ? 'on' : 'off'}` +
       `${s.pipelining > 1 ? `, pipelining ${s.pipelining}` : ''}${s.cookies === false ? ', cookies refused' : ''}, target ${s.target}`,
+    `verdict: ${runVerdict(s).headline}`,
   )
   out.push(draw(outcomesTable(s)), draw(latencyTable(s, ms)), draw(endedAtTable(s)))
   const cost = renderCostLine(s)
@@ -125,39 +138,14 @@ export function renderScaleText(scale: ScaleReport): string {
   return lines.join('\n') + '\n'
 }
 
-/** One line: where the run is, for stderr. */
-export function renderProgressLine(label: string, p: RunProgress): string {
-  return (
-    `${label}  ${formatDurationMs(p.elapsedMs).padStart(5)}  started ${p.started}  completed ${p.counts.completed}  ` +
-    `context_lost ${p.counts.context_lost}  failed ${p.counts.failed}  open ${p.open}  ${p.dialoguesPerSec} dialogues/s`
-  )
-}
-
 /**
- * Writes progress lines to a stream: rewritten in place on a terminal, one line every 5 s
- * otherwise (a log file wants a record, not a flood).
+ * Said on stderr when the load test started its own cluster: nothing of it shows on the dashboard
+ * of the cluster `npm start` runs, and a learner should not wonder why.
  */
-export function createProgressPrinter(stream: NodeJS.WriteStream = process.stderr): {
-  update(label: string, p: RunProgress): void
-  done(): void
-} {
-  let lastLength = 0
-  let printed = false
-  return {
-    update(label, p) {
-      const line = renderProgressLine(label, p)
-      if (stream.isTTY) {
-        stream.write(`\r${line.padEnd(lastLength)}`)
-        lastLength = line.length
-        printed = true
-      } else if (Math.round(p.elapsedMs / 1000) % 5 === 0) {
-        stream.write(`${line}\n`)
-      }
-    },
-    done() {
-      if (printed && stream.isTTY) stream.write('\n')
-      printed = false
-      lastLength = 0
-    },
-  }
+export function privateClusterNote(proxyUrl: string): string {
+  return (
+    `This run uses its own private cluster (${proxyUrl}), started for it and stopped after it: ` +
+    'the dashboard of `npm start` will not show it.\n' +
+    "To watch a run there: npm run loadtest -- --target http://127.0.0.1:8080 (with ADMIN_TOKEN set to that cluster's token).\n"
+  )
 }

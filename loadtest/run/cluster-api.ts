@@ -38,6 +38,15 @@ export interface LoadtestBeat {
   policy: string
   counts: { completed: number; context_lost: number; failed: number }
   dialoguesPerSec: number
+  /** e.g. `stateful + round-robin` */
+  label?: string
+  /** while running: time since the start and the run's time bound, ms (the panel's progress) */
+  elapsedMs?: number
+  durationMs?: number
+  /** the final beat: the run's verdict (report/verdict.ts) */
+  verdict?: { headline: string; tone: 'good' | 'warn' | 'bad'; lossRate: number }
+  /** the final beat: the HTML report's address on the proxy (/dashboard/reports/…), when it serves it */
+  report?: string
 }
 
 export interface ClusterApi {

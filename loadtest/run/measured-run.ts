@@ -18,9 +18,11 @@ import { ownCpuSeconds, readCpuSeconds } from '../analyze/proc-cpu.js'
 import { reconcile, type ReconcileResult } from '../analyze/reconcile.js'
 import { summarize, type Summary } from '../analyze/summarize.js'
 import { readTimeWait, type TimeWaitCount } from '../analyze/tcp-states.js'
-import { createProgressPrinter } from '../report/text.js'
+import { createProgressBar } from '../report/progress-bar.js'
+import { runVerdict } from '../report/verdict.js'
 import { fetchLedger, ledgerHead } from './ledger.js'
 import { assertChaosTargetsExist, restoreCluster, waitForClerks, type ClusterHandle } from './open-cluster.js'
+import type { LoadtestBeat } from './cluster-api.js'
 import { runLoad, type RunLoadOptions, type RunResult } from './run-load.js'
 
 /** the load's own options mean what they mean for runLoad (documented there) */
@@ -56,7 +58,8 @@ async function proxyHandoffs(cluster: ClusterHandle): Promise<number | undefined
 
 export async function measuredRun(cluster: ClusterHandle, options: MeasuredRunOptions): Promise<MeasuredRun> {
   let policy: string = options.policy
-  // the route's policy before the run: put back after it, so a run leaves the cluster as it found it
+  // the route's policy before the run: put back after it (even when the run fails), so a run
+  // leaves the cluster as it found it
   let policyBefore: string | undefined
   if (!cluster.api.ours) {
     policy = 'its own'
@@ -67,6 +70,15 @@ export async function measuredRun(cluster: ClusterHandle, options: MeasuredRunOp
   } else {
     policy = (await cluster.api.status()).policies[options.mode] ?? 'unknown'
   }
+  try {
+    return await runAndSummarize(cluster, options, policy)
+  } finally {
+    // the proxy checks the name; it is one the proxy itself reported
+    if (policyBefore !== undefined && policyBefore !== options.policy) await cluster.api.setPolicy(options.mode, policyBefore as PolicyName)
+  }
+}
+
+async function runAndSummarize(cluster: ClusterHandle, options: MeasuredRunOptions, policy: string): Promise<MeasuredRun> {
   const handoffsBefore = await proxyHandoffs(cluster)
   await waitForClerks(cluster)
   const label = options.label ?? (options.mode === 'stateful' ? `stateful + ${policy}` : options.mode)
@@ -79,7 +91,7 @@ export async function measuredRun(cluster: ClusterHandle, options: MeasuredRunOp
   }
   const chaos = resolveSchedule(options.chaos ?? [], options.durationMs)
   await assertChaosTargetsExist(cluster, chaos)
-  const printer = options.progress === false ? undefined : createProgressPrinter()
+  const printer = options.progress === false ? undefined : createProgressBar({ label, durationMs: options.durationMs, dialogues: options.dialogues })
   const timeWaitBefore = readTimeWait(cluster.proxyPort)
   const cpuBefore = readClusterCpu(cluster)
   let run: RunResult
@@ -99,18 +111,22 @@ export async function measuredRun(cluster: ClusterHandle, options: MeasuredRunOp
       chaosClient: cluster.chaos,
       adminToken: cluster.adminToken,
       onProgress(p) {
-        printer?.update(label, p)
+        printer?.update(p)
         void cluster.api.beat({
           running: true,
           mode: options.mode,
           policy,
+          label,
           counts: { completed: p.counts.completed, context_lost: p.counts.context_lost, failed: p.counts.failed },
           dialoguesPerSec: p.dialoguesPerSec,
+          elapsedMs: p.elapsedMs,
+          ...(options.durationMs !== undefined ? { durationMs: options.durationMs } : {}),
         })
       },
       onChaos(event) {
-        printer?.done()
-        process.stderr.write(`  chaos ${event.text}: ${event.ok ? 'done' : `FAILED (${event.error ?? event.status})`}\n`)
+        const line = `  chaos ${event.text}: ${event.ok ? 'done' : `FAILED (${event.error ?? event.status})`}`
+        if (printer) printer.log(line)
+        else process.stderr.write(`${line}\n`)
       },
     })
   } finally {
@@ -119,8 +135,6 @@ export async function measuredRun(cluster: ClusterHandle, options: MeasuredRunOp
   const timeWaitAfter = readTimeWait(cluster.proxyPort)
   const cpuSeconds = cpuUsed(cpuBefore, readClusterCpu(cluster))
   await restoreCluster(cluster, options.chaos ?? [])
-  // the proxy checks the name; it is one the proxy itself reported
-  if (policyBefore !== undefined && policyBefore !== options.policy) await cluster.api.setPolicy(options.mode, policyBefore as PolicyName)
   let reconciled: ReconcileResult | undefined
   if (head !== undefined) {
     try {
@@ -132,9 +146,8 @@ export async function measuredRun(cluster: ClusterHandle, options: MeasuredRunOp
   const handoffsAfter = await proxyHandoffs(cluster)
   const proxyHandoffCount = handoffsBefore === undefined || handoffsAfter === undefined ? undefined : handoffsAfter - handoffsBefore
   const summary = summarize(run, { label, policy, reconcile: reconciled, reconcileError, cpuSeconds, proxyHandoffs: proxyHandoffCount })
-  const { completed, context_lost, failed } = summary.dialogues
   // awaited: the process may exit right after, and a dropped last beat left the panel "running" forever
-  await cluster.api.beat({ running: false, mode: options.mode, policy, counts: { completed, context_lost, failed }, dialoguesPerSec: 0 })
+  await cluster.api.beat(finalBeat(summary))
   return { summary, run, timeWaitBefore, timeWaitAfter }
 }
 
@@ -153,4 +166,20 @@ function cpuUsed(before: Record<string, number> | undefined, after: Record<strin
     if (start !== undefined && end >= start) used[name] = end - start
   }
   return used
+}
+
+/** the dashboard's last word on a run: its counts and verdict, and where its report is when known */
+export function finalBeat(summary: Summary, report?: string): LoadtestBeat {
+  const { completed, context_lost, failed } = summary.dialogues
+  const verdict = runVerdict(summary)
+  return {
+    running: false,
+    mode: summary.mode,
+    policy: summary.policy ?? 'unknown',
+    label: summary.label,
+    counts: { completed, context_lost, failed },
+    dialoguesPerSec: summary.dialoguesPerSec,
+    verdict: { headline: verdict.headline, tone: verdict.tone, lossRate: verdict.lossRate },
+    ...(report !== undefined ? { report } : {}),
+  }
 }

@@ -46,7 +46,8 @@ export type AdminHandler = (request: AdminRequest) => Promise<AdminResponse>
 export const ADMIN_HEADER_NAMES = ['authorization', 'x-admin-token', 'content-type'] as const
 
 function json(status: number, value: unknown): AdminResponse {
-  return { status, headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify(value) }
+  // ends in a newline, so a curl prompt starts on its own line
+  return { status, headers: { 'content-type': 'application/json; charset=utf-8' }, body: `${JSON.stringify(value)}\n` }
 }
 
 function error(err: ProxyErrorLike, extra: Record<string, unknown> = {}): AdminResponse {

@@ -1,7 +1,8 @@
-import { createReadStream, existsSync, statSync } from 'node:fs'
+import { createReadStream, existsSync, realpathSync, statSync } from 'node:fs'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { extname, join, resolve, sep } from 'node:path'
 import { projectRoot } from '../../services/common/project-root.js'
+import { REPORT_FILE_NAME, REPORTS_ADDRESS, reportsFolder } from '../../services/common/reports-folder.js'
 import { ProxyErrors, sendError } from '../errors.js'
 
 const CONTENT_TYPES: Readonly<Record<string, string>> = Object.freeze({
@@ -23,6 +24,13 @@ const CONTENT_TYPES: Readonly<Record<string, string>> = Object.freeze({
 // cross-site forms cross-site.ts refuses). CSP for today's browsers, X-Frame-Options for older.
 const NO_FRAMING: Readonly<Record<string, string>> = Object.freeze({
   'content-security-policy': "frame-ancestors 'none'",
+  'x-frame-options': 'DENY',
+})
+
+// A load-test report is a page of its own (inline CSS and SVG, no script): it may load nothing,
+// run nothing and be framed by nobody, whatever text a run's labels put in it.
+const REPORT_POLICY: Readonly<Record<string, string>> = Object.freeze({
+  'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'",
   'x-frame-options': 'DENY',
 })
 
@@ -65,6 +73,10 @@ export function serveDashboard(req: IncomingMessage, res: ServerResponse, dir: s
     res.end()
     return
   }
+  if (path.startsWith(REPORTS_ADDRESS)) {
+    serveReport(req, res, path.slice(REPORTS_ADDRESS.length))
+    return
+  }
   const relative = path === '/' || path === '/dashboard/' ? 'index.html' : path.slice('/dashboard/'.length)
   if (!existsSync(dir)) {
     if (relative === 'index.html') {
@@ -105,6 +117,42 @@ export function serveDashboard(req: IncomingMessage, res: ServerResponse, dir: s
     'cache-control': 'no-cache',
     'x-content-type-options': 'nosniff',
     ...NO_FRAMING,
+  })
+  if (req.method === 'HEAD') {
+    res.end()
+    return
+  }
+  const stream = createReadStream(file)
+  stream.once('error', () => res.destroy())
+  stream.pipe(res)
+}
+
+/**
+ * GET /dashboard/reports/<name>: a load-test HTML report from the reports folder (the load test
+ * links its verdict card there). The name is matched whole against REPORT_FILE_NAME before it
+ * touches the file system (no decoding, so no `%2e%2e`, no slash, no folder), and the file's real
+ * path must still be in the folder (a symlink pointing out is refused).
+ */
+function serveReport(req: IncomingMessage, res: ServerResponse, name: string): void {
+  const notFound = () => sendError(res, new ProxyErrors.PROXY_ERR_NOT_FOUND(`No load-test report ${name.slice(0, 80)}`))
+  if (!REPORT_FILE_NAME.test(name)) return notFound()
+  let file: string
+  let size: number
+  try {
+    const folder = realpathSync(reportsFolder())
+    file = realpathSync(join(folder, name))
+    const stat = statSync(file)
+    if (!file.startsWith(folder + sep) || !stat.isFile()) return notFound()
+    size = stat.size
+  } catch {
+    return notFound()
+  }
+  res.writeHead(200, {
+    'content-type': CONTENT_TYPES['.html'],
+    'content-length': size,
+    'cache-control': 'no-cache',
+    'x-content-type-options': 'nosniff',
+    ...REPORT_POLICY,
   })
   if (req.method === 'HEAD') {
     res.end()

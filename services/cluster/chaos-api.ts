@@ -57,6 +57,9 @@ export function buildChaosApi({ cluster, adminToken, logLevel = 'warn' }: ChaosA
     void json(request, body as string, done)
   })
 
+  // every answer ends in a newline, so a curl prompt starts on its own line
+  app.addHook('onSend', async (_request, _reply, payload) => (typeof payload === 'string' && !payload.endsWith('\n') ? `${payload}\n` : payload))
+
   app.get('/_cluster/status', async (request) => (isAdmin(request.headers) ? cluster.status() : publicStatus(cluster.status())))
 
   app.post('/_cluster/clerks', async (request, reply) => {

@@ -6,6 +6,7 @@ import { checkChildEnvironment, type ChildEnvironment } from './child-environmen
 import { describeEvent, type ClusterEvent } from './cluster-events.js'
 import { learnerUrls } from './learner-addresses.js'
 import { startCluster, type Cluster } from './launcher.js'
+import { createLogLines } from './log-lines.js'
 import { readClusterOptions, type ClusterOptions } from './options.js'
 import { removeStateFile, stateFilePath, writeStateFile } from './state-file.js'
 
@@ -74,11 +75,18 @@ async function onSignal(signal: NodeJS.Signals): Promise<void> {
 process.on('SIGINT', (s) => void onSignal(s))
 process.on('SIGTERM', (s) => void onSignal(s))
 
+// children's pino lines as readable lines (LOG_FORMAT=json: as they are), coloured on a terminal
+const showStdout = createLogLines(options.logFormat, process.stdout.isTTY === true)
+const showStderr = createLogLines(options.logFormat, process.stderr.isTTY === true)
+
 try {
   await startCluster(options, {
     baseEnv: children.env,
     onEvent,
-    onOutput: (id, line, stream) => (stream === 'stderr' ? process.stderr : process.stdout).write(`[${id}] ${line}\n`),
+    onOutput: (id, line, stream) => {
+      const out = stream === 'stderr' ? process.stderr : process.stdout
+      out.write(`${(stream === 'stderr' ? showStderr : showStdout)(id, line)}\n`)
+    },
     onCreated: (c) => {
       cluster = c
     },

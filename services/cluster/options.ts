@@ -29,7 +29,12 @@ export interface ClusterOptions {
   readonly redisAppendFsync: AppendFsync
   /** the private Redis's maxmemory (Redis's own syntax: 1gb, 512mb) */
   readonly redisMaxMemory: string
+  /** how the children's log lines are shown: readable lines, or their JSON as it is (log-lines.ts) */
+  readonly logFormat: LogFormat
 }
+
+export const LOG_FORMATS = ['pretty', 'json'] as const
+export type LogFormat = (typeof LOG_FORMATS)[number]
 
 /**
  * Where `npm start` keeps its private Redis's data: `$XDG_STATE_HOME/clerk-cluster/redis-<port>`
@@ -67,6 +72,7 @@ export interface ClusterSettings {
   readonly redisThrowaway: boolean
   readonly redisAppendFsync: AppendFsync
   readonly redisMaxMemory: string
+  readonly logFormat: LogFormat
 }
 
 /**
@@ -118,6 +124,13 @@ export const clusterOptions = defineOptions<ClusterSettings>({
       default: 'warn',
       docDefault: '`warn` for the children',
       doc: 'the level of the clerks and the proxy it starts: `info` shows every request of every clerk',
+    },
+    {
+      env: 'LOG_FORMAT',
+      key: 'logFormat',
+      read: choice(LOG_FORMATS),
+      default: 'pretty',
+      doc: "how the launcher shows its children's log lines: `pretty` (one readable line each) or `json` (as the services write them, for a log collector)",
     },
     {
       env: 'CLUSTER_REDIS_DATA_DIR',
@@ -194,5 +207,6 @@ export function readClusterOptions(env: Env, makeToken: (bytes?: number) => stri
     sessionSecret: settings.sessionSecret ?? makeToken(32),
     sessionSecretGenerated: settings.sessionSecret === undefined,
     childLogLevel: settings.childLogLevel,
+    logFormat: settings.logFormat,
   })
 }

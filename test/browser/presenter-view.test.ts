@@ -1,7 +1,10 @@
-import { mkdirSync } from 'node:fs'
+import { execFile } from 'node:child_process'
+import { mkdirSync, rmSync } from 'node:fs'
+import { promisify } from 'node:util'
 import { fileURLToPath } from 'node:url'
 import type { Browser, Locator, Page } from 'playwright-core'
 import { afterAll, beforeAll, expect, it } from 'vitest'
+import { projectRoot } from '../../services/common/project-root.js'
 import type { SpawnedService } from '../helpers/spawn-service.js'
 import { describeWithChromium, launchChromium } from './chromium.js'
 import { startNpmStartCluster } from './npm-start-cluster.js'
@@ -9,7 +12,8 @@ import { startNpmStartCluster } from './npm-start-cluster.js'
 // Issue 14: the presenter view, on the smallest screen a room is likely to have (1280×720): every
 // control of README's "things to try" and the cluster strip on one screen without scrolling; the
 // stateful round-robin lesson on the chart (the proxy counts context_lost); a reload that keeps the
-// history. A real `npm start` cluster; screenshots in test-artifacts/presenter/ for a person.
+// history; a `--target` load test that ends with a verdict card and puts the policy back. A real
+// `npm start` cluster; screenshots in test-artifacts/presenter/ for a person.
 
 const ADMIN_TOKEN = 'presenter-e2e-token-0123456789'
 const CLERK_COUNT = 3
@@ -104,6 +108,38 @@ describeWithChromium('the presenter view at 1280×720, against a real npm start 
     await page.keyboard.press('r')
     const next = policy === 'sticky' ? 'round-robin' : 'sticky'
     await page.locator(`.chat-col[data-mode="stateful"] button[data-policy="${next}"][aria-pressed="true"]`).waitFor()
+  })
+  it('follows a --target load test: progress while it runs, then a verdict card with its report; the policy is put back', async () => {
+    const col = page.locator('.chat-col[data-mode="stateful"]')
+    await col.getByRole('button', { name: 'sticky', exact: true }).click()
+    await col.locator('button[data-policy="sticky"][aria-pressed="true"]').waitFor()
+    // a short, bounded run (4 customers, 3 s) through this cluster's proxy, as a room would start it
+    const run = promisify(execFile)(
+      process.execPath,
+      ['dist/loadtest/cli.js', '--target', base, '--mode', 'stateful', '--policy', 'round-robin', '--customers', '4', '--duration', '3s'],
+      { cwd: projectRoot(import.meta.url), env: { ...process.env, ADMIN_TOKEN, NODE_ENV: 'test' }, timeout: 60_000 },
+    )
+    await page.locator('#loadtest-body[data-state="running"] [role="progressbar"]').waitFor()
+    await col.locator('button[data-policy="round-robin"][aria-pressed="true"]').waitFor()
+    const { stdout } = await run
+    const verdict = page.locator('#loadtest-verdict')
+    await verdict.waitFor()
+    expect(await verdict.textContent()).toMatch(/^stateful \+ round-robin: \d+(\.\d)? % of dialogues lost \(context_lost\)/)
+    expect(await verdict.getAttribute('class')).toMatch(/verdict-(bad|warn)/)
+    expect(stdout).toMatch(/verdict: stateful \+ round-robin: .* lost \(context_lost\)/)
+    // the card links the report the run wrote; the proxy serves it
+    const href = await verdict.getByRole('link', { name: 'HTML report' }).getAttribute('href')
+    expect(href).toMatch(/^\/dashboard\/reports\/loadtest-[\d-]+\.html$/)
+    const report = await fetch(`${base}${href}`)
+    expect(report.status).toBe(200)
+    expect(await report.text()).toContain('% of dialogues lost')
+    rmSync(`${projectRoot(import.meta.url)}/reports/${href!.split('/').pop()}`, { force: true })
+    // the run set round-robin for itself and put sticky back
+    const status = (await (await fetch(`${base}/_lb/status`)).json()) as { policies: Record<string, string> }
+    expect(status.policies.stateful).toBe('sticky')
+    await col.locator('button[data-policy="sticky"][aria-pressed="true"]').waitFor()
+    await expectOnScreen(verdict)
+    await page.screenshot({ path: `${ARTIFACTS}04-loadtest-verdict.png` })
   })
 })
 

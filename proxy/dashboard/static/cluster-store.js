@@ -211,7 +211,13 @@ export function createClusterStore() {
         // a finished run is logged once, however often its final counts are repeated
         return event.running || (before && !before.running)
           ? null // running counts show in the load-test panel; one log line per second would drown the log
-          : { kind: 'info', text: `load test finished: ${c.completed ?? 0} completed, ${c.context_lost ?? 0} context lost, ${c.failed ?? 0} failed` }
+          : {
+              kind: ['good', 'warn', 'bad'].includes(event.verdict?.tone) ? event.verdict.tone : 'info',
+              text:
+                typeof event.verdict?.headline === 'string'
+                  ? `load test finished: ${event.verdict.headline}`
+                  : `load test finished: ${c.completed ?? 0} completed, ${c.context_lost ?? 0} context lost, ${c.failed ?? 0} failed`,
+            }
       }
       default:
         return { kind: 'info', text: `${event.type ?? 'event'}: ${JSON.stringify(event).slice(0, 160)}` }

@@ -51,6 +51,27 @@ describe('the HTML report', () => {
     expect(html).not.toMatch(/<link /i)
   })
 
+  it('puts every run’s verdict on top, coloured, and dates in words a person reads', () => {
+    expect(html).toMatch(/<ul class="verdicts"><li class="verdict verdict-bad"><a href="#run-0">stateful \+ sticky: 50 % of dialogues lost \(context_lost\)<\/a><\/li><\/ul>/)
+    expect(html).toContain('started 1970-01-01 00:00:00 UTC')
+    expect(html).not.toMatch(/Generated \d{4}-\d\d-\d\dT/)
+  })
+
+  it('draws outcomes and p50/p99 latency per second, and colours the loss cells', () => {
+    expect(html).toMatch(/<rect class="bar-context_lost"/)
+    expect(html).toMatch(/<circle [^>]*fill="#1565c0"|class="line-p50Ms"/)
+    expect(html).toContain('<td class="bad">50.0%</td>')
+  })
+
+  it('shows the runs of a matrix side by side on one scale', () => {
+    const busier = { ...summary, label: 'shared', timeline: summary.timeline.map((t) => ({ ...t, completed: t.completed * 40 })) }
+    const matrix = renderHtmlReport(buildReport('matrix', [summary, busier]))
+    expect(matrix).toContain('The runs side by side (same scale)')
+    const cards = matrix.slice(matrix.indexOf('class="side-by-side"'), matrix.indexOf('<section id="run-0">'))
+    // both cards’ outcome charts go up to the busier run’s 40/s (50 on a round axis)
+    expect(cards.match(/>50 \/s</g)).toHaveLength(2)
+  })
+
   it('holds the timeline chart with the chaos event marked, and the tables', () => {
     expect(html).toContain('<svg')
     expect(html).toContain('kill clerk-b@1s &lt;script&gt;')
