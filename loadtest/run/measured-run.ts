@@ -17,6 +17,8 @@ import { resolveSchedule, type ChaosStep } from '../args/chaos-flags.js'
 import { reconcile, type ReconcileResult } from '../analyze/reconcile.js'
 import { summarize, type Summary } from '../analyze/summarize.js'
 import { readTimeWait, type TimeWaitCount } from '../analyze/tcp-states.js'
+import { runMcpLoad, type McpRunCounts } from '../mcp/mcp-load.js'
+import { mcpPolicy } from '../mcp/mcp-policy.js'
 import { createProgressPrinter } from '../report/text.js'
 import { fetchLedger, ledgerHead } from './ledger.js'
 import { assertChaosTargetsExist, restoreCluster, waitForClerks, type ClusterHandle } from './open-cluster.js'
@@ -31,27 +33,32 @@ export interface MeasuredRunOptions extends Pick<RunLoadOptions, 'mode' | 'custo
   label?: string
   /** live progress line on stderr (default true) */
   progress?: boolean
+  /** `mcp`: MCP customers (loadtest/mcp/mcp-load.ts) instead of HTTP ones; default http */
+  protocol?: 'http' | 'mcp'
 }
 
 export interface MeasuredRun {
-  summary: Summary
+  summary: Summary & { mcp?: McpRunCounts }
   run: RunResult
   timeWaitBefore: TimeWaitCount | undefined
   timeWaitAfter: TimeWaitCount | undefined
 }
 
 export async function measuredRun(cluster: ClusterHandle, options: MeasuredRunOptions): Promise<MeasuredRun> {
-  let policy: string = options.policy
+  const mcp = options.protocol === 'mcp'
+  // the proxy checks the name (an MCP run's mcp-session+… is one of its own)
+  const wanted = (mcp ? mcpPolicy(options.policy) : options.policy) as PolicyName
+  let policy: string = wanted
   // the route's policy before the run: put back after it, so a run leaves the cluster as it found it
   let policyBefore: string | undefined
   if (cluster.adminToken) {
     policyBefore = (await cluster.api.status()).policies[options.mode]
-    await cluster.api.setPolicy(options.mode, options.policy)
+    await cluster.api.setPolicy(options.mode, wanted)
   } else {
     policy = (await cluster.api.status()).policies[options.mode] ?? 'unknown'
   }
   await waitForClerks(cluster)
-  const label = options.label ?? (options.mode === 'stateful' ? `stateful + ${policy}` : options.mode)
+  const label = (mcp ? 'MCP ' : '') + (options.label ?? (options.mode === 'stateful' ? `stateful + ${policy}` : options.mode))
   let head: number | undefined
   let reconcileError: string | undefined
   try {
@@ -63,9 +70,9 @@ export async function measuredRun(cluster: ClusterHandle, options: MeasuredRunOp
   await assertChaosTargetsExist(cluster, chaos)
   const printer = options.progress === false ? undefined : createProgressPrinter()
   const timeWaitBefore = readTimeWait(cluster.proxyPort)
-  let run: RunResult
+  let run: RunResult & { mcp?: McpRunCounts }
   try {
-    run = await runLoad({
+    run = await (mcp ? runMcpLoad : runLoad)({
       target: cluster.proxyUrl,
       mode: options.mode,
       customers: options.customers,
@@ -99,7 +106,7 @@ export async function measuredRun(cluster: ClusterHandle, options: MeasuredRunOp
   const timeWaitAfter = readTimeWait(cluster.proxyPort)
   await restoreCluster(cluster, options.chaos ?? [])
   // the proxy checks the name; it is one the proxy itself reported
-  if (policyBefore !== undefined && policyBefore !== options.policy) await cluster.api.setPolicy(options.mode, policyBefore as PolicyName)
+  if (policyBefore !== undefined && policyBefore !== wanted) await cluster.api.setPolicy(options.mode, policyBefore as PolicyName)
   let reconciled: ReconcileResult | undefined
   if (head !== undefined) {
     try {
@@ -108,7 +115,8 @@ export async function measuredRun(cluster: ClusterHandle, options: MeasuredRunOp
       reconcileError = (err as Error).message
     }
   }
-  const summary = summarize(run, { label, policy, reconcile: reconciled, reconcileError })
+  const summary: MeasuredRun['summary'] = summarize(run, { label, policy, reconcile: reconciled, reconcileError })
+  if (run.mcp) summary.mcp = run.mcp
   const { completed, context_lost, failed } = summary.dialogues
   // awaited: the process may exit right after, and a dropped last beat left the panel "running" forever
   await cluster.api.beat({ running: false, mode: options.mode, policy, counts: { completed, context_lost, failed }, dialoguesPerSec: 0 })
