@@ -9,6 +9,7 @@ import { keepAliveRow, type KeepAliveRow, type Summary } from './analyze/summari
 import { readCommandLine, runIfMain } from './args/command-line.js'
 import { parseLoadtestArguments } from './args/loadtest-arguments.js'
 import { loadtestUsage } from './args/usage.js'
+import { renderMcpCounts } from './mcp/mcp-report.js'
 import { writeReportFiles } from './report/files.js'
 import { buildReport } from './report/json.js'
 import { connectionStyle } from './report/tables.js'
@@ -48,11 +49,13 @@ export async function main(argv: readonly string[]): Promise<number> {
         timeoutSeconds: options.timeoutSeconds,
         chaos: options.chaos,
         progress: !options.quiet,
+        protocol: options.protocol,
         ...(options.compareKeepAlive ? { label: `${options.mode} (${connectionStyle(on)})` } : {}),
       })
       summaries.push(measured.summary)
       keepAlive.push(keepAliveRow(measured, summaries.length - 1))
       process.stdout.write(renderRunText(measured.summary) + '\n')
+      if (measured.summary.mcp) process.stdout.write(renderMcpCounts(measured.summary.mcp) + '\n')
     }
     if (options.compareKeepAlive) process.stdout.write(renderKeepAliveText(keepAlive))
     const report = buildReport('loadtest', summaries, options.compareKeepAlive ? { keepAlive } : {})

@@ -7,6 +7,7 @@
 import '../services/common/supported-node.js'
 import { readCommandLine, runIfMain } from './args/command-line.js'
 import { readLoadtestEnvironment } from './args/environment.js'
+import { MCP_MATRIX_ROWS } from './mcp/mcp-matrix-rows.js'
 import { parseMatrixArguments } from './args/matrix-arguments.js'
 import { matrixUsage } from './args/usage.js'
 import { writeReportFiles } from './report/files.js'
@@ -23,7 +24,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 2
   }
   const { summaries, keepAlive } = await runMatrix(options)
-  const rows = summaries.slice(0, MATRIX_ROWS.length)
+  const rows = summaries.slice(0, MATRIX_ROWS.length + (options.mcp ? MCP_MATRIX_ROWS.length : 0))
   process.stdout.write('\n' + renderComparisonText(rows) + '\n')
   if (keepAlive.length > 0) process.stdout.write(renderKeepAliveText(keepAlive) + '\n')
   const report = buildReport('matrix', summaries, keepAlive.length > 0 ? { keepAlive } : {})

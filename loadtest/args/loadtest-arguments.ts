@@ -40,6 +40,8 @@ export interface LoadtestOptions {
   readonly htmlFile: string | undefined
   readonly quiet: boolean
   readonly chaos: readonly ChaosStep[]
+  /** `mcp`: MCP customers over Streamable HTTP at /{mode}/mcp (loadtest/mcp/); default http */
+  readonly protocol: 'http' | 'mcp'
 }
 
 export const loadtestDefaults = Object.freeze({
@@ -72,6 +74,7 @@ const options = {
   keys: { type: 'string' },
   cookies: { type: 'string' },
   'compare-keepalive': { type: 'boolean' },
+  protocol: { type: 'string' },
   pipelining: { type: 'string' },
   timeout: { type: 'string' },
   ...REPORT_AND_HELP_OPTIONS,
@@ -91,6 +94,9 @@ export function parseLoadtestArguments(argv: readonly string[]): LoadtestOptions
   if (pipelining > 1 && mode !== 'stateless') {
     throw badOption(`--pipelining ${pipelining} needs --mode stateless: a ${mode} dialogue must read the previous answer's cookie before it sends the next step`)
   }
+  const protocol = readChoiceOption('protocol', values.protocol, ['http', 'mcp'] as const, 'http')
+  if (protocol === 'mcp' && (pipelining > 1 || values['compare-keepalive']))
+    throw badOption('--protocol mcp drives SDK clients: --pipelining and --compare-keepalive are HTTP-only')
   const chaos: ChaosStep[] = []
   for (const flag of CHAOS_FLAGS) {
     for (const value of values[flag] ?? []) chaos.push(parseChaosFlag(flag, value))
@@ -126,6 +132,7 @@ export function parseLoadtestArguments(argv: readonly string[]): LoadtestOptions
     htmlFile: values.html,
     quiet: values.quiet ?? false,
     chaos: Object.freeze(chaos),
+    protocol,
   })
 }
 

@@ -20,6 +20,8 @@ export interface MatrixOptions {
   readonly jsonFile: string | undefined
   readonly htmlFile: string
   readonly quiet: boolean
+  /** --mcp: the MCP rows too (loadtest/mcp/mcp-matrix-rows.ts), after the HTTP ones */
+  readonly mcp: boolean
 }
 
 export const matrixDefaults = Object.freeze({
@@ -38,6 +40,7 @@ const options = {
   'no-keepalive-compare': { type: 'boolean' },
   target: { type: 'string' },
   clerks: { type: 'string' },
+  mcp: { type: 'boolean' },
   ...REPORT_AND_HELP_OPTIONS,
 } as const
 
@@ -60,5 +63,6 @@ export function parseMatrixArguments(argv: readonly string[]): MatrixOptions {
     jsonFile: values.json,
     htmlFile: values.html ?? matrixDefaults.htmlFile,
     quiet: values.quiet ?? false,
+    mcp: values.mcp ?? false,
   })
 }

@@ -36,6 +36,8 @@ Run
   --compare-keepalive    run twice, keep-alive on then off, and compare (throughput, latency,
                          sockets in TIME_WAIT before and after)
   --pipelining N         HTTP pipelining per connection; above 1 only with --mode stateless
+  --protocol http|mcp    mcp: MCP customers (the SDK's client) at /{mode}/mcp; sticky pins on
+                         Mcp-Session-Id (docs/mcp.md)                      (default http)
   --timeout SECONDS      per request                                       (default 10)
   --json FILE            write the report as JSON (fields: docs/loadtest.md)
   --html FILE            write a self-contained HTML report with the timeline chart
@@ -72,6 +74,8 @@ stateless run with keep-alive on and off (throughput, latency, sockets in TIME_W
   --kill CLERK           the clerk killed at 1/3 of each row and revived at 2/3 (default clerk-b)
   --no-chaos             rows without chaos
   --no-keepalive-compare skip the keep-alive comparison
+  --mcp                  the MCP rows too (stateful + mcp-session, stateless, shared), after the
+                         HTTP ones (docs/mcp.md)
   --target URL           an already running cluster (ADMIN_TOKEN from the environment)
   --clerks N             clerks of the local cluster                      (default 3)
   --json FILE            JSON report                                      (default: none)

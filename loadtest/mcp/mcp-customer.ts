@@ -1,7 +1,8 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js'
-import type { Mode } from '../../services/common/vocabulary.js'
+import type { Mode, Step } from '../../services/common/vocabulary.js'
+import type { DialogueRecord } from '../run/customer.js'
 
 /** How one MCP dialogue (ask_price → buy → pay) ended. */
 export type McpOutcome = 'completed' | 'session_lost' | 'failed'
@@ -18,11 +19,28 @@ export interface McpTally {
   orders: { id: string; dialogueId: string }[]
   /** why dialogues failed: the error's first words, counted */
   reasons: Record<string, number>
+  /** tool calls sent, and of those the ones that got no result (cut, timed out, 404) */
+  calls: number
+  callsFailed: number
 }
 
 export function emptyTally(): McpTally {
-  return { completed: 0, session_lost: 0, failed: 0, resumed: 0, progress_bad: 0, orders: [], reasons: {} }
+  return { completed: 0, session_lost: 0, failed: 0, resumed: 0, progress_bad: 0, orders: [], reasons: {}, calls: 0, callsFailed: 0 }
 }
+
+/**
+ * Where a customer's dialogues go. `mayStart` is asked before each dialogue (false: the run's
+ * bound is reached, the customer stops); `onDialogue` gets each dialogue's record as the HTTP load
+ * test keeps it (run/customer.ts), session_lost recorded as the outcome `context_lost` with the
+ * reason `session_lost` (the server forgot the dialogue: HTTP's 409 and MCP's 404 are one lesson).
+ */
+export interface McpRunHooks {
+  mayStart(): boolean
+  onDialogue?(record: DialogueRecord): void
+}
+
+const MCP_STEPS: Record<string, Step> = { ask_price: 'ask', buy: 'buy', pay: 'pay' }
+let nextDialogueId = 1
 
 const CALL_TIMEOUT_MS = 5_000 // 5 s without an answer or a progress event: the call failed
 
@@ -35,26 +53,60 @@ class SessionLost extends Error {}
  * could not be resumed) is tried once more where the design allows it (stateless: the same
  * context; shared: the same session: pay is idempotent per dialogue), else the dialogue failed.
  */
-export async function runMcpCustomer(baseUrl: string, mode: Mode, until: number, tally: McpTally): Promise<void> {
+export async function runMcpCustomer(baseUrl: string, mode: Mode, until: number | McpRunHooks, tally: McpTally): Promise<void> {
+  const hooks: McpRunHooks = typeof until === 'number' ? { mayStart: () => Date.now() < until } : until
   let session: Session | undefined
-  while (Date.now() < until) {
+  while (hooks.mayStart()) {
+    const record = newRecord(mode)
     try {
       session ??= await Session.open(`${baseUrl}/${mode}/mcp`)
-      const outcome = await dialogue(session, mode, tally)
+      const outcome = await dialogue(session, mode, tally, record)
       tally[outcome]++
       if (outcome !== 'completed') {
         await session.close()
         session = undefined
       }
+      endRecord(record, outcome)
     } catch (err) {
       // initialize itself failed (no clerk for a moment): counts as a failed dialogue
       tally.failed++
-      note(tally, `initialize: ${(err as Error).message}`)
+      const reason = `initialize: ${(err as Error).message}`
+      note(tally, reason)
+      record.reason ??= reason.slice(0, 80)
+      endRecord(record, 'failed')
       await session?.close()
       session = undefined
     }
+    hooks.onDialogue?.(record)
   }
   await session?.close()
+}
+
+function newRecord(mode: Mode): DialogueRecord {
+  const id = nextDialogueId++
+  return {
+    id,
+    mode,
+    idempotencyKey: `mcp-${id}`, // MCP's pay sends none: the ledger is reconciled by order id
+    startedAt: Date.now(),
+    endedAt: undefined,
+    outcome: undefined,
+    step: undefined,
+    status: undefined,
+    reason: undefined,
+    clerks: {},
+    latencyMs: {},
+    redispatched: false,
+    orderId: undefined,
+    total: undefined,
+  }
+}
+
+function endRecord(record: DialogueRecord, outcome: McpOutcome): void {
+  record.endedAt = Date.now()
+  record.outcome = outcome === 'session_lost' ? 'context_lost' : outcome
+  if (outcome === 'session_lost') record.reason = 'session_lost'
+  record.status = outcome === 'completed' ? 200 : outcome === 'session_lost' ? 404 : 0
 }
 
 class Session {
@@ -108,16 +160,32 @@ class Session {
   }
 }
 
-async function dialogue(session: Session, mode: Mode, tally: McpTally): Promise<McpOutcome> {
+async function dialogue(session: Session, mode: Mode, tally: McpTally, record: DialogueRecord): Promise<McpOutcome> {
   const retryable = mode !== 'stateful'
   const step = async (name: string, args: Record<string, unknown>, progress?: number[]) => {
+    const at = MCP_STEPS[name]!
+    record.step = at
+    const sentAt = performance.now()
+    const call = async () => {
+      tally.calls++
+      try {
+        return await session.call(name, args, progress)
+      } catch (err) {
+        tally.callsFailed++
+        throw err
+      }
+    }
+    let result: Record<string, unknown>
     try {
-      return await session.call(name, args, progress)
+      result = await call()
     } catch (err) {
       if (err instanceof SessionLost || !retryable) throw err
       progress?.splice(0)
-      return session.call(name, args, progress)
+      result = await call()
     }
+    record.latencyMs[at] = Math.round(performance.now() - sentAt)
+    if (typeof result.clerk === 'string') record.clerks[at] = result.clerk
+    return result
   }
   try {
     const asked = await step('ask_price', { product: 'laptop' })
@@ -125,8 +193,10 @@ async function dialogue(session: Session, mode: Mode, tally: McpTally): Promise<
     const cutsBefore = session.cuts
     const progress: number[] = []
     const paid = await step('pay', { method: 'card', ...(mode === 'stateless' && { context: bought.context }) }, progress)
-    const order = paid.order as { id: string; dialogueId: string }
+    const order = paid.order as { id: string; dialogueId: string; total?: number }
     tally.orders.push({ id: order.id, dialogueId: order.dialogueId })
+    record.orderId = order.id
+    record.total = order.total
     if (session.cuts > cutsBefore) tally.resumed++
     if (progress.join(',') !== '1,2,3') tally.progress_bad++
     return 'completed'
@@ -135,6 +205,7 @@ async function dialogue(session: Session, mode: Mode, tally: McpTally): Promise<
     // a stateful call cut with its clerk: the session went with it (the next request says 404)
     if (mode === 'stateful' && (await session.isGone())) return 'session_lost'
     note(tally, (err as Error).message)
+    record.reason = (err as Error).message.slice(0, 80)
     return 'failed'
   }
 }

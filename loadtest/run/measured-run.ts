@@ -18,6 +18,8 @@ import { ownCpuSeconds, readCpuSeconds } from '../analyze/proc-cpu.js'
 import { reconcile, type ReconcileResult } from '../analyze/reconcile.js'
 import { summarize, type Summary } from '../analyze/summarize.js'
 import { readTimeWait, type TimeWaitCount } from '../analyze/tcp-states.js'
+import { runMcpLoad, type McpRunCounts } from '../mcp/mcp-load.js'
+import { mcpPolicy } from '../mcp/mcp-policy.js'
 import { createProgressBar } from '../report/progress-bar.js'
 import { runVerdict } from '../report/verdict.js'
 import { fetchLedger, ledgerHead } from './ledger.js'
@@ -37,10 +39,12 @@ export interface MeasuredRunOptions extends Pick<
   label?: string
   /** live progress line on stderr (default true) */
   progress?: boolean
+  /** `mcp`: MCP customers (loadtest/mcp/mcp-load.ts) instead of HTTP ones; default http */
+  protocol?: 'http' | 'mcp'
 }
 
 export interface MeasuredRun {
-  summary: Summary
+  summary: Summary & { mcp?: McpRunCounts }
   run: RunResult
   timeWaitBefore: TimeWaitCount | undefined
   timeWaitAfter: TimeWaitCount | undefined
@@ -57,7 +61,10 @@ async function proxyHandoffs(cluster: ClusterHandle): Promise<number | undefined
 }
 
 export async function measuredRun(cluster: ClusterHandle, options: MeasuredRunOptions): Promise<MeasuredRun> {
-  let policy: string = options.policy
+  const mcp = options.protocol === 'mcp'
+  // the proxy checks the name (an MCP run's mcp-session+… is one of its own)
+  const wanted = (mcp ? mcpPolicy(options.policy) : options.policy) as PolicyName
+  let policy: string = wanted
   // the route's policy before the run: put back after it (even when the run fails), so a run
   // leaves the cluster as it found it
   let policyBefore: string | undefined
@@ -66,7 +73,7 @@ export async function measuredRun(cluster: ClusterHandle, options: MeasuredRunOp
     process.stderr.write(`  policy: not set (${cluster.proxyUrl} is not our proxy; its own configuration balances the ${options.mode} route)\n`)
   } else if (cluster.adminToken) {
     policyBefore = (await cluster.api.status()).policies[options.mode]
-    await cluster.api.setPolicy(options.mode, options.policy)
+    await cluster.api.setPolicy(options.mode, wanted)
   } else {
     policy = (await cluster.api.status()).policies[options.mode] ?? 'unknown'
   }
@@ -74,14 +81,15 @@ export async function measuredRun(cluster: ClusterHandle, options: MeasuredRunOp
     return await runAndSummarize(cluster, options, policy)
   } finally {
     // the proxy checks the name; it is one the proxy itself reported
-    if (policyBefore !== undefined && policyBefore !== options.policy) await cluster.api.setPolicy(options.mode, policyBefore as PolicyName)
+    if (policyBefore !== undefined && policyBefore !== wanted) await cluster.api.setPolicy(options.mode, policyBefore as PolicyName)
   }
 }
 
 async function runAndSummarize(cluster: ClusterHandle, options: MeasuredRunOptions, policy: string): Promise<MeasuredRun> {
+  const mcp = options.protocol === 'mcp'
   const handoffsBefore = await proxyHandoffs(cluster)
   await waitForClerks(cluster)
-  const label = options.label ?? (options.mode === 'stateful' ? `stateful + ${policy}` : options.mode)
+  const label = (mcp ? 'MCP ' : '') + (options.label ?? (options.mode === 'stateful' ? `stateful + ${policy}` : options.mode))
   let head: number | undefined
   let reconcileError: string | undefined
   try {
@@ -94,9 +102,9 @@ async function runAndSummarize(cluster: ClusterHandle, options: MeasuredRunOptio
   const printer = options.progress === false ? undefined : createProgressBar({ label, durationMs: options.durationMs, dialogues: options.dialogues })
   const timeWaitBefore = readTimeWait(cluster.proxyPort)
   const cpuBefore = readClusterCpu(cluster)
-  let run: RunResult
+  let run: RunResult & { mcp?: McpRunCounts }
   try {
-    run = await runLoad({
+    run = await (mcp ? runMcpLoad : runLoad)({
       target: cluster.proxyUrl,
       mode: options.mode,
       customers: options.customers,
@@ -145,7 +153,8 @@ async function runAndSummarize(cluster: ClusterHandle, options: MeasuredRunOptio
   }
   const handoffsAfter = await proxyHandoffs(cluster)
   const proxyHandoffCount = handoffsBefore === undefined || handoffsAfter === undefined ? undefined : handoffsAfter - handoffsBefore
-  const summary = summarize(run, { label, policy, reconcile: reconciled, reconcileError, cpuSeconds, proxyHandoffs: proxyHandoffCount })
+  const summary: MeasuredRun['summary'] = summarize(run, { label, policy, reconcile: reconciled, reconcileError, cpuSeconds, proxyHandoffs: proxyHandoffCount })
+  if (run.mcp) summary.mcp = run.mcp
   // awaited: the process may exit right after, and a dropped last beat left the panel "running" forever
   await cluster.api.beat(finalBeat(summary))
   return { summary, run, timeWaitBefore, timeWaitAfter }

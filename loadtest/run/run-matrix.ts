@@ -12,6 +12,7 @@ import type { Mode, PolicyName } from '../../services/common/vocabulary.js'
 import { parseChaosFlag, type ChaosStep } from '../args/chaos-flags.js'
 import type { MatrixOptions } from '../args/matrix-arguments.js'
 import { keepAliveRow, type KeepAliveRow, type Summary } from '../analyze/summarize.js'
+import { MCP_MATRIX_ROWS } from '../mcp/mcp-matrix-rows.js'
 import { connectionStyle } from '../report/tables.js'
 import { measuredRun } from './measured-run.js'
 import { openCluster } from './open-cluster.js'
@@ -41,7 +42,7 @@ export async function runMatrix(options: MatrixOptions): Promise<{ summaries: Su
   const keepAlive: KeepAliveRow[] = []
   try {
     const chaos = matrixChaos(options.killTarget)
-    for (const row of MATRIX_ROWS) {
+    for (const row of [...MATRIX_ROWS, ...(options.mcp ? MCP_MATRIX_ROWS : [])]) {
       const { summary } = await measuredRun(cluster, {
         ...row,
         customers: options.customers,

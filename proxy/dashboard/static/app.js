@@ -11,6 +11,7 @@ import { h } from './dom.js'
 import { createEventLog } from './event-log.js'
 import { clerkSeries, createLineChart } from './line-chart.js'
 import { createLoadtestPanel } from './loadtest-panel.js'
+import { mountMcpView } from './mcp-view.js'
 import { bindShortcuts, SHORTCUTS } from './shortcuts.js'
 import { applyView, initialView, saveView } from './view.js'
 // served by the proxy from the compiled services/common/vocabulary.ts
@@ -39,6 +40,8 @@ for (const mode of MODES) {
   columns.set(mode, column)
   $('chat-grid').append(column.element)
 }
+
+mountMcpView($('mcp'))
 
 const cards = createClusterCards({ container: $('card-grid'), onAction: chaos, onRedis: redisChaos })
 const WAITING = 'waiting for the proxy’s per-second stats…'
