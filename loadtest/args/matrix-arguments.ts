@@ -15,6 +15,8 @@ export interface MatrixOptions {
   /** the clerk killed at 1/3 and revived at 2/3 of each row; undefined: no chaos */
   readonly killTarget: string | undefined
   readonly compareKeepAlive: boolean
+  /** --only TEXT: run only the rows whose label contains TEXT (e.g. handoff, no keys) */
+  readonly only: string | undefined
   readonly target: string | undefined
   readonly clerks: number
   readonly jsonFile: string | undefined
@@ -38,6 +40,7 @@ const options = {
   kill: { type: 'string' },
   'no-chaos': { type: 'boolean' },
   'no-keepalive-compare': { type: 'boolean' },
+  only: { type: 'string' },
   target: { type: 'string' },
   clerks: { type: 'string' },
   mcp: { type: 'boolean' },
@@ -58,6 +61,7 @@ export function parseMatrixArguments(argv: readonly string[]): MatrixOptions {
     durationMs: readTime('duration', values.duration) ?? matrixDefaults.durationMs,
     killTarget,
     compareKeepAlive: !values['no-keepalive-compare'],
+    only: values.only,
     target,
     clerks,
     jsonFile: values.json,

@@ -66,7 +66,9 @@ Examples
 export const matrixUsage = `Usage: npm run loadtest:matrix -- [options]
 
 Runs every session design under the same chaos in one go, against one cluster, and prints the
-comparison table: stateful + round-robin, stateful + sticky, stateless, shared. Then the same
+comparison table: stateful + round-robin, stateful + sticky, stateless, shared; then stateful +
+sticky with the clerk terminated (SIGTERM: it hands its dialogues over) beside killed at the same
+moment; then stateless and shared with customers who send no Idempotency-Key. Then the same
 stateless run with keep-alive on and off (throughput, latency, sockets in TIME_WAIT).
 
   --customers N          concurrent customers per row                     (default 20)
@@ -76,6 +78,7 @@ stateless run with keep-alive on and off (throughput, latency, sockets in TIME_W
   --no-keepalive-compare skip the keep-alive comparison
   --mcp                  the MCP rows too (stateful + mcp-session, stateless, shared), after the
                          HTTP ones (docs/mcp.md)
+  --only TEXT            only the rows whose label contains TEXT, e.g. --only handoff
   --target URL           an already running cluster (ADMIN_TOKEN from the environment)
   --clerks N             clerks of the local cluster                      (default 3)
   --json FILE            JSON report                                      (default: none)

@@ -91,6 +91,9 @@ export const runLoadDefaults = Object.freeze({
   maxMs: 600_000, // 10 min for any run
 })
 
+/** how long a run goes on after a clerk it added joined, so that its timeline shows the new clerk at work */
+export const MEMBERSHIP_SETTLE_MS = 2_000 // 2 s
+
 export async function runLoad(options: RunLoadOptions): Promise<RunResult> {
   const keepAlive = options.keepAlive ?? runLoadDefaults.keepAlive
   const pipelining = options.pipelining ?? runLoadDefaults.pipelining
@@ -107,10 +110,18 @@ export async function runLoad(options: RunLoadOptions): Promise<RunResult> {
   let stoppedBy = ''
   let startedAt = Date.now()
 
+  // A clerk added (or a scale) within the duration holds the duration bound until it has been
+  // acknowledged and has worked for MEMBERSHIP_SETTLE_MS: starting a clerk takes seconds on a busy
+  // machine, and a run that ended before it joined would show nothing of it. maxMs still caps.
+  const membershipSteps = (options.chaos ?? []).filter((step) => (step.verb === 'add' || step.verb === 'scale') && step.atMs < (options.durationMs ?? Infinity)).length
+  let membershipDone = 0
+  let membershipSettledAt = 0
+  const holdsDuration = () => membershipDone < membershipSteps || Date.now() < membershipSettledAt
+
   function mayStart(): boolean {
     if (stoppedBy !== '') return false
     if (options.dialogues !== undefined && traffic.started() >= options.dialogues) stoppedBy = 'dialogues'
-    else if (options.durationMs !== undefined && Date.now() - startedAt >= options.durationMs) stoppedBy = 'duration'
+    else if (options.durationMs !== undefined && Date.now() - startedAt >= options.durationMs && !holdsDuration()) stoppedBy = 'duration'
     else if (Date.now() - startedAt >= maxMs) stoppedBy = 'max'
     if (stoppedBy !== '') onBound()
     return stoppedBy === ''
@@ -145,9 +156,17 @@ export async function runLoad(options: RunLoadOptions): Promise<RunResult> {
   const schedule = startChaosSchedule(options.chaos ?? [], {
     client: options.chaosClient ?? noChaosClient,
     startedAt,
-    ...(options.onChaos ? { onEvent: options.onChaos } : {}),
+    onEvent(event) {
+      if (event.verb === 'add' || event.verb === 'scale') {
+        membershipDone++
+        membershipSettledAt = Math.max(membershipSettledAt, event.doneAt + MEMBERSHIP_SETTLE_MS)
+      }
+      options.onChaos?.(event)
+    },
   })
-  const hardStopSeconds = Math.ceil((Math.min(maxMs, (options.durationMs ?? maxMs) + graceMs) + 2_000) / 1000)
+  // with a membership step the duration bound may be held (above): only maxMs bounds autocannon then
+  const boundMs = membershipSteps > 0 ? maxMs : (options.durationMs ?? maxMs)
+  const hardStopSeconds = Math.ceil((Math.min(maxMs, boundMs + graceMs) + 2_000) / 1000)
   // a time bound re-checked every second, so it holds even while every customer waits on a slow clerk
   const ticker = setInterval(() => {
     mayStart()

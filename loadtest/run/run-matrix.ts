@@ -1,7 +1,8 @@
 /**
  * The runs of `npm run loadtest:matrix`, the workshop's headline: every session design — stateful
  * behind round-robin, stateful behind sticky, stateless, shared — under the same load and the same
- * chaos (a clerk killed at 1/3 of the row, revived at 2/3) against one cluster; then the same
+ * chaos (a clerk killed at 1/3 of the row, revived at 2/3) against one cluster; the stateful clerk
+ * terminated (its handoff) beside killed at the same moment; keyless customers; then the same
  * stateless load with keep-alive on and off.
  *
  * @example
@@ -10,6 +11,7 @@
  */
 import type { Mode, PolicyName } from '../../services/common/vocabulary.js'
 import { parseChaosFlag, type ChaosStep } from '../args/chaos-flags.js'
+import { badOption } from '../errors.js'
 import type { MatrixOptions } from '../args/matrix-arguments.js'
 import { keepAliveRow, type KeepAliveRow, type Summary } from '../analyze/summarize.js'
 import { MCP_MATRIX_ROWS } from '../mcp/mcp-matrix-rows.js'
@@ -21,19 +23,40 @@ export interface MatrixRow {
   label: string
   mode: Mode
   policy: PolicyName
+  /** how the clerk leaves at 1/3 of the row (revived at 2/3): SIGKILL (default) or SIGTERM, its handoff */
+  leaves?: 'kill' | 'terminate'
+  /** false: customers send no Idempotency-Key, as browsers (default true) */
+  keys?: boolean
 }
 
-/** the rows, in the order the story is told */
+/**
+ * the rows, in the order the story is told: what a crash costs each design; then the planned exit
+ * (SIGTERM) beside a crash at the same moment, where the stateful clerk hands its dialogues over
+ * (CLERK_HANDOFF, on by default) or cannot; then customers who send no Idempotency-Key
+ */
 export const MATRIX_ROWS: readonly MatrixRow[] = Object.freeze([
   { label: 'stateful + round-robin', mode: 'stateful', policy: 'round-robin' },
   { label: 'stateful + sticky', mode: 'stateful', policy: 'sticky' },
   { label: 'stateless', mode: 'stateless', policy: 'round-robin' },
   { label: 'shared (Redis)', mode: 'shared', policy: 'round-robin' },
+  { label: 'stateful + sticky + handoff, SIGTERM', mode: 'stateful', policy: 'sticky', leaves: 'terminate' },
+  { label: 'stateful + sticky + handoff, SIGKILL', mode: 'stateful', policy: 'sticky', leaves: 'kill' },
+  { label: 'stateless, no keys', mode: 'stateless', policy: 'round-robin', keys: false },
+  { label: 'shared (Redis), no keys', mode: 'shared', policy: 'round-robin', keys: false },
 ])
 
-export function matrixChaos(killTarget: string | undefined): ChaosStep[] {
+/** the rows `--only TEXT` keeps (every row without it); a TEXT no label contains is a bad option */
+export function matrixRows(only: string | undefined, mcp = false): readonly MatrixRow[] {
+  const all = [...MATRIX_ROWS, ...(mcp ? MCP_MATRIX_ROWS : [])]
+  if (only === undefined) return all
+  const rows = all.filter((row) => row.label.includes(only))
+  if (rows.length === 0) throw badOption(`--only ${only}: no row's label contains it (the rows: ${all.map((r) => r.label).join('; ')})`)
+  return rows
+}
+
+export function matrixChaos(killTarget: string | undefined, leaves: 'kill' | 'terminate' = 'kill'): ChaosStep[] {
   if (killTarget === undefined) return []
-  return [parseChaosFlag('kill', `${killTarget}@33%`), parseChaosFlag('revive', `${killTarget}@66%`)]
+  return [parseChaosFlag(leaves, `${killTarget}@33%`), parseChaosFlag('revive', `${killTarget}@66%`)]
 }
 
 export async function runMatrix(options: MatrixOptions): Promise<{ summaries: Summary[]; keepAlive: KeepAliveRow[] }> {
@@ -41,13 +64,13 @@ export async function runMatrix(options: MatrixOptions): Promise<{ summaries: Su
   const summaries: Summary[] = []
   const keepAlive: KeepAliveRow[] = []
   try {
-    const chaos = matrixChaos(options.killTarget)
-    for (const row of [...MATRIX_ROWS, ...(options.mcp ? MCP_MATRIX_ROWS : [])]) {
+    for (const { leaves, keys, ...row } of matrixRows(options.only, options.mcp)) {
       const { summary } = await measuredRun(cluster, {
         ...row,
+        keys: keys ?? true,
         customers: options.customers,
         durationMs: options.durationMs,
-        chaos,
+        chaos: matrixChaos(options.killTarget, leaves),
         progress: !options.quiet,
       })
       summaries.push(summary)
