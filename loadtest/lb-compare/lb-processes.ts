@@ -14,7 +14,7 @@ import { freePort } from '../../services/common/free-port.js'
 import { projectRoot } from '../../services/common/project-root.js'
 import { startRedisServer, type RedisServer } from '../../services/common/redis-server.js'
 import { waitFor } from '../../services/common/wait-for.js'
-import { haproxyConfig, nginxConfig, type LbClerk } from './lb-configs.js'
+import { frontArgs, frontConfig, type LbClerk } from '../../services/common/lb-configs.js'
 
 export const BALANCERS = ['ours', 'haproxy', 'nginx'] as const
 export type BalancerName = (typeof BALANCERS)[number]
@@ -124,16 +124,10 @@ export async function startComparedCluster(only: readonly BalancerName[] = BALAN
         balancers.push({ name, url, settled })
       } else {
         const file = join(dir, `${name}.conf`)
-        const input = { clerks: lbClerks, listen: { host: '127.0.0.1', port } }
-        if (name === 'haproxy') {
-          writeFileSync(file, haproxyConfig(input))
-          children.add(run('haproxy', ['-db', '-f', file]))
-        } else {
-          const nginxDir = join(dir, 'nginx')
-          mkdirSync(nginxDir, { recursive: true })
-          writeFileSync(file, nginxConfig(input, nginxDir))
-          children.add(run('nginx', ['-c', file, '-p', nginxDir, '-g', 'daemon off;']))
-        }
+        const frontDir = join(dir, name)
+        mkdirSync(frontDir, { recursive: true })
+        writeFileSync(file, frontConfig(name, { clerks: lbClerks, listen: { host: '127.0.0.1', port } }, frontDir))
+        children.add(run(name, frontArgs(name, file, frontDir)))
         // neither has a status to read: its own checks (HAProxy: rise 2 × 1 s) or its fail_timeout (nginx: 2 s) must pass
         const settled = () => new Promise<void>((resolve) => setTimeout(resolve, 3_000))
         balancers.push({ name, url, settled })

@@ -6,7 +6,7 @@
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { projectRoot } from '../../services/common/project-root.js'
-import { COMPOSE_LB_FILES } from './lb-configs.js'
+import { COMPOSE_LB_FILES } from '../../services/common/lb-configs.js'
 
 for (const [file, render] of Object.entries(COMPOSE_LB_FILES)) {
   writeFileSync(join(projectRoot(import.meta.url), file), render())

@@ -87,10 +87,21 @@ export interface ClerkDelta {
   latency: LatencyCounts
 }
 
+/**
+ * What one route of the route table (by its prefix) did about failures: retries (any reason) and,
+ * among them, retries after a per-try timeout (an attempt abandoned on a slow or hung clerk).
+ */
+export interface RouteCounts {
+  retries: number
+  perTryTimeouts: number
+}
+
 /** Everything one process counted: per clerk (by id), and what the proxy answered itself. */
 export interface CountersDelta {
   clerks: Record<string, ClerkDelta>
   unrouted: { requests: number; errors: number }
+  /** per route prefix (RouteCounts) */
+  routes?: Record<string, RouteCounts>
   /** per mode, the customers' final answers by dialogue outcome (outcomes.ts) */
   outcomes?: ModeOutcomes
 }
@@ -122,6 +133,8 @@ export class Counters {
   unroutedErrors = 0
   /** per mode, the customers' final answers by dialogue outcome: completed, context_lost, failed */
   outcomes: ModeOutcomes = noOutcomes()
+  /** per route prefix: its retries and per-try timeouts (only prefixes that had any) */
+  routes: Record<string, RouteCounts> = {}
 
   /** `upstreams` may change (clerks added and removed at run time): it is read, never copied */
   constructor(
@@ -143,6 +156,7 @@ export class Counters {
 
   retried(from: Upstream, to: Upstream, reason: RetryReason, route?: string): void {
     from.counters.retries++
+    if (route !== undefined) addRouteCounts(this.routes, route, { retries: 1, perTryTimeouts: reason === 'per_try_timeout' ? 1 : 0 })
     this.evidence.retried(from, to, reason, route)
   }
 
@@ -181,7 +195,9 @@ export class Counters {
     this.unroutedErrors = 0
     const outcomes = this.outcomes
     this.outcomes = noOutcomes()
-    return { clerks, unrouted, outcomes }
+    const routes = this.routes
+    this.routes = {}
+    return { clerks, unrouted, outcomes, routes }
   }
 
   /** adds what another process counted (the primary, a worker's report); unknown clerks are skipped */
@@ -190,7 +206,14 @@ export class Counters {
     this.unroutedRequests += delta.unrouted.requests
     this.unroutedErrors += delta.unrouted.errors
     if (delta.outcomes !== undefined) addOutcomes(this.outcomes, delta.outcomes)
+    for (const [prefix, counts] of Object.entries(delta.routes ?? {})) addRouteCounts(this.routes, prefix, counts)
   }
+}
+
+function addRouteCounts(into: Record<string, RouteCounts>, prefix: string, by: RouteCounts): void {
+  const counts = (into[prefix] ??= { retries: 0, perTryTimeouts: 0 })
+  counts.retries += by.retries
+  counts.perTryTimeouts += by.perTryTimeouts
 }
 
 function addCount<K>(map: Map<K, number>, key: K, by = 1): void {

@@ -2,7 +2,7 @@ import type { AcceptedPolicyName } from '../balance/policy.js'
 import type { RouteKey } from '../../services/common/vocabulary.js'
 import type { EngineName, FrontLimits } from '../options.js'
 import type { RouteTable } from '../forward/route-table.js'
-import type { Counters } from './counters.js'
+import type { Counters, RouteCounts } from './counters.js'
 import type { Upstream } from './upstream.js'
 
 export interface ClerkStatus {
@@ -30,6 +30,8 @@ export interface ProxyStatus {
   policies: Record<RouteKey, AcceptedPolicyName>
   /** the route table (forward/route-table.ts): retry policy, timeouts, idempotent by design, why */
   routes: RouteTable
+  /** per route of the table (by prefix, every prefix): retries and per-try timeouts since start */
+  routeCounters: Record<string, RouteCounts>
   clerks: ClerkStatus[]
   counters: { requests: number; errors: number; retries: number; redispatches: number; handoffs: number }
   launcher: boolean
@@ -65,7 +67,7 @@ export interface StatusSources {
   handoffs: ReadonlyMap<string, number>
   policies: Readonly<Record<RouteKey, AcceptedPolicyName>>
   routes: RouteTable
-  counters: Pick<Counters, 'unroutedRequests' | 'unroutedErrors'>
+  counters: Pick<Counters, 'unroutedRequests' | 'unroutedErrors' | 'routes'>
   usage: FrontUsage
   meta: StatusMeta
 }
@@ -103,6 +105,7 @@ export function buildStatus({ upstreams, handoffs, policies, routes, counters: u
     workers: meta.workers,
     policies: { ...policies },
     routes,
+    routeCounters: Object.fromEntries(routes.map((r) => [r.prefix, { retries: 0, perTryTimeouts: 0, ...unrouted.routes[r.prefix] }])),
     clerks,
     counters,
     launcher: meta.launcher,

@@ -13,6 +13,8 @@ export interface BannerInfo {
   adminToken: string
   adminTokenGenerated: boolean
   stateFile: string
+  /** HAProxy / nginx beside our proxy, in front of the same clerks (FRONT) */
+  fronts?: ReadonlyArray<{ id: string; port: number }>
   /** where learners of a room connect (PROXY_HOST beyond loopback: learner-addresses.ts); none: a lone run */
   learnerUrls?: readonly string[]
 }
@@ -52,6 +54,9 @@ export function renderBanner(info: BannerInfo): string {
     '',
     `  dashboard   ${base}/#token=${info.adminToken}`,
     `  proxy       ${base}   (${clerkList})`,
+    ...(info.fronts ?? []).map(
+      (f) => `  ${f.id.padEnd(11)} http://localhost:${f.port}   (FRONT: the same clerks behind ${f.id === 'nginx' ? 'nginx' : 'HAProxy'}, docs/failover.md)`,
+    ),
     ...(info.learnerUrls && info.learnerUrls.length > 0
       ? [`  learners    ${info.learnerUrls.join('  ')}   (no token: they play and watch; chaos and policies need the token)`]
       : []),

@@ -1,4 +1,5 @@
-import { existsSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { portIsFree } from '../common/free-port.js'
 import { redisServerAvailable } from '../common/redis-server.js'
@@ -8,6 +9,7 @@ import type { ClerkVerb, RedisVerb } from '../common/vocabulary.js'
 import { buildChaosApi } from './chaos-api.js'
 import type { ClusterEvent } from './cluster-events.js'
 import { ClusterErrors } from './errors.js'
+import { findBinary, frontPlan, frontPort, missingFrontMessage } from './fronts.js'
 import { clearLedger } from './ledger-clear.js'
 import type { ClusterOptions } from './options.js'
 import { nextClerkSpec, planCluster, planRedis } from './plan.js'
@@ -15,8 +17,8 @@ import { RedisNotManagedError, RedisStateError, startRedisControl, type RedisCon
 import { StateError, SupervisedProcess, type ProcessStatus } from './supervised-process.js'
 
 /**
- * `npm start`'s engine: Redis (private, external or none), the clerks, then the proxy, each a
- * supervised child; the chaos API the proxy forwards `/_cluster/*` to; and an ordered stop.
+ * `npm start`'s engine: Redis (private, external or none), the clerks, then the proxy (and the
+ * fronts of FRONT: HAProxy, nginx), each a supervised child; the chaos API the proxy forwards `/_cluster/*` to; and an ordered stop.
  *
  * @example
  *   const cluster = await startCluster(readClusterOptions(process.env), { onEvent: print })
@@ -52,7 +54,7 @@ export interface Cluster {
   redisAction(verb: RedisVerb): Promise<ActionResult>
   /** empties the ledger (the workshop's `npm run reset -- --ledger`) */
   clearLedger(): Promise<{ ok: true; orders: number }>
-  /** ordered stop: proxy, clerks, redis, chaos API */
+  /** ordered stop: proxy and fronts, clerks, redis, chaos API */
   stop(): Promise<void>
   /** SIGKILL every child now (second Ctrl-C, or the launcher exiting); synchronous */
   forceStop(): void
@@ -89,6 +91,18 @@ export async function startCluster(options: ClusterOptions, start: StartClusterO
       throw new Error(`port ${spec.port} (for ${spec.id}) is already in use: stop what uses it or choose another PROXY_PORT (clerks take the ports after it)`)
     }
   }
+  const frontBinaries = new Map<(typeof options.fronts)[number], string>()
+  for (const name of options.fronts) {
+    const binary = findBinary(name)
+    if (binary === undefined) throw new Error(missingFrontMessage(name))
+    frontBinaries.set(name, binary)
+    const port = frontPort(name, options.frontPort)
+    if (!(await portIsFree(port, options.proxyHost))) {
+      throw new Error(`port ${port} (for ${name}) is already in use: stop what uses it or choose another FRONT_PORT (HAProxy on it, nginx on the next)`)
+    }
+  }
+  // the fronts' configurations and nginx's pid and temp files, removed at stop
+  const frontDir = options.fronts.length > 0 ? mkdtempSync(join(tmpdir(), 'clerk-cluster-front-')) : undefined
 
   const own = { dataDir: options.redisDataDir, appendFsync: options.redisAppendFsync, maxMemory: options.redisMaxMemory }
   const redis = await startRedisControl(planRedis(options.redisUrl, redisServerAvailable(), own), onEvent)
@@ -135,9 +149,15 @@ export async function startCluster(options: ClusterOptions, start: StartClusterO
     planInputForAdd = planInput(options, redis.url, launcherUrl)
     const clerks = plan.clerks.map((spec) => new SupervisedProcess(spec, childOptions))
     const proxy = new SupervisedProcess(plan.proxy, childOptions)
-    for (const child of [...clerks, proxy]) processes.set(child.spec.id, child)
+    const fronts = [...frontBinaries].map(([name, binary]) => {
+      const lbClerks = plan.clerks.map((c) => ({ id: c.id, host: c.env.CLERK_HOST ?? '127.0.0.1', port: c.port }))
+      const front = frontPlan(name, { frontPort: options.frontPort, host: options.proxyHost, clerks: lbClerks, dir: frontDir!, binary })
+      writeFileSync(front.file, front.config)
+      return new SupervisedProcess(front.spec, childOptions)
+    })
+    for (const child of [...clerks, proxy, ...fronts]) processes.set(child.spec.id, child)
     await Promise.all(clerks.map((clerk) => clerk.start()))
-    await proxy.start()
+    await Promise.all([proxy, ...fronts].map((p) => p.start()))
   } catch (err) {
     await stop()
     throw err
@@ -354,12 +374,13 @@ export async function startCluster(options: ClusterOptions, start: StartClusterO
   function stop(): Promise<void> {
     stopping ??= (async () => {
       redis.stopWatching()
-      const proxy = [...processes.values()].filter((p) => p.spec.kind === 'proxy')
+      const proxy = [...processes.values()].filter((p) => p.spec.kind !== 'clerk')
       const clerks = [...processes.values()].filter((p) => p.spec.kind === 'clerk')
       await Promise.all(proxy.map((p) => p.shutdown()))
       await Promise.all(clerks.map((p) => p.shutdown()))
       await redis.close()
       await api.close()
+      if (frontDir) rmSync(frontDir, { recursive: true, force: true })
     })()
     return stopping
   }
@@ -375,6 +396,7 @@ export async function startCluster(options: ClusterOptions, start: StartClusterO
       }
     }
     if (redis.throwawayDir) rmSync(redis.throwawayDir, { recursive: true, force: true })
+    if (frontDir) rmSync(frontDir, { recursive: true, force: true })
   }
 }
 

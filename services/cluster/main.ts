@@ -104,6 +104,7 @@ if (cluster && firstSignalAt === 0) {
     renderBanner({
       proxyPort: options.proxyPort,
       clerks: status.processes.filter((p) => p.kind === 'clerk').map((p) => ({ id: p.id, port: p.port })),
+      fronts: status.processes.filter((p) => p.kind === 'front').map((p) => ({ id: p.id, port: p.port })),
       redis: cluster.redis.plan,
       redisUrl: cluster.redis.url,
       adminToken: options.adminToken,

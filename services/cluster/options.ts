@@ -4,6 +4,7 @@ import { isAbsolute, join, resolve } from 'node:path'
 import { ConfigError, choice, defineOptions, flag, int, matching, port, secret, text, urlText, type Env } from '../common/options.js'
 import { LOG_LEVELS, type LogLevel } from '../common/log.js'
 import { APPEND_FSYNC, type AppendFsync } from '../common/redis-server.js'
+import { FRONTS, type FrontName } from '../common/lb-configs.js'
 
 /** What `npm start` runs (readClusterOptions). */
 export interface ClusterOptions {
@@ -31,6 +32,10 @@ export interface ClusterOptions {
   readonly redisMaxMemory: string
   /** how the children's log lines are shown: readable lines, or their JSON as it is (log-lines.ts) */
   readonly logFormat: LogFormat
+  /** HAProxy and/or nginx to run beside our proxy, in front of the same clerks (fronts.ts) */
+  readonly fronts: readonly FrontName[]
+  /** HAProxy's port; nginx takes the next one */
+  readonly frontPort: number
 }
 
 export const LOG_FORMATS = ['pretty', 'json'] as const
@@ -73,6 +78,18 @@ export interface ClusterSettings {
   readonly redisAppendFsync: AppendFsync
   readonly redisMaxMemory: string
   readonly logFormat: LogFormat
+  readonly front: string | undefined
+  readonly frontPort: number | undefined
+}
+
+/** the ports after PROXY_PORT that FRONT_PORT defaults to (clear of the clerks' 26) */
+export const FRONT_PORT_OFFSET = 100
+
+/** FRONT's text → the balancers, each once, in FRONTS' order ('none' or unset: none) */
+export function readFronts(text: string | undefined): FrontName[] {
+  if (text === undefined || text === 'none') return []
+  const names = text.split(',').map((name) => name.trim())
+  return FRONTS.filter((name) => names.includes(name))
 }
 
 /**
@@ -171,6 +188,23 @@ export const clusterOptions = defineOptions<ClusterSettings>({
       doc: "the private Redis's memory cap (policy `volatile-lru`: only shared sessions are ever evicted, never orders; full → pays answer 503)",
       deprecated: ['REDIS_MAXMEMORY'],
     },
+    {
+      env: 'FRONT',
+      key: 'front',
+      read: matching(
+        (value) => value === 'none' || value.split(',').every((name) => (FRONTS as readonly string[]).includes(name.trim())),
+        (value) => `must be haproxy, nginx or haproxy,nginx (or none), got "${value}"`,
+      ),
+      docDefault: 'unset (none)',
+      doc: 'runs HAProxy and/or nginx beside our proxy, in front of the same clerks, configured like `npm run loadtest:lb-compare` (docs/failover.md); a binary that is not installed stops the start with one sentence',
+    },
+    {
+      env: 'FRONT_PORT',
+      key: 'frontPort',
+      read: port(),
+      docDefault: 'PROXY_PORT+100',
+      doc: "HAProxy's port with FRONT; nginx takes FRONT_PORT+1",
+    },
   ],
   finish(settings) {
     const { proxyPort, clerkCount } = settings
@@ -179,6 +213,15 @@ export const clusterOptions = defineOptions<ClusterSettings>({
     }
     if (proxyPort + clerkCount > 65535) {
       throw new ConfigError(`PROXY_PORT ${proxyPort} leaves no room for ${clerkCount} clerks on the ports after it: use a port below ${65535 - clerkCount}`)
+    }
+    const frontPort = settings.frontPort ?? proxyPort + FRONT_PORT_OFFSET
+    if (
+      settings.front !== undefined &&
+      (frontPort === 0 || frontPort + FRONTS.length - 1 > 65535 || (frontPort + FRONTS.length > proxyPort && frontPort <= proxyPort + MAX_CLERKS))
+    ) {
+      throw new ConfigError(
+        `FRONT_PORT ${frontPort} must be a fixed port with room for ${FRONTS.length} (HAProxy, nginx), outside PROXY_PORT ${proxyPort} and the ${MAX_CLERKS} ports after it (the clerks')`,
+      )
     }
     if (settings.redisThrowaway && settings.redisDataDir !== undefined) {
       throw new ConfigError('CLUSTER_REDIS_THROWAWAY=1 keeps no data, so CLUSTER_REDIS_DATA_DIR must not be set with it')
@@ -208,5 +251,7 @@ export function readClusterOptions(env: Env, makeToken: (bytes?: number) => stri
     sessionSecretGenerated: settings.sessionSecret === undefined,
     childLogLevel: settings.childLogLevel,
     logFormat: settings.logFormat,
+    fronts: Object.freeze(readFronts(settings.front)),
+    frontPort: settings.frontPort ?? settings.proxyPort + FRONT_PORT_OFFSET,
   })
 }

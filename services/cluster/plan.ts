@@ -6,13 +6,16 @@
  *   planCluster({ proxyPort: 8080, clerkCount: 3, redisUrl: 'redis://127.0.0.1:41234', … })
  *   // → clerks clerk-a:8081, clerk-b:8082, clerk-c:8083, proxy:8080 with PROXY_CLERKS pointing at them
  */
-export type ProcessKind = 'clerk' | 'proxy'
+/** front: HAProxy or nginx beside our proxy (FRONT, fronts.ts) */
+export type ProcessKind = 'clerk' | 'proxy' | 'front'
 
 export interface ProcessSpec {
   readonly id: string
   readonly kind: ProcessKind
-  /** the built script, relative to dist/ */
+  /** the built script, relative to dist/ (a front: its binary's name) */
   readonly script: string
+  /** a binary and its arguments to run instead of `node dist/<script>` (HAProxy, nginx) */
+  readonly command?: readonly string[]
   readonly port: number
   /** environment on top of the launcher's own (which every child inherits) */
   readonly env: Readonly<Record<string, string>>

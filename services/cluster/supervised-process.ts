@@ -35,7 +35,7 @@ export interface ProcessStatus {
 }
 
 /**
- * One child of the launcher (a clerk or the proxy) and the supervisor rule that goes with it:
+ * One child of the launcher (a clerk, the proxy, or a front: HAProxy, nginx) and the supervisor rule that goes with it:
  * a child that dies on its own is reported and restarted with backoff; one stopped on purpose
  * (chaos kill/terminate, or the cluster stopping) stays down until `revive()`.
  *
@@ -109,7 +109,8 @@ export class SupervisedProcess {
     this.intent = 'none'
     this.slowMs = 0
     this.currentState = 'starting'
-    const child = spawn(process.execPath, [join(this.options.distDir, this.spec.script)], {
+    const [file, ...args] = this.spec.command ?? [process.execPath, join(this.options.distDir, this.spec.script)]
+    const child = spawn(file!, args, {
       cwd: this.options.cwd,
       env: { ...this.options.baseEnv, ...this.spec.env },
       stdio: ['ignore', 'pipe', 'pipe'],

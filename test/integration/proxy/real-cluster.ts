@@ -164,6 +164,7 @@ export interface ClerkStatusLike {
 export async function lbStatus(base: string): Promise<{
   clerks: ClerkStatusLike[]
   counters: { requests: number; errors: number; retries: number; redispatches: number }
+  routeCounters: Record<string, { retries: number; perTryTimeouts: number }>
   policies: Record<string, string>
   workers: number
   engine: string

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { COMPOSE_LB_FILES, haproxyConfig, nginxConfig } from '../../../loadtest/lb-compare/lb-configs.js'
+import { COMPOSE_LB_FILES, haproxyConfig, nginxConfig } from '../../../services/common/lb-configs.js'
 
 const clerks = [
   { id: 'clerk-a', host: '127.0.0.1', port: 3001 },

@@ -35,7 +35,7 @@ const CHECK_MS = 1_000 // our PROXY_HEALTH_INTERVAL_MS default
  */
 export function haproxyConfig({ clerks, listen, perTryMs = PER_TRY_MS, checkIntervalMs = CHECK_MS }: LbConfigInput): string {
   const servers = clerks.map((c) => `  server ${c.id} ${c.host}:${c.port} check cookie ${c.id}`).join('\n')
-  return `# written by loadtest/lb-compare/lb-configs.ts: HAProxy in front of the clerks
+  return `# written by services/common/lb-configs.ts: HAProxy in front of the clerks
 global
   maxconn 4096
 
@@ -76,7 +76,7 @@ ${servers}
 export function nginxConfig({ clerks, listen, perTryMs = PER_TRY_MS }: LbConfigInput, dir: string): string {
   const servers = clerks.map((c) => `    server ${c.host}:${c.port} max_fails=1 fail_timeout=2s;`).join('\n')
   const perTryS = Math.max(1, Math.round(perTryMs / 1_000))
-  return `# written by loadtest/lb-compare/lb-configs.ts: nginx in front of the clerks
+  return `# written by services/common/lb-configs.ts: nginx in front of the clerks
 worker_processes 1;
 pid ${dir}/nginx.pid;
 error_log ${dir}/error.log warn;
@@ -134,3 +134,21 @@ export const COMPOSE_LB_FILES = Object.freeze({
   'deploy/lb/haproxy.cfg': () => haproxyConfig({ clerks: COMPOSE_CLERKS, listen: { host: '0.0.0.0', port: 8081 } }),
   'deploy/lb/nginx.conf': () => nginxConfig({ clerks: COMPOSE_CLERKS, listen: { host: '0.0.0.0', port: 8082 } }, '/tmp'),
 })
+
+/** the balancers `npm start` can run beside our proxy (FRONT=haproxy,nginx) and lb-compare drives */
+export const FRONTS = ['haproxy', 'nginx'] as const
+export type FrontName = (typeof FRONTS)[number]
+
+/** `name`'s configuration for these clerks; nginx writes its pid and temp files into `dir` */
+export function frontConfig(name: FrontName, input: LbConfigInput, dir: string): string {
+  return name === 'haproxy' ? haproxyConfig(input) : nginxConfig(input, dir)
+}
+
+/**
+ * The arguments that run `name` in the foreground on `configFile`, so a supervisor sees it exit:
+ * HAProxy's -db; nginx without its daemon and master process (one process to signal, whose
+ * SIGTERM stops it at once), its start-up errors on stderr rather than in /var/log.
+ */
+export function frontArgs(name: FrontName, configFile: string, dir: string): string[] {
+  return name === 'haproxy' ? ['-db', '-f', configFile] : ['-c', configFile, '-p', dir, '-e', 'stderr', '-g', 'daemon off; master_process off;']
+}
