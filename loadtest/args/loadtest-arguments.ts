@@ -7,6 +7,7 @@
  *   // { mode: 'stateful', policy: 'sticky', customers: 20, durationMs: 10000, chaos: [{ verb: 'kill', … }], … }
  */
 import { DEFAULT_POLICIES, MODES, POLICY_NAMES, type Mode, type PolicyName } from '../../services/common/vocabulary.js'
+import { MAX_CART_LINES } from '../../services/clerk/catalog.js'
 import { badOption } from '../errors.js'
 import { CHAOS_FLAGS, parseChaosFlag, resolveSchedule, type ChaosStep } from './chaos-flags.js'
 import { parseArgv, readChoiceOption, readClusterOptions, readTime, readWhole, REPORT_AND_HELP_OPTIONS } from './readers.js'
@@ -25,6 +26,8 @@ export interface LoadtestOptions {
   readonly keys: boolean
   /** --cookies off: customers refuse cookies (stateful and shared then end at buy as no_session) */
   readonly cookies: boolean
+  /** --items N: products in each customer's cart, the laptop included (1: the classic dialogue) */
+  readonly items: number
   readonly compareKeepAlive: boolean
   readonly pipelining: number
   readonly timeoutSeconds: number
@@ -59,6 +62,7 @@ const options = {
   keepalive: { type: 'string' },
   keys: { type: 'string' },
   cookies: { type: 'string' },
+  items: { type: 'string' },
   'compare-keepalive': { type: 'boolean' },
   pipelining: { type: 'string' },
   timeout: { type: 'string' },
@@ -101,6 +105,7 @@ export function parseLoadtestArguments(argv: readonly string[]): LoadtestOptions
     keepAlive: keepalive === 'on',
     keys: readChoiceOption('keys', values.keys, ['on', 'off'] as const, 'on') === 'on',
     cookies: readChoiceOption('cookies', values.cookies, ['on', 'off'] as const, 'on') === 'on',
+    items: readWhole('items', values.items, 1, 1, MAX_CART_LINES),
     compareKeepAlive: values['compare-keepalive'] ?? false,
     pipelining,
     timeoutSeconds: readWhole('timeout', values.timeout, loadtestDefaults.timeoutSeconds, 1, 600),

@@ -24,6 +24,8 @@ Run
   --keys on|off          off: no Idempotency-Key on any step, as browsers  (default on)
   --cookies on|off       off: customers refuse cookies; stateful and shared dialogues then
                          end at buy as no_session, stateless ones carry on (default on)
+  --items N              products in each cart, the laptop included, 1-50: a stateless
+                         token carries the whole cart (default 1)
   --compare-keepalive    run twice, keep-alive on then off, and compare (throughput, latency,
                          sockets in TIME_WAIT before and after)
   --pipelining N         HTTP pipelining per connection; above 1 only with --mode stateless
