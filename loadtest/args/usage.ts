@@ -91,13 +91,16 @@ export const benchClerkUsage = `Usage: npm run bench:clerk -- [options]
 One real clerk process per mode (stateful, stateless, shared) and one real redis-server; autocannon
 runs whole dialogues (ask → buy → pay) on every connection. Modes take turns in rounds so a noisy
 machine hurts them alike. Prints requests/s, p50/p99, dialogues/s, CPU per request, bytes on the
-wire and CPU per dialogue, and each mode's
-ratio to stateless and stateful.
+wire and CPU per dialogue, and each mode's ratio to stateless and stateful.
 
   --duration S           seconds per mode per round                       (default 4)
   --rounds N             rounds                                           (default 3)
   --connections N        concurrent connections                           (default 50)
   --warmup S             seconds of unmeasured traffic per clerk first    (default 2)
+  --items A,B,…          cart sizes (products per dialogue, 1-50), each measured in turn;
+                         with several, a table of bytes, CPU and latency per size and mode and
+                         where carrying the cart costs more than a Redis round trip (default 1)
+  --json FILE            write those rows as JSON (the data for a chart)
   -h, --help             this text
 `
 

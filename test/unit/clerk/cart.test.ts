@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { ACCESSORIES, MAX_CART_LINES } from '../../../services/clerk/catalog.js'
+import { MAX_TOKEN_LENGTH, signContext, verifyContext } from '../../../services/clerk/context-token.js'
 import { buy, paid, pay, readDialogueState, type DialogueState } from '../../../services/clerk/dialogue.js'
 
 // A cart: buy names more products beside the one asked about; the state carries them to pay.
@@ -64,5 +65,21 @@ describe('a cart', () => {
     expect(readDialogueState({ ...state, items: [{ productId: 'yacht', quantity: 1 }] })).toBeUndefined()
     expect(readDialogueState({ ...state, items: Array(MAX_CART_LINES).fill({ productId: 'acc-01', quantity: 1 }) })).toBeUndefined()
     expect(readDialogueState({ ...state, items: 'all' })).toBeUndefined()
+  })
+})
+
+describe('a full cart in a stateless token', () => {
+  it('signs into a token the clerk accepts, and fits a 4 KiB pay body', () => {
+    const full: DialogueState = {
+      step: 'buy',
+      dialogueId: '0b7f3c52-0d4c-4f6e-9b1a-2d3e4f5a6b7c',
+      productId: 'laptop',
+      quantity: 100,
+      items: ACCESSORIES.map((p) => ({ productId: p.id, quantity: 100 })),
+    }
+    const token = signContext(full, 'a-secret-of-enough-length-for-tests', 1_000)
+    expect(token.length).toBeLessThanOrEqual(MAX_TOKEN_LENGTH)
+    expect(JSON.stringify({ context: token, method: 'card' }).length).toBeLessThan(4096)
+    expect(verifyContext(token, 'a-secret-of-enough-length-for-tests', 1_000, 60_000)).toMatchObject({ ok: true, state: full })
   })
 })
