@@ -45,6 +45,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         keepAlive: on,
         keys: options.keys,
         cookies: options.cookies,
+        items: options.items,
         pipelining: options.pipelining,
         timeoutSeconds: options.timeoutSeconds,
         chaos: options.chaos,

@@ -22,6 +22,8 @@ export type SummaryInput = Pick<RunResult, 'target' | 'mode' | 'customers' | 'ke
   requests?: RunResult['requests']
   /** false: the customers refused cookies (default true) */
   cookies?: boolean
+  /** products in each cart (default 1) */
+  items?: number
 }
 
 export interface SummaryExtras {
@@ -108,6 +110,8 @@ export interface Summary {
   pipelining: number
   /** false: the customers refused cookies (--cookies off) */
   cookies: boolean
+  /** products in each customer's cart (--items) */
+  items: number
   startedAt: string
   durationMs: number
   /** from the start to the last dialogue's end, ms: the window rates are computed over */
@@ -324,6 +328,7 @@ export function summarize(run: SummaryInput, extras: SummaryExtras = {}): Summar
     keepAlive: run.keepAlive,
     pipelining: run.pipelining,
     cookies: run.cookies ?? true,
+    items: run.items ?? 1,
     startedAt: new Date(run.startedAt).toISOString(),
     durationMs,
     stoppedBy: run.stoppedBy,

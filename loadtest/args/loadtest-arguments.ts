@@ -7,6 +7,7 @@
  *   // { mode: 'stateful', policy: 'sticky', customers: 20, durationMs: 10000, chaos: [{ verb: 'kill', … }], … }
  */
 import { DEFAULT_POLICIES, MODES, POLICY_NAMES, type Mode, type PolicyName } from '../../services/common/vocabulary.js'
+import { MAX_CART_LINES } from '../../services/clerk/catalog.js'
 import { badChaos, badOption } from '../errors.js'
 import { CHAOS_FLAGS, parseChaosFlag, resolveSchedule, type ChaosStep } from './chaos-flags.js'
 import { isClerkId, parseArgv, readChoiceOption, readClusterOptions, readTime, readUrlOption, readWhole, REPORT_AND_HELP_OPTIONS } from './readers.js'
@@ -33,6 +34,8 @@ export interface LoadtestOptions {
   readonly keys: boolean
   /** --cookies off: customers refuse cookies (stateful and shared then end at buy as no_session) */
   readonly cookies: boolean
+  /** --items N: products in each customer's cart, the laptop included (1: the classic dialogue) */
+  readonly items: number
   readonly compareKeepAlive: boolean
   readonly pipelining: number
   readonly timeoutSeconds: number
@@ -73,6 +76,7 @@ const options = {
   keepalive: { type: 'string' },
   keys: { type: 'string' },
   cookies: { type: 'string' },
+  items: { type: 'string' },
   'compare-keepalive': { type: 'boolean' },
   protocol: { type: 'string' },
   pipelining: { type: 'string' },
@@ -95,8 +99,8 @@ export function parseLoadtestArguments(argv: readonly string[]): LoadtestOptions
     throw badOption(`--pipelining ${pipelining} needs --mode stateless: a ${mode} dialogue must read the previous answer's cookie before it sends the next step`)
   }
   const protocol = readChoiceOption('protocol', values.protocol, ['http', 'mcp'] as const, 'http')
-  if (protocol === 'mcp' && (pipelining > 1 || values['compare-keepalive']))
-    throw badOption('--protocol mcp drives SDK clients: --pipelining and --compare-keepalive are HTTP-only')
+  if (protocol === 'mcp' && (pipelining > 1 || values['compare-keepalive'] || values.items !== undefined || values.cookies !== undefined))
+    throw badOption('--protocol mcp drives SDK clients: --pipelining, --compare-keepalive, --items and --cookies are HTTP-only')
   const chaos: ChaosStep[] = []
   for (const flag of CHAOS_FLAGS) {
     for (const value of values[flag] ?? []) chaos.push(parseChaosFlag(flag, value))
@@ -125,6 +129,7 @@ export function parseLoadtestArguments(argv: readonly string[]): LoadtestOptions
     keepAlive: keepalive === 'on',
     keys: readChoiceOption('keys', values.keys, ['on', 'off'] as const, 'on') === 'on',
     cookies: readChoiceOption('cookies', values.cookies, ['on', 'off'] as const, 'on') === 'on',
+    items: readWhole('items', values.items, 1, 1, MAX_CART_LINES),
     compareKeepAlive: values['compare-keepalive'] ?? false,
     pipelining,
     timeoutSeconds: readWhole('timeout', values.timeout, loadtestDefaults.timeoutSeconds, 1, 600),

@@ -33,6 +33,8 @@ Run
   --keys on|off          off: no Idempotency-Key on any step, as browsers  (default on)
   --cookies on|off       off: customers refuse cookies; stateful and shared dialogues then
                          end at buy as no_session, stateless ones carry on (default on)
+  --items N              products in each cart, the laptop included, 1-50: a stateless
+                         token carries the whole cart (default 1)
   --compare-keepalive    run twice, keep-alive on then off, and compare (throughput, latency,
                          sockets in TIME_WAIT before and after)
   --pipelining N         HTTP pipelining per connection; above 1 only with --mode stateless
@@ -110,13 +112,16 @@ export const benchClerkUsage = `Usage: npm run bench:clerk -- [options]
 One real clerk process per mode (stateful, stateless, shared) and one real redis-server; autocannon
 runs whole dialogues (ask → buy → pay) on every connection. Modes take turns in rounds so a noisy
 machine hurts them alike. Prints requests/s, p50/p99, dialogues/s, CPU per request, bytes on the
-wire and CPU per dialogue, and each mode's
-ratio to stateless and stateful.
+wire and CPU per dialogue, and each mode's ratio to stateless and stateful.
 
   --duration S           seconds per mode per round                       (default 4)
   --rounds N             rounds                                           (default 3)
   --connections N        concurrent connections                           (default 50)
   --warmup S             seconds of unmeasured traffic per clerk first    (default 2)
+  --items A,B,…          cart sizes (products per dialogue, 1-50), each measured in turn;
+                         with several, a table of bytes, CPU and latency per size and mode and
+                         where carrying the cart costs more than a Redis round trip (default 1)
+  --json FILE            write those rows as JSON (the data for a chart)
   -h, --help             this text
 `
 

@@ -10,12 +10,15 @@
  *   npm run bench:clerk -- --duration 4 --rounds 3 --connections 50
  */
 import '../../services/common/supported-node.js'
+import { writeFileSync } from 'node:fs'
+import { loadavg } from 'node:os'
 import { startRedisServer } from '../../services/common/redis-server.js'
 import { MODES, type Mode } from '../../services/common/vocabulary.js'
 import { parseBenchClerkArguments } from '../args/bench-clerk-arguments.js'
 import { readCommandLine, runIfMain } from '../args/command-line.js'
 import { benchClerkUsage } from '../args/usage.js'
 import { startBenchClerks, stopAll, type BenchClerk } from './bench-processes.js'
+import { cartRows, cartSweepReport, carryingVerdicts, renderCartTable } from './cart-sweep.js'
 import { runRound, type RoundResult } from './clerk-rounds.js'
 import { failuresByMode, summarizeModes } from './summaries.js'
 import { renderModesTable } from './tables.js'
@@ -31,24 +34,35 @@ export async function main(argv: readonly string[]): Promise<number> {
     )
     const clerks = new Map(MODES.map((mode, i) => [mode, started[i] as BenchClerk] as const))
     try {
-      const measure = (mode: Mode, seconds: number) => {
+      const measure = (mode: Mode, seconds: number, items: number) => {
         const clerk = clerks.get(mode) as BenchClerk
-        return runRound(mode, clerk.url, seconds, options.connections, { clerk: clerk.child.pid, redis: redis.pid() })
+        return runRound(mode, clerk.url, seconds, options.connections, { clerk: clerk.child.pid, redis: redis.pid() }, items)
       }
       if (options.warmupSeconds > 0) {
-        for (const mode of MODES) await measure(mode, options.warmupSeconds)
+        for (const mode of MODES) await measure(mode, options.warmupSeconds, options.items[0] ?? 1)
       }
       const rounds: RoundResult[] = []
-      for (let round = 0; round < options.rounds; round++) {
-        // rotate the order, so no mode always runs right after the same neighbour
-        const order = MODES.map((_, i) => MODES[(i + round) % MODES.length] as Mode)
-        for (const mode of order) {
-          const result = await measure(mode, options.durationSeconds)
-          process.stderr.write(`round ${round + 1}/${options.rounds} ${mode.padEnd(9)} ${(result.requests / result.seconds).toFixed(0)} req/s\n`)
-          rounds.push(result)
+      for (const items of options.items) {
+        const sized: RoundResult[] = []
+        for (let round = 0; round < options.rounds; round++) {
+          // rotate the order, so no mode always runs right after the same neighbour
+          const order = MODES.map((_, i) => MODES[(i + round) % MODES.length] as Mode)
+          for (const mode of order) {
+            const result = await measure(mode, options.durationSeconds, items)
+            process.stderr.write(`${items} item(s) round ${round + 1}/${options.rounds} ${mode.padEnd(9)} ${(result.requests / result.seconds).toFixed(0)} req/s\n`)
+            sized.push(result)
+          }
         }
+        const title = options.items.length > 1 || items > 1 ? `carts of ${items} product${items === 1 ? '' : 's'}: ` : ''
+        process.stdout.write(`${title}${renderModesTable(summarizeModes(sized), options, failuresByMode(sized))}\n`)
+        rounds.push(...sized)
       }
-      process.stdout.write(`${renderModesTable(summarizeModes(rounds), options, failuresByMode(rounds))}\n`)
+      const rows = cartRows(rounds)
+      if (options.items.length > 1) process.stdout.write(`\n${renderCartTable(rows)}\n${carryingVerdicts(rows).join('\n')}\n`)
+      if (options.jsonFile !== undefined) {
+        writeFileSync(options.jsonFile, JSON.stringify(cartSweepReport(rows, options, loadavg()), null, 2) + '\n')
+        process.stderr.write(`rows written to ${options.jsonFile}\n`)
+      }
       return 0
     } finally {
       await stopAll(started.map((c) => c.child))

@@ -11,7 +11,7 @@
 import autocannon from 'autocannon'
 import { readCpuSeconds } from '../analyze/proc-cpu.js'
 import type { Mode } from '../../services/common/vocabulary.js'
-import type { DialogueRecord } from '../run/customer.js'
+import { DEFAULT_ORDER, type DialogueRecord } from '../run/customer.js'
 import { dialogueRequests, type DialogueTraffic } from '../run/dialogue-requests.js'
 import { addBytes, type WireBytes } from '../run/wire-bytes.js'
 
@@ -41,10 +41,11 @@ export function countDialogue(counters: DialogueCounters, record: DialogueRecord
   }
 }
 
-/** the autocannon traffic of one round: whole dialogues in `mode`, each counted when it ends */
-export function benchTraffic(mode: Mode, counters: DialogueCounters): DialogueTraffic {
+/** the autocannon traffic of one round: whole dialogues in `mode` with carts of `items` products, each counted when it ends */
+export function benchTraffic(mode: Mode, counters: DialogueCounters, items = 1): DialogueTraffic {
   return dialogueRequests({
     mode,
+    wish: { ...DEFAULT_ORDER, items },
     // no proxy stands between autocannon and the clerk to retry an ask or a buy: only pay needs its key
     retrySafeSteps: false,
     onDialogue: (record) => countDialogue(counters, record),
@@ -53,6 +54,8 @@ export function benchTraffic(mode: Mode, counters: DialogueCounters): DialogueTr
 
 export interface RoundResult {
   mode: Mode
+  /** products in each cart */
+  items: number
   seconds: number
   /** CPU seconds the clerk process spent in this round */
   clerkCpu: number
@@ -76,9 +79,10 @@ export async function runRound(
   seconds: number,
   connections: number,
   pids: { clerk?: number | undefined; redis?: number | undefined },
+  items = 1,
 ): Promise<RoundResult> {
   const counters = newDialogueCounters()
-  const traffic = benchTraffic(mode, counters)
+  const traffic = benchTraffic(mode, counters, items)
   const known = Object.fromEntries(Object.entries(pids).filter((e): e is [string, number] => e[1] !== undefined))
   const before = readCpuSeconds(known)
   const result = await autocannon({
@@ -94,6 +98,7 @@ export async function runRound(
   const used = (name: 'clerk' | 'redis') => (after[name] ?? 0) - (before[name] ?? after[name] ?? 0)
   return {
     mode,
+    items,
     seconds,
     clerkCpu: used('clerk'),
     redisCpu: used('redis'),

@@ -98,6 +98,7 @@ export async function runMcpLoad(options: McpLoadOptions): Promise<McpRunResult>
     keyPrefix: '',
     keys: false, // MCP's pay carries no Idempotency-Key: reconciled by the order id each customer was told
     cookies: true, // nothing refused: MCP carries its session in the Mcp-Session-Id header, not a cookie
+    items: 1, // the MCP tools sell one product per dialogue
     startedAt,
     endedAt,
     stoppedBy: stoppedBy || 'max',

@@ -57,7 +57,7 @@ export function renderRunText(s: Summary): string {
   const bound = s.stoppedBy === 'dialogues' ? 'dialogue bound' : s.stoppedBy === 'duration' ? 'duration' : s.stoppedBy
   out.push(
     `${s.label}: ${s.customers} customers, ${formatDurationMs(s.durationMs)} (stopped by ${bound}), keep-alive ${s.keepAlive ? 'on' : 'off'}` +
-      `${s.pipelining > 1 ? `, pipelining ${s.pipelining}` : ''}${s.cookies === false ? ', cookies refused' : ''}, target ${s.target}`,
+      `${s.pipelining > 1 ? `, pipelining ${s.pipelining}` : ''}${s.cookies === false ? ', cookies refused' : ''}${s.items > 1 ? `, ${s.items} products per cart` : ''}, target ${s.target}`,
     `verdict: ${runVerdict(s).headline}`,
   )
   out.push(draw(outcomesTable(s)), draw(latencyTable(s, ms)), draw(endedAtTable(s)))

@@ -11,6 +11,7 @@
  *   const verdict = judgeAnswer('buy', { status: 409, body: '{"error":"context_lost"}', headers: {} })
  *   // { end: 'context_lost', reason: 'context_lost', ... }
  */
+import { ACCESSORIES } from '../../services/clerk/catalog.js'
 import type { Mode, Step } from '../../services/common/vocabulary.js'
 import { createCookieJar, type CookieJar } from './cookie-jar.js'
 
@@ -68,6 +69,13 @@ export interface OrderWish {
   product: string
   quantity: number
   method: 'card' | 'cash'
+  /** products in the cart, the asked one included (`--items N`; default 1: the classic dialogue) */
+  items?: number
+}
+
+/** the cart's other lines for a cart of `items` products: one each of the first accessories */
+export function cartLines(items: number): { product: string; quantity: number }[] {
+  return ACCESSORIES.slice(0, Math.max(0, items - 1)).map((p) => ({ product: p.id, quantity: 1 }))
 }
 
 /** "How much is this laptop?" / "I'll buy 2." / "Credit card." */
@@ -99,14 +107,16 @@ export function stepRequest(mode: Mode, step: Step, state: CustomerState, wish: 
   const path = `/${mode}/${step}`
   if (step === 'ask') return { path, body: { product: wish.product } }
   const useToken = mode === 'stateless' && carry === 'token' && state.token !== undefined
+  // the cart is said once, at buy; after that only a stateless customer carries it (in the token)
+  const cart = (wish.items ?? 1) > 1 ? { items: cartLines(wish.items ?? 1) } : {}
   if (step === 'buy') {
-    if (useToken) return { path, body: { context: state.token, quantity: wish.quantity } }
-    if (mode === 'stateless') return { path, body: { product: wish.product, quantity: wish.quantity } }
-    return { path, body: { quantity: wish.quantity } }
+    if (useToken) return { path, body: { context: state.token, quantity: wish.quantity, ...cart } }
+    if (mode === 'stateless') return { path, body: { product: wish.product, quantity: wish.quantity, ...cart } }
+    return { path, body: { quantity: wish.quantity, ...cart } }
   }
   if (useToken) return { path, body: { context: state.token, method: wish.method } }
   if (mode === 'stateless') {
-    return { path, body: { product: wish.product, quantity: wish.quantity, method: wish.method } }
+    return { path, body: { product: wish.product, quantity: wish.quantity, ...cart, method: wish.method } }
   }
   return { path, body: { method: wish.method } }
 }

@@ -30,7 +30,7 @@ import { runLoad, type RunLoadOptions, type RunResult } from './run-load.js'
 /** the load's own options mean what they mean for runLoad (documented there) */
 export interface MeasuredRunOptions extends Pick<
   RunLoadOptions,
-  'mode' | 'customers' | 'dialogues' | 'durationMs' | 'keepAlive' | 'pipelining' | 'timeoutSeconds' | 'keys' | 'cookies'
+  'mode' | 'customers' | 'dialogues' | 'durationMs' | 'keepAlive' | 'pipelining' | 'timeoutSeconds' | 'keys' | 'cookies' | 'items'
 > {
   policy: PolicyName
   /** chaos as written on the command line; resolved against the cluster's clerks here */
@@ -113,6 +113,7 @@ async function runAndSummarize(cluster: ClusterHandle, options: MeasuredRunOptio
       keepAlive: options.keepAlive ?? true,
       keys: options.keys ?? true,
       cookies: options.cookies ?? true,
+      items: options.items ?? 1,
       pipelining: options.pipelining ?? 1,
       timeoutSeconds: options.timeoutSeconds ?? 10,
       chaos,

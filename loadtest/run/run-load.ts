@@ -17,7 +17,7 @@ import type { ChaosClient } from '../../services/cluster/chaos-client.js'
 import type { Mode } from '../../services/common/vocabulary.js'
 import type { ResolvedChaosStep } from '../args/chaos-flags.js'
 import { startChaosSchedule, type ChaosEventRecord } from './chaos-schedule.js'
-import { emptyOutcomeCounts, type DialogueRecord, type Outcome, type StatelessCarry } from './customer.js'
+import { DEFAULT_ORDER, emptyOutcomeCounts, type DialogueRecord, type Outcome, type StatelessCarry } from './customer.js'
 import { dialogueRequests } from './dialogue-requests.js'
 
 export interface RunLoadOptions {
@@ -46,6 +46,8 @@ export interface RunLoadOptions {
   keys?: boolean
   /** false: customers refuse cookies (dialogue-requests.ts `cookies`; default true) */
   cookies?: boolean
+  /** products in each customer's cart, the laptop included (default 1: the classic dialogue) */
+  items?: number
   /** sent on each ask so the clerks' limit of new sessions per client does not apply (dialogue-requests.ts) */
   adminToken?: string | undefined
   /** once per second while running */
@@ -73,6 +75,8 @@ export interface RunResult {
   keys: boolean
   /** the customers kept and sent back cookies */
   cookies: boolean
+  /** products in each cart */
+  items: number
   startedAt: number
   endedAt: number
   /** the bound that stopped new dialogues: `dialogues`, `duration`, `max` */
@@ -136,6 +140,7 @@ export async function runLoad(options: RunLoadOptions): Promise<RunResult> {
     ...(options.keyPrefix === undefined ? {} : { keyPrefix: options.keyPrefix }),
     keys: options.keys ?? true,
     cookies: options.cookies ?? true,
+    wish: { ...DEFAULT_ORDER, items: options.items ?? 1 },
     adminToken: options.adminToken,
     onDialogue(record) {
       records.push(record)
@@ -212,6 +217,7 @@ export async function runLoad(options: RunLoadOptions): Promise<RunResult> {
     keyPrefix: traffic.keyPrefix,
     keys: options.keys ?? true,
     cookies: options.cookies ?? true,
+    items: options.items ?? 1,
     startedAt,
     endedAt,
     stoppedBy: stoppedBy || 'max',

@@ -11,6 +11,19 @@ export interface Product {
   readonly unitPrice: number
 }
 
+/** the most lines one cart may hold: the product asked about and up to 49 more (`--items 50`) */
+export const MAX_CART_LINES = 50
+
+/**
+ * Small accessories, `acc-01` … `acc-49`, so a cart can grow to MAX_CART_LINES different products
+ * (the load test's `--items N` fills a cart with the laptop and the first N-1 of them): 10,000 won
+ * and up, 1,000 won apart.
+ */
+export const ACCESSORIES: readonly Product[] = Array.from({ length: MAX_CART_LINES - 1 }, (_, i) => {
+  const n = String(i + 1).padStart(2, '0')
+  return { id: `acc-${n}`, name: `accessory ${n}`, nameKo: `액세서리 ${n}`, unitPrice: 10_000 + i * 1_000 }
+})
+
 export const CATALOG: ReadonlyMap<string, Product> = new Map(
   (
     [
@@ -18,6 +31,7 @@ export const CATALOG: ReadonlyMap<string, Product> = new Map(
       { id: 'monitor', name: 'monitor', nameKo: '모니터', unitPrice: 300_000 },
       { id: 'keyboard', name: 'keyboard', nameKo: '키보드', unitPrice: 80_000 },
       { id: 'mouse', name: 'mouse', nameKo: '마우스', unitPrice: 30_000 },
+      ...ACCESSORIES,
     ] satisfies Product[]
   ).map((p) => [p.id, Object.freeze(p)]),
 )

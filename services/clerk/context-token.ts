@@ -14,8 +14,11 @@ import { readDialogueState, type DialogueState } from './dialogue.js'
 export type VerifiedContext = { ok: true; state: Exclude<DialogueState, { step: 'none' }>; issuedAt: number } | { ok: false; reason: 'tampered' | 'expired' }
 
 const PREFIX = 'v1.'
-/** tokens longer than this are refused before any work (a 4 KiB body caps them anyway) */
-const MAX_TOKEN_LENGTH = 2048
+/**
+ * tokens longer than this are refused before any work (a 4 KiB body caps them anyway); a full
+ * cart (MAX_CART_LINES products, every quantity 100) signs into about 2.9 KB
+ */
+export const MAX_TOKEN_LENGTH = 3072
 
 function mac(secret: string, payload: string): Buffer {
   return createHmac('sha256', secret).update(payload).digest()

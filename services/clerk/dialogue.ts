@@ -7,24 +7,39 @@
  *   buy  {"quantity":2}        → "2,000,000 won. Credit card or cash?"
  *   pay  {"method":"card"}     → a charge for the ledger, and paid() → "Payment of … completed."
  *
+ * A cart: buy may name more products beside the one asked about,
+ *   buy  {"quantity":2,"items":[{"product":"acc-01","quantity":1}]} → "2,010,000 won. …"
+ * and the state then carries those lines to pay (in a stateless token, all of them, every step).
+ * Without `items` every answer and state is the classic dialogue's, byte for byte.
+ *
  * Nothing here throws on any input (property tests hold it to that); nothing here knows where the
  * state is kept (clerk memory, the client's token, Redis): that is the session modes' job.
  */
-import { findProduct, formatWon, formatWonKo, MAX_QUANTITY, MIN_QUANTITY, PAYMENT_METHODS, type PaymentMethod, type Product } from './catalog.js'
+import { findProduct, formatWon, formatWonKo, MAX_CART_LINES, MAX_QUANTITY, MIN_QUANTITY, PAYMENT_METHODS, type PaymentMethod, type Product } from './catalog.js'
 import { STEPS, type Step } from '../common/vocabulary.js'
 import type { ClerkErrorCode } from './errors.js'
 
-/** Where a conversation stands: the last step that succeeded and what it settled. */
+/** One more line of a cart, beside the product asked about. */
+export interface CartLine {
+  readonly productId: string
+  readonly quantity: number
+}
+
+/**
+ * Where a conversation stands: the last step that succeeded and what it settled. `items` (buy and
+ * pay) only when the cart has lines beyond the asked product: a classic state has no such key.
+ */
 export type DialogueState =
   | { readonly step: 'none' }
   | { readonly step: 'ask'; readonly dialogueId: string; readonly productId: string }
-  | { readonly step: 'buy'; readonly dialogueId: string; readonly productId: string; readonly quantity: number }
+  | { readonly step: 'buy'; readonly dialogueId: string; readonly productId: string; readonly quantity: number; readonly items?: readonly CartLine[] }
   | {
       readonly step: 'pay'
       readonly dialogueId: string
       readonly productId: string
       readonly quantity: number
       readonly method: PaymentMethod
+      readonly items?: readonly CartLine[]
     }
 
 export const NO_DIALOGUE: DialogueState = Object.freeze({ step: 'none' })
@@ -43,12 +58,18 @@ export interface ProductView {
   unitPrice: number
 }
 
+export interface CartLineView extends ProductView {
+  quantity: number
+}
+
 export interface DialogueReply {
   step: Step
   say: string
   sayKo: string
   product: ProductView
   quantity?: number
+  /** the cart's other lines (buy, when it has any) */
+  items?: CartLineView[]
   total?: number
   method?: PaymentMethod
   /** the step the customer is expected to take next */
@@ -72,6 +93,8 @@ export interface Charge {
   unitPrice: number
   total: number
   method: PaymentMethod
+  /** the cart's other lines, when it has any; `total` includes them */
+  items?: readonly CartLine[]
 }
 
 export type StepResult = { ok: true; reply: DialogueReply; state: DialogueState } | { ok: false; failure: DialogueFailure }
@@ -151,6 +174,46 @@ export function readQuantity(value: unknown): Parsed<number> {
   return { ok: true, value }
 }
 
+/**
+ * A cart's other lines as the customer says them: `[{"product":"acc-01","quantity":1}, …]`, at
+ * most MAX_CART_LINES - 1 of them (the asked product is the first line).
+ */
+export function readCart(value: unknown): Parsed<CartLine[]> {
+  if (!Array.isArray(value)) {
+    return fail('CLERK_ERR_INVALID_BODY', 'items must be a list such as [{"product":"acc-01","quantity":1}].', { field: 'items' })
+  }
+  if (value.length > MAX_CART_LINES - 1) {
+    return fail('CLERK_ERR_INVALID_BODY', `A cart holds at most ${MAX_CART_LINES} products: the one asked about and ${MAX_CART_LINES - 1} items, got ${value.length} items.`, {
+      field: 'items',
+    })
+  }
+  const lines: CartLine[] = []
+  for (const item of value) {
+    if (!isPlainObject(item) || Object.keys(item).some((k) => k !== 'product' && k !== 'quantity')) {
+      return fail('CLERK_ERR_INVALID_BODY', 'Each item must be {"product":…,"quantity":…} and nothing else.', { field: 'items' })
+    }
+    const product = readProduct(item.product)
+    if (!product.ok) return product
+    const quantity = readQuantity(item.quantity)
+    if (!quantity.ok) return quantity
+    lines.push({ productId: product.value.id, quantity: quantity.value })
+  }
+  return { ok: true, value: lines }
+}
+
+/** what the cart's other lines cost, and how they read in an answer (undefined: a line's product is gone) */
+function priceCart(items: readonly CartLine[]): { total: number; views: CartLineView[] } | undefined {
+  let total = 0
+  const views: CartLineView[] = []
+  for (const line of items) {
+    const product = findProduct(line.productId)
+    if (!product) return undefined
+    total += product.unitPrice * line.quantity
+    views.push({ ...view(product), quantity: line.quantity })
+  }
+  return { total, views }
+}
+
 export function readMethod(value: unknown): Parsed<PaymentMethod> {
   if (typeof value !== 'string' || !(PAYMENT_METHODS as readonly string[]).includes(value)) {
     return fail('CLERK_ERR_INVALID_METHOD', `method must be "card" or "cash", got ${quote(value)}.`, {
@@ -216,11 +279,13 @@ export function ask(_state: DialogueState, body: unknown, dialogueId: string): S
 
 /** buy: the total for a quantity; may be repeated before pay to change the quantity. */
 export function buy(state: DialogueState, body: unknown): StepResult {
-  const shape = checkShape(body, 'buy', ['quantity'], ['unitPrice', 'total'])
+  const shape = checkShape(body, 'buy', ['quantity'], ['unitPrice', 'total', 'items'])
   if (!shape.ok) return shape
   const quantity = readQuantity(shape.value.quantity)
   if (!quantity.ok) return quantity
   const q = quantity.value
+  const cart = Object.hasOwn(shape.value, 'items') ? readCart(shape.value.items) : { ok: true as const, value: [] }
+  if (!cart.ok) return cart
   if (state.step === 'none') {
     return fail('CLERK_ERR_CONTEXT_LOST', 'This clerk has no record of your dialogue.', {
       say: `${q} of what? What would you like to buy?`,
@@ -234,10 +299,12 @@ export function buy(state: DialogueState, body: unknown): StepResult {
     return outOfOrder('buy', known)
   }
   const product = findProduct(known.productId)
-  if (!product) return unusableState()
-  const total = product.unitPrice * q
+  const priced = priceCart(cart.value)
+  if (!product || !priced) return unusableState()
+  const total = product.unitPrice * q + priced.total
   const claims = checkClaims(shape.value, product.unitPrice, total)
   if (!claims.ok) return claims
+  const items = cart.value.length > 0 ? { items: cart.value } : {}
   return {
     ok: true,
     reply: {
@@ -246,10 +313,11 @@ export function buy(state: DialogueState, body: unknown): StepResult {
       sayKo: `${formatWonKo(total)} 입니다. 신용카드, 현금 중에 어떤 걸로 구매하시겠어요?`,
       product: view(product),
       quantity: q,
+      ...(cart.value.length > 0 ? { items: priced.views } : {}),
       total,
       next: ['pay'],
     },
-    state: { step: 'buy', dialogueId: known.dialogueId, productId: product.id, quantity: q },
+    state: { step: 'buy', dialogueId: known.dialogueId, productId: product.id, quantity: q, ...items },
   }
 }
 
@@ -274,8 +342,9 @@ export function pay(state: DialogueState, body: unknown): PayResult {
   if (!known || known.step === 'none') return unusableState()
   if (known.step === 'ask') return outOfOrder('pay', known)
   const product = findProduct(known.productId)
-  if (!product) return unusableState()
-  const total = product.unitPrice * known.quantity
+  const priced = priceCart(known.items ?? [])
+  if (!product || !priced) return unusableState()
+  const total = product.unitPrice * known.quantity + priced.total
   const claims = checkClaims(shape.value, product.unitPrice, total)
   if (!claims.ok) return claims
   return {
@@ -284,6 +353,7 @@ export function pay(state: DialogueState, body: unknown): PayResult {
       dialogueId: known.dialogueId,
       productId: product.id,
       quantity: known.quantity,
+      ...(known.items ? { items: known.items } : {}),
       unitPrice: product.unitPrice,
       total,
       // a pay repeated after the dialogue was paid asks for this method too: the ledger replays
@@ -319,6 +389,7 @@ export function paid(charge: Charge): { reply: DialogueReply; state: DialogueSta
       productId: charge.productId,
       quantity: charge.quantity,
       method: charge.method,
+      ...(charge.items && charge.items.length > 0 ? { items: charge.items } : {}),
     },
   }
 }
@@ -367,8 +438,19 @@ export function readDialogueState(value: unknown): DialogueState | undefined {
   if (value.step === 'ask') return { step: 'ask', dialogueId, productId }
   const quantity = readQuantity(value.quantity)
   if (!quantity.ok) return undefined
-  if (value.step === 'buy') return { step: 'buy', dialogueId, productId, quantity: quantity.value }
+  const items = readStoredCart(value.items)
+  if (items === undefined) return undefined
+  const cart = items.length > 0 ? { items } : {}
+  if (value.step === 'buy') return { step: 'buy', dialogueId, productId, quantity: quantity.value, ...cart }
   const method = readMethod(value.method)
   if (value.step !== 'pay' || !method.ok) return undefined
-  return { step: 'pay', dialogueId, productId, quantity: quantity.value, method: method.value }
+  return { step: 'pay', dialogueId, productId, quantity: quantity.value, method: method.value, ...cart }
+}
+
+/** a carried cart, as strictly as readCart reads a customer's (absent: no lines); undefined when unusable */
+function readStoredCart(value: unknown): CartLine[] | undefined {
+  if (value === undefined) return []
+  const asSaid = Array.isArray(value) ? value.map((line: unknown) => (isPlainObject(line) ? { product: line.productId, quantity: line.quantity } : line)) : value
+  const cart = readCart(asSaid)
+  return cart.ok ? cart.value : undefined
 }

@@ -10,7 +10,7 @@ import type { Loaded, StateCarrier } from './carrier.js'
 /**
  * stateless: the client carries the whole context, so any clerk can answer any step. Either the
  * signed token the previous answer returned (`{"context":TOKEN,"quantity":2}`) or the explicit
- * fields (`buy`: product + quantity; `pay`: product, quantity, method). Explicit fields are
+ * fields (`buy`: product + quantity; `pay`: product, quantity, method; a cart's `items` with both). Explicit fields are
  * replayed through the same pure dialogue steps, so prices still come only from the catalog.
  *
  * @example
@@ -89,14 +89,15 @@ function fromExplicitFields(fields: Record<string, unknown>, step: Step): Loaded
   const asked = ask(NO_DIALOGUE, { product }, randomUUID())
   if (!asked.ok) throw failureError(asked.failure)
   if (step === 'buy') return { state: asked.state, line, anonymous: true }
-  const { quantity, ...payLine } = line
+  const { quantity, items, ...payLine } = line
   if (!hasQuantity) {
     throw clerkError('CLERK_ERR_INVALID_BODY', {
       message: 'A stateless pay needs either "context" or both "product" and "quantity".',
       field: 'quantity',
     })
   }
-  const bought = buy(asked.state, { quantity })
+  // a cart's other lines, stated again like the rest (buy reads and prices them)
+  const bought = buy(asked.state, items === undefined ? { quantity } : { quantity, items })
   if (!bought.ok) throw failureError(bought.failure)
   return { state: bought.state, line: payLine, anonymous: true }
 }

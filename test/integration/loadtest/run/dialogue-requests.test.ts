@@ -1,7 +1,7 @@
 import autocannon from 'autocannon'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { readTimeWait } from '../../../../loadtest/analyze/tcp-states.js'
-import type { DialogueRecord } from '../../../../loadtest/run/customer.js'
+import { DEFAULT_ORDER, type DialogueRecord } from '../../../../loadtest/run/customer.js'
 import { dialogueRequests, type DialogueRequestsOptions } from '../../../../loadtest/run/dialogue-requests.js'
 import { openCluster, type ClusterHandle } from '../../../../loadtest/run/open-cluster.js'
 
@@ -77,6 +77,36 @@ describe('dialogue-requests drives whole dialogues with autocannon', () => {
       for (const r of records) expect(r).toMatchObject({ outcome: 'no_session', step: 'buy', status: 409, reason: 'no_session' })
     }
     expect(byMode[2]!.map((r) => r.outcome)).toEqual(Array(8).fill('completed'))
+  })
+
+  it('fills a cart of 20 products in every mode; only stateless carries it on the wire after buy', async () => {
+    await cluster.api.setPolicy('stateful', 'sticky')
+    const wish = { ...DEFAULT_ORDER, items: 20 }
+    const [stateful, stateless, fields] = await Promise.all([
+      drive(6, { mode: 'stateful', wish }),
+      drive(6, { mode: 'stateless', wish }),
+      drive(6, { mode: 'stateless', wish, statelessCarry: 'fields' }),
+    ])
+    // 2 laptops + one each of acc-01 … acc-19 (10,000 + 1,000 × i won)
+    const total = 2_000_000 + Array.from({ length: 19 }, (_, i) => 10_000 + i * 1_000).reduce((a, b) => a + b, 0)
+    for (const r of [...stateful, ...stateless, ...fields]) expect(r).toMatchObject({ outcome: 'completed', total })
+    const bytes = (records: DialogueRecord[]) => records.reduce((sum, r) => sum + (r.wire?.sent ?? 0) + (r.wire?.received ?? 0), 0) / records.length
+    // the token carries the whole cart in the buy answer and again in pay (and back)
+    expect(bytes(stateless)).toBeGreaterThan(bytes(stateful) + 1000)
+  })
+
+  it('refuses a cart over 50 products with a 400 naming items, and stays healthy', async () => {
+    const items = Array.from({ length: 50 }, () => ({ product: 'acc-01', quantity: 1 }))
+    const ask = await fetch(`${cluster.proxyUrl}/stateless/ask`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"product":"laptop"}' })
+    const { context } = (await ask.json()) as { context: string }
+    const res = await fetch(`${cluster.proxyUrl}/stateless/buy`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ context, quantity: 1, items }),
+    })
+    expect(res.status).toBe(400)
+    expect(await res.json()).toMatchObject({ field: 'items' })
+    expect((await cluster.api.status()).clerks.every((c) => c.healthy)).toBe(true)
   })
 
   it('carries stateless dialogues over pipelined connections when every step states its fields', async () => {

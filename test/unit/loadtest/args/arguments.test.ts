@@ -98,6 +98,9 @@ describe('npm run loadtest arguments', () => {
     [['--duration', 'forever'], /--duration must be a time such as 30s/],
     [['--keepalive', 'maybe'], /--keepalive must be one of on, off/],
     [['--cookies', 'no'], /--cookies must be one of on, off/],
+    [['--items', '0'], /--items must be a whole number from 1 to 50, got 0/],
+    [['--items', '1000000'], /--items must be a whole number from 1 to 50/],
+    [['--items', 'lots'], /--items must be a whole number/],
     [['--pipelining', '4'], /--pipelining 4 needs --mode stateless/],
     [['--target', 'localhost:8080'], /--target must be an http:\/\/ URL/],
     [['--target', 'http://127.0.0.1:1', '--clerks', '2'], /with --target the cluster is already running/],
@@ -108,8 +111,10 @@ describe('npm run loadtest arguments', () => {
     expect(() => parseLoadtestArguments(argv)).toThrow(message)
   })
 
-  it('lets customers refuse cookies', () => {
+  it('lets customers refuse cookies and fill a cart', () => {
     expect(parseLoadtestArguments(['--cookies', 'off']).cookies).toBe(false)
+    expect(parseLoadtestArguments([]).items).toBe(1)
+    expect(parseLoadtestArguments(['--items', '50']).items).toBe(50)
   })
 
   it('allows pipelining for stateless dialogues', () => {

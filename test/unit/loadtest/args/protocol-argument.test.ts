@@ -13,6 +13,8 @@ describe('npm run loadtest -- --protocol', () => {
     expect(() => parseLoadtestArguments(['--protocol', 'grpc'])).toThrow(/--protocol/)
     expect(() => parseLoadtestArguments(['--protocol', 'mcp', '--mode', 'stateless', '--pipelining', '4'])).toThrow(/HTTP-only/)
     expect(() => parseLoadtestArguments(['--protocol', 'mcp', '--compare-keepalive'])).toThrow(/HTTP-only/)
+    expect(() => parseLoadtestArguments(['--protocol', 'mcp', '--items', '5'])).toThrow(/HTTP-only/)
+    expect(() => parseLoadtestArguments(['--protocol', 'mcp', '--cookies', 'off'])).toThrow(/HTTP-only/)
   })
 
   it("turns the cookie's affinity into the session id's for MCP clients, and keeps the others", () => {

@@ -3,11 +3,13 @@ import type { Client, Request } from 'autocannon'
 import { describe, expect, it } from 'vitest'
 import { benchClerkDefaults, parseBenchClerkArguments } from '../../../../loadtest/args/bench-clerk-arguments.js'
 import { benchTraffic, countDialogue, newDialogueCounters, type RoundResult } from '../../../../loadtest/bench/clerk-rounds.js'
+import { cartRows, carryingVerdicts } from '../../../../loadtest/bench/cart-sweep.js'
 import { failuresByMode, summarizeModes, targets } from '../../../../loadtest/bench/summaries.js'
 import type { DialogueRecord } from '../../../../loadtest/run/customer.js'
 
 const round = (mode: RoundResult['mode'], requests: number, extra: Partial<RoundResult> = {}): RoundResult => ({
   mode,
+  items: 1,
   seconds: 2,
   requests,
   dialogues: requests / 3,
@@ -30,7 +32,10 @@ describe('bench:clerk', () => {
       rounds: 2,
       connections: 20,
       warmupSeconds: 0,
+      items: [1],
     })
+    expect(parseBenchClerkArguments(['--items', '1,5,20,50', '--json', 'cart.json'])).toMatchObject({ items: [1, 5, 20, 50], jsonFile: 'cart.json' })
+    for (const bad of ['0', '1000000', 'garbage', '1,,5', '5,5']) expect(() => parseBenchClerkArguments(['--items', bad])).toThrow('--items')
     expect(() => parseBenchClerkArguments(['--duration', 'ten'])).toThrow('--duration')
     expect(() => parseBenchClerkArguments(['--fast'])).toThrow("Unknown option '--fast'; see --help")
   })
@@ -56,6 +61,22 @@ describe('bench:clerk', () => {
       { what: 'shared / stateful', ratio: 0.85, goal: 0.8, met: true },
       { what: 'stateless / stateful', ratio: 1.2, goal: 0.9, met: true },
     ])
+  })
+
+  it('sweeps cart sizes: one row per size and mode, and says where carrying the cart costs more than Redis', () => {
+    const rows = cartRows([
+      round('stateless', 3000, { items: 1, clerkCpu: 0.1, redisCpu: 0, p50Ms: 1 }),
+      round('shared', 3000, { items: 1, clerkCpu: 0.2, redisCpu: 0.1, p50Ms: 2 }),
+      round('stateful', 3000, { items: 1 }),
+      round('stateless', 3000, { items: 50, clerkCpu: 0.5, redisCpu: 0, p50Ms: 3 }),
+      round('shared', 3000, { items: 50, clerkCpu: 0.2, redisCpu: 0.1, p50Ms: 2 }),
+      round('stateful', 3000, { items: 50 }),
+    ])
+    expect(rows.map((r) => `${r.items} ${r.mode}`)).toEqual(['1 stateful', '1 stateless', '1 shared', '50 stateful', '50 stateless', '50 shared'])
+    expect(rows.find((r) => r.items === 50 && r.mode === 'stateless')).toMatchObject({ cpuMsPerDialogue: 0.5, sentPerDialogue: 300 })
+    const [small, big] = carryingVerdicts(rows)
+    expect(small).toMatch(/^1 product: carrying the cart \(stateless\) costs less CPU .* is not slower at p50/)
+    expect(big).toMatch(/^50 products: carrying the cart \(stateless\) costs more CPU .* 0\.50 against 0\.30 ms, and is slower at p50/)
   })
 
   it('lists every answer that was not a 200, per mode', () => {
