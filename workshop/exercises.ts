@@ -4,6 +4,7 @@ import { checkKeepAlive } from './checks/keep-alive.js'
 import { checkPayTwice } from './checks/pay-twice.js'
 import { checkPinnedClerk } from './checks/pinned-clerk.js'
 import { checkRedisDown } from './checks/redis-down.js'
+import { checkRetryPolicy } from './checks/retry-policy.js'
 import { checkRoundRobin } from './checks/round-robin.js'
 import { checkScaleOut } from './checks/scale-out.js'
 import { checkSlowClerk } from './checks/slow-clerk.js'
@@ -118,7 +119,14 @@ export const EXERCISES: readonly Exercise[] = Object.freeze([
   },
   { id: 12, title: 'TCP states of a dialogue, end to end', status: 'coming', waitsFor: '#15', selfCheck: 'the tcp-states lesson run, TIME_WAIT on the side that closed first' },
   { id: 13, title: 'Pipelining: answers come back in order', status: 'coming', waitsFor: '#15', selfCheck: 'the pipelining lesson run against stateless' },
-  { id: 14, title: 'A retry policy per route', status: 'coming', waitsFor: '#13', selfCheck: 'a route’s retry policy changed, and the retries it allowed counted' },
+  {
+    id: 14,
+    title: 'A retry policy per route: a per-try timeout against a slow clerk',
+    status: 'ready',
+    page: page('14-retry-policy.md'),
+    selfCheck: '/stateless has a per-try timeout below a slowed clerk’s delay, and the proxy retried attempts since the reset',
+    check: checkRetryPolicy,
+  },
   {
     id: 15,
     title: 'Handing a dialogue to the next clerk: SIGTERM against SIGKILL',

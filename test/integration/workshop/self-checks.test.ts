@@ -171,6 +171,26 @@ describe('npm run workshop', () => {
     await resetCluster()
   })
 
+  it('14 retry policy: FAIL with no clerk slowed, FAIL on the default per-try timeout, PASS once /stateless abandons the slow clerk', async () => {
+    await resetCluster()
+    await expectCheck(14, 'FAIL')
+    expect((await chaos.act('slow', 'clerk-b', 800)).ok).toBe(true)
+    const asks = async () => {
+      for (let i = 0; i < 6; i++) expect((await new Customer(cluster.proxyUrl).post('/stateless/ask', { product: 'laptop' })).status).toBe(200)
+    }
+    await asks()
+    await expectCheck(14, 'FAIL') // 800 ms is within the default 1 s: nothing retried
+    const changed = await fetch(`${cluster.proxyUrl}/_lb/routes`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${cluster.adminToken}` },
+      body: JSON.stringify({ prefix: '/stateless', perTryTimeoutMs: 300 }),
+    })
+    expect(changed.status).toBe(200)
+    await asks()
+    await expectCheck(14, 'PASS')
+    await resetCluster()
+  })
+
   it('15 handoff: FAIL with no clerk stopped, FAIL when the stopped clerk held none of the dialogue, PASS once a terminated clerk’s dialogue was taken over', async () => {
     await resetCluster()
     const customer = new Customer(cluster.proxyUrl)
