@@ -1,9 +1,12 @@
+import { checkHandoff } from './checks/handoff.js'
 import { checkHungClerk } from './checks/hung-clerk.js'
 import { checkKeepAlive } from './checks/keep-alive.js'
 import { checkPayTwice } from './checks/pay-twice.js'
 import { checkPinnedClerk } from './checks/pinned-clerk.js'
 import { checkRedisDown } from './checks/redis-down.js'
+import { checkRetryPolicy } from './checks/retry-policy.js'
 import { checkRoundRobin } from './checks/round-robin.js'
+import { checkScaleOut } from './checks/scale-out.js'
 import { checkSlowClerk } from './checks/slow-clerk.js'
 import { checkThreeModes } from './checks/three-modes.js'
 import type { CheckContext } from './checks/context.js'
@@ -116,9 +119,30 @@ export const EXERCISES: readonly Exercise[] = Object.freeze([
   },
   { id: 12, title: 'TCP states of a dialogue, end to end', status: 'coming', waitsFor: '#15', selfCheck: 'the tcp-states lesson run, TIME_WAIT on the side that closed first' },
   { id: 13, title: 'Pipelining: answers come back in order', status: 'coming', waitsFor: '#15', selfCheck: 'the pipelining lesson run against stateless' },
-  { id: 14, title: 'A retry policy per route', status: 'coming', waitsFor: '#13', selfCheck: 'a route’s retry policy changed, and the retries it allowed counted' },
-  { id: 15, title: 'Handing a dialogue to the next clerk', status: 'coming', waitsFor: '#16', selfCheck: 'a stateful dialogue survives its clerk’s shutdown by handoff' },
-  { id: 16, title: 'Adding and removing clerks while customers shop', status: 'coming', waitsFor: '#16', selfCheck: 'a clerk added at run time takes traffic' },
+  {
+    id: 14,
+    title: 'A retry policy per route: a per-try timeout against a slow clerk',
+    status: 'ready',
+    page: page('14-retry-policy.md'),
+    selfCheck: '/stateless has a per-try timeout below a slowed clerk’s delay, and the proxy retried attempts since the reset',
+    check: checkRetryPolicy,
+  },
+  {
+    id: 15,
+    title: 'Handing a dialogue to the next clerk: SIGTERM against SIGKILL',
+    status: 'ready',
+    page: page('15-handoff.md'),
+    selfCheck: 'a clerk was terminated and another clerk took at least one of its stateful dialogues over',
+    check: checkHandoff,
+  },
+  {
+    id: 16,
+    title: 'Adding and removing clerks while customers shop',
+    status: 'ready',
+    page: page('16-scale-out.md'),
+    selfCheck: 'a clerk added at run time is healthy behind the proxy and has answered customers',
+    check: checkScaleOut,
+  },
   { id: 17, title: 'A stream is state: MCP over HTTP', status: 'coming', waitsFor: '#17', selfCheck: 'an MCP session kept on its clerk, and what a kill does to it' },
 ] satisfies Exercise[])
 

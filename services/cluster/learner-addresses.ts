@@ -1,4 +1,8 @@
 import type { NetworkInterfaceInfo } from 'node:os'
+import QRCode from 'qrcode'
+
+/** the page a learner opens: plays its own customers, watches the cluster, offers no admin control */
+export const LEARNER_PAGE = '/dashboard/learner.html'
 
 /**
  * Pure: the addresses a room of learners opens when `npm start` listens beyond loopback
@@ -8,15 +12,15 @@ import type { NetworkInterfaceInfo } from 'node:os'
  * 401 without the admin token.
  *
  * @example
- *   learnerUrls('0.0.0.0', 8080, os.networkInterfaces()) // ['http://192.168.1.20:8080/']
+ *   learnerUrls('0.0.0.0', 8080, os.networkInterfaces()) // ['http://192.168.1.20:8080/dashboard/learner.html']
  */
 export function learnerUrls(proxyHost: string, port: number, interfaces: NodeJS.Dict<NetworkInterfaceInfo[]>): string[] {
   if (isLoopback(proxyHost)) return []
-  if (proxyHost !== '0.0.0.0' && proxyHost !== '::') return [`http://${proxyHost.includes(':') ? `[${proxyHost}]` : proxyHost}:${port}/`]
+  if (proxyHost !== '0.0.0.0' && proxyHost !== '::') return [`http://${proxyHost.includes(':') ? `[${proxyHost}]` : proxyHost}:${port}${LEARNER_PAGE}`]
   const urls: string[] = []
   for (const list of Object.values(interfaces)) {
     for (const address of list ?? []) {
-      if (address.family === 'IPv4' && !address.internal) urls.push(`http://${address.address}:${port}/`)
+      if (address.family === 'IPv4' && !address.internal) urls.push(`http://${address.address}:${port}${LEARNER_PAGE}`)
     }
   }
   return urls
@@ -24,4 +28,13 @@ export function learnerUrls(proxyHost: string, port: number, interfaces: NodeJS.
 
 function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || host.startsWith('127.')
+}
+
+/**
+ * The learner address as a QR code for the terminal (two rows of modules per line of text), so a
+ * room opens it with a phone's camera instead of typing it. Black on white whatever the
+ * terminal's colours, with the quiet zone a camera needs.
+ */
+export function learnerQrCode(url: string): Promise<string> {
+  return QRCode.toString(url, { type: 'terminal', small: true, errorCorrectionLevel: 'L' })
 }

@@ -4,7 +4,7 @@ import { ConfigError } from '../common/options.js'
 import { renderBanner } from './banner.js'
 import { checkChildEnvironment, type ChildEnvironment } from './child-environment.js'
 import { describeEvent, type ClusterEvent } from './cluster-events.js'
-import { learnerUrls } from './learner-addresses.js'
+import { learnerQrCode, learnerUrls } from './learner-addresses.js'
 import { startCluster, type Cluster } from './launcher.js'
 import { createLogLines } from './log-lines.js'
 import { readClusterOptions, type ClusterOptions } from './options.js'
@@ -100,6 +100,7 @@ if (cluster && firstSignalAt === 0) {
   ready = true
   saveState()
   const status = cluster.status()
+  const learners = learnerUrls(options.proxyHost, options.proxyPort, networkInterfaces())
   console.log(
     renderBanner({
       proxyPort: options.proxyPort,
@@ -110,7 +111,9 @@ if (cluster && firstSignalAt === 0) {
       adminToken: options.adminToken,
       adminTokenGenerated: options.adminTokenGenerated,
       stateFile: statePath,
-      learnerUrls: learnerUrls(options.proxyHost, options.proxyPort, networkInterfaces()),
+      learnerUrls: learners,
     }),
   )
+  // room mode: the first learner address as a QR code, for the phones in the room
+  if (learners[0] !== undefined) console.log(`  learners: scan to open ${learners[0]}\n${await learnerQrCode(learners[0])}`)
 }

@@ -69,7 +69,7 @@ describe('npm run workshop', () => {
     const listed = await cluster.run('workshop/cli.js', ['list'])
     expect(listed.code).toBe(0)
     expect(listed.output).toContain('docs/workshop/exercises/01-three-modes.md')
-    expect(listed.output).toContain('coming with #16')
+    expect(listed.output).toContain('coming with #17')
     const unknown = await cluster.run('workshop/cli.js', ['check', '99'])
     expect(unknown.code).toBe(2)
   })
@@ -168,6 +168,70 @@ describe('npm run workshop', () => {
     expect((await chaos.act('pause', 'clerk-b')).ok).toBe(true)
     await waitFor(async () => (await check(8)).code === 0, { what: 'check 8 to pass', timeoutMs: 30_000, intervalMs: 250 })
     await expectCheck(8, 'PASS')
+    await resetCluster()
+  })
+
+  it('14 retry policy: FAIL with no clerk slowed, FAIL on the default per-try timeout, PASS once /stateless abandons the slow clerk', async () => {
+    await resetCluster()
+    await expectCheck(14, 'FAIL')
+    expect((await chaos.act('slow', 'clerk-b', 800)).ok).toBe(true)
+    const asks = async () => {
+      for (let i = 0; i < 6; i++) expect((await new Customer(cluster.proxyUrl).post('/stateless/ask', { product: 'laptop' })).status).toBe(200)
+    }
+    await asks()
+    await expectCheck(14, 'FAIL') // 800 ms is within the default 1 s: nothing retried
+    const changed = await fetch(`${cluster.proxyUrl}/_lb/routes`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${cluster.adminToken}` },
+      body: JSON.stringify({ prefix: '/stateless', perTryTimeoutMs: 300 }),
+    })
+    expect(changed.status).toBe(200)
+    await asks()
+    await expectCheck(14, 'PASS')
+    await resetCluster()
+  })
+
+  it('15 handoff: FAIL with no clerk stopped, FAIL when the stopped clerk held none of the dialogue, PASS once a terminated clerk’s dialogue was taken over', async () => {
+    await resetCluster()
+    const customer = new Customer(cluster.proxyUrl)
+    const ask = await customer.post('/stateful/ask', { product: 'laptop' })
+    expect(ask.status).toBe(200)
+    expect((await customer.post('/stateful/buy', { quantity: 2 })).status).toBe(200)
+    const pinned = ask.clerk as string
+    await expectCheck(15, 'FAIL')
+    // terminating another clerk hands nothing of this dialogue over
+    const other = ['clerk-a', 'clerk-b', 'clerk-c'].find((id) => id !== pinned) as string
+    expect((await chaos.act('terminate', other)).ok).toBe(true)
+    expect((await customer.post('/stateful/ask', { product: 'mouse' })).status).toBe(200)
+    expect((await customer.post('/stateful/buy', { quantity: 1 })).status).toBe(200)
+    await expectCheck(15, 'FAIL')
+    expect((await chaos.act('revive', other)).ok).toBe(true)
+    await allClerksHealthy(cluster.proxyUrl)
+    // the exercise's steps: terminate the pinned clerk, then pay
+    expect((await chaos.act('terminate', pinned)).ok).toBe(true)
+    const pay = await customer.post('/stateful/pay', { method: 'card' })
+    expect(pay.status).toBe(200)
+    expect(pay.clerk).not.toBe(pinned)
+    // the proxy reads the claim on the taker's next health check
+    await waitFor(async () => (await check(15)).code === 0, { what: 'check 15 to pass', timeoutMs: 30_000, intervalMs: 250 })
+    await expectCheck(15, 'PASS')
+    await resetCluster()
+  })
+
+  it('16 scale-out: FAIL with the clerks npm start began with, FAIL while the new clerk answered nobody, PASS once it took customers', async () => {
+    await resetCluster()
+    await expectCheck(16, 'FAIL')
+    // npm start's launcher adds clerks (the chaos client has add() only where one exists)
+    const added = await chaos.add?.()
+    expect(added?.ok).toBe(true)
+    await allClerksHealthy(cluster.proxyUrl)
+    const out = await expectCheck(16, 'FAIL')
+    expect(out).toContain('has answered nobody')
+    // stateless round-robin: a dozen asks reach every clerk, the newcomer included
+    for (let i = 0; i < 12; i++) expect((await new Customer(cluster.proxyUrl).post('/stateless/ask', { product: 'laptop' })).status).toBe(200)
+    await waitFor(async () => (await check(16)).code === 0, { what: 'check 16 to pass', timeoutMs: 30_000, intervalMs: 250 })
+    await expectCheck(16, 'PASS')
+    expect((await chaos.act('remove', 'clerk-d')).ok).toBe(true)
     await resetCluster()
   })
 })

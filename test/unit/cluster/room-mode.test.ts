@@ -1,7 +1,7 @@
 import type { NetworkInterfaceInfo } from 'node:os'
 import { describe, expect, it } from 'vitest'
 import { renderBanner } from '../../../services/cluster/banner.js'
-import { learnerUrls } from '../../../services/cluster/learner-addresses.js'
+import { learnerQrCode, learnerUrls } from '../../../services/cluster/learner-addresses.js'
 import { readClusterOptions } from '../../../services/cluster/options.js'
 import { planCluster } from '../../../services/cluster/plan.js'
 
@@ -34,8 +34,8 @@ describe('room mode', () => {
 
   it("lists the machine's outside IPv4 addresses for 0.0.0.0, the address itself otherwise, none on loopback", () => {
     const interfaces = { lo: [nic('127.0.0.1', 'IPv4', true)], eth0: [nic('192.168.1.20', 'IPv4', false), nic('fe80::1', 'IPv6', false)], wlan0: [nic('10.0.0.7', 'IPv4', false)] }
-    expect(learnerUrls('0.0.0.0', 8080, interfaces)).toEqual(['http://192.168.1.20:8080/', 'http://10.0.0.7:8080/'])
-    expect(learnerUrls('192.168.1.20', 9000, interfaces)).toEqual(['http://192.168.1.20:9000/'])
+    expect(learnerUrls('0.0.0.0', 8080, interfaces)).toEqual(['http://192.168.1.20:8080/dashboard/learner.html', 'http://10.0.0.7:8080/dashboard/learner.html'])
+    expect(learnerUrls('192.168.1.20', 9000, interfaces)).toEqual(['http://192.168.1.20:9000/dashboard/learner.html'])
     expect(learnerUrls('127.0.0.1', 8080, interfaces)).toEqual([])
   })
 
@@ -55,5 +55,17 @@ describe('room mode', () => {
       .find((l) => l.includes('learners'))
     expect(line).toContain('http://192.168.1.20:8080/')
     expect(line).not.toContain('secret-token-1')
+  })
+
+  it('draws the learner address as a QR code a camera reads: finder patterns in the corners, black on white', async () => {
+    const qr = await learnerQrCode('http://192.168.1.20:8080/dashboard/learner.html')
+    const rows = qr.trimEnd().split('\n')
+    // a version-3 code is 29 modules, plus a quiet zone: about 17 lines of text in small mode
+    expect(rows.length).toBeGreaterThanOrEqual(12)
+    expect(rows.length).toBeLessThanOrEqual(30)
+    // the top-left finder pattern: a solid run of 7 modules
+    expect(rows[1]).toContain('█ ▄▄▄ █')
+    // another address, another code
+    expect(await learnerQrCode('http://10.0.0.7:8080/dashboard/learner.html')).not.toBe(qr)
   })
 })
