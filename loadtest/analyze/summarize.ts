@@ -8,6 +8,7 @@
  *   summary.dialogues.context_lost   // how many dialogues a clerk forgot
  *   summary.timeline[3]              // { second: 3, completed: 41, context_lost: 2, failed: 0, … }
  */
+import type { McpRunCounts } from '../mcp/mcp-load.js'
 import type { ChaosEventRecord } from '../run/chaos-schedule.js'
 import { STEPS, type Mode, type Step } from '../../services/common/vocabulary.js'
 import { emptyOutcomeCounts, type DialogueRecord, type Outcome } from '../run/customer.js'
@@ -122,6 +123,8 @@ export interface Summary {
   reconcile: ReconcileResult | undefined
   reconcileError: string | undefined
   requests: SummaryInput['requests']
+  /** an MCP run's own counts (--protocol mcp: loadtest/mcp/mcp-load.ts); absent for HTTP */
+  mcp?: McpRunCounts
 }
 
 /** nearest-rank percentile of sorted values; 0 for none */

@@ -38,7 +38,7 @@ export interface MeasuredRunOptions extends Pick<RunLoadOptions, 'mode' | 'custo
 }
 
 export interface MeasuredRun {
-  summary: Summary & { mcp?: McpRunCounts }
+  summary: Summary
   run: RunResult
   timeWaitBefore: TimeWaitCount | undefined
   timeWaitAfter: TimeWaitCount | undefined
