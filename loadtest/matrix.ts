@@ -8,6 +8,7 @@ import '../services/common/supported-node.js'
 import type { Summary } from './analyze/summarize.js'
 import { readCommandLine, runIfMain } from './args/command-line.js'
 import { readLoadtestEnvironment } from './args/environment.js'
+import { renderMcpCounts } from './mcp/mcp-report.js'
 import { parseMatrixArguments } from './args/matrix-arguments.js'
 import { matrixUsage } from './args/usage.js'
 import { writeReportFiles } from './report/files.js'
@@ -33,6 +34,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   const rows = summaries.slice(0, matrixRows(options.only, options.mcp).length)
   process.stdout.write('\n' + renderComparisonText(rows) + '\n')
   process.stdout.write(handoffLines(rows))
+  for (const row of rows) if (row.mcp) process.stdout.write(`${row.label}\n${renderMcpCounts(row.mcp)}\n`)
   if (keepAlive.length > 0) process.stdout.write(renderKeepAliveText(keepAlive) + '\n')
   const report = buildReport('matrix', summaries, keepAlive.length > 0 ? { keepAlive } : {})
   writeReportFiles(report, options, 'clerk-cluster: session designs under chaos')

@@ -8,6 +8,7 @@
  *   summary.dialogues.context_lost   // how many dialogues a clerk forgot
  *   summary.timeline[3]              // { second: 3, completed: 41, context_lost: 2, failed: 0, … }
  */
+import type { McpRunCounts } from '../mcp/mcp-load.js'
 import type { ChaosEventRecord } from '../run/chaos-schedule.js'
 import { STEPS, type Mode, type Step } from '../../services/common/vocabulary.js'
 import { emptyOutcomeCounts, type DialogueRecord, type Outcome } from '../run/customer.js'
@@ -157,6 +158,8 @@ export interface Summary {
   wire: WirePerDialogue | undefined
   /** CPU ms per completed dialogue, per part: clerks (all together), proxy, redis, loadgen (undefined: not read) */
   cpuMsPerDialogue: Record<string, number> | undefined
+  /** an MCP run's own counts (--protocol mcp: loadtest/mcp/mcp-load.ts); absent for HTTP */
+  mcp?: McpRunCounts
 }
 
 export interface WirePerDialogue {

@@ -44,7 +44,7 @@ export interface MeasuredRunOptions extends Pick<
 }
 
 export interface MeasuredRun {
-  summary: Summary & { mcp?: McpRunCounts }
+  summary: Summary
   run: RunResult
   timeWaitBefore: TimeWaitCount | undefined
   timeWaitAfter: TimeWaitCount | undefined

@@ -129,4 +129,7 @@ async function serveShared(request: FastifyRequest, reply: FastifyReply, runtime
   const store = new RedisEventStore(streams)
   const journal = payJournal(runtime.redis, store, runtime.options.clerkId, leaseMs, STREAM_TTL_MS)
   await serveOnce(request, reply, { runtime, carrier, journal }, store)
+  // an initialize the transport refused (406 wrong Accept, 415, 400): no session came of it, so
+  // none is kept in Redis for the client to never use
+  if (initialize && reply.raw.statusCode >= 400) await sessions.delete(id)
 }
