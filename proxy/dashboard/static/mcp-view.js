@@ -6,8 +6,8 @@
 import { readToken } from './admin-token.js'
 import { h } from './dom.js'
 import { createMcpSession, McpHttpError, StreamCut } from './mcp-wire.js'
+import { MODES } from './vocabulary.js'
 
-const MODES = ['stateful', 'stateless', 'shared']
 const WHAT_A_KILL_DOES = {
   stateful: 'The session lives in that clerk’s memory: a kill loses it (404 Session not found).',
   stateless: 'No session: the pay is sent again with its signed context, any clerk answers.',
