@@ -86,6 +86,11 @@ export function defaultRouteTable(perTryTimeoutMs: number | null): RouteTable {
         'the dialogue lives in one clerk\'s memory: a repeat on another clerk cannot act on it and answers 409 context_lost ("2 of what?"), the truth, instead of a 502; ' +
         'no per-try timeout: a slow clerk still holds the dialogue, and abandoning it would lose it',
     }),
+    row('/stateful/ask', {
+      why:
+        'ask starts a new dialogue (an unpaid earlier one is dropped whichever clerk answers), so a slow clerk may be abandoned after the per-try timeout: ' +
+        'another clerk starts the dialogue and the sticky cookie follows it; a late answer of the slow clerk holds a dialogue nobody continues',
+    }),
     row('/stateful/pay', { ...noPerTry, ...PAY, why: `${PAY_WHY}; another clerk answers 409 context_lost` }),
     row('/orders', { idempotentByDesign: false, why: 'reads only: GET is idempotent by its method (RFC 9110), nothing else is repeated' }),
   ])

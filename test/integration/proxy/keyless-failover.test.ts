@@ -38,6 +38,17 @@ const clerkB = () => cluster.clerks.find((c) => c.id === 'clerk-b')!
 const clerkA = () => cluster.clerks.find((c) => c.id === 'clerk-a')!
 const after = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
+/** a mode's routes' counts in /_lb/status (its prefix and its steps' rows) */
+async function routeCounts(mode: Mode): Promise<{ retries: number; perTryTimeouts: number }> {
+  const sum = { retries: 0, perTryTimeouts: 0 }
+  for (const [prefix, c] of Object.entries((await lbStatus(cluster.base)).routeCounters)) {
+    if (prefix !== `/${mode}` && !prefix.startsWith(`/${mode}/`)) continue
+    sum.retries += c.retries
+    sum.perTryTimeouts += c.perTryTimeouts
+  }
+  return sum
+}
+
 async function reviveB(): Promise<void> {
   await cluster.restartClerk('clerk-b')
   await waitForHealth(cluster.base, 'clerk-b', true)
@@ -89,6 +100,7 @@ describe('keyless customers, a clerk SIGKILLed under load', () => {
 describe('keyless customers, a clerk SIGSTOPped under load', () => {
   it.each(['stateless', 'shared'] as Mode[])('%s: no dialogue fails, none waits longer than the per-try timeout plus a second', async (mode) => {
     const head = await ledgerHead(clerkA().url)
+    const countsBefore = await routeCounts(mode)
     let run
     try {
       run = await keylessLoad(cluster.base, mode, {
@@ -106,6 +118,10 @@ describe('keyless customers, a clerk SIGSTOPped under load', () => {
     expect(failed, JSON.stringify(failed.slice(0, 3))).toEqual([])
     const slowest = Math.max(...run.outcomes.map((o) => o.slowestMs))
     expect(slowest).toBeLessThanOrEqual(PER_TRY_MS + 1_000)
+    // the route's own counters in /_lb/status saw the hung clerk's attempts abandoned and retried
+    const counts = await routeCounts(mode)
+    expect(counts.perTryTimeouts, 'per-try timeouts on this route').toBeGreaterThan(countsBefore.perTryTimeouts)
+    expect(counts.retries - countsBefore.retries).toBeGreaterThanOrEqual(counts.perTryTimeouts - countsBefore.perTryTimeouts)
     // the hung clerk's abandoned pays carried their attempt's deadline: woken up, it charged nothing
     await waitFor(async () => (await lbStatus(cluster.base)).clerks.every((c) => c.inFlight === 0), { what: 'every request to end', timeoutMs: 10_000 })
     expect(reconcile(run.outcomes, await ordersAfter(clerkA().url, head))).toEqual({ lost: 0, doubled: 0, unconfirmed: 0 })
@@ -206,6 +222,25 @@ describe('a clerk that wrote the order and died before answering', () => {
       return
     }
     throw new Error('no pay went to clerk-b in 12 tries')
+  })
+
+  it('stateful: an ask that meets a hung clerk goes to another after the per-try timeout, and the dialogue completes there', async () => {
+    // PROXY_HEALTH_FALL 100 keeps the hung clerk-b in rotation: round robin sends it every other ask
+    const askRow = async () => (await lbStatus(relayed.base)).routeCounters['/stateful/ask']!
+    const before = await askRow()
+    await relayed.clerks[1]!.service.signal('SIGSTOP')
+    let outcomes
+    try {
+      outcomes = []
+      for (let i = 0; i < 4; i++) outcomes.push(await keylessDialogue(relayed.base, 'stateful'))
+    } finally {
+      await relayed.clerks[1]!.service.signal('SIGCONT')
+    }
+    for (const o of outcomes) {
+      expect(o, JSON.stringify(o)).toMatchObject({ end: 'completed', askedClerk: 'clerk-a' })
+      expect(o.slowestMs).toBeLessThanOrEqual(PER_TRY_MS + 1_000)
+    }
+    expect((await askRow()).perTryTimeouts, 'asks abandoned on the hung clerk').toBeGreaterThan(before.perTryTimeouts)
   })
 
   it('stateful: the retried pay lands on a clerk without the dialogue, which answers with the order (a receipt)', async () => {

@@ -11,7 +11,7 @@ const lookup = routeLookup(table)
 
 describe('the route table', () => {
   it('has a row for every route and every dialogue step where it matters, each with a reason', () => {
-    expect(table.map((r) => r.prefix)).toEqual(['/stateful', '/stateless', '/shared', '/orders', '/stateful/pay', '/stateless/pay', '/shared/pay'])
+    expect(table.map((r) => r.prefix)).toEqual(['/stateful', '/stateless', '/shared', '/orders', '/stateful/ask', '/stateful/pay', '/stateless/pay', '/shared/pay'])
     for (const row of table) expect(row.why.length, row.prefix).toBeGreaterThan(40)
     for (const row of table) expect(ROUTE_PREFIXES).toContain(row.prefix)
   })
@@ -32,8 +32,11 @@ describe('the route table', () => {
     }
   })
 
-  it('has per-try timeouts on stateless, shared and orders, never on stateful (the slow clerk holds the dialogue)', () => {
-    for (const row of table) expect(row.perTryTimeoutMs, row.prefix).toBe(row.prefix.startsWith('/stateful') ? null : 1_000)
+  it('has per-try timeouts on stateless, shared, orders and a stateful ask, never on a stateful buy or pay (the slow clerk holds the dialogue)', () => {
+    const holdsDialogue = (prefix: string) => prefix.startsWith('/stateful') && prefix !== '/stateful/ask'
+    for (const row of table) expect(row.perTryTimeoutMs, row.prefix).toBe(holdsDialogue(row.prefix) ? null : 1_000)
+    expect(lookup.policyFor('stateful', '/stateful/ask').prefix).toBe('/stateful/ask')
+    expect(lookup.policyFor('stateful', '/stateful/buy').prefix).toBe('/stateful')
   })
 
   it('has no per-try timeout when PROXY_UPSTREAM_TIMEOUT_MS is not above it', () => {
