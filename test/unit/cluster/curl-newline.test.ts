@@ -9,8 +9,8 @@ describe('answers a person reads with curl', () => {
   it('end in a newline from the launcher, answers and errors alike', async () => {
     const cluster = {
       status: () => ({ processes: [], redis: { state: 'running' as const, url: 'redis://127.0.0.1:1', managed: true, pid: 1 } }),
-      clerkAction: async () => ({ ok: true, verb: 'kill', target: 'clerk-a', detail: 'done' }),
-      redisAction: async () => ({ ok: true, verb: 'stop', target: 'redis', detail: 'done' }),
+      clerkAction: async () => ({ ok: true as const, verb: 'kill', target: 'clerk-a', detail: 'done' }),
+      redisAction: async () => ({ ok: true as const, verb: 'stop', target: 'redis', detail: 'done' }),
       clearLedger: async () => ({ ok: true as const, orders: 0 }),
     }
     const app = buildChaosApi({ cluster, adminToken: 'the-admin-token', logLevel: 'silent' })
