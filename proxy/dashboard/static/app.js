@@ -11,6 +11,7 @@ import { h } from './dom.js'
 import { createEventLog } from './event-log.js'
 import { clerkSeries, createLineChart } from './line-chart.js'
 import { createLoadtestPanel } from './loadtest-panel.js'
+import { createRoutesTable } from './routes-table.js'
 import { bindShortcuts, SHORTCUTS } from './shortcuts.js'
 import { applyView, initialView, saveView } from './view.js'
 // served by the proxy from the compiled services/common/vocabulary.ts
@@ -40,7 +41,8 @@ for (const mode of MODES) {
   $('chat-grid').append(column.element)
 }
 
-const cards = createClusterCards({ container: $('card-grid'), onAction: chaos, onRedis: redisChaos })
+const cards = createClusterCards({ container: $('card-grid'), onAction: chaos, onRedis: redisChaos, onAddClerk: addClerk })
+const routes = createRoutesTable($('routes-panel'))
 const WAITING = 'waiting for the proxy’s per-second stats…'
 const charts = [
   createLineChart($('chart-rps'), { series: clerkSeries('rps'), windowMs: HISTORY_MS, minTop: 5, emptyText: WAITING }),
@@ -70,6 +72,7 @@ store.onChange((what, state) => {
     }
   }
   if (what === 'loadtest') loadtest.render(state.loadtest)
+  if (!$('routes-panel').hidden) routes.render(state.status?.routes, state.retriesByRoute)
   renderLegend(state)
   renderHeader(state)
 })
@@ -163,6 +166,14 @@ async function chaos(id, verb, arg) {
   } else {
     log.add({ kind: 'bad', clerk: id, text: `${what} failed: ${reason(result)}` })
   }
+  refresh()
+}
+
+async function addClerk() {
+  const result = await api.addClerk()
+  if (!checkAdmin(result)) return
+  // the log line comes with the proxy's event for the new clerk; only a refusal is the page's to say
+  if (!result.ok) log.add({ kind: 'bad', text: `adding a clerk failed: ${reason(result)}` })
   refresh()
 }
 
@@ -289,6 +300,12 @@ let view = initialView()
 applyView(view)
 $('view-toggle').addEventListener('click', () => switchView())
 $('keys-toggle').addEventListener('click', () => toggleKeys())
+$('routes-toggle').addEventListener('click', () => {
+  const panel = $('routes-panel')
+  panel.hidden = !panel.hidden
+  $('routes-toggle').setAttribute('aria-expanded', String(!panel.hidden))
+  if (!panel.hidden) routes.render(store.state.status?.routes, store.state.retriesByRoute)
+})
 $('keys-help').replaceChildren(...SHORTCUTS.map(([key, does]) => h('li', {}, h('kbd', {}, key), ` ${does}`)))
 
 function switchView() {
