@@ -13,7 +13,7 @@ import { clerkSeries, createLineChart } from './line-chart.js'
 import { createLoadtestPanel } from './loadtest-panel.js'
 import { createRoutesTable } from './routes-table.js'
 import { bindShortcuts, SHORTCUTS } from './shortcuts.js'
-import { applyView, initialView, saveView } from './view.js'
+import { applyView, initialView, onWidthClass, saveView } from './view.js'
 // served by the proxy from the compiled services/common/vocabulary.ts
 import { MODES } from './vocabulary.js'
 
@@ -298,6 +298,10 @@ function renderLegend(state) {
 
 let view = initialView()
 applyView(view)
+onWidthClass(() => {
+  applyView(view)
+  for (const c of charts) c.schedule(store.state)
+})
 $('view-toggle').addEventListener('click', () => switchView())
 $('keys-toggle').addEventListener('click', () => toggleKeys())
 $('routes-toggle').addEventListener('click', () => {
