@@ -7,9 +7,9 @@
  *   process.stdout.write(renderRunText(summary))
  *   process.stdout.write(renderComparisonText([statefulRr, statefulSticky, stateless, shared]))
  */
-import Table from 'cli-table3'
 import type { ScaleReport } from '../analyze/scale-curve.js'
 import type { KeepAliveRow, Summary } from '../analyze/summarize.js'
+import { fitTable, TERMINAL_WIDTH, wrapProse } from './fit-table.js'
 import { runVerdict } from './verdict.js'
 import {
   byClerkTable,
@@ -25,16 +25,9 @@ import {
   type Cells,
 } from './tables.js'
 
-const plain = { head: [] as string[], border: [] as string[] } // no colours: output goes to files and READMEs too
-
-function draw({ head, rows }: Cells, alignRight = true): string {
-  const table = new Table({
-    head: [...head],
-    style: plain,
-    colAligns: head.map((_, i) => (i === 0 || !alignRight ? 'left' : 'right')),
-  })
-  table.push(...rows)
-  return table.toString()
+/** a table drawn to fit 80 columns (fit-table.ts) */
+function draw(cells: Cells, alignRight = true): string {
+  return fitTable(cells, TERMINAL_WIDTH, alignRight)
 }
 
 const ms = readableMs
@@ -45,8 +38,10 @@ export function renderComparisonText(summaries: readonly Summary[], title = 'Ses
   const lines = [title, draw(comparisonTable(summaries, ms))]
   if (chaos) lines.push(`chaos in every row: ${chaos}`)
   lines.push(
-    'lost % = (context_lost + failed) / ended dialogues; ledger lost = confirmed to the customer but not in the ledger;',
-    'doubled = one dialogue charged more than once; charged_unconfirmed = charged although the customer saw a failure.',
+    wrapProse(
+      'lost % = (context_lost + failed) / ended dialogues; ledger lost = confirmed to the customer but not in the ledger; ' +
+        'doubled = one dialogue charged more than once; charged_unconfirmed = charged although the customer saw a failure.',
+    ),
   )
   return lines.join('\n') + '\n'
 }
@@ -56,28 +51,32 @@ export function renderRunText(s: Summary): string {
   const out: string[] = []
   const bound = s.stoppedBy === 'dialogues' ? 'dialogue bound' : s.stoppedBy === 'duration' ? 'duration' : s.stoppedBy
   out.push(
-    `${s.label}: ${s.customers} customers, ${formatDurationMs(s.durationMs)} (stopped by ${bound}), keep-alive ${s.keepAlive ? 'on' : 'off'}` +
-      `${s.pipelining > 1 ? `, pipelining ${s.pipelining}` : ''}${s.cookies === false ? ', cookies refused' : ''}${s.items > 1 ? `, ${s.items} products per cart` : ''}, target ${s.target}`,
-    `verdict: ${runVerdict(s).headline}`,
+    wrapProse(
+      `${s.label}: ${s.customers} customers, ${formatDurationMs(s.durationMs)} (stopped by ${bound}), keep-alive ${s.keepAlive ? 'on' : 'off'}` +
+        `${s.pipelining > 1 ? `, pipelining ${s.pipelining}` : ''}${s.cookies === false ? ', cookies refused' : ''}${s.items > 1 ? `, ${s.items} products per cart` : ''}, target ${s.target}`,
+    ),
+    wrapProse(`verdict: ${runVerdict(s).headline}`),
   )
   out.push(draw(outcomesTable(s)), draw(latencyTable(s, ms)), draw(endedAtTable(s)))
   const cost = renderCostLine(s)
-  if (cost) out.push(cost)
+  if (cost) out.push(wrapProse(cost))
   const reasons = Object.entries(s.failedReasons)
   if (reasons.length > 0) out.push(`failed because: ${reasons.map(([r, n]) => `${r} ${n}`).join(', ')}`)
   if (s.dialogues.no_session > 0) {
-    out.push(`no_session: ${s.dialogues.no_session} dialogues reached a clerk with no cookie to find their session by (the customers refused cookies); counted as lost`)
+    out.push(wrapProse(`no_session: ${s.dialogues.no_session} dialogues reached a clerk with no cookie to find their session by (the customers refused cookies); counted as lost`))
   }
   out.push(draw(byClerkTable(s)))
   if (s.chaos.length > 0) out.push(draw(chaosTable(s), false))
   for (const e of s.exposure) {
     out.push(
-      `${e.text}: ${e.exposed} dialogues were pinned to ${e.target} and open when it was fired; ${e.exposedLost} of them were lost; ` +
-        `${e.openAfterAck} were still open after it was acknowledged (${e.openAfterAckLost} lost); ${e.otherLost} other dialogues were lost.`,
+      wrapProse(
+        `${e.text}: ${e.exposed} dialogues were pinned to ${e.target} and open when it was fired; ${e.exposedLost} of them were lost; ` +
+          `${e.openAfterAck} were still open after it was acknowledged (${e.openAfterAckLost} lost); ${e.otherLost} other dialogues were lost.`,
+      ),
     )
   }
   out.push(draw(ledgerTable(s)))
-  out.push(`timeline (per second: completed/context_lost/failed): ${renderTimelineText(s)}`)
+  out.push(wrapProse(`timeline (per second: completed/context_lost/failed): ${renderTimelineText(s)}`))
   return out.join('\n') + '\n'
 }
 

@@ -62,13 +62,13 @@ describeWithChromium('the presenter view at 1280×720, against a real npm start 
     for (const mode of ['stateful', 'stateless', 'shared']) {
       const col = page.locator(`.chat-col[data-mode="${mode}"]`)
       for (const name of ['Ask the price', 'Buy', 'Pay by card', 'Pay cash', 'New customer', 'sticky', 'round-robin']) controls.push(col.getByRole('button', { name, exact: true }))
-      controls.push(col.getByLabel('Product'), col.getByLabel('Quantity'), col.locator('canvas'))
+      controls.push(col.getByLabel('Product'), col.getByLabel('Quantity'), col.getByLabel('cookies off'), col.locator('canvas'))
     }
     for (const card of await page.locator('.clerk-card').all()) {
       for (const name of ['Kill', 'Revive', 'Pause', 'Resume']) controls.push(card.getByRole('button', { name, exact: true }))
       controls.push(card.locator('.state'))
     }
-    controls.push(page.locator('#event-log'))
+    controls.push(page.getByRole('button', { name: 'Add clerk' }), page.getByRole('button', { name: 'Routes' }), page.locator('#event-log'))
     for (const control of controls) await expectOnScreen(control)
     await page.screenshot({ path: `${ARTIFACTS}01-presenter-1280x720.png` })
   })
@@ -141,6 +141,51 @@ describeWithChromium('the presenter view at 1280×720, against a real npm start 
     await expectOnScreen(verdict)
     await page.screenshot({ path: `${ARTIFACTS}04-loadtest-verdict.png` })
   })
+  it('turns cookies off per column: stateful and shared forget the customer at the second step, stateless goes on', async () => {
+    for (const mode of ['stateful', 'stateless', 'shared']) {
+      const col = page.locator(`.chat-col[data-mode="${mode}"]`)
+      await col.getByRole('button', { name: 'sticky', exact: true }).click()
+      await col.getByLabel('cookies off').check()
+      await col.getByRole('button', { name: 'New customer', exact: true }).click()
+      expect((await say(col, 'Ask the price')).status).toBe('200')
+      const buy = await say(col, 'Buy')
+      if (mode === 'stateless') expect(buy.status).toBe('200')
+      else expect(buy).toMatchObject({ error: 'context_lost', reason: 'no_session' })
+      await col.getByLabel('cookies off').uncheck()
+    }
+    await page.screenshot({ path: `${ARTIFACTS}05-cookies-off.png` })
+  })
+
+  it('shows the route table with retries and per-try timeouts per route', async () => {
+    await page.getByRole('button', { name: 'Routes' }).click()
+    const stateless = page.locator('#routes-panel tr[data-route="/stateless"]')
+    await stateless.waitFor()
+    expect(await stateless.textContent()).toMatch(/per-try-timeout.*\d.*1 s.*yes/)
+    await page.screenshot({ path: `${ARTIFACTS}06-routes.png` })
+    await page.getByRole('button', { name: 'Routes' }).click()
+    await page.locator('#routes-panel').waitFor({ state: 'hidden' })
+  })
+
+  it('adds a clerk from the page: a new card turns healthy, and the strip still fits', async () => {
+    await page.getByRole('button', { name: 'Add clerk' }).click()
+    await page.locator('.clerk-card[data-condition="healthy"]').nth(CLERK_COUNT).waitFor({ timeout: 45_000 })
+    for (const card of await page.locator('.clerk-card').all()) await expectOnScreen(card.getByRole('button', { name: 'Kill', exact: true }))
+    await page.screenshot({ path: `${ARTIFACTS}07-added-clerk.png` })
+  })
+
+  it('leaves screenshots at three screen sizes and a phone for a person to look at', async () => {
+    for (const [name, viewport] of [
+      ['1280x720', { width: 1280, height: 720 }],
+      ['1440x900', { width: 1440, height: 900 }],
+      ['1920x1080', { width: 1920, height: 1080 }],
+      ['phone-390x844', { width: 390, height: 844 }],
+    ] as const) {
+      await page.setViewportSize(viewport)
+      await page.locator('#stream-state', { hasText: 'live' }).waitFor()
+      await page.screenshot({ path: `${ARTIFACTS}size-${name}.png`, fullPage: name.startsWith('phone') })
+    }
+    await page.setViewportSize(SCREEN)
+  })
 })
 
 /** inside the 1280×720 screen, whole, and not hidden */
@@ -156,7 +201,7 @@ async function expectOnScreen(control: Locator): Promise<void> {
 }
 
 /** clicks one of the customer's lines and waits for the answer bubble it produces */
-async function say(col: Locator, button: string): Promise<{ status: string | null; error: string | null }> {
+async function say(col: Locator, button: string): Promise<{ status: string | null; error: string | null; reason: string | null }> {
   const before = Number(await col.getAttribute('data-answers'))
   await col.getByRole('button', { name: button, exact: true }).click()
   await col
@@ -164,5 +209,9 @@ async function say(col: Locator, button: string): Promise<{ status: string | nul
     .locator(`.chat-col[data-mode="${await col.getAttribute('data-mode')}"][data-answers="${before + 1}"]`)
     .waitFor()
   const bubble = col.locator('.bubble[data-status]').last()
-  return { status: await bubble.getAttribute('data-status'), error: (await bubble.getAttribute('data-error')) || null }
+  return {
+    status: await bubble.getAttribute('data-status'),
+    error: (await bubble.getAttribute('data-error')) || null,
+    reason: (await bubble.getAttribute('data-reason')) || null,
+  }
 }

@@ -6,7 +6,7 @@ const TIMEOUT_MS = 15_000 // above the proxy's own upstream deadline would be po
 
 /** @param {{ getToken: () => string }} options */
 export function createApi({ getToken }) {
-  async function call(method, path, body, { admin = false } = {}) {
+  async function call(method, path, body, { admin = false, cookies = true } = {}) {
     const headers = {}
     if (body !== undefined) headers['content-type'] = 'application/json'
     const token = admin ? getToken() : ''
@@ -19,7 +19,8 @@ export function createApi({ getToken }) {
         body: body === undefined ? undefined : JSON.stringify(body),
         // same-origin cookies: stateful_sid, shared_sid and the proxy's lb_clerk ride along,
         // exactly as they would for a customer's browser
-        credentials: 'same-origin',
+        // (a column with cookies off sends none and keeps none, like a browser that refuses them)
+        credentials: cookies ? 'same-origin' : 'omit',
         cache: 'no-store',
         signal: AbortSignal.timeout(TIMEOUT_MS),
       })
@@ -39,7 +40,7 @@ export function createApi({ getToken }) {
 
   return {
     /** POST /{mode}/{step} with the customer's line */
-    say: (mode, step, body) => call('POST', `/${mode}/${step}`, body),
+    say: (mode, step, body, { cookies = true } = {}) => call('POST', `/${mode}/${step}`, body, { cookies }),
     /**
      * POST /_lb/new-customer?mode=…: the proxy answers with Set-Cookie headers that expire this
      * browser's HttpOnly cookies (the page cannot), so the next line arrives with an empty jar
@@ -51,6 +52,8 @@ export function createApi({ getToken }) {
     /** launcher chaos: kill | terminate | pause | resume | revive | slow */
     launcher: (id, verb, body = {}) => call('POST', `/_cluster/clerks/${encodeURIComponent(id)}/${verb}`, body, { admin: true }),
     redis: (verb) => call('POST', `/_cluster/redis/${verb}`, {}, { admin: true }),
+    /** a new clerk behind the proxy (npm start's launcher: next free id and port) */
+    addClerk: () => call('POST', '/_cluster/clerks', {}, { admin: true }),
     /** proxy admin: drain | undrain | crash | slow */
     lb: (id, verb, body = {}) => call('POST', `/_lb/clerks/${encodeURIComponent(id)}/${verb}`, body, { admin: true }),
   }

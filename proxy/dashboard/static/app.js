@@ -12,8 +12,9 @@ import { createEventLog } from './event-log.js'
 import { clerkSeries, createLineChart } from './line-chart.js'
 import { createLoadtestPanel } from './loadtest-panel.js'
 import { mountMcpView } from './mcp-view.js'
+import { createRoutesTable } from './routes-table.js'
 import { bindShortcuts, SHORTCUTS } from './shortcuts.js'
-import { applyView, initialView, saveView } from './view.js'
+import { applyView, initialView, onWidthClass, saveView } from './view.js'
 // served by the proxy from the compiled services/common/vocabulary.ts
 import { MODES } from './vocabulary.js'
 
@@ -43,7 +44,8 @@ for (const mode of MODES) {
 
 mountMcpView($('mcp'))
 
-const cards = createClusterCards({ container: $('card-grid'), onAction: chaos, onRedis: redisChaos })
+const cards = createClusterCards({ container: $('card-grid'), onAction: chaos, onRedis: redisChaos, onAddClerk: addClerk })
+const routes = createRoutesTable($('routes-panel'))
 const WAITING = 'waiting for the proxy’s per-second stats…'
 const charts = [
   createLineChart($('chart-rps'), { series: clerkSeries('rps'), windowMs: HISTORY_MS, minTop: 5, emptyText: WAITING }),
@@ -73,6 +75,7 @@ store.onChange((what, state) => {
     }
   }
   if (what === 'loadtest') loadtest.render(state.loadtest)
+  if (!$('routes-panel').hidden) routes.render(state.status?.routes, state.retriesByRoute)
   renderLegend(state)
   renderHeader(state)
 })
@@ -166,6 +169,14 @@ async function chaos(id, verb, arg) {
   } else {
     log.add({ kind: 'bad', clerk: id, text: `${what} failed: ${reason(result)}` })
   }
+  refresh()
+}
+
+async function addClerk() {
+  const result = await api.addClerk()
+  if (!checkAdmin(result)) return
+  // the log line comes with the proxy's event for the new clerk; only a refusal is the page's to say
+  if (!result.ok) log.add({ kind: 'bad', text: `adding a clerk failed: ${reason(result)}` })
   refresh()
 }
 
@@ -290,8 +301,18 @@ function renderLegend(state) {
 
 let view = initialView()
 applyView(view)
+onWidthClass(() => {
+  applyView(view)
+  for (const c of charts) c.schedule(store.state)
+})
 $('view-toggle').addEventListener('click', () => switchView())
 $('keys-toggle').addEventListener('click', () => toggleKeys())
+$('routes-toggle').addEventListener('click', () => {
+  const panel = $('routes-panel')
+  panel.hidden = !panel.hidden
+  $('routes-toggle').setAttribute('aria-expanded', String(!panel.hidden))
+  if (!panel.hidden) routes.render(store.state.status?.routes, store.state.retriesByRoute)
+})
 $('keys-help').replaceChildren(...SHORTCUTS.map(([key, does]) => h('li', {}, h('kbd', {}, key), ` ${does}`)))
 
 function switchView() {

@@ -54,11 +54,11 @@ export function clerkCondition(c) {
  * @param {{ container: HTMLElement, onAction: (id: string, verb: string, arg?: number) => void,
  *           onRedis: (verb: 'stop'|'start') => void }} options
  */
-export function createClusterCards({ container, onAction, onRedis }) {
+export function createClusterCards({ container, onAction, onRedis, onAddClerk }) {
   const cards = new Map()
   let admin = false
   let launcher = false
-  const redis = createRedisCard(onRedis)
+  const redis = createRedisCard(onRedis, onAddClerk)
 
   function card(id) {
     let view = cards.get(id)
@@ -75,7 +75,9 @@ export function createClusterCards({ container, onAction, onRedis }) {
       sessions: stat('sessions', 'stateful sessions held in this clerk’s memory'),
       pinned: stat('pinned', 'customers the proxy has pinned to this clerk (sticky cookies issued for it)'),
       slow: stat('delay', 'simulated delay on every answer (Slow)'),
+      streams: stat('streams', 'event streams open through the proxy to this clerk (MCP sessions)'),
     }
+    stats.streams.wrap.hidden = true // until the proxy reports the count
     const state = h('span', { class: 'state', dataset: { state: id } }, 'checking…')
     const lastEvent = h('p', { class: 'last-event' }, '\u00a0')
     const buttons = new Map()
@@ -126,6 +128,8 @@ export function createClusterCards({ container, onAction, onRedis }) {
       view.stats.inFlight.dd.textContent = gone ? '–' : count(c.inFlight)
       view.stats.sessions.dd.textContent = gone ? '–' : count(c.sessions)
       view.stats.pinned.dd.textContent = count(c.pinned)
+      view.stats.streams.wrap.hidden = typeof c.openStreams !== 'number'
+      view.stats.streams.dd.textContent = gone ? '–' : count(c.openStreams)
       const slow = c.process?.slowMs ?? c.slowMs
       view.stats.slow.dd.textContent = typeof slow === 'number' ? `${slow} ms` : '–'
       view.drained = c.drained
@@ -139,7 +143,7 @@ export function createClusterCards({ container, onAction, onRedis }) {
         flash(view.element)
       }
     }
-    redis.update(storeState.redis, storeState.redisEvent, launcher && admin)
+    redis.update(storeState.redis, storeState.redisEvent, launcher && admin, storeState.clerks.size)
     syncButtons()
   }
 
@@ -170,11 +174,15 @@ function flash(element) {
   element.classList.add('flash')
 }
 
-function createRedisCard(onRedis) {
+const MAX_CLERKS = 26 // clerk-a … clerk-z: the launcher adds no more
+
+/** Redis's card; it also holds the one action on the cluster as a whole, "Add clerk" */
+function createRedisCard(onRedis, onAddClerk) {
   const state = h('span', { class: 'state', dataset: { state: 'redis' } }, 'checking…')
   const note = h('p', { class: 'last-event' }, '\u00a0')
   const stop = h('button', { type: 'button', class: 'act act-kill', onclick: () => onRedis('stop') }, 'Stop Redis')
   const start = h('button', { type: 'button', class: 'act', onclick: () => onRedis('start') }, 'Start Redis')
+  const add = h('button', { type: 'button', class: 'act act-add', onclick: () => onAddClerk?.() }, 'Add clerk')
   const element = h(
     'article',
     { class: 'card redis-card', dataset: { redis: '' }, 'aria-labelledby': 'card-redis' },
@@ -182,12 +190,20 @@ function createRedisCard(onRedis) {
     h('p', { class: 'redis-help' }, 'Shared sessions (/shared) and the order ledger of every mode live here.'),
     note,
     h('div', { class: 'actions', role: 'group', 'aria-label': 'chaos for Redis' }, stop, start),
+    h('div', { class: 'actions cluster-actions', role: 'group', 'aria-label': 'the cluster' }, add),
   )
   let shown = null
   const TEXT = { running: 'running', up: 'up', stopped: 'stopped', down: 'down', absent: 'absent', unknown: 'checking…' }
   return {
     element,
-    update(redis, lastEvent, canAct) {
+    update(redis, lastEvent, canAct, clerkCount) {
+      const canAdd = canAct && clerkCount < MAX_CLERKS
+      if (add.disabled !== !canAdd) add.disabled = !canAdd
+      add.title = canAct
+        ? canAdd
+          ? 'starts a new clerk (next free id and port) and puts it behind the proxy'
+          : `the cluster has ${MAX_CLERKS} clerks, the most it can have`
+        : "needs npm start's launcher and the admin token"
       const key = ['running', 'up'].includes(redis.state) ? 'healthy' : redis.state === 'unknown' ? 'unknown' : 'dead'
       element.dataset.condition = key
       state.textContent = TEXT[redis.state] ?? redis.state

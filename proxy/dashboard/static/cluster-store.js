@@ -27,6 +27,8 @@ export function createClusterStore() {
     outcomes: new Map(),
     /** [{ t, label, kind }] for the vertical lines on the charts */
     markers: [],
+    /** retries the proxy made, by route prefix, since the page (or the replayed history) began */
+    retriesByRoute: new Map(),
     /** last `loadtest` event */
     loadtest: null,
     redis: { state: 'unknown', source: null },
@@ -76,6 +78,8 @@ export function createClusterStore() {
       c.requests = s.requests ?? c.requests
       c.errors = s.errors ?? c.errors
       c.pinned = s.pinned ?? c.pinned
+      // open event streams (MCP sessions' SSE): shown only when the proxy reports them
+      c.openStreams = s.openStreams ?? s.info?.openStreams ?? c.openStreams
       const info = s.info ?? {}
       c.sessions = info.sessions?.stateful ?? c.sessions
       c.slowMs = info.slowMs ?? c.slowMs
@@ -185,6 +189,7 @@ export function createClusterStore() {
         }
       }
       case 'retry': {
+        if (typeof event.route === 'string') state.retriesByRoute.set(event.route, (state.retriesByRoute.get(event.route) ?? 0) + 1)
         if (event.from) {
           clerk(event.from).lastEvent = { text: `failed a request${event.reason ? ` (${event.reason})` : ''}; retried on ${event.to}`, at: t, kind: 'bad' }
         }

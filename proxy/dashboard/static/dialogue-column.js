@@ -89,6 +89,16 @@ export function createDialogueColumn({ mode, title, explain, api, onPolicy, onAn
     h('div', { class: 'chart-frame compact' }, chartCanvas),
   )
 
+  // a customer who refuses cookies: this column then sends none and keeps none (stateful and shared
+  // forget the customer at the second step, no_session; stateless carries its token and goes on)
+  const cookiesOff = h('input', {
+    type: 'checkbox',
+    id: `${mode}-cookies-off`,
+    onchange: () => {
+      element.dataset.cookies = cookiesOff.checked ? 'off' : 'on'
+      system(cookiesOff.checked ? 'This customer now refuses cookies.' : 'This customer accepts cookies again.')
+    },
+  })
   const buttons = {
     ask: h('button', { type: 'button', class: 'say', onclick: () => ask() }, 'Ask the price'),
     buy: h('button', { type: 'button', class: 'say', onclick: () => buy() }, 'Buy'),
@@ -99,7 +109,7 @@ export function createDialogueColumn({ mode, title, explain, api, onPolicy, onAn
 
   const element = h(
     'article',
-    { class: `chat-col mode-${mode}`, dataset: { mode, answers: '0', customers: '0' }, 'aria-labelledby': `${mode}-title` },
+    { class: `chat-col mode-${mode}`, dataset: { mode, answers: '0', customers: '0', cookies: 'on' }, 'aria-labelledby': `${mode}-title` },
     h(
       'header',
       { class: 'chat-head' },
@@ -116,7 +126,13 @@ export function createDialogueColumn({ mode, title, explain, api, onPolicy, onAn
       { class: 'controls' },
       h('div', { class: 'control-row' }, h('label', { for: product.id, class: 'sr-only' }, 'Product'), product, buttons.ask),
       h('div', { class: 'control-row' }, h('label', { for: quantity.id, class: 'sr-only' }, 'Quantity'), quantity, buttons.buy, buttons.fresh),
-      h('div', { class: 'control-row' }, buttons.card, buttons.cash),
+      h(
+        'div',
+        { class: 'control-row' },
+        buttons.card,
+        buttons.cash,
+        h('label', { class: 'cookies-off', for: cookiesOff.id, title: 'send no cookie and keep none, like a browser that refuses them' }, cookiesOff, 'cookies off'),
+      ),
     ),
   )
   renderCarried()
@@ -169,7 +185,7 @@ export function createDialogueColumn({ mode, title, explain, api, onPolicy, onAn
       // the context is read in turn: a new customer just before carries nothing
       const sent = step === 'ask' ? body : withContext(body)
       customer(line, mode === 'stateless' ? sent : null)
-      const result = await api.say(mode, step, sent)
+      const result = await api.say(mode, step, sent, { cookies: !cookiesOff.checked })
       busy = false
       element.removeAttribute('aria-busy')
       answer(step, result)
@@ -224,7 +240,7 @@ export function createDialogueColumn({ mode, title, explain, api, onPolicy, onAn
     add(
       h(
         'li',
-        { class: `bubble clerk ${kind}`, style: { '--clerk': color }, dataset: { clerk, status, error: body?.error ?? '' } },
+        { class: `bubble clerk ${kind}`, style: { '--clerk': color }, dataset: { clerk, status, error: body?.error ?? '', reason: body?.reason ?? '' } },
         h('span', { class: 'who' }, h('span', { class: 'badge', style: { background: color } }, clerk), ` ${status} · ${clock()}`),
         h('p', { class: 'line' }, body?.say ?? body?.message ?? `HTTP ${status}`),
         body?.sayKo && canRenderHangul() ? h('p', { class: 'ko', lang: 'ko' }, body.sayKo) : null,

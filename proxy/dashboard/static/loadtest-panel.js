@@ -44,6 +44,7 @@ function verdictCard(run) {
     'div',
     { class: `verdict verdict-${tone}`, id: 'loadtest-verdict', role: 'status' },
     h('strong', { class: 'verdict-headline' }, verdict.headline),
+    h('span', { class: 'verdict-counts' }, OUTCOMES.map((o) => `${count(run.counts?.[o.key] ?? 0)} ${o.label}`).join(' · ')),
     link ? h('a', { class: 'verdict-report', href: link, target: '_blank', rel: 'noopener' }, 'HTML report') : null,
   )
 }

@@ -26,8 +26,18 @@ export function saveView(view) {
   }
 }
 
+/** the layout shown: the presenter view needs its width; a narrower window stacks (the choice stays) */
+export function effectiveView(view, width = window.innerWidth) {
+  return view === 'presenter' && width < PRESENTER_MIN_WIDTH ? 'detailed' : view
+}
+
+/** calls `onChange` when the window crosses the presenter view's width (a rotated tablet, a resized window) */
+export function onWidthClass(onChange) {
+  window.matchMedia(`(min-width: ${PRESENTER_MIN_WIDTH}px)`).addEventListener('change', onChange)
+}
+
 export function applyView(view) {
-  document.body.dataset.view = view
+  document.body.dataset.view = effectiveView(view)
   const button = document.getElementById('view-toggle')
   if (button) {
     button.textContent = view === 'presenter' ? 'Detailed view' : 'Presenter view'

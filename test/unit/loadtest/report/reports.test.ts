@@ -34,10 +34,28 @@ describe('the text report', () => {
   })
 
   it('shows one run with its timeline and the chaos where it happened', () => {
-    const text = renderRunText(summary)
+    // prose wraps at 80 columns: read it as one line
+    const text = renderRunText(summary).replace(/\n {2}/g, ' ')
     expect(text).toContain('1 dialogues were pinned to clerk-b and open when it was fired; 1 of them were lost')
     expect(text).toContain('not checked')
     expect(renderTimelineText(summary)).toBe('0s 1/0/0 · [--kill clerk-b@1s <script>] · 1s 0/1/0')
+  })
+})
+
+describe('the text report in an 80-column terminal', () => {
+  const wide = { ...summary, label: 'stateful + sticky (keyless, Connection: close)' }
+  const texts = [renderRunText(summary), renderComparisonText([summary, wide]), renderRunText(wide)]
+
+  it('never draws a line wider than 80 columns', () => {
+    for (const line of texts.join('\n').split('\n')) expect(line.length, line).toBeLessThanOrEqual(80)
+  })
+
+  it('cuts a wide table into parts that each repeat the row’s name, and wraps headings at word breaks', () => {
+    const comparison = texts[1] as string
+    // 12 columns: more than one part, each starting with the design's name
+    expect(comparison.match(/│ mode \+ policy/g)?.length).toBeGreaterThan(1)
+    expect(comparison.match(/│ stateful \+ sticky \(keyless, Connection: close\) │/g)?.length).toBeGreaterThan(1)
+    expect(comparison).toMatch(/context_ .*\n.*lost/)
   })
 })
 
