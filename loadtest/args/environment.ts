@@ -20,7 +20,8 @@ export const loadtestOptions = defineOptions<LoadtestEnvironment>({
       env: 'ADMIN_TOKEN',
       key: 'adminToken',
       read: text(),
-      doc: 'the admin token of the cluster given by `--target` (sets policies, chaos, reads the ledger); a local cluster makes its own',
+      docDefault: 'the token npm start wrote, for a cluster on this machine',
+      doc: 'the admin token of the cluster given by `--target` (sets policies, chaos, reads the ledger); unset, a `--target` on this machine uses the one `npm start` wrote to `$TMPDIR/clerk-cluster-$PROXY_PORT.json`; a local cluster makes its own',
     },
     {
       env: 'LOG_LEVEL',

@@ -12,6 +12,7 @@
  *   const cluster = await openCluster({ clerks: 3 })
  *   try { … measuredRun(cluster, …) … } finally { await cluster.close() }
  */
+import { localClusterToken } from '../../services/cluster/cluster-target.js'
 import { chooseChaosBackend, type ChaosBackendName } from '../../services/cluster/chaos-backends.js'
 import type { ChaosClient } from '../../services/cluster/chaos-client.js'
 import { answersOk } from '../../services/common/answers-ok.js'
@@ -59,7 +60,7 @@ export async function openCluster(options: OpenClusterOptions): Promise<ClusterH
   let adminToken: string | undefined
   if (options.target) {
     proxyUrl = options.target
-    adminToken = readLoadtestEnvironment().adminToken
+    adminToken = readLoadtestEnvironment().adminToken ?? localClusterToken(proxyUrl)
     if (!adminToken) log('ADMIN_TOKEN is not set: the policy stays as the cluster has it and chaos cannot run')
   } else {
     log(`starting a local cluster (${options.clerks ?? 3} clerks) …`)

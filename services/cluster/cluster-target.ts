@@ -40,3 +40,29 @@ export function clusterTarget(settings: Readonly<ClusterTargetSettings>): { prox
     adminToken: settings.adminToken ?? readStateFile(stateFilePath(settings.proxyPort))?.adminToken,
   }
 }
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]'])
+
+/**
+ * The admin token `npm start` wrote for the cluster at `url`, when that URL is a cluster on this
+ * machine (a loopback host whose port has a state file naming the same proxy port); else undefined.
+ * So `npm run loadtest -- --target http://localhost:8080` needs no ADMIN_TOKEN, as `npm run chaos`
+ * needs none.
+ */
+export function localClusterToken(url: string, dir?: string): string | undefined {
+  let parsed: URL
+  try {
+    parsed = new URL(url)
+  } catch {
+    return undefined
+  }
+  if (!LOOPBACK_HOSTS.has(parsed.hostname)) return undefined
+  const port = Number(parsed.port || 80)
+  const state = readStateFile(stateFilePath(port, dir))
+  if (state === undefined) return undefined
+  try {
+    return Number(new URL(state.proxyUrl).port || 80) === port ? state.adminToken : undefined
+  } catch {
+    return undefined
+  }
+}

@@ -58,7 +58,7 @@ export function createLoadtestPanel(container) {
           'p',
           { class: 'loadtest-idle' },
           'No load test yet. Start one against this cluster with ',
-          h('code', {}, 'npm run loadtest -- --target <this address>'),
+          h('code', {}, `npm run loadtest -- --target ${location.origin}`),
           ': its dialogues, counted by outcome, show up here while it runs.',
         ),
       )
