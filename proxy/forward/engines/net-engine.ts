@@ -384,8 +384,8 @@ export function createNetEngine(options: EngineOptions): ForwardEngine {
 
   function poolFor(target: ForwardTarget): ClerkPool {
     let pool = pools.get(target.id)
-    // a clerk whose address changed (discovery) gets a new pool; the old one's connections idle out
-    if (pool === undefined || pool.url.host !== target.url.host) {
+    // a clerk whose address changed (discovery: a new URL object) gets a new pool; the old one's connections idle out
+    if (pool === undefined || (pool.url !== target.url && pool.url.host !== target.url.host)) {
       pool = new ClerkPool(target, options)
       pools.set(target.id, pool)
       all.add(pool)
