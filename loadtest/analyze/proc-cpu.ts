@@ -33,6 +33,14 @@ export function parseStatTicks(stat: string): number | undefined {
   return Number.isFinite(utime) && Number.isFinite(stime) ? utime + stime : undefined
 }
 
+/** utime and stime apart, in clock ticks: time in the process's own code, and in the kernel for it */
+export function parseStatTimes(stat: string): { user: number; system: number } | undefined {
+  const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  const user = Number(rest[11])
+  const system = Number(rest[12])
+  return Number.isFinite(user) && Number.isFinite(system) ? { user, system } : undefined
+}
+
 /** the parent pid (field 4) of the text of /proc/<pid>/stat */
 export function parseStatParent(stat: string): number | undefined {
   const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
@@ -44,25 +52,33 @@ export function parseStatParent(stat: string): number | undefined {
  * HAProxy's children); 0 when the process is gone.
  */
 export function readTreeCpuSeconds(pid: number): number {
-  const stats = new Map<number, { parent: number | undefined; ticks: number }>()
+  const { user, system } = readTreeCpuTimes(pid)
+  return user + system
+}
+
+/** readTreeCpuSeconds split into user and system seconds */
+export function readTreeCpuTimes(pid: number): { user: number; system: number } {
+  const stats = new Map<number, { parent: number | undefined; user: number; system: number }>()
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue
     try {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8')
-      stats.set(Number(entry), { parent: parseStatParent(stat), ticks: parseStatTicks(stat) ?? 0 })
+      stats.set(Number(entry), { parent: parseStatParent(stat), ...(parseStatTimes(stat) ?? { user: 0, system: 0 }) })
     } catch {
       // the process ended meanwhile
     }
   }
-  let ticks = 0
+  let user = 0
+  let system = 0
   const visit = (p: number) => {
     const stat = stats.get(p)
     if (!stat) return
-    ticks += stat.ticks
+    user += stat.user
+    system += stat.system
     for (const [child, s] of stats) if (s.parent === p) visit(child)
   }
   visit(pid)
-  return ticks / clockTicks()
+  return { user: user / clockTicks(), system: system / clockTicks() }
 }
 
 export function readCpuSeconds(pids: Record<string, number>): Record<string, number> {

@@ -16,13 +16,15 @@ export interface BenchProxyOptions {
   readonly durationSeconds: number
   readonly connections: number
   readonly clerks: number
-  /** the targets to measure (direct, undici-1, undici-2, http-proxy-1, http-proxy-2, haproxy); undefined: all */
+  /** the targets to measure (direct, undici-1, undici-2, http-proxy-1, http-proxy-2, net-1, net-2, haproxy, nginx); undefined: all */
   readonly only: readonly string[] | undefined
   readonly warmupSeconds: number
   /** each target's duration is measured in slices of this many seconds, the targets taking turns */
   readonly sliceSeconds: number
   /** undefined: wrk when it is on PATH, else autocannon */
   readonly generator: LoadGeneratorName | undefined
+  /** a clerk's CPU per request for the capacity line, µs; undefined: measured on the direct target */
+  readonly clerkCostMicros: number | undefined
 }
 
 export const benchProxyDefaults: Readonly<BenchProxyOptions> = Object.freeze({
@@ -33,6 +35,7 @@ export const benchProxyDefaults: Readonly<BenchProxyOptions> = Object.freeze({
   warmupSeconds: 1, // s per target
   sliceSeconds: 5, // s
   generator: undefined,
+  clerkCostMicros: undefined,
 })
 
 const options = {
@@ -43,6 +46,7 @@ const options = {
   warmup: { type: 'string' },
   slice: { type: 'string' },
   generator: { type: 'string' },
+  'clerk-cost': { type: 'string' },
   ...HELP_OPTION,
 } as const
 
@@ -61,5 +65,6 @@ export function parseBenchProxyArguments(argv: readonly string[]): BenchProxyOpt
     warmupSeconds: readWhole('warmup', values.warmup, benchProxyDefaults.warmupSeconds, 0, 60),
     sliceSeconds: readWhole('slice', values.slice, benchProxyDefaults.sliceSeconds, 1, 3600),
     generator,
+    clerkCostMicros: values['clerk-cost'] === undefined ? undefined : readWhole('clerk-cost', values['clerk-cost'], 0, 1, 10_000_000),
   })
 }

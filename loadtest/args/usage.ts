@@ -128,8 +128,9 @@ wire and CPU per dialogue, and each mode's ratio to stateless and stateful.
 export const benchProxyUsage = `Usage: npm run bench:proxy -- [options]
 
 The same stateless request (POST /stateless/ask) straight at a clerk, through this proxy (each
-engine, 1 and 2 workers) and through HAProxy, in one run with the same clerks; prints requests/s,
-p50/p99 and the CPU each proxy spent per request, with ratios to HAProxy.
+engine, 1 and 2 workers) and through HAProxy and nginx, in one run with the same clerks; prints
+requests/s, p50/p99 and the CPU each proxy spent per request (user and system), with ratios to
+HAProxy, and how many clerks of a given cost one proxy core can front.
 
   --duration S           seconds per target                               (default 10)
   --slice S              the targets take turns in slices of S seconds    (default 5)
@@ -137,6 +138,9 @@ p50/p99 and the CPU each proxy spent per request, with ratios to HAProxy.
   --clerks N             clerks behind the proxies                        (default 2)
   --warmup S             seconds of unmeasured traffic per target first   (default 1)
   --generator NAME       wrk | autocannon                    (default wrk when it is on PATH)
-  --only LIST            some of direct,undici-1,undici-2,http-proxy-1,http-proxy-2,haproxy
+  --only LIST            some of direct,undici-1,undici-2,http-proxy-1,http-proxy-2,net-1,net-2,
+                         haproxy,nginx
+  --clerk-cost US        a clerk's CPU per request in µs for the capacity line
+                                                      (default: measured on the direct target)
   -h, --help             this text
 `

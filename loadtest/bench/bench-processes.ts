@@ -162,6 +162,48 @@ function haproxyConfig(port: number, clerks: { id: string; port: number }[]): st
   ].join('\n')
 }
 
+function nginxConfig(port: number, clerks: { id: string; port: number }[], tmp: string): string {
+  return [
+    'worker_processes 1;',
+    `pid ${join(tmp, 'nginx.pid')};`,
+    `error_log ${join(tmp, 'nginx-error.log')} warn;`,
+    'events { worker_connections 4096; }',
+    'http {',
+    '  access_log off;',
+    `  client_body_temp_path ${join(tmp, 'nginx-body')};`,
+    `  proxy_temp_path ${join(tmp, 'nginx-proxy')};`,
+    '  upstream clerks {',
+    ...clerks.map((c) => `    server 127.0.0.1:${c.port};`),
+    '    keepalive 64;',
+    '  }',
+    '  server {',
+    `    listen 127.0.0.1:${port};`,
+    '    location / {',
+    '      proxy_pass http://clerks;',
+    '      proxy_http_version 1.1;',
+    '      proxy_set_header Connection "";',
+    '    }',
+    '  }',
+    '}',
+    '',
+  ].join('\n')
+}
+
+/** nginx (one worker, keep-alive upstream connections): the second anchor beside HAProxy */
+export async function startBenchNginx(binary: string, clerks: { id: string; port: number }[], tmp: string): Promise<BenchTarget> {
+  const port = await freePort()
+  const cfg = join(tmp, 'nginx.conf')
+  writeFileSync(cfg, nginxConfig(port, clerks, tmp))
+  const nginx = startProcess(binary, ['-c', cfg, '-p', tmp, '-g', 'daemon off;'], {})
+  try {
+    await waitUp(`http://127.0.0.1:${port}/readyz`, 'nginx')
+  } catch (err) {
+    await stopProcess(nginx)
+    throw err
+  }
+  return { key: 'nginx', name: 'nginx', url: `http://127.0.0.1:${port}`, pid: nginx.pid, close: () => stopProcess(nginx) }
+}
+
 /**
  * One proxy process (`engine`, `workers`) in front of the clerks of `clerkList` (`id=url,…`), with
  * its full feature set at work: a dashboard listening to the event stream, metrics scraped every

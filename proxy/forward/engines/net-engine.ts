@@ -302,6 +302,8 @@ class ClerkConnection implements ResponseEvents {
 class ClerkPool {
   private readonly idle: ClerkConnection[] = []
   private readonly waiting: Attempt[] = []
+  /** every open connection, idle or busy (close() ends them all) */
+  private readonly connections = new Set<ClerkConnection>()
   private open = 0
   readonly url: URL
   /** resolves once no attempt is in flight (close()) */
@@ -324,8 +326,7 @@ class ClerkPool {
       connection.destroy()
     }
     if (this.open < this.options.connectionsPerClerk) {
-      this.open++
-      new ClerkConnection(this, attempt)
+      this.connect(attempt)
       return
     }
     this.waiting.push(attempt)
@@ -344,16 +345,21 @@ class ClerkPool {
     if (this.active === 0) this.onQuiet?.()
   }
 
+  private connect(attempt: Attempt): void {
+    this.open++
+    this.connections.add(new ClerkConnection(this, attempt))
+  }
+
   /** a connection closed: a waiting attempt gets a new one */
   removed(connection: ClerkConnection): void {
     this.open--
+    this.connections.delete(connection)
     const i = this.idle.indexOf(connection)
     if (i >= 0) this.idle.splice(i, 1)
     while (this.waiting.length > 0) {
       const attempt = this.waiting.shift() as Attempt
       if (attempt.settled) continue
-      this.open++
-      new ClerkConnection(this, attempt)
+      this.connect(attempt)
       return
     }
     if (this.active === 0) this.onQuiet?.()
@@ -369,7 +375,7 @@ class ClerkPool {
 
   destroyAll(): void {
     for (const attempt of this.waiting.splice(0)) attempt.fail(connectionBroke('the proxy is shutting down'))
-    for (const connection of [...this.idle]) connection.destroy()
+    for (const connection of [...this.connections]) connection.destroy()
   }
 }
 
@@ -384,8 +390,8 @@ export function createNetEngine(options: EngineOptions): ForwardEngine {
 
   function poolFor(target: ForwardTarget): ClerkPool {
     let pool = pools.get(target.id)
-    // a clerk whose address changed (discovery) gets a new pool; the old one's connections idle out
-    if (pool === undefined || pool.url.host !== target.url.host) {
+    // a clerk whose address changed (discovery: a new URL object) gets a new pool; the old one's connections idle out
+    if (pool === undefined || (pool.url !== target.url && pool.url.host !== target.url.host)) {
       pool = new ClerkPool(target, options)
       pools.set(target.id, pool)
       all.add(pool)
