@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { main } from '../../../workshop/cli.js'
 import { CODE_EXERCISES } from '../../../workshop/code-track/code-exercises.js'
-import { learnerPath, rebaseImports, stubPath } from '../../../workshop/code-track/workspace.js'
+import { PROJECT_ROOT, learnerPath, rebaseImports, stubPath } from '../../../workshop/code-track/workspace.js'
 import { existsSync } from 'node:fs'
 
 // `code start` / `code reset` on a workspace in a temp dir (CODE_TRACK_DIR): the stub arrives
@@ -30,6 +30,21 @@ describe('rebaseImports', () => {
     expect(rebaseImports(text, '/p/workshop/code-track/1-x', '/p/workshop-work')).toBe(
       `import { a } from '../proxy/x.js'\nimport { b } from 'node:crypto'\nexport { c } from '../workshop/code-track/1-x/y.js'\n`,
     )
+  })
+})
+
+describe('the code track table', () => {
+  it.each(CODE_EXERCISES.map((e) => [e.id, e] as const))('exercise %i: its page section, module, tests, stub and answer exist', async (_id, e) => {
+    const [page = '', anchor = ''] = e.page.split('#')
+    const headings = [...(await readFile(join(PROJECT_ROOT, page), 'utf8')).matchAll(/^## (.+)$/gm)].map(([, h]) =>
+      (h as string)
+        .toLowerCase()
+        .replace(/[^a-z0-9 -]/g, '')
+        .replace(/ /g, '-'),
+    )
+    expect(headings).toContain(anchor)
+    for (const file of [e.module, ...e.tests]) expect(existsSync(join(PROJECT_ROOT, file)), file).toBe(true)
+    for (const kind of ['stub', 'answer'] as const) expect(existsSync(stubPath(e, kind))).toBe(true)
   })
 })
 
