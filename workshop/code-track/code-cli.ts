@@ -67,7 +67,7 @@ async function plugExercise(e: CodeExercise, file: string, dir: string, print: (
 
   CODE_TRACK_PLUG=${e.id} NODE_OPTIONS="--import ${hook}" npm start
 
-Each clerk and the proxy say "code track ${e.id}: … uses your workshop-work/${e.slug}.ts" as they start.
+Each process says "code track ${e.id}: … takes ${e.module} from your workshop-work/${e.slug}.ts" as it starts.
 See it work: ${e.see} (${e.page}).
 Back to the project's own code: stop it, and npm start without the two variables.`)
   return 0

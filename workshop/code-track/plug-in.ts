@@ -28,6 +28,7 @@ if (wanted !== undefined && wanted !== '') {
   })
   const script = process.argv[1] ?? ''
   if (script.includes(`${'/'}dist${'/'}`)) {
-    process.stderr.write(`code track ${exercise.id}: ${script.slice(script.indexOf('dist'))} uses your workshop-work/${exercise.slug}.ts for ${exercise.module}\n`)
+    // said once per process, whether or not this process imports the module (the proxy never imports a clerk's)
+    process.stderr.write(`code track ${exercise.id}: ${script.slice(script.indexOf('dist'))} takes ${exercise.module} from your workshop-work/${exercise.slug}.ts\n`)
   }
 }
