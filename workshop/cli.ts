@@ -2,6 +2,7 @@ import '../services/common/supported-node.js'
 import { isMain } from '../services/common/is-main.js'
 import { ConfigError, type Env } from '../services/common/options.js'
 import { ClusterUnreachable, NeedsAdminToken } from './cluster-reads.js'
+import { CODE_USAGE, codeMain, renderCodeList } from './code-track/code-cli.js'
 import { EXERCISES, exerciseById } from './exercises.js'
 import { readTarget } from './target.js'
 import { renderVerdict } from './verdict.js'
@@ -17,6 +18,7 @@ export const WORKSHOP_USAGE = `Usage: npm run workshop -- <command>
   check N                 exercise N's self-check: PASS or FAIL, what it saw, where to look
     --json FILE           (2, 6) the load-test report to read, instead of reports/workshop/…
     --predicted P         (2) your prediction, in percent, printed beside the measurement
+${CODE_USAGE}
 
 The cluster: npm start's on PROXY_PORT (8080); ADMIN_TOKEN from the environment or npm start's state file.
 Between exercises: npm run reset (npm run reset -- --ledger also empties the ledger).`
@@ -26,7 +28,7 @@ export function renderList(): string {
     const where = e.status === 'ready' ? e.page : `coming with ${e.waitsFor}`
     return `${String(e.id).padStart(2)}  ${e.title}\n    ${where}\n    self-check: ${e.selfCheck}`
   })
-  return rows.join('\n')
+  return `${rows.join('\n')}\n\nThe code track (docs/workshop/code-track.md):\n${renderCodeList()}`
 }
 
 /** `--name value` pairs after the command's own words */
@@ -52,6 +54,7 @@ export async function main(argv: readonly string[], env: Env, print = console.lo
     print(renderList())
     return 0
   }
+  if (command === 'code') return codeMain(argv.slice(1), env, print)
   if (command !== 'check') {
     print(`workshop: unknown command "${command}"\n\n${WORKSHOP_USAGE}`)
     return 2

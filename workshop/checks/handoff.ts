@@ -10,7 +10,7 @@ import type { CheckContext } from './context.js'
 export async function checkHandoff({ target }: CheckContext): Promise<Verdict> {
   const launcher = await launcherStatus(target)
   const status = await proxyStatus(target)
-  const look = 'the event log (a "handoff" line), each clerk card’s handoffs, and your stateful column: buy answered 200 by another clerk'
+  const look = 'the event log (a "handoff" line), each clerk card’s handoffs, and your stateful column: pay answered 200 by another clerk'
   if (!launcher) return fail(['no launcher answers /_cluster/status: terminate needs the cluster of `npm start`'], look)
   const down = launcher.processes.filter((p) => p.kind === 'clerk' && (p.state === 'stopped' || p.state === 'dead')).map((p) => p.id)
   const takers = status.clerks.filter((c) => c.handoffs > 0).map((c) => `${c.id} ×${c.handoffs}`)
