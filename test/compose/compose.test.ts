@@ -25,7 +25,7 @@ let engineWasRunning = true
 let upOutput = ''
 
 interface ProxyStatus {
-  clerks: Array<{ id: string; healthy: boolean }>
+  clerks: Array<{ id: string; healthy: boolean; requests?: number }>
 }
 
 /** docker-compose with this test's project, environment and a deadline; resolves with its output */
@@ -110,7 +110,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   // whatever happened above: no container, network or volume of this project survives
-  if (env.DOCKER_HOST) await compose(['down', '-v', '--remove-orphans'], 180_000)
+  // with the scale profile, so the `clerk` containers of the --scale test go too
+  if (env.DOCKER_HOST) await compose(['--profile', 'scale', 'down', '-v', '--remove-orphans'], 180_000)
   if (!engineWasRunning) await run(engine, ['down']).catch(() => undefined)
 }, 240_000)
 
@@ -206,5 +207,36 @@ describe('docker-compose up', () => {
       { what: `order ${order.id} after the Redis restart`, timeoutMs: 60_000, intervalMs: 250 },
     )
     expect(found.order.id).toBe(order.id)
+  })
+
+  // docs/scaling.md: `PROXY_DISCOVER=clerk:3000 docker compose --profile scale up --scale clerk=N`.
+  // Last: it recreates the proxy with discovery on.
+  it('finds the clerks --scale adds by their service name, plays through them, and forgets them when scaled to zero', async () => {
+    env = { ...env, PROXY_DISCOVER: 'clerk:3000' }
+    const named = ['clerk-a', 'clerk-b', 'clerk-c']
+    await compose(['--profile', 'scale', 'up', '-d', '--scale', 'clerk=2'], 600_000)
+    const scaled = await waitFor(
+      async () => {
+        const s = await proxyStatus().catch(() => undefined)
+        const found = s?.clerks.filter((c) => !named.includes(c.id) && c.healthy) ?? []
+        return found.length === 2 && s?.clerks.every((c) => c.healthy) ? found : undefined
+      },
+      { what: 'the proxy with the two scaled clerks found by name and healthy', timeoutMs: 180_000, intervalMs: 500 },
+    )
+    expect(scaled.map((c) => c.id).every((id) => id.startsWith('clerk-'))).toBe(true)
+    // stateless asks go round-robin over all five: the scaled clerks serve customers too
+    for (let i = 0; i < 15; i++) expect((await new Customer(baseUrl).post('/stateless/ask', { product: 'laptop' })).status).toBe(200)
+    const served = (await proxyStatus()).clerks.filter((c) => scaled.some((s) => s.id === c.id))
+    for (const c of served) expect(c.requests ?? 0, `${c.id} served no ask`).toBeGreaterThan(0)
+    await compose(['--profile', 'scale', 'up', '-d', '--scale', 'clerk=0'], 600_000)
+    await waitFor(
+      async () => {
+        const s = await proxyStatus().catch(() => undefined)
+        return s !== undefined && s.clerks.length === 3 && s.clerks.every((c) => named.includes(c.id) && c.healthy)
+      },
+      { what: 'the proxy back to the three named clerks after --scale clerk=0', timeoutMs: 180_000, intervalMs: 500 },
+    )
+    const { pay } = await new Customer(baseUrl).play('shared')
+    expect(pay.status).toBe(200)
   })
 })
