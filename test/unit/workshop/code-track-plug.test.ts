@@ -57,6 +57,10 @@ describe('code plug: the module hook', () => {
     expect(await decide({ CODE_TRACK_PLUG: '1', CODE_TRACK_PLUG_FILE: learner })).toBe('threw the learner was here')
   })
 
+  it('takes a list: CODE_TRACK_PLUG=2,1 swaps the pickers too', async () => {
+    expect(await decide({ CODE_TRACK_PLUG: '2,1', CODE_TRACK_PLUG_FILE: learner })).toBe('threw the learner was here')
+  })
+
   it('refuses to start when the learner file is not built, naming the command that builds it', async () => {
     await expect(decide({ CODE_TRACK_PLUG: '1', CODE_TRACK_PLUG_FILE: join(dir, 'missing.js') })).rejects.toThrow(/code plug 1/)
   })
