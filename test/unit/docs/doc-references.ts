@@ -20,7 +20,7 @@ export interface StaleReference {
 /** folders that hold no docs, or what runs produce (named in docs as places, not as files that must exist) */
 const NOT_DOCS = new Set(['node_modules', 'dist', '.git', 'coverage', 'test-artifacts', 'reports'])
 /** paths that a run creates: a doc may name them though a fresh clone lacks them */
-const PRODUCED = /^(dist|node_modules|test-artifacts|reports|coverage)(\/|$)/
+const PRODUCED = /^(dist|node_modules|test-artifacts|reports|coverage|workshop-work)(\/|$)/
 /** a file name as docs write one: a known extension */
 const FILE_NAME = /^[\w.@-]+\.(ts|mts|js|mjs|cjs|json|md|yml|yaml|html|css|sh|cfg)$/
 /** a path as docs write one: segments of word characters, dots and dashes, with a slash */
