@@ -16,6 +16,8 @@ import { escapeHtml, latencySvg, outcomesSvg, scaleSvg, sharedScale, type ChartS
 import type { LoadtestReport } from './json.js'
 import {
   byClerkTable,
+  clerkArrivalsTable,
+  membershipChanged,
   chaosTable,
   comparisonTable,
   connectionStyle,
@@ -93,6 +95,7 @@ function runHtml(s: Summary, index: number, scale: ChartScale): string {
   const reasons: Cell[][] = Object.entries(s.failedReasons)
   if (reasons.length > 0) parts.push(tableHtml({ head: ['failed because', 'dialogues'], rows: reasons }))
   parts.push(tableHtml(byClerkTable(s)))
+  if (membershipChanged(s)) parts.push(tableHtml(clerkArrivalsTable(s)))
   if (s.chaos.length > 0) parts.push(tableHtml(chaosTable(s)))
   if (s.exposure.length > 0) {
     parts.push(

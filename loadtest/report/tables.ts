@@ -107,6 +107,25 @@ export function byClerkTable(s: Summary): Cells {
   }
 }
 
+/** the run changed who serves: a clerk was added, removed or the Deployment scaled */
+export function membershipChanged(s: Summary): boolean {
+  return s.chaos.some((c) => c.ok && ['add', 'remove', 'scale'].includes(c.verb))
+}
+
+/**
+ * When each clerk got its first customer and how many of its dialogues began on another clerk: a
+ * clerk added under stateful + sticky shows a late first customer and none begun elsewhere except
+ * those handed to it (issue 16).
+ */
+export function clerkArrivalsTable(s: Summary): Cells {
+  return {
+    head: ['clerk', 'first ask at', 'dialogues', 'begun on another clerk'],
+    rows: Object.entries(s.clerkArrivals)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([clerk, a]) => [clerk, a.firstAskSecond === null ? 'never' : `${a.firstAskSecond} s`, a.dialogues, a.startedElsewhere]),
+  }
+}
+
 /** each chaos event: when it was fired, how long it took, how it went */
 export function chaosTable(s: Summary): Cells {
   return {

@@ -13,6 +13,8 @@ import { fitTable, TERMINAL_WIDTH, wrapProse } from './fit-table.js'
 import { runVerdict } from './verdict.js'
 import {
   byClerkTable,
+  clerkArrivalsTable,
+  membershipChanged,
   chaosTable,
   comparisonTable,
   connectionStyle,
@@ -66,6 +68,7 @@ export function renderRunText(s: Summary): string {
     out.push(wrapProse(`no_session: ${s.dialogues.no_session} dialogues reached a clerk with no cookie to find their session by (the customers refused cookies); counted as lost`))
   }
   out.push(draw(byClerkTable(s)))
+  if (membershipChanged(s)) out.push(draw(clerkArrivalsTable(s)))
   if (s.chaos.length > 0) out.push(draw(chaosTable(s), false))
   for (const e of s.exposure) {
     out.push(

@@ -106,3 +106,36 @@ describe('the cost line of a run', () => {
     expect(renderCostLine({ wire: undefined, cpuMsPerDialogue: undefined })).toBeUndefined()
   })
 })
+
+describe('a run that changed who serves (issue 16)', () => {
+  const joined = summarize(
+    {
+      target: 'http://127.0.0.1:1',
+      mode: 'stateful',
+      customers: 2,
+      keepAlive: true,
+      pipelining: 1,
+      startedAt: 0,
+      endedAt: 4000,
+      stoppedBy: 'duration',
+      records: [
+        record({ id: 1, endedAt: 500 }),
+        // clerk-d joined at 2 s: its first customer asked it at 2.5 s, and nobody began elsewhere
+        record({ id: 2, startedAt: 2500, endedAt: 3000, clerks: { ask: 'clerk-d', buy: 'clerk-d', pay: 'clerk-d' } }),
+      ],
+      chaos: [chaosEvent({ flag: 'add-clerk', verb: 'add', target: 'clerks', text: '--add-clerk@2s', firedAt: 2000, doneAt: 2100 })],
+    },
+    { policy: 'sticky' },
+  )
+
+  it('shows when each clerk got its first customer and how many of its dialogues began elsewhere, in text and HTML', () => {
+    const text = renderRunText(joined)
+    expect(text).toContain('begun on') // headings wrap at word breaks to keep 80 columns
+    expect(text).toMatch(/clerk-d\s*│\s*2 s\s*│\s*1\s*│\s*0\s*│/)
+    expect(renderHtmlReport(buildReport('loadtest', [joined]), 'r')).toContain('begun on another clerk')
+  })
+
+  it('leaves that table out of a run where the clerks stayed the same', () => {
+    expect(renderRunText(summary)).not.toContain('begun on')
+  })
+})
