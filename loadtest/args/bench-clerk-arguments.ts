@@ -22,6 +22,8 @@ export interface BenchClerkOptions {
   readonly items: readonly number[]
   /** write the rows (one per cart size and mode: bytes, CPU, latency) as JSON here, for a chart */
   readonly jsonFile?: string
+  /** --html FILE: the sweep's charts (bytes, CPU, p50 per dialogue against the cart's size) */
+  readonly htmlFile?: string
 }
 
 export const benchClerkDefaults: Readonly<BenchClerkOptions> = Object.freeze({
@@ -39,6 +41,7 @@ const options = {
   warmup: { type: 'string' },
   items: { type: 'string' },
   json: { type: 'string' },
+  html: { type: 'string' },
   ...HELP_OPTION,
 } as const
 
@@ -52,6 +55,7 @@ export function parseBenchClerkArguments(argv: readonly string[]): BenchClerkOpt
     warmupSeconds: readWhole('warmup', values.warmup, benchClerkDefaults.warmupSeconds, 0, 60),
     items: readItemsList(values.items),
     ...(values.json === undefined ? {} : { jsonFile: values.json }),
+    ...(values.html === undefined ? {} : { htmlFile: values.html }),
   })
 }
 

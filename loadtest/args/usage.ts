@@ -122,6 +122,8 @@ wire and CPU per dialogue, and each mode's ratio to stateless and stateful.
                          with several, a table of bytes, CPU and latency per size and mode and
                          where carrying the cart costs more than a Redis round trip (default 1)
   --json FILE            write those rows as JSON (the data for a chart)
+  --html FILE            the charts: bytes, CPU and p50 per dialogue against the cart's size,
+                         one line per mode, in one self-contained page
   -h, --help             this text
 `
 

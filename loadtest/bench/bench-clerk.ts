@@ -18,6 +18,7 @@ import { parseBenchClerkArguments } from '../args/bench-clerk-arguments.js'
 import { readCommandLine, runIfMain } from '../args/command-line.js'
 import { benchClerkUsage } from '../args/usage.js'
 import { startBenchClerks, stopAll, type BenchClerk } from './bench-processes.js'
+import { renderCartSweepHtml } from './cart-sweep-html.js'
 import { cartRows, cartSweepReport, carryingVerdicts, renderCartTable } from './cart-sweep.js'
 import { runRound, type RoundResult } from './clerk-rounds.js'
 import { failuresByMode, summarizeModes } from './summaries.js'
@@ -62,6 +63,10 @@ export async function main(argv: readonly string[]): Promise<number> {
       if (options.jsonFile !== undefined) {
         writeFileSync(options.jsonFile, JSON.stringify(cartSweepReport(rows, options, loadavg()), null, 2) + '\n')
         process.stderr.write(`rows written to ${options.jsonFile}\n`)
+      }
+      if (options.htmlFile !== undefined) {
+        writeFileSync(options.htmlFile, renderCartSweepHtml(rows, carryingVerdicts(rows), loadavg()))
+        process.stderr.write(`charts written to ${options.htmlFile}\n`)
       }
       return 0
     } finally {

@@ -31,6 +31,7 @@ import {
   type Cell,
   type Cells,
 } from './tables.js'
+import { renderCostLine } from './text.js'
 import { runVerdict } from './verdict.js'
 
 /**
@@ -90,6 +91,9 @@ function runHtml(s: Summary, index: number, scale: ChartScale): string {
   parts.push(
     `<p class="note">${s.customers} customers · ${formatDurationMs(s.durationMs)} · keep-alive ${s.keepAlive ? 'on' : 'off'}${s.pipelining > 1 ? ` · pipelining ${s.pipelining}` : ''} · started ${escapeHtml(readableTime(s.startedAt))} · target ${escapeHtml(s.target)}</p>`,
   )
+  // what a dialogue cost: bytes on the wire and CPU per part (issue 15), when the run measured them
+  const cost = renderCostLine(s)
+  if (cost) parts.push(`<p class="note cost">${escapeHtml(cost)}</p>`)
   parts.push(`<div class="charts">${outcomesSvg(s, scale)}${latencySvg(s, scale)}</div>`)
   parts.push(tableHtml(outcomesTable(s)), tableHtml(latencyTable(s, readableMs)), tableHtml(endedAtTable(s)))
   const reasons: Cell[][] = Object.entries(s.failedReasons)

@@ -139,3 +139,12 @@ describe('a run that changed who serves (issue 16)', () => {
     expect(renderRunText(summary)).not.toContain('begun on')
   })
 })
+
+describe('what a dialogue cost, in the HTML report too (issue 15)', () => {
+  it('says the bytes on the wire and the CPU per part beside the run', () => {
+    const measured = { ...summary, wire: { dialogues: 1, sentPerDialogue: 640, receivedPerDialogue: 2373 }, cpuMsPerDialogue: { clerks: 1.5, proxy: 0.8 } }
+    const html = renderHtmlReport(buildReport('loadtest', [measured]), 'r')
+    expect(html).toContain('per completed dialogue: 640 B sent + 2373 B received on the wire; CPU clerks 1.5 ms, proxy 0.8 ms')
+    expect(renderHtmlReport(buildReport('loadtest', [summary]), 'r')).not.toContain('per completed dialogue')
+  })
+})
