@@ -70,7 +70,8 @@ export const matrixUsage = `Usage: npm run loadtest:matrix -- [options]
 Runs every session design under the same chaos in one go, against one cluster, and prints the
 comparison table: stateful + round-robin, stateful + sticky, stateless, shared; then stateful +
 sticky with the clerk terminated (SIGTERM: it hands its dialogues over) beside killed at the same
-moment; then stateless and shared with customers who send no Idempotency-Key. Then the same
+moment; then stateless and shared with customers who send no Idempotency-Key; then stateful
+pinned per connection, kept alive and closed, with no crash (a connection is not a session). Then the same
 stateless run with keep-alive on and off (throughput, latency, sockets in TIME_WAIT).
 
   --customers N          concurrent customers per row                     (default 20)

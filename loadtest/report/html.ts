@@ -153,7 +153,7 @@ export function renderHtmlReport(report: LoadtestReport, title = 'clerk-cluster 
     parts.push('<h2>Session designs under the same load and chaos</h2>')
     parts.push(tableHtml(comparisonTable(matrixRuns, readableMs), 'headline'))
     parts.push(
-      '<p class="note">lost % = (context_lost + failed) / ended dialogues. Ledger: lost = confirmed to the customer but absent from the ledger; doubled = one dialogue charged more than once; charged_unconfirmed = charged although the customer saw a failure.</p>',
+      '<p class="note">lost % = (context_lost + no_session + failed) / ended dialogues. Ledger: lost = confirmed to the customer but absent from the ledger; doubled = one dialogue charged more than once; charged_unconfirmed = charged although the customer saw a failure.</p>',
     )
   }
   if (report.keepAlive && report.keepAlive.length > 0) {

@@ -36,12 +36,19 @@ const ms = readableMs
 
 /** The workshop headline: one row per session design, same load and chaos. */
 export function renderComparisonText(summaries: readonly Summary[], title = 'Session designs under the same load and chaos'): string {
-  const chaos = summaries[0]?.chaos.map((c) => c.text).join(', ')
+  // rows may differ (the matrix's calm per-connection rows, its SIGTERM rows): say which had what
+  const rowsByChaos = new Map<string, string[]>()
+  for (const s of summaries) {
+    const chaos = s.chaos.map((c) => c.text).join(', ') || 'none'
+    rowsByChaos.set(chaos, [...(rowsByChaos.get(chaos) ?? []), s.label])
+  }
   const lines = [title, draw(comparisonTable(summaries, ms))]
-  if (chaos) lines.push(`chaos in every row: ${chaos}`)
+  const [only] = rowsByChaos.keys()
+  if (rowsByChaos.size === 1 && only !== undefined && only !== 'none') lines.push(`chaos in every row: ${only}`)
+  else if (rowsByChaos.size > 1) for (const [chaos, labels] of rowsByChaos) lines.push(wrapProse(`chaos ${chaos}: ${labels.join('; ')}`))
   lines.push(
     wrapProse(
-      'lost % = (context_lost + failed) / ended dialogues; ledger lost = confirmed to the customer but not in the ledger; ' +
+      'lost % = (context_lost + no_session + failed) / ended dialogues; ledger lost = confirmed to the customer but not in the ledger; ' +
         'doubled = one dialogue charged more than once; charged_unconfirmed = charged although the customer saw a failure.',
     ),
   )

@@ -27,6 +27,10 @@ export interface MatrixRow {
   leaves?: 'kill' | 'terminate'
   /** false: customers send no Idempotency-Key, as browsers (default true) */
   keys?: boolean
+  /** false: a new connection per request (`Connection: close`); default kept alive */
+  keepAlive?: boolean
+  /** true: no clerk leaves during this row (its lesson needs no crash) */
+  calm?: boolean
 }
 
 /**
@@ -43,6 +47,10 @@ export const MATRIX_ROWS: readonly MatrixRow[] = Object.freeze([
   { label: 'stateful + sticky + handoff, SIGKILL', mode: 'stateful', policy: 'sticky', leaves: 'kill' },
   { label: 'stateless, no keys', mode: 'stateless', policy: 'round-robin', keys: false },
   { label: 'shared (Redis), no keys', mode: 'shared', policy: 'round-robin', keys: false },
+  // a kept-alive connection is not a session: pinned per connection, stateful "works" while the
+  // customer keeps its connection and loses its dialogue at every new one (no crash needed)
+  { label: 'stateful + per-connection, kept alive', mode: 'stateful', policy: 'per-connection', calm: true },
+  { label: 'stateful + per-connection, connections closed', mode: 'stateful', policy: 'per-connection', keepAlive: false, calm: true },
 ])
 
 /** the rows `--only TEXT` keeps (every row without it); a TEXT no label contains is a bad option */
@@ -64,13 +72,13 @@ export async function runMatrix(options: MatrixOptions): Promise<{ summaries: Su
   const summaries: Summary[] = []
   const keepAlive: KeepAliveRow[] = []
   try {
-    for (const { leaves, keys, ...row } of matrixRows(options.only, options.mcp)) {
+    for (const { leaves, keys, calm, ...row } of matrixRows(options.only, options.mcp)) {
       const { summary } = await measuredRun(cluster, {
         ...row,
         keys: keys ?? true,
         customers: options.customers,
         durationMs: options.durationMs,
-        chaos: matrixChaos(options.killTarget, leaves),
+        chaos: calm ? [] : matrixChaos(options.killTarget, leaves),
         progress: !options.quiet,
       })
       summaries.push(summary)

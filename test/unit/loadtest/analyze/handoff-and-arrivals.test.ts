@@ -62,3 +62,12 @@ describe('the matrix rows', () => {
     expect(() => matrixRows('nothing-like-this')).toThrow(/--only nothing-like-this: no row's label contains it/)
   })
 })
+
+describe('the matrix’s per-connection rows (issue 15: a kept-alive connection is not a session)', () => {
+  it('run stateful pinned per connection, kept alive and closed, with no crash', () => {
+    expect(matrixRows('per-connection').map((r) => [r.policy, r.keepAlive ?? true, r.calm])).toEqual([
+      ['per-connection', true, true],
+      ['per-connection', false, true],
+    ])
+  })
+})

@@ -148,3 +148,13 @@ describe('what a dialogue cost, in the HTML report too (issue 15)', () => {
     expect(renderHtmlReport(buildReport('loadtest', [summary]), 'r')).not.toContain('per completed dialogue')
   })
 })
+
+describe('a comparison whose rows had different chaos', () => {
+  it('says which rows had which chaos, not the first row’s for all', () => {
+    const calm = { ...summary, label: 'stateful + per-connection, connections closed', chaos: [] }
+    const text = renderComparisonText([summary, calm])
+    expect(text).not.toContain('chaos in every row')
+    expect(text).toContain('chaos --kill clerk-b@1s <script>: stateful + sticky')
+    expect(text).toContain('chaos none: stateful + per-connection, connections closed')
+  })
+})
