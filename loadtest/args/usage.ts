@@ -71,8 +71,8 @@ Runs every session design under the same chaos in one go, against one cluster, a
 comparison table: stateful + round-robin, stateful + sticky, stateless, shared; then stateful +
 sticky with the clerk terminated (SIGTERM: it hands its dialogues over) beside killed at the same
 moment; then stateless and shared with customers who send no Idempotency-Key; then stateful
-pinned per connection, kept alive and closed, with no crash (a connection is not a session). Then the same
-stateless run with keep-alive on and off (throughput, latency, sockets in TIME_WAIT).
+pinned per connection, kept alive and closed, with no crash (a connection is not a session).
+Then the same stateless run with keep-alive on and off (throughput, latency, TIME_WAIT).
 
   --customers N          concurrent customers per row                     (default 20)
   --duration TIME        length of each row                               (default 9s)
