@@ -46,10 +46,10 @@ const COOKIES_BY_MODE: Readonly<Record<NewCustomerMode, readonly CookieToExpire[
   all: [STATEFUL_SESSION_COOKIE, SHARED_SESSION_COOKIE, ...MODES.map((m) => stickyCookieAt(stickyCookiePath(m))), STICKY_CLERK_COOKIE],
 })
 
-/** A Set-Cookie value that deletes the cookie `name` at `path` (Max-Age=0, and a past Expires for old clients). */
 /** the modes `?mode=` accepts, in the table's order */
 export const NEW_CUSTOMER_MODES = Object.freeze(Object.keys(COOKIES_BY_MODE)) as readonly NewCustomerMode[]
 
+/** A Set-Cookie value that deletes the cookie `name` at `path` (Max-Age=0, and a past Expires for old clients). */
 export function expiredCookie({ name, path }: CookieToExpire): string {
   return `${name}=; Path=${path}; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; SameSite=Lax`
 }

@@ -33,7 +33,9 @@ function identity(cookie: SetCookie): Record<string, string> {
 
 describe('POST /_lb/new-customer through the real proxy', () => {
   let cluster: RealCluster
+  // by name and path: a cookie is replaced only by one with both the same (lb_clerk is one per route)
   const issued = new Map<string, SetCookie>()
+  const key = (cookie: SetCookie) => `${cookie.name}@${cookie.attributes.get('path') ?? ''}`
 
   beforeAll(async () => {
     cluster = await startRealCluster(2, { PROXY_WORKERS: '2', PROXY_POLICY_SHARED: 'sticky' })
@@ -48,7 +50,7 @@ describe('POST /_lb/new-customer through the real proxy', () => {
       expect(res.status).toBe(200)
       for (const header of res.headers.getSetCookie()) {
         const cookie = parseSetCookie(header)
-        issued.set(cookie.name, cookie)
+        issued.set(key(cookie), cookie)
       }
     }
   }, 60_000)
@@ -67,8 +69,8 @@ describe('POST /_lb/new-customer through the real proxy', () => {
     }
   }
 
-  it('the clerk and the proxy issued the three cookies a customer carries', () => {
-    expect([...issued.keys()].sort()).toEqual(['lb_clerk', 'shared_sid', 'stateful_sid'])
+  it('the clerk and the proxy issued the cookies a customer carries: a session cookie and a sticky pin per route', () => {
+    expect([...issued.keys()].sort()).toEqual(['lb_clerk@/shared', 'lb_clerk@/stateful', 'shared_sid@/shared', 'stateful_sid@/stateful'])
   })
 
   it('expires all three by default, without a token, each under the name, path and attributes it was issued with', async () => {
@@ -76,12 +78,13 @@ describe('POST /_lb/new-customer through the real proxy', () => {
     expect(res.status).toBe(200)
     expect(res.type).toMatch(/^application\/json/)
     expect(res.body).toEqual({ mode: 'all', expired: ['stateful_sid', 'shared_sid', 'lb_clerk'] })
-    expect(res.cookies.map((c) => c.name).sort()).toEqual(['lb_clerk', 'shared_sid', 'stateful_sid'])
+    // every route's pin, and the browser-wide one an older proxy set at Path=/
+    expect(res.cookies.map(key).sort()).toEqual(['lb_clerk@/', 'lb_clerk@/shared', 'lb_clerk@/stateful', 'lb_clerk@/stateless', 'shared_sid@/shared', 'stateful_sid@/stateful'])
     for (const cookie of res.cookies) {
       expect(cookie.value).toBe('')
       expect(cookie.attributes.get('max-age')).toBe('0')
-      expect(identity(cookie)).toEqual(identity(issued.get(cookie.name)!))
     }
+    for (const [k, cookie] of issued) expect(identity(res.cookies.find((c) => key(c) === k)!), k).toEqual(identity(cookie))
   })
 
   it.each([
@@ -89,11 +92,14 @@ describe('POST /_lb/new-customer through the real proxy', () => {
     ['shared', ['shared_sid', 'lb_clerk']],
     ['stateless', ['lb_clerk']],
     ['all', ['stateful_sid', 'shared_sid', 'lb_clerk']],
-  ])('?mode=%s expires exactly %j (lb_clerk is one cookie for the whole browser)', async (mode, names) => {
+  ])('?mode=%s expires exactly %j (lb_clerk: that route’s pin, and an older proxy’s at Path=/)', async (mode, names) => {
     const res = await newCustomer(`?mode=${mode}`)
     expect(res.status).toBe(200)
     expect(res.body).toEqual({ mode, expired: names })
-    expect(res.cookies.map((c) => c.name)).toEqual(names)
+    expect([...new Set(res.cookies.map((c) => c.name))]).toEqual(names)
+    const pins = res.cookies.filter((c) => c.name === 'lb_clerk').map((c) => c.attributes.get('path'))
+    // a column's new customer never unpins another column
+    expect(pins).toEqual(mode === 'all' ? ['/stateful', '/stateless', '/shared', '/'] : [`/${mode}`, '/'])
     expect(res.cookies.every((c) => c.attributes.get('max-age') === '0')).toBe(true)
   })
 
