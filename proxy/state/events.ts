@@ -2,7 +2,9 @@
  * What happens in the proxy, as events for the dashboard's server-sent stream. Every event has a
  * `type` and an ISO `at`; the rest depends on the type (docs/contract.md, GET /_lb/events).
  */
-export type ProxyEventType = 'hello' | 'health' | 'redispatch' | 'retry' | 'policy' | 'routes' | 'drain' | 'chaos' | 'stats' | 'loadtest' | 'membership' | 'handoff' | 'reset'
+import type { ProxyEventType } from '../../services/common/vocabulary.js'
+
+export type { ProxyEventType }
 
 export interface ProxyEvent {
   type: ProxyEventType

@@ -22,6 +22,24 @@ export const MODES = Object.freeze(['stateful', 'stateless', 'shared'] as const)
 export type Mode = (typeof MODES)[number]
 export const isMode = (value: unknown): value is Mode => within(MODES, value)
 
+/** what the proxy's event stream (`/_lb/events`) tells: each is an SSE `event:` name the pages listen to */
+export const PROXY_EVENT_TYPES = Object.freeze([
+  'hello',
+  'health',
+  'redispatch',
+  'retry',
+  'policy',
+  'routes',
+  'drain',
+  'chaos',
+  'stats',
+  'loadtest',
+  'membership',
+  'handoff',
+  'reset',
+] as const)
+export type ProxyEventType = (typeof PROXY_EVENT_TYPES)[number]
+
 /** the dialogue: ask the price, buy a quantity, pay */
 export const STEPS = Object.freeze(['ask', 'buy', 'pay'] as const)
 export type Step = (typeof STEPS)[number]

@@ -62,6 +62,20 @@ describe('the cluster store', () => {
     expect(store.applyEvent({ type: 'redispatch', at, from: 'clerk-b', to: 'clerk-a' }).text).toContain('clerk-b now goes to clerk-a')
   })
 
+  it('says in words when a clerk joins or leaves and when a clerk takes over handed dialogues', () => {
+    const store = createClusterStore()
+    store.applyStatus(status)
+    const at = '2026-11-22T03:00:00.000Z'
+    expect(store.applyEvent({ type: 'membership', at, clerk: 'clerk-d', change: 'added', by: 'launcher' })).toMatchObject({
+      kind: 'good',
+      text: 'clerk-d joined the cluster (by launcher)',
+    })
+    expect(store.applyEvent({ type: 'membership', at, clerk: 'clerk-a', change: 'removed' })).toMatchObject({ kind: 'warn', text: 'clerk-a left the cluster' })
+    expect(store.applyEvent({ type: 'handoff', at, clerk: 'clerk-c', claimed: 3, total: 5 }).text).toBe('clerk-c took over 3 dialogue(s) another clerk handed over (5 so far)')
+    expect(store.applyEvent({ type: 'handoff', at, clerk: 'clerk-c', failed: true, reason: 'Redis is down' }).kind).toBe('bad')
+    expect(store.state.markers.map((m: { kind: string }) => m.kind)).toEqual(['recovery', 'chaos'])
+  })
+
   it('keeps per-second stats as chart history and does not log them', () => {
     const store = createClusterStore()
     const t0 = Date.parse('2026-11-22T03:00:00.000Z')

@@ -16,10 +16,9 @@ import { createRoutesTable } from './routes-table.js'
 import { bindShortcuts, SHORTCUTS } from './shortcuts.js'
 import { applyView, initialView, onWidthClass, saveView } from './view.js'
 // served by the proxy from the compiled services/common/vocabulary.ts
-import { MODES } from './vocabulary.js'
+import { MODES, PROXY_EVENT_TYPES } from './vocabulary.js'
 
 const POLL_MS = 2000 // status refresh; the event stream carries the fast changes
-const EVENT_TYPES = ['hello', 'health', 'redispatch', 'retry', 'policy', 'drain', 'chaos', 'stats', 'loadtest', 'reset']
 /** each mode's column: its title and what it shows */
 const MODE_TEXT = {
   stateful: { title: 'Stateful', explain: 'The clerk keeps the dialogue in its own memory. Only sticky routing brings you back to it.' },
@@ -254,7 +253,7 @@ function connectEvents() {
     const lines = store.applyEvent(event)
     for (const line of [lines ?? []].flat()) log.add({ ...line, at: event.at })
   }
-  for (const type of EVENT_TYPES) source.addEventListener(type, handle)
+  for (const type of PROXY_EVENT_TYPES) source.addEventListener(type, handle)
   source.onmessage = handle
   source.onopen = () => setPill('stream-state', 'live', 'pill-live')
   source.onerror = () => {

@@ -224,6 +224,19 @@ export function createClusterStore() {
                   : `load test finished: ${c.completed ?? 0} completed, ${c.context_lost ?? 0} context lost, ${c.failed ?? 0} failed`,
             }
       }
+      case 'membership': {
+        const added = event.change === 'added'
+        mark(t, `${added ? '+' : '−'} ${event.clerk}`, added ? 'recovery' : 'chaos')
+        notify('event')
+        return { kind: added ? 'good' : 'warn', clerk: event.clerk, text: `${event.clerk} ${added ? 'joined' : 'left'} the cluster${event.by ? ` (by ${event.by})` : ''}` }
+      }
+      case 'handoff':
+        // a terminated stateful clerk parked its dialogues in Redis; this clerk took some over
+        return event.failed
+          ? { kind: 'bad', clerk: event.clerk, text: `handoff failed at ${event.clerk}: ${event.reason}` }
+          : { kind: 'good', clerk: event.clerk, text: `${event.clerk} took over ${event.claimed} dialogue(s) another clerk handed over (${event.total} so far)` }
+      case 'routes':
+        return { kind: 'info', text: `route ${event.prefix} changed: ${JSON.stringify(event.route ?? {}).slice(0, 140)}` }
       default:
         return { kind: 'info', text: `${event.type ?? 'event'}: ${JSON.stringify(event).slice(0, 160)}` }
     }

@@ -16,11 +16,10 @@ import { createEventLog } from './event-log.js'
 import { clerkSeries, createLineChart } from './line-chart.js'
 import { renderStrip } from './learner-strip.js'
 // served by the proxy from the compiled services/common/vocabulary.ts
-import { MODES } from './vocabulary.js'
+import { MODES, PROXY_EVENT_TYPES } from './vocabulary.js'
 
 const POLL_MS = 2000 // 2 s: /_lb/status; the event stream carries the fast changes
 const STREAM_RETRY_MS = 5_000 // 5 s: a full proxy refuses the stream (503); ask again
-const EVENT_TYPES = ['hello', 'health', 'redispatch', 'retry', 'policy', 'drain', 'chaos', 'stats', 'reset', 'membership', 'handoff']
 const MODE_TEXT = {
   stateful: { title: 'Stateful', explain: 'Your dialogue lives in one clerk’s memory. Only the sticky pin brings you back to it.' },
   stateless: { title: 'Stateless', explain: 'You carry the dialogue as a signed token. Any clerk can answer.' },
@@ -97,7 +96,7 @@ function connectEvents() {
     const lines = store.applyEvent(event)
     for (const line of [lines ?? []].flat()) log.add({ ...line, at: event.at })
   }
-  for (const type of EVENT_TYPES) source.addEventListener(type, handle)
+  for (const type of PROXY_EVENT_TYPES) source.addEventListener(type, handle)
   source.onmessage = handle
   source.onopen = () => setPill('live', 'pill-live')
   source.onerror = () => {
