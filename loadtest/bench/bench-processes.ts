@@ -69,6 +69,18 @@ export async function waitUp(url: string, what: string): Promise<void> {
   await waitFor(() => answersOk(url), { what, timeoutMs: READY_TIMEOUT_MS })
 }
 
+/** starts a process and resolves once GET `url` answers; one that never does is stopped, not left running */
+async function startUntilUp(command: string, args: string[], env: Record<string, string>, url: string, what: string): Promise<ChildProcess> {
+  const child = startProcess(command, args, env)
+  try {
+    await waitUp(url, what)
+  } catch (err) {
+    await stopProcess(child)
+    throw err
+  }
+  return child
+}
+
 /**
  * Starts one clerk process per id, all on the same Redis, and resolves once each answers
  * /readyz?mode=shared (so Redis is reachable from it too). Each clerk binds port 0 and we read its
@@ -194,13 +206,7 @@ export async function startBenchNginx(binary: string, clerks: { id: string; port
   const port = await freePort()
   const cfg = join(tmp, 'nginx.conf')
   writeFileSync(cfg, nginxConfig(port, clerks, tmp))
-  const nginx = startProcess(binary, ['-c', cfg, '-p', tmp, '-g', 'daemon off;'], {})
-  try {
-    await waitUp(`http://127.0.0.1:${port}/readyz`, 'nginx')
-  } catch (err) {
-    await stopProcess(nginx)
-    throw err
-  }
+  const nginx = await startUntilUp(binary, ['-c', cfg, '-p', tmp, '-g', 'daemon off;'], {}, `http://127.0.0.1:${port}/readyz`, 'nginx')
   return { key: 'nginx', name: 'nginx', url: `http://127.0.0.1:${port}`, pid: nginx.pid, close: () => stopProcess(nginx) }
 }
 
@@ -211,21 +217,9 @@ export async function startBenchNginx(binary: string, clerks: { id: string; port
  */
 export async function startBenchProxy(key: string, name: string, engine: string, workers: number, clerkList: string): Promise<BenchTarget> {
   const port = await freePort()
-  const proxy = startProcess(process.execPath, ['dist/proxy/main.js'], {
-    PROXY_PORT: String(port),
-    PROXY_CLERKS: clerkList,
-    PROXY_ENGINE: engine,
-    PROXY_WORKERS: String(workers),
-    ADMIN_TOKEN: 'bench-admin-token',
-    LOG_LEVEL: 'warn',
-  })
   const base = `http://127.0.0.1:${port}`
-  try {
-    await waitUp(`${base}/_lb/status`, `proxy ${name}`)
-  } catch (err) {
-    await stopProcess(proxy)
-    throw err
-  }
+  const env = { PROXY_PORT: String(port), PROXY_CLERKS: clerkList, PROXY_ENGINE: engine, PROXY_WORKERS: String(workers), ADMIN_TOKEN: 'bench-admin-token', LOG_LEVEL: 'warn' }
+  const proxy = await startUntilUp(process.execPath, ['dist/proxy/main.js'], env, `${base}/_lb/status`, `proxy ${name}`)
   // the full feature set: a dashboard listening to the event stream, metrics scraped every second
   const events = new AbortController()
   void fetch(`${base}/_lb/events`, { signal: events.signal })
@@ -258,12 +252,6 @@ export async function startBenchHaproxy(binary: string, clerks: { id: string; po
   const port = await freePort()
   const cfg = join(tmp, 'haproxy.cfg')
   writeFileSync(cfg, haproxyConfig(port, clerks))
-  const haproxy = startProcess(binary, ['-f', cfg, '-db', '-q'], {})
-  try {
-    await waitUp(`http://127.0.0.1:${port}/readyz`, 'haproxy')
-  } catch (err) {
-    await stopProcess(haproxy)
-    throw err
-  }
+  const haproxy = await startUntilUp(binary, ['-f', cfg, '-db', '-q'], {}, `http://127.0.0.1:${port}/readyz`, 'haproxy')
   return { key: 'haproxy', name: 'haproxy', url: `http://127.0.0.1:${port}`, pid: haproxy.pid, close: () => stopProcess(haproxy) }
 }
