@@ -11,7 +11,7 @@ import { MODES, type Mode } from '../../services/common/vocabulary.js'
 import { escapeHtml, niceMax } from '../report/html-charts.js'
 import type { CartRow } from './cart-sweep.js'
 
-// one colour per mode, the same in every chart (the dashboard's columns use the same three)
+// one colour per mode, the same in every chart of this page
 const MODE_COLORS: Record<Mode, string> = { stateful: '#6a1b9a', stateless: '#2e7d32', shared: '#ef6c00' }
 
 interface Measure {
