@@ -83,7 +83,10 @@ export interface ChaosMark {
  * exposed. The process dies somewhere between firing and acknowledgement, so a dialogue that ended
  * in that window may have finished in time; one whose last answer came after the acknowledgement
  * cannot have. With sessions in clerk memory and sticky routing, the dialogues lost are exactly
- * exposed ones, and every one open after the acknowledgement is lost.
+ * exposed ones, and every one open after the acknowledgement is lost, but one: a pay that reached
+ * the clerk, was charged, and lost its answer with the clerk is retried by the proxy on another
+ * clerk, which finds the order by its receipt (`receipt`). The ledger saved that payment, not the
+ * dialogue's session.
  */
 export interface Exposure {
   text: string
@@ -97,6 +100,8 @@ export interface Exposure {
   openAfterAck: number
   /** of those, ended as context_lost or failed */
   openAfterAckLost: number
+  /** of the exposed, completed because their pay was answered from a receipt by another clerk */
+  receipted: number
   /** dialogues that ended context_lost or failed without being exposed to this event */
   otherLost: number
 }
@@ -236,6 +241,7 @@ export function exposureTo(event: ChaosEventRecord, records: readonly DialogueRe
     exposedLost: exposedSet.filter(isLost).length,
     openAfterAck: openAfterAck.length,
     openAfterAckLost: openAfterAck.filter(isLost).length,
+    receipted: exposedSet.filter((r) => r.receipt && r.outcome === 'completed').length,
     otherLost: records.filter((r) => isLost(r) && !exposedIds.has(r.id)).length,
   }
 }

@@ -97,6 +97,7 @@ function newRecord(mode: Mode): DialogueRecord {
     clerks: {},
     latencyMs: {},
     redispatched: false,
+    receipt: false,
     orderId: undefined,
     total: undefined,
   }

@@ -104,8 +104,8 @@ function runHtml(s: Summary, index: number, scale: ChartScale): string {
   if (s.exposure.length > 0) {
     parts.push(
       tableHtml({
-        head: ['chaos', 'pinned + open', 'of those lost', 'open after ack', 'of those lost', 'other lost'],
-        rows: s.exposure.map((e) => [e.text, e.exposed, e.exposedLost, e.openAfterAck, e.openAfterAckLost, e.otherLost]),
+        head: ['chaos', 'pinned + open', 'of those lost', 'open after ack', 'of those lost', 'saved by a receipt', 'other lost'],
+        rows: s.exposure.map((e) => [e.text, e.exposed, e.exposedLost, e.openAfterAck, e.openAfterAckLost, e.receipted, e.otherLost]),
       }),
     )
   }

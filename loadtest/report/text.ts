@@ -81,7 +81,8 @@ export function renderRunText(s: Summary): string {
     out.push(
       wrapProse(
         `${e.text}: ${e.exposed} dialogues were pinned to ${e.target} and open when it was fired; ${e.exposedLost} of them were lost; ` +
-          `${e.openAfterAck} were still open after it was acknowledged (${e.openAfterAckLost} lost); ${e.otherLost} other dialogues were lost.`,
+          `${e.openAfterAck} were still open after it was acknowledged (${e.openAfterAckLost} lost); ` +
+          `${e.receipted} were paid on it before it died and answered from a receipt by another clerk; ${e.otherLost} other dialogues were lost.`,
       ),
     )
   }

@@ -54,6 +54,12 @@ export interface DialogueRecord {
   latencyMs: Partial<Record<Step, number>>
   /** an answer carried X-Redispatched: the sticky clerk was gone */
   redispatched: boolean
+  /**
+   * pay was answered from a receipt (`receipt: true`): the clerk holding the dialogue died after
+   * charging and before answering, and the retried pay found the order in the ledger on another
+   * clerk. The dialogue was lost with its clerk; the ledger saved the customer's payment.
+   */
+  receipt: boolean
   /** the order the customer was told about (pay answered 200) */
   orderId: string | undefined
   total: number | undefined
@@ -142,6 +148,8 @@ export interface Verdict {
   /** order id and total when a pay was confirmed */
   orderId: string | undefined
   total: number | undefined
+  /** the pay was answered from a receipt (DialogueRecord.receipt) */
+  receipt: boolean
   /** stateless context token carried by the answer */
   token: string | undefined
   setCookie: string | string[] | undefined
@@ -184,6 +192,7 @@ export function judgeAnswer(step: Step, answer: Answer, noAnswerReason = 'no_ans
     redispatched: firstOf(headerOf(answer.headers, 'x-redispatched')) !== undefined,
     orderId: undefined,
     total: undefined,
+    receipt: false,
     token: typeof json?.context === 'string' ? json.context : undefined,
     setCookie: headerOf(answer.headers, 'set-cookie'),
   }
@@ -198,6 +207,7 @@ export function judgeAnswer(step: Step, answer: Answer, noAnswerReason = 'no_ans
         end: 'completed',
         orderId: order.id,
         total: typeof order.total === 'number' ? order.total : undefined,
+        receipt: json.receipt === true,
       }
     }
     return { ...verdict, end: 'failed', reason: 'pay_without_order' }

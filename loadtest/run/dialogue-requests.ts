@@ -208,6 +208,7 @@ export function dialogueRequests(options: DialogueRequestsOptions): DialogueTraf
         clerks: {},
         latencyMs: {},
         redispatched: false,
+        receipt: false,
         orderId: undefined,
         total: undefined,
         wire: { sent: 0, received: 0 },
@@ -288,6 +289,7 @@ export function dialogueRequests(options: DialogueRequestsOptions): DialogueTraf
     const verdict = judgeAnswer(sent.step, answer)
     if (verdict.clerk) dialogue.record.clerks[sent.step] = verdict.clerk
     if (verdict.redispatched) dialogue.record.redispatched = true
+    if (verdict.receipt) dialogue.record.receipt = true
     if (cookies) dialogue.customer.jar.take(verdict.setCookie)
     if (verdict.token !== undefined) dialogue.customer.token = verdict.token
     if (verdict.end === undefined) return

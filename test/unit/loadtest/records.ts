@@ -15,6 +15,7 @@ export function record(fields: Partial<DialogueRecord> & { id: number }): Dialog
     clerks: { ask: 'clerk-a', buy: 'clerk-a', pay: 'clerk-a' },
     latencyMs: { ask: 10, buy: 20, pay: 30 },
     redispatched: false,
+    receipt: false,
     orderId: `o-${fields.id}`,
     total: 2_000_000,
     ...fields,

@@ -115,6 +115,8 @@ describe('summarize', () => {
       record({ id: 4, startedAt: 500, endedAt: 1500 }),
       // lost without being exposed
       record({ id: 5, startedAt: 1200, endedAt: 1600, outcome: 'failed', step: 'ask', clerks: {} }),
+      // pinned to clerk-b and paid there; the answer died with it, a receipt on clerk-c saved the pay
+      record({ id: 6, startedAt: 700, endedAt: 1300, receipt: true, redispatched: true, clerks: { ask: 'clerk-b', buy: 'clerk-b', pay: 'clerk-c' } }),
     ]
     const s = summarize(run({ records: pinned, chaos: [chaosEvent({ firedAt: 1000, doneAt: 1100 })] }))
     expect(s.exposure).toEqual([
@@ -122,10 +124,11 @@ describe('summarize', () => {
         text: '--kill clerk-b@1s',
         target: 'clerk-b',
         offsetMs: 1000,
-        exposed: 2,
+        exposed: 3,
         exposedLost: 1,
-        openAfterAck: 1,
+        openAfterAck: 2,
         openAfterAckLost: 1,
+        receipted: 1,
         otherLost: 1,
       },
     ])
