@@ -4,14 +4,16 @@
 //   node scripts/run-built.mjs services/cluster/chaos-cli.js kill clerk-b
 //
 // The check is by modification time: the newest .ts (or tsconfig/package.json) under the built
-// folders against the entry's compiled file, which every build writes again.
+// folders against the last build: the entry's compiled file or the build's record
+// (dist/.tsbuildinfo), whichever is newer. The build is incremental, so tsc rewrites only the
+// files that changed; its record is written by every build that changed anything.
 import { spawnSync } from 'node:child_process'
-import { readdirSync, statSync } from 'node:fs'
+import { existsSync, readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
-const SOURCE_DIRS = ['services', 'proxy', 'loadtest', 'scripts'] // tsconfig.build.json's include
+const SOURCE_DIRS = ['services', 'proxy', 'loadtest', 'scripts', 'workshop'] // tsconfig.build.json's include
 const CONFIGS = ['tsconfig.json', 'tsconfig.build.json', 'package.json']
 
 /** the newest modification time (ms) of the sources the build reads */
@@ -28,7 +30,7 @@ export function newestSource(dir = root) {
       }
     }
   }
-  for (const d of SOURCE_DIRS) walk(join(dir, d))
+  for (const d of SOURCE_DIRS) if (existsSync(join(dir, d))) walk(join(dir, d))
   for (const c of CONFIGS) newest = Math.max(newest, statSync(join(dir, c)).mtimeMs)
   return newest
 }
@@ -42,6 +44,14 @@ export function builtAt(file) {
   }
 }
 
+/**
+ * when `entry` (a path under dist/) was last built: its own file or the build's record, the newer
+ * @param {string} entry
+ */
+export function lastBuildOf(entry, dir = root) {
+  return Math.max(builtAt(join(dir, 'dist', entry)), builtAt(join(dir, 'dist', '.tsbuildinfo')))
+}
+
 // run only as a script: a test imports newestSource() alone
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const [entry, ...args] = process.argv.slice(2)
@@ -50,7 +60,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     process.exit(2)
   }
   const built = join(root, 'dist', entry)
-  if (builtAt(built) < newestSource()) {
+  if (lastBuildOf(entry) < newestSource()) {
     const build = spawnSync('npm', ['run', '-s', 'build'], { cwd: root, stdio: 'inherit' })
     if (build.status !== 0) process.exit(build.status ?? 1)
   }

@@ -1,7 +1,19 @@
 import '../common/supported-node.js'
 import { isMain } from '../common/is-main.js'
 import { ConfigError } from '../common/options.js'
-import { CHAOS_VERBS, CLERK_VERBS, isClerkVerb, isRedisVerb, MAX_SLOW_MS, REDIS_CHAOS, REDIS_VERBS, type ChaosVerb } from '../common/vocabulary.js'
+import {
+  CHAOS_VERBS,
+  CLERK_VERBS,
+  isClerkVerb,
+  isRedisVerb,
+  isRouteKey,
+  MAX_SLOW_MS,
+  REDIS_CHAOS,
+  REDIS_VERBS,
+  ROUTES,
+  type ChaosVerb,
+  type RouteKey,
+} from '../common/vocabulary.js'
 import { ChaosError, createChaosClient } from './chaos-client.js'
 import { clusterTarget, clusterTargetOptions, type ClusterTargetSettings } from './cluster-target.js'
 import type { ClusterStatus } from './launcher.js'
@@ -12,7 +24,8 @@ import { formatStatus } from './status-text.js'
  * `npm run chaos -- kill clerk-b`: one chaos action against `npm start`'s cluster, through the
  * proxy (chaos-client.ts). parseArguments is pure and tested without spawning.
  */
-export type ChaosCommand = { kind: 'help' } | { kind: 'status' } | { kind: 'add' } | { kind: 'act'; verb: ChaosVerb; target: string; arg?: number }
+export type ChaosCommand =
+  { kind: 'help' } | { kind: 'status' } | { kind: 'add' } | { kind: 'act'; verb: ChaosVerb; target: string; arg?: number } | { kind: 'policy'; route: RouteKey; policy: string }
 
 /** what `npm run chaos` reads from the environment (cluster-target.ts) */
 export const chaosOptions = clusterTargetOptions('npm run chaos', { port: 'the port of the cluster to break', token: 'the admin token' })
@@ -36,6 +49,7 @@ Break the cluster that \`npm start\` runs (found on PROXY_PORT, default 8080):
 
 ${clerkLines.join('\n')}
 ${row('add', 'a new clerk (next free id and port), started and put behind the proxy')}
+${row('policy <route> <name>', `the proxy's balancing for a route (${ROUTES.join(', ')}), as the dashboard's switch: sticky, round-robin, least-connections, per-connection…`)}
 ${row('status', 'what runs, with pids, states and restarts')}
 
 The cluster's private Redis (redis stop|start|kill):
@@ -45,6 +59,7 @@ Examples:
   npm run chaos -- kill clerk-b
   npm run chaos -- slow clerk-b 300
   npm run chaos -- add                 (then: npm run chaos -- remove clerk-d)
+  npm run chaos -- policy stateful round-robin
   PROXY_PORT=9000 npm run chaos -- redis stop
 
 Environment: ${environment}.
@@ -65,6 +80,14 @@ export function parseArguments(argv: readonly string[]): ChaosCommand {
     if (target !== undefined) throw new UsageError(`add takes no argument (the launcher picks the next free id and port), got "${target}"`)
     return { kind: 'add' }
   }
+  if (verb === 'policy') {
+    if (!isRouteKey(target))
+      throw new UsageError(`policy needs a route, one of ${ROUTES.join(', ')}${target === undefined ? '' : `, got "${target}"`}, e.g. policy stateful round-robin`)
+    // the proxy knows its policy names and answers a wrong one with the list (PUT /_lb/policy)
+    if (extra === undefined || !/^[a-z][a-z+-]{0,63}$/.test(extra)) throw new UsageError(`policy ${target} needs a policy name, e.g. policy ${target} round-robin`)
+    if (rest.length > 0) throw new UsageError(`policy takes a route and a name, got more: "${rest.join(' ')}"`)
+    return { kind: 'policy', route: target, policy: extra }
+  }
   if (verb === 'redis') {
     if (target === undefined || !isRedisVerb(target)) {
       throw new UsageError(`redis takes ${REDIS_VERBS.map((a) => `"${a}"`).join(', ')}${target === undefined ? '' : `, got "${target}"`}`)
@@ -73,7 +96,7 @@ export function parseArguments(argv: readonly string[]): ChaosCommand {
     return { kind: 'act', verb: target, target: 'redis' }
   }
   if (!isClerkVerb(verb)) {
-    throw new UsageError(`unknown command "${verb}": use one of ${[...CLERK_VERBS, 'add', 'redis', 'status'].join(', ')}`)
+    throw new UsageError(`unknown command "${verb}": use one of ${[...CLERK_VERBS, 'add', 'policy', 'redis', 'status'].join(', ')}`)
   }
   if (target === undefined) throw new UsageError(`${verb} needs a clerk id, e.g. ${verb} clerk-b${verb === 'slow' ? ' 300' : ''}`)
   if (!/^[a-z0-9][a-z0-9_-]{0,62}$/i.test(target)) {
@@ -131,6 +154,8 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
     return 0
   }
 
+  if (command.kind === 'policy') return setPolicy(proxyUrl, adminToken, command.route, command.policy)
+
   const client = createChaosClient({ proxyUrl, adminToken, timeoutMs: 30_000 })
   const what = command.kind === 'add' ? 'add' : `${command.verb} ${command.target}`
   try {
@@ -151,6 +176,28 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
     console.error(`chaos: ${noCluster} (${(err as Error).message})`)
     return 1
   }
+}
+
+/** PUT /_lb/policy (docs/contract.md), as the dashboard's switch does; prints every route's policy */
+async function setPolicy(proxyUrl: string, adminToken: string | undefined, route: RouteKey, policy: string): Promise<number> {
+  const res = await fetch(`${proxyUrl}/_lb/policy`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json', ...(adminToken ? { authorization: `Bearer ${adminToken}` } : {}) },
+    body: JSON.stringify({ route, policy }),
+    signal: AbortSignal.timeout(10_000), // 10 s
+  })
+  const body = (await res.json().catch(() => ({}))) as Record<string, unknown>
+  if (!res.ok) {
+    const hint = res.status === 401 && !adminToken ? ' (no admin token: set ADMIN_TOKEN)' : ''
+    console.error(`chaos: policy ${route} ${policy} failed (HTTP ${res.status}): ${typeof body.message === 'string' ? body.message : JSON.stringify(body)}${hint}`)
+    return 1
+  }
+  console.log(
+    `policy ${route}: ${policy} (now ${Object.entries(body)
+      .map(([r, p]) => `${r} ${String(p)}`)
+      .join(', ')})`,
+  )
+  return 0
 }
 
 if (isMain(import.meta.url)) {

@@ -291,6 +291,16 @@ describe('npm start', () => {
     const usage = await cli(['explode'])
     expect(usage.code).toBe(2)
     expect(usage.output).toContain('Usage: npm run chaos -- <command>')
+    // the dashboard's policy switch, from a terminal (the workshop's pages use it)
+    const roundRobin = await cli(['policy', 'stateful', 'round-robin'])
+    expect(roundRobin.code, roundRobin.output).toBe(0)
+    expect(roundRobin.output).toContain('policy stateful: round-robin (now stateful round-robin,')
+    const proxyStatus = (await (await fetch(`${proxyUrl}/_lb/status`)).json()) as { policies: Record<string, string> }
+    expect(proxyStatus.policies.stateful).toBe('round-robin')
+    const unknown = await cli(['policy', 'stateful', 'random'])
+    expect(unknown.code).toBe(1)
+    expect(unknown.output).toMatch(/policy stateful random failed \(HTTP 400\): "policy" must be one of .*sticky/)
+    expect((await cli(['policy', 'stateful', 'sticky'])).code).toBe(0)
   })
 
   it('answers chaos without the token with 401', async () => {

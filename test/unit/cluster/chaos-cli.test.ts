@@ -14,6 +14,8 @@ describe('parseArguments', () => {
     [['redis', 'start'], { kind: 'act', verb: 'start', target: 'redis' }],
     [['redis', 'kill'], { kind: 'act', verb: 'kill', target: 'redis' }],
     [['status'], { kind: 'status' }],
+    [['policy', 'stateful', 'round-robin'], { kind: 'policy', route: 'stateful', policy: 'round-robin' }],
+    [['policy', 'stateless', 'connection+least-connections'], { kind: 'policy', route: 'stateless', policy: 'connection+least-connections' }],
     [[], { kind: 'help' }],
     [['--help'], { kind: 'help' }],
     [['help'], { kind: 'help' }],
@@ -33,13 +35,18 @@ describe('parseArguments', () => {
     [['redis'], /redis takes "stop", "start", "kill"/],
     [['redis', 'flush'], /redis takes "stop", "start", "kill", got "flush"/],
     [['status', 'now'], /status takes no argument/],
+    [['policy'], /policy needs a route, one of stateful, stateless, shared, orders/],
+    [['policy', 'cart', 'sticky'], /policy needs a route, .*got "cart"/],
+    [['policy', 'stateful'], /policy stateful needs a policy name/],
+    [['policy', 'stateful', 'Sticky!'], /policy stateful needs a policy name/],
+    [['policy', 'stateful', 'sticky', 'now'], /policy takes a route and a name/],
   ])('refuses %j with a sentence', (argv, message) => {
     expect(() => parseArguments(argv)).toThrow(UsageError)
     expect(() => parseArguments(argv)).toThrow(message)
   })
 
   it('has one usage text that names every command', () => {
-    for (const word of ['kill', 'terminate', 'pause', 'resume', 'revive', 'slow', 'redis stop|start', 'redis kill', 'status']) {
+    for (const word of ['kill', 'terminate', 'pause', 'resume', 'revive', 'slow', 'redis stop|start', 'redis kill', 'policy <route> <name>', 'status']) {
       expect(CHAOS_USAGE).toContain(word)
     }
   })

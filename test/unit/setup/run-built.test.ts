@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { builtAt, newestSource } from '../../../scripts/run-built.mjs'
+import { builtAt, lastBuildOf, newestSource } from '../../../scripts/run-built.mjs'
 
 // `npm run chaos` builds only when a source is newer than the built entry (issue 14: 3-7 s of tsc
 // before every chaos command in a demo). Real files with set modification times.
@@ -34,5 +34,15 @@ describe('run-built: build only when a source is newer than the built entry', ()
     file('services/a.ts', 100) // an edit after the build
     expect(builtAt(built)).toBeLessThan(newestSource(dir))
     expect(builtAt(join(dir, 'dist/never.js'))).toBe(0)
+  })
+
+  it('counts the incremental build record as a build: tsc rewrites only the files that changed', () => {
+    for (const c of ['tsconfig.json', 'tsconfig.build.json', 'package.json']) file(c, 600)
+    file('services/a.ts', 100) // edited, then built: tsc wrote a.js and its record, not chaos-cli.js
+    file('dist/services/cluster/chaos-cli.js', 200)
+    file('dist/.tsbuildinfo', 50)
+    expect(lastBuildOf('services/cluster/chaos-cli.js', dir)).toBeGreaterThan(newestSource(dir)) // no second build
+    file('workshop/cli.ts', 10) // the workshop is built too
+    expect(lastBuildOf('services/cluster/chaos-cli.js', dir)).toBeLessThan(newestSource(dir))
   })
 })
