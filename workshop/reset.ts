@@ -1,4 +1,6 @@
 import '../services/common/supported-node.js'
+import { existsSync, mkdirSync, readdirSync, renameSync } from 'node:fs'
+import { join } from 'node:path'
 import { createAdminCall } from '../services/common/admin-call.js'
 import { isMain } from '../services/common/is-main.js'
 import { ConfigError, type Env } from '../services/common/options.js'
@@ -12,13 +14,16 @@ import { readTarget, type WorkshopTarget } from './target.js'
  * revived, resumed and un-slowed, Redis started (through npm start's launcher); then the proxy's
  * start-up policies back, every clerk undrained, every counter zero and one `reset` event on the
  * event stream (POST /_lb/reset), once every clerk is healthy again. The ledger is cleared only
- * when asked by name (--ledger): orders are facts, not exercise state.
+ * when asked by name (--ledger): orders are facts, not exercise state. The exercises' reports
+ * (reports/workshop/*.json) are moved aside, so that a self-check reads only what was measured
+ * after this reset (a report left from a rehearsal would pass it before the step).
  */
 export const RESET_USAGE = `Usage: npm run reset [-- --ledger]
 
 Puts npm start's cluster (PROXY_PORT, default 8080) back to its start: clerks revived, resumed and
 un-slowed, Redis started, routing policies back to the start-up ones, clerks undrained, the proxy's
-counters zero (the dashboard logs the reset). --ledger also empties the ledger (every order).`
+counters zero (the dashboard logs the reset), and the exercises' reports in reports/workshop/
+moved to reports/workshop/before-reset/<time>/. --ledger also empties the ledger (every order).`
 
 const HEALTHY_TIMEOUT_MS = 30_000 // 30 s: a revived clerk needs two passed checks (about 2 s)
 
@@ -88,6 +93,19 @@ export async function resetCluster(target: WorkshopTarget, { ledger }: { ledger:
       .join(', ')}`,
   )
   say('counters zero; the dashboard logs the reset')
+  const moved = moveReportsAside(target.reportsDir)
+  if (moved) say(`${moved.count} exercise report(s) moved to ${moved.to}: the self-checks read only what you measure from now on`)
+}
+
+/** reports/workshop/*.json into reports/workshop/before-reset/<time>/; undefined when there were none */
+export function moveReportsAside(reportsDir: string, now = new Date()): { count: number; to: string } | undefined {
+  if (!existsSync(reportsDir)) return undefined
+  const reports = readdirSync(reportsDir, { withFileTypes: true }).filter((e) => e.isFile() && e.name.endsWith('.json'))
+  if (reports.length === 0) return undefined
+  const to = join(reportsDir, 'before-reset', now.toISOString().replace(/[:.]/g, '-'))
+  mkdirSync(to, { recursive: true })
+  for (const report of reports) renameSync(join(reportsDir, report.name), join(to, report.name))
+  return { count: reports.length, to }
 }
 
 export async function main(argv: readonly string[], env: Env, print = console.log): Promise<number> {
