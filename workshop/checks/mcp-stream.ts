@@ -42,7 +42,12 @@ export async function checkMcpStream(ctx: CheckContext): Promise<Verdict> {
   if ('missing' in stateful) missing.push(stateful.missing)
   else {
     saw.push(`MCP stateful (${stateful.run.policy}), ${stateful.killed}: ${outcomes(stateful.run)}`)
-    if ((stateful.run.mcp?.sessionLost ?? 0) === 0) missing.push('the kill cost stateful no session: was any customer on that clerk? run it again with more --customers')
+    if (!stateful.run.policy.startsWith('mcp-session')) {
+      // on plain round-robin nearly every stateful session is lost, kill or not: not this lesson
+      missing.push(`the stateful run was not pinned on Mcp-Session-Id (policy ${stateful.run.policy}): run it without --policy`)
+    } else if ((stateful.run.mcp?.sessionLost ?? 0) === 0) {
+      missing.push('the kill cost stateful no session: was any customer on that clerk? run it again with more --customers')
+    }
   }
   if ('missing' in shared) missing.push(shared.missing)
   else {
