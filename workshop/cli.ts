@@ -16,7 +16,7 @@ export const WORKSHOP_USAGE = `Usage: npm run workshop -- <command>
 
   list                    the exercises, each with its page and what its self-check looks at
   check N                 exercise N's self-check: PASS or FAIL, what it saw, where to look
-    --json FILE           (2, 6) the load-test report to read, instead of reports/workshop/…
+    --json FILE           (2, 6, 12, 13) the report to read, instead of reports/workshop/…
     --predicted P         (2) your prediction, in percent, printed beside the measurement
 ${CODE_USAGE}
 

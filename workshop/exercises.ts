@@ -1,13 +1,16 @@
 import { checkHandoff } from './checks/handoff.js'
 import { checkHungClerk } from './checks/hung-clerk.js'
 import { checkKeepAlive } from './checks/keep-alive.js'
+import { checkMcpStream } from './checks/mcp-stream.js'
 import { checkPayTwice } from './checks/pay-twice.js'
 import { checkPinnedClerk } from './checks/pinned-clerk.js'
+import { checkPipelining } from './checks/pipelining.js'
 import { checkRedisDown } from './checks/redis-down.js'
 import { checkRetryPolicy } from './checks/retry-policy.js'
 import { checkRoundRobin } from './checks/round-robin.js'
 import { checkScaleOut } from './checks/scale-out.js'
 import { checkSlowClerk } from './checks/slow-clerk.js'
+import { checkTcpStates } from './checks/tcp-states.js'
 import { checkThreeModes } from './checks/three-modes.js'
 import type { CheckContext } from './checks/context.js'
 import type { Verdict } from './verdict.js'
@@ -117,8 +120,22 @@ export const EXERCISES: readonly Exercise[] = Object.freeze([
     waitsFor: '#15',
     selfCheck: 'the per-connection policy on, cookies off, dialogues complete',
   },
-  { id: 12, title: 'TCP states of a dialogue, end to end', status: 'coming', waitsFor: '#15', selfCheck: 'the tcp-states lesson run, TIME_WAIT on the side that closed first' },
-  { id: 13, title: 'Pipelining: answers come back in order', status: 'coming', waitsFor: '#15', selfCheck: 'the pipelining lesson run against stateless' },
+  {
+    id: 12,
+    title: 'TCP states of a dialogue, end to end',
+    status: 'ready',
+    page: page('12-tcp-states.md'),
+    selfCheck: 'your tcp-states snapshot: TIME_WAIT on the proxy, which closed first, and a customer in CLOSE_WAIT',
+    check: checkTcpStates,
+  },
+  {
+    id: 13,
+    title: 'Pipelining: answers come back in order',
+    status: 'ready',
+    page: page('13-pipelining.md'),
+    selfCheck: 'your pipelining lesson run: no pipelined answer passed the slow one, some on separate connections did',
+    check: checkPipelining,
+  },
   {
     id: 14,
     title: 'A retry policy per route: a per-try timeout against a slow clerk',
@@ -143,7 +160,14 @@ export const EXERCISES: readonly Exercise[] = Object.freeze([
     selfCheck: 'a clerk added at run time is healthy behind the proxy and has answered customers',
     check: checkScaleOut,
   },
-  { id: 17, title: 'A stream is state: MCP over HTTP', status: 'coming', waitsFor: '#17', selfCheck: 'an MCP session kept on its clerk, and what a kill does to it' },
+  {
+    id: 17,
+    title: 'A stream is state: MCP over HTTP',
+    status: 'ready',
+    page: page('17-mcp-stream.md'),
+    selfCheck: 'your two MCP load tests with a clerk killed: stateful lost sessions, shared lost none',
+    check: checkMcpStream,
+  },
 ] satisfies Exercise[])
 
 export function exerciseById(id: number): Exercise | undefined {

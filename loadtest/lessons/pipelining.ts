@@ -12,11 +12,13 @@
  * @example
  *   npm run lesson:pipelining
  *   npm run lesson:pipelining -- --depth 8 --batches 20 --slow-ms 300
+ *   npm run lesson:pipelining -- --target http://127.0.0.1:8080 --out reports/workshop/13-pipelining.json
  */
 import { Client, Pool } from 'undici'
 import { HELP_OPTION, parseArgv, readUrlOption, readWhole } from '../args/readers.js'
 import { readCommandLine, runIfMain } from '../args/command-line.js'
 import { latencyStats } from '../analyze/summarize.js'
+import { writeMakingFolders } from '../report/files.js'
 import { openCluster } from '../run/open-cluster.js'
 
 /** one batch: per position, ms from sending the whole batch to that answer's last byte */
@@ -114,6 +116,8 @@ interface PipeliningOptions {
   readonly batches: number
   readonly slowMs: number
   readonly json: boolean
+  /** also write the JSON result to this file (the workshop's self-check reads it) */
+  readonly out: string | undefined
   readonly help?: boolean
 }
 
@@ -127,6 +131,7 @@ connection and on separate connections; the latency of each position in the batc
   --batches N        timed batches per transport (default 15)
   --slow-ms MS       how much the slowed clerk waits per answer (default 200)
   --json             print the result as JSON
+  --out FILE         also write the JSON result to FILE: what the workshop's self-check reads
   -h, --help         this text
 `
 
@@ -137,6 +142,7 @@ export function parsePipeliningArguments(argv: readonly string[]): PipeliningOpt
     batches: { type: 'string' },
     'slow-ms': { type: 'string' },
     json: { type: 'boolean' },
+    out: { type: 'string' },
     ...HELP_OPTION,
   })
   return {
@@ -145,6 +151,7 @@ export function parsePipeliningArguments(argv: readonly string[]): PipeliningOpt
     batches: readWhole('batches', values.batches, 15, 1, 1000),
     slowMs: readWhole('slow-ms', values['slow-ms'], 200, 1, 10_000), // ms
     json: values.json ?? false,
+    out: values.out,
     ...(values.help ? { help: true } : {}),
   }
 }
@@ -160,7 +167,12 @@ export async function main(argv: readonly string[]): Promise<number> {
     for (const transport of ['pipelined', 'separate'] as const) {
       rows.push(headOfLine(transport, await measureBatches(cluster.proxyUrl, transport, options.depth, options.batches), options.slowMs))
     }
-    process.stdout.write(options.json ? JSON.stringify({ slowClerk, slowMs: options.slowMs, rows }, null, 2) + '\n' : renderHeadOfLine(rows, options.slowMs, slowClerk))
+    const result = JSON.stringify({ slowClerk, slowMs: options.slowMs, depth: options.depth, batches: options.batches, rows }, null, 2) + '\n'
+    process.stdout.write(options.json ? result : renderHeadOfLine(rows, options.slowMs, slowClerk))
+    if (options.out !== undefined) {
+      writeMakingFolders(options.out, result)
+      if (!options.json) process.stdout.write(`JSON: ${options.out}\n`)
+    }
     return 0
   } finally {
     await cluster.chaos.act('slow', slowClerk, 0).catch(() => undefined)

@@ -11,11 +11,13 @@
  * @example
  *   npm run tcp-states                                  # refreshes until Ctrl-C
  *   npm run tcp-states -- --once --target http://127.0.0.1:8080
+ *   npm run tcp-states -- --once --out reports/workshop/12-tcp-states.json   # the table, and the JSON in a file
  *   node dist/loadtest/lessons/tcp-states.js --once --proxy-port 8080 --clerk-ports 8081,8082
  */
 import { HELP_OPTION, parseArgv, readUrlOption, readWhole } from '../args/readers.js'
 import { readCommandLine, runIfMain } from '../args/command-line.js'
 import { badOption } from '../errors.js'
+import { writeMakingFolders } from '../report/files.js'
 import { SIDES, TCP_STATES, countBySide, readProcNetTcp, type Side, type SidePorts, type StateCounts } from '../analyze/tcp-states.js'
 
 export interface TcpStatesOptions {
@@ -25,6 +27,8 @@ export interface TcpStatesOptions {
   readonly everyMs: number
   readonly once: boolean
   readonly json: boolean
+  /** also write each refresh's JSON object to this file (the workshop's self-check reads it) */
+  readonly out: string | undefined
   readonly help?: boolean
 }
 
@@ -40,6 +44,8 @@ of them), proxy to clerks, clerks. Read from /proc/net/tcp and /proc/net/tcp6.
   --every MS            refresh period in ms (default 1000)
   --once                print once and exit
   --json                print one JSON object per refresh
+  --out FILE            also write the JSON object to FILE (rewritten each refresh; with
+                        --once, the one snapshot): what the workshop's self-check reads
   -h, --help            this text
 `
 
@@ -51,6 +57,7 @@ export function parseTcpStatesArguments(argv: readonly string[]): TcpStatesOptio
     every: { type: 'string' },
     once: { type: 'boolean' },
     json: { type: 'boolean' },
+    out: { type: 'string' },
     ...HELP_OPTION,
   })
   const target = readUrlOption('target', values.target) ?? `http://127.0.0.1:${process.env.PROXY_PORT ?? '8080'}`
@@ -65,6 +72,7 @@ export function parseTcpStatesArguments(argv: readonly string[]): TcpStatesOptio
     everyMs: readWhole('every', values.every, 1000, 100, 60_000), // ms
     once: values.once ?? false,
     json: values.json ?? false,
+    out: values.out,
     ...(values.help ? { help: true } : {}),
   }
 }
@@ -108,9 +116,14 @@ export async function main(argv: readonly string[]): Promise<number> {
     const entries = readProcNetTcp()
     if (entries === undefined) throw badOption('no /proc/net/tcp here: tcp-states reads the Linux kernel table')
     const bySide = countBySide(entries, ports)
-    if (options.json) process.stdout.write(JSON.stringify({ at: new Date().toISOString(), ports, sockets: bySide }) + '\n')
+    const snapshot = JSON.stringify({ at: new Date().toISOString(), ports, sockets: bySide })
+    if (options.json) process.stdout.write(snapshot + '\n')
     else process.stdout.write((tty ? '\x1b[H\x1b[2J' : '') + renderTcpStates(bySide, ports, new Date()))
-    if (options.once) return 0
+    if (options.out !== undefined) writeMakingFolders(options.out, snapshot + '\n')
+    if (options.once) {
+      if (options.out !== undefined && !options.json) process.stdout.write(`JSON: ${options.out}\n`)
+      return 0
+    }
     await new Promise((resolve) => setTimeout(resolve, options.everyMs))
   }
 }

@@ -30,7 +30,8 @@ export function writeReportFiles(report: LoadtestReport, files: ReportFiles, tit
   }
 }
 
-function writeMakingFolders(file: string, text: string): void {
+/** writes `text` to `file`, making its folder first (the lessons' --out uses it too) */
+export function writeMakingFolders(file: string, text: string): void {
   mkdirSync(dirname(file), { recursive: true })
   writeFileSync(file, text)
 }

@@ -37,22 +37,32 @@ export function reportPath(ctx: CheckContext, name: string): string {
 
 /** the report, or the sentence saying why there is none */
 export function readReport(path: string): { report: LoadReport } | { missing: string } {
+  const read = readJsonFile(path, 'load-test report')
+  if ('missing' in read) return read
+  const report = read.json as LoadReport
+  if (!Array.isArray(report.runs)) return { missing: `${shown(path)} is not a load-test report (no "runs")` }
+  return { report }
+}
+
+/** a JSON file a learner's command wrote (`what` names it: "load-test report"), or why there is none */
+export function readJsonFile(path: string, what: string): { json: unknown } | { missing: string } {
   let text: string
   try {
     text = readFileSync(path, 'utf8')
   } catch {
-    return { missing: `no load-test report at ${shown(path)}` }
+    return { missing: `no ${what} at ${shown(path)}` }
   }
   try {
-    const report = JSON.parse(text) as LoadReport
-    if (!Array.isArray(report.runs)) return { missing: `${shown(path)} is not a load-test report (no "runs")` }
-    return { report }
+    const json: unknown = JSON.parse(text)
+    if (typeof json !== 'object' || json === null) return { missing: `${shown(path)} is not a ${what}` }
+    return { json }
   } catch {
     return { missing: `${shown(path)} is not JSON` }
   }
 }
 
-function shown(path: string): string {
+/** the path as the learner typed it: relative to where they are, when it is below */
+export function shown(path: string): string {
   const rel = relative(process.cwd(), path)
   return rel.startsWith('..') ? path : rel
 }

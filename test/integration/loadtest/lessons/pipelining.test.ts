@@ -1,11 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { headOfLine, measureBatches } from '../../../../loadtest/lessons/pipelining.js'
+import { headOfLine, measureBatches, parsePipeliningArguments } from '../../../../loadtest/lessons/pipelining.js'
 import { openCluster, type ClusterHandle } from '../../../../loadtest/run/open-cluster.js'
 
 // Head-of-line blocking: pipelined answers come back in order, so none sent behind a slow answer
 // can come back before it; on separate connections they can.
 
 describe('head-of-line accounting', () => {
+  it('reads --out FILE (the JSON result in a file, for the workshop) beside the screen output', () => {
+    expect(parsePipeliningArguments(['--target', 'http://127.0.0.1:8080', '--out', 'reports/workshop/13-pipelining.json'])).toMatchObject({
+      out: 'reports/workshop/13-pipelining.json',
+      json: false,
+    })
+    expect(parsePipeliningArguments([]).out).toBeUndefined()
+  })
+
   it('finds the first slow answer of each batch and what came back before it', () => {
     const pipelined = headOfLine(
       'pipelined',

@@ -1,4 +1,7 @@
 import { execFile } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
 import { createConnection, createServer, type Server, type Socket } from 'node:net'
 import { promisify } from 'node:util'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -62,8 +65,15 @@ describe.skipIf(readProcNetTcp() === undefined)('tcp-states on live sockets', ()
     const printed = JSON.parse(stdout) as { sockets: Record<string, Record<string, number>> }
     expect(printed.sockets['proxy front']).toMatchObject({ LISTEN: 1, TIME_WAIT: 1 })
 
-    const table = (await run(process.execPath, ['dist/loadtest/lessons/tcp-states.js', '--once', '--proxy-port', String(port), '--clerk-ports', ''])).stdout
+    // --out: the table on the screen, the same JSON in a file (in a folder not made yet)
+    const out = join(mkdtempSync(join(tmpdir(), 'tcp-states-')), 'workshop', '12.json')
+    const table = (await run(process.execPath, ['dist/loadtest/lessons/tcp-states.js', '--once', '--proxy-port', String(port), '--clerk-ports', '', '--out', out])).stdout
     expect(table).toMatch(/proxy front\s+.*1/)
     expect(table).toContain('TIME_WAIT')
+    expect(table).toContain(`JSON: ${out}`)
+    const written = JSON.parse(readFileSync(out, 'utf8')) as { ports: { proxy: number }; sockets: Record<string, Record<string, number>> }
+    expect(written.ports.proxy).toBe(port)
+    expect(written.sockets['proxy front']).toMatchObject({ LISTEN: 1, TIME_WAIT: 1 })
+    rmSync(dirname(dirname(out)), { recursive: true, force: true })
   })
 })
