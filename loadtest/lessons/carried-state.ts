@@ -11,7 +11,10 @@
  * @example
  *   npm run lesson:carried-state
  *   npm run lesson:carried-state -- --target http://127.0.0.1:8080 --dialogues 50
+ *   npm run lesson:carried-state -- --json-file reports/workshop/9-carried-state.json
  */
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { dirname } from 'node:path'
 import { MODES, STEPS, type Mode, type Step } from '../../services/common/vocabulary.js'
 import { HELP_OPTION, parseArgv, readUrlOption, readWhole } from '../args/readers.js'
 import { readCommandLine, runIfMain } from '../args/command-line.js'
@@ -90,6 +93,8 @@ interface CarriedStateOptions {
   readonly target: string | undefined
   readonly dialogues: number
   readonly json: boolean
+  /** also write the rows, as --json prints them, to this file (the workshop's self-check reads it) */
+  readonly jsonFile: string | undefined
   readonly help?: boolean
 }
 
@@ -100,15 +105,23 @@ Bytes per dialogue in each mode (stateful, stateless, shared), with cookies on a
   --target URL       a running cluster's proxy (default: start a private one)
   --dialogues N      dialogues per mode and cookie setting (default 20)
   --json             print the rows as JSON
+  --json-file FILE   also write the rows as JSON to FILE
   -h, --help         this text
 `
 
 function parseCarriedStateArguments(argv: readonly string[]): CarriedStateOptions {
-  const values = parseArgv(argv, { target: { type: 'string' }, dialogues: { type: 'string' }, json: { type: 'boolean' }, ...HELP_OPTION })
+  const values = parseArgv(argv, {
+    target: { type: 'string' },
+    dialogues: { type: 'string' },
+    json: { type: 'boolean' },
+    'json-file': { type: 'string' },
+    ...HELP_OPTION,
+  })
   return {
     target: readUrlOption('target', values.target),
     dialogues: readWhole('dialogues', values.dialogues, 20, 1, 1000),
     json: values.json ?? false,
+    jsonFile: values['json-file'],
     ...(values.help ? { help: true } : {}),
   }
 }
@@ -121,7 +134,13 @@ export async function main(argv: readonly string[]): Promise<number> {
     const target = options.target ?? cluster!.proxyUrl
     const rows: CarriedStateRow[] = []
     for (const cookies of [true, false]) for (const mode of MODES) rows.push(await measureCarriedState(target, mode, cookies, options.dialogues))
-    process.stdout.write(options.json ? JSON.stringify(rows, null, 2) + '\n' : renderCarriedState(rows))
+    const json = JSON.stringify(rows, null, 2) + '\n'
+    process.stdout.write(options.json ? json : renderCarriedState(rows))
+    if (options.jsonFile !== undefined) {
+      mkdirSync(dirname(options.jsonFile), { recursive: true })
+      writeFileSync(options.jsonFile, json)
+      process.stderr.write(`rows written to ${options.jsonFile}\n`)
+    }
     return 0
   } finally {
     await cluster?.stop()
