@@ -72,9 +72,14 @@ describe('the carried state per mode, in front of real clerks', () => {
       const file = join(dir, 'workshop', 'rows.json')
       expect(await main(['--target', cluster.base, '--dialogues', '1', '--json-file', file])).toBe(0)
       const rows = JSON.parse(readFileSync(file, 'utf8')) as CarriedStateRow[]
-      expect(rows.map((r) => `${r.mode} ${r.cookies ? 'on' : 'off'} ${r.completed}`).sort()).toEqual(
-        ['shared off 0', 'shared on 1', 'stateful off 0', 'stateful on 1', 'stateless off 1', 'stateless on 1'],
-      )
+      expect(rows.map((r) => `${r.mode} ${r.cookies ? 'on' : 'off'} ${r.completed}`).sort()).toEqual([
+        'shared off 0',
+        'shared on 1',
+        'stateful off 0',
+        'stateful on 1',
+        'stateless off 1',
+        'stateless on 1',
+      ])
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }
