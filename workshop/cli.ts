@@ -16,8 +16,8 @@ export const WORKSHOP_USAGE = `Usage: npm run workshop -- <command>
 
   list                    the exercises, each with its page and what its self-check looks at
   check N                 exercise N's self-check: PASS or FAIL, what it saw, where to look
-    --json FILE           (2, 6) the load-test report to read, instead of reports/workshop/…
-    --predicted P         (2) your prediction, in percent, printed beside the measurement
+    --json FILE           (2, 6, 9-11) the report to read, instead of reports/workshop/…
+    --predicted P         (2, 9-11) your prediction, printed beside the measurement
 ${CODE_USAGE}
 
 The cluster: npm start's on PROXY_PORT (8080); ADMIN_TOKEN from the environment or npm start's state file.

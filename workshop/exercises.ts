@@ -1,7 +1,10 @@
+import { checkCarriedBytes } from './checks/carried-bytes.js'
+import { checkCart } from './checks/cart.js'
 import { checkHandoff } from './checks/handoff.js'
 import { checkHungClerk } from './checks/hung-clerk.js'
 import { checkKeepAlive } from './checks/keep-alive.js'
 import { checkPayTwice } from './checks/pay-twice.js'
+import { checkPerConnection } from './checks/per-connection.js'
 import { checkPinnedClerk } from './checks/pinned-clerk.js'
 import { checkRedisDown } from './checks/redis-down.js'
 import { checkRetryPolicy } from './checks/retry-policy.js'
@@ -108,14 +111,29 @@ export const EXERCISES: readonly Exercise[] = Object.freeze([
     selfCheck: 'a clerk is paused and the proxy has marked it unhealthy',
     check: checkHungClerk,
   },
-  { id: 9, title: 'The cost of carrying state: bytes per dialogue', status: 'coming', waitsFor: '#15', selfCheck: 'the load test’s bytes per dialogue, per mode' },
-  { id: 10, title: 'A cart of several items per mode', status: 'coming', waitsFor: '#15', selfCheck: 'a multi-item dialogue paid in each mode' },
+  {
+    id: 9,
+    title: 'The cost of carrying state: bytes per dialogue',
+    status: 'ready',
+    page: page('09-carried-bytes.md'),
+    selfCheck: 'your lesson:carried-state report: bytes per dialogue in each mode, every mode completing with cookies on',
+    check: checkCarriedBytes,
+  },
+  {
+    id: 10,
+    title: 'A cart of several items per mode',
+    status: 'ready',
+    page: page('10-cart.md'),
+    selfCheck: 'your cart sweep (bench:clerk, carts up to 20 or more) and a cart of several products paid through your cluster in each mode',
+    check: checkCart,
+  },
   {
     id: 11,
     title: 'Stickiness per connection instead of per cookie',
-    status: 'coming',
-    waitsFor: '#15',
-    selfCheck: 'the per-connection policy on, cookies off, dialogues complete',
+    status: 'ready',
+    page: page('11-per-connection.md'),
+    selfCheck: 'your report: stateful on per-connection loses almost nothing kept alive and most dialogues with Connection: close',
+    check: checkPerConnection,
   },
   { id: 12, title: 'TCP states of a dialogue, end to end', status: 'coming', waitsFor: '#15', selfCheck: 'the tcp-states lesson run, TIME_WAIT on the side that closed first' },
   { id: 13, title: 'Pipelining: answers come back in order', status: 'coming', waitsFor: '#15', selfCheck: 'the pipelining lesson run against stateless' },

@@ -8,9 +8,21 @@ export interface ReportRun {
   mode: string
   policy: string
   keepAlive: boolean
-  dialogues: { total: number; completed: number; context_lost: number; failed: number; unfinished: number }
+  /** products per cart (`--items`) */
+  items: number
+  dialogues: { total: number; completed: number; context_lost: number; no_session: number; failed: number; unfinished: number }
   lossRate: number
   dialoguesPerSec: number
+  /** where unhappy dialogues ended */
+  endedAt: { context_lost: ReportSteps; failed: ReportSteps }
+  /** mean bytes per completed dialogue on the customers' sockets; absent when nothing completed */
+  wire?: { dialogues: number; sentPerDialogue: number; receivedPerDialogue: number }
+}
+
+export interface ReportSteps {
+  ask: number
+  buy: number
+  pay: number
 }
 
 export interface ReportKeepAliveRow {
@@ -37,22 +49,30 @@ export function reportPath(ctx: CheckContext, name: string): string {
 
 /** the report, or the sentence saying why there is none */
 export function readReport(path: string): { report: LoadReport } | { missing: string } {
+  const read = readJsonReport(path, 'load-test report')
+  if ('missing' in read) return read
+  const report = read.json as LoadReport | null
+  if (typeof report !== 'object' || report === null || !Array.isArray(report.runs)) return { missing: `${shown(path)} is not a load-test report (no "runs")` }
+  return { report }
+}
+
+/** any command's JSON report (`what` names it in the sentence), or the sentence saying why there is none */
+export function readJsonReport(path: string, what: string): { json: unknown } | { missing: string } {
   let text: string
   try {
     text = readFileSync(path, 'utf8')
   } catch {
-    return { missing: `no load-test report at ${shown(path)}` }
+    return { missing: `no ${what} at ${shown(path)}` }
   }
   try {
-    const report = JSON.parse(text) as LoadReport
-    if (!Array.isArray(report.runs)) return { missing: `${shown(path)} is not a load-test report (no "runs")` }
-    return { report }
+    return { json: JSON.parse(text) as unknown }
   } catch {
     return { missing: `${shown(path)} is not JSON` }
   }
 }
 
-function shown(path: string): string {
+/** a path as the learner would type it: relative to where they are, when inside it */
+export function shown(path: string): string {
   const rel = relative(process.cwd(), path)
   return rel.startsWith('..') ? path : rel
 }
