@@ -16,8 +16,8 @@ export const WORKSHOP_USAGE = `Usage: npm run workshop -- <command>
 
   list                    the exercises, each with its page and what its self-check looks at
   check N                 exercise N's self-check: PASS or FAIL, what it saw, where to look
-    --json FILE           (2, 6, 12, 13) the report to read, instead of reports/workshop/…
-    --predicted P         (2) your prediction, in percent, printed beside the measurement
+    --json FILE           (2, 6, 9-13) the report to read, instead of reports/workshop/…
+    --predicted P         (2, 9-11) your prediction, printed beside the measurement
 ${CODE_USAGE}
 
 The cluster: npm start's on PROXY_PORT (8080); ADMIN_TOKEN from the environment or npm start's state file.
@@ -25,8 +25,7 @@ Between exercises: npm run reset (npm run reset -- --ledger also empties the led
 
 export function renderList(): string {
   const rows = EXERCISES.map((e) => {
-    const where = e.status === 'ready' ? e.page : `coming with ${e.waitsFor}`
-    return `${String(e.id).padStart(2)}  ${e.title}\n    ${where}\n    self-check: ${e.selfCheck}`
+    return `${String(e.id).padStart(2)}  ${e.title}\n    ${e.page}\n    self-check: ${e.selfCheck}`
   })
   return `${rows.join('\n')}\n\nThe code track (docs/workshop/code-track.md):\n${renderCodeList()}`
 }
@@ -62,10 +61,6 @@ export async function main(argv: readonly string[], env: Env, print = console.lo
   const exercise = exerciseById(Number(idText))
   if (!exercise) {
     print(`workshop: no exercise "${idText ?? ''}": npm run workshop -- list shows them`)
-    return 2
-  }
-  if (exercise.status === 'coming') {
-    print(`exercise ${exercise.id} (${exercise.title}) is coming with ${exercise.waitsFor}: it has no self-check yet`)
     return 2
   }
   const flags = readFlags(rest)

@@ -1,8 +1,11 @@
+import { checkCarriedBytes } from './checks/carried-bytes.js'
+import { checkCart } from './checks/cart.js'
 import { checkHandoff } from './checks/handoff.js'
 import { checkHungClerk } from './checks/hung-clerk.js'
 import { checkKeepAlive } from './checks/keep-alive.js'
 import { checkMcpStream } from './checks/mcp-stream.js'
 import { checkPayTwice } from './checks/pay-twice.js'
+import { checkPerConnection } from './checks/per-connection.js'
 import { checkPinnedClerk } from './checks/pinned-clerk.js'
 import { checkPipelining } from './checks/pipelining.js'
 import { checkRedisDown } from './checks/redis-down.js'
@@ -17,31 +20,17 @@ import type { Verdict } from './verdict.js'
 
 /**
  * The workshop's exercises, in ONE table: `npm run workshop -- list` prints it, `check N` runs its
- * check, docs/workshop/README.md lists the same rows (a unit test compares them), and each ready
- * row has its handout page. An exercise for a feature that is not in the project yet is a
- * `coming` row naming the issue that brings it: when the feature lands, its row gets a page and a
- * check, and nothing else changes.
+ * check, docs/workshop/README.md lists the same rows (a unit test compares them), and each row has
+ * its handout page.
  */
-export type Exercise = ReadyExercise | ComingExercise
-
-interface ExerciseBase {
+export interface Exercise {
   readonly id: number
   readonly title: string
   /** what the self-check looks at, in one line */
   readonly selfCheck: string
-}
-
-export interface ReadyExercise extends ExerciseBase {
-  readonly status: 'ready'
   /** the handout page, relative to the project root */
   readonly page: string
   readonly check: (ctx: CheckContext) => Promise<Verdict>
-}
-
-export interface ComingExercise extends ExerciseBase {
-  readonly status: 'coming'
-  /** the issue whose feature it needs */
-  readonly waitsFor: string
 }
 
 const page = (file: string) => `docs/workshop/exercises/${file}`
@@ -50,7 +39,6 @@ export const EXERCISES: readonly Exercise[] = Object.freeze([
   {
     id: 1,
     title: 'The three modes by hand',
-    status: 'ready',
     page: page('01-three-modes.md'),
     selfCheck: 'the ledger holds a paid order in each mode (last 30 minutes)',
     check: checkThreeModes,
@@ -58,7 +46,6 @@ export const EXERCISES: readonly Exercise[] = Object.freeze([
   {
     id: 2,
     title: 'Stateful on round-robin: predict the loss, then measure it',
-    status: 'ready',
     page: page('02-round-robin.md'),
     selfCheck: 'your load-test report shows stateful + round-robin losing more than half its dialogues',
     check: checkRoundRobin,
@@ -66,7 +53,6 @@ export const EXERCISES: readonly Exercise[] = Object.freeze([
   {
     id: 3,
     title: 'Kill the pinned clerk: sticky against shared',
-    status: 'ready',
     page: page('03-pinned-clerk.md'),
     selfCheck: 'stateful is sticky and the proxy has redispatched at least one customer since the reset',
     check: checkPinnedClerk,
@@ -74,7 +60,6 @@ export const EXERCISES: readonly Exercise[] = Object.freeze([
   {
     id: 4,
     title: 'Redis down: what still works, what fails fast',
-    status: 'ready',
     page: page('04-redis-down.md'),
     selfCheck: 'Redis is stopped; shared and pay answer 503 in under 1 s, stateful and stateless up to buy 200',
     check: checkRedisDown,
@@ -82,7 +67,6 @@ export const EXERCISES: readonly Exercise[] = Object.freeze([
   {
     id: 5,
     title: 'Paying twice: idempotency and the ledger',
-    status: 'ready',
     page: page('05-pay-twice.md'),
     selfCheck: 'one order per ws5- key in the ledger, and a 422 for the key reused by another dialogue',
     check: checkPayTwice,
@@ -90,7 +74,6 @@ export const EXERCISES: readonly Exercise[] = Object.freeze([
   {
     id: 6,
     title: 'Keep-alive against short connections: who holds TIME_WAIT',
-    status: 'ready',
     page: page('06-keep-alive.md'),
     selfCheck: 'your load-test report compares keep-alive with Connection: close',
     check: checkKeepAlive,
@@ -98,7 +81,6 @@ export const EXERCISES: readonly Exercise[] = Object.freeze([
   {
     id: 7,
     title: 'A slow clerk: round-robin against least-connections',
-    status: 'ready',
     page: page('07-slow-clerk.md'),
     selfCheck: 'a clerk is slowed, stateless is on least-connections, and the slow clerk took well under its fair share',
     check: checkSlowClerk,
@@ -106,24 +88,34 @@ export const EXERCISES: readonly Exercise[] = Object.freeze([
   {
     id: 8,
     title: 'A hung clerk is worse than a dead one',
-    status: 'ready',
     page: page('08-hung-clerk.md'),
     selfCheck: 'a clerk is paused and the proxy has marked it unhealthy',
     check: checkHungClerk,
   },
-  { id: 9, title: 'The cost of carrying state: bytes per dialogue', status: 'coming', waitsFor: '#15', selfCheck: 'the load test’s bytes per dialogue, per mode' },
-  { id: 10, title: 'A cart of several items per mode', status: 'coming', waitsFor: '#15', selfCheck: 'a multi-item dialogue paid in each mode' },
+  {
+    id: 9,
+    title: 'The cost of carrying state: bytes per dialogue',
+    page: page('09-carried-bytes.md'),
+    selfCheck: 'your lesson:carried-state report: bytes per dialogue in each mode, every mode completing with cookies on',
+    check: checkCarriedBytes,
+  },
+  {
+    id: 10,
+    title: 'A cart of several items per mode',
+    page: page('10-cart.md'),
+    selfCheck: 'your cart sweep (bench:clerk, carts up to 20 or more) and a cart of several products paid through your cluster in each mode',
+    check: checkCart,
+  },
   {
     id: 11,
     title: 'Stickiness per connection instead of per cookie',
-    status: 'coming',
-    waitsFor: '#15',
-    selfCheck: 'the per-connection policy on, cookies off, dialogues complete',
+    page: page('11-per-connection.md'),
+    selfCheck: 'your report: stateful on per-connection loses almost nothing kept alive and most dialogues with Connection: close',
+    check: checkPerConnection,
   },
   {
     id: 12,
     title: 'TCP states of a dialogue, end to end',
-    status: 'ready',
     page: page('12-tcp-states.md'),
     selfCheck: 'your tcp-states snapshot: TIME_WAIT on the proxy, which closed first, and a customer in CLOSE_WAIT',
     check: checkTcpStates,
@@ -131,7 +123,6 @@ export const EXERCISES: readonly Exercise[] = Object.freeze([
   {
     id: 13,
     title: 'Pipelining: answers come back in order',
-    status: 'ready',
     page: page('13-pipelining.md'),
     selfCheck: 'your pipelining lesson run: no pipelined answer passed the slow one, some on separate connections did',
     check: checkPipelining,
@@ -139,7 +130,6 @@ export const EXERCISES: readonly Exercise[] = Object.freeze([
   {
     id: 14,
     title: 'A retry policy per route: a per-try timeout against a slow clerk',
-    status: 'ready',
     page: page('14-retry-policy.md'),
     selfCheck: '/stateless has a per-try timeout below a slowed clerk’s delay, and the proxy retried attempts since the reset',
     check: checkRetryPolicy,
@@ -147,7 +137,6 @@ export const EXERCISES: readonly Exercise[] = Object.freeze([
   {
     id: 15,
     title: 'Handing a dialogue to the next clerk: SIGTERM against SIGKILL',
-    status: 'ready',
     page: page('15-handoff.md'),
     selfCheck: 'a clerk was terminated and another clerk took at least one of its stateful dialogues over',
     check: checkHandoff,
@@ -155,7 +144,6 @@ export const EXERCISES: readonly Exercise[] = Object.freeze([
   {
     id: 16,
     title: 'Adding and removing clerks while customers shop',
-    status: 'ready',
     page: page('16-scale-out.md'),
     selfCheck: 'a clerk added at run time is healthy behind the proxy and has answered customers',
     check: checkScaleOut,
@@ -163,7 +151,6 @@ export const EXERCISES: readonly Exercise[] = Object.freeze([
   {
     id: 17,
     title: 'A stream is state: MCP over HTTP',
-    status: 'ready',
     page: page('17-mcp-stream.md'),
     selfCheck: 'your two MCP load tests with a clerk killed: stateful lost sessions, shared lost none',
     check: checkMcpStream,

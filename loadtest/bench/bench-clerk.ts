@@ -10,8 +10,9 @@
  *   npm run bench:clerk -- --duration 4 --rounds 3 --connections 50
  */
 import '../../services/common/supported-node.js'
-import { writeFileSync } from 'node:fs'
+import { mkdirSync, writeFileSync } from 'node:fs'
 import { loadavg } from 'node:os'
+import { dirname } from 'node:path'
 import { startRedisServer } from '../../services/common/redis-server.js'
 import { MODES, type Mode } from '../../services/common/vocabulary.js'
 import { parseBenchClerkArguments } from '../args/bench-clerk-arguments.js'
@@ -61,6 +62,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       const rows = cartRows(rounds)
       if (options.items.length > 1) process.stdout.write(`\n${renderCartTable(rows)}\n${carryingVerdicts(rows).join('\n')}\n`)
       if (options.jsonFile !== undefined) {
+        // the workshop's reports/workshop/ may not exist yet on a fresh clone
+        mkdirSync(dirname(options.jsonFile), { recursive: true })
         writeFileSync(options.jsonFile, JSON.stringify(cartSweepReport(rows, options, loadavg()), null, 2) + '\n')
         process.stderr.write(`rows written to ${options.jsonFile}\n`)
       }

@@ -11,12 +11,14 @@
  * @example
  *   npm run lesson:carried-state
  *   npm run lesson:carried-state -- --target http://127.0.0.1:8080 --dialogues 50
+ *   npm run lesson:carried-state -- --out reports/workshop/9-carried-state.json
  */
 import { MODES, STEPS, type Mode, type Step } from '../../services/common/vocabulary.js'
 import { HELP_OPTION, parseArgv, readUrlOption, readWhole } from '../args/readers.js'
 import { readCommandLine, runIfMain } from '../args/command-line.js'
 import { startLocalCluster } from '../run/local-cluster.js'
 import { WireCustomer, type WireAnswer } from './wire-customer.js'
+import { writeMakingFolders } from '../report/files.js'
 
 export interface CarriedStateRow {
   readonly mode: Mode
@@ -90,6 +92,8 @@ interface CarriedStateOptions {
   readonly target: string | undefined
   readonly dialogues: number
   readonly json: boolean
+  /** also write the rows, as --json prints them, to this file (the workshop's self-check reads it) */
+  readonly out: string | undefined
   readonly help?: boolean
 }
 
@@ -100,15 +104,23 @@ Bytes per dialogue in each mode (stateful, stateless, shared), with cookies on a
   --target URL       a running cluster's proxy (default: start a private one)
   --dialogues N      dialogues per mode and cookie setting (default 20)
   --json             print the rows as JSON
+  --out FILE         also write the rows as JSON to FILE: what the workshop's self-check reads
   -h, --help         this text
 `
 
 function parseCarriedStateArguments(argv: readonly string[]): CarriedStateOptions {
-  const values = parseArgv(argv, { target: { type: 'string' }, dialogues: { type: 'string' }, json: { type: 'boolean' }, ...HELP_OPTION })
+  const values = parseArgv(argv, {
+    target: { type: 'string' },
+    dialogues: { type: 'string' },
+    json: { type: 'boolean' },
+    out: { type: 'string' },
+    ...HELP_OPTION,
+  })
   return {
     target: readUrlOption('target', values.target),
     dialogues: readWhole('dialogues', values.dialogues, 20, 1, 1000),
     json: values.json ?? false,
+    out: values.out,
     ...(values.help ? { help: true } : {}),
   }
 }
@@ -121,7 +133,12 @@ export async function main(argv: readonly string[]): Promise<number> {
     const target = options.target ?? cluster!.proxyUrl
     const rows: CarriedStateRow[] = []
     for (const cookies of [true, false]) for (const mode of MODES) rows.push(await measureCarriedState(target, mode, cookies, options.dialogues))
-    process.stdout.write(options.json ? JSON.stringify(rows, null, 2) + '\n' : renderCarriedState(rows))
+    const json = JSON.stringify(rows, null, 2) + '\n'
+    process.stdout.write(options.json ? json : renderCarriedState(rows))
+    if (options.out !== undefined) {
+      writeMakingFolders(options.out, json)
+      if (!options.json) process.stdout.write(`JSON: ${options.out}\n`)
+    }
     return 0
   } finally {
     await cluster?.stop()

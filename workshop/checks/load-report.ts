@@ -8,9 +8,21 @@ export interface ReportRun {
   mode: string
   policy: string
   keepAlive: boolean
-  dialogues: { total: number; completed: number; context_lost: number; failed: number; unfinished: number }
+  /** products per cart (`--items`) */
+  items: number
+  dialogues: { total: number; completed: number; context_lost: number; no_session: number; failed: number; unfinished: number }
   lossRate: number
   dialoguesPerSec: number
+  /** where unhappy dialogues ended */
+  endedAt: { context_lost: ReportSteps; failed: ReportSteps }
+  /** mean bytes per completed dialogue on the customers' sockets; absent when nothing completed */
+  wire?: { dialogues: number; sentPerDialogue: number; receivedPerDialogue: number }
+}
+
+export interface ReportSteps {
+  ask: number
+  buy: number
+  pay: number
 }
 
 export interface ReportKeepAliveRow {

@@ -25,24 +25,18 @@ function indexRows(): string[][] {
 }
 
 describe('the exercise table', () => {
-  it('has unique ids in order, and at least eight ready exercises', () => {
+  it('has unique ids in order, at least eight of them (the issue asked for eight)', () => {
     expect(EXERCISES.map((e) => e.id)).toEqual(EXERCISES.map((_, i) => i + 1))
-    expect(EXERCISES.filter((e) => e.status === 'ready').length).toBeGreaterThanOrEqual(8)
+    expect(EXERCISES.length).toBeGreaterThanOrEqual(8)
   })
 
   it('is the table of docs/workshop/README.md, row for row', () => {
-    const expected = EXERCISES.map((e) => [
-      String(e.id),
-      e.title,
-      e.status === 'ready' ? `[${e.page.split('/').at(-1)}](${e.page.replace('docs/workshop/', '')})` : `coming (${e.waitsFor})`,
-      e.selfCheck,
-    ])
+    const expected = EXERCISES.map((e) => [String(e.id), e.title, `[${e.page.split('/').at(-1)}](${e.page.replace('docs/workshop/', '')})`, e.selfCheck])
     expect(indexRows()).toEqual(expected)
   })
 
   it('gives every ready exercise a page with a prediction, steps, observations, discussion and its self-check command', () => {
     for (const e of EXERCISES) {
-      if (e.status !== 'ready') continue
       const path = join(root, e.page)
       expect(existsSync(path), e.page).toBe(true)
       const page = readFileSync(path, 'utf8')
@@ -52,12 +46,12 @@ describe('the exercise table', () => {
     }
   })
 
-  it('is what `npm run workshop -- list` prints, and a coming exercise has no check yet', async () => {
+  it('is what `npm run workshop -- list` prints, and an exercise it does not list has no check', async () => {
     const lines: string[] = []
     expect(await main(['list'], {}, (line) => lines.push(line))).toBe(0)
     expect(lines.join('\n')).toBe(renderList())
     for (const e of EXERCISES) expect(renderList()).toContain(e.title)
-    const coming = EXERCISES.find((e) => e.status === 'coming')
-    expect(await main(['check', String(coming?.id)], {}, () => {})).toBe(2)
+    const unlisted = Math.max(...EXERCISES.map((e) => e.id)) + 1
+    expect(await main(['check', String(unlisted)], {}, () => {})).toBe(2)
   })
 })

@@ -1,6 +1,9 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { createServer, type Server } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { measureCarriedState } from '../../../../loadtest/lessons/carried-state.js'
+import { main, measureCarriedState, type CarriedStateRow } from '../../../../loadtest/lessons/carried-state.js'
 import { WireCustomer } from '../../../../loadtest/lessons/wire-customer.js'
 import { startRealCluster, waitForHealth, type RealCluster } from '../../proxy/real-cluster.js'
 
@@ -61,5 +64,24 @@ describe('the carried state per mode, in front of real clerks', () => {
     expect(rows.map((r) => r.completed)).toEqual([0, 0, 2])
     expect(rows[0]!.failure).toBe('buy 409 context_lost (no_session)')
     expect(rows[1]!.failure).toBe('buy 409 context_lost (no_session)')
+  })
+
+  it('--out writes every row (each mode, cookies on and off) to a file in a folder it makes', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'carried-state-'))
+    try {
+      const file = join(dir, 'workshop', 'rows.json')
+      expect(await main(['--target', cluster.base, '--dialogues', '1', '--out', file])).toBe(0)
+      const rows = JSON.parse(readFileSync(file, 'utf8')) as CarriedStateRow[]
+      expect(rows.map((r) => `${r.mode} ${r.cookies ? 'on' : 'off'} ${r.completed}`).sort()).toEqual([
+        'shared off 0',
+        'shared on 1',
+        'stateful off 0',
+        'stateful on 1',
+        'stateless off 1',
+        'stateless on 1',
+      ])
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 })
