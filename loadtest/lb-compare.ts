@@ -29,11 +29,15 @@ export interface LbCompareOptions {
   readonly schedules: readonly Schedule[]
   /** stateful rows: the chaos fires when this many dialogues are open on clerk-b (0: at a third of the run) */
   readonly exposedAtChaos: number
+  /** each mode and schedule this many times, the balancers' order turned by one each round */
+  readonly rounds: number
   readonly htmlFile: string
   readonly jsonFile: string
 }
 
 export interface LbCompareRow {
+  /** 1 to --rounds */
+  round: number
   balancer: BalancerName
   mode: Mode
   schedule: Schedule
@@ -75,6 +79,8 @@ proxy, HAProxy and nginx in front of the same three clerks.
   --exposed N          stateful rows: fire the kill or pause at the first moment after a third of
                        the run when N dialogues are open on clerk-b (their ask answered there, not
                        ended), the same N for every balancer (default customers/5; 0: at a third)
+  --rounds N           every mode and schedule N times (default 1), the balancers' order turned by
+                       one each round; a second table sums the rounds per balancer
   --html FILE          the HTML report (default reports/lb-compare.html)
   --json FILE          every row and its dialogues (default reports/lb-compare.json)
 `
@@ -95,6 +101,7 @@ export function parseLbCompareArguments(argv: readonly string[]): LbCompareOptio
     modes: { type: 'string' },
     schedules: { type: 'string' },
     exposed: { type: 'string' },
+    rounds: { type: 'string' },
     html: { type: 'string' },
     json: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
@@ -111,6 +118,7 @@ export function parseLbCompareArguments(argv: readonly string[]): LbCompareOptio
     schedules: readList('schedules', values.schedules, SCHEDULES),
     // a fifth of the customers: about as many as are mid-dialogue on one of three clerks at any moment
     exposedAtChaos: readWhole('exposed', values.exposed, Math.max(1, Math.round(customers / 5)), 0, customers),
+    rounds: readWhole('rounds', values.rounds, 1, 1, 20),
     htmlFile: values.html ?? 'reports/lb-compare.html',
     jsonFile: values.json ?? 'reports/lb-compare.json',
   })
@@ -131,7 +139,14 @@ const after = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
  * balancer meets the kill with the same number of dialogues it cannot save. Clerk-b comes back a
  * third of the run after the chaos fired.
  */
-async function runRow(cluster: ComparedCluster, balancer: ComparedCluster['balancers'][number], mode: Mode, schedule: Schedule, options: LbCompareOptions): Promise<LbCompareRun> {
+async function runRow(
+  cluster: ComparedCluster,
+  balancer: ComparedCluster['balancers'][number],
+  mode: Mode,
+  schedule: Schedule,
+  round: number,
+  options: LbCompareOptions,
+): Promise<LbCompareRun> {
   const ledgerClerk = cluster.clerkUrls['clerk-a'] as string
   const head = await ledgerHead(ledgerClerk, cluster.adminToken)
   const third = Math.round(options.durationMs / 3)
@@ -161,6 +176,7 @@ async function runRow(cluster: ComparedCluster, balancer: ComparedCluster['balan
   await after(500)
   const { lost, doubled, unconfirmed } = reconcileKeyless(run.outcomes, await ordersAfter(ledgerClerk, cluster.adminToken, head))
   const row: LbCompareRow = {
+    round,
     balancer: balancer.name,
     mode,
     schedule,
@@ -192,6 +208,7 @@ function describeFailures(outcomes: readonly DialogueOutcome[]): string {
 }
 
 const COLUMNS: [string, (r: LbCompareRow) => string | number][] = [
+  ['round', (r) => r.round],
   ['mode', (r) => r.mode],
   ['chaos', (r) => r.schedule],
   ['balancer', (r) => r.balancer],
@@ -212,10 +229,85 @@ const COLUMNS: [string, (r: LbCompareRow) => string | number][] = [
   ['failures', (r) => r.failures],
 ]
 
-export function renderLbCompareTable(rows: readonly LbCompareRow[]): string {
-  const lines = [`| ${COLUMNS.map(([h]) => h).join(' | ')} |`, `| ${COLUMNS.map(() => '---').join(' | ')} |`]
-  for (const r of rows) lines.push(`| ${COLUMNS.map(([, f]) => String(f(r))).join(' | ')} |`)
+/** one mode, schedule and balancer over every round: the counts added up */
+export interface LbCompareSum {
+  mode: Mode
+  schedule: Schedule
+  balancer: BalancerName
+  rounds: number
+  completed: number
+  contextLost: number
+  failed: number
+  exposed: number
+  lostOfExposed: number
+  otherLost: number
+  chargedUnconfirmed: number
+  lost: number
+  doubled: number
+}
+
+/** the rounds of each mode, schedule and balancer added up, in the order they first ran */
+export function sumRounds(rows: readonly LbCompareRow[]): LbCompareSum[] {
+  const sums = new Map<string, LbCompareSum>()
+  for (const r of rows) {
+    const key = `${r.mode} ${r.schedule} ${r.balancer}`
+    const sum = sums.get(key) ?? {
+      mode: r.mode,
+      schedule: r.schedule,
+      balancer: r.balancer,
+      rounds: 0,
+      completed: 0,
+      contextLost: 0,
+      failed: 0,
+      exposed: 0,
+      lostOfExposed: 0,
+      otherLost: 0,
+      chargedUnconfirmed: 0,
+      lost: 0,
+      doubled: 0,
+    }
+    sum.rounds++
+    sum.completed += r.completed
+    sum.contextLost += r.contextLost
+    sum.failed += r.failed
+    sum.exposed += r.exposure.exposed
+    sum.lostOfExposed += r.exposure.lostOfExposed
+    sum.otherLost += r.exposure.otherLost
+    sum.chargedUnconfirmed += r.chargedUnconfirmed
+    sum.lost += r.lost
+    sum.doubled += r.doubled
+    sums.set(key, sum)
+  }
+  return [...sums.values()]
+}
+
+const SUM_COLUMNS: [string, (s: LbCompareSum) => string | number][] = [
+  ['mode', (s) => s.mode],
+  ['chaos', (s) => s.schedule],
+  ['balancer', (s) => s.balancer],
+  ['rounds', (s) => s.rounds],
+  ['completed', (s) => s.completed],
+  ['context_lost', (s) => s.contextLost],
+  ['failed', (s) => s.failed],
+  ['exposed', (s) => s.exposed],
+  ['lost of exposed', (s) => `${s.lostOfExposed}${s.exposed > 0 ? ` (${Math.round((100 * s.lostOfExposed) / s.exposed)} %)` : ''}`],
+  ['other lost', (s) => s.otherLost],
+  ['charged_unconfirmed', (s) => s.chargedUnconfirmed],
+  ['lost', (s) => s.lost],
+  ['doubled', (s) => s.doubled],
+]
+
+function markdownTable<T>(columns: readonly [string, (x: T) => string | number][], items: readonly T[]): string {
+  const lines = [`| ${columns.map(([h]) => h).join(' | ')} |`, `| ${columns.map(() => '---').join(' | ')} |`]
+  for (const x of items) lines.push(`| ${columns.map(([, f]) => String(f(x))).join(' | ')} |`)
   return lines.join('\n') + '\n'
+}
+
+/** every row; with more than one round, then the rounds added up per balancer */
+export function renderLbCompareTable(rows: readonly LbCompareRow[]): string {
+  const rounds = Math.max(...rows.map((r) => r.round))
+  const table = markdownTable(COLUMNS, rows)
+  return rounds > 1 ? `${table}\nSummed over ${rounds} rounds:\n\n${markdownTable(SUM_COLUMNS, sumRounds(rows))}` : table
 }
 
 const escapeHtml = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] as string)
@@ -223,6 +315,15 @@ const escapeHtml = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '
 export function renderLbCompareHtml(rows: readonly LbCompareRow[], options: LbCompareOptions, loadavg: string): string {
   const head = COLUMNS.map(([h]) => `<th>${escapeHtml(h)}</th>`).join('')
   const body = rows.map((r) => `<tr class="${r.failed > 0 ? 'bad' : ''}">${COLUMNS.map(([, f]) => `<td>${escapeHtml(String(f(r)))}</td>`).join('')}</tr>`).join('\n')
+  const sums =
+    options.rounds > 1
+      ? `<h2>Summed over ${options.rounds} rounds</h2>
+<table><thead><tr>${SUM_COLUMNS.map(([h]) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody>
+${sumRounds(rows)
+  .map((s) => `<tr class="${s.failed > 0 ? 'bad' : ''}">${SUM_COLUMNS.map(([, f]) => `<td>${escapeHtml(String(f(s)))}</td>`).join('')}</tr>`)
+  .join('\n')}
+</tbody></table>`
+      : ''
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>clerk-cluster: our proxy, HAProxy and nginx under the same chaos</title>
 <style>body{font:14px system-ui,sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}
@@ -232,6 +333,7 @@ td:nth-child(-n+3),th{text-align:left}tr.bad td{background:#fde8e8}</style></hea
 <table><thead><tr>${head}</tr></thead><tbody>
 ${body}
 </tbody></table>
+${sums}
 <p>p99: of each dialogue's slowest answer. lost: orders a customer was told about that the ledger lacks; doubled: dialogues charged twice; charged_unconfirmed: orders no customer heard of (charged, and told an error).
 exposed: dialogues open on clerk-b when it was killed or paused (its ask answered there, not ended); a stateful one can only be finished by a pay clerk-b already charged or answered. lost of exposed: those that ended in context_lost or failed; other lost: every other dialogue that did not complete, the balancer's own losses. In stateful kill rows, compare lost of exposed with other lost at 0: how many dialogues were exposed is the moment's, not the balancer's.
 nginx (open source) cannot insert a sticky cookie nor check /readyz: its stateful row shows that.</p>
@@ -249,9 +351,14 @@ export async function main(argv: readonly string[]): Promise<number> {
   try {
     for (const mode of options.modes) {
       for (const schedule of options.schedules) {
-        for (const balancer of cluster.balancers) {
-          process.stderr.write(`${mode} ${schedule} through ${balancer.name} …\n`)
-          runs.push(await runRow(cluster, balancer, mode, schedule, options))
+        for (let round = 1; round <= options.rounds; round++) {
+          // each round starts with the next balancer: none always meets the clerks first
+          const n = cluster.balancers.length
+          const order = cluster.balancers.map((_, i) => cluster.balancers[(i + round - 1) % n]!)
+          for (const balancer of order) {
+            process.stderr.write(`${mode} ${schedule} through ${balancer.name}${options.rounds > 1 ? `, round ${round}` : ''} …\n`)
+            runs.push(await runRow(cluster, balancer, mode, schedule, round, options))
+          }
         }
       }
     }
