@@ -27,6 +27,13 @@ export interface DialogueOutcome {
   redispatched?: boolean
   /** the slowest answer of the dialogue (ms) */
   slowestMs: number
+  /** the pay was answered from a receipt: a clerk without the dialogue found the order it had paid */
+  receipt?: boolean
+  /** when (ms since the load started) it began, its ask and buy were answered, and it ended */
+  startedMs: number
+  askedMs?: number
+  boughtMs?: number
+  endedMs: number
 }
 
 interface Answer {
@@ -66,12 +73,26 @@ function keylessCustomer(base: string, agentHeaders: Record<string, string>) {
 }
 
 /**
+ * What a dialogue tells the load it runs in: the clock (ms since the load started), and when its
+ * ask was answered and when it ended, so the load knows at every moment which clerk holds which
+ * open dialogues (LoadView.openOn).
+ */
+export interface DialogueWatch {
+  now(): number
+  asked(clerk: string | null): void
+  ended(askedClerk: string | null | undefined): void
+}
+
+const UNWATCHED: DialogueWatch = { now: () => performance.now(), asked: () => {}, ended: () => {} }
+
+/**
  * One whole dialogue, ask → buy → pay, without a key. `agentHeaders` go on every request
  * (e.g. the admin token, so the clerks do not count a local run's asks against their limit of
  * new sessions per address).
  */
-export async function keylessDialogue(base: string, mode: Mode, agentHeaders: Record<string, string> = {}): Promise<DialogueOutcome> {
+export async function keylessDialogue(base: string, mode: Mode, agentHeaders: Record<string, string> = {}, watch: DialogueWatch = UNWATCHED): Promise<DialogueOutcome> {
   const post = keylessCustomer(base, agentHeaders)
+  const startedMs = watch.now()
   let slowestMs = 0
   const timed = async (path: string, body: unknown) => {
     const started = performance.now()
@@ -80,20 +101,44 @@ export async function keylessDialogue(base: string, mode: Mode, agentHeaders: Re
     return answer
   }
   const ask = await timed(`/${mode}/ask`, { product: 'laptop' })
-  if (ask.status !== 200) return { end: 'failed', status: ask.status, step: 'ask', slowestMs }
-  const ended = (a: Answer, step: string): DialogueOutcome => ({
-    end: a.status === 409 && a.json.error === 'context_lost' ? 'context_lost' : 'failed',
-    status: a.status,
-    step,
-    askedClerk: ask.clerk,
-    redispatched: a.redispatched,
-    slowestMs,
-  })
+  if (ask.status !== 200) {
+    watch.ended(undefined)
+    return { end: 'failed', status: ask.status, step: 'ask', slowestMs, startedMs, endedMs: watch.now() }
+  }
+  const askedMs = watch.now()
+  watch.asked(ask.clerk)
+  const ended = (a: Answer, step: string, boughtMs?: number): DialogueOutcome => {
+    watch.ended(ask.clerk)
+    return {
+      end: a.status === 409 && a.json.error === 'context_lost' ? 'context_lost' : 'failed',
+      status: a.status,
+      step,
+      askedClerk: ask.clerk,
+      redispatched: a.redispatched,
+      slowestMs,
+      startedMs,
+      askedMs,
+      ...(boughtMs === undefined ? {} : { boughtMs }),
+      endedMs: watch.now(),
+    }
+  }
   const buy = await timed(`/${mode}/buy`, mode === 'stateless' ? { context: ask.json.context, quantity: 2 } : { quantity: 2 })
   if (buy.status !== 200) return ended(buy, 'buy')
+  const boughtMs = watch.now()
   const pay = await timed(`/${mode}/pay`, mode === 'stateless' ? { context: buy.json.context, method: 'card' } : { method: 'card' })
-  if (pay.status !== 200) return ended(pay, 'pay')
-  return { end: 'completed', orderId: (pay.json.order as { id: string }).id, askedClerk: ask.clerk, slowestMs }
+  if (pay.status !== 200) return ended(pay, 'pay', boughtMs)
+  watch.ended(ask.clerk)
+  return {
+    end: 'completed',
+    orderId: (pay.json.order as { id: string }).id,
+    askedClerk: ask.clerk,
+    slowestMs,
+    ...(pay.json.receipt === true ? { receipt: true } : {}),
+    startedMs,
+    askedMs,
+    boughtMs,
+    endedMs: watch.now(),
+  }
 }
 
 export interface LoadResult {
@@ -103,13 +148,27 @@ export interface LoadResult {
   count(end: DialogueEnd): number
 }
 
+/** What a chaos schedule may see of the load it runs beside. */
+export interface LoadView {
+  /** ms since the load started (the clock of every DialogueOutcome) */
+  now(): number
+  /** dialogues whose ask `clerk` answered and that have not ended, as the customers see them now */
+  openOn(clerk: string): number
+  /**
+   * Calls `act` synchronously at the first moment `check` holds (tested now and after every ask
+   * answered and every dialogue ended), so nothing changes between the check and the act; or at
+   * `timeoutMs` if it never does. Resolves whether `check` held.
+   */
+  when(check: () => boolean, act: () => void, timeoutMs: number): Promise<boolean>
+}
+
 export interface KeylessLoadOptions {
   customers: number
   durationMs: number
   /** per customer: the loop is bounded in count as well as in time */
   maxDialogues: number
   /** runs beside the load (a chaos schedule): awaited, never blocking the loop that sends it */
-  chaos?: () => Promise<void>
+  chaos?: (view: LoadView) => Promise<void>
   agentHeaders?: Record<string, string>
 }
 
@@ -121,10 +180,42 @@ export async function keylessLoad(base: string, mode: Mode, { customers, duratio
   const outcomes: DialogueOutcome[] = []
   const started = performance.now()
   const endAt = started + durationMs
-  const customer = async () => {
-    for (let i = 0; i < maxDialogues && performance.now() < endAt; i++) outcomes.push(await keylessDialogue(base, mode, agentHeaders))
+  const open = new Map<string, number>()
+  const changed = new Set<() => void>()
+  const watch: DialogueWatch = {
+    now: () => performance.now() - started,
+    asked(clerk) {
+      if (clerk !== null) open.set(clerk, (open.get(clerk) ?? 0) + 1)
+      for (const listener of [...changed]) listener()
+    },
+    ended(askedClerk) {
+      if (askedClerk !== null && askedClerk !== undefined) open.set(askedClerk, (open.get(askedClerk) ?? 0) - 1)
+      for (const listener of [...changed]) listener()
+    },
   }
-  await Promise.all([...Array.from({ length: customers }, customer), chaos?.()])
+  const view: LoadView = {
+    now: watch.now,
+    openOn: (clerk) => open.get(clerk) ?? 0,
+    when: (check, act, timeoutMs) =>
+      new Promise((resolve) => {
+        const settle = (held: boolean) => {
+          changed.delete(listener)
+          clearTimeout(timer)
+          act()
+          resolve(held)
+        }
+        const listener = () => {
+          if (check()) settle(true)
+        }
+        const timer = setTimeout(() => settle(false), timeoutMs)
+        if (check()) settle(true)
+        else changed.add(listener)
+      }),
+  }
+  const customer = async () => {
+    for (let i = 0; i < maxDialogues && performance.now() < endAt; i++) outcomes.push(await keylessDialogue(base, mode, agentHeaders, watch))
+  }
+  await Promise.all([...Array.from({ length: customers }, customer), chaos?.(view)])
   return { outcomes, elapsedMs: performance.now() - started, count: (end) => outcomes.filter((o) => o.end === end).length }
 }
 
