@@ -80,6 +80,7 @@ export function renderBanner(info: BannerInfo): string {
     `  ${chaos} revive ${other}      starts it again, same id and port`,
     `  ${chaos} slow ${other} 300    every answer 300 ms late (slow ${other} 0 undoes it)`,
     `  ${chaos} redis stop          shared mode and payments answer 503 (redis start)`,
+    `  ${chaos} policy stateful round-robin   the dashboard's policy switch: "2 of what?" (policy stateful sticky)`,
     `  ${chaos} status`,
     '',
     `Stop: Ctrl-C (twice to force). Token and pids for the chaos command: ${info.stateFile}`,

@@ -32,6 +32,8 @@ describe('the npm start banner', () => {
   it('shows how to break things, with PROXY_PORT when it is not the default', () => {
     expect(renderBanner(info)).toContain('npm run chaos -- kill clerk-b')
     expect(renderBanner({ ...info, proxyPort: 9000 })).toContain('PROXY_PORT=9000 npm run chaos -- kill clerk-b')
+    // and the dashboard's policy switch, which the workshop's terminal steps use
+    expect(renderBanner(info)).toContain('npm run chaos -- policy stateful round-robin')
   })
 
   it('says how to get Redis when there is none', () => {
