@@ -3,11 +3,10 @@ import { connect, type Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { main as workshop } from '../../../workshop/cli.js'
 import { checkMcpStream, MCP_REPORTS } from '../../../workshop/checks/mcp-stream.js'
-import { main as reset } from '../../../workshop/reset.js'
 import { readTarget } from '../../../workshop/target.js'
 import { renderVerdict } from '../../../workshop/verdict.js'
+import { expectCheck, loadtest, resetCluster, runBuilt } from './learner-steps.js'
 import { allClerksHealthy, startWorkshopCluster, type WorkshopCluster } from './workshop-cluster.js'
 
 // The self-checks of exercises 12 (TCP states), 13 (pipelining) and 17 (MCP streams), both ways,
@@ -29,31 +28,6 @@ afterAll(async () => {
   if (reports) rmSync(reports, { recursive: true, force: true })
 }, 30_000)
 
-async function expectCheck(id: number, verdict: 'PASS' | 'FAIL', ...args: string[]): Promise<string> {
-  const lines: string[] = []
-  const code = await workshop(['check', String(id), ...args], cluster.env, (line) => lines.push(line))
-  const output = lines.join('\n')
-  expect(output.split('\n')[0], output).toMatch(new RegExp(`^${verdict}  exercise ${id}:`))
-  expect(code, output).toBe(verdict === 'PASS' ? 0 : 1)
-  return output
-}
-
-async function resetCluster(): Promise<void> {
-  const lines: string[] = []
-  const code = await reset([], cluster.env, (line) => lines.push(line))
-  expect(code, lines.join('\n')).toBe(0)
-}
-
-/** a built command of the project, as the exercise page runs it through npm; it must succeed */
-async function run(script: string, ...args: string[]): Promise<string> {
-  const { code, output } = await cluster.run(script, args)
-  expect(code, output).toBe(0)
-  return output
-}
-
-/** the load test against the workshop's cluster, as the exercise pages run it */
-const loadtest = (...args: string[]) => run('loadtest/cli.js', '--target', cluster.proxyUrl, '--quiet', ...args)
-
 /**
  * Step 4 of exercise 12: a customer asks with `Connection: close` and, once the proxy has answered
  * and closed, keeps its own end open (allowHalfOpen): its socket sits in CLOSE_WAIT.
@@ -73,20 +47,20 @@ async function halfOpenCustomer(): Promise<Socket> {
 
 describe('npm run workshop, exercises 12, 13 and 17', () => {
   it('12 TCP states: FAIL without a snapshot and on a quiet cluster, FAIL with TIME_WAIT but nobody in CLOSE_WAIT, PASS with both', async () => {
-    await resetCluster()
+    await resetCluster(cluster)
     const snapshot = join(reports, '12.json')
-    const tcpStates = () => run('loadtest/lessons/tcp-states.js', '--once', '--target', cluster.proxyUrl, '--out', snapshot)
-    await expectCheck(12, 'FAIL', '--json', snapshot)
+    const tcpStates = () => runBuilt(cluster, 'loadtest/lessons/tcp-states.js', '--once', '--target', cluster.proxyUrl, '--out', snapshot)
+    await expectCheck(cluster, 12, 'FAIL', '--json', snapshot)
     await tcpStates()
-    await expectCheck(12, 'FAIL', '--json', snapshot) // nobody shopped: no TIME_WAIT to speak of
-    await loadtest('--mode', 'stateless', '--customers', '5', '--duration', '2s', '--keepalive', 'off')
+    await expectCheck(cluster, 12, 'FAIL', '--json', snapshot) // nobody shopped: no TIME_WAIT to speak of
+    await loadtest(cluster, '--mode', 'stateless', '--customers', '5', '--duration', '2s', '--keepalive', 'off')
     await tcpStates()
-    const without = await expectCheck(12, 'FAIL', '--json', snapshot)
+    const without = await expectCheck(cluster, 12, 'FAIL', '--json', snapshot)
     expect(without).toContain('no customer in CLOSE_WAIT')
     const customer = await halfOpenCustomer()
     try {
       await tcpStates()
-      const out = await expectCheck(12, 'PASS', '--json', snapshot)
+      const out = await expectCheck(cluster, 12, 'PASS', '--json', snapshot)
       expect(out).toMatch(/CLOSE_WAIT: customer [1-9]/)
     } finally {
       customer.destroy()
@@ -94,19 +68,19 @@ describe('npm run workshop, exercises 12, 13 and 17', () => {
   })
 
   it('13 pipelining: FAIL without the lesson’s result and with another file, PASS after the lesson ran against the cluster', async () => {
-    await resetCluster()
+    await resetCluster(cluster)
     const result = join(reports, '13.json')
-    await expectCheck(13, 'FAIL', '--json', result)
-    await expectCheck(13, 'FAIL', '--json', join(reports, '12.json')) // the previous exercise's snapshot is not it
+    await expectCheck(cluster, 13, 'FAIL', '--json', result)
+    await expectCheck(cluster, 13, 'FAIL', '--json', join(reports, '12.json')) // the previous exercise's snapshot is not it
     // the lesson slows a clerk itself (token from npm start's state file), and un-slows it after
-    await run('loadtest/lessons/pipelining.js', '--target', cluster.proxyUrl, '--batches', '4', '--out', result)
-    const out = await expectCheck(13, 'PASS', '--json', result)
+    await runBuilt(cluster, 'loadtest/lessons/pipelining.js', '--target', cluster.proxyUrl, '--batches', '4', '--out', result)
+    const out = await expectCheck(cluster, 13, 'PASS', '--json', result)
     expect(out).toContain('pipelined: ')
     expect((await cluster.clusterStatus()).processes.every((p) => !p.slowMs)).toBe(true)
   })
 
   it('17 MCP streams: FAIL without reports and with a shared run and no kill, PASS once a kill cost stateful sessions and shared none', async () => {
-    await resetCluster()
+    await resetCluster(cluster)
     const ctx = { target: { ...readTarget(cluster.env), reportsDir: reports }, args: {} }
     const check17 = async (verdict: 'PASS' | 'FAIL') => {
       const result = await checkMcpStream(ctx)
@@ -116,11 +90,11 @@ describe('npm run workshop, exercises 12, 13 and 17', () => {
     }
     await check17('FAIL')
     const report = (design: keyof typeof MCP_REPORTS) => join(reports, MCP_REPORTS[design])
-    await loadtest('--protocol', 'mcp', '--mode', 'shared', '--customers', '4', '--duration', '2s', '--json', report('shared'))
+    await loadtest(cluster, '--protocol', 'mcp', '--mode', 'shared', '--customers', '4', '--duration', '2s', '--json', report('shared'))
     expect(await check17('FAIL')).toContain('killed no clerk')
     const withKill = ['--customers', '8', '--duration', '6s', '--kill', 'clerk-b@33%', '--revive', 'clerk-b@66%']
-    await loadtest('--protocol', 'mcp', '--mode', 'stateful', ...withKill, '--json', report('stateful'))
-    await loadtest('--protocol', 'mcp', '--mode', 'shared', ...withKill, '--json', report('shared'))
+    await loadtest(cluster, '--protocol', 'mcp', '--mode', 'stateful', ...withKill, '--json', report('stateful'))
+    await loadtest(cluster, '--protocol', 'mcp', '--mode', 'shared', ...withKill, '--json', report('shared'))
     const out = await check17('PASS')
     expect(out).toContain('MCP stateful')
     expect(out).toContain('MCP shared')
