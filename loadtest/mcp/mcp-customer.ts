@@ -2,7 +2,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js'
 import type { Mode, Step } from '../../services/common/vocabulary.js'
-import type { DialogueRecord } from '../run/customer.js'
+import { newDialogueRecord, type DialogueRecord } from '../run/customer.js'
 
 /** How one MCP dialogue (ask_price → buy → pay) ended. */
 export type McpOutcome = 'completed' | 'session_lost' | 'failed'
@@ -84,23 +84,8 @@ export async function runMcpCustomer(baseUrl: string, mode: Mode, until: number 
 
 function newRecord(mode: Mode): DialogueRecord {
   const id = nextDialogueId++
-  return {
-    id,
-    mode,
-    idempotencyKey: `mcp-${id}`, // MCP's pay sends none: the ledger is reconciled by order id
-    startedAt: Date.now(),
-    endedAt: undefined,
-    outcome: undefined,
-    step: undefined,
-    status: undefined,
-    reason: undefined,
-    clerks: {},
-    latencyMs: {},
-    redispatched: false,
-    receipt: false,
-    orderId: undefined,
-    total: undefined,
-  }
+  // MCP's pay sends no Idempotency-Key: the ledger is reconciled by order id
+  return newDialogueRecord(id, mode, `mcp-${id}`, Date.now())
 }
 
 function endRecord(record: DialogueRecord, outcome: McpOutcome): void {

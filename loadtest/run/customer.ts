@@ -104,6 +104,27 @@ export function newCustomerState(): CustomerState {
   return { jar: createCookieJar(), token: undefined }
 }
 
+/** a dialogue's record as it starts: nothing answered yet (one shape for HTTP and MCP customers) */
+export function newDialogueRecord(id: number, mode: Mode, idempotencyKey: string, startedAt: number): DialogueRecord {
+  return {
+    id,
+    mode,
+    idempotencyKey,
+    startedAt,
+    endedAt: undefined,
+    outcome: undefined,
+    step: undefined,
+    status: undefined,
+    reason: undefined,
+    clerks: {},
+    latencyMs: {},
+    redispatched: false,
+    receipt: false,
+    orderId: undefined,
+    total: undefined,
+  }
+}
+
 export interface StepRequest {
   path: string
   body: Record<string, unknown>

@@ -50,6 +50,7 @@ import {
   DEFAULT_ORDER,
   judgeAnswer,
   newCustomerState,
+  newDialogueRecord,
   stepRequest,
   type Answer,
   type CustomerState,
@@ -195,24 +196,8 @@ export function dialogueRequests(options: DialogueRequestsOptions): DialogueTraf
   function startDialogue(): Dialogue {
     const id = nextId++
     const dialogue: Dialogue = {
-      record: {
-        id,
-        mode,
-        idempotencyKey: `${keyPrefix}-${id}`,
-        startedAt: now(),
-        endedAt: undefined,
-        outcome: undefined,
-        step: undefined,
-        status: undefined,
-        reason: undefined,
-        clerks: {},
-        latencyMs: {},
-        redispatched: false,
-        receipt: false,
-        orderId: undefined,
-        total: undefined,
-        wire: { sent: 0, received: 0 },
-      },
+      // wire bytes are counted on this customer's sockets (wire-bytes.ts)
+      record: { ...newDialogueRecord(id, mode, `${keyPrefix}-${id}`, now()), wire: { sent: 0, received: 0 } },
       customer: newCustomerState(),
     }
     openDialogues.add(dialogue)
