@@ -175,6 +175,7 @@ async function runRow(
   // a resumed clerk finishes what it held before the ledger is read
   await after(500)
   const { lost, doubled, unconfirmed } = reconcileKeyless(run.outcomes, await ordersAfter(ledgerClerk, cluster.adminToken, head))
+  const chaosAtMsShown = Math.round(chaosAtMs)
   const row: LbCompareRow = {
     round,
     balancer: balancer.name,
@@ -194,9 +195,10 @@ async function runRow(
     doubled,
     chargedUnconfirmed: unconfirmed,
     failures: describeFailures(run.outcomes),
-    chaosAtMs: Math.round(chaosAtMs),
+    chaosAtMs: chaosAtMsShown,
     chaosTrigger,
-    exposure: exposureAt(run.outcomes, 'clerk-b', chaosAtMs),
+    // at the moment the row reports (whole ms), so the JSON's dialogues give the same count
+    exposure: exposureAt(run.outcomes, 'clerk-b', chaosAtMsShown),
   }
   return { row, outcomes: run.outcomes }
 }
