@@ -34,6 +34,14 @@ export interface ForwarderDeps {
   upstreamTimeoutMs: number
 }
 
+/**
+ * The pause before an answer is retried on the clerk that gave it (route-table.ts
+ * `retryStatusesOn: same-clerk`), times the attempts made: 100 ms, then 200 ms. A clerk whose Redis
+ * call timed out fails fast until Redis answers its next probe (100 ms apart, services/clerk/
+ * redis-breaker.ts), so an immediate retry would meet the same 503.
+ */
+export const SAME_CLERK_PAUSE_MS = 100 // 0.1 s
+
 /** forwards one request; `done` is called once, when the customer's response is closed */
 export type Forward = (req: IncomingMessage, res: ServerResponse, route: RouteKey, done: () => void) => void
 
@@ -361,20 +369,37 @@ class Exchange implements ForwardCallbacks {
     return choose(this.policy, this.deps.view.upstreams, this.req, () => 0, this.tried) !== undefined
   }
 
-  /** an answer with a status the route retries: counted as answered, then sent elsewhere when allowed */
+  /**
+   * An answer with a status the route retries: counted as answered, then sent again when allowed:
+   * to another clerk, or (`retryStatusesOn: same-clerk`) back to the clerk that answered, which
+   * holds the dialogue, after a pause that grows with each attempt (its Redis, say, gets a moment
+   * to answer again), and only while it is in rotation and the deadline leaves room for the pause.
+   */
   private retryAnswer(upstream: Upstream, statusCode: number): boolean {
     const decision = decideRetry(
       { attempt: this.attempts, status: statusCode, method: this.method, hasIdempotencyKey: this.hasIdempotencyKey, remainingMs: this.deadlineAt - performance.now() },
       this.retryPolicy,
     )
     if (!decision.retry) return false
-    const next = this.pick()
+    const sameClerk = this.retryPolicy.retryStatusesOn === 'same-clerk'
+    const pauseMs = sameClerk ? SAME_CLERK_PAUSE_MS * this.attempts : 0
+    if (sameClerk && (!upstream.healthy || pauseMs >= this.deadlineAt - performance.now())) return false
+    const next = sameClerk ? upstream : this.pick()
     if (next === undefined) return false
     this.release()
     this.deps.counters.answered(upstream, statusCode, (performance.now() - this.startedAt) / 1000)
     this.retries++
     this.deps.counters.retried(upstream, next, 'retry-on-status', this.retryPolicy.prefix)
-    this.send(next)
+    if (pauseMs === 0) {
+      this.send(next)
+      return true
+    }
+    // nothing is in flight while the pause runs: a customer who leaves clears this timer
+    this.abortAttempt = undefined
+    this.attemptTimer = setTimeout(() => {
+      this.attemptTimer = undefined
+      if (!this.finished) this.send(next)
+    }, pauseMs)
     return true
   }
 

@@ -2,7 +2,7 @@ import { FAILURES, type FailureMeaning, type UpstreamFailure } from './failures.
 import { RETRY_CONDITIONS, type RouteRetryPolicy } from './route-table.js'
 
 /**
- * When may a failed attempt be tried again on another clerk? Each failure kind's row in the
+ * When may a failed attempt be tried again? Each failure kind's row in the
  * failure table (failures.ts) says which rule applies to it; the request's row in the route table
  * (route-table.ts) says how far its route goes; this applies both:
  *
@@ -20,7 +20,10 @@ import { RETRY_CONDITIONS, type RouteRetryPolicy } from './route-table.js'
  *    answer too large to buffer, a request the engine refuses to send as it was written (the
  *    customer's fault: every clerk would refuse it alike; the forwarder answers 400).
  * 5. At most the route's `attempts` in all, each on a clerk not yet tried for this request, and
- *    none once the request's deadline has passed.
+ *    none once the request's deadline has passed; an answer of 3. goes back to the clerk that gave
+ *    it when the route says `retryStatusesOn: same-clerk` (the forwarder picks where).
+ *
+ * This says whether; where is the forwarder's (by the policy, or the same clerk).
  *
  * Pure: a question in, an answer out.
  */

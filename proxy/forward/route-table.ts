@@ -18,6 +18,10 @@ import { MODES, ROUTES, STEPS, isStep, type RouteKey, type Step } from '../../se
 export const RETRY_CONDITIONS = Object.freeze(['reset', 'bad-response', 'per-try-timeout'] as const)
 export type RetryCondition = (typeof RETRY_CONDITIONS)[number]
 
+/** where the retry of an answer in `retryOnStatuses` goes */
+export const STATUS_RETRY_TARGETS = Object.freeze(['another-clerk', 'same-clerk'] as const)
+export type StatusRetryTarget = (typeof STATUS_RETRY_TARGETS)[number]
+
 export interface RouteRetryPolicy {
   /** `/stateless` (every step of the mode), `/stateless/pay` (one step), `/orders` */
   readonly prefix: string
@@ -25,6 +29,12 @@ export interface RouteRetryPolicy {
   readonly retryOn: readonly RetryCondition[]
   /** answers (5xx) that are retried like a failure, when repeating is harmless */
   readonly retryOnStatuses: readonly number[]
+  /**
+   * where such an answer is retried: `another-clerk`, or `same-clerk` where the dialogue lives in
+   * the answering clerk's memory (it answered, so it is alive, and no other clerk can act on the
+   * dialogue), after a short pause (forwarder.ts SAME_CLERK_PAUSE_MS)
+   */
+  readonly retryStatusesOn: StatusRetryTarget
   /** attempts in all, the first included */
   readonly attempts: number
   /** one attempt is abandoned after this (ms); null: an attempt may take the whole deadline */
@@ -53,8 +63,8 @@ const PAY_WHY =
   'a keyless pay gets an Idempotency-Key of the proxy, the same on every attempt, so a stateless pay in explicit fields replays too'
 
 /**
- * The defaults, each with its reason (docs/contract.md repeats them; the integration tests in
- * test/integration/proxy/route-table-defaults.test.ts prove each reason against real clerks).
+ * The defaults, each with its reason (docs/contract.md repeats them, docs/failover.md explains
+ * them; test/integration/proxy/keyless-failover.test.ts proves each reason against real clerks).
  */
 export function defaultRouteTable(perTryTimeoutMs: number | null): RouteTable {
   const row = (prefix: string, fields: Partial<RouteRetryPolicy> & { why: string }): RouteRetryPolicy =>
@@ -62,6 +72,7 @@ export function defaultRouteTable(perTryTimeoutMs: number | null): RouteTable {
       prefix,
       retryOn: [...RETRY_CONDITIONS],
       retryOnStatuses: [],
+      retryStatusesOn: 'another-clerk',
       attempts: 3,
       perTryTimeoutMs,
       deadlineMs: null,
@@ -73,6 +84,9 @@ export function defaultRouteTable(perTryTimeoutMs: number | null): RouteTable {
   // ledger's script writes nothing then), and a repeat is replayed by the ledger: retried
   const PAY = { proxyIdempotencyKey: true, retryOnStatuses: [503] }
   const noPerTry = { retryOn: ['reset', 'bad-response'] as RetryCondition[], perTryTimeoutMs: null }
+  // an answer of the clerk that holds a stateful dialogue is retried there: another clerk could
+  // only answer 409 context_lost
+  const heldByClerk = { retryStatusesOn: 'same-clerk' as const }
   return Object.freeze([
     row('/stateless', { why: 'a stateless step is a pure function of its request (the context token travels with it): any clerk answers a repeat the same' }),
     row('/stateless/pay', { ...PAY, why: PAY_WHY }),
@@ -82,6 +96,7 @@ export function defaultRouteTable(perTryTimeoutMs: number | null): RouteTable {
     row('/shared/pay', { ...PAY, why: PAY_WHY }),
     row('/stateful', {
       ...noPerTry,
+      ...heldByClerk,
       why:
         'the dialogue lives in one clerk\'s memory: a repeat on another clerk cannot act on it and answers 409 context_lost ("2 of what?"), the truth, instead of a 502; ' +
         'no per-try timeout: a slow clerk still holds the dialogue, and abandoning it would lose it',
@@ -91,7 +106,14 @@ export function defaultRouteTable(perTryTimeoutMs: number | null): RouteTable {
         'ask starts a new dialogue (an unpaid earlier one is dropped whichever clerk answers), so a slow clerk may be abandoned after the per-try timeout: ' +
         'another clerk starts the dialogue and the sticky cookie follows it; a late answer of the slow clerk holds a dialogue nobody continues',
     }),
-    row('/stateful/pay', { ...noPerTry, ...PAY, why: `${PAY_WHY}; another clerk answers 409 context_lost` }),
+    row('/stateful/pay', {
+      ...noPerTry,
+      ...PAY,
+      ...heldByClerk,
+      why:
+        `${PAY_WHY}; after a failure another clerk answers 409 context_lost, or the order if it was written (a receipt); ` +
+        "a 503 (nothing was charged: the clerk's ledger call failed) is retried on the same clerk, the one that holds the dialogue",
+    }),
     row('/orders', { idempotentByDesign: false, why: 'reads only: GET is idempotent by its method (RFC 9110), nothing else is repeated' }),
   ])
 }
@@ -100,6 +122,7 @@ export const ROUTE_FIELDS = Object.freeze([
   'prefix',
   'retryOn',
   'retryOnStatuses',
+  'retryStatusesOn',
   'attempts',
   'perTryTimeoutMs',
   'deadlineMs',
@@ -135,6 +158,9 @@ export function readRouteChange(value: unknown, where: string): RouteChange {
     if (!Array.isArray(v.retryOnStatuses) || v.retryOnStatuses.some((s) => !Number.isInteger(s) || (s as number) < 500 || (s as number) > 599)) {
       throw new ConfigError(`${at} "retryOnStatuses" must be a list of 5xx statuses such as [502, 503], got ${JSON.stringify(v.retryOnStatuses)}`)
     }
+  }
+  if (v.retryStatusesOn !== undefined && !(STATUS_RETRY_TARGETS as readonly unknown[]).includes(v.retryStatusesOn)) {
+    throw new ConfigError(`${at} "retryStatusesOn" must be ${STATUS_RETRY_TARGETS.join(' or ')}, got ${JSON.stringify(v.retryStatusesOn)}`)
   }
   if (v.attempts !== undefined && (!Number.isInteger(v.attempts) || (v.attempts as number) < 1 || (v.attempts as number) > MAX_ATTEMPTS_PER_ROUTE)) {
     throw new ConfigError(`${at} "attempts" must be a whole number from 1 to ${MAX_ATTEMPTS_PER_ROUTE}, got ${JSON.stringify(v.attempts)}`)

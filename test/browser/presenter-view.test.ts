@@ -161,6 +161,8 @@ describeWithChromium('the presenter view at 1280×720, against a real npm start 
     const stateless = page.locator('#routes-panel tr[data-route="/stateless"]')
     await stateless.waitFor()
     expect(await stateless.textContent()).toMatch(/per-try-timeout.*\d.*1 s.*yes/)
+    // a stateful pay's 503 goes back to the clerk that holds the dialogue, and the panel says so
+    expect(await page.locator('#routes-panel tr[data-route="/stateful/pay"]').textContent()).toContain('503 (same clerk)')
     await page.screenshot({ path: `${ARTIFACTS}06-routes.png` })
     await page.getByRole('button', { name: 'Routes' }).click()
     await page.locator('#routes-panel').waitFor({ state: 'hidden' })

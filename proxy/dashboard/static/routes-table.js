@@ -12,7 +12,9 @@ export function perTryText(ms) {
 
 /** the retry conditions of a route in words, with its chosen statuses */
 export function retryOnText(route) {
-  const on = [...(route.retryOn ?? []), ...(route.retryOnStatuses ?? []).map(String)]
+  // an answered status retried on the clerk that gave it (a stateful dialogue lives there) says so
+  const where = route.retryStatusesOn === 'same-clerk' ? ' (same clerk)' : ''
+  const on = [...(route.retryOn ?? []), ...(route.retryOnStatuses ?? []).map((s) => `${s}${where}`)]
   return on.length > 0 ? on.join(', ') : 'never'
 }
 

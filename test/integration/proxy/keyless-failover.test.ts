@@ -188,6 +188,46 @@ async function cutPayAnswers(target: number): Promise<{ url: string; cuts: () =>
   }
 }
 
+describe('a stateful pay whose clerk answers 503 (its Redis did not answer in time)', () => {
+  // The clerk that holds the dialogue is alive (it answered) and the only one that can complete
+  // it; another clerk can only say "2 of what?". Under load this happened to a customer of a clerk
+  // nobody killed: starved for CPU, its ledger call timed out, and the proxy's retry of the 503
+  // went to another clerk, which answered 409 context_lost. Here Redis hangs through every attempt.
+  it('is retried on the clerk that holds the dialogue; the customer keeps the dialogue and completes it there', async () => {
+    const customer = new Customer(cluster.base)
+    const ask = await customer.post('/stateful/ask', { product: 'laptop' })
+    expect(ask.status).toBe(200)
+    const holder = ask.clerk
+    expect((await customer.post('/stateful/buy', { quantity: 2 })).status).toBe(200)
+    const redisPid = cluster.redis.pid()!
+    process.kill(redisPid, 'SIGSTOP')
+    let pay: Awaited<ReturnType<Customer['post']>>
+    try {
+      pay = await customer.post('/stateful/pay', { method: 'card' })
+    } finally {
+      process.kill(redisPid, 'SIGCONT')
+    }
+    // every attempt met the hung Redis: the holder's own 503 ("nothing was charged"), its cookie kept
+    expect(pay.status, JSON.stringify(pay.json)).toBe(503)
+    expect(pay.clerk, 'answered by the clerk that holds the dialogue').toBe(holder)
+    expect(pay.headers.get('x-redispatched')).toBeNull()
+    expect(Number(pay.headers.get('x-retried')), 'retried on that clerk').toBeGreaterThan(0)
+    const holderUrl = cluster.clerks.find((c) => c.id === holder)!.url
+    await waitFor(
+      async () => {
+        const res = await fetch(`${holderUrl}/readyz`, { signal: AbortSignal.timeout(1_000) })
+        return ((await res.json()) as { redis: string }).redis === 'up'
+      },
+      { what: `${String(holder)} to see Redis answer again`, timeoutMs: 10_000, intervalMs: 50 },
+    )
+    const head = await ledgerHead(holderUrl)
+    const again = await customer.post('/stateful/pay', { method: 'card' })
+    expect(again.status, JSON.stringify(again.json)).toBe(200)
+    expect(again.clerk).toBe(holder)
+    expect((await ordersAfter(holderUrl, head)).map((o) => o.id)).toEqual([(again.json.order as { id: string }).id])
+  })
+})
+
 describe('a clerk that wrote the order and died before answering', () => {
   let relayed: RealCluster
   let relay: Awaited<ReturnType<typeof cutPayAnswers>>

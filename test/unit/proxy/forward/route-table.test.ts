@@ -39,6 +39,12 @@ describe('the route table', () => {
     expect(lookup.policyFor('stateful', '/stateful/buy').prefix).toBe('/stateful')
   })
 
+  it('retries an answer on the clerk that gave it only where a stateful dialogue lives in that clerk (not an ask, which starts one)', () => {
+    const holdsDialogue = (prefix: string) => prefix.startsWith('/stateful') && prefix !== '/stateful/ask'
+    for (const row of table) expect(row.retryStatusesOn, row.prefix).toBe(holdsDialogue(row.prefix) ? 'same-clerk' : 'another-clerk')
+    expect(lookup.policyFor('stateful', '/stateful/pay').retryOnStatuses).toEqual([503])
+  })
+
   it('has no per-try timeout when PROXY_UPSTREAM_TIMEOUT_MS is not above it', () => {
     for (const row of buildRouteTable(1_000, [], 1_000)) expect(row.perTryTimeoutMs).toBeNull()
   })
@@ -54,6 +60,7 @@ describe('the route table', () => {
     ['[{"prefix":"/stateless","attempts":0}]', /attempts" must be a whole number from 1 to 5/],
     ['[{"prefix":"/stateless","retryOn":["everything"]}]', /retryOn" must be a list of reset, bad-response, per-try-timeout/],
     ['[{"prefix":"/stateless","retryOnStatuses":[404]}]', /5xx statuses/],
+    ['[{"prefix":"/stateless","retryStatusesOn":"any-clerk"}]', /retryStatusesOn" must be another-clerk or same-clerk, got "any-clerk"/],
     ['[{"prefix":"/stateless","perTryTimeoutMs":-1}]', /perTryTimeoutMs" must be null or a whole number/],
     ['[{"prefix":"/stateless","retries":2}]', /unknown field "retries"/],
     ['{"prefix":"/stateless"}', /must be a JSON list/],
