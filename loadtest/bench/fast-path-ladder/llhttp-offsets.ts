@@ -1,0 +1,157 @@
+import { createRequire } from 'node:module'
+
+/**
+ * Shared by the ladder's rungs b–e: llhttp as undici ships it (WebAssembly), strict (no lenient
+ * flag), reporting positions instead of strings. Every callback gets offsets into the buffer the
+ * owner loaded, so a rung can splice byte ranges without making a string or a Buffer view per
+ * header. Each parser has its own scratch area in WebAssembly memory, so a parser may be run while
+ * another one is paused between runs (an answer completing may start the next queued request).
+ *
+ * To find where a message ends, a rung returns PAUSED from onMessageComplete: execute() stops
+ * there and errorPos() is the message's end; resume() and run() again from it for the next one.
+ */
+
+const require = createRequire(import.meta.url)
+// undici has no `exports` map: its files are reachable by path (as proxy/forward/engines/llhttp-response-parser.ts does)
+const constants = require('undici/lib/llhttp/constants.js') as { ERROR: Record<string, number>; TYPE: Record<string, number> }
+
+export const OK = constants.ERROR.OK as number
+export const PAUSED = constants.ERROR.PAUSED as number
+export const REQUEST = constants.TYPE.REQUEST as number
+export const RESPONSE = constants.TYPE.RESPONSE as number
+/** llhttp's method number for HEAD (its answer has no body) */
+export const METHOD_HEAD = 2
+
+/** what a parser's owner is told; offsets are into the buffer given to load(); 0 to go on, -1 to fail */
+export interface OffsetHandler {
+  onMessageBegin(): number
+  onUrl(at: number, len: number): number
+  onHeaderField(at: number, len: number): number
+  onHeaderValue(at: number, len: number): number
+  /** 0 read the body, 1 skip it (an answer to HEAD), -1 fail */
+  onHeadersComplete(statusCode: number, upgrade: boolean, keepAlive: boolean): number
+  onBody(at: number, len: number): number
+  /** PAUSED to stop at the end of the message (errorPos() tells where) */
+  onMessageComplete(): number
+}
+
+interface Wasm {
+  Module: new (bytes: Uint8Array) => object
+  Instance: new (module: object, imports: object) => { exports: unknown }
+}
+const WebAssembly = (globalThis as unknown as { WebAssembly: Wasm }).WebAssembly
+
+interface LlhttpExports {
+  memory: { buffer: ArrayBuffer }
+  llhttp_alloc(type: number): number
+  llhttp_free(ptr: number): void
+  llhttp_execute(ptr: number, data: number, len: number): number
+  llhttp_resume(ptr: number): void
+  llhttp_reset(ptr: number): void
+  llhttp_get_error_pos(ptr: number): number
+  llhttp_get_method(ptr: number): number
+  llhttp_get_http_minor(ptr: number): number
+  malloc(size: number): number
+  free(ptr: number): void
+}
+
+/** the parser being run and the WebAssembly address of byte 0 of its buffer */
+let current: OffsetHandler | undefined
+let base = 0
+
+function instantiate(): LlhttpExports {
+  const h = () => current as OffsetHandler
+  const env = {
+    wasm_on_message_begin: () => h().onMessageBegin(),
+    wasm_on_url: (_p: number, at: number, len: number) => h().onUrl(at - base, len),
+    wasm_on_status: () => 0,
+    wasm_on_header_field: (_p: number, at: number, len: number) => h().onHeaderField(at - base, len),
+    wasm_on_header_value: (_p: number, at: number, len: number) => h().onHeaderValue(at - base, len),
+    wasm_on_headers_complete: (_p: number, statusCode: number, upgrade: number, keepAlive: number) => h().onHeadersComplete(statusCode, upgrade === 1, keepAlive === 1),
+    wasm_on_body: (_p: number, at: number, len: number) => h().onBody(at - base, len),
+    wasm_on_message_complete: () => h().onMessageComplete(),
+  }
+  let module: object
+  try {
+    module = new WebAssembly.Module(require('undici/lib/llhttp/llhttp_simd-wasm.js') as Buffer)
+  } catch {
+    module = new WebAssembly.Module(require('undici/lib/llhttp/llhttp-wasm.js') as Buffer)
+  }
+  return new WebAssembly.Instance(module, { env }).exports as LlhttpExports
+}
+
+const llhttp = instantiate()
+/** a view of WebAssembly memory, made again when malloc grew (and so detached) the old one */
+let memory = new Uint8Array(llhttp.memory.buffer)
+
+export class OffsetParser {
+  private readonly ptr: number
+  private scratch = 0
+  private scratchSize = 0
+  private length = 0
+
+  constructor(
+    type: number,
+    private readonly handler: OffsetHandler,
+  ) {
+    this.ptr = llhttp.llhttp_alloc(type)
+  }
+
+  /** copies `buf` into this parser's scratch area; run() then parses from an offset of it */
+  load(buf: Buffer): void {
+    if (buf.length > this.scratchSize) {
+      if (this.scratch !== 0) llhttp.free(this.scratch)
+      this.scratchSize = Math.ceil(buf.length / 4096) * 4096
+      this.scratch = llhttp.malloc(this.scratchSize)
+    }
+    if (memory.byteLength === 0 || memory.buffer !== llhttp.memory.buffer) memory = new Uint8Array(llhttp.memory.buffer)
+    memory.set(buf, this.scratch)
+    this.length = buf.length
+  }
+
+  /** parses the loaded buffer from `from` to its end; llhttp's error number (OK, PAUSED, …) */
+  run(from: number): number {
+    current = this.handler
+    base = this.scratch
+    try {
+      return llhttp.llhttp_execute(this.ptr, this.scratch + from, this.length - from)
+    } finally {
+      current = undefined
+    }
+  }
+
+  /** where the parser stopped (PAUSED: the end of the message), as an offset into the loaded buffer */
+  errorPos(): number {
+    return llhttp.llhttp_get_error_pos(this.ptr) - this.scratch
+  }
+
+  resume(): void {
+    llhttp.llhttp_resume(this.ptr)
+  }
+
+  /** back to the start of a message (the owner parses a partial message again, whole) */
+  reset(): void {
+    llhttp.llhttp_reset(this.ptr)
+  }
+
+  method(): number {
+    return llhttp.llhttp_get_method(this.ptr)
+  }
+
+  httpMinor(): number {
+    return llhttp.llhttp_get_http_minor(this.ptr)
+  }
+
+  destroy(): void {
+    llhttp.llhttp_free(this.ptr)
+    if (this.scratch !== 0) llhttp.free(this.scratch)
+    this.scratch = 0
+  }
+}
+
+/** header name at buf[at, at+len) equals `lower` (lowercase letters, digits, '-'), ignoring case */
+export function nameIs(buf: Buffer, at: number, len: number, lower: Buffer): boolean {
+  if (len !== lower.length) return false
+  for (let i = 0; i < len; i++) if (((buf[at + i] as number) | 0x20) !== lower[i]) return false
+  return true
+}
