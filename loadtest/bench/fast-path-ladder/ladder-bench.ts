@@ -15,7 +15,7 @@ import { CpuSplit } from '../cpu-split.js'
  * each: requests per second and the user and system CPU µs per request of its process, as ratios
  * to HAProxy's in the same run, with the load average before and after.
  *
- *   npm run -s build && flock /work/.bench.lock node dist/loadtest/bench/fast-path-ladder/ladder-bench.js
+ *   npm run bench:ladder
  *   env: LADDER_SLICES (4), LADDER_ONLY (comma-separated keys), LADDER_OUT (a file to append the run's JSON line to)
  */
 

@@ -5,7 +5,7 @@ import { OffsetParser, PAUSED, REQUEST, RESPONSE, type OffsetHandler } from './l
  * The ladder's JavaScript measured apart, in ns per call, on the bench's own request and a bench
  * clerk's answer: what rusage cannot split (parsing, classifying, building, clocks, timers).
  *
- *   npm run -s build && flock /work/.bench.lock node dist/loadtest/bench/fast-path-ladder/layer-micro.js
+ *   npm run -s build && node dist/loadtest/bench/fast-path-ladder/layer-micro.js
  */
 
 const REQUEST_BYTES = Buffer.from('POST /stateless/ask HTTP/1.1\r\nHost: 127.0.0.1:39123\r\nContent-Length: 20\r\nContent-Type: application/json\r\n\r\n{"product":"laptop"}')
