@@ -1,4 +1,4 @@
-import { createRequire } from 'node:module'
+import { LLHTTP as constants, instantiateLlhttp, type LlhttpExports } from '../../../proxy/forward/engines/llhttp-wasm.js'
 
 /**
  * Shared by the ladder's rungs b–e: llhttp as undici ships it (WebAssembly), strict (no lenient
@@ -11,14 +11,10 @@ import { createRequire } from 'node:module'
  * there and errorPos() is the message's end; resume() and run() again from it for the next one.
  */
 
-const require = createRequire(import.meta.url)
-// undici has no `exports` map: its files are reachable by path (as proxy/forward/engines/llhttp-response-parser.ts does)
-const constants = require('undici/lib/llhttp/constants.js') as { ERROR: Record<string, number>; TYPE: Record<string, number> }
-
 export const OK = constants.ERROR.OK as number
 export const PAUSED = constants.ERROR.PAUSED as number
-export const REQUEST = constants.TYPE.REQUEST as number
-export const RESPONSE = constants.TYPE.RESPONSE as number
+export const REQUEST = constants.TYPE.REQUEST
+export const RESPONSE = constants.TYPE.RESPONSE
 /** llhttp's method number for HEAD (its answer has no body) */
 export const METHOD_HEAD = 2
 
@@ -33,26 +29,6 @@ export interface OffsetHandler {
   onBody(at: number, len: number): number
   /** PAUSED to stop at the end of the message (errorPos() tells where) */
   onMessageComplete(): number
-}
-
-interface Wasm {
-  Module: new (bytes: Uint8Array) => object
-  Instance: new (module: object, imports: object) => { exports: unknown }
-}
-const WebAssembly = (globalThis as unknown as { WebAssembly: Wasm }).WebAssembly
-
-interface LlhttpExports {
-  memory: { buffer: ArrayBuffer }
-  llhttp_alloc(type: number): number
-  llhttp_free(ptr: number): void
-  llhttp_execute(ptr: number, data: number, len: number): number
-  llhttp_resume(ptr: number): void
-  llhttp_reset(ptr: number): void
-  llhttp_get_error_pos(ptr: number): number
-  llhttp_get_method(ptr: number): number
-  llhttp_get_http_minor(ptr: number): number
-  malloc(size: number): number
-  free(ptr: number): void
 }
 
 /** the parser being run and the WebAssembly address of byte 0 of its buffer */
@@ -71,13 +47,7 @@ function instantiate(): LlhttpExports {
     wasm_on_body: (_p: number, at: number, len: number) => h().onBody(at - base, len),
     wasm_on_message_complete: () => h().onMessageComplete(),
   }
-  let module: object
-  try {
-    module = new WebAssembly.Module(require('undici/lib/llhttp/llhttp_simd-wasm.js') as Buffer)
-  } catch {
-    module = new WebAssembly.Module(require('undici/lib/llhttp/llhttp-wasm.js') as Buffer)
-  }
-  return new WebAssembly.Instance(module, { env }).exports as LlhttpExports
+  return instantiateLlhttp(env)
 }
 
 const llhttp = instantiate()

@@ -1,4 +1,4 @@
-import { createRequire } from 'node:module'
+import { LLHTTP as constants, instantiateLlhttp, type LlhttpExports } from './llhttp-wasm.js'
 
 /**
  * llhttp (the parser Node and undici use) as undici ships it, compiled to WebAssembly, driven
@@ -11,10 +11,6 @@ import { createRequire } from 'node:module'
  * connection. llhttp calls back into JavaScript with the parser's pointer; as undici does, the
  * parser being executed is kept in a module variable (`current`), since only one runs at a time.
  */
-
-// undici has no `exports` map: its files are reachable by path. Pinned by package-lock.
-const require = createRequire(import.meta.url)
-const constants = require('undici/lib/llhttp/constants.js') as { ERROR: Record<string, number>; TYPE: { RESPONSE: number } }
 
 /** what a parser owner is told, in order, for each message */
 export interface ResponseEvents {
@@ -44,26 +40,6 @@ export class ParseError extends Error {
   }
 }
 
-/** the little of the WebAssembly API used here (the project's TypeScript lib has no WebAssembly types) */
-interface Wasm {
-  Module: new (bytes: Uint8Array) => object
-  Instance: new (module: object, imports: object) => { exports: unknown }
-}
-const WebAssembly = (globalThis as unknown as { WebAssembly: Wasm }).WebAssembly
-
-interface LlhttpExports {
-  memory: { buffer: ArrayBuffer }
-  llhttp_alloc(type: number): number
-  llhttp_free(ptr: number): void
-  llhttp_execute(ptr: number, data: number, len: number): number
-  llhttp_finish(ptr: number): number
-  llhttp_resume(ptr: number): void
-  llhttp_get_error_reason(ptr: number): number
-  llhttp_message_needs_eof(ptr: number): number
-  malloc(size: number): number
-  free(ptr: number): void
-}
-
 let current: ResponseParser | undefined
 let currentChunk: Buffer | undefined
 let currentChunkPtr = 0
@@ -90,13 +66,7 @@ function instance(): LlhttpExports {
     wasm_on_body: (_p: number, at: number, len: number) => (current as ResponseParser).onBody(view(at, len)),
     wasm_on_message_complete: () => (current as ResponseParser).onMessageComplete(),
   }
-  let module: object
-  try {
-    module = new WebAssembly.Module(require('undici/lib/llhttp/llhttp_simd-wasm.js') as Buffer)
-  } catch {
-    module = new WebAssembly.Module(require('undici/lib/llhttp/llhttp-wasm.js') as Buffer)
-  }
-  wasm = new WebAssembly.Instance(module, { env }).exports as LlhttpExports
+  wasm = instantiateLlhttp(env)
   return wasm
 }
 
