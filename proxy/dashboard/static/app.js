@@ -8,6 +8,7 @@ import { createClusterCards } from './cluster-cards.js'
 import { createClusterStore, HISTORY_MS } from './cluster-store.js'
 import { createDialogueColumn, OUTCOME_LINES } from './dialogue-column.js'
 import { h } from './dom.js'
+import { followEvents, STREAM_PILLS } from './event-feed.js'
 import { createEventLog } from './event-log.js'
 import { clerkSeries, createLineChart } from './line-chart.js'
 import { createLoadtestPanel } from './loadtest-panel.js'
@@ -16,7 +17,7 @@ import { createRoutesTable } from './routes-table.js'
 import { bindShortcuts, SHORTCUTS } from './shortcuts.js'
 import { applyView, initialView, onWidthClass, saveView } from './view.js'
 // served by the proxy from the compiled services/common/vocabulary.ts
-import { MODES, PROXY_EVENT_TYPES } from './vocabulary.js'
+import { MODES } from './vocabulary.js'
 
 const POLL_MS = 2000 // status refresh; the event stream carries the fast changes
 /** each mode's column: its title and what it shows */
@@ -234,38 +235,6 @@ async function refresh() {
   }
 }
 
-// The proxy caps its event streams (PROXY_EVENT_SUBSCRIBERS): a full proxy answers 503, and an
-// EventSource gives up for good on any answer that is not a stream, so the page asks again itself.
-const STREAM_RETRY_MS = 5_000 // 5 s
-
-function connectEvents() {
-  const source = new EventSource('/_lb/events')
-  const handle = (message) => {
-    let event
-    try {
-      event = JSON.parse(message.data)
-    } catch {
-      return
-    }
-    event.type ??= message.type
-    // the proxy replays its last minutes after each hello: the log starts afresh with them
-    if (event.type === 'hello') log.clear()
-    const lines = store.applyEvent(event)
-    for (const line of [lines ?? []].flat()) log.add({ ...line, at: event.at })
-  }
-  for (const type of PROXY_EVENT_TYPES) source.addEventListener(type, handle)
-  source.onmessage = handle
-  source.onopen = () => setPill('stream-state', 'live', 'pill-live')
-  source.onerror = () => {
-    if (source.readyState !== EventSource.CLOSED) {
-      setPill('stream-state', 'reconnecting…', 'pill-wait') // the browser retries by itself
-      return
-    }
-    setPill('stream-state', 'stream refused: retrying', 'pill-wait')
-    setTimeout(connectEvents, STREAM_RETRY_MS)
-  }
-}
-
 // ---- small header pieces ------------------------------------------------------------------
 
 function setPill(id, text, cls) {
@@ -351,4 +320,4 @@ bindShortcuts(({ action, index }) => {
 syncAdmin()
 refresh()
 setInterval(refresh, POLL_MS)
-connectEvents()
+followEvents({ store, log, onState: (state) => setPill('stream-state', ...STREAM_PILLS[state]) })

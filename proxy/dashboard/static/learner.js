@@ -12,14 +12,14 @@ import { createApi } from './api.js'
 import { registerClerks } from './clerk-colors.js'
 import { createClusterStore, HISTORY_MS } from './cluster-store.js'
 import { createDialogueColumn, OUTCOME_LINES } from './dialogue-column.js'
+import { followEvents, STREAM_PILLS } from './event-feed.js'
 import { createEventLog } from './event-log.js'
 import { clerkSeries, createLineChart } from './line-chart.js'
 import { renderStrip } from './learner-strip.js'
 // served by the proxy from the compiled services/common/vocabulary.ts
-import { MODES, PROXY_EVENT_TYPES } from './vocabulary.js'
+import { MODES } from './vocabulary.js'
 
 const POLL_MS = 2000 // 2 s: /_lb/status; the event stream carries the fast changes
-const STREAM_RETRY_MS = 5_000 // 5 s: a full proxy refuses the stream (503); ask again
 const MODE_TEXT = {
   stateful: { title: 'Stateful', explain: 'Your dialogue lives in one clerk’s memory. Only the sticky pin brings you back to it.' },
   stateless: { title: 'Stateless', explain: 'You carry the dialogue as a signed token. Any clerk can answer.' },
@@ -82,30 +82,6 @@ function fetchStatus() {
     .catch(() => ({ ok: false, body: null }))
 }
 
-function connectEvents() {
-  const source = new EventSource('/_lb/events')
-  const handle = (message) => {
-    let event
-    try {
-      event = JSON.parse(message.data)
-    } catch {
-      return
-    }
-    event.type ??= message.type
-    if (event.type === 'hello') log.clear()
-    const lines = store.applyEvent(event)
-    for (const line of [lines ?? []].flat()) log.add({ ...line, at: event.at })
-  }
-  for (const type of PROXY_EVENT_TYPES) source.addEventListener(type, handle)
-  source.onmessage = handle
-  source.onopen = () => setPill('live', 'pill-live')
-  source.onerror = () => {
-    if (source.readyState !== EventSource.CLOSED) return setPill('reconnecting…', 'pill-wait')
-    setPill('stream refused: retrying', 'pill-wait')
-    setTimeout(connectEvents, STREAM_RETRY_MS)
-  }
-}
-
 function setPill(text, cls) {
   const el = $('stream-state')
   el.textContent = text
@@ -114,4 +90,4 @@ function setPill(text, cls) {
 
 refresh()
 setInterval(refresh, POLL_MS)
-connectEvents()
+followEvents({ store, log, onState: (state) => setPill(...STREAM_PILLS[state]) })
