@@ -4,6 +4,7 @@ import type { Browser, BrowserContext, Locator, Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest'
 import { freePort } from '../../services/common/free-port.js'
 import { spawnService, type SpawnedService } from '../helpers/spawn-service.js'
+import { column, say, newCustomer } from './chat-column.js'
 import { describeWithChromium, launchChromium } from './chromium.js'
 import { everyClerkHealthy as everyClerkHealthyAt, startNpmStartCluster } from './npm-start-cluster.js'
 
@@ -258,44 +259,6 @@ describeWithChromium('the dashboard without npm start’s launcher (as in docker
     await page.screenshot({ path: `${ARTIFACTS}08-without-launcher.png` })
   })
 })
-
-function column(page: Page, mode: string): Locator {
-  return page.locator(`.chat-col[data-mode="${mode}"]`)
-}
-
-interface Answer {
-  clerk: string | null
-  status: string | null
-  error: string | null
-  line: string | null
-}
-
-/** clicks one of the customer's lines and waits for the answer bubble it produces */
-async function say(col: Locator, button: string): Promise<Answer> {
-  const before = Number(await col.getAttribute('data-answers'))
-  await col.getByRole('button', { name: button, exact: true }).click()
-  await col
-    .page()
-    .locator(`.chat-col[data-mode="${await col.getAttribute('data-mode')}"][data-answers="${before + 1}"]`)
-    .waitFor()
-  const bubble = col.locator('.bubble[data-status]').last()
-  return {
-    clerk: await bubble.getAttribute('data-clerk'),
-    status: await bubble.getAttribute('data-status'),
-    error: (await bubble.getAttribute('data-error')) || null,
-    line: await bubble.locator('.line').textContent(),
-  }
-}
-
-/** presses "New customer" and waits until the proxy has emptied the jar and the column says so */
-async function newCustomer(col: Locator): Promise<void> {
-  const before = Number(await col.getAttribute('data-customers'))
-  await col.getByRole('button', { name: 'New customer', exact: true }).click()
-  await col
-    .page()
-    .locator(`.chat-col[data-mode="${await col.getAttribute('data-mode')}"][data-customers="${before + 1}"]`)
-    .waitFor()
-}
 
 /** the names of the cookies this browser would send to the proxy (HttpOnly ones included), sorted */
 async function cookieNames(context: BrowserContext, base: string): Promise<string[]> {

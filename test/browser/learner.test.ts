@@ -1,8 +1,9 @@
 import { mkdirSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core'
+import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import type { SpawnedService } from '../helpers/spawn-service.js'
+import { column, say, newCustomer } from './chat-column.js'
 import { describeWithChromium, launchChromium } from './chromium.js'
 import { startNpmStartCluster } from './npm-start-cluster.js'
 
@@ -149,41 +150,3 @@ describeWithChromium('the learner page: each browser plays its own customers, ag
     return cookies.find((c) => c.name === 'lb_clerk')?.value
   }
 })
-
-function column(page: Page, mode: string): Locator {
-  return page.locator(`.chat-col[data-mode="${mode}"]`)
-}
-
-interface Answer {
-  clerk: string | null
-  status: string | null
-  error: string | null
-  line: string | null
-}
-
-/** clicks one of the customer's lines and waits for the answer bubble it produces */
-async function say(col: Locator, button: string): Promise<Answer> {
-  const before = Number(await col.getAttribute('data-answers'))
-  await col.getByRole('button', { name: button, exact: true }).click()
-  await col
-    .page()
-    .locator(`.chat-col[data-mode="${await col.getAttribute('data-mode')}"][data-answers="${before + 1}"]`)
-    .waitFor()
-  const bubble = col.locator('.bubble[data-status]').last()
-  return {
-    clerk: await bubble.getAttribute('data-clerk'),
-    status: await bubble.getAttribute('data-status'),
-    error: (await bubble.getAttribute('data-error')) || null,
-    line: await bubble.locator('.line').textContent(),
-  }
-}
-
-/** presses "New customer" and waits until the proxy has emptied the column's jar */
-async function newCustomer(col: Locator): Promise<void> {
-  const before = Number(await col.getAttribute('data-customers'))
-  await col.getByRole('button', { name: 'New customer', exact: true }).click()
-  await col
-    .page()
-    .locator(`.chat-col[data-mode="${await col.getAttribute('data-mode')}"][data-customers="${before + 1}"]`)
-    .waitFor()
-}

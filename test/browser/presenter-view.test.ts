@@ -6,6 +6,7 @@ import type { Browser, Locator, Page } from 'playwright-core'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { projectRoot } from '../../services/common/project-root.js'
 import type { SpawnedService } from '../helpers/spawn-service.js'
+import { say } from './chat-column.js'
 import { describeWithChromium, launchChromium } from './chromium.js'
 import { startNpmStartCluster } from './npm-start-cluster.js'
 
@@ -200,20 +201,4 @@ async function expectOnScreen(control: Locator): Promise<void> {
   expect(box!.y, `${name} top`).toBeGreaterThanOrEqual(0)
   expect(box!.x + box!.width, `${name} right`).toBeLessThanOrEqual(SCREEN.width)
   expect(box!.y + box!.height, `${name} bottom`).toBeLessThanOrEqual(SCREEN.height)
-}
-
-/** clicks one of the customer's lines and waits for the answer bubble it produces */
-async function say(col: Locator, button: string): Promise<{ status: string | null; error: string | null; reason: string | null }> {
-  const before = Number(await col.getAttribute('data-answers'))
-  await col.getByRole('button', { name: button, exact: true }).click()
-  await col
-    .page()
-    .locator(`.chat-col[data-mode="${await col.getAttribute('data-mode')}"][data-answers="${before + 1}"]`)
-    .waitFor()
-  const bubble = col.locator('.bubble[data-status]').last()
-  return {
-    status: await bubble.getAttribute('data-status'),
-    error: (await bubble.getAttribute('data-error')) || null,
-    reason: (await bubble.getAttribute('data-reason')) || null,
-  }
 }
