@@ -1,7 +1,6 @@
-import { afterAll, afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { waitFor } from '../../../services/common/wait-for.js'
-import { goodFake, type Fake } from './fake-upstreams.js'
-import { startProxyProcess, type LimitsStatus, type ProxyProcess } from './proxy-process.js'
+import { proxiesBeforeOneClerk, type LimitsStatus } from './proxy-process.js'
 import { openRaw, rawRequest, type RawConnection } from './raw-http.js'
 
 // Issue 10, finding 5: the proxy limited neither connections nor their time, so a flood of idle
@@ -10,24 +9,7 @@ import { openRaw, rawRequest, type RawConnection } from './raw-http.js'
 // 503 overloaded with Retry-After and Connection: close to its first request, and one that sends
 // nothing is closed. The real proxy process; raw sockets.
 
-let clerk: Fake | undefined
-const proxies: ProxyProcess[] = []
-const open: RawConnection[] = []
-
-afterEach(() => {
-  for (const c of open.splice(0)) c.destroy()
-})
-afterAll(async () => {
-  for (const p of proxies) await p.service.stop()
-  await clerk?.close()
-})
-
-async function proxyWith(env: Record<string, string>): Promise<ProxyProcess> {
-  clerk ??= await goodFake('clerk-a')
-  const proxy = await startProxyProcess({ 'clerk-a': clerk.url }, env)
-  proxies.push(proxy)
-  return proxy
-}
+const { proxyWith, open } = proxiesBeforeOneClerk()
 
 const GET = 'GET /orders HTTP/1.1\r\nHost: x\r\n\r\n'
 

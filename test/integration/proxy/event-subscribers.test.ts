@@ -1,7 +1,6 @@
-import { afterAll, afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { waitFor } from '../../../services/common/wait-for.js'
-import { goodFake, type Fake } from './fake-upstreams.js'
-import { proxyLimits, startProxyProcess, type ProxyProcess } from './proxy-process.js'
+import { proxiesBeforeOneClerk, proxyLimits } from './proxy-process.js'
 import { openRaw, type RawConnection } from './raw-http.js'
 
 // Issue 10, finding 8: GET /_lb/events took any number of subscribers, each a connection and a
@@ -9,24 +8,7 @@ import { openRaw, type RawConnection } from './raw-http.js'
 // 503 overloaded with Retry-After. The stream stays open without a token (it shows what the open
 // GET /_lb/status shows; docs/security.md says why). The real proxy process; raw sockets.
 
-let clerk: Fake | undefined
-const proxies: ProxyProcess[] = []
-const open: RawConnection[] = []
-
-afterEach(() => {
-  for (const c of open.splice(0)) c.destroy()
-})
-afterAll(async () => {
-  for (const p of proxies) await p.service.stop()
-  await clerk?.close()
-})
-
-async function proxyWith(env: Record<string, string>): Promise<ProxyProcess> {
-  clerk ??= await goodFake('clerk-a')
-  const proxy = await startProxyProcess({ 'clerk-a': clerk.url }, env)
-  proxies.push(proxy)
-  return proxy
-}
+const { proxyWith, open } = proxiesBeforeOneClerk()
 
 /** opens an event stream without a token; resolves once its answer's status line is in */
 async function subscribe(port: number): Promise<RawConnection> {
