@@ -93,6 +93,10 @@ export async function runPrimary(options: ProxyOptions, log: (msg: string) => vo
       else onMessage(worker, message)
     })
     worker.once('online', () => send(worker, { t: 'routing', ...routing() }))
+    // A worker that died (killed, crashed) still looks connected until this process reads the end
+    // of its IPC channel: a message sent to it then fails with EPIPE, emitted here. Unhandled, it
+    // took the primary, and every other worker, down with it. Its 'exit' follows and replaces it.
+    worker.on('error', (err) => log(`worker ${worker.process.pid} could not be told something (${err.message}); it is exiting and will be replaced`))
     worker.once('listening', () => {
       listened.add(worker.id)
       if (listened.size === options.workers && !allListened) {
