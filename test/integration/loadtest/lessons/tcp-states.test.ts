@@ -41,25 +41,38 @@ function connect(port: number): Promise<Socket> {
   })
 }
 
-const bySide = (proxy: number) => countBySide(readProcNetTcp() ?? [], { proxy, clerks: [] })
+/**
+ * The sockets of this server's own connections by side: its listening socket, and every entry
+ * whose port at one end is one of `clientPorts`. The kernel may give the server a port that sockets
+ * of earlier tests, still in TIME_WAIT for a minute, also name; counting them failed this file once.
+ */
+function bySide(proxy: number, clientPorts: readonly number[]) {
+  const ours = (readProcNetTcp() ?? []).filter((e) => (e.localPort === proxy && e.remotePort === 0) || clientPorts.includes(e.localPort) || clientPorts.includes(e.remotePort))
+  return countBySide(ours, { proxy, clerks: [] })
+}
+const portsOf = (clients: readonly Socket[]) => clients.map((c) => c.localPort as number)
 
 describe.skipIf(readProcNetTcp() === undefined)('tcp-states on live sockets', () => {
   it('counts ESTABLISHED at both ends, then TIME_WAIT on the customer side when the customer closes first', async () => {
     const port = await listen('customer')
     const clients = await Promise.all([connect(port), connect(port), connect(port)])
-    await waitFor(() => bySide(port).customer.ESTABLISHED === 3 && bySide(port)['proxy front'].ESTABLISHED === 3, { what: '3 connections established at both ends' })
-    expect(bySide(port)['proxy front'].LISTEN).toBe(1)
+    const ports = portsOf(clients)
+    await waitFor(() => bySide(port, ports).customer.ESTABLISHED === 3 && bySide(port, ports)['proxy front'].ESTABLISHED === 3, {
+      what: '3 connections established at both ends',
+    })
+    expect(bySide(port, ports)['proxy front'].LISTEN).toBe(1)
     for (const c of clients) c.end()
-    await waitFor(() => bySide(port).customer.TIME_WAIT === 3, { what: 'the customers to hold TIME_WAIT' })
-    expect(bySide(port)['proxy front'].TIME_WAIT).toBeUndefined()
+    await waitFor(() => bySide(port, ports).customer.TIME_WAIT === 3, { what: 'the customers to hold TIME_WAIT' })
+    expect(bySide(port, ports)['proxy front'].TIME_WAIT).toBeUndefined()
   })
 
   it('puts TIME_WAIT on the server side when the server closes first, and the command prints it', async () => {
     const port = await listen('server')
     const client = await connect(port)
     client.on('end', () => client.end()) // the server's FIN, then ours
-    await waitFor(() => bySide(port)['proxy front'].TIME_WAIT === 1, { what: 'the server to hold TIME_WAIT' })
-    expect(bySide(port).customer.TIME_WAIT).toBeUndefined()
+    const ports = portsOf([client])
+    await waitFor(() => bySide(port, ports)['proxy front'].TIME_WAIT === 1, { what: 'the server to hold TIME_WAIT' })
+    expect(bySide(port, ports).customer.TIME_WAIT).toBeUndefined()
 
     const { stdout } = await run(process.execPath, ['dist/loadtest/lessons/tcp-states.js', '--once', '--json', '--proxy-port', String(port), '--clerk-ports', ''])
     const printed = JSON.parse(stdout) as { sockets: Record<string, Record<string, number>> }
