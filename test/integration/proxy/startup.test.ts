@@ -115,33 +115,45 @@ describe('a cluster worker that dies after it listened', () => {
     }
   }
 
-  it('is replaced, as before, and the proxy keeps serving', async () => {
+  /**
+   * Runs `body` against a proxy of two workers (both listening: one killed while still starting
+   * would stop the proxy instead, by design, as it would fail the same way again) in front of one
+   * good clerk; `workers` are the two pids. Everything is stopped after.
+   */
+  async function withTwoWorkers(body: (proxy: SpawnedService, base: string, workers: number[]) => Promise<void>): Promise<void> {
     const clerk = await goodFake('good')
     const port = await freePort()
     const base = `http://127.0.0.1:${port}`
     const proxy = await spawnService('proxy/main.js', { PROXY_CLERKS: `good=${clerk.url}`, PROXY_PORT: String(port), PROXY_WORKERS: '2', LOG_LEVEL: 'info' }, `${base}/_lb/status`)
     try {
-      // both workers listening (the primary says so once): one killed while still starting would
-      // stop the proxy instead, by design (it would fail the same way again)
       await waitFor(() => /2 workers \(.*\) listening on/.test(proxy.output()), { what: 'both workers listening' })
-      const first = await waitFor(() => (workersOf(proxy.pid).length === 2 ? workersOf(proxy.pid) : undefined), { what: 'two workers' })
-      const victim = first[0] as number
-      process.kill(victim, 'SIGKILL')
-      await waitFor(
-        () => {
-          const now = workersOf(proxy.pid)
-          return now.length === 2 && !now.includes(victim)
-        },
-        { what: 'a new worker instead of the killed one' },
-      )
-      await waitFor(() => /starting another/.test(proxy.output()), { what: 'the primary to say it replaced the worker' })
-      const res = await fetch(`${base}/stateless/ask`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' }, signal: AbortSignal.timeout(10_000) })
-      expect(res.status).toBe(200)
-      expect(proxy.exited()).toBe(false)
+      await body(proxy, base, await waitFor(() => (workersOf(proxy.pid).length === 2 ? workersOf(proxy.pid) : undefined), { what: 'two workers' }))
     } finally {
       await proxy.stop()
       await clerk.close()
     }
+  }
+
+  /** two workers again, `victim` not among them, and the proxy answering */
+  async function expectReplaced(proxy: SpawnedService, base: string, victim: number): Promise<void> {
+    await waitFor(
+      () => {
+        const now = workersOf(proxy.pid)
+        return now.length === 2 && !now.includes(victim)
+      },
+      { what: 'a new worker instead of the killed one' },
+    )
+    const res = await fetch(`${base}/stateless/ask`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' }, signal: AbortSignal.timeout(10_000) })
+    expect(res.status).toBe(200)
+    expect(proxy.exited(), proxy.output()).toBe(false)
+  }
+
+  it('is replaced, as before, and the proxy keeps serving', async () => {
+    await withTwoWorkers(async (proxy, base, [victim]) => {
+      process.kill(victim as number, 'SIGKILL')
+      await expectReplaced(proxy, base, victim as number)
+      await waitFor(() => /starting another/.test(proxy.output()), { what: 'the primary to say it replaced the worker' })
+    })
   })
 
   // A dead worker can still look connected to the primary until the primary reads the end of its
@@ -150,13 +162,7 @@ describe('a cluster worker that dies after it listened', () => {
   // Staged here: the primary is stopped, a worker killed, and the primary resumes with its stats
   // timer due (every 1 s), whose broadcast runs before the primary reads the channel's end.
   it('survives a message sent to a worker that died while the primary was not looking', async () => {
-    const clerk = await goodFake('good')
-    const port = await freePort()
-    const base = `http://127.0.0.1:${port}`
-    const proxy = await spawnService('proxy/main.js', { PROXY_CLERKS: `good=${clerk.url}`, PROXY_PORT: String(port), PROXY_WORKERS: '2', LOG_LEVEL: 'info' }, `${base}/_lb/status`)
-    try {
-      await waitFor(() => /2 workers \(.*\) listening on/.test(proxy.output()), { what: 'both workers listening' })
-      const [victim] = await waitFor(() => (workersOf(proxy.pid).length === 2 ? workersOf(proxy.pid) : undefined), { what: 'two workers' })
+    await withTwoWorkers(async (proxy, base, [victim]) => {
       process.kill(proxy.pid, 'SIGSTOP')
       try {
         process.kill(victim as number, 'SIGKILL')
@@ -166,19 +172,7 @@ describe('a cluster worker that dies after it listened', () => {
       } finally {
         process.kill(proxy.pid, 'SIGCONT')
       }
-      await waitFor(
-        () => {
-          const now = workersOf(proxy.pid)
-          return now.length === 2 && !now.includes(victim as number)
-        },
-        { what: `a new worker instead of the killed one (the proxy said: ${proxy.output().slice(-300)})` },
-      )
-      const res = await fetch(`${base}/stateless/ask`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' }, signal: AbortSignal.timeout(10_000) })
-      expect(res.status).toBe(200)
-      expect(proxy.exited(), proxy.output()).toBe(false)
-    } finally {
-      await proxy.stop()
-      await clerk.close()
-    }
+      await expectReplaced(proxy, base, victim as number)
+    })
   })
 })
