@@ -276,11 +276,14 @@ export function isClosingRefusal(statusCode: number, rawHeaders: readonly string
   if (statusCode !== 503) return undefined
   for (let i = 0; i < rawHeaders.length; i += 2) {
     const name = rawHeaders[i] as string
-    if (name.length === 10 && name.toLowerCase() === 'connection' && /close/i.test(rawHeaders[i + 1] as string)) {
-      return failure('closing', 'HTTP_503_CLOSE', clerk)
-    }
+    if (name.length === 10 && name.toLowerCase() === 'connection' && /close/i.test(rawHeaders[i + 1] as string)) return closingFailure(clerk)
   }
   return undefined
+}
+
+/** the `closing` row: a clerk shutting down answered 503 with Connection: close */
+export function closingFailure(clerk: string): UpstreamFailure {
+  return failure('closing', 'HTTP_503_CLOSE', clerk)
 }
 
 /**

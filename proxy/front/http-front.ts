@@ -8,7 +8,7 @@ import { clientErrorHandler } from './client-errors.js'
 import { crossSiteRefusal } from './cross-site.js'
 import { overloaded, ProxyErrors, RETRY_SOON, sendError } from '../errors.js'
 import { serveEventStream, type EventSource } from '../admin/event-stream.js'
-import { createForwarder, refuseBody, type RoutingView } from '../forward/forwarder.js'
+import { BalancerTurns, createForwarder, refuseBody, type RoutingView } from '../forward/forwarder.js'
 import type { FrontLimits } from '../options.js'
 import type { FrontUsage } from '../state/status.js'
 import { discardRestOfBody, readRequestBody } from './request-body.js'
@@ -42,6 +42,8 @@ export interface HttpFront {
   usage(): FrontUsage
   /** stop accepting, let in-flight requests finish (up to `graceMs`), then close every connection */
   shutdown(graceMs: number): Promise<void>
+  /** what another front of this process shares with this one (proxy/fast/): one balancer turn per route, one body budget */
+  readonly shared: { readonly turns: BalancerTurns; readonly budget: BodyBudget }
 }
 
 const ADMIN_BODY_CAP = 64 * 1024 // 64 KiB
@@ -57,9 +59,11 @@ const DEADLINE_CHECK_MS = 1_000 // 1 s
 export function createHttpFront(plane: ProxyPlane, engine: ForwardEngine, options: FrontOptions): HttpFront {
   const { limits } = options
   const budget = new BodyBudget(limits.requestBufferBytes)
+  const turns = new BalancerTurns()
   const forward = createForwarder({
     view: plane.view,
     counters: plane.counters,
+    turns,
     engine,
     budget,
     bodyCapBytes: options.bodyCapBytes,
@@ -230,6 +234,7 @@ export function createHttpFront(plane: ProxyPlane, engine: ForwardEngine, option
 
   return {
     server,
+    shared: { turns, budget },
     usage: () => ({ connections: connections.open, bufferedBytes: budget.heldBytes, eventStreams: streams.size }),
     shutdown(graceMs: number) {
       closing = true

@@ -23,9 +23,14 @@ export interface ForwardRequest {
   body: Buffer | undefined
 }
 
-export interface ForwardCallbacks {
-  /** the whole answer; headers flat, hop-by-hop and length headers still in (the forwarder filters) */
-  onResponse(statusCode: number, rawHeaders: string[], body: Buffer): void
+/**
+ * `A` is the answer's head as the engine read it: flat raw headers for the engines behind the
+ * node:http front (hop-by-hop and length headers still in: the forwarder filters), the byte
+ * ranges llhttp reported for the fast path (proxy/fast/), valid only during the call.
+ */
+export interface ForwardCallbacks<A = string[]> {
+  /** the whole answer */
+  onResponse(statusCode: number, answer: A, body: Buffer): void
   /** `written`: the request had started to go out on a connected socket */
   onError(err: unknown, written: boolean): void
   /**
@@ -34,7 +39,7 @@ export interface ForwardCallbacks {
    * passes each chunk as it comes, unbuffered, and ends with exactly one of end() or broke().
    * Without it, an event stream is buffered like any answer.
    */
-  onStream?(statusCode: number, rawHeaders: string[]): StreamSink
+  onStream?(statusCode: number, answer: A): StreamSink
 }
 
 /** Where an engine pours a streamed answer. */

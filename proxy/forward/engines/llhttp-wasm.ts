@@ -5,7 +5,7 @@ import { createRequire } from 'node:module'
  * build where the machine runs it, else the plain one). One place that knows how to load it and
  * what it exports; its owners give the callbacks (`env`) and keep one instance per process:
  * `llhttp-response-parser.ts` (the net engine's answers) and the fast-path ladder's offset parser
- * (loadtest/bench/fast-path-ladder/llhttp-offsets.ts).
+ * (proxy/fast/offset-parser.ts).
  */
 
 // undici has no `exports` map: its files are reachable by path. Pinned by package-lock.
@@ -41,6 +41,7 @@ export interface LlhttpExports {
   llhttp_get_error_reason(ptr: number): number
   llhttp_get_error_pos(ptr: number): number
   llhttp_get_method(ptr: number): number
+  llhttp_get_http_major(ptr: number): number
   llhttp_get_http_minor(ptr: number): number
   llhttp_message_needs_eof(ptr: number): number
   malloc(size: number): number
