@@ -1,10 +1,10 @@
-import { LLHTTP as constants, instantiateLlhttp, type LlhttpExports } from '../../../proxy/forward/engines/llhttp-wasm.js'
+import { LLHTTP as constants, instantiateLlhttp, type LlhttpExports } from '../forward/engines/llhttp-wasm.js'
 
 /**
- * Shared by the ladder's rungs b–e: llhttp as undici ships it (WebAssembly), strict (no lenient
- * flag), reporting positions instead of strings. Every callback gets offsets into the buffer the
- * owner loaded, so a rung can splice byte ranges without making a string or a Buffer view per
- * header. Each parser has its own scratch area in WebAssembly memory, so a parser may be run while
+ * The fast path's parser (and the ladder's rungs b–e, loadtest/bench/fast-path-ladder/): llhttp as
+ * undici ships it (WebAssembly), strict (no lenient flag), reporting positions instead of strings.
+ * Every callback gets offsets into the buffer the owner loaded, so the proxy can splice byte
+ * ranges without making a string or a Buffer view per header. Each parser has its own scratch area in WebAssembly memory, so a parser may be run while
  * another one is paused between runs (an answer completing may start the next queued request).
  *
  * To find where a message ends, a rung returns PAUSED from onMessageComplete: execute() stops
@@ -13,6 +13,11 @@ import { LLHTTP as constants, instantiateLlhttp, type LlhttpExports } from '../.
 
 export const OK = constants.ERROR.OK as number
 export const PAUSED = constants.ERROR.PAUSED as number
+/** llhttp's error numbers by name (HPE_<NAME>, as node reports them: failures.ts files them) */
+const ERROR_NAME = new Map(Object.entries(constants.ERROR).map(([name, n]) => [n, `HPE_${name}`]))
+export function errorCode(errno: number): string {
+  return ERROR_NAME.get(errno) ?? 'HPE_UNKNOWN'
+}
 export const REQUEST = constants.TYPE.REQUEST
 export const RESPONSE = constants.TYPE.RESPONSE
 /** llhttp's method number for HEAD (its answer has no body) */
@@ -104,8 +109,32 @@ export class OffsetParser {
     llhttp.llhttp_reset(this.ptr)
   }
 
+  /** the peer closed: an answer framed by the close ends here (llhttp's error number) */
+  finish(): number {
+    current = this.handler
+    base = this.scratch
+    try {
+      return llhttp.llhttp_finish(this.ptr)
+    } finally {
+      current = undefined
+    }
+  }
+
+  /** llhttp's reason for the error it stopped at, for logs (never for a customer) */
+  errorReason(): string {
+    const at = llhttp.llhttp_get_error_reason(this.ptr)
+    if (at === 0) return ''
+    if (memory.byteLength === 0 || memory.buffer !== llhttp.memory.buffer) memory = new Uint8Array(llhttp.memory.buffer)
+    const end = memory.indexOf(0, at)
+    return Buffer.from(memory.buffer, at, end - at).toString('latin1')
+  }
+
   method(): number {
     return llhttp.llhttp_get_method(this.ptr)
+  }
+
+  httpMajor(): number {
+    return llhttp.llhttp_get_http_major(this.ptr)
   }
 
   httpMinor(): number {
@@ -117,11 +146,4 @@ export class OffsetParser {
     if (this.scratch !== 0) llhttp.free(this.scratch)
     this.scratch = 0
   }
-}
-
-/** header name at buf[at, at+len) equals `lower` (lowercase letters, digits, '-'), ignoring case */
-export function nameIs(buf: Buffer, at: number, len: number, lower: Buffer): boolean {
-  if (len !== lower.length) return false
-  for (let i = 0; i < len; i++) if (((buf[at + i] as number) | 0x20) !== lower[i]) return false
-  return true
 }

@@ -1,6 +1,6 @@
 import net from 'node:net'
 import { listenArgs } from './ladder-args.js'
-import { OK, OffsetParser, REQUEST, type OffsetHandler } from './llhttp-offsets.js'
+import { OK, OffsetParser, REQUEST, type OffsetHandler } from '../../../proxy/fast/offset-parser.js'
 
 /**
  * Rung b: the pipe (a) + every customer chunk parsed by llhttp (undici's WebAssembly build,

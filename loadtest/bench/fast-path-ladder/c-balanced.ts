@@ -1,6 +1,6 @@
 import net from 'node:net'
 import { listenArgs, type LadderClerk } from './ladder-args.js'
-import { METHOD_HEAD, OK, OffsetParser, PAUSED, REQUEST, RESPONSE, type OffsetHandler } from './llhttp-offsets.js'
+import { METHOD_HEAD, OK, OffsetParser, PAUSED, REQUEST, RESPONSE, type OffsetHandler } from '../../../proxy/fast/offset-parser.js'
 
 /**
  * Rung c: per-request balancing. Each customer request is parsed (llhttp, request mode) to find

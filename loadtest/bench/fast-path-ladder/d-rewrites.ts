@@ -1,7 +1,7 @@
 import net from 'node:net'
 import { listenArgs, type LadderClerk } from './ladder-args.js'
 import { buildAnswer, buildRequest, classifyAnswer, classifyRequest, HeadRanges, type RequestFacts } from './head-splice.js'
-import { METHOD_HEAD, OK, OffsetParser, PAUSED, REQUEST, RESPONSE, type OffsetHandler } from './llhttp-offsets.js'
+import { METHOD_HEAD, OK, OffsetParser, PAUSED, REQUEST, RESPONSE, type OffsetHandler } from '../../../proxy/fast/offset-parser.js'
 
 /**
  * Rung d: rung c + the head rewrites the proxy must do, on byte ranges llhttp reports

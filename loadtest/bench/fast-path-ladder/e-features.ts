@@ -2,7 +2,7 @@ import net from 'node:net'
 import { performance } from 'node:perf_hooks'
 import { buildAnswer, buildRequest, classifyAnswer, classifyRequest, HeadRanges, type RequestFacts } from './head-splice.js'
 import { listenArgs, type LadderClerk } from './ladder-args.js'
-import { METHOD_HEAD, OK, OffsetParser, PAUSED, REQUEST, RESPONSE, type OffsetHandler } from './llhttp-offsets.js'
+import { METHOD_HEAD, OK, OffsetParser, PAUSED, REQUEST, RESPONSE, type OffsetHandler } from '../../../proxy/fast/offset-parser.js'
 
 /**
  * Rung e: rung d + the per-request features in their cheapest form, with no object per request

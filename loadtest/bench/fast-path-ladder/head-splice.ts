@@ -1,4 +1,6 @@
-import { nameIs } from './llhttp-offsets.js'
+import { HeadRanges, nameIs } from '../../../proxy/fast/head-ranges.js'
+
+export { HeadRanges }
 
 /**
  * Shared by rungs d and e: the head rewrites the proxy must do, done on byte ranges llhttp
@@ -10,7 +12,6 @@ import { nameIs } from './llhttp-offsets.js'
  * is one line and line i ends where line i+1 starts.
  */
 
-const CRLFCRLF = Buffer.from('\r\n\r\n')
 const b = (s: string) => Buffer.from(s, 'latin1')
 const CONNECTION = b('connection')
 const KEEP_ALIVE = b('keep-alive')
@@ -41,69 +42,6 @@ export const XFF_LINE = 4
 export const IDEMPOTENCY_LINE = 5
 export const CHUNKED_LINE = 6
 export const CONNECTION_LINE = 7
-
-const MAX_HEADERS = 100
-const MAX_BODY_PIECES = 1024
-
-/** Where a message's parts are in the buffer llhttp read: the URL, each header's name and value, the body's pieces. */
-export class HeadRanges {
-  /** per header: name at, name length, value at, value length */
-  readonly header = new Int32Array(MAX_HEADERS * 4)
-  readonly kind = new Uint8Array(MAX_HEADERS)
-  count = 0
-  urlAt = 0
-  urlLen = 0
-  /** per body piece: at, length */
-  readonly body = new Int32Array(MAX_BODY_PIECES * 2)
-  pieces = 0
-  bodyLength = 0
-
-  begin(): void {
-    this.count = 0
-    this.pieces = 0
-    this.bodyLength = 0
-    this.urlLen = 0
-  }
-
-  url(at: number, len: number): number {
-    if (this.urlLen === 0) this.urlAt = at
-    this.urlLen += len
-    return 0
-  }
-
-  field(at: number, len: number): number {
-    if (this.count === MAX_HEADERS) return -1
-    const i = this.count++ * 4
-    this.header[i] = at
-    this.header[i + 1] = len
-    this.header[i + 2] = at + len
-    this.header[i + 3] = 0
-    return 0
-  }
-
-  value(at: number, len: number): number {
-    const i = (this.count - 1) * 4
-    this.header[i + 2] = at
-    this.header[i + 3] = len
-    return 0
-  }
-
-  bodyPiece(at: number, len: number): number {
-    if (this.pieces === MAX_BODY_PIECES) return -1
-    this.body[this.pieces * 2] = at
-    this.body[this.pieces * 2 + 1] = len
-    this.pieces++
-    this.bodyLength += len
-    return 0
-  }
-
-  /** the offset just past the head's blank line */
-  headEnd(buf: Buffer, start: number): number {
-    const n = this.count
-    const from = n === 0 ? Math.max(start, this.urlAt + this.urlLen) : (this.header[n * 4 - 2] as number) + (this.header[n * 4 - 1] as number)
-    return buf.indexOf(CRLFCRLF, from) + 4
-  }
-}
 
 /** What a customer's request head says to the proxy (filled by classifyRequest). */
 export interface RequestFacts {
@@ -217,24 +155,6 @@ function readPin(buf: Buffer, at: number, len: number, cookieIds: readonly Buffe
   return -1
 }
 
-/** copies the head's start line and the lines `r.kind` keeps (KEEP_KINDS), as few runs as possible; returns the new position */
-function copyKeptLines(buf: Buffer, r: HeadRanges, start: number, headEnd: number, out: Buffer, pos: number, keep: (kind: number) => boolean): number {
-  let runAt = start
-  let runEnd = r.count === 0 ? headEnd - 2 : (r.header[0] as number)
-  for (let i = 0; i < r.count; i++) {
-    const lineAt = r.header[i * 4] as number
-    const lineEnd = i + 1 < r.count ? (r.header[(i + 1) * 4] as number) : headEnd - 2
-    if (keep(r.kind[i] as number)) {
-      if (lineAt !== runEnd) {
-        pos += buf.copy(out, pos, runAt, runEnd)
-        runAt = lineAt
-      }
-      runEnd = lineEnd
-    }
-  }
-  return pos + buf.copy(out, pos, runAt, runEnd)
-}
-
 const keepInRequest = (kind: number) => kind === KEEP || kind === HOST_LINE || kind === COOKIE_LINE || kind === IDEMPOTENCY_LINE
 const keepInAnswer = (kind: number) => kind === KEEP
 
@@ -268,7 +188,7 @@ export function buildRequest(buf: Buffer, start: number, end: number, r: HeadRan
   const xff = facts.forwardedFor
   const xffLen = xff < 0 ? 0 : (r.header[xff * 4 + 3] as number) + 2
   const out = outBuffer(end - start + 96 + xffLen + ip.length, scratch)
-  let pos = copyKeptLines(buf, r, start, headEnd, out, 0, keepInRequest)
+  let pos = r.copyLines(buf, start, headEnd, out, 0, keepInRequest)
   pos += XFF_NAME.copy(out, pos)
   if (xff >= 0) {
     const at = r.header[xff * 4 + 2] as number
@@ -310,7 +230,7 @@ export function classifyAnswer(buf: Buffer, r: HeadRanges): boolean {
 export function buildAnswer(buf: Buffer, start: number, end: number, r: HeadRanges, chunked: boolean, extra: Buffer | undefined, scratch?: Buffer): Buffer {
   const headEnd = r.headEnd(buf, start)
   const out = outBuffer(end - start + 32 + (extra?.length ?? 0), scratch)
-  let pos = copyKeptLines(buf, r, start, headEnd, out, 0, keepInAnswer)
+  let pos = r.copyLines(buf, start, headEnd, out, 0, keepInAnswer)
   if (extra !== undefined) pos += extra.copy(out, pos)
   if (chunked) pos += out.write(`content-length: ${r.bodyLength}\r\n`, pos, 'latin1')
   pos += CRLF.copy(out, pos)

@@ -1,5 +1,5 @@
 import { classifyAnswer, classifyRequest, buildAnswer, buildRequest, HeadRanges, type RequestFacts } from './head-splice.js'
-import { OffsetParser, PAUSED, REQUEST, RESPONSE, type OffsetHandler } from './llhttp-offsets.js'
+import { OffsetParser, PAUSED, REQUEST, RESPONSE, type OffsetHandler } from '../../../proxy/fast/offset-parser.js'
 
 /**
  * The ladder's JavaScript measured apart, in ns per call, on the bench's own request and a bench
