@@ -1,12 +1,11 @@
-import type { Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import type { AddressInfo, Server } from 'node:net'
 import { createAdminHandlerFor } from './admin/admin-api.js'
 import { dashboardDir } from './front/dashboard-files.js'
-import { createEngine } from './forward/engines/create-engine.js'
+import { createEngine, engineOptions } from './forward/engines/create-engine.js'
 import type { ForwardEngine } from './forward/engines/engine.js'
 import { HealthChecker } from './state/health-checker.js'
 import { startDiscovery } from './state/discovery.js'
-import { createHttpFront, type HttpFront } from './front/http-front.js'
+import { createFront, type ProxyFront } from './front/create-front.js'
 import { frontLimits, type ProxyOptions } from './options.js'
 import { ProxyState } from './state/proxy-state.js'
 import type { EventBus } from './state/events.js'
@@ -39,10 +38,12 @@ export function buildProxy(options: ProxyOptions, { dashboard = dashboardDir() }
     state.noteReadyz(u, info),
   )
   const admin = createAdminHandlerFor(state, options)
-  const front: HttpFront = createHttpFront(
+  const front: ProxyFront = createFront(
+    options.engine,
     { view: state, counters: state.counters, admin, events: { subscribe: (l) => state.events.subscribe(l), status: () => state.status(), history: () => state.events.history() } },
     engine,
     { bodyCapBytes: options.bodyCapBytes, upstreamTimeoutMs: options.upstreamTimeoutMs, dashboardDir: dashboard, limits: frontLimits(options) },
+    engineOptions(options),
   )
   state.readFrontUsage = () => front.usage()
   let stopDiscovery = () => {}

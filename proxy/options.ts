@@ -5,7 +5,7 @@ import { ACCEPTED_POLICY_NAMES, type AcceptedPolicyName } from './balance/policy
 import { buildRouteTable, parseRouteChanges, readRouteChange, type RouteChange, type RouteTable } from './forward/route-table.js'
 import { parseDiscoverTarget, type DiscoveryTarget } from './state/discovery.js'
 
-export const ENGINE_NAMES = ['undici', 'http-proxy', 'net'] as const
+export const ENGINE_NAMES = ['undici', 'http-proxy', 'net', 'fast'] as const
 export type EngineName = (typeof ENGINE_NAMES)[number]
 
 export interface ClerkTarget {

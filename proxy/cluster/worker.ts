@@ -1,10 +1,10 @@
 import type { AdminRequest, AdminResponse } from '../admin/admin-api.js'
 import { policiesNamed } from '../balance/policy.js'
-import { createEngine } from '../forward/engines/create-engine.js'
+import { createEngine, engineOptions } from '../forward/engines/create-engine.js'
 import { FAILURES } from '../forward/failures.js'
 import { routeLookup } from '../forward/route-table.js'
 import { dashboardDir } from '../front/dashboard-files.js'
-import { createHttpFront } from '../front/http-front.js'
+import { createFront } from '../front/create-front.js'
 import { listenFailure } from '../front/listen-failure.js'
 import { frontLimits, type ProxyOptions } from '../options.js'
 import { Counters, type Evidence } from '../state/counters.js'
@@ -65,7 +65,8 @@ export async function runWorker(options: ProxyOptions): Promise<void> {
     })
   }
 
-  const front = createHttpFront(
+  const front = createFront(
+    options.engine,
     {
       view,
       counters,
@@ -78,6 +79,7 @@ export async function runWorker(options: ProxyOptions): Promise<void> {
     },
     createEngine(options.engine, options),
     { bodyCapBytes: options.bodyCapBytes, upstreamTimeoutMs: options.upstreamTimeoutMs, dashboardDir: dashboardDir(), limits: frontLimits(options) },
+    engineOptions(options),
   )
 
   process.on('message', (message: PrimaryToWorker) => {

@@ -60,6 +60,11 @@ export interface ProxyLines {
   readonly setCookie: string | undefined
 }
 
+/** An attempt in flight: abort() stops it, and no engine callback follows. */
+export interface Abortable {
+  abort(): void
+}
+
 /** Where a streamed answer goes on the customer's side. */
 export interface CustomerStream {
   write(chunk: Buffer): void
@@ -84,8 +89,8 @@ export interface CustomerPort<A> {
   readonly affinity: AffinityRequest
   /** makes the request for clerks, once; `proxyKey`: an Idempotency-Key of the proxy's own to add */
   prepare(proxyKey: string | undefined): void
-  /** sends the request to `upstream`, telling it the attempt's deadline (ms since the epoch); returns the abort */
-  send(upstream: Upstream, deadlineEpochMs: number, callbacks: ForwardCallbacks<A>): () => void
+  /** sends the request to `upstream`, telling it the attempt's deadline (ms since the epoch) */
+  send(upstream: Upstream, deadlineEpochMs: number, callbacks: ForwardCallbacks<A>): Abortable
   /** a 503 with Connection: close: the clerk is shutting down and did nothing with the request */
   closes(answer: A): boolean
   answer(statusCode: number, answer: A, body: Buffer, lines: ProxyLines): void
@@ -113,7 +118,7 @@ export class Exchange<A> implements ForwardCallbacks<A>, ProxyLines {
   private attempts = 0
   retries = 0
   private current: Upstream | undefined
-  private abortAttempt: (() => void) | undefined
+  private attempt: Abortable | undefined
   setCookie: string | undefined
   redispatched = false
   private finished = false
@@ -146,7 +151,7 @@ export class Exchange<A> implements ForwardCallbacks<A>, ProxyLines {
     this.finished = true
     this.clearAttemptTimer()
     this.stopStreaming()
-    this.abortAttempt?.()
+    this.attempt?.abort()
     this.release()
   }
 
@@ -218,7 +223,7 @@ export class Exchange<A> implements ForwardCallbacks<A>, ProxyLines {
     // SIGSTOPped, or starved), or whose attempt was abandoned at its per-try timeout, must not
     // charge a payment after the proxy stopped waiting for it. The clerk hands it to the ledger,
     // whose script refuses a charge past it (ledger.ts).
-    this.abortAttempt = this.port.send(upstream, Date.now() + attemptMs, this)
+    this.attempt = this.port.send(upstream, Date.now() + attemptMs, this)
   }
 
   /**
@@ -234,7 +239,7 @@ export class Exchange<A> implements ForwardCallbacks<A>, ProxyLines {
       this.attemptTimer = setTimeout(() => this.abandonAttempt('PROXY_UPSTREAM_TIMEOUT'), rest)
       return
     }
-    this.abortAttempt?.()
+    this.attempt?.abort()
     this.onError(new EngineError(code, code === 'PROXY_PER_TRY_TIMEOUT' ? "the route's per-try timeout passed" : "the request's deadline passed"), true)
   }
 
@@ -360,7 +365,7 @@ export class Exchange<A> implements ForwardCallbacks<A>, ProxyLines {
       return true
     }
     // nothing is in flight while the pause runs: a customer who leaves clears this timer
-    this.abortAttempt = undefined
+    this.attempt = undefined
     this.attemptTimer = setTimeout(() => {
       this.attemptTimer = undefined
       if (!this.finished) this.send(next)

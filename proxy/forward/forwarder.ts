@@ -6,7 +6,7 @@ import { discardRestOfBody, readRequestBody, type BodyBudget } from '../front/re
 import type { Counters } from '../state/counters.js'
 import type { Upstream } from '../state/upstream.js'
 import type { ForwardCallbacks, ForwardEngine, ForwardRequest } from './engines/engine.js'
-import { Exchange, type CustomerPort, type CustomerStream, type ExchangeDeps, type ProxyLines } from './exchange.js'
+import { Exchange, type Abortable, type CustomerPort, type CustomerStream, type ExchangeDeps, type ProxyLines } from './exchange.js'
 import { isClosingRefusal } from './failures.js'
 import { rawHeaderValue, requestHeadersForClerk, responseHeadersForCustomer, setRequestDeadline } from './headers.js'
 
@@ -96,10 +96,10 @@ class NodeHttpCustomer implements CustomerPort<string[]> {
     this.request = { method: this.method, path: this.path, headers, body: this.body }
   }
 
-  send(upstream: Upstream, deadlineEpochMs: number, callbacks: ForwardCallbacks<string[]>): () => void {
+  send(upstream: Upstream, deadlineEpochMs: number, callbacks: ForwardCallbacks<string[]>): Abortable {
     const request = this.request as ForwardRequest
     setRequestDeadline(request.headers, deadlineEpochMs)
-    return this.engine.forward(upstream, request, callbacks)
+    return { abort: this.engine.forward(upstream, request, callbacks) }
   }
 
   closes(rawHeaders: string[]): boolean {

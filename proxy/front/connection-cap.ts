@@ -2,7 +2,7 @@ import type { Server } from 'node:http'
 import type { Socket } from 'node:net'
 
 /** how long a connection over the cap may take to send the request its 503 answers */
-const REFUSED_GRACE_MS = 2_000 // 2 s
+export const REFUSED_GRACE_MS = 2_000 // 2 s
 
 export interface ConnectionCap {
   /** whether this connection came in over the cap (its first request is answered 503, then it closes) */
@@ -19,15 +19,18 @@ export interface ConnectionCap {
  * connection under the cap is closed by PROXY_REQUEST_TIMEOUT_MS (node's headersTimeout), so a flood of
  * idle sockets holds the cap for that long at most.
  *
+ * `othersOpen`: the connections another front of the process holds (the fast path's, proxy/fast/),
+ * which count against the same cap.
+ *
  * @example
  *   const cap = capConnections(server, 1024)
  *   server.on('request', (req, res) => { if (cap.isRefused(req.socket)) return refuse(res) ... })
  */
-export function capConnections(server: Server, max: number): ConnectionCap {
+export function capConnections(server: Server, max: number, othersOpen: () => number = () => 0): ConnectionCap {
   let open = 0
   const refused = new WeakSet<Socket>()
   server.on('connection', (socket: Socket) => {
-    if (open >= max) {
+    if (open + othersOpen() >= max) {
       refused.add(socket)
       socket.setTimeout(REFUSED_GRACE_MS, () => socket.destroy())
       return

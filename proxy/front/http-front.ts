@@ -56,7 +56,7 @@ const DEADLINE_CHECK_MS = 1_000 // 1 s
  * routes and /orders go to the forwarder; /_lb, /_cluster and /metrics to the admin handler;
  * / and /dashboard/* to the static files; anything else is a 404 JSON.
  */
-export function createHttpFront(plane: ProxyPlane, engine: ForwardEngine, options: FrontOptions): HttpFront {
+export function createHttpFront(plane: ProxyPlane, engine: ForwardEngine, options: FrontOptions, othersOpen?: () => number): HttpFront {
   const { limits } = options
   const budget = new BodyBudget(limits.requestBufferBytes)
   const turns = new BalancerTurns()
@@ -161,7 +161,7 @@ export function createHttpFront(plane: ProxyPlane, engine: ForwardEngine, option
   )
   // longer than any client's idle keep-alive, so the proxy is not the one closing a reused socket
   server.keepAliveTimeout = 65_000 // 65 s
-  const connections = capConnections(server, limits.clientConnections)
+  const connections = capConnections(server, limits.clientConnections, othersOpen)
   // What node:http would otherwise answer by itself, bare or not at all: bad HTTP (400/431 JSON
   // and a closed socket, never a crash), CONNECT and upgrades (never forwarded), Expect.
   server.on('clientError', clientErrorHandler(count, limits.requestTimeoutMs))
@@ -249,7 +249,10 @@ export function createHttpFront(plane: ProxyPlane, engine: ForwardEngine, option
         }
         const timer = setTimeout(finish, graceMs)
         timer.unref()
-        server.close(() => finish())
+        // behind the fast front (proxy/fast/) this server never listened: its connections were
+        // handed to it, and it is done when their requests are (or at the grace)
+        if (server.listening) server.close(() => finish())
+        else server.closeIdleConnections()
         // streams never end by themselves; idle keep-alive sockets are closed by close()
         for (const res of streams) res.end()
         if (inFlight === 0) finish()

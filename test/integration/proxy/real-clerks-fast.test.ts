@@ -1,0 +1,3 @@
+import { realClerkSuite } from './real-clerks-suite.js'
+
+realClerkSuite('fast')
