@@ -23,6 +23,7 @@ import type { ChildProcess } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { ENGINE_NAMES } from '../../proxy/options.js'
 import { startRedisServer } from '../../services/common/redis-server.js'
 import { parseBenchProxyArguments } from '../args/bench-proxy-arguments.js'
 import { readCommandLine, runIfMain } from '../args/command-line.js'
@@ -54,7 +55,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       opened.push({ key: 'direct', name: 'direct (one clerk)', url: first.url, pid: undefined, close: async () => {} })
     }
     for (const workers of [1, 2]) {
-      for (const engine of ['undici', 'http-proxy', 'net']) {
+      for (const engine of ENGINE_NAMES) {
         const key = `${engine}-${workers}`
         if (wanted(key)) opened.push(await startBenchProxy(key, `proxy ${engine}, ${workers} worker${workers > 1 ? 's' : ''}`, engine, workers, clerkList))
       }

@@ -1,4 +1,4 @@
-import { nameIs, valueHas, type HeadRanges } from './head-ranges.js'
+import { dropConnectionOptions, nameIs, valueHas, type HeadRanges } from './head-ranges.js'
 
 /**
  * A clerk's answer on the fast path: what each header line is (classifyAnswer), and the answer as
@@ -51,6 +51,7 @@ export class AnswerHead {
 /** marks each header line of an answer and reads the few the proxy needs */
 export function classifyAnswer(head: AnswerHead): void {
   const { buf, ranges: r } = head
+  let connection = -1
   head.contentLength = false
   head.date = false
   head.closes = false
@@ -69,6 +70,7 @@ export function classifyAnswer(head: AnswerHead): void {
       case 10:
         if (nameIs(buf, at, len, CONNECTION)) {
           kind = DROP
+          connection = i
           if (valueHas(buf, r.valueAt(i), r.valueLength(i), CLOSE)) head.closes = true
         } else if (nameIs(buf, at, len, KEEP_ALIVE)) kind = DROP
         break
@@ -90,6 +92,7 @@ export function classifyAnswer(head: AnswerHead): void {
     }
     r.kind[i] = kind
   }
+  if (connection >= 0) dropConnectionOptions(buf, r, (i) => r.kind[i] === DROP)
 }
 
 /** `text/event-stream`, alone or before parameters, as engine.ts isEventStream reads it */

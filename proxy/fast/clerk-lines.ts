@@ -403,7 +403,8 @@ class ClerkPool {
       if (line.attempt !== undefined) line.check(now)
       else if (line.connected && line.idleSince <= idleBefore) line.destroy()
     }
-    for (const attempt of this.waiting) if (!attempt.settled && now >= attempt.deadline) attempt.fail(new EngineError('PROXY_UPSTREAM_TIMEOUT', 'no connection to the clerk in time'))
+    for (const attempt of this.waiting)
+      if (!attempt.settled && now >= attempt.deadline) attempt.fail(new EngineError('PROXY_UPSTREAM_TIMEOUT', 'no connection to the clerk in time'))
   }
 
   destroyAll(): void {

@@ -34,6 +34,8 @@ export interface FastContext {
 
 /** node:http's limit on a request head (16 KiB): a longer one is node:http's to refuse (431) */
 const MAX_HEAD_BYTES = 16 * 1024 // 16 KiB
+/** a body up to this size that has not all come is waited for on the fast path (each connection holds at most this) */
+const WAIT_BODY_BYTES = 16 * 1024 // 16 KiB
 /** node:http's keep-alive timeout on the http front */
 const KEEP_ALIVE_MS = 65_000 // 65 s
 
@@ -105,8 +107,21 @@ export class CustomerConnection implements OffsetHandler, CustomerPort<AnswerHea
     this.requestSince = performance.now()
     socket.on('data', this.onData)
     socket.on('error', this.onError)
+    socket.once('end', this.onEnd)
     socket.once('close', this.onClose)
   }
+
+  /**
+   * The customer closed its side (a client that sends its requests and shuts down writing, as
+   * `nc` does): the requests already read are still answered, as node:http does (both fronts allow
+   * half-open sockets), then the connection closes; a request left incomplete never will be.
+   */
+  private onEnd = (): void => {
+    this.peerEnded = true
+    if (this.exchange === undefined && this.queued.length === 0) this.socket.end()
+  }
+
+  private peerEnded = false
 
   private onData = (chunk: Buffer): void => {
     if (this.ending) return // after a closing answer the rest is not read
@@ -170,6 +185,13 @@ export class CustomerConnection implements OffsetHandler, CustomerPort<AnswerHea
       else this.pending = buf
       return
     }
+    // A body still coming: a small one is waited for here; a larger one goes to node:http, whose
+    // body reading holds it against PROXY_REQUEST_BUFFER_BYTES as it comes (a stalled 1 MB body
+    // must not sit here uncounted)
+    if (this.facts.contentLength > WAIT_BODY_BYTES) {
+      this.handOver(buf)
+      return
+    }
     this.pending = buf
     this.needed = this.headEnd + this.facts.contentLength
   }
@@ -182,6 +204,7 @@ export class CustomerConnection implements OffsetHandler, CustomerPort<AnswerHea
     const socket = this.socket
     socket.removeListener('data', this.onData)
     socket.removeListener('error', this.onError)
+    socket.removeListener('end', this.onEnd)
     socket.removeListener('close', this.onClose)
     socket.pause()
     const parts = current === undefined ? this.queued : [current, ...this.queued]
@@ -300,7 +323,7 @@ export class CustomerConnection implements OffsetHandler, CustomerPort<AnswerHea
     this.exchange = undefined
     this.settled()
     this.idleSince = performance.now()
-    if (this.closeAfter()) {
+    if (this.closeAfter() || (this.peerEnded && this.queued.length === 0)) {
       this.ending = true
       this.queued = []
       this.socket.end()
@@ -376,12 +399,14 @@ export class CustomerConnection implements OffsetHandler, CustomerPort<AnswerHea
     if (!isRouteKey(route)) return this.leave()
     classifyRequest(this.buf, r, this.facts)
     if (this.facts.handOver !== 0 || this.facts.contentLength > this.context.bodyCapBytes) return this.leave()
+    const headEnd = r.headEnd(this.buf, 0)
+    if (headEnd > MAX_HEAD_BYTES) return this.leave()
     this.method = method
     this.path = path
     this.route = route
     this.keepAlive = keepAlive
     this.headDone = true
-    this.headEnd = r.headEnd(this.buf, 0)
+    this.headEnd = headEnd
     return 0
   }
 

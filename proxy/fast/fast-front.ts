@@ -68,7 +68,7 @@ export function createFastFront(plane: ProxyPlane, engine: ForwardEngine, option
     },
   }
 
-  const server = createServer({ noDelay: true }, (socket) => {
+  const server = createServer({ noDelay: true, allowHalfOpen: true }, (socket) => {
     // over PROXY_CLIENT_CONNECTIONS: node:http's cap answers its first request 503 and closes it
     if (closing || connections.size + http.usage().connections >= limits.clientConnections) {
       context.handOver(socket, undefined)

@@ -1,3 +1,5 @@
+import { connectionOptions } from '../forward/headers.js'
+
 /**
  * Where a message's parts are in the buffer llhttp read (offset-parser.ts): the URL, each header's
  * name and value, the body's pieces. No string and no object per header: the fast path reads the
@@ -7,6 +9,7 @@
  */
 
 const CRLFCRLF = Buffer.from('\r\n\r\n')
+const CONNECTION = Buffer.from('connection')
 /** header lines a message may have on the fast path (node:http's default is 2000; more are handed over or refused) */
 export const MAX_HEADERS = 100
 const MAX_BODY_PIECES = 1024
@@ -103,6 +106,21 @@ export class HeadRanges {
     }
     return pos + buf.copy(out, pos, runAt, runEnd)
   }
+}
+
+/**
+ * The header names the Connection lines list are hop-by-hop too (RFC 9110 §7.6.1): each is marked
+ * DROP (1), but those `spared` says to keep. The rare path (called only when a Connection line
+ * says more than close or keep-alive might), with strings, and the rule of forward/headers.ts
+ * connectionOptions.
+ */
+export function dropConnectionOptions(buf: Buffer, r: HeadRanges, spared: (i: number) => boolean): void {
+  const text = (at: number, len: number) => buf.toString('latin1', at, at + len)
+  const lines: string[] = []
+  for (let i = 0; i < r.count; i++) if (nameIs(buf, r.nameAt(i), r.nameLength(i), CONNECTION)) lines.push('connection', text(r.valueAt(i), r.valueLength(i)))
+  const names = connectionOptions(lines)
+  if (names === undefined) return
+  for (let i = 0; i < r.count; i++) if (!spared(i) && names.has(text(r.nameAt(i), r.nameLength(i)).toLowerCase())) r.kind[i] = 1
 }
 
 /** header name at buf[at, at+len) equals `lower` (lowercase letters, digits, '-'), ignoring case */

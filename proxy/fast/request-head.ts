@@ -1,4 +1,4 @@
-import { MAX_HEADERS, nameIs, type HeadRanges } from './head-ranges.js'
+import { dropConnectionOptions, MAX_HEADERS, nameIs, type HeadRanges } from './head-ranges.js'
 
 /**
  * A customer's request head on the fast path: what each header line is to the proxy
@@ -139,7 +139,7 @@ export function classifyRequest(buf: Buffer, r: HeadRanges, facts: RequestFacts)
     r.kind[i] = kind
   }
   if (hosts !== 1 && facts.handOver === 0) facts.handOver = HAND_OVER.host
-  if (connection >= 0) dropConnectionOptions(buf, r, connection)
+  if (connection >= 0) dropConnectionOptions(buf, r, (i) => r.kind[i] === DROP || nameIs(buf, r.nameAt(i), r.nameLength(i), CONTENT_LENGTH))
 }
 
 /** a Content-Length value llhttp accepted: decimal digits (a body that large is refused before it is read) */
@@ -150,19 +150,6 @@ function digits(buf: Buffer, at: number, len: number): number {
     if (c >= 0x30 && c <= 0x39) n = n * 10 + (c - 0x30)
   }
   return n
-}
-
-/** the header names a Connection line lists are hop-by-hop too (RFC 9110 §7.6.1): the rare path, with strings */
-function dropConnectionOptions(buf: Buffer, r: HeadRanges, line: number): void {
-  const value = buf.toString('latin1', r.valueAt(line), r.valueAt(line) + r.valueLength(line)).toLowerCase()
-  if (value === 'keep-alive' || value === 'close') return
-  const names = new Set(value.split(',').map((s) => s.trim()))
-  for (let i = 0; i < r.count; i++) {
-    if (r.kind[i] === DROP) continue
-    // Content-Length frames the body the clerk gets: a Connection line cannot take it away
-    if (nameIs(buf, r.nameAt(i), r.nameLength(i), CONTENT_LENGTH)) continue
-    if (names.has(buf.toString('latin1', r.nameAt(i), r.nameAt(i) + r.nameLength(i)).toLowerCase())) r.kind[i] = DROP
-  }
 }
 
 /** the Cookie header as node:http gives it (lines joined with '; '), or undefined */

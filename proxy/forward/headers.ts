@@ -21,14 +21,32 @@ const REQUEST_DROP = new Set([
 
 const RESPONSE_DROP = new Set(['connection', 'keep-alive', 'proxy-connection', 'trailer', 'transfer-encoding', 'upgrade', 'content-length'])
 
+/**
+ * The header names a message's Connection lines list (RFC 9110 §7.6.1: hop-by-hop too, so a proxy
+ * removes them), or undefined when it lists none beyond `close` and `keep-alive`.
+ */
+export function connectionOptions(rawHeaders: readonly string[]): ReadonlySet<string> | undefined {
+  let names: Set<string> | undefined
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i] as string
+    if (name.length !== 10 || name.toLowerCase() !== 'connection') continue
+    for (const option of (rawHeaders[i + 1] as string).split(',')) {
+      const token = option.trim().toLowerCase()
+      if (token !== '' && token !== 'close' && token !== 'keep-alive') (names ??= new Set()).add(token)
+    }
+  }
+  return names
+}
+
 /** the customer's raw headers, cleaned for the clerk, with content-length and x-forwarded-for set */
 export function requestHeadersForClerk(rawHeaders: string[], bodyLength: number, remoteAddress: string | undefined): string[] {
   const out: string[] = []
   let forwardedFor: string | undefined
+  const listed = connectionOptions(rawHeaders)
   for (let i = 0; i < rawHeaders.length; i += 2) {
     const name = rawHeaders[i] as string
     const lower = name.toLowerCase()
-    if (REQUEST_DROP.has(lower)) continue
+    if (REQUEST_DROP.has(lower) || listed?.has(lower) === true) continue
     if (lower === 'x-forwarded-for') {
       forwardedFor = forwardedFor === undefined ? rawHeaders[i + 1] : `${forwardedFor}, ${rawHeaders[i + 1] as string}`
       continue
@@ -45,9 +63,11 @@ export function requestHeadersForClerk(rawHeaders: string[], bodyLength: number,
 /** the clerk's raw headers, cleaned for the customer (content-length is set by the forwarder) */
 export function responseHeadersForCustomer(rawHeaders: string[]): string[] {
   const out: string[] = []
+  const listed = connectionOptions(rawHeaders)
   for (let i = 0; i < rawHeaders.length; i += 2) {
     const name = rawHeaders[i] as string
-    if (RESPONSE_DROP.has(name.toLowerCase())) continue
+    const lower = name.toLowerCase()
+    if (RESPONSE_DROP.has(lower) || listed?.has(lower) === true) continue
     out.push(name, rawHeaders[i + 1] as string)
   }
   return out
