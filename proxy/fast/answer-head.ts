@@ -1,4 +1,4 @@
-import { dropConnectionOptions, nameIs, valueHas, type HeadRanges } from './head-ranges.js'
+import { dropConnectionOptions, nameIs, namesNoHeader, valueHas, writeDigits, type HeadRanges } from './head-ranges.js'
 
 /**
  * A clerk's answer on the fast path: what each header line is (classifyAnswer), and the answer as
@@ -24,6 +24,7 @@ const EVENT_STREAM = b('text/event-stream')
 
 const HTTP11 = b('HTTP/1.1')
 const CRLF = b('\r\n')
+const CONTENT_LENGTH_NAME = b('content-length: ')
 /** node:http's own lines for a kept-alive HTTP/1.1 connection (server.keepAliveTimeout is 65 s) */
 const KEEP_ALIVE_LINES = b('connection: keep-alive\r\nkeep-alive: timeout=65\r\n')
 const CLOSE_LINE = b('connection: close\r\n')
@@ -70,7 +71,7 @@ export function classifyAnswer(head: AnswerHead): void {
       case 10:
         if (nameIs(buf, at, len, CONNECTION)) {
           kind = DROP
-          connection = i
+          if (!namesNoHeader(buf, r.valueAt(i), r.valueLength(i))) connection = i
           if (valueHas(buf, r.valueAt(i), r.valueLength(i), CLOSE)) head.closes = true
         } else if (nameIs(buf, at, len, KEEP_ALIVE)) kind = DROP
         break
@@ -122,12 +123,11 @@ export interface AddedLines {
 /** the answer with its body, whole: one buffer, one write */
 export function writeAnswer(head: AnswerHead, body: Buffer, added: AddedLines): Buffer {
   const { buf, ranges: r } = head
-  const length = String(body.length)
-  const size = head.headEnd - head.start + 64 + (added.proxy?.length ?? 0) + (added.date?.length ?? 0) + KEEP_ALIVE_LINES.length + length.length + body.length
+  const size = head.headEnd - head.start + 64 + (added.proxy?.length ?? 0) + (added.date?.length ?? 0) + KEEP_ALIVE_LINES.length + 16 + body.length
   const out = Buffer.allocUnsafe(size)
   let pos = startAndKeptLines(buf, r, head, out, added)
-  pos += out.write('content-length: ', pos, 'latin1')
-  pos += out.write(length, pos, 'latin1')
+  pos += CONTENT_LENGTH_NAME.copy(out, pos)
+  pos += writeDigits(out, pos, body.length)
   pos += CRLF.copy(out, pos)
   pos += CRLF.copy(out, pos)
   pos += body.copy(out, pos)

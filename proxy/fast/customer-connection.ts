@@ -12,7 +12,7 @@ import { Exchange, type Abortable, type CustomerPort, type CustomerStream, type 
 import type { Upstream } from '../state/upstream.js'
 import { LAST_CHUNK, writeAnswer, writeChunk, writeStreamHead, type AddedLines, type AnswerHead } from './answer-head.js'
 import type { ClerkLines } from './clerk-lines.js'
-import { HeadRanges } from './head-ranges.js'
+import { HeadRanges, writeDigits } from './head-ranges.js'
 import { OffsetParser, PAUSED, REQUEST, type OffsetHandler } from './offset-parser.js'
 import { buildRequest, classifyRequest, cookieHeader, headerValue, RequestFacts, type BuiltRequest } from './request-head.js'
 
@@ -107,21 +107,8 @@ export class CustomerConnection implements OffsetHandler, CustomerPort<AnswerHea
     this.requestSince = performance.now()
     socket.on('data', this.onData)
     socket.on('error', this.onError)
-    socket.once('end', this.onEnd)
     socket.once('close', this.onClose)
   }
-
-  /**
-   * The customer closed its side (a client that sends its requests and shuts down writing, as
-   * `nc` does): the requests already read are still answered, as node:http does (both fronts allow
-   * half-open sockets), then the connection closes; a request left incomplete never will be.
-   */
-  private onEnd = (): void => {
-    this.peerEnded = true
-    if (this.exchange === undefined && this.queued.length === 0) this.socket.end()
-  }
-
-  private peerEnded = false
 
   private onData = (chunk: Buffer): void => {
     if (this.ending) return // after a closing answer the rest is not read
@@ -204,7 +191,6 @@ export class CustomerConnection implements OffsetHandler, CustomerPort<AnswerHea
     const socket = this.socket
     socket.removeListener('data', this.onData)
     socket.removeListener('error', this.onError)
-    socket.removeListener('end', this.onEnd)
     socket.removeListener('close', this.onClose)
     socket.pause()
     const parts = current === undefined ? this.queued : [current, ...this.queued]
@@ -251,7 +237,7 @@ export class CustomerConnection implements OffsetHandler, CustomerPort<AnswerHea
     const request = this.request as BuiltRequest
     // a retry writes its deadline in a copy: the line of the attempt before may still hold the old bytes
     if (this.sends++ > 0) request.bytes = Buffer.from(request.bytes)
-    request.bytes.write(String(deadlineEpochMs), request.deadlineAt, 'latin1')
+    writeDigits(request.bytes, request.deadlineAt, deadlineEpochMs) // 13 digits until the year 2286 (DEADLINE_DIGITS)
     return this.context.lines.forward(upstream, request.bytes, callbacks)
   }
 
@@ -323,7 +309,7 @@ export class CustomerConnection implements OffsetHandler, CustomerPort<AnswerHea
     this.exchange = undefined
     this.settled()
     this.idleSince = performance.now()
-    if (this.closeAfter() || (this.peerEnded && this.queued.length === 0)) {
+    if (this.closeAfter()) {
       this.ending = true
       this.queued = []
       this.socket.end()

@@ -20,7 +20,8 @@ import { CustomerConnection, type FastContext } from './customer-connection.js'
  *
  * Both fronts share one balancer turn per route, one body budget (PROXY_REQUEST_BUFFER_BYTES) and
  * one connection cap (PROXY_CLIENT_CONNECTIONS: a connection over it goes to node:http at once,
- * which answers its first request 503).
+ * which answers its first request 503). A customer that shuts down its side has left, as on
+ * node:http (no allowHalfOpen): its request in flight is abandoned and the clerk's line freed.
  */
 
 export interface ProxyFront {
@@ -68,7 +69,7 @@ export function createFastFront(plane: ProxyPlane, engine: ForwardEngine, option
     },
   }
 
-  const server = createServer({ noDelay: true, allowHalfOpen: true }, (socket) => {
+  const server = createServer({ noDelay: true }, (socket) => {
     // over PROXY_CLIENT_CONNECTIONS: node:http's cap answers its first request 503 and closes it
     if (closing || connections.size + http.usage().connections >= limits.clientConnections) {
       context.handOver(socket, undefined)

@@ -10,6 +10,8 @@ import { connectionOptions } from '../forward/headers.js'
 
 const CRLFCRLF = Buffer.from('\r\n\r\n')
 const CONNECTION = Buffer.from('connection')
+const CLOSE = Buffer.from('close')
+const KEEP_ALIVE = Buffer.from('keep-alive')
 /** header lines a message may have on the fast path (node:http's default is 2000; more are handed over or refused) */
 export const MAX_HEADERS = 100
 const MAX_BODY_PIECES = 1024
@@ -130,6 +132,11 @@ export function nameIs(buf: Buffer, at: number, len: number, lower: Buffer): boo
   return true
 }
 
+/** a Connection value that is only `close` or `keep-alive` (what nearly every message says): it names no other header */
+export function namesNoHeader(buf: Buffer, at: number, len: number): boolean {
+  return (len === 5 && valueHas(buf, at, len, CLOSE)) || (len === 10 && valueHas(buf, at, len, KEEP_ALIVE))
+}
+
 /** header value at buf[at, at+len) contains the token `lower` (e.g. `close` in a Connection value), ignoring case */
 export function valueHas(buf: Buffer, at: number, len: number, lower: Buffer): boolean {
   const n = lower.length
@@ -138,4 +145,12 @@ export function valueHas(buf: Buffer, at: number, len: number, lower: Buffer): b
     return true
   }
   return false
+}
+
+/** writes the decimal digits of `n` (a non-negative integer) at out[pos]; returns how many (no string made) */
+export function writeDigits(out: Buffer, pos: number, n: number): number {
+  let digits = 1
+  for (let m = n; m >= 10; m = Math.floor(m / 10)) digits++
+  for (let i = pos + digits - 1, m = n; i >= pos; i--, m = Math.floor(m / 10)) out[i] = 0x30 + (m % 10)
+  return digits
 }

@@ -1,4 +1,4 @@
-import { dropConnectionOptions, MAX_HEADERS, nameIs, type HeadRanges } from './head-ranges.js'
+import { dropConnectionOptions, MAX_HEADERS, nameIs, namesNoHeader, type HeadRanges } from './head-ranges.js'
 
 /**
  * A customer's request head on the fast path: what each header line is to the proxy
@@ -107,7 +107,7 @@ export function classifyRequest(buf: Buffer, r: HeadRanges, facts: RequestFacts)
       case 10:
         if (nameIs(buf, at, len, CONNECTION)) {
           kind = DROP
-          connection = i
+          if (!namesNoHeader(buf, r.valueAt(i), r.valueLength(i))) connection = i
         } else if (nameIs(buf, at, len, KEEP_ALIVE)) kind = DROP
         break
       case 14:

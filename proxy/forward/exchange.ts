@@ -44,6 +44,8 @@ export const SAME_CLERK_PAUSE_MS = 100 // 0.1 s
  */
 export class BalancerTurns {
   private readonly turns = Object.fromEntries(ROUTES.map((route) => [route, 0])) as Record<RouteKey, number>
+  /** per route, the function policy.ts choose() calls to take a turn: made once, not per request */
+  readonly taker = Object.fromEntries(ROUTES.map((route) => [route, () => this.next(route)])) as Record<RouteKey, () => number>
 
   next(route: RouteKey): number {
     const t = this.turns[route]
@@ -51,6 +53,43 @@ export class BalancerTurns {
     return t
   }
 }
+
+/** how often the attempts' own deadlines are checked: one may end this much after its time, never before */
+const DEADLINE_SWEEP_MS = 10 // 0.01 s
+
+/**
+ * The attempts' own deadlines (a per-try timeout, the rest of a request's deadline), checked by one
+ * interval for every exchange of the process instead of a timer per attempt: an attempt set and
+ * cleared a timer on every request. It runs only while an attempt has a deadline.
+ */
+class DeadlineSweep {
+  private readonly due = new Set<{ checkDeadline(now: number): void }>()
+  private timer: NodeJS.Timeout | undefined
+
+  add(exchange: { checkDeadline(now: number): void }): void {
+    this.due.add(exchange)
+    if (this.timer === undefined) {
+      this.timer = setInterval(this.tick, DEADLINE_SWEEP_MS)
+      this.timer.unref()
+    }
+  }
+
+  delete(exchange: { checkDeadline(now: number): void }): void {
+    this.due.delete(exchange)
+  }
+
+  private readonly tick = (): void => {
+    const now = performance.now()
+    for (const exchange of this.due) exchange.checkDeadline(now)
+    if (this.due.size === 0) {
+      clearInterval(this.timer)
+      this.timer = undefined
+    }
+  }
+}
+
+const deadlines = new DeadlineSweep()
+const PER_TRY_TIMEOUT = Object.freeze({ kind: 'per_try_timeout' as const })
 
 /** The headers the proxy adds to a clerk's answer (or to its own error): what the exchange did. */
 export interface ProxyLines {
@@ -113,8 +152,11 @@ export class Exchange<A> implements ForwardCallbacks<A>, ProxyLines {
   private readonly deadlineAt: number
   /** the customer sent an Idempotency-Key, or the route gave a keyless request one of the proxy's */
   private readonly hasIdempotencyKey: boolean
-  /** the attempt's own timer, when it ends before the engine's (a per-try timeout, a deadline's rest) */
-  private attemptTimer: NodeJS.Timeout | undefined
+  /** the attempt's own deadline (performance.now() ms, 0 for none), when it ends before the engine's (DeadlineSweep) */
+  private dueAt = 0
+  private dueCode: 'PROXY_PER_TRY_TIMEOUT' | 'PROXY_UPSTREAM_TIMEOUT' = 'PROXY_UPSTREAM_TIMEOUT'
+  /** the pause before a same-clerk retry (retryAnswer) */
+  private pauseTimer: NodeJS.Timeout | undefined
   private attempts = 0
   retries = 0
   private current: Upstream | undefined
@@ -163,8 +205,27 @@ export class Exchange<A> implements ForwardCallbacks<A>, ProxyLines {
   }
 
   private clearAttemptTimer(): void {
-    if (this.attemptTimer !== undefined) clearTimeout(this.attemptTimer)
-    this.attemptTimer = undefined
+    if (this.dueAt !== 0) {
+      deadlines.delete(this)
+      this.dueAt = 0
+    }
+    if (this.pauseTimer !== undefined) clearTimeout(this.pauseTimer)
+    this.pauseTimer = undefined
+  }
+
+  /** the attempt ends at `ms` from now unless it is settled first */
+  private armDeadline(ms: number, code: 'PROXY_PER_TRY_TIMEOUT' | 'PROXY_UPSTREAM_TIMEOUT'): void {
+    this.dueAt = performance.now() + ms
+    this.dueCode = code
+    deadlines.add(this)
+  }
+
+  /** DeadlineSweep's check */
+  checkDeadline(now: number): void {
+    if (now < this.dueAt) return
+    deadlines.delete(this)
+    this.dueAt = 0
+    this.abandonAttempt(this.dueCode)
   }
 
   private release(): void {
@@ -174,11 +235,9 @@ export class Exchange<A> implements ForwardCallbacks<A>, ProxyLines {
     }
   }
 
-  private readonly takeTurn = (): number => this.deps.turns.next(this.route)
-
   /** the policy's choice for the next attempt; the exchange turns it into counts and a Set-Cookie */
   private pick(): Upstream | undefined {
-    const choice = choose(this.policy, this.deps.view.upstreams, this.port.affinity, this.takeTurn, this.tried)
+    const choice = choose(this.policy, this.deps.view.upstreams, this.port.affinity, this.deps.turns.taker[this.route], this.tried)
     if (choice === undefined) return undefined
     const { upstream, redispatchedFrom } = choice
     if (redispatchedFrom !== undefined && !this.redispatched) {
@@ -215,10 +274,7 @@ export class Exchange<A> implements ForwardCallbacks<A>, ProxyLines {
     this.current = upstream
     upstream.inFlight++
     this.clearAttemptTimer()
-    if (attemptMs < this.deps.upstreamTimeoutMs) {
-      const code = attemptMs < remaining ? 'PROXY_PER_TRY_TIMEOUT' : 'PROXY_UPSTREAM_TIMEOUT'
-      this.attemptTimer = setTimeout(() => this.abandonAttempt(code), attemptMs)
-    }
+    if (attemptMs < this.deps.upstreamTimeoutMs) this.armDeadline(attemptMs, attemptMs < remaining ? 'PROXY_PER_TRY_TIMEOUT' : 'PROXY_UPSTREAM_TIMEOUT')
     // The attempt's deadline, told to the clerk: a clerk that gets the request late (it was
     // SIGSTOPped, or starved), or whose attempt was abandoned at its per-try timeout, must not
     // charge a payment after the proxy stopped waiting for it. The clerk hands it to the ledger,
@@ -232,11 +288,9 @@ export class Exchange<A> implements ForwardCallbacks<A>, ProxyLines {
    * route's attempts spent) abandons nothing: the attempt keeps the rest of the request's deadline.
    */
   private abandonAttempt(code: 'PROXY_PER_TRY_TIMEOUT' | 'PROXY_UPSTREAM_TIMEOUT'): void {
-    this.attemptTimer = undefined
     if (this.finished || this.current === undefined) return
     if (code === 'PROXY_PER_TRY_TIMEOUT' && !this.anotherAttemptPossible()) {
-      const rest = Math.max(1, Math.floor(this.deadlineAt - performance.now()))
-      this.attemptTimer = setTimeout(() => this.abandonAttempt('PROXY_UPSTREAM_TIMEOUT'), rest)
+      this.armDeadline(Math.max(1, Math.floor(this.deadlineAt - performance.now())), 'PROXY_UPSTREAM_TIMEOUT')
       return
     }
     this.attempt?.abort()
@@ -334,8 +388,14 @@ export class Exchange<A> implements ForwardCallbacks<A>, ProxyLines {
 
   /** would a per-try timeout now be retried on another clerk? (no counting, no cookie) */
   private anotherAttemptPossible(): boolean {
-    const question = { attempt: this.attempts, failure: { kind: 'per_try_timeout' as const }, method: this.port.method, hasIdempotencyKey: this.hasIdempotencyKey }
-    if (!decideRetry({ ...question, remainingMs: this.deadlineAt - performance.now() }, this.retryPolicy).retry) return false
+    const question = {
+      attempt: this.attempts,
+      failure: PER_TRY_TIMEOUT,
+      method: this.port.method,
+      hasIdempotencyKey: this.hasIdempotencyKey,
+      remainingMs: this.deadlineAt - performance.now(),
+    }
+    if (!decideRetry(question, this.retryPolicy).retry) return false
     return choose(this.policy, this.deps.view.upstreams, this.port.affinity, () => 0, this.tried) !== undefined
   }
 
@@ -366,8 +426,8 @@ export class Exchange<A> implements ForwardCallbacks<A>, ProxyLines {
     }
     // nothing is in flight while the pause runs: a customer who leaves clears this timer
     this.attempt = undefined
-    this.attemptTimer = setTimeout(() => {
-      this.attemptTimer = undefined
+    this.pauseTimer = setTimeout(() => {
+      this.pauseTimer = undefined
       if (!this.finished) this.send(next)
     }, pauseMs)
     return true

@@ -1,5 +1,5 @@
 import { ConfigError } from '../../services/common/options.js'
-import { MODES, ROUTES, STEPS, isStep, type RouteKey, type Step } from '../../services/common/vocabulary.js'
+import { MODES, ROUTES, STEPS, type RouteKey, type Step } from '../../services/common/vocabulary.js'
 
 /**
  * THE route table: for each route prefix (and the dialogue step where it matters), which failures
@@ -238,21 +238,27 @@ export interface RouteLookup {
 export function routeLookup(table: RouteTable): RouteLookup {
   const byPrefix = new Map(table.map((r) => [r.prefix, r]))
   const fallback = defaultRouteTable(1_000).find((r) => r.prefix === '/orders') as RouteRetryPolicy
+  // each route's row and its steps' rows, looked up once: policyFor runs for every request
+  const routeRows = Object.fromEntries(ROUTES.map((route) => [route, byPrefix.get(`/${route}`) ?? fallback])) as Record<RouteKey, RouteRetryPolicy>
+  const stepRows = Object.fromEntries(ROUTES.map((route) => [route, Object.fromEntries(STEPS.map((step) => [step, byPrefix.get(`/${route}/${step}`)]))])) as Record<
+    RouteKey,
+    Record<Step, RouteRetryPolicy | undefined>
+  >
   return {
     table,
     policyFor(route, path) {
-      const routeRow = byPrefix.get(`/${route}`) ?? fallback
+      const routeRow = routeRows[route]
       if (route === 'orders') return routeRow
       const step = stepOf(path, route.length + 2)
-      return (step !== undefined && byPrefix.get(`/${route}/${step}`)) || routeRow
+      return (step !== undefined && stepRows[route][step]) || routeRow
     },
   }
 }
 
-/** the dialogue step in `/mode/step[?…]` (from index `from`), when it names one exactly */
+/** the dialogue step in `/mode/step[?…]` (from index `from`), when it names one exactly (no string made) */
 function stepOf(path: string, from: number): Step | undefined {
   let end = from
   while (end < path.length && path.charCodeAt(end) !== 63 /* ? */ && path.charCodeAt(end) !== 47 /* / */) end++
-  const step = path.slice(from, end)
-  return isStep(step) ? step : undefined
+  for (const step of STEPS) if (end - from === step.length && path.startsWith(step, from)) return step
+  return undefined
 }

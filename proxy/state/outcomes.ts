@@ -17,7 +17,7 @@ export function outcomeOf(route: RouteKey, path: string, status: number, body?: 
   if (!isMode(route)) return undefined
   if (status >= 500) return 'failed'
   if (status === 409 && body !== undefined && saysContextLost(body)) return 'context_lost'
-  if (status >= 200 && status < 300 && stepOf(path) === 'pay') return 'completed'
+  if (status >= 200 && status < 300 && isPay(path)) return 'completed'
   return undefined
 }
 
@@ -29,11 +29,11 @@ function saysContextLost(body: Buffer): boolean {
   }
 }
 
-/** "/stateful/pay?x" → "pay" */
-function stepOf(path: string): string {
-  const end = path.indexOf('?')
-  const clean = end === -1 ? path : path.slice(0, end)
-  return clean.slice(clean.lastIndexOf('/') + 1)
+/** "/stateful/pay?x" is a pay: its last path segment is `pay` (no string made: this runs for every answer) */
+function isPay(path: string): boolean {
+  const q = path.indexOf('?')
+  const end = q === -1 ? path.length : q
+  return end === 3 ? path.startsWith('pay') : end > 3 && path.startsWith('/pay', end - 4)
 }
 
 /** adds `from` into `into` (a worker's report, in the primary) */
