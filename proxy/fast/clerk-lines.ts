@@ -23,6 +23,9 @@ import { OK, OffsetParser, PAUSED, RESPONSE, errorCode, type OffsetHandler } fro
  * (PROXY_KEEPALIVE_MS).
  */
 
+/** every line reads into this (node's `onread`): answers are handled, or copied, before the next read */
+const READ_BUFFER = Buffer.allocUnsafe(64 * 1024) // 64 KiB, as node's own reads
+
 /** how often deadlines and idle lines are checked */
 const SWEEP_MS = 100 // 0.1 s
 
@@ -92,6 +95,8 @@ class ClerkLine implements OffsetHandler {
   /** the buffered answer's body, piece by piece (views of the clerk's chunks) */
   private readonly pieces: Buffer[] = []
   private bodyLength = 0
+  /** pieces already copied out of the shared read buffer */
+  private keptPieces = 0
   private error: unknown
   private readonly connectTimer: NodeJS.Timeout
 
@@ -102,10 +107,12 @@ class ClerkLine implements OffsetHandler {
     this.attempt = first
     first.line = this
     const { url, options } = pool
-    this.socket = connect({ host: url.hostname, port: Number(url.port || 80), lookup: clerkLookup, noDelay: true })
+    // Answers are read into one buffer shared by every line (node's `onread`): no buffer and no
+    // 'data' event per read. What a line keeps past a read (a head still coming, an answer's head
+    // and body when the rest is still coming) it copies (keepPastRead).
+    this.socket = connect({ host: url.hostname, port: Number(url.port || 80), lookup: clerkLookup, noDelay: true, onread: { buffer: READ_BUFFER, callback: this.onRead } })
     this.connectTimer = setTimeout(() => this.destroy(new EngineError('PROXY_CONNECT_TIMEOUT', 'connect timeout')), options.connectTimeoutMs)
     this.socket.once('connect', this.onConnect)
-    this.socket.on('data', this.onData)
     this.socket.once('end', this.onEnd)
     this.socket.once('error', this.onError)
     this.socket.once('close', this.onClose)
@@ -129,6 +136,7 @@ class ClerkLine implements OffsetHandler {
     this.headDone = false
     this.bodyLength = 0
     this.pieces.length = 0
+    this.keptPieces = 0
     attempt.written = true
     this.socket.write(attempt.bytes)
   }
@@ -144,7 +152,12 @@ class ClerkLine implements OffsetHandler {
     this.socket.destroy()
   }
 
-  private onData = (chunk: Buffer): void => {
+  private readonly onRead = (n: number): boolean => {
+    this.onData(READ_BUFFER.subarray(0, n))
+    return true // go on reading
+  }
+
+  private onData(chunk: Buffer): void {
     let buf = chunk
     if (this.headPending !== undefined) {
       // the head came in pieces: parse the answer again from its first byte, whole
@@ -176,11 +189,19 @@ class ClerkLine implements OffsetHandler {
         return
       }
       if (!this.headDone && this.attempt !== undefined) {
-        this.headPending = from === 0 ? buf : buf.subarray(from)
+        this.headPending = Buffer.from(from === 0 ? buf : buf.subarray(from))
         if (this.headPending.length > this.pool.options.responseCapBytes) this.destroy(new EngineError('PROXY_RESPONSE_TOO_LARGE', 'an answer head over PROXY_RESPONSE_CAP'))
-      }
+      } else if (this.headDone) this.keepPastRead(buf)
       return
     }
+  }
+
+  /** the answer goes on in the next read: its head and the body read so far are copied out of the shared read buffer */
+  private keepPastRead(buf: Buffer): void {
+    if (this.head.buf === buf) this.head.buf = Buffer.from(buf.subarray(0, this.head.headEnd)) // offsets stay valid
+    const pieces = this.pieces
+    for (let i = this.keptPieces; i < pieces.length; i++) pieces[i] = Buffer.from(pieces[i] as Buffer)
+    this.keptPieces = pieces.length
   }
 
   /** a whole answer: to the exchange (or the stream's end), and the line back to its pool */

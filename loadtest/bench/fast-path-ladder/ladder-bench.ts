@@ -70,6 +70,7 @@ try {
   for (const [key, file, env] of RUNGS) if (wanted(key)) targets.push(await startRung(key, file, env, clerkAddrs))
   if (wanted('net-1')) targets.push(await startBenchProxy('net-1', 'net-1', 'net', 1, clerkList))
   if (wanted('undici-1')) targets.push(await startBenchProxy('undici-1', 'undici-1', 'undici', 1, clerkList))
+  if (wanted('fast-1')) targets.push(await startBenchProxy('fast-1', 'fast-1', 'fast', 1, clerkList))
   targets.push(await startBenchHaproxy('/usr/sbin/haproxy', clerks, tmp))
   for (const t of targets) {
     const r = await ask(t.url)

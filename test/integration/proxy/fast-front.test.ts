@@ -254,6 +254,8 @@ describe("the fast path's answers from a clerk that frames them its own way", ()
   let server: Server
   let raw: number
   const sockets = new Set<Socket>()
+  /** a body over the 64 KiB a read takes */
+  const BIG = 200 * 1024
   // a clerk written on raw sockets: each path answers with a framing node:http would not choose
   const ANSWERS: Record<string, string> = {
     '/stateless/chunked': 'HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ntransfer-encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n',
@@ -274,7 +276,21 @@ describe("the fast path's answers from a clerk that frames them its own way", ()
         const path = got.slice(got.indexOf(' ') + 1, got.indexOf(' ', got.indexOf(' ') + 1))
         got = ''
         if (path === '/readyz') socket.write('HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n{}')
-        else if (path === '/stateless/close') socket.end(ANSWERS[path] as string)
+        else if (path === '/stateless/pieces') {
+          // the head in two reads, the body in three, some of them chunked: the proxy must keep what it read
+          const parts = [
+            'HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ntransfer-en',
+            'coding: chunked\r\n\r\n',
+            `${(BIG / 2).toString(16)}\r\n${'a'.repeat(BIG / 2)}\r\n`,
+            `${(BIG / 2).toString(16)}\r\n${'b'.repeat(BIG / 2)}\r\n0\r\n\r\n`,
+          ]
+          const next = (i: number): void => {
+            if (i === parts.length) return
+            socket.write(parts[i] as string)
+            setTimeout(() => next(i + 1), 15)
+          }
+          next(0)
+        } else if (path === '/stateless/close') socket.end(ANSWERS[path] as string)
         else socket.write(ANSWERS[path] ?? 'HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\n\r\n')
       })
     })
@@ -298,6 +314,13 @@ describe("the fast path's answers from a clerk that frames them its own way", ()
     expect(answer.body).toBe(body)
     expect(answer.headers['content-length']).toBe(String(body.length))
     expect(answer.headers['transfer-encoding']).toBeUndefined()
+  })
+
+  it('passes on an answer whose head and body come in several reads, byte for byte', async () => {
+    const answer = await rawRequest(raw, 'GET /stateless/pieces HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n')
+    expect(answer.status).toBe(200)
+    expect(answer.headers['content-length']).toBe(String(BIG))
+    expect(answer.body).toBe('a'.repeat(BIG / 2) + 'b'.repeat(BIG / 2))
   })
 
   it('answers 502 for an answer strict llhttp refuses (two lengths), never passing it on', async () => {
