@@ -176,9 +176,9 @@ export const proxyOptions = defineOptions<ProxyOptions>({
       env: 'PROXY_ENGINE',
       key: 'engine',
       read: choice(ENGINE_NAMES),
-      default: 'undici',
-      docDefault: 'undici (the faster one)',
-      doc: '`undici`, `http-proxy`, or `net` (node:net + llhttp, opt-in)',
+      default: 'fast',
+      docDefault: 'fast',
+      doc: '`fast` (the dialogue routes and /orders read and forwarded on node:net with llhttp, proxy/fast/; the rest through node:http and the net engine), or node:http in front of `undici`, `http-proxy` or `net`',
     },
     {
       env: 'PROXY_WORKERS',

@@ -55,7 +55,12 @@ export const PICKERS: Readonly<Record<Balancer, Picker>> = Object.freeze({
 export function eligibleForNew<U extends UpstreamView>(upstreams: readonly U[], exclude?: ReadonlySet<string>): U[] {
   const out: U[] = []
   for (const u of upstreams) {
-    if (u.healthy && !u.drained && !(exclude?.has(u.id) ?? false)) out.push(u)
+    if (isEligibleForNew(u, exclude)) out.push(u)
   }
   return out
+}
+
+/** the rule eligibleForNew applies to each clerk */
+export function isEligibleForNew(u: UpstreamView, exclude?: ReadonlySet<string>): boolean {
+  return u.healthy && !u.drained && !(exclude?.has(u.id) ?? false)
 }

@@ -141,14 +141,17 @@ class ClerkLine implements OffsetHandler {
     this.socket.write(attempt.bytes)
   }
 
-  /** usable for the next request: connected, idle, and neither side has closed it */
+  /** usable for the next request: connected, idle, and neither side has closed it (the line never ends its side: it destroys) */
   get reusable(): boolean {
-    const s = this.socket
-    return this.connected && this.attempt === undefined && !s.destroyed && !s.readableEnded && !s.writableEnded
+    return this.connected && this.attempt === undefined && !this.ended
   }
+
+  /** the clerk ended its side, or the line was destroyed */
+  private ended = false
 
   destroy(err?: unknown): void {
     if (err !== undefined && this.error === undefined) this.error = err
+    this.ended = true
     this.socket.destroy()
   }
 
@@ -233,6 +236,7 @@ class ClerkLine implements OffsetHandler {
   }
 
   private onEnd = (): void => {
+    this.ended = true
     // the clerk closed its side: an answer framed by the close ends here
     if (this.attempt !== undefined && this.headDone) {
       const ret = this.parser.finish()
@@ -249,6 +253,7 @@ class ClerkLine implements OffsetHandler {
   }
 
   private onClose = (): void => {
+    this.ended = true
     clearTimeout(this.connectTimer)
     this.parser.destroy()
     this.pool.removed(this)

@@ -23,8 +23,8 @@ export interface FastContext {
   readonly budget: BodyBudget
   readonly bodyCapBytes: number
   readonly requestTimeoutMs: number
-  /** the proxy is shutting down: every answer closes its connection */
-  readonly closing: boolean
+  /** the proxy is shutting down: every answer closes its connection (a field, not a getter: read on every answer) */
+  closing: boolean
   /** gives the socket to the node:http front, with the bytes read since the current request's first */
   handOver(socket: Socket, bytes: Buffer | undefined): void
   started(): void

@@ -48,9 +48,7 @@ export function createFastFront(plane: ProxyPlane, engine: ForwardEngine, option
     budget: http.shared.budget,
     bodyCapBytes: options.bodyCapBytes,
     requestTimeoutMs: limits.requestTimeoutMs,
-    get closing() {
-      return closing
-    },
+    closing: false,
     handOver(socket: Socket, bytes: Buffer | undefined) {
       if (bytes !== undefined) socket.unshift(bytes)
       http.server.emit('connection', socket)
@@ -95,6 +93,7 @@ export function createFastFront(plane: ProxyPlane, engine: ForwardEngine, option
     },
     async shutdown(graceMs: number) {
       closing = true
+      context.closing = true
       server.close()
       for (const connection of connections) connection.closeIfIdle()
       const ours = new Promise<void>((resolve) => {

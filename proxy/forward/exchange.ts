@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks'
 import type { AffinityRequest } from '../balance/affinity.js'
 import { stickySetCookie } from '../balance/affinity.js'
 import { pinConnection } from '../balance/connection-pins.js'
-import { choose, type Policy } from '../balance/policy.js'
+import { canChoose, choose, type Policy } from '../balance/policy.js'
 import { ProxyErrors, type ProxyErrorLike } from '../errors.js'
 import { ROUTES, type RouteKey } from '../../services/common/vocabulary.js'
 import type { Counters } from '../state/counters.js'
@@ -425,7 +425,7 @@ export class Exchange<A> implements ForwardCallbacks<A>, ProxyLines, Due {
       remainingMs: this.deadlineAt - performance.now(),
     }
     if (!decideRetry(question, this.retryPolicy).retry) return false
-    return choose(this.policy, this.deps.view.upstreams, this.port.affinity, () => 0, this.tried) !== undefined
+    return canChoose(this.policy, this.deps.view.upstreams, this.port.affinity, this.tried)
   }
 
   /**

@@ -30,7 +30,7 @@ describe('the admin API', () => {
     const { call } = admin()
     const res = await call('GET', '/_lb/status', undefined, {})
     expect(res.status).toBe(200)
-    expect(res.json).toMatchObject({ engine: 'undici', workers: 1, policies: { stateful: 'sticky', stateless: 'round-robin', shared: 'round-robin' }, launcher: false })
+    expect(res.json).toMatchObject({ engine: 'fast', workers: 1, policies: { stateful: 'sticky', stateless: 'round-robin', shared: 'round-robin' }, launcher: false })
     expect((res.json.clerks as unknown[])[0]).toMatchObject({ id: 'clerk-a', healthy: true, drained: false, inFlight: 0, requests: 0, pinned: 0 })
   })
 
