@@ -1,7 +1,7 @@
 import type { AddressInfo, Server } from 'node:net'
 import { createAdminHandlerFor } from './admin/admin-api.js'
 import { dashboardDir } from './front/dashboard-files.js'
-import { createEngine, engineOptions } from './forward/engines/create-engine.js'
+import { createEngine } from './forward/engines/create-engine.js'
 import type { ForwardEngine } from './forward/engines/engine.js'
 import { HealthChecker } from './state/health-checker.js'
 import { startDiscovery } from './state/discovery.js'
@@ -43,7 +43,6 @@ export function buildProxy(options: ProxyOptions, { dashboard = dashboardDir() }
     { view: state, counters: state.counters, admin, events: { subscribe: (l) => state.events.subscribe(l), status: () => state.status(), history: () => state.events.history() } },
     engine,
     { bodyCapBytes: options.bodyCapBytes, upstreamTimeoutMs: options.upstreamTimeoutMs, dashboardDir: dashboard, limits: frontLimits(options) },
-    engineOptions(options),
   )
   state.readFrontUsage = () => front.usage()
   let stopDiscovery = () => {}

@@ -1,6 +1,6 @@
 import type { AdminRequest, AdminResponse } from '../admin/admin-api.js'
 import { policiesNamed } from '../balance/policy.js'
-import { createEngine, engineOptions } from '../forward/engines/create-engine.js'
+import { createEngine } from '../forward/engines/create-engine.js'
 import { FAILURES } from '../forward/failures.js'
 import { routeLookup } from '../forward/route-table.js'
 import { dashboardDir } from '../front/dashboard-files.js'
@@ -79,7 +79,6 @@ export async function runWorker(options: ProxyOptions): Promise<void> {
     },
     createEngine(options.engine, options),
     { bodyCapBytes: options.bodyCapBytes, upstreamTimeoutMs: options.upstreamTimeoutMs, dashboardDir: dashboardDir(), limits: frontLimits(options) },
-    engineOptions(options),
   )
 
   process.on('message', (message: PrimaryToWorker) => {

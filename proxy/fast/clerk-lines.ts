@@ -47,6 +47,8 @@ class Attempt implements Abortable {
     readonly bytes: Buffer,
     readonly callbacks: ForwardCallbacks<AnswerHead>,
     timeoutMs: number,
+    /** a HEAD request: its answer has no body to read */
+    readonly noBody: boolean,
   ) {
     this.deadline = performance.now() + timeoutMs
   }
@@ -327,7 +329,7 @@ class ClerkLine implements OffsetHandler {
       attempt.sink = attempt.callbacks.onStream(statusCode, head)
       attempt.deadline = performance.now() + this.pool.options.upstreamTimeoutMs
     }
-    return 0
+    return attempt.noBody ? 1 : 0
   }
 
   onBody(at: number, len: number): number {
@@ -453,8 +455,8 @@ export class ClerkLines {
     this.sweep.unref()
   }
 
-  forward(target: ForwardTarget, bytes: Buffer, callbacks: ForwardCallbacks<AnswerHead>): Abortable {
-    const attempt = new Attempt(bytes, callbacks, this.options.upstreamTimeoutMs)
+  forward(target: ForwardTarget, bytes: Buffer, callbacks: ForwardCallbacks<AnswerHead>, noBody = false): Abortable {
+    const attempt = new Attempt(bytes, callbacks, this.options.upstreamTimeoutMs, noBody)
     this.poolFor(target).dispatch(attempt)
     return attempt
   }

@@ -1,17 +1,16 @@
 import { createServer, type Server, type Socket } from 'node:net'
 import { performance } from 'node:perf_hooks'
-import type { EngineOptions, ForwardEngine } from '../forward/engines/engine.js'
+import type { NetEngine } from '../forward/engines/net-engine.js'
 import { createHttpFront, type FrontOptions, type HttpFront, type ProxyPlane } from '../front/http-front.js'
 import type { FrontUsage } from '../state/status.js'
-import { ClerkLines } from './clerk-lines.js'
 import { CustomerConnection, type FastContext } from './customer-connection.js'
 
 /**
  * PROXY_ENGINE=fast: the customer side on node:net in front of the node:http front. The dialogue
  * routes and /orders are read and forwarded here, on byte ranges (customer-connection.ts), with
  * the same exchange as node:http's (forward/exchange.ts: policies, sticky cookie, redispatch,
- * retries, route table, deadlines, Idempotency-Key, counters, events) and their own engine
- * (clerk-lines.ts); everything else, and every request this path does not take, is handed to
+ * retries, route table, deadlines, Idempotency-Key, counters, events) and the clerk lines of
+ * clerk-lines.ts, which the node:http front's net engine forwards on too; everything else, and every request this path does not take, is handed to
  * the node:http front with its connection, before any answer is owed on it: the dashboard, the
  * admin API and its event stream, /metrics, /_cluster, unknown paths, browsers' requests (Origin,
  * Sec-Fetch-Site: the cross-site rule), Expect, Upgrade, CONNECT, chunked bodies, not HTTP/1.1,
@@ -33,11 +32,12 @@ export interface ProxyFront {
 /** how often request deadlines and idle keep-alive connections are checked (as node:http's connectionsCheckingInterval) */
 const CHECK_MS = 1_000 // 1 s
 
-export function createFastFront(plane: ProxyPlane, engine: ForwardEngine, options: FrontOptions, engineOptions: EngineOptions): ProxyFront {
+export function createFastFront(plane: ProxyPlane, engine: NetEngine, options: FrontOptions): ProxyFront {
   const { limits } = options
   const connections = new Set<CustomerConnection>()
   const http: HttpFront = createHttpFront(plane, engine, options, () => connections.size)
-  const lines = new ClerkLines(engineOptions)
+  // one pool of lines per clerk for both fronts: the net engine's (it closes them with the engine)
+  const lines = engine.lines
   let closing = false
   let inFlight = 0
   let onIdle: (() => void) | undefined
@@ -109,7 +109,6 @@ export function createFastFront(plane: ProxyPlane, engine: ForwardEngine, option
         else onIdle = finish
       })
       await Promise.all([ours, http.shutdown(graceMs)])
-      await lines.close()
     },
   }
 }

@@ -5,7 +5,7 @@ import { createNetEngine } from './net-engine.js'
 import { createUndiciEngine } from './undici-engine.js'
 
 /** what every engine reads of the options */
-export function engineOptions(options: ProxyOptions): EngineOptions {
+function engineOptions(options: ProxyOptions): EngineOptions {
   return {
     upstreamTimeoutMs: options.upstreamTimeoutMs,
     connectTimeoutMs: options.connectTimeoutMs,

@@ -3,9 +3,9 @@ import { createRequire } from 'node:module'
 /**
  * llhttp, the parser Node and undici use, as undici ships it: compiled to WebAssembly (the SIMD
  * build where the machine runs it, else the plain one). One place that knows how to load it and
- * what it exports; its owners give the callbacks (`env`) and keep one instance per process:
- * `llhttp-response-parser.ts` (the net engine's answers) and the fast-path ladder's offset parser
- * (proxy/fast/offset-parser.ts).
+ * what it exports; its owners give the callbacks (`env`) and keep one instance per process: the
+ * fast path's offset parser (proxy/fast/offset-parser.ts, every request and answer it reads) and
+ * the smuggling test's answer reader (test/integration/proxy/llhttp-answer-reader.ts).
  */
 
 // undici has no `exports` map: its files are reachable by path. Pinned by package-lock.

@@ -1,8 +1,10 @@
-import { LLHTTP as constants, instantiateLlhttp, type LlhttpExports } from './llhttp-wasm.js'
+import { LLHTTP as constants, instantiateLlhttp, type LlhttpExports } from '../../../proxy/forward/engines/llhttp-wasm.js'
 
 /**
+ * The smuggling test's reader of what a proxy answered (it was the net engine's answer parser,
+ * before that engine moved onto the fast path's clerk lines, which read answers by offsets):
  * llhttp (the parser Node and undici use) as undici ships it, compiled to WebAssembly, driven
- * for answers from clerks. No HTTP parsing of our own: llhttp finds the message boundaries
+ * for answers. No HTTP parsing of our own: llhttp finds the message boundaries
  * (Content-Length, chunked, until close), refuses what is ambiguous (CL with TE, two different
  * lengths, obs-fold, bare LF, control bytes, oversize chunk sizes: its strict mode, no lenient
  * flag set) and hands us the status, the header lines and the body bytes.
