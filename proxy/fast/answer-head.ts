@@ -40,7 +40,6 @@ export class AnswerHead {
   /** the offset of its status line, and just past its blank line */
   start = 0
   headEnd = 0
-  contentLength = false
   date = false
   /** Connection: close (a 503 with it is a clerk shutting down: failures.ts `closing`) */
   closes = false
@@ -53,7 +52,6 @@ export class AnswerHead {
 export function classifyAnswer(head: AnswerHead): void {
   const { buf, ranges: r } = head
   let connection = -1
-  head.contentLength = false
   head.date = false
   head.closes = false
   head.eventStream = false
@@ -79,10 +77,7 @@ export function classifyAnswer(head: AnswerHead): void {
         if (head.statusCode === 200 && nameIs(buf, at, len, CONTENT_TYPE)) head.eventStream = isEventStreamType(buf, r.valueAt(i), r.valueLength(i))
         break
       case 14:
-        if (nameIs(buf, at, len, CONTENT_LENGTH)) {
-          kind = DROP // every body is framed again: its length, or chunked for a stream
-          head.contentLength = true
-        }
+        if (nameIs(buf, at, len, CONTENT_LENGTH)) kind = DROP // every body is framed again: its length, or chunked for a stream
         break
       case 16:
         if (nameIs(buf, at, len, PROXY_CONNECTION)) kind = DROP

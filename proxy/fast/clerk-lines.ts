@@ -65,12 +65,9 @@ class Attempt implements Abortable {
 
   /** the customer left, or the exchange gave up: nothing more is called back, the line is closed */
   abort(): void {
-    if (this.sink !== undefined) {
-      this.sink = undefined
-      this.line?.destroy(new EngineError('PROXY_ABORTED', 'the customer went away'))
-      return
-    }
-    if (!this.settle()) return
+    // a stream was settled when it began; anything else is settled now, once
+    if (this.sink === undefined && !this.settle()) return
+    this.sink = undefined
     this.line?.destroy(new EngineError('PROXY_ABORTED', 'the customer went away'))
   }
 }
@@ -99,6 +96,8 @@ class ClerkLine implements OffsetHandler {
   private bodyLength = 0
   /** pieces already copied out of the shared read buffer */
   private keptPieces = 0
+  /** the clerk ended its side, or the line was destroyed */
+  private ended = false
   private error: unknown
   private readonly connectTimer: NodeJS.Timeout
 
@@ -147,9 +146,6 @@ class ClerkLine implements OffsetHandler {
   get reusable(): boolean {
     return this.connected && this.attempt === undefined && !this.ended
   }
-
-  /** the clerk ended its side, or the line was destroyed */
-  private ended = false
 
   destroy(err?: unknown): void {
     if (err !== undefined && this.error === undefined) this.error = err

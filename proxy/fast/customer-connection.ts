@@ -1,6 +1,7 @@
 import { STATUS_CODES } from 'node:http'
 import type { Socket } from 'node:net'
 import { performance } from 'node:perf_hooks'
+import { answerOnSocket } from '../../services/common/socket-answer.js'
 import { isRouteKey, type RouteKey } from '../../services/common/vocabulary.js'
 import type { AffinityRequest } from '../balance/affinity.js'
 import { errorBody, overloaded, RETRY_SOON, type ProxyErrorLike } from '../errors.js'
@@ -86,6 +87,8 @@ export class CustomerConnection implements OffsetHandler, CustomerPort<AnswerHea
   private idleSince = 0
   private exchange: Exchange<AnswerHead> | undefined
   private heldBytes = 0
+  /** the current request: where it ends in `buf`, and as built for clerks (prepare) */
+  private requestEnd = 0
   private request: BuiltRequest | undefined
   private sends = 0
   private ending = false
@@ -207,7 +210,6 @@ export class CustomerConnection implements OffsetHandler, CustomerPort<AnswerHea
     this.context.started()
     const bodyLength = end - this.headEnd
     if (bodyLength > 0 && !this.context.budget.take(bodyLength)) {
-      this.exchange = undefined
       this.context.deps.counters.unrouted(503)
       this.writeJson(overloaded('the request bodies it holds are at PROXY_REQUEST_BUFFER_BYTES'), {}, RETRY_SOON)
       return
@@ -224,8 +226,6 @@ export class CustomerConnection implements OffsetHandler, CustomerPort<AnswerHea
     this.exchange = exchange
     exchange.start()
   }
-
-  private requestEnd = 0
 
   // the port (exchange.ts)
 
@@ -342,10 +342,7 @@ export class CustomerConnection implements OffsetHandler, CustomerPort<AnswerHea
       this.ending = true
       const body = clientErrorBody({ name: 'Error', message: 'timeout', code: 'ERR_HTTP_REQUEST_TIMEOUT' }, this.context.requestTimeoutMs)
       this.context.deps.counters.unrouted(body.statusCode)
-      const json = JSON.stringify(body)
-      this.socket.end(
-        `HTTP/1.1 ${body.statusCode} ${STATUS_CODES[body.statusCode] ?? 'Error'}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(json)}\r\nconnection: close\r\n\r\n${json}`,
-      )
+      answerOnSocket(this.socket, { body }) // the same bytes as node:http's 'clientError' answer
       return
     }
     if (this.requestSince === 0 && now - this.idleSince > KEEP_ALIVE_MS) this.socket.destroy()

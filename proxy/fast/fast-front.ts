@@ -38,7 +38,6 @@ export function createFastFront(plane: ProxyPlane, engine: NetEngine, options: F
   const http: HttpFront = createHttpFront(plane, engine, options, () => connections.size)
   // one pool of lines per clerk for both fronts: the net engine's (it closes them with the engine)
   const lines = engine.lines
-  let closing = false
   let inFlight = 0
   let onIdle: (() => void) | undefined
 
@@ -69,7 +68,7 @@ export function createFastFront(plane: ProxyPlane, engine: NetEngine, options: F
 
   const server = createServer({ noDelay: true }, (socket) => {
     // over PROXY_CLIENT_CONNECTIONS: node:http's cap answers its first request 503 and closes it
-    if (closing || connections.size + http.usage().connections >= limits.clientConnections) {
+    if (context.closing || connections.size + http.usage().connections >= limits.clientConnections) {
       context.handOver(socket, undefined)
       return
     }
@@ -92,7 +91,6 @@ export function createFastFront(plane: ProxyPlane, engine: NetEngine, options: F
       return { ...theirs, connections: connections.size + theirs.connections }
     },
     async shutdown(graceMs: number) {
-      closing = true
       context.closing = true
       server.close()
       for (const connection of connections) connection.closeIfIdle()

@@ -34,7 +34,9 @@ const XFF_NAME = b('x-forwarded-for: ')
 const KEY_NAME = b('idempotency-key: ')
 const DEADLINE_NAME = b('x-request-deadline: ')
 const COMMA = b(', ')
-const NO_DEADLINE_YET = b('0'.repeat(13))
+/** X-Request-Deadline's digits: ms since the epoch, 13 digits until the year 2286 */
+export const DEADLINE_DIGITS = 13
+const NO_DEADLINE_YET = b('0'.repeat(DEADLINE_DIGITS))
 const CRLF = b('\r\n')
 
 /** what a header line is to the proxy (HeadRanges.kind) */
@@ -176,9 +178,6 @@ export interface BuiltRequest {
   bytes: Buffer
   deadlineAt: number
 }
-
-/** X-Request-Deadline's digits: ms since the epoch, 13 digits until the year 2286 */
-export const DEADLINE_DIGITS = 13
 
 /**
  * The request buf[start, end) (no chunked body: those are handed over) as a clerk gets it: the kept

@@ -270,15 +270,20 @@ export function failureToError(failure: UpstreamFailure): ProxyErrorLike {
 
 /**
  * A clerk that is shutting down answers new requests `503` with `Connection: close` before it
- * does anything with them: the `closing` row, so the request may go to another clerk.
+ * does anything with them: the `closing` row, so the request may go to another clerk. The rule
+ * the exchange applies (exchange.ts onResponse), on header strings.
  */
 export function isClosingRefusal(statusCode: number, rawHeaders: readonly string[], clerk: string): UpstreamFailure | undefined {
-  if (statusCode !== 503) return undefined
+  return statusCode === 503 && saysClose(rawHeaders) ? closingFailure(clerk) : undefined
+}
+
+/** an answer's Connection line says close (header strings; the fast path reads it on bytes: answer-head.ts) */
+export function saysClose(rawHeaders: readonly string[]): boolean {
   for (let i = 0; i < rawHeaders.length; i += 2) {
     const name = rawHeaders[i] as string
-    if (name.length === 10 && name.toLowerCase() === 'connection' && /close/i.test(rawHeaders[i + 1] as string)) return closingFailure(clerk)
+    if (name.length === 10 && name.toLowerCase() === 'connection' && /close/i.test(rawHeaders[i + 1] as string)) return true
   }
-  return undefined
+  return false
 }
 
 /** the `closing` row: a clerk shutting down answered 503 with Connection: close */

@@ -7,10 +7,8 @@ import type { Counters } from '../state/counters.js'
 import type { Upstream } from '../state/upstream.js'
 import type { ForwardCallbacks, ForwardEngine, ForwardRequest } from './engines/engine.js'
 import { Exchange, type Abortable, type CustomerPort, type CustomerStream, type ExchangeDeps, type ProxyLines } from './exchange.js'
-import { isClosingRefusal } from './failures.js'
+import { saysClose } from './failures.js'
 import { rawHeaderValue, requestHeadersForClerk, responseHeadersForCustomer, setRequestDeadline } from './headers.js'
-
-export { BalancerTurns, SAME_CLERK_PAUSE_MS, type RoutingView } from './exchange.js'
 
 export interface ForwarderDeps extends ExchangeDeps {
   engine: ForwardEngine
@@ -103,7 +101,7 @@ class NodeHttpCustomer implements CustomerPort<string[]> {
   }
 
   closes(rawHeaders: string[]): boolean {
-    return isClosingRefusal(503, rawHeaders, '') !== undefined
+    return saysClose(rawHeaders)
   }
 
   answer(statusCode: number, rawHeaders: string[], body: Buffer, lines: ProxyLines): void {

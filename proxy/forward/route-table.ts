@@ -32,7 +32,7 @@ export interface RouteRetryPolicy {
   /**
    * where such an answer is retried: `another-clerk`, or `same-clerk` where the dialogue lives in
    * the answering clerk's memory (it answered, so it is alive, and no other clerk can act on the
-   * dialogue), after a short pause (forwarder.ts SAME_CLERK_PAUSE_MS)
+   * dialogue), after a short pause (exchange.ts SAME_CLERK_PAUSE_MS)
    */
   readonly retryStatusesOn: StatusRetryTarget
   /** attempts in all, the first included */

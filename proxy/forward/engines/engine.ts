@@ -4,7 +4,7 @@ import type { EngineName } from '../../options.js'
  * The forwarding engine's one job: send this request to that clerk and call back once, either
  * with the whole answer or with the error and whether the request had started to go out.
  * Engines know nothing of policies, retries or statuses, nor of the customer's connection:
- * failures.ts maps their errors, forwarder.ts decides what to do next and writes the answer.
+ * failures.ts maps their errors, exchange.ts decides what to do next and its front writes the answer.
  * Anything that can send bytes to a clerk and say how it went fits behind it (undici, http-proxy
  * over node:http; a raw node:net engine could).
  */
