@@ -1,7 +1,7 @@
 import { clerkRouteId } from '../../services/common/clerk-route-id.js'
 import type { Affinity, RouteKey } from '../../services/common/vocabulary.js'
 import { connectionPinOf } from './connection-pins.js'
-import type { UpstreamView } from './pickers.js'
+import type { TriedClerks, UpstreamView } from './pickers.js'
 
 /**
  * The persistence step, before any balancing (as HAProxy decides cookie persistence before its
@@ -82,7 +82,7 @@ export function readMcpSessionRoute(header: string | string[] | undefined): stri
  *   decideAffinity('cookie', [a(down), b], { headers: { cookie: `lb_clerk=${a.cookieId}` } })   // → redispatched from a
  *   decideAffinity('none', [a, b], { headers: { cookie: `lb_clerk=${b.cookieId}` } })           // → none
  */
-export function decideAffinity<U extends PinnableView>(affinity: Affinity, upstreams: readonly U[], request: AffinityRequest, tried?: ReadonlySet<string>): AffinityDecision<U> {
+export function decideAffinity<U extends PinnableView>(affinity: Affinity, upstreams: readonly U[], request: AffinityRequest, tried?: TriedClerks): AffinityDecision<U> {
   const named = BELONGS_TO[affinity](upstreams, request)
   if (named === undefined) return NONE
   if (named.healthy && !(tried?.has(named.id) ?? false)) return { kind: 'pinned', upstream: named }

@@ -51,8 +51,11 @@ export const PICKERS: Readonly<Record<Balancer, Picker>> = Object.freeze({
   'least-connections': pickLeastConnections,
 })
 
+/** the clerks already tried for a request, by id (a Set is one; the exchange keeps a smaller one) */
+export type TriedClerks = Pick<ReadonlySet<string>, 'has'>
+
 /** Clerks that may take a new customer: healthy, not drained, and not already tried for this request. */
-export function eligibleForNew<U extends UpstreamView>(upstreams: readonly U[], exclude?: ReadonlySet<string>): U[] {
+export function eligibleForNew<U extends UpstreamView>(upstreams: readonly U[], exclude?: TriedClerks): U[] {
   const out: U[] = []
   for (const u of upstreams) {
     if (isEligibleForNew(u, exclude)) out.push(u)
@@ -61,6 +64,6 @@ export function eligibleForNew<U extends UpstreamView>(upstreams: readonly U[], 
 }
 
 /** the rule eligibleForNew applies to each clerk */
-export function isEligibleForNew(u: UpstreamView, exclude?: ReadonlySet<string>): boolean {
+export function isEligibleForNew(u: UpstreamView, exclude?: TriedClerks): boolean {
   return u.healthy && !u.drained && !(exclude?.has(u.id) ?? false)
 }

@@ -1,6 +1,6 @@
 import { AFFINITIES, BALANCERS, POLICY_NAMES, POLICY_PARTS, type Affinity, type Balancer, type PolicyName, type RouteKey } from '../../services/common/vocabulary.js'
 import { decideAffinity, type AffinityRequest, type PinnableView } from './affinity.js'
-import { PICKERS, eligibleForNew, isEligibleForNew } from './pickers.js'
+import { PICKERS, eligibleForNew, isEligibleForNew, type TriedClerks } from './pickers.js'
 
 /**
  * A policy is an affinity (affinity.ts: which clerk does this request already belong to?) and a
@@ -88,7 +88,7 @@ export function choose<U extends PinnableView>(
   upstreams: readonly U[],
   request: AffinityRequest,
   takeTurn: () => number,
-  tried?: ReadonlySet<string>,
+  tried?: TriedClerks,
 ): Choice<U> | undefined {
   const affinity = decideAffinity(policy.affinity, upstreams, request, tried)
   if (affinity.kind === 'pinned') return { upstream: affinity.upstream, pin: undefined, redispatchedFrom: undefined }
@@ -107,7 +107,7 @@ export function choose<U extends PinnableView>(
  * Whether choose() would find a clerk for this request, without taking a turn or making anything:
  * the exchange asks it on every attempt (may a per-try timeout send the request elsewhere?).
  */
-export function canChoose<U extends PinnableView>(policy: Policy, upstreams: readonly U[], request: AffinityRequest, tried?: ReadonlySet<string>): boolean {
+export function canChoose<U extends PinnableView>(policy: Policy, upstreams: readonly U[], request: AffinityRequest, tried?: TriedClerks): boolean {
   if (decideAffinity(policy.affinity, upstreams, request, tried).kind === 'pinned') return true
   for (const u of upstreams) if (isEligibleForNew(u, tried)) return true
   return false

@@ -3,6 +3,7 @@ import { performance } from 'node:perf_hooks'
 import type { AffinityRequest } from '../balance/affinity.js'
 import { stickySetCookie } from '../balance/affinity.js'
 import { pinConnection } from '../balance/connection-pins.js'
+import type { TriedClerks } from '../balance/pickers.js'
 import { canChoose, choose, type Policy } from '../balance/policy.js'
 import { ProxyErrors, type ProxyErrorLike } from '../errors.js'
 import { ROUTES, type RouteKey } from '../../services/common/vocabulary.js'
@@ -171,7 +172,7 @@ export interface CustomerPort<A> {
  */
 export class Exchange<A> implements ForwardCallbacks<A>, ProxyLines, Due {
   private readonly startedAt = performance.now()
-  private readonly tried = new Set<string>()
+  private readonly tried = new ClerksTried()
   private readonly policy: Policy
   private readonly retryPolicy: RouteRetryPolicy
   /** when the whole request must be answered (performance.now() ms) */
@@ -467,6 +468,24 @@ export class Exchange<A> implements ForwardCallbacks<A>, ProxyLines, Due {
     this.finished = true
     this.deps.counters.outcome(this.route, this.port.path, error.statusCode ?? 502)
     this.port.fail(error, clerk === undefined ? { reason } : { reason, clerk }, this)
+  }
+}
+
+/**
+ * The clerks a request was sent to, by id. Nearly every request is sent once, and the exchange
+ * makes one of these per request: a field for the first, an array only for a retry's.
+ */
+class ClerksTried implements TriedClerks {
+  private first: string | undefined
+  private more: string[] | undefined
+
+  add(id: string): void {
+    if (this.first === undefined) this.first = id
+    else if (!this.has(id)) (this.more ??= []).push(id)
+  }
+
+  has(id: string): boolean {
+    return id === this.first || (this.more !== undefined && this.more.includes(id))
   }
 }
 

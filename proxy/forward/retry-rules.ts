@@ -70,7 +70,7 @@ export function decideRetry({ attempt, failure, status, method, hasIdempotencyKe
   const row: FailureMeaning = FAILURES[failure.kind]
   switch (row.retry) {
     case 'whatever-the-method':
-      return { retry: true, why: 'never reached the clerk' }
+      return NEVER_REACHED
     case 'never':
       return { retry: false, why: `a ${failure.kind} is not retried` }
     case 'when-repeatable':
@@ -79,9 +79,17 @@ export function decideRetry({ attempt, failure, status, method, hasIdempotencyKe
   }
 }
 
+// The answers that allow a retry, made once: the exchange asks on every request whether a
+// per-try timeout could be retried, and a question asked that often should make no string.
+const NEVER_REACHED: RetryAnswer = Object.freeze({ retry: true, why: 'never reached the clerk' })
+const CARRIES_KEY: RetryAnswer = Object.freeze({ retry: true, why: 'the request carries an Idempotency-Key' })
+const BY_DESIGN: RetryAnswer = Object.freeze({ retry: true, why: 'the route is idempotent by design' })
+const IDEMPOTENT: ReadonlyMap<string, RetryAnswer> = new Map([...IDEMPOTENT_METHODS].map((m) => [m, Object.freeze({ retry: true, why: `${m} is idempotent` })]))
+
 function repeatable(method: string, hasIdempotencyKey: boolean, route: RetryPolicyView): RetryAnswer {
-  if (IDEMPOTENT_METHODS.has(method)) return { retry: true, why: `${method} is idempotent` }
-  if (hasIdempotencyKey) return { retry: true, why: 'the request carries an Idempotency-Key' }
-  if (route.idempotentByDesign) return { retry: true, why: 'the route is idempotent by design' }
+  const idempotent = IDEMPOTENT.get(method)
+  if (idempotent !== undefined) return idempotent
+  if (hasIdempotencyKey) return CARRIES_KEY
+  if (route.idempotentByDesign) return BY_DESIGN
   return { retry: false, why: `the clerk may have acted on this ${method}, which has no Idempotency-Key` }
 }

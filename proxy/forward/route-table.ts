@@ -259,6 +259,9 @@ export function routeLookup(table: RouteTable): RouteLookup {
 function stepOf(path: string, from: number): Step | undefined {
   let end = from
   while (end < path.length && path.charCodeAt(end) !== 63 /* ? */ && path.charCodeAt(end) !== 47 /* / */) end++
-  for (const step of STEPS) if (end - from === step.length && path.startsWith(step, from)) return step
+  for (let i = 0; i < STEPS.length; i++) {
+    const step = STEPS[i] as Step
+    if (end - from === step.length && path.startsWith(step, from)) return step
+  }
   return undefined
 }
