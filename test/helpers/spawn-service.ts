@@ -1,12 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { answersOk } from '../../services/common/answers-ok.js'
+import { freePort } from '../../services/common/free-port.js'
 import { keepOutputTail } from '../../services/common/output-tail.js'
 import { projectRoot } from '../../services/common/project-root.js'
 import { waitFor } from '../../services/common/wait-for.js'
+import { holdsListener } from './listener-owner.js'
 
 /**
  * Runs one built service (`dist/...`) as a real child process and waits until `readyUrl` answers
- * 2xx. Output is kept (and printed when the test fails to start it). Everything spawned here is
+ * 2xx from a socket this service (or a process it started) listens on (listener-owner.ts). Output is kept (and printed when the test fails to start it). Everything spawned here is
  * killed when the test worker exits, so a failing test leaves no process behind.
  *
  * @example
@@ -51,14 +53,15 @@ export async function spawnService(
   )
   const exited = () => child.exitCode !== null || child.signalCode !== null
   if (readyUrl) {
+    const readyPort = new URL(readyUrl).port === '' ? undefined : Number(new URL(readyUrl).port)
     try {
-      await waitFor(
-        async () => {
-          if (exited()) throw new Error(`exited early with ${child.exitCode ?? child.signalCode}`)
-          return answersOk(readyUrl)
-        },
-        { what: `${distScript} at ${readyUrl}`, timeoutMs },
-      )
+      // the answer must come from this service, not from whatever else took its port meanwhile;
+      // a service that exits stops the wait at once
+      await waitFor(async () => exited() || ((await answersOk(readyUrl)) && (readyPort === undefined || holdsListener(child.pid ?? -1, readyPort))), {
+        what: `${distScript} at ${readyUrl}`,
+        timeoutMs,
+      })
+      if (exited()) throw new Error(`exited early with ${child.exitCode ?? child.signalCode}`)
     } catch (err) {
       child.kill('SIGKILL')
       throw new Error(`${(err as Error).message}\n--- output of ${distScript} ---\n${output()}`, { cause: err })
@@ -81,5 +84,20 @@ export async function spawnService(
         await exitCode
       }
     },
+  }
+}
+
+/**
+ * Starts a service on a free port (`start(port)`), and on another one when a process running
+ * alongside took that port in the moment between (the service says "address already in use").
+ */
+export async function spawnOnFreePort(start: (port: number) => Promise<SpawnedService>, tries = 3): Promise<{ port: number; service: SpawnedService }> {
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort()
+    try {
+      return { port, service: await start(port) }
+    } catch (err) {
+      if (attempt >= tries || !/address already in use|EADDRINUSE/.test((err as Error).message)) throw err
+    }
   }
 }

@@ -1,7 +1,6 @@
-import { freePort } from '../../../services/common/free-port.js'
 import { startRedisServer, type RedisServer } from '../../../services/common/redis-server.js'
 import { waitFor } from '../../../services/common/wait-for.js'
-import { spawnService, type SpawnedService } from '../../helpers/spawn-service.js'
+import { spawnOnFreePort, spawnService, type SpawnedService } from '../../helpers/spawn-service.js'
 
 export const ADMIN_TOKEN = 'proxy-test-admin-token'
 // a failure bound, never a wait: on a shared 2-core machine under load a clerk can take 20 s to start
@@ -50,8 +49,8 @@ export async function startRealCluster(
   // siblings and Redis running after the test that wanted them has failed
   const started = await Promise.allSettled(
     ids.map(async (id) => {
-      const port = await freePort()
-      clerks.push({ id, port, url: `http://127.0.0.1:${port}`, service: await startClerk(id, port, redis.url) })
+      const { port, service } = await spawnOnFreePort((p) => startClerk(id, p, redis.url))
+      clerks.push({ id, port, url: `http://127.0.0.1:${port}`, service })
     }),
   )
   const stopClerksAndRedis = async () => {
@@ -65,27 +64,24 @@ export async function startRealCluster(
   }
   clerks.sort((a, b) => a.id.localeCompare(b.id))
   const through = await throughUrls(clerks)
-  const proxyPort = await freePort()
-  const base = `http://127.0.0.1:${proxyPort}`
-  const proxy = await spawnService(
-    'proxy/main.js',
-    {
-      PROXY_PORT: String(proxyPort),
-      PROXY_CLERKS: clerks.map((c) => `${c.id}=${through[c.id] ?? c.url}`).join(','),
-      ADMIN_TOKEN,
-      PROXY_HEALTH_INTERVAL_MS: '100',
-      PROXY_HEALTH_RISE: '2',
-      PROXY_HEALTH_FALL: '2',
-      PROXY_UPSTREAM_TIMEOUT_MS: '1500',
-      PROXY_CONNECT_TIMEOUT_MS: '500',
-      ...proxyEnv,
-    },
-    `${base}/_lb/status`,
-    { timeoutMs: START_BOUND_MS },
+  const proxyEnvFor = (proxyPort: number) => ({
+    PROXY_PORT: String(proxyPort),
+    PROXY_CLERKS: clerks.map((c) => `${c.id}=${through[c.id] ?? c.url}`).join(','),
+    ADMIN_TOKEN,
+    PROXY_HEALTH_INTERVAL_MS: '100',
+    PROXY_HEALTH_RISE: '2',
+    PROXY_HEALTH_FALL: '2',
+    PROXY_UPSTREAM_TIMEOUT_MS: '1500',
+    PROXY_CONNECT_TIMEOUT_MS: '500',
+    ...proxyEnv,
+  })
+  const { port: proxyPort, service: proxy } = await spawnOnFreePort((port) =>
+    spawnService('proxy/main.js', proxyEnvFor(port), `http://127.0.0.1:${port}/_lb/status`, { timeoutMs: START_BOUND_MS }),
   ).catch(async (err: unknown) => {
     await stopClerksAndRedis()
     throw err
   })
+  const base = `http://127.0.0.1:${proxyPort}`
   return {
     redis,
     clerks,
