@@ -54,6 +54,8 @@ describe('spawnService', () => {
     const started = spawnService('proxy/main.js', { PROXY_PORT: String(port), PROXY_CLERKS: 'clerk-x=http://127.0.0.1:9' }, `http://127.0.0.1:${port}/_lb/status`, {
       timeoutMs: 5_000,
     })
+    // were it taken for ready (the bug), the proxy would bind the port once the stranger is gone: stop it then
+    started.then((service) => closers.push(() => service.stop())).catch(() => {})
     await expect(started).rejects.toThrow(/exited early with 1[\s\S]*PROXY_PORT/)
   })
 
