@@ -58,27 +58,54 @@ export function readTreeCpuSeconds(pid: number): number {
 
 /** readTreeCpuSeconds split into user and system seconds */
 export function readTreeCpuTimes(pid: number): { user: number; system: number } {
-  const stats = new Map<number, { parent: number | undefined; user: number; system: number }>()
+  const stats = readAllStats()
+  let user = 0
+  let system = 0
+  if (!stats.has(pid)) return { user: 0, system: 0 } // gone
+  for (const p of [pid, ...descendantsIn(stats, pid)]) {
+    const stat = stats.get(p)
+    const times = stat === undefined ? undefined : parseStatTimes(stat)
+    user += times?.user ?? 0
+    system += times?.system ?? 0
+  }
+  return { user: user / clockTicks(), system: system / clockTicks() }
+}
+
+/** every process below `pid` (children, grandchildren, …), by the parent pids of /proc/<pid>/stat */
+export function descendantsOf(pid: number): number[] {
+  return descendantsIn(readAllStats(), pid)
+}
+
+/** the text of /proc/<pid>/stat of every process there is, by pid */
+function readAllStats(): Map<number, string> {
+  const stats = new Map<number, string>()
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue
     try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8')
-      stats.set(Number(entry), { parent: parseStatParent(stat), ...(parseStatTimes(stat) ?? { user: 0, system: 0 }) })
+      stats.set(Number(entry), readFileSync(`/proc/${entry}/stat`, 'utf8'))
     } catch {
       // the process ended meanwhile
     }
   }
-  let user = 0
-  let system = 0
-  const visit = (p: number) => {
-    const stat = stats.get(p)
-    if (!stat) return
-    user += stat.user
-    system += stat.system
-    for (const [child, s] of stats) if (s.parent === p) visit(child)
+  return stats
+}
+
+/** the processes of `stats` below `pid` */
+function descendantsIn(stats: ReadonlyMap<number, string>, pid: number): number[] {
+  const children = new Map<number, number[]>()
+  for (const [p, stat] of stats) {
+    const parent = parseStatParent(stat)
+    if (parent !== undefined) children.set(parent, [...(children.get(parent) ?? []), p])
   }
-  visit(pid)
-  return { user: user / clockTicks(), system: system / clockTicks() }
+  const out: number[] = []
+  const queue = [pid]
+  while (queue.length > 0) {
+    for (const child of children.get(queue.shift() as number) ?? []) {
+      out.push(child)
+      queue.push(child)
+    }
+  }
+  return out
 }
 
 export function readCpuSeconds(pids: Record<string, number>): Record<string, number> {

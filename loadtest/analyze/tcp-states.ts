@@ -37,6 +37,8 @@ export interface SocketEntry {
   remotePort: number
   /** two hex digits, e.g. 01 ESTABLISHED, 06 TIME_WAIT */
   state: string
+  /** the socket's inode: a process's /proc/<pid>/fd links name its sockets `socket:[inode]` */
+  inode: string
 }
 
 /** Parses the text of /proc/net/tcp or /proc/net/tcp6. */
@@ -49,7 +51,7 @@ export function parseProcNetTcp(text: string): SocketEntry[] {
     const remote = fields[2]?.split(':').at(-1)
     const state = fields[3]
     if (!local || !remote || !state) continue
-    entries.push({ localPort: parseInt(local, 16), remotePort: parseInt(remote, 16), state: state.toUpperCase() })
+    entries.push({ localPort: parseInt(local, 16), remotePort: parseInt(remote, 16), state: state.toUpperCase(), inode: fields[9] ?? '' })
   }
   return entries
 }

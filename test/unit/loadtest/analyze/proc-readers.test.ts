@@ -11,8 +11,10 @@ const procNetTcp = `  sl  local_address rem_address   st tx_queue rx_queue tr tm
 `
 
 describe('sockets in TIME_WAIT from /proc/net/tcp', () => {
-  it('reads ports and states', () => {
-    expect(parseProcNetTcp(procNetTcp)[1]).toEqual({ localPort: 8080, remotePort: 54321, state: '06' })
+  it('reads ports, states and inodes', () => {
+    expect(parseProcNetTcp(procNetTcp)[1]).toEqual({ localPort: 8080, remotePort: 54321, state: '06', inode: '0' })
+    // a listener's inode: what a process's /proc/<pid>/fd links name as socket:[1065]
+    expect(parseProcNetTcp(procNetTcp)[0]?.inode).toBe('1065')
   })
 
   it('counts TIME_WAIT on the machine and on one port (8080 = 0x1F90)', () => {
@@ -35,7 +37,7 @@ describe('sockets in TIME_WAIT from /proc/net/tcp', () => {
     const tcp6 = `  sl  local_address                         remote_address                        st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
    0: 00000000000000000000000001000000:1F90 00000000000000000000000001000000:D431 08 00000000:00000000 00:00000000 00000000  1000        0 1 1 0 20 4 30 10 -1
 `
-    expect(parseProcNetTcp(tcp6)).toEqual([{ localPort: 8080, remotePort: 54321, state: '08' }])
+    expect(parseProcNetTcp(tcp6)).toEqual([{ localPort: 8080, remotePort: 54321, state: '08', inode: '1' }])
   })
 })
 
