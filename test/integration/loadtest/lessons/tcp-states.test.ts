@@ -52,17 +52,44 @@ function bySide(proxy: number, clientPorts: readonly number[]) {
 }
 const portsOf = (clients: readonly Socket[]) => clients.map((c) => c.localPort as number)
 
+/** the kernel's own TIME_WAIT counters (TcpExt in /proc/net/netstat): what else could end one early */
+function timeWaitCounters(): Record<string, string> {
+  const [names, values] = readFileSync('/proc/net/netstat', 'utf8')
+    .split('\n')
+    .filter((line) => line.startsWith('TcpExt:'))
+    .map((line) => line.split(/\s+/))
+  const picked: Record<string, string> = {}
+  names?.forEach((name, i) => {
+    if (/^(TW|TWRecycled|TWKilled|TCPTimeWaitOverflow)$/.test(name)) picked[name] = values?.[i] ?? '?'
+  })
+  return picked
+}
+
+/**
+ * waitFor on this server's sockets; on timeout the error says what the kernel last showed, and its
+ * TIME_WAIT counters before and after (an overflow of the machine's TIME_WAIT table, say, which
+ * other tests' load could cause, closes a socket without TIME_WAIT)
+ */
+async function waitForSides(proxy: number, clientPorts: readonly number[], check: (sides: ReturnType<typeof bySide>) => boolean, what: string) {
+  const before = timeWaitCounters()
+  let last = bySide(proxy, clientPorts)
+  try {
+    await waitFor(() => check((last = bySide(proxy, clientPorts))), { what })
+  } catch (err) {
+    const seen = JSON.stringify({ server: proxy, clientPorts, last, countersBefore: before, countersAfter: timeWaitCounters() })
+    throw new Error(`${(err as Error).message}; ${seen}`, { cause: err })
+  }
+}
+
 describe.skipIf(readProcNetTcp() === undefined)('tcp-states on live sockets', () => {
   it('counts ESTABLISHED at both ends, then TIME_WAIT on the customer side when the customer closes first', async () => {
     const port = await listen('customer')
     const clients = await Promise.all([connect(port), connect(port), connect(port)])
     const ports = portsOf(clients)
-    await waitFor(() => bySide(port, ports).customer.ESTABLISHED === 3 && bySide(port, ports)['proxy front'].ESTABLISHED === 3, {
-      what: '3 connections established at both ends',
-    })
+    await waitForSides(port, ports, (sides) => sides.customer.ESTABLISHED === 3 && sides['proxy front'].ESTABLISHED === 3, '3 connections established at both ends')
     expect(bySide(port, ports)['proxy front'].LISTEN).toBe(1)
     for (const c of clients) c.end()
-    await waitFor(() => bySide(port, ports).customer.TIME_WAIT === 3, { what: 'the customers to hold TIME_WAIT' })
+    await waitForSides(port, ports, (sides) => sides.customer.TIME_WAIT === 3, 'the customers to hold TIME_WAIT')
     expect(bySide(port, ports)['proxy front'].TIME_WAIT).toBeUndefined()
   })
 
@@ -71,7 +98,7 @@ describe.skipIf(readProcNetTcp() === undefined)('tcp-states on live sockets', ()
     const client = await connect(port)
     client.on('end', () => client.end()) // the server's FIN, then ours
     const ports = portsOf([client])
-    await waitFor(() => bySide(port, ports)['proxy front'].TIME_WAIT === 1, { what: 'the server to hold TIME_WAIT' })
+    await waitForSides(port, ports, (sides) => sides['proxy front'].TIME_WAIT === 1, 'the server to hold TIME_WAIT')
     expect(bySide(port, ports).customer.TIME_WAIT).toBeUndefined()
 
     const { stdout } = await run(process.execPath, ['dist/loadtest/lessons/tcp-states.js', '--once', '--json', '--proxy-port', String(port), '--clerk-ports', ''])
