@@ -52,12 +52,20 @@ export function parseStatParent(stat: string): number | undefined {
  * HAProxy's children); 0 when the process is gone.
  */
 export function readTreeCpuSeconds(pid: number): number {
-  const { user, system } = readTreeCpuTimes(pid)
-  return user + system
+  const { user, system } = readTreeTicks(pid)
+  // one division of the sum, as readCpuSeconds makes: a tree read in the same tick as its root
+  // alone is then exactly as much, not one rounding less
+  return (user + system) / clockTicks()
 }
 
 /** readTreeCpuSeconds split into user and system seconds */
 export function readTreeCpuTimes(pid: number): { user: number; system: number } {
+  const { user, system } = readTreeTicks(pid)
+  return { user: user / clockTicks(), system: system / clockTicks() }
+}
+
+/** the clock ticks of user and system time of `pid` and every process below it (0 when gone) */
+function readTreeTicks(pid: number): { user: number; system: number } {
   const stats = readAllStats()
   let user = 0
   let system = 0
@@ -68,7 +76,7 @@ export function readTreeCpuTimes(pid: number): { user: number; system: number } 
     user += times?.user ?? 0
     system += times?.system ?? 0
   }
-  return { user: user / clockTicks(), system: system / clockTicks() }
+  return { user, system }
 }
 
 /** every process below `pid` (children, grandchildren, …), by the parent pids of /proc/<pid>/stat */
