@@ -8,7 +8,6 @@ import { connectionOptions } from '../forward/headers.js'
  * is one line and header i's line ends where header i+1's starts.
  */
 
-const CRLFCRLF = Buffer.from('\r\n\r\n')
 const CONNECTION = Buffer.from('connection')
 const CLOSE = Buffer.from('close')
 const KEEP_ALIVE = Buffer.from('keep-alive')
@@ -88,7 +87,12 @@ export class HeadRanges {
   headEnd(buf: Buffer, start: number): number {
     const n = this.count
     const from = n === 0 ? Math.max(start, this.urlAt + this.urlLen) : (this.header[n * 4 - 2] as number) + (this.header[n * 4 - 1] as number)
-    return buf.indexOf(CRLFCRLF, from) + 4
+    // a few bytes past the last value (its trailing blanks, then CRLF CRLF): a loop here costs less
+    // than a call into Buffer.indexOf, made for every request and every answer
+    for (let i = from, last = buf.length - 4; i <= last; i++) {
+      if (buf[i] === 13 && buf[i + 1] === 10 && buf[i + 2] === 13 && buf[i + 3] === 10) return i + 4
+    }
+    return 3 // not found (as indexOf's -1 + 4): never after llhttp's on_headers_complete
   }
 
   /** copies the start line and every header line `keep` says yes to, in as few runs as it can; the new position in `out` */
