@@ -1,5 +1,5 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
-import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net'
+import { connect, createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net'
 import type { AddressInfo } from 'node:net'
 
 /**
@@ -132,11 +132,23 @@ export function closesReusedSocketFake(id: string): Promise<Fake> {
   })
 }
 
-/** a port nothing listens on */
+/**
+ * A port nothing listens on, and nothing will while the test runs: one below 1024 that refuses now.
+ * listen(0) never hands those out, so no other test can take it; a freed ephemeral port could be
+ * (a fake of a test running alongside once answered on "dead", and no request was refused).
+ */
 export async function deadUrl(): Promise<string> {
-  const sockets = new Set<Socket>()
-  const server = createNetServer()
-  const url = await listen(server, sockets)
-  await closer(server, sockets)()
-  return url
+  for (let port = 1; port < 1024; port++) if (await refuses(port)) return `http://127.0.0.1:${port}`
+  throw new Error('every port below 1024 of 127.0.0.1 accepts a connection: no dead port for the test')
+}
+
+/** a connection to 127.0.0.1:`port` is refused */
+function refuses(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port }, () => {
+      socket.destroy()
+      resolve(false)
+    })
+    socket.on('error', (err: NodeJS.ErrnoException) => resolve(err.code === 'ECONNREFUSED'))
+  })
 }
