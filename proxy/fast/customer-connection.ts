@@ -16,6 +16,7 @@ import type { ClerkLines } from './clerk-lines.js'
 import { HeadRanges, writeDigits } from './head-ranges.js'
 import { OffsetParser, PAUSED, REQUEST, type OffsetHandler } from './offset-parser.js'
 import { buildRequest, classifyRequest, cookieHeader, headerValue, RequestFacts, type BuiltRequest } from './request-head.js'
+import { readShared } from './shared-reads.js'
 
 /** What a customer connection needs from the fast front. */
 export interface FastContext {
@@ -94,6 +95,8 @@ export class CustomerConnection implements OffsetHandler, CustomerPort<AnswerHea
   private ending = false
   private handedOver = false
   private readonly added: AddedLines = { proxy: undefined, date: undefined, close: false }
+  /** inside a read into the buffer every customer shares (shared-reads.ts) */
+  private inSharedRead = false
 
   // the port's view of the request in flight (exchange.ts CustomerPort)
   method = 'GET'
@@ -108,16 +111,38 @@ export class CustomerConnection implements OffsetHandler, CustomerPort<AnswerHea
     this.ip = Buffer.from(socket.remoteAddress ?? 'unknown', 'latin1')
     this.affinity = { headers: { cookie: undefined, 'mcp-session-id': undefined }, socket }
     this.requestSince = performance.now()
-    socket.on('data', this.onData)
+    if (!readShared(socket, this.onSharedBytes)) socket.on('data', this.onData)
     socket.on('error', this.onError)
     socket.once('close', this.onClose)
+  }
+
+  /**
+   * A read into the buffer every customer shares (shared-reads.ts): what outlives this call is
+   * copied (keep). Once node:http has the connection, it gets every read as the socket's data.
+   */
+  private onSharedBytes = (bytes: Buffer): void => {
+    if (this.handedOver) {
+      this.socket.push(Buffer.from(bytes))
+      return
+    }
+    this.inSharedRead = true
+    try {
+      this.onData(bytes)
+    } finally {
+      this.inSharedRead = false
+    }
+  }
+
+  /** `bytes`, or a copy of them when they are the shared read buffer's and are kept past this read */
+  private keep(bytes: Buffer): Buffer {
+    return this.inSharedRead ? Buffer.from(bytes) : bytes
   }
 
   private onData = (chunk: Buffer): void => {
     if (this.ending) return // after a closing answer the rest is not read
     if (this.exchange !== undefined) {
       // the next request came before this one's answer: read it after
-      this.queued.push(chunk)
+      this.queued.push(this.keep(chunk))
       this.socket.pause()
       return
     }
@@ -144,7 +169,7 @@ export class CustomerConnection implements OffsetHandler, CustomerPort<AnswerHea
     this.pending = undefined
     if (this.requestSince === 0) this.requestSince = performance.now()
     if (buf.length < this.needed) {
-      this.pending = buf
+      this.pending = this.keep(buf)
       return
     }
     this.parse(buf)
@@ -161,28 +186,28 @@ export class CustomerConnection implements OffsetHandler, CustomerPort<AnswerHea
     if (ret === PAUSED) {
       const end = this.parser.errorPos()
       this.parser.resume()
-      if (end < buf.length) this.queued.unshift(buf.subarray(end))
+      if (end < buf.length) this.queued.unshift(this.keep(buf.subarray(end)))
       this.start(buf, end)
       return
     }
     if (ret !== 0 || !this.wanted) {
       // llhttp refused it, or the fast path does not take it: node:http refuses or serves it, as without the fast path
-      this.handOver(buf)
+      this.handOver(this.keep(buf))
       return
     }
     if (!this.headDone) {
-      if (buf.length > MAX_HEAD_BYTES) this.handOver(buf)
-      else this.pending = buf
+      if (buf.length > MAX_HEAD_BYTES) this.handOver(this.keep(buf))
+      else this.pending = this.keep(buf)
       return
     }
     // A body still coming: a small one is waited for here; a larger one goes to node:http, whose
     // body reading holds it against PROXY_REQUEST_BUFFER_BYTES as it comes (a stalled 1 MB body
     // must not sit here uncounted)
     if (this.facts.contentLength > WAIT_BODY_BYTES) {
-      this.handOver(buf)
+      this.handOver(this.keep(buf))
       return
     }
-    this.pending = buf
+    this.pending = this.keep(buf)
     this.needed = this.headEnd + this.facts.contentLength
   }
 
