@@ -103,7 +103,10 @@ function descendantsIn(stats: ReadonlyMap<number, string>, pid: number): number[
   const children = new Map<number, number[]>()
   for (const [p, stat] of stats) {
     const parent = parseStatParent(stat)
-    if (parent !== undefined) children.set(parent, [...(children.get(parent) ?? []), p])
+    if (parent === undefined) continue
+    const siblings = children.get(parent)
+    if (siblings === undefined) children.set(parent, [p])
+    else siblings.push(p)
   }
   const out: number[] = []
   const queue = [pid]

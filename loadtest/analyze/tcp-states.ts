@@ -15,6 +15,7 @@
 import { readFileSync } from 'node:fs'
 
 export const TIME_WAIT = '06'
+export const LISTEN = '0A'
 
 /** the kernel's state numbers (include/net/tcp_states.h), as /proc/net/tcp writes them */
 export const TCP_STATES: Readonly<Record<string, string>> = Object.freeze({
@@ -39,6 +40,8 @@ export interface SocketEntry {
   state: string
   /** the socket's inode: a process's /proc/<pid>/fd links name its sockets `socket:[inode]` */
   inode: string
+  /** bytes the kernel holds for it, not yet read by its process (rx_queue) */
+  receiveQueue: number
 }
 
 /** Parses the text of /proc/net/tcp or /proc/net/tcp6. */
@@ -51,7 +54,8 @@ export function parseProcNetTcp(text: string): SocketEntry[] {
     const remote = fields[2]?.split(':').at(-1)
     const state = fields[3]
     if (!local || !remote || !state) continue
-    entries.push({ localPort: parseInt(local, 16), remotePort: parseInt(remote, 16), state: state.toUpperCase(), inode: fields[9] ?? '' })
+    const receiveQueue = parseInt(fields[4]?.split(':')[1] ?? '0', 16)
+    entries.push({ localPort: parseInt(local, 16), remotePort: parseInt(remote, 16), state: state.toUpperCase(), inode: fields[9] ?? '', receiveQueue })
   }
   return entries
 }

@@ -1,8 +1,6 @@
 import { readdirSync, readlinkSync } from 'node:fs'
 import { descendantsOf } from '../../loadtest/analyze/proc-cpu.js'
-import { readProcNetTcp } from '../../loadtest/analyze/tcp-states.js'
-
-const LISTEN = '0A'
+import { LISTEN, readProcNetTcp } from '../../loadtest/analyze/tcp-states.js'
 
 /**
  * Does process `pid`, or one of its descendants, hold the socket listening on TCP `port`?

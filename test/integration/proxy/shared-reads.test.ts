@@ -1,8 +1,8 @@
 import { once } from 'node:events'
-import { existsSync, readFileSync } from 'node:fs'
 import { connect, createServer, Socket, type Server } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import { readShared, SHARED_READS } from '../../../proxy/fast/shared-reads.js'
+import { readProcNetTcp } from '../../../loadtest/analyze/tcp-states.js'
 import { waitFor } from '../../../services/common/wait-for.js'
 
 // The fast path's customers read into one shared buffer through node's internal `onread` fields
@@ -41,19 +41,12 @@ async function sharedServer() {
   return { seen, client }
 }
 
-/** bytes the kernel holds for `socket`, not yet read (rx_queue in /proc/net/tcp) */
+/** bytes the kernel holds for `socket`, not yet read */
 function receiveQueue(socket: Socket): number | undefined {
-  const hex = (n: number | undefined) => (n ?? 0).toString(16).toUpperCase().padStart(4, '0')
-  const local = `:${hex(socket.localPort)}`
-  const remote = `:${hex(socket.remotePort)}`
-  for (const line of readFileSync('/proc/net/tcp', 'utf8').split('\n')) {
-    const fields = line.trim().split(/\s+/)
-    if (fields[1]?.endsWith(local) && fields[2]?.endsWith(remote)) return parseInt(fields[4]?.split(':')[1] ?? '', 16)
-  }
-  return undefined
+  return readProcNetTcp()?.find((e) => e.localPort === socket.localPort && e.remotePort === socket.remotePort)?.receiveQueue
 }
 
-describe.skipIf(!existsSync('/proc/net/tcp'))('customers reading into a shared buffer', () => {
+describe.skipIf(readProcNetTcp() === undefined)('customers reading into a shared buffer', () => {
   it('is what this Node gives (every supported Node does: a new one that does not should be looked at)', () => {
     expect(SHARED_READS).toBe(true)
   })

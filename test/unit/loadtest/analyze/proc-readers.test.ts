@@ -7,12 +7,14 @@ const procNetTcp = `  sl  local_address rem_address   st tx_queue rx_queue tr tm
    1: 0100007F:1F90 0100007F:D431 06 00000000:00000000 03:00000F2A 00000000     0        0 0 3 0
    2: 0100007F:D432 0100007F:1F90 06 00000000:00000000 03:00000F2A 00000000     0        0 0 3 0
    3: 0100007F:D433 0100007F:0BB9 06 00000000:00000000 03:00000F2A 00000000     0        0 0 3 0
-   4: 0100007F:D434 0100007F:1F90 01 00000000:00000000 00:00000000 00000000     0        0 2 1 0
+   4: 0100007F:D434 0100007F:1F90 01 00000000:00000007 00:00000000 00000000     0        0 2 1 0
 `
 
 describe('sockets in TIME_WAIT from /proc/net/tcp', () => {
-  it('reads ports, states and inodes', () => {
-    expect(parseProcNetTcp(procNetTcp)[1]).toEqual({ localPort: 8080, remotePort: 54321, state: '06', inode: '0' })
+  it('reads ports, states, inodes and receive queues', () => {
+    expect(parseProcNetTcp(procNetTcp)[1]).toEqual({ localPort: 8080, remotePort: 54321, state: '06', inode: '0', receiveQueue: 0 })
+    // 7 bytes the process has not read (rx_queue, hex)
+    expect(parseProcNetTcp(procNetTcp)[4]?.receiveQueue).toBe(7)
     // a listener's inode: what a process's /proc/<pid>/fd links name as socket:[1065]
     expect(parseProcNetTcp(procNetTcp)[0]?.inode).toBe('1065')
   })
@@ -37,7 +39,7 @@ describe('sockets in TIME_WAIT from /proc/net/tcp', () => {
     const tcp6 = `  sl  local_address                         remote_address                        st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
    0: 00000000000000000000000001000000:1F90 00000000000000000000000001000000:D431 08 00000000:00000000 00:00000000 00000000  1000        0 1 1 0 20 4 30 10 -1
 `
-    expect(parseProcNetTcp(tcp6)).toEqual([{ localPort: 8080, remotePort: 54321, state: '08', inode: '1' }])
+    expect(parseProcNetTcp(tcp6)).toEqual([{ localPort: 8080, remotePort: 54321, state: '08', inode: '1', receiveQueue: 0 }])
   })
 })
 
