@@ -6,6 +6,7 @@ import { freePort } from '../../../services/common/free-port.js'
 import { waitFor } from '../../../services/common/wait-for.js'
 import { spawnService, type SpawnedService } from '../../helpers/spawn-service.js'
 import { goodFake, type Fake } from './fake-upstreams.js'
+import { rawRequest } from './raw-http.js'
 
 describe('starting the proxy with a bad environment', () => {
   it.each([
@@ -143,8 +144,13 @@ describe('a cluster worker that dies after it listened', () => {
       },
       { what: 'a new worker instead of the killed one' },
     )
-    const res = await fetch(`${base}/stateless/ask`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' }, signal: AbortSignal.timeout(10_000) })
-    expect(res.status).toBe(200)
+    // on a new connection: one the test process still keeps alive may have been the killed worker's,
+    // and a request written on it before its close is read fails with it (seen once in CI)
+    const answer = await rawRequest(
+      Number(new URL(base).port),
+      'POST /stateless/ask HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}',
+    )
+    expect(answer.status).toBe(200)
     expect(proxy.exited(), proxy.output()).toBe(false)
   }
 
